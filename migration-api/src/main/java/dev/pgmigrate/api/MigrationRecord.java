@@ -1,0 +1,64 @@
+package dev.pgmigrate.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything known about one migration, as stored: what {@code show} prints and {@code list} summarises.
+ *
+ * @param spec the migration's spec, with every password removed
+ * @param status the overall status
+ * @param substatus the phase
+ * @param createdAt when it was created
+ * @param endedAt when it reached a final status
+ * @param validationResults every check's result, instance level first
+ * @param databases per-database and per-table progress
+ * @param errors what went wrong, most important first
+ * @param verification the comparison of source and target, once made
+ * @param notes what the user should know: owners remapped, roles created or skipped, parameters, reuse on resume
+ * @param interrupted whether the process running it died before it reached a final status
+ * @param cancelRequested whether a cancel was asked for and not yet carried out
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public record MigrationRecord(MigrationSpec spec, MigrationStatus status, MigrationSubstatus substatus,
+        Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
+        List<DatabaseProgress> databases, List<String> errors, Optional<VerificationReport> verification,
+        List<String> notes, boolean interrupted, boolean cancelRequested) {
+
+    public MigrationRecord {
+        Objects.requireNonNull(spec, "spec must not be null");
+        Objects.requireNonNull(status, "status must not be null");
+        Objects.requireNonNull(substatus, "substatus must not be null");
+        Objects.requireNonNull(createdAt, "createdAt must not be null");
+        Objects.requireNonNull(endedAt, "endedAt must not be null");
+        validationResults = List.copyOf(Objects.requireNonNull(validationResults, "validationResults must not be null"));
+        databases = List.copyOf(Objects.requireNonNull(databases, "databases must not be null"));
+        errors = List.copyOf(Objects.requireNonNull(errors, "errors must not be null"));
+        Objects.requireNonNull(verification, "verification must not be null");
+        notes = List.copyOf(Objects.requireNonNull(notes, "notes must not be null"));
+    }
+
+    /** The migration's name. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** The worst validation outcome, or empty when no check has run. */
+    public Optional<ValidationStatus> validationStatus() {
+        return validationResults.stream().map(ValidationResult::status).reduce(ValidationStatus::worst);
+    }
+
+    /** From creation to the end, or to {@code now} while it runs. */
+    public Duration duration(Instant now) {
+        return Duration.between(createdAt, endedAt.orElse(now));
+    }
+
+    /** The database's progress, if it is one of the migration's. */
+    public Optional<DatabaseProgress> database(String name) {
+        return databases.stream().filter(d -> d.database().equals(name)).findFirst();
+    }
+}

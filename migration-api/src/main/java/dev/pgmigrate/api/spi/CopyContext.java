@@ -1,0 +1,37 @@
+package dev.pgmigrate.api.spi;
+
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Stable;
+import java.sql.Connection;
+
+/**
+ * The connections and services a {@link DataMover} uses for one {@link CopyTask}.
+ *
+ * <p>The engine owns both connections: the source one is inside a read-only transaction on the migration's
+ * snapshot, the target one inside a transaction the engine commits after {@code move} returns. A mover neither
+ * commits, rolls back nor closes them. To cancel, the engine cancels the statements running on both.
+ *
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public interface CopyContext {
+    /** The source connection, on the migration's snapshot. */
+    Connection source();
+
+    /** The target connection, in an open transaction. */
+    Connection target();
+
+    /**
+     * Reports how far this task has come; cheap, and may be called per buffer.
+     *
+     * @param rows rows copied so far, or 0 while unknown (binary COPY counts rows only at the end)
+     * @param bytes COPY bytes moved so far
+     */
+    void progress(long rows, long bytes);
+
+    /** Whether the migration was canceled; check it between buffers. */
+    boolean isCanceled();
+
+    /** The migration's settings, including plugin options such as {@code "copy.bufferBytes"}. */
+    MigrationSettings settings();
+}

@@ -1,0 +1,37 @@
+package dev.pgmigrate.api.spi;
+
+import dev.pgmigrate.api.Stable;
+import java.sql.SQLException;
+
+/**
+ * Moves the rows of one table, or one range of it, from the source to the target.
+ *
+ * <p>Found with {@link java.util.ServiceLoader}: an implementation needs a public no-argument constructor that
+ * does no I/O. One instance serves many threads at once, so it keeps no per-task state in fields. For each
+ * task the engine asks every mover whether it {@link #supports} the task and takes the one with the highest
+ * {@link #priority}; a vendor's mover with a higher priority takes over the tables it claims.
+ *
+ * <p>It must stream: memory use may not grow with the table's size.
+ *
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public interface DataMover {
+    /** Unique id shown in reports, such as {@code "binary-copy"}. */
+    String id();
+
+    /** Preference among movers that support a task; higher wins. The built-in ones use 100 and 10. */
+    int priority();
+
+    /** Whether it can move {@code task} correctly, judged from the task alone (no I/O). */
+    boolean supports(CopyTask task);
+
+    /**
+     * Copies the task's rows, blocking, reporting progress through {@code context}.
+     *
+     * @return the rows and bytes moved
+     * @throws SQLException when either server reports an error; the engine adds the table and database
+     * @throws dev.pgmigrate.api.MigrationCanceledException when it stopped because of a cancel
+     */
+    MoveResult move(CopyTask task, CopyContext context) throws SQLException;
+}

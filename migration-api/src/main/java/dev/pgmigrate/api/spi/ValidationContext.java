@@ -1,0 +1,54 @@
+package dev.pgmigrate.api.spi;
+
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.Stable;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationScope;
+import dev.pgmigrate.api.ValidationStatus;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a {@link Validator} may read: the spec, both servers, and facts already read about them.
+ *
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public interface ValidationContext {
+    /** The migration being validated. */
+    MigrationSpec spec();
+
+    /** The source server. */
+    ServerAccess source();
+
+    /** The target server. */
+    ServerAccess target();
+
+    /** The database being checked, for a database-scoped validator; empty for an instance-scoped one. */
+    Optional<String> database();
+
+    /** The id of the validator this context was made for. */
+    String validatorId();
+
+    /** A result of this validator, scoped to {@link #database()}. */
+    default ValidationResult result(ValidationStatus status, String found, String why, String remedy,
+            List<String> items) {
+        return new ValidationResult(validatorId(), database().isPresent() ? ValidationScope.DATABASE
+                : ValidationScope.INSTANCE, database(), status, found, why, remedy, items);
+    }
+
+    /** A Succeeded result saying what was found. */
+    default ValidationResult succeeded(String found) {
+        return result(ValidationStatus.SUCCEEDED, found, "", "", List.of());
+    }
+
+    /** A Warning result. */
+    default ValidationResult warning(String found, String why, String remedy, List<String> items) {
+        return result(ValidationStatus.WARNING, found, why, remedy, items);
+    }
+
+    /** A Failed result. */
+    default ValidationResult failed(String found, String why, String remedy, List<String> items) {
+        return result(ValidationStatus.FAILED, found, why, remedy, items);
+    }
+}
