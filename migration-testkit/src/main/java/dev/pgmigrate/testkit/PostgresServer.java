@@ -77,6 +77,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
     private static final Set<PostgresServer> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Map<String, PostgresServer> SHARED = new ConcurrentHashMap<>();
     private static final AtomicBoolean STARTED_ONCE = new AtomicBoolean();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -88,6 +89,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Secret superuserPassword;
     private final Secret adminPassword;
     private final Object lifecycle = new Object();
+    private volatile boolean shared;
     private volatile int port;
     private volatile boolean running;
     private volatile boolean closed;
@@ -295,7 +297,7 @@ public final class PostgresServer implements AutoCloseable {
         version = facts.get(1);
         if (profile == ServerProfile.MANAGED) {
             execute("postgres",
-                    "SET password_encryption = '" + (versionNum >= 100000 ? "scram-sha-256" : "md5") + "'",
+                    "SET password_encryption = '" + (versionNum >= 100000 ? "scram-sha-256" : "on") + "'",
                     "CREATE ROLE " + MANAGED_ADMIN + " LOGIN CREATEDB CREATEROLE PASSWORD "
                             + Sql.quoteLiteral(adminPassword.reveal()),
                     "GRANT pg_signal_backend TO " + MANAGED_ADMIN);
@@ -336,10 +338,24 @@ public final class PostgresServer implements AutoCloseable {
 
     /**
      * Stops the server at once ({@code pg_ctl stop -m immediate}) and deletes its directory. Idempotent; never
-     * throws: a failure is logged as a warning.
+     * throws: a failure is logged as a warning. Does nothing on a shared server ({@link Builder#startShared()}),
+     * which stops when the JVM exits.
      */
     @Override
     public void close() {
+        if (shared) {
+            log.debug("Not closing {}: it is shared by this JVM's tests and stops when the JVM exits", this);
+            return;
+        }
+        closeNow();
+    }
+
+    /** Whether this is a server shared by the JVM, which {@link #close()} leaves running. */
+    public boolean isShared() {
+        return shared;
+    }
+
+    private void closeNow() {
         synchronized (lifecycle) {
             if (closed) {
                 return;
@@ -641,7 +657,7 @@ public final class PostgresServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             List<Thread> closers = new ArrayList<>();
             for (PostgresServer server : List.copyOf(OPEN)) {
-                Thread t = new Thread(server::close, "pgmigrate-testkit-close");
+                Thread t = new Thread(server::closeNow, "pgmigrate-testkit-close");
                 closers.add(t);
                 t.start();
             }
@@ -710,6 +726,27 @@ public final class PostgresServer implements AutoCloseable {
         public Builder sharedPreloadLibraries(String... libraries) {
             requireNonNull(libraries, "libraries must not be null");
             return setting("shared_preload_libraries", String.join(",", libraries));
+        }
+
+        /**
+         * The server this JVM shares for this configuration (binaries or version, profile, settings), started on
+         * first use. Its {@link PostgresServer#close()} does nothing: it stops when the JVM exits. Tests that share
+         * it each work in their own database ({@link TestDatabases#unique(String)}).
+         */
+        public PostgresServer startShared() {
+            return startShared(0);
+        }
+
+        PostgresServer startShared(int slot) {
+            String versionKey = binaries != null ? binaries.binDirectory().toString()
+                    : PostgresBinaries.fullVersion(version);
+            String key = versionKey + "|" + profile + "|" + settings + "|" + slot;
+            PostgresServer server = SHARED.computeIfAbsent(key, k -> {
+                PostgresServer started = start();
+                started.shared = true;
+                return started;
+            });
+            return server;
         }
 
         /**
