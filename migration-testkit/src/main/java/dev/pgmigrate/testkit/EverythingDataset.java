@@ -153,7 +153,7 @@ public final class EverythingDataset {
      *
      * @throws TestkitSqlException if a statement fails
      */
-    public static void load(PostgresServer server, String database) {
+    public static void load(TestServer server, String database) {
         requireNonNull(server, "server must not be null");
         requireNonNull(database, "database must not be null");
         String script = script(server.versionNum());

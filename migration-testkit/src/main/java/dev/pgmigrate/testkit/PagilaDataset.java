@@ -53,7 +53,7 @@ public final class PagilaDataset {
      * @throws IllegalArgumentException if the server is older than 12
      * @throws TestkitSqlException if a statement fails
      */
-    public static void load(PostgresServer server, String database) {
+    public static void load(TestServer server, String database) {
         requireNonNull(server, "server must not be null");
         requireNonNull(database, "database must not be null");
         if (server.versionNum() < MINIMUM_VERSION_NUM) {

@@ -29,7 +29,7 @@ public final class PgbenchDataset {
      * @param scale pgbench's scale factor, at least 1
      * @throws TestkitSqlException if a statement fails, for example because the tables exist
      */
-    public static void load(PostgresServer server, String database, int scale) {
+    public static void load(TestServer server, String database, int scale) {
         requireNonNull(server, "server must not be null");
         requireNonNull(database, "database must not be null");
         if (scale < 1) {
