@@ -89,6 +89,11 @@ final class DataMigration implements AutoCloseable {
         List<String> preHeader = List.of();
         List<String> postHeader = List.of();
         Set<String> targetRoles = Set.of();
+        /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
+        Set<String> ownableRoles = Set.of();
+        /** Objects whose owner could not be kept, by the source owner. */
+        final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
+        final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
         List<String[]> settingsToApply = List.of();
@@ -129,13 +134,14 @@ final class DataMigration implements AutoCloseable {
                 "post-data", cancel));
         db.preHeader = pre.header();
         db.postHeader = post.header();
-        db.targetRoles = targetRoles(db);
+        readTargetRoles(db);
         restorePreData(db, pre);
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
 
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
         copyDataAndBuild(db, plan);
+        noteRoleChanges(db);
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         closeWorkerConnections(db);
@@ -200,42 +206,137 @@ final class DataMigration implements AutoCloseable {
         return Sql.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role) != null;
     }
 
-    private Set<String> targetRoles(Db db) throws SQLException {
+    private void readTargetRoles(Db db) throws SQLException {
         try (Connection c = target.connector().open(db.working)) {
             Set<String> roles = new HashSet<>();
-            Sql.rows(c, "SELECT rolname FROM pg_roles").forEach(r -> roles.add(r[0]));
+            Set<String> ownable = new HashSet<>();
+            for (String[] r : Sql.rows(c, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                    + "OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
+                roles.add(r[0]);
+                if ("t".equals(r[1])) {
+                    ownable.add(r[0]);
+                }
+            }
             roles.add("PUBLIC");
-            return roles;
+            db.targetRoles = roles;
+            db.ownableRoles = ownable;
         }
     }
 
     // ---- pre-data
 
     private void restorePreData(Db db, DumpScript pre) throws SQLException {
-        boolean superuser = target.requireFacts().superuser();
         try (Connection c = cancel.register(target.connector().open(db.working))) {
-            for (String statement : pre.header()) {
+            for (String statement : sessionHeader(pre.header())) {
                 Sql.execute(c, statement);
             }
             for (Entry entry : pre.entries()) {
                 cancel.check();
-                for (String statement : filterRoles(db, entry)) {
-                    try {
-                        Sql.execute(c, statement);
-                    } catch (SQLException e) {
-                        if (!tolerable(entry, statement, superuser, e)) {
-                            throw new MigrationException("Cannot restore " + entry.type() + " " + entry.tag()
-                                    + " in database " + db.name + ": " + e.getMessage() + " (SQLState "
-                                    + e.getSQLState() + "). Statement: " + abbreviate(statement), e);
-                        }
-                        keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
-                                + firstLine(e.getMessage()) + ")");
-                    }
-                }
+                executeEntry(c, db, entry);
             }
         } finally {
             cancel.check();
         }
+    }
+
+    /**
+     * The dump's session settings, less {@code client_encoding}: the driver speaks UTF-8 and the server
+     * converts to the database's encoding.
+     */
+    private static List<String> sessionHeader(List<String> header) {
+        return header.stream().filter(st -> !st.matches("(?is)^SET\\s+client_encoding\\b.*")).toList();
+    }
+
+    /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
+    private void executeEntry(Connection c, Db db, Entry entry) throws SQLException {
+        boolean superuser = target.requireFacts().superuser();
+        for (String statement : filterRoles(db, entry)) {
+            try {
+                executeWithRetry(c, statement);
+            } catch (SQLException e) {
+                if (cancel.isCanceled() || db.abort.isCanceled()) {
+                    throw new MigrationCanceledException("Stopped restoring " + entry.tag(), e);
+                }
+                if (entry.type().equals("MATERIALIZED VIEW DATA") && refreshWithFunctionSearchPath(c, db, entry, e)) {
+                    continue;
+                }
+                if (!tolerable(entry, statement, superuser, e)) {
+                    throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
+                            + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
+                            + abbreviate(statement), e);
+                }
+                keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
+                        + firstLine(e.getMessage()) + ")");
+            }
+        }
+    }
+
+    private static void executeWithRetry(Connection c, String statement) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Sql.execute(c, statement);
+                return;
+            } catch (SQLException e) {
+                // Foreign keys built in parallel may lock the same two tables in opposite orders.
+                if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
+                    throw e;
+                }
+                log.debug("Deadlock on {}; retrying", abbreviate(statement));
+            }
+        }
+    }
+
+    /**
+     * PostgreSQL 17 refreshes materialized views under a safe {@code search_path}, so a view whose functions
+     * name tables without their schema stops refreshing. Refresh once with the database's default search_path
+     * set on those functions, in one transaction that also takes it off again: the definitions end as they
+     * were, the data as the source had it.
+     */
+    private boolean refreshWithFunctionSearchPath(Connection c, Db db, Entry entry, SQLException failure)
+            throws SQLException {
+        String state = failure.getSQLState();
+        if (!("42P01".equals(state) || "42883".equals(state)) || !target.requireFacts().atLeast(170000)) {
+            return false;
+        }
+        String view = entry.statements().get(0).replaceFirst("(?is)^REFRESH MATERIALIZED VIEW\\s+", "");
+        List<String[]> functions = Sql.rows(c, "SELECT DISTINCT d.refobjid::regprocedure::text FROM pg_rewrite r "
+                + "JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid "
+                + "AND d.refclassid = 'pg_proc'::regclass JOIN pg_proc p ON p.oid = d.refobjid "
+                + "WHERE r.ev_class = ?::regclass AND p.oid >= 16384 AND p.proconfig IS NULL", view);
+        if (functions.isEmpty()) {
+            return false;
+        }
+        String path = Sql.one(c, "SELECT boot_val FROM pg_settings WHERE name = 'search_path'");
+        c.setAutoCommit(false);
+        try {
+            for (String[] f : functions) {
+                Sql.execute(c, "ALTER FUNCTION " + f[0] + " SET search_path = " + quotePath(path));
+            }
+            Sql.execute(c, entry.statements().get(0));
+            for (String[] f : functions) {
+                Sql.execute(c, "ALTER FUNCTION " + f[0] + " RESET search_path");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            return false;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        keeper.note("In database " + db.name + ", materialized view " + view + " was refreshed with search_path "
+                + path + " set on its functions for the refresh only: PostgreSQL 17 refreshes under a safe "
+                + "search_path, and " + functions.stream().map(f -> f[0]).toList() + " name tables without their "
+                + "schema. Qualify those names, or give the functions SET search_path, or the next REFRESH fails.");
+        return true;
+    }
+
+    private static String quotePath(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split(",")) {
+            String p = part.trim();
+            parts.add(p.startsWith("\"") ? p : Sql.ident(p));
+        }
+        return String.join(", ", parts);
     }
 
     /**
@@ -261,27 +362,54 @@ final class DataMigration implements AutoCloseable {
         return "\"" + name + "\"";
     }
 
-    /** Drops ownership changes and grants naming roles the target lacks, and notes each. */
+    /**
+     * Drops ownership changes to roles the target lacks or its login cannot act as, and grants to roles it
+     * lacks; remembers each, for one note per role at the end.
+     */
     private List<String> filterRoles(Db db, Entry entry) {
         List<String> kept = new ArrayList<>();
         for (String statement : entry.statements()) {
+            Matcher owner = OWNER_TO.matcher(statement);
+            if (owner.matches()) {
+                String role = unquote(owner.group(1).trim());
+                if (db.ownableRoles.contains(role)) {
+                    kept.add(statement);
+                } else {
+                    db.remappedOwners.computeIfAbsent(role, k -> java.util.Collections.synchronizedList(
+                            new ArrayList<>())).add(entry.type() + " " + entry.tag());
+                }
+                continue;
+            }
             String missing = missingRole(db, statement);
             if (missing == null) {
                 kept.add(statement);
-            } else if (OWNER_TO.matcher(statement).matches()) {
-                keeper.note("In database " + db.name + ", " + entry.type() + " " + entry.tag() + " is owned by "
-                        + target.facts().map(ServerFacts::currentUser).orElse("the target admin")
-                        + " instead of " + missing + ", which does not exist on the target.");
             } else {
-                keeper.note("In database " + db.name + ", a privilege for role " + missing + " on " + entry.type()
-                        + " " + entry.tag() + " was not granted: the role does not exist on the target.");
+                db.ungranted.computeIfAbsent(missing, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(entry.type() + " " + entry.tag());
             }
         }
         return kept;
     }
 
+    private void noteRoleChanges(Db db) {
+        String admin = target.facts().map(ServerFacts::currentUser).orElse("the target admin");
+        db.remappedOwners.forEach((role, objects) -> keeper.note("In database " + db.name + ", " + objects.size()
+                + " object(s) are owned by " + admin + " instead of " + role + (db.targetRoles.contains(role)
+                        ? " (the target login cannot act as " + role + ")" : " (no such role on the target)")
+                + ": " + sample(objects) + ". Migrate roles, or grant " + role + " to " + admin + ", to keep owners."));
+        db.ungranted.forEach((role, objects) -> keeper.note("In database " + db.name + ", privileges of role " + role
+                + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
+                + sample(objects) + "."));
+    }
+
+    private static String sample(List<String> objects) {
+        List<String> copy = new ArrayList<>(objects);
+        return copy.size() <= 5 ? String.join(", ", copy)
+                : String.join(", ", copy.subList(0, 5)) + " and " + (copy.size() - 5) + " more";
+    }
+
     private static String missingRole(Db db, String statement) {
-        for (Pattern p : List.of(OWNER_TO, GRANTEE, DEFAULT_PRIVILEGES_ROLE)) {
+        for (Pattern p : List.of(GRANTEE, DEFAULT_PRIVILEGES_ROLE)) {
             Matcher m = p.matcher(statement);
             if (m.matches()) {
                 String role = unquote(m.group(1).trim());
@@ -416,7 +544,7 @@ final class DataMigration implements AutoCloseable {
             dst = target.connector().open(db.working);
             Sql.execute(dst, "SET synchronous_commit = off");
             Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
-            for (String statement : db.postHeader) {
+            for (String statement : sessionHeader(db.postHeader)) {
                 Sql.execute(dst, statement);
             }
         } catch (SQLException e) {
@@ -630,35 +758,16 @@ final class DataMigration implements AutoCloseable {
                 // A view's functions may use unqualified names: refresh under the database's own search_path.
                 Sql.execute(dst, "RESET search_path");
             }
-            for (String statement : filterRoles(db, entry)) {
-                executeWithRetry(dst, db, entry, statement);
-            }
-            if (defaultPath) {
-                Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
+            try {
+                executeEntry(dst, db, entry);
+            } finally {
+                if (defaultPath) {
+                    Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
+                }
             }
         } finally {
             cancel.unregister(dst);
             db.abort.unregister(dst);
-        }
-    }
-
-    private void executeWithRetry(Connection dst, Db db, Entry entry, String statement) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Sql.execute(dst, statement);
-                return;
-            } catch (SQLException e) {
-                if ("40P01".equals(e.getSQLState()) && attempt < 4) {
-                    log.debug("Deadlock on {} {}; retrying", entry.type(), entry.tag());
-                    continue;
-                }
-                if (cancel.isCanceled() || db.abort.isCanceled()) {
-                    throw new MigrationCanceledException("Stopped building " + entry.tag(), e);
-                }
-                throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
-                        + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                        + abbreviate(statement), e);
-            }
         }
     }
 
