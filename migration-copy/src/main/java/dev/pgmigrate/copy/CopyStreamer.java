@@ -1,0 +1,171 @@
+package dev.pgmigrate.copy;
+
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.MoveResult;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one COPY from the source into one COPY on the target, for one task on one thread.
+ *
+ * <p>The driver hands over the source's output one CopyData message (one row) at a time. Rows are gathered
+ * into one reusable buffer and written to the target when it is full, so the target gets few large messages
+ * instead of one per row: fewer driver calls and lock round trips in the JVM, fewer messages for the target
+ * server to parse. Memory is the buffer plus the largest row, whatever the table's size. Cancel and progress
+ * are looked at once per buffer written, off the per-row path.
+ */
+final class CopyStreamer {
+    private static final Logger log = LoggerFactory.getLogger(CopyStreamer.class);
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final CopyTask task;
+    private final CopyContext context;
+    private final String moverId;
+    /** Messages the source sends besides rows: binary COPY ends with a trailer message. */
+    private final int extraMessages;
+    private long lastProgressNanos;
+
+    private CopyStreamer(CopyTask task, CopyContext context, String moverId, int extraMessages) {
+        this.task = task;
+        this.context = context;
+        this.moverId = moverId;
+        this.extraMessages = extraMessages;
+    }
+
+    /**
+     * Runs {@code copyOutSql} on the source and {@code copyInSql} on the target, moving the bytes unchanged.
+     *
+     * @param extraMessages CopyData messages the source sends that are not rows (1 for binary's trailer)
+     */
+    static MoveResult move(String moverId, CopyTask task, CopyContext context, String copyOutSql, String copyInSql,
+            int extraMessages) throws SQLException {
+        CopySettings settings = CopySettings.from(context.settings());
+        return new CopyStreamer(task, context, moverId, extraMessages).run(copyOutSql, copyInSql, settings);
+    }
+
+    private MoveResult run(String copyOutSql, String copyInSql, CopySettings settings) throws SQLException {
+        checkCanceled();
+        long started = System.nanoTime();
+        lastProgressNanos = started;
+        PGConnection source = context.source().unwrap(PGConnection.class);
+        PGConnection target = context.target().unwrap(PGConnection.class);
+        // The target's COPY opens first: if it fails (say, a missing table), the source's never starts.
+        try (var in = openIn(target, copyInSql); var out = openOut(source, copyOutSql)) {
+            CopyOut src = out.op();
+            CopyIn dst = in.op();
+            byte[] buf = new byte[settings.bufferBytes()];
+            int fill = 0;
+            long bytes = 0;
+            long messages = 0;
+            byte[] row;
+            while ((row = read(src)) != null) {
+                messages++;
+                int n = row.length;
+                if (n <= buf.length - fill) {
+                    System.arraycopy(row, 0, buf, fill, n);
+                    fill += n;
+                    continue;
+                }
+                if (fill > 0) {
+                    write(dst, buf, fill);
+                    bytes += fill;
+                    fill = 0;
+                }
+                if (n >= buf.length) {
+                    write(dst, row, n);
+                    bytes += n;
+                } else {
+                    System.arraycopy(row, 0, buf, 0, n);
+                    fill = n;
+                }
+                checkpoint(messages, bytes);
+            }
+            if (fill > 0) {
+                write(dst, buf, fill);
+                bytes += fill;
+            }
+            checkCanceled();
+            long rows = end(dst);
+            context.progress(rows, bytes);
+            log.debug("Mover {} copied {} rows ({} bytes) of {} in {} ms", moverId, rows, bytes, task.displayName(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return new MoveResult(rows, bytes);
+        }
+    }
+
+    private void checkpoint(long messages, long bytes) {
+        checkCanceled();
+        long now = System.nanoTime();
+        if (now - lastProgressNanos >= PROGRESS_INTERVAL_NANOS) {
+            lastProgressNanos = now;
+            context.progress(Math.max(0, messages - extraMessages), bytes);
+        }
+    }
+
+    private void checkCanceled() {
+        if (context.isCanceled() || Thread.currentThread().isInterrupted()) {
+            throw new MigrationCanceledException("Copy of " + task.displayName() + " stopped: the migration was canceled");
+        }
+    }
+
+    private CancelOnClose<CopyIn> openIn(PGConnection target, String sql) throws SQLException {
+        try {
+            return CancelOnClose.copyIn(target, sql);
+        } catch (SQLException e) {
+            throw failure("start COPY FROM STDIN on the target", e);
+        }
+    }
+
+    private CancelOnClose<CopyOut> openOut(PGConnection source, String sql) throws SQLException {
+        try {
+            return CancelOnClose.copyOut(source, sql);
+        } catch (SQLException e) {
+            throw failure("start COPY TO STDOUT on the source", e);
+        }
+    }
+
+    private byte[] read(CopyOut src) throws SQLException {
+        try {
+            return src.readFromCopy();
+        } catch (SQLException e) {
+            throw failure("read COPY data from the source", e);
+        }
+    }
+
+    private void write(CopyIn dst, byte[] data, int length) throws SQLException {
+        try {
+            dst.writeToCopy(data, 0, length);
+        } catch (SQLException e) {
+            throw failure("write COPY data to the target", e);
+        }
+    }
+
+    private long end(CopyIn dst) throws SQLException {
+        try {
+            return dst.endCopy();
+        } catch (SQLException e) {
+            throw failure("finish COPY FROM STDIN on the target", e);
+        }
+    }
+
+    /**
+     * A cancel shows up as an error from whichever server was canceled; report it as a cancel. Otherwise
+     * say which side failed and keep the server's SQLState; the server's own message, which may quote row
+     * values, stays in the cause.
+     */
+    private SQLException failure(String attempted, SQLException e) {
+        if (context.isCanceled() || Thread.currentThread().isInterrupted()) {
+            throw new MigrationCanceledException(
+                    "Copy of " + task.displayName() + " stopped: the migration was canceled", e);
+        }
+        return new SQLException("Mover " + moverId + " could not " + attempted + " for " + task.displayName()
+                + " (SQLSTATE " + e.getSQLState() + "); the cause has the server's message", e.getSQLState(), e);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pgmigrate.copy;
+
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import java.sql.SQLException;
+import java.util.Objects;
+
+/**
+ * Streams a table's rows in text COPY format: slower than binary, but right for every type, including those
+ * without binary I/O and arrays or composites of user-defined types, whose binary form carries type OIDs that
+ * differ on the target. The engine gives it the tables {@link BinaryCopyMover} does not support.
+ *
+ * <p>Option {@code copy.bufferBytes} sets how many bytes are gathered before one write to the target.
+ */
+public final class TextCopyMover implements DataMover {
+    /** This mover's id. */
+    public static final String ID = "text-copy";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public boolean supports(CopyTask task) {
+        return true;
+    }
+
+    @Override
+    public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+        Objects.requireNonNull(task, "task must not be null");
+        Objects.requireNonNull(context, "context must not be null");
+        return CopyStreamer.move(ID, task, context, task.copyOutSql(""), task.copyInSql(task.freeze() ? "FREEZE" : ""),
+                0);
+    }
+}

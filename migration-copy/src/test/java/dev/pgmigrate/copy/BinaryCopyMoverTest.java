@@ -1,0 +1,223 @@
+package dev.pgmigrate.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgmigrate.api.InvalidSpecException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.spi.CopyColumn;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.MoveResult;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BinaryCopyMoverTest {
+    private static final String DB = "copy_binary";
+
+    /** One column per type family the binary format must carry unchanged. */
+    static final String EVERY_TYPE = """
+            CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+            CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+            CREATE TABLE every_type (
+              id int, i2 smallint, i8 bigint, num numeric(20,5), num_any numeric, r4 real, r8 double precision,
+              money_ money, t text, vc varchar(20), ch char(5), b bytea, bo boolean,
+              d date, tm time, tmtz timetz, ts timestamp, tstz timestamptz, iv interval,
+              u uuid, j json, jb jsonb, x xml, ip inet, net cidr, mac macaddr, mac8 macaddr8,
+              pt point, ln line, ls lseg, bx box, pa path, pg polygon, ci circle,
+              bits bit(8), vbits varbit, tsv tsvector, tsq tsquery, i4r int4range, tsr tstzrange, nr numrange,
+              ia int[], ta text[][], ja jsonb[], oid_ oid, lsn pg_lsn, m mood, dom posint, nm name, c "char"
+            );
+            """;
+
+    static final String EVERY_TYPE_ROWS = """
+            INSERT INTO every_type
+            SELECT g, g::smallint, g::bigint * 1000000007, g * 1.5 / 7, 'NaN', g / 3.0, CASE g WHEN 1 THEN 'Infinity'
+              WHEN 2 THEN '-Infinity' WHEN 3 THEN 'NaN' ELSE g / 7.0 END, g * 1.25,
+              repeat('ü€𝄞' || g, g % 7), 'v' || g, 'c' || (g % 10), decode(md5(g::text), 'hex'), g % 2 = 0,
+              CASE g WHEN 1 THEN 'infinity'::date ELSE date '2000-01-01' + g END, time '12:34:56.789' + g * interval '1 s',
+              timetz '12:00:00+05:30', timestamp '2020-02-29 23:59:59.999999' + g * interval '1 day',
+              CASE g WHEN 2 THEN '-infinity'::timestamptz ELSE timestamptz '1999-12-31 23:59:59.5+00' + g * interval '1 h' END,
+              make_interval(years => g, days => -g, secs => g / 10.0),
+              md5(g::text)::uuid, ('{"k": ' || g || ', "a": [1, "x", null]}')::json,
+              ('{"k": ' || g || ', "nested": {"z": true}}')::jsonb, ('<r a="' || g || '">t</r>')::xml,
+              ('10.0.' || (g % 256) || '.1/24')::inet, '2001:db8::/32', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05',
+              point(g, -g), line '{1,2,3}', lseg '[(0,0),(1,1)]', box '((0,0),(2,2))', path '[(0,0),(1,1),(2,0)]',
+              polygon '((0,0),(1,1),(2,0))', circle '<(1,1),5>', (g % 256)::bit(8), B'10101',
+              to_tsvector('simple', 'the quick brown fox ' || g), to_tsquery('simple', 'fox & ' || 'q' || g),
+              int4range(g, g + 10), tstzrange('2020-01-01', '2021-01-01', '[)'), numrange(NULL, g),
+              ARRAY[g, NULL, -g], ARRAY[['a', 'b'], ['c', NULL]], ARRAY['{"a":1}'::jsonb, '[]'],
+              g, ('0/' || to_hex(g))::pg_lsn, (enum_range(NULL::mood))[1 + g % 3], g, 'n' || g, 'x'
+            FROM generate_series(1, 500) g;
+            INSERT INTO every_type (id) VALUES (0);
+            """;
+
+    final TestServer source = TestServer.source();
+    final TestServer target = TestServer.target();
+    final BinaryCopyMover mover = new BinaryCopyMover();
+
+    @BeforeEach
+    void databases() throws SQLException {
+        source.recreateDatabase(DB);
+        target.recreateDatabase(DB);
+    }
+
+    private void onBoth(String... sql) throws SQLException {
+        source.execute(DB, sql);
+        target.execute(DB, sql);
+    }
+
+    private MoveResult copy(CopyTask task, MigrationSettings settings) throws SQLException {
+        try (var context = TestCopyContext.open(source, target, DB, settings)) {
+            MoveResult result = mover.move(task, context);
+            context.commit();
+            return result;
+        }
+    }
+
+    @Test
+    void copiesEveryTypeFamilyByteForByte() throws SQLException {
+        onBoth(EVERY_TYPE);
+        source.execute(DB, EVERY_TYPE_ROWS);
+        MoveResult result = copy(Tables.task(source, DB, "every_type"), MigrationSettings.defaults());
+
+        assertThat(result.rows()).isEqualTo(501);
+        assertThat(result.bytes()).isPositive();
+        assertThat(Tables.digest(target, DB, "every_type")).isEqualTo(Tables.digest(source, DB, "every_type"));
+        // NULLs stay NULL, not empty values
+        assertThat(Tables.single(target, DB, "SELECT count(*) FROM every_type WHERE t IS NULL AND b IS NULL"))
+                .isEqualTo("1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 8192, 65536, 4 * 1024 * 1024})
+    void copiesRowsSmallerAndLargerThanTheBuffer(int bufferBytes) throws SQLException {
+        onBoth("CREATE TABLE mixed (id int, payload bytea)");
+        // rows from a few bytes to 3 MB, so some fill the buffer, some cross it and some exceed it
+        source.execute(DB, "INSERT INTO mixed SELECT g, CASE WHEN g % 50 = 0 THEN decode(repeat(md5(g::text), 100000), 'hex')"
+                + " ELSE decode(md5(g::text), 'hex') END FROM generate_series(1, 2000) g");
+        MoveResult result = copy(Tables.task(source, DB, "mixed"),
+                MigrationSettings.builder().option("copy.bufferBytes", String.valueOf(bufferBytes)).build());
+
+        assertThat(result.rows()).isEqualTo(2000);
+        assertThat(Tables.digest(target, DB, "mixed")).isEqualTo(Tables.digest(source, DB, "mixed"));
+    }
+
+    @Test
+    void copiesAnEmptyTable() throws SQLException {
+        onBoth("CREATE TABLE empty (id int, t text)");
+        MoveResult result = copy(Tables.task(source, DB, "empty"), MigrationSettings.defaults());
+
+        assertThat(result.rows()).isZero();
+        assertThat(Tables.single(target, DB, "SELECT count(*) FROM empty")).isEqualTo("0");
+    }
+
+    @Test
+    void copiesATableWhoseColumnsWereAllDropped() throws SQLException {
+        source.execute(DB, "CREATE TABLE hollow (a int, b text)", "INSERT INTO hollow SELECT g FROM generate_series(1, 7) g",
+                "ALTER TABLE hollow DROP COLUMN a", "ALTER TABLE hollow DROP COLUMN b");
+        target.execute(DB, "CREATE TABLE hollow ()");
+        CopyTask task = Tables.task(source, DB, "hollow");
+        assertThat(task.columns()).isEmpty();
+
+        MoveResult result = copy(task, MigrationSettings.defaults());
+
+        assertThat(result.rows()).isEqualTo(7);
+        assertThat(Tables.single(target, DB, "SELECT count(*) FROM hollow")).isEqualTo("7");
+    }
+
+    @Test
+    void ctidRangesCoverEveryRowExactlyOnce() throws SQLException {
+        onBoth("CREATE TABLE big (id int, t text)");
+        source.execute(DB, "INSERT INTO big SELECT g, repeat('x', g % 300) FROM generate_series(1, 50000) g",
+                "DELETE FROM big WHERE id % 7 = 0", "VACUUM big");
+        int pages = Integer.parseInt(Tables.single(source, DB, "SELECT pg_relation_size('big') / 8192"));
+        int parts = 4;
+        int step = pages / parts + 1;
+        long rows = 0;
+        for (int part = 1; part <= parts; part++) {
+            String from = "ctid >= '(" + (part - 1) * step + ",0)'";
+            // the last range is open-ended, so rows added past the estimate are not lost
+            String filter = part == parts ? from : from + " AND ctid < '(" + part * step + ",0)'";
+            rows += copy(Tables.task(source, DB, "big", Optional.of(filter), part, parts, false),
+                    MigrationSettings.defaults()).rows();
+        }
+
+        assertThat(rows).isEqualTo(50000 - 50000 / 7);
+        assertThat(Tables.single(target, DB, "SELECT count(DISTINCT id) = count(*) FROM big")).isEqualTo("t");
+        assertThat(Tables.digest(target, DB, "big")).isEqualTo(Tables.digest(source, DB, "big"));
+    }
+
+    @Test
+    void freezesRowsWhenTheTargetTableIsNewInItsTransaction() throws SQLException {
+        onBoth("CREATE TABLE frozen (id int, t text)");
+        source.execute(DB, "INSERT INTO frozen SELECT g, 'r' || g FROM generate_series(1, 10000) g");
+        target.execute(DB, "CREATE EXTENSION IF NOT EXISTS pg_visibility");
+        CopyTask task = Tables.task(source, DB, "frozen", Optional.empty(), 1, 1, true);
+        try (var context = TestCopyContext.open(source, target, DB)) {
+            context.executeOnTarget("TRUNCATE frozen");
+            assertThat(mover.move(task, context).rows()).isEqualTo(10000);
+            context.commit();
+        }
+
+        assertThat(Tables.digest(target, DB, "frozen")).isEqualTo(Tables.digest(source, DB, "frozen"));
+        assertThat(Tables.single(target, DB, "SELECT bool_and(all_frozen) FROM pg_visibility_map('frozen')"))
+                .isEqualTo("t");
+    }
+
+    @Test
+    void sendsFreezeOnlyWhenTheTaskAsksForIt() throws SQLException {
+        onBoth("CREATE TABLE thawed (id int)");
+        source.execute(DB, "INSERT INTO thawed VALUES (1)");
+        // FREEZE is refused unless the table was created or truncated in the transaction: proof it was sent
+        try (var context = TestCopyContext.open(source, target, DB)) {
+            assertThatThrownBy(() -> mover.move(Tables.task(source, DB, "thawed", Optional.empty(), 1, 1, true), context))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("binary-copy").hasMessageContaining("public.thawed")
+                    .hasMessageContaining("55000");
+        }
+        assertThat(copy(Tables.task(source, DB, "thawed"), MigrationSettings.defaults()).rows()).isEqualTo(1);
+    }
+
+    @Test
+    void reportsProgressInBytes() throws SQLException {
+        onBoth("CREATE TABLE progress (id int, t text)");
+        source.execute(DB, "INSERT INTO progress SELECT g, repeat('p', 200) FROM generate_series(1, 200000) g");
+        try (var context = TestCopyContext.open(source, target, DB)) {
+            MoveResult result = mover.move(Tables.task(source, DB, "progress"), context);
+            context.commit();
+
+            List<long[]> reports = context.progressReports();
+            assertThat(reports).isNotEmpty();
+            assertThat(reports.get(reports.size() - 1)).containsExactly(200000, result.bytes());
+            assertThat(reports).isSortedAccordingTo((a, b) -> Long.compare(a[1], b[1]));
+        }
+    }
+
+    @Test
+    void supportsOnlyTasksWhoseColumnsAreBinarySafe() {
+        CopyTask safe = new CopyTask("d", "s", "t", List.of(new CopyColumn("a", "integer", true)), Optional.empty(),
+                1, 1, 0, false);
+        CopyTask unsafe = new CopyTask("d", "s", "t", List.of(new CopyColumn("a", "integer", true),
+                new CopyColumn("b", "mood[]", false)), Optional.empty(), 1, 1, 0, false);
+
+        assertThat(mover.supports(safe)).isTrue();
+        assertThat(mover.supports(unsafe)).isFalse();
+        assertThat(new TextCopyMover().supports(unsafe)).isTrue();
+    }
+
+    @Test
+    void rejectsABufferSizeOutOfRange() throws SQLException {
+        onBoth("CREATE TABLE small (id int)");
+        for (String bad : List.of("-1", "lots", "1000000000")) {
+            MigrationSettings settings = MigrationSettings.builder().option("copy.bufferBytes", bad).build();
+            assertThatThrownBy(() -> copy(Tables.task(source, DB, "small"), settings))
+                    .isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("settings.options.copy.bufferBytes").hasMessageContaining(bad);
+        }
+    }
+}
