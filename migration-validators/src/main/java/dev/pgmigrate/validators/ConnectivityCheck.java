@@ -70,11 +70,11 @@ abstract class ConnectivityCheck implements Validator {
             long millis = elapsedMillis(start);
             return List.of(connected(context, connection, who, database, millis));
         } catch (SQLException e) {
-            return List.of(describe(context, e, classify(e), who, database, elapsedMillis(start)));
+            return List.of(describe(context, server, e, who, database, elapsedMillis(start)));
         }
     }
 
-    private static long elapsedMillis(long start) {
+    static long elapsedMillis(long start) {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
@@ -163,14 +163,16 @@ abstract class ConnectivityCheck implements Validator {
         }
     }
 
-    private ValidationResult describe(ValidationContext context, SQLException e, Failure failure, String who,
+    /** The Failed result for a connection to {@code database} on {@code server} that failed with {@code e}. */
+    static ValidationResult describe(ValidationContext context, ServerAccess server, SQLException e, String who,
             String database, long millis) {
-        ServerSpec spec = server(context).spec();
+        Failure failure = classify(e);
+        ServerSpec spec = server.spec();
         String after = " after " + millis + " ms";
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String state = " (SQLState " + e.getSQLState() + ": " + message + ")";
         String login = spec.adminLogin();
-        String why = "pgmigrate reads the " + server(context).role().label()
+        String why = "pgmigrate reads the " + server.role().label()
                 + "'s catalogs and data through this login; nothing can be checked or copied without it.";
         String hba = "the server's pg_hba.conf (SHOW hba_file names it)";
         String reload = " Then reload the configuration: SELECT pg_reload_conf(); or pg_ctl reload.";

@@ -15,7 +15,7 @@ abstract class ObjectListValidator extends DatabaseValidator {
     }
 
     /** The query listing the objects, one text column; empty when the source's version cannot have them. */
-    abstract Optional<String> query(ServerFacts source);
+    abstract Optional<String> query(ValidationContext context, ServerFacts source);
 
     /** The Succeeded sentence when there are none, such as {@code "No unlogged tables."}. */
     abstract String none(ServerFacts source);
@@ -26,7 +26,7 @@ abstract class ObjectListValidator extends DatabaseValidator {
     @Override
     final List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
-        Optional<String> sql = query(source);
+        Optional<String> sql = query(context, source);
         List<String> items = sql.isPresent() ? Sql.strings(connection, sql.get()) : List.of();
         return List.of(items.isEmpty() ? context.succeeded(none(source)) : found(context, items));
     }

@@ -36,20 +36,20 @@ public final class PgDumpValidator extends InstanceValidator {
     record Found(Path path, String version, int rank) {
     }
 
-    /** The {@code server_version_num}-like rank of {@code pg_dump --version} output; empty when unreadable. */
+    /** The major of {@code pg_dump --version} output as {@code ServerFacts.majorNum()} has it; empty when unreadable. */
     static Optional<Integer> rank(String versionOutput) {
         Matcher m = VERSION.matcher(versionOutput);
         if (!m.find()) {
             return Optional.empty();
         }
         int major = Integer.parseInt(m.group(1));
-        return Optional.of(major >= 10 ? major * 100 : major * 100 + Integer.parseInt(m.group(2)));
+        return Optional.of(major >= 10 ? major * 10000 : major * 10000 + Integer.parseInt(m.group(2)) * 100);
     }
 
     @Override
     List<ValidationResult> check(ValidationContext context) {
         ServerFacts source = facts(context.source());
-        int need = TargetVersionValidator.rank(source);
+        int need = source.majorNum();
         List<Path> dirs = candidates(context.spec().settings().pgDumpDirectory());
         List<Found> found = new ArrayList<>();
         for (Path dir : dirs) {
