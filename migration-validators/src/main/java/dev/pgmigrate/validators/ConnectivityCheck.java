@@ -101,8 +101,12 @@ abstract class ConnectivityCheck implements Validator {
         return context.succeeded(found);
     }
 
-    /** Tells what went wrong from the SQLState, the message and the cause chain. */
-    static Failure classify(SQLException e) {
+    /**
+     * Tells what went wrong from the SQLState, the message and the cause chain. Servers name the encryption of a
+     * refused connection ("no encryption", "SSL encryption"; "SSL off" before 12) in every {@code pg_hba.conf}
+     * refusal, so only a refusal of the one mode the client insisted on points at TLS.
+     */
+    static Failure classify(SQLException e, SslMode mode) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) {
                 return Failure.UNKNOWN_HOST;
@@ -136,10 +140,10 @@ abstract class ConnectivityCheck implements Validator {
         switch (state) {
             case "28000":
                 if (lower.contains("no pg_hba.conf entry")) {
-                    if (lower.contains("no encryption") || lower.contains("ssl off")) {
+                    if (mode == SslMode.DISABLE && (lower.contains("no encryption") || lower.contains("ssl off"))) {
                         return Failure.TLS_REQUIRED_BY_SERVER;
                     }
-                    if (lower.contains("ssl encryption") || lower.contains("ssl on")) {
+                    if (mode.requiresTls() && (lower.contains("ssl encryption") || lower.contains("ssl on"))) {
                         return Failure.TLS_REFUSED_BY_SERVER;
                     }
                     return Failure.NO_HBA_ENTRY;
@@ -166,8 +170,8 @@ abstract class ConnectivityCheck implements Validator {
     /** The Failed result for a connection to {@code database} on {@code server} that failed with {@code e}. */
     static ValidationResult describe(ValidationContext context, ServerAccess server, SQLException e, String who,
             String database, long millis) {
-        Failure failure = classify(e);
         ServerSpec spec = server.spec();
+        Failure failure = classify(e, spec.sslMode());
         String after = " after " + millis + " ms";
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String state = " (SQLState " + e.getSQLState() + ": " + message + ")";
@@ -197,10 +201,10 @@ abstract class ConnectivityCheck implements Validator {
                         + " does not offer TLS" + after + ".", why, "Enable TLS on the server (ssl = on with a "
                         + "certificate and key, then reload), or set sslMode to prefer or disable.", List.of());
             case TLS_REQUIRED_BY_SERVER:
-                return context.failed("The server accepts " + login + " only over TLS, and sslMode is "
-                        + spec.sslMode().label() + after + state + ".", why,
-                        "Set sslMode to prefer or require, or add a non-TLS 'host' line to " + hba + "." + reload,
-                        List.of());
+                return context.failed("The server has no pg_hba.conf entry for " + login + " without TLS, and "
+                        + "sslMode is disable" + after + state + ".", why, "If the server accepts this login only "
+                        + "over TLS (hostssl lines), set sslMode to prefer or require; otherwise add a 'host' line "
+                        + "for it to " + hba + "." + reload, List.of());
             case TLS_REFUSED_BY_SERVER:
                 return context.failed("The server accepts " + login + " only without TLS (hostnossl), and sslMode is "
                         + spec.sslMode().label() + after + state + ".", why, "Add a 'hostssl' line for " + login
