@@ -38,8 +38,8 @@ public final class CFunctionsValidator extends DatabaseValidator {
             String libdir = Sql.string(target, "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'").orElse("");
             for (String[] function : functions) {
                 String file = function[1].replace("$libdir", libdir);
-                boolean present = Sql.bool(target, "SELECT pg_stat_file(?, true) IS NOT NULL"
-                        + " OR pg_stat_file(? || '.so', true) IS NOT NULL", file, file);
+                boolean present = Sql.bool(target, "SELECT (pg_stat_file(?, true)).size IS NOT NULL"
+                        + " OR (pg_stat_file(? || '.so', true)).size IS NOT NULL", file, file);
                 if (!present) {
                     missing.add(function[0] + " needs " + function[1]);
                 }
