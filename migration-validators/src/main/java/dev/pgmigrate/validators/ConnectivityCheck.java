@@ -7,7 +7,6 @@ import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -24,7 +23,7 @@ import javax.net.ssl.SSLException;
  * Connects to one server and tells each way of failing apart: unreachable host, closed port, timeout, TLS,
  * {@code pg_hba.conf}, password, role, database. Shared by the source and target connectivity validators.
  */
-abstract class ConnectivityCheck implements Validator {
+abstract class ConnectivityCheck extends BuiltInValidator {
     private static final Pattern HBA_HOST = Pattern.compile("for host \"([^\"]+)\"");
 
     /** How a failed connection attempt is classified; one result wording per kind. */
@@ -34,28 +33,12 @@ abstract class ConnectivityCheck implements Validator {
         TOO_MANY_CONNECTIONS, NOT_READY, OTHER
     }
 
-    private final String id;
-    private final String description;
-
     ConnectivityCheck(String id, String description) {
-        this.id = id;
-        this.description = description;
+        super(id, ValidationScope.INSTANCE, description);
     }
 
-    @Override
-    public final String id() {
-        return id;
-    }
 
-    @Override
-    public final ValidationScope scope() {
-        return ValidationScope.INSTANCE;
-    }
 
-    @Override
-    public final String description() {
-        return description;
-    }
 
     abstract ServerAccess server(ValidationContext context);
 

@@ -4,7 +4,6 @@ import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -16,20 +15,13 @@ import java.util.Optional;
  * locale provider. Reads {@code pg_database} from the maintenance database, so a database whose locale this
  * server cannot load is still reported.
  */
-public final class DatabaseLocaleValidator implements Validator {
-    @Override
-    public String id() {
-        return "database-locale";
-    }
+public final class DatabaseLocaleValidator extends BuiltInValidator {
 
-    @Override
-    public ValidationScope scope() {
-        return ValidationScope.DATABASE;
-    }
 
-    @Override
-    public String description() {
-        return "The target offers the database's encoding, locale and locale provider.";
+
+    public DatabaseLocaleValidator() {
+        super("database-locale", ValidationScope.DATABASE,
+                "The target offers the database's encoding, locale and locale provider.");
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -14,36 +13,21 @@ import java.util.Optional;
  * A check of one selected database, run on a connection to it on the source. It stays silent when the source
  * or the database cannot be reached: {@code source-connectivity} and {@code source-database} report that.
  */
-abstract class DatabaseValidator implements Validator {
-    private final String id;
-    private final String description;
+abstract class DatabaseValidator extends BuiltInValidator {
     private final boolean needsTarget;
 
     DatabaseValidator(String id, String description, boolean needsTarget) {
-        this.id = id;
-        this.description = description;
+        super(id, ValidationScope.DATABASE, description);
         this.needsTarget = needsTarget;
     }
 
-    @Override
-    public final String id() {
-        return id;
-    }
 
-    @Override
-    public final ValidationScope scope() {
-        return ValidationScope.DATABASE;
-    }
 
-    @Override
-    public final String description() {
-        return description;
-    }
 
     @Override
     public final List<ValidationResult> validate(ValidationContext context) throws SQLException {
         String database = context.database()
-                .orElseThrow(() -> new IllegalStateException(id + " is database-scoped but got no database"));
+                .orElseThrow(() -> new IllegalStateException(id() + " is database-scoped but got no database"));
         Optional<ServerFacts> source = context.source().facts();
         if (source.isEmpty() || !source.get().databases().contains(database)
                 || needsTarget && context.target().facts().isEmpty()) {

@@ -5,7 +5,6 @@ import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -16,33 +15,18 @@ import java.util.Map;
  * An instance-level check that needs the facts of one or both servers; it stays silent when the engine could
  * not connect, because the connectivity validators report that.
  */
-abstract class InstanceValidator implements Validator {
+abstract class InstanceValidator extends BuiltInValidator {
     enum Needs { SOURCE, TARGET, BOTH }
 
-    private final String id;
-    private final String description;
     private final Needs needs;
 
     InstanceValidator(String id, String description, Needs needs) {
-        this.id = id;
-        this.description = description;
+        super(id, ValidationScope.INSTANCE, description);
         this.needs = needs;
     }
 
-    @Override
-    public final String id() {
-        return id;
-    }
 
-    @Override
-    public final ValidationScope scope() {
-        return ValidationScope.INSTANCE;
-    }
 
-    @Override
-    public final String description() {
-        return description;
-    }
 
     @Override
     public final List<ValidationResult> validate(ValidationContext context) throws SQLException {

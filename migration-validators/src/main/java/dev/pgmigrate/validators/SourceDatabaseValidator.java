@@ -4,31 +4,23 @@ import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
 /** D1, D2: the database exists on the source, is no template or provider database, and accepts the login. */
-public final class SourceDatabaseValidator implements Validator {
+public final class SourceDatabaseValidator extends BuiltInValidator {
     /** Databases that managed services keep for themselves. */
     static final Set<String> PROVIDER_DATABASES = Set.of("rdsadmin", "azure_maintenance", "azure_sys",
             "cloudsqladmin", "alloydbadmin", "template0", "template1");
 
-    @Override
-    public String id() {
-        return "source-database";
-    }
 
-    @Override
-    public ValidationScope scope() {
-        return ValidationScope.DATABASE;
-    }
 
-    @Override
-    public String description() {
-        return "The database exists on the source, is a user database and accepts the login.";
+
+    public SourceDatabaseValidator() {
+        super("source-database", ValidationScope.DATABASE,
+                "The database exists on the source, is a user database and accepts the login.");
     }
 
     @Override
