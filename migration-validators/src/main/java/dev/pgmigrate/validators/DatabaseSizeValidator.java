@@ -1,0 +1,28 @@
+package dev.pgmigrate.validators;
+
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.api.spi.ValidationContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** The database's size and its largest tables, to plan time and target disk (information only). */
+public final class DatabaseSizeValidator extends DatabaseValidator {
+    public DatabaseSizeValidator() {
+        super("database-size", "The database's size and its largest tables (information).", false);
+    }
+
+    @Override
+    List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
+            throws SQLException {
+        long size = Sql.number(connection, "SELECT pg_database_size(current_database())");
+        List<String> largest = Sql.strings(connection, "SELECT c.oid::regclass::text || ' ' || pg_size_pretty("
+                + "pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'm') AND " + Sql.USER_SCHEMA + " ORDER BY c.relpages DESC, 1 LIMIT 10");
+        return List.of(context.result(ValidationStatus.SUCCEEDED, "The database takes " + Text.bytes(size)
+                + (largest.isEmpty() ? " and has no tables." : "; largest tables: " + String.join(", ",
+                largest.subList(0, Math.min(5, largest.size()))) + "."), "", "", largest));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.pgmigrate.validators;
+
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.api.spi.ValidationContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * D3, D4: the database is absent on the target or empty; with overwrite set, it will be dropped, which the
+ * login must be allowed to do.
+ */
+public final class TargetDatabaseValidator extends DatabaseValidator {
+    /** Counts what makes a database not empty: user relations, functions, types, schemas and extensions. */
+    private static final String USER_OBJECTS = "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n"
+            + " ON n.oid = c.relnamespace WHERE " + Sql.USER_SCHEMA + ")"
+            + " + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+            + Sql.USER_SCHEMA + ")"
+            + " + (SELECT count(*) FROM pg_namespace n WHERE " + Sql.USER_SCHEMA + " AND n.nspname <> 'public')"
+            + " + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql')";
+
+    public TargetDatabaseValidator() {
+        super("target-database", "The database does not exist on the target, or is empty, unless overwrite is set.",
+                true);
+    }
+
+    @Override
+    List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection ignored)
+            throws SQLException {
+        String database = context.database().orElseThrow();
+        ServerFacts target = context.target().facts().orElseThrow();
+        List<String[]> rows;
+        try (Connection connection = InstanceValidator.maintenance(context.target())) {
+            rows = Sql.list(connection, "SELECT pg_get_userbyid(datdba), datallowconn::text,"
+                    + " (pg_has_role(datdba, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))"
+                    + "::text FROM pg_database WHERE datname = ?",
+                    rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, database);
+        }
+        if (rows.isEmpty()) {
+            return List.of(context.succeeded("Database " + database + " does not exist on the target yet."));
+        }
+        String owner = rows.get(0)[0];
+        boolean overwrite = context.spec().settings().overwriteDbsInTarget();
+        if (overwrite) {
+            if (!"true".equals(rows.get(0)[2])) {
+                return List.of(context.failed("Database " + database + " exists on the target, owned by " + owner
+                        + ", and overwriteDbsInTarget is on, but " + target.currentUser() + " may not drop it.",
+                        "Only its owner, a member of the owner role, or a superuser can drop a database.",
+                        "GRANT " + owner + " TO " + target.currentUser() + "; or drop it yourself, or turn "
+                                + "overwriteDbsInTarget off and choose another target name.", List.of(owner)));
+            }
+            return List.of(context.warning("Database " + database + " exists on the target and overwriteDbsInTarget "
+                    + "is on.", "It will be dropped, with everything in it, and recreated from the source; its "
+                    + "sessions are ended first.", "Make sure nothing on the target's " + database + " is needed; "
+                    + "otherwise turn overwriteDbsInTarget off.", List.of(database)));
+        }
+        long objects = 0;
+        if ("true".equals(rows.get(0)[1])) {
+            try (Connection connection = context.target().connect(database)) {
+                objects = Sql.number(connection, USER_OBJECTS);
+            }
+        }
+        if (objects == 0 && "true".equals(rows.get(0)[1])) {
+            return List.of(context.warning("Database " + database + " exists on the target, owned by " + owner
+                    + ", and is empty.", "The migration loads into it as it is: its owner, encoding, locale and "
+                    + "settings stay the target's, not the source's.", "Drop it first if it should be created like "
+                    + "the source's, or set overwriteDbsInTarget.", List.of(database)));
+        }
+        return List.of(context.failed("Database " + database + " exists on the target, owned by " + owner + ", and "
+                + ("true".equals(rows.get(0)[1]) ? "holds " + objects + " user objects" : "does not accept connections")
+                + "; overwriteDbsInTarget is off.", "pgmigrate never mixes a migrated database with existing data.",
+                "Drop or rename the target's " + database + ", or set overwriteDbsInTarget to have it dropped and "
+                        + "recreated.", List.of(database)));
+    }
+}

@@ -1,0 +1,335 @@
+package dev.pgmigrate.validators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.testkit.PostgresTest;
+import dev.pgmigrate.testkit.ServerProfile;
+import dev.pgmigrate.testkit.ValidationOutcome;
+import dev.pgmigrate.testkit.ValidatorTestKit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import org.junit.jupiter.api.Test;
+
+@PostgresTest
+class DatabaseValidatorsTest {
+    private static ValidationOutcome run(String id, PostgresServer source, PostgresServer target, String database) {
+        return ValidatorTestKit.validator(id).source(source).target(target).database(database).run();
+    }
+
+    /** A fresh database on {@code server} holding the objects {@code sql} creates. */
+    private static String database(PostgresServer server, String... sql) {
+        String db = server.createUniqueDatabase("db");
+        server.execute(db, sql);
+        return db;
+    }
+
+    /** Runs {@code id} twice: on a database without the objects (Succeeded), and on one with them. */
+    private static void passesThenReports(String id, PostgresServer source, PostgresServer target,
+            ValidationStatus status, String mention, String... sql) {
+        run(id, source, target, database(source)).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        run(id, source, target, database(source, sql)).assertThatResults().hasStatus(status).mentions(mention)
+                .everyProblemHasARemedy();
+    }
+
+    @Test
+    void sourceDatabaseExistsAndAcceptsTheLogin(@Pg("17") PostgresServer server) {
+        run("source-database", server, server, database(server)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions(" ms");
+        run("source-database", server, server, "no_such_db").assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("does not exist", "postgres");
+    }
+
+    @Test
+    void targetDatabaseIsAbsentOrEmptyOrOverwritten(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        String db = database(source);
+        run("target-database", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        target.createDatabase(db);
+        run("target-database", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("is empty");
+        target.execute(db, "CREATE TABLE leftover (id int)");
+        run("target-database", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("user objects", "overwriteDbsInTarget");
+        ValidatorTestKit.validator("target-database").source(source).target(target).database(db)
+                .settings(s -> s.overwriteDbsInTarget(true)).run().assertThatResults()
+                .hasStatus(ValidationStatus.FAILED).mentions("may not drop it", "GRANT postgres TO pgadmin");
+        ValidatorTestKit.validator("target-database").source(source).target(source).database(db)
+                .settings(s -> s.overwriteDbsInTarget(true)).run().assertThatResults()
+                .hasStatus(ValidationStatus.WARNING).mentions("dropped");
+    }
+
+    @Test
+    void sourceReadPrivilegesListWhatTheLoginCannotRead(
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer source) {
+        String db = database(source, "CREATE SCHEMA hidden", "CREATE TABLE hidden.secrets (id int)",
+                "CREATE TABLE public.private (id int)", "SELECT lo_create(0)");
+        source.execute("postgres", "GRANT CONNECT ON DATABASE " + db + " TO pgadmin");
+        run("source-read-privileges", source, source, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("schema hidden", "table hidden.secrets", "table private", "1 large objects",
+                        "pg_read_all_data");
+        source.executeAsAdmin("postgres", "SELECT 1");
+        String mine = database(source);
+        source.execute(mine, "GRANT ALL ON SCHEMA public TO pgadmin");
+        source.executeAsAdmin(mine, "CREATE TABLE mine (id int)");
+        run("source-read-privileges", source, source, mine).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void referencedRolesMustExistWhenRolesAreNotMigrated(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        source.execute("postgres", "DROP ROLE IF EXISTS vt_owner", "CREATE ROLE vt_owner");
+        String db = database(source, "CREATE TABLE owned (id int)", "ALTER TABLE owned OWNER TO vt_owner");
+        run("referenced-roles", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("Roles are migrated");
+        ValidatorTestKit.validator("referenced-roles").source(source).target(target).database(db)
+                .settings(s -> s.migrateRoles(false)).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("vt_owner");
+    }
+
+    @Test
+    void extensionsAvailableFindsOnesTheTargetLacks(@Pg("11") PostgresServer source, @Pg("17") PostgresServer target) {
+        String ok = database(source, "CREATE EXTENSION hstore");
+        run("extensions-available", source, target, ok).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("newer version");
+        String removed = database(source, "CREATE EXTENSION adminpack");
+        run("extensions-available", source, target, removed).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("adminpack");
+        assertThat(ExtensionsAvailableValidator.compareVersions("1.10", "1.9")).isPositive();
+        assertThat(ExtensionsAvailableValidator.compareVersions("3.1.4", "3.1.4")).isZero();
+    }
+
+    @Test
+    void extensionsInPgCatalogFailOnAManagedTarget(@Pg("11") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        passesThenReports("extensions-in-pg-catalog", source, target, ValidationStatus.FAILED, "adminpack",
+                "CREATE EXTENSION adminpack");
+    }
+
+    @Test
+    void extensionConfigTablesAreReported(@Pg("17") PostgresServer server) {
+        passesThenReports("extension-config-tables", server, server, ValidationStatus.WARNING, "hstore: cfg",
+                "CREATE EXTENSION hstore", "CREATE TABLE cfg (k text)",
+                "UPDATE pg_extension SET extconfig = ARRAY['cfg'::regclass::oid], extcondition = ARRAY['']"
+                        + " WHERE extname = 'hstore'");
+    }
+
+    @Test
+    void databaseLocaleFailsForALocaleTheTargetLacks(@Pg("17") PostgresServer server,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        run("database-locale", server, target, database(server)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("encoding UTF8");
+        String db = database(server);
+        server.execute("postgres", "UPDATE pg_database SET datcollate = 'xx_XX.UTF-8', datctype = 'xx_XX.UTF-8'"
+                + " WHERE datname = '" + db + "'");
+        run("database-locale", server, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("libc locale xx_XX.UTF-8");
+    }
+
+    @Test
+    void databaseLocaleWarnsAboutSqlAscii(@Pg("17") PostgresServer server) {
+        String db = "vt_ascii_" + System.nanoTime();
+        server.execute("postgres", "CREATE DATABASE " + db + " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
+                + " TEMPLATE template0");
+        run("database-locale", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("SQL_ASCII");
+    }
+
+    @Test
+    void collationsInUseFailForALocaleTheTargetLacks(@Pg("17") PostgresServer server) {
+        passesThenReports("collations-in-use", server, server, ValidationStatus.FAILED, "public.vt_coll",
+                "CREATE COLLATION vt_coll (locale = 'C.utf8')", "CREATE TABLE t (name text COLLATE vt_coll)",
+                "UPDATE pg_collation SET collcollate = 'xx_XX.utf8', collctype = 'xx_XX.utf8'"
+                        + " WHERE collname = 'vt_coll'");
+    }
+
+    @Test
+    void collationVersionsWarnWhenTheyDiffer(@Pg("17") PostgresServer server) {
+        passesThenReports("collation-versions", server, server, ValidationStatus.WARNING, "source 0.1",
+                "CREATE COLLATION vt_icu (provider = icu, locale = 'und')",
+                "CREATE TABLE t (name text COLLATE vt_icu)",
+                "UPDATE pg_collation SET collversion = '0.1' WHERE collname = 'vt_icu'");
+    }
+
+    @Test
+    void proceduralLanguagesFailForALanguageTheTargetLacks(@Pg("17") PostgresServer server) {
+        passesThenReports("procedural-languages", server, server, ValidationStatus.FAILED, "vt_pl",
+                "CREATE FUNCTION vt_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler'"
+                        + " LANGUAGE c",
+                "CREATE LANGUAGE vt_pl HANDLER vt_handler",
+                "CREATE FUNCTION vt_f() RETURNS int LANGUAGE vt_pl AS 'begin return 1; end'");
+    }
+
+    @Test
+    void cFunctionsNeedASuperuserOnTheTarget(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        String db = database(source, "CREATE FUNCTION vt_lev(text, text) RETURNS int"
+                + " AS '$libdir/fuzzystrmatch', 'levenshtein' LANGUAGE c STRICT");
+        run("c-functions", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("every library is installed");
+        run("c-functions", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("vt_lev(text,text)");
+        run("c-functions", source, target, database(source)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void customBaseTypesFailOnAManagedTarget(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        passesThenReports("custom-base-types", source, target, ValidationStatus.FAILED, "vt_text",
+                "CREATE TYPE vt_text", "CREATE FUNCTION vt_text_in(cstring) RETURNS vt_text AS 'textin' LANGUAGE internal",
+                "CREATE FUNCTION vt_text_out(vt_text) RETURNS cstring AS 'textout' LANGUAGE internal",
+                "CREATE TYPE vt_text (INPUT = vt_text_in, OUTPUT = vt_text_out, LIKE = text)");
+    }
+
+    @Test
+    void userDefinedCastsFailOnAManagedTarget(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        passesThenReports("user-defined-casts", source, target, ValidationStatus.FAILED, "boolean AS money",
+                "CREATE FUNCTION vt_b2m(boolean) RETURNS money LANGUAGE sql"
+                        + " AS 'SELECT CASE WHEN $1 THEN 1::money ELSE 0::money END'",
+                "CREATE CAST (boolean AS money) WITH FUNCTION vt_b2m(boolean)");
+    }
+
+    @Test
+    void textSearchTemplatesFailOnAManagedTarget(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        passesThenReports("text-search-parsers", source, target, ValidationStatus.FAILED, "template public.vt_tmpl",
+                "CREATE TEXT SEARCH TEMPLATE vt_tmpl (INIT = dsimple_init, LEXIZE = dsimple_lexize)");
+    }
+
+    @Test
+    void tablesWithOidsFailForA17Target(@Pg("11") PostgresServer source, @Pg("17") PostgresServer target) {
+        passesThenReports("tables-with-oids", source, target, ValidationStatus.FAILED, "vt_oids",
+                "CREATE TABLE vt_oids (id int) WITH OIDS");
+    }
+
+    @Test
+    void superuserOwnedObjectsWarn(@Pg("17") PostgresServer server) {
+        server.execute("postgres", "DROP ROLE IF EXISTS vt_app", "CREATE ROLE vt_app");
+        run("superuser-owned-objects", server, server, database(server, "CREATE TABLE t (id int)",
+                "ALTER TABLE t OWNER TO vt_app")).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        run("superuser-owned-objects", server, server, database(server, "CREATE TABLE audit (id int)"))
+                .assertThatResults().hasStatus(ValidationStatus.WARNING).mentions("table audit", "REASSIGN OWNED");
+    }
+
+    @Test
+    void fileSystemAccessWarns(@Pg("17") PostgresServer server) {
+        passesThenReports("file-system-access", server, server, ValidationStatus.WARNING, "vt_read()",
+                "CREATE FUNCTION vt_read() RETURNS text LANGUAGE sql AS $$SELECT pg_read_file('/etc/hostname')$$");
+    }
+
+    @Test
+    void eventTriggersWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("event-triggers", server, server, ValidationStatus.WARNING, "vt_et on ddl_command_start",
+                "CREATE FUNCTION vt_evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$",
+                "CREATE EVENT TRIGGER vt_et ON ddl_command_start EXECUTE PROCEDURE vt_evt()");
+    }
+
+    @Test
+    void foreignServersWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("foreign-servers", server, server, ValidationStatus.WARNING, "server vt_srv (postgres_fdw)",
+                "CREATE EXTENSION postgres_fdw", "CREATE SERVER vt_srv FOREIGN DATA WRAPPER postgres_fdw",
+                "CREATE USER MAPPING FOR postgres SERVER vt_srv OPTIONS (user 'x', password 'y')");
+    }
+
+    @Test
+    void publicationsWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("logical-replication", server, server, ValidationStatus.WARNING, "publication vt_pub",
+                "CREATE PUBLICATION vt_pub");
+    }
+
+    @Test
+    void largeObjectsWarnWithCountAndSize(@Pg("17") PostgresServer server) {
+        passesThenReports("large-objects", server, server, ValidationStatus.WARNING, "2 large objects",
+                "SELECT lo_create(0)", "SELECT lo_create(0)");
+    }
+
+    @Test
+    void tablesWithoutKeyWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("tables-without-key", server, server, ValidationStatus.WARNING, "nokey",
+                "CREATE TABLE keyed (id int PRIMARY KEY)", "CREATE TABLE nokey (id int)");
+    }
+
+    @Test
+    void unloggedTablesWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("unlogged-tables", server, server, ValidationStatus.WARNING, "audit",
+                "CREATE UNLOGGED TABLE audit (id int PRIMARY KEY)");
+    }
+
+    @Test
+    void generatedColumnsWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("generated-columns", server, server, ValidationStatus.WARNING, "g.doubled",
+                "CREATE TABLE g (a int, doubled int GENERATED ALWAYS AS (a * 2) STORED)");
+    }
+
+    @Test
+    void materializedViewsWarn(@Pg("17") PostgresServer server) {
+        passesThenReports("materialized-views", server, server, ValidationStatus.WARNING, "vt_mv (not populated)",
+                "CREATE MATERIALIZED VIEW vt_mv AS SELECT 1 AS one WITH NO DATA");
+    }
+
+    @Test
+    void tableSplittingWarnsForALargeTableWithoutAnIntegerKey(@Pg("17") PostgresServer server) {
+        String keyed = database(server, "CREATE TABLE big (id int PRIMARY KEY, pad text)",
+                "INSERT INTO big SELECT g, repeat('x', 300) FROM generate_series(1, 8000) g", "ANALYZE big");
+        ValidatorTestKit.validator("table-splitting").source(server).target(server).database(keyed)
+                .settings(s -> s.splitTablesLargerThanBytes(1024 * 1024)).run().assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+        String unkeyed = database(server, "CREATE TABLE big (name text, pad text)",
+                "INSERT INTO big SELECT g::text, repeat('x', 300) FROM generate_series(1, 8000) g", "ANALYZE big");
+        ValidatorTestKit.validator("table-splitting").source(server).target(server).database(unkeyed)
+                .settings(s -> s.splitTablesLargerThanBytes(1024 * 1024)).run().assertThatResults()
+                .hasStatus(ValidationStatus.WARNING).mentions("big (");
+    }
+
+    @Test
+    void databaseSettingsWarnWhenTheManagedTargetCannotApplyThem(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        String db = database(source);
+        source.execute("postgres", "ALTER DATABASE " + db + " SET work_mem = '8MB'");
+        run("database-settings", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("work_mem=8MB");
+        source.execute("postgres", "ALTER DATABASE " + db + " SET log_statement = 'all'");
+        run("database-settings", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("log_statement=all (only a superuser");
+    }
+
+    @Test
+    void catalogSanityFailsForAnOwnerlessTable(@Pg("17") PostgresServer server) {
+        passesThenReports("catalog-sanity", server, server, ValidationStatus.FAILED, "relation vt_orphan has no owner",
+                "CREATE TABLE vt_orphan (id int)", "UPDATE pg_class SET relowner = 987654 WHERE relname = 'vt_orphan'");
+    }
+
+    @Test
+    void lockTableSizeWarnsWhenPgDumpWouldRunOutOfLocks(@Pg(value = "17", settings = {
+            "max_locks_per_transaction=10", "max_connections=20"}) PostgresServer server) {
+        passesThenReports("lock-table-size", server, server, ValidationStatus.WARNING, "max_locks_per_transaction",
+                "DO $$BEGIN FOR i IN 1..170 LOOP EXECUTE format('CREATE TABLE t%s (id int)', i); END LOOP; END$$");
+    }
+
+    @Test
+    void customTablespacesWarn(@Pg("17") PostgresServer server) throws IOException {
+        Path location = Files.createTempDirectory(PostgresServer.tempBase(), "vt_ts");
+        UserPrincipal owner = Files.getOwner(server.dataDirectory());
+        Files.setOwner(location, owner);
+        String tablespace = location.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        server.execute("postgres", "CREATE TABLESPACE " + tablespace + " LOCATION '" + location + "'");
+        passesThenReports("custom-tablespaces", server, server, ValidationStatus.WARNING, tablespace,
+                "CREATE TABLE placed (id int) TABLESPACE " + tablespace);
+    }
+
+    @Test
+    void databaseSizeNamesTheLargestTables(@Pg("17") PostgresServer server) {
+        run("database-size", server, server, database(server)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("has no tables");
+        run("database-size", server, server, database(server, "CREATE TABLE orders AS SELECT g FROM"
+                + " generate_series(1, 1000) g")).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("largest tables: orders");
+    }
+}

@@ -1,0 +1,265 @@
+package dev.pgmigrate.validators;
+
+import dev.pgmigrate.api.Secret;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.testkit.PostgresTest;
+import dev.pgmigrate.testkit.ServerProfile;
+import dev.pgmigrate.testkit.TestDatabases;
+import dev.pgmigrate.testkit.ValidationOutcome;
+import dev.pgmigrate.testkit.ValidatorTestKit;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+@PostgresTest
+class InstanceValidatorsTest {
+    private static ValidationOutcome run(String id, PostgresServer source, PostgresServer target, String database) {
+        return ValidatorTestKit.validator(id).source(source).target(target).database(database).run();
+    }
+
+    /** A new login on {@code server} with {@code attributes}, as a server spec. */
+    private static ServerSpec login(PostgresServer server, String attributes) {
+        String name = TestDatabases.unique("login");
+        server.execute("postgres", "CREATE ROLE " + name + " LOGIN PASSWORD 'secret-pw' " + attributes);
+        return server.serverSpec().withLogin(name, Optional.of(Secret.of("secret-pw")));
+    }
+
+    @Test
+    void targetPrivilegesSucceedForTheManagedAdmin(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        run("target-privileges", source, target, "postgres").assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("CREATEDB", "CREATEROLE");
+    }
+
+    @Test
+    void targetPrivilegesFailWithoutCreateDbAndCreateRole(@Pg("17") PostgresServer server) {
+        ValidatorTestKit.validator("target-privileges").source(server).target(login(server, "")).run()
+                .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("CREATEDB CREATEROLE");
+    }
+
+    @Test
+    void sessionTerminationNeedsNothingWithoutOverwrite(@Pg("17") PostgresServer server) {
+        ValidatorTestKit.validator("session-termination").source(server).target(login(server, "")).run()
+                .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED).mentions("overwriteDbsInTarget is off");
+    }
+
+    @Test
+    void sessionTerminationSucceedsForAPgSignalBackendMember(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        ValidatorTestKit.validator("session-termination").source(source).target(target)
+                .settings(s -> s.overwriteDbsInTarget(true)).run().assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("pg_signal_backend");
+    }
+
+    @Test
+    void sessionTerminationFailsWhenOverwritingWithoutPgSignalBackend(@Pg("17") PostgresServer server) {
+        ValidatorTestKit.validator("session-termination").source(server).target(login(server, "CREATEDB"))
+                .settings(s -> s.overwriteDbsInTarget(true)).run().assertThatResults()
+                .hasStatus(ValidationStatus.FAILED).mentions("GRANT pg_signal_backend");
+    }
+
+    @Test
+    void targetWritableSucceedsOnAPrimary(@Pg("17") PostgresServer server) {
+        run("target-writable", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void targetWritableFailsWhenTheLoginIsReadOnlyByDefault(@Pg("17") PostgresServer server) {
+        ServerSpec readOnly = login(server, "");
+        server.execute("postgres", "ALTER ROLE " + readOnly.adminLogin() + " SET default_transaction_read_only = on");
+        ValidatorTestKit.validator("target-writable").source(server).target(readOnly).run().assertThatResults()
+                .hasStatus(ValidationStatus.FAILED).mentions("the role " + readOnly.adminLogin());
+    }
+
+    @Test
+    void serverParametersSucceedBetweenEqualServers(@Pg("17") PostgresServer server) {
+        run("server-parameters", server, server, "postgres").assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void serverParametersListWhatDiffers(@Pg(value = "17", settings = "work_mem=7MB") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        run("server-parameters", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("work_mem: source 7168 kB, target 4096 kB").doesNotMention("port:", "data_directory");
+    }
+
+    @Test
+    void extensionAllowListSucceedsWithoutAnAllowList(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("allow");
+        server.execute(db, "CREATE EXTENSION citext");
+        run("extension-allow-list", server, server, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("no extension allow-list");
+    }
+
+    @Test
+    void extensionAllowListFailsForAnExtensionNotOnIt(@Pg("17") PostgresServer source,
+            @Pg(value = "17", settings = "pgmigrate_test.allowed_extensions=hstore") PostgresServer target) {
+        String db = source.createUniqueDatabase("allow");
+        source.execute(db, "CREATE EXTENSION citext", "CREATE EXTENSION hstore");
+        ValidatorTestKit.validator("extension-allow-list").source(source).target(target).database(db)
+                .settings(s -> s.extensionAllowListParameter("pgmigrate_test.allowed_extensions")).run()
+                .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("citext").doesNotMention("hstore (");
+    }
+
+    @Test
+    void preloadLibrariesSucceedWhenPreloaded(@Pg("17") PostgresServer source,
+            @Pg(value = "17", sharedPreloadLibraries = "pg_stat_statements") PostgresServer target) {
+        String db = source.createUniqueDatabase("preload");
+        source.execute(db, "CREATE EXTENSION pg_stat_statements");
+        run("preload-libraries", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void preloadLibrariesWarnWhenTheTargetDoesNotPreload(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("preload");
+        server.execute(db, "CREATE EXTENSION pg_stat_statements");
+        run("preload-libraries", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("pg_stat_statements needs pg_stat_statements", "shared_preload_libraries");
+    }
+
+    @Test
+    void privilegedRolesSucceedForASuperuserTarget(@Pg("17") PostgresServer server) {
+        run("privileged-roles", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void privilegedRolesWarnWhenTheManagedTargetCannotGrantThem(@Pg("17") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        source.execute("postgres", "DROP ROLE IF EXISTS vt_replicator", "CREATE ROLE vt_replicator REPLICATION");
+        run("privileged-roles", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("vt_replicator (REPLICATION)", "postgres (SUPERUSER");
+    }
+
+    @Test
+    void targetReplicationSucceedsWithoutSlots(@Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer t,
+            @Pg("17") PostgresServer source) {
+        run("target-replication", source, t, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void replicationSlotsWarnOnBothSides(@Pg(value = "17", settings = "max_wal_senders=5") PostgresServer server) {
+        server.execute("postgres", "SELECT pg_create_physical_replication_slot('vt_slot')");
+        try {
+            run("target-replication", server, server, "postgres").assertThatResults()
+                    .hasStatus(ValidationStatus.WARNING).mentions("physical slot vt_slot");
+            run("source-replication", server, server, "postgres").assertThatResults()
+                    .hasStatus(ValidationStatus.WARNING).mentions("physical slot vt_slot");
+        } finally {
+            server.execute("postgres", "SELECT pg_drop_replication_slot('vt_slot')");
+        }
+    }
+
+    @Test
+    void sourceReplicationSucceedsWithoutReplicas(@Pg("17") PostgresServer server) {
+        run("source-replication", server, server, "postgres").assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void catalogAclsSucceedWithDefaultGrants(@Pg("17") PostgresServer server) {
+        run("catalog-acls", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void catalogAclsFailForAManagedTarget(@Pg(value = "17", settings = "work_mem=5MB") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        source.execute("postgres", "DROP ROLE IF EXISTS vt_stats", "CREATE ROLE vt_stats",
+                "GRANT SELECT ON pg_catalog.pg_statistic TO vt_stats");
+        try {
+            run("catalog-acls", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.FAILED)
+                    .mentions("SELECT on pg_catalog.pg_statistic to vt_stats");
+        } finally {
+            source.execute("postgres", "REVOKE SELECT ON pg_catalog.pg_statistic FROM vt_stats");
+        }
+    }
+
+    @Test
+    void serverPortSucceedsForTheSamePort(@Pg("17") PostgresServer server) {
+        run("server-port", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void serverPortWarnsWhenThePortsDiffer(@Pg("17") PostgresServer source, @Pg("11") PostgresServer target) {
+        run("server-port", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions(String.valueOf(source.port()), String.valueOf(target.port()));
+    }
+
+    @Test
+    void sessionTimeoutsSucceedWhenNoneIsSet(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("timeouts");
+        run("session-timeouts", server, server, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void sessionTimeoutsWarnAboutADatabaseStatementTimeout(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("timeouts");
+        server.execute("postgres", "ALTER DATABASE " + db + " SET statement_timeout = '5min'");
+        run("session-timeouts", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("statement_timeout = 5min", "ALTER DATABASE " + db);
+    }
+
+    @Test
+    void targetCapacityReportsTheSize(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("capacity");
+        run("target-capacity", server, server, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("plan for");
+    }
+
+    @Test
+    void targetCapacityWarnsWhenTheGivenFreeSpaceIsTooSmall(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("capacity");
+        ValidatorTestKit.validator("target-capacity").source(server).target(server).database(db)
+                .settings(s -> s.option(TargetCapacityValidator.FREE_BYTES_OPTION, "1000")).run().assertThatResults()
+                .hasStatus(ValidationStatus.WARNING).mentions("1000 bytes free");
+    }
+
+    @Test
+    void preparedTransactionsSucceedWhenNoneIsPending(@Pg("17") PostgresServer server) {
+        run("prepared-transactions", server, server, "postgres").assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void preparedTransactionsWarnAboutAPendingOne(
+            @Pg(value = "17", settings = "max_prepared_transactions=2") PostgresServer server) throws SQLException {
+        String db = server.createUniqueDatabase("twophase");
+        try (Connection c = server.connect(db); Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+            s.execute("CREATE TABLE t (id int)");
+            s.execute("PREPARE TRANSACTION 'vt_gid'");
+        }
+        try {
+            run("prepared-transactions", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .mentions("vt_gid in " + db, "ROLLBACK PREPARED");
+        } finally {
+            server.execute(db, "ROLLBACK PREPARED 'vt_gid'");
+        }
+    }
+
+    @Test
+    void sourceActivitySucceedsWhenNobodyIsConnected(@Pg("17") PostgresServer server) {
+        String db = server.createUniqueDatabase("activity");
+        run("source-activity", server, server, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void sourceActivityWarnsAboutAnApplicationStillConnected(@Pg("17") PostgresServer server) throws SQLException {
+        String db = server.createUniqueDatabase("activity");
+        Properties props = new Properties();
+        props.setProperty("user", PostgresServer.SUPERUSER);
+        props.setProperty("password", server.superuserPassword().reveal());
+        props.setProperty("ApplicationName", "shop-app");
+        try (Connection app = DriverManager.getConnection(server.jdbcUrl(db), props)) {
+            run("source-activity", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .mentions("(shop-app)");
+        }
+    }
+}
