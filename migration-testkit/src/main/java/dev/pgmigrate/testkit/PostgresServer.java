@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -722,6 +723,12 @@ public final class PostgresServer implements TestServer, AutoCloseable {
             try {
                 Path base = tempBase();
                 Archives.createTraversable(base);
+                if (OsUser.isRoot() && !Files.getPosixFilePermissions(base).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    // The server user must reach its directory through this one (mktemp -d makes 700).
+                    Set<PosixFilePermission> perms = new java.util.HashSet<>(Files.getPosixFilePermissions(base));
+                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
+                    Files.setPosixFilePermissions(base, perms);
+                }
                 dir = base.resolve(ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-"
                         + Integer.toHexString(RANDOM.nextInt(1 << 16)));
                 Files.createDirectory(dir);
