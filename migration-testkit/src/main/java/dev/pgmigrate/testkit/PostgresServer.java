@@ -83,6 +83,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<String, String> TEST_SETTINGS = testSettings();
+    private static final String TEMPLATES = "templates";
 
     private final PostgresBinaries binaries;
     private final ServerProfile profile;
@@ -96,6 +97,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private volatile boolean closed;
     private int versionNum;
     private String version;
+    private Secret templatePassword;
 
     private PostgresServer(PostgresBinaries binaries, ServerProfile profile, Path directory) {
         this.binaries = binaries;
@@ -162,6 +164,9 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private static boolean reapIfOrphan(Path dir) {
+        if (dir.getFileName().toString().equals(TEMPLATES) || !Files.isDirectory(dir)) {
+            return false; // shared by every JVM, like the binaries cache
+        }
         Path ownerFile = dir.resolve("owner.pid");
         try {
             if (!Files.isRegularFile(ownerFile)) {
@@ -205,22 +210,28 @@ public final class PostgresServer implements TestServer, AutoCloseable {
 
     // ------------------------------------------------------------------ lifecycle
 
-    private void initialize(Map<String, String> settings) {
-        try {
-            Path data = dataDirectory();
-            Path sockets = socketDirectory();
+    /**
+     * A data directory fresh from {@code initdb} for these binaries, made once and shared by every server and JVM
+     * (copying it is much faster than {@code initdb}), with the superuser password it was made with.
+     */
+    private static Path template(PostgresBinaries binaries) {
+        String key = binaries.version() + "-" + Integer.toHexString(binaries.binDirectory().toString().hashCode())
+                + "-" + OsUser.serverUser().orElse("self");
+        return Archives.buildOnce(tempBase().resolve(TEMPLATES).resolve(key), temp -> {
+            long start = System.nanoTime();
+            Path data = temp.resolve("data");
             Files.createDirectory(data);
-            Files.createDirectory(sockets);
-            Files.writeString(directory.resolve("bin.path"), binaries.binDirectory().toString());
-            Path pwfile = directory.resolve("pwfile");
-            Files.writeString(pwfile, superuserPassword.reveal() + "\n");
-            Files.createFile(logFile());
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
-            Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+            Path pwfile = temp.resolve("pwfile");
+            Path password = temp.resolve("superuser.password");
+            String secret = randomPassword();
+            Files.writeString(password, secret);
+            Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(pwfile, secret + "\n");
             Optional<String> user = OsUser.serverUser();
             if (user.isPresent()) {
-                FileTrees.chown(directory, user.get());
+                FileTrees.chown(data, user.get());
+                FileTrees.chown(pwfile, user.get());
             }
             boolean scram = binaries.majorVersionNum() >= 100000;
             List<String> initdb = new ArrayList<>(List.of(binaries.program("initdb").toString(),
@@ -229,7 +240,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
             try {
                 List<String> withLocale = new ArrayList<>(initdb);
                 withLocale.add("--locale=C.UTF-8");
-                Processes.run(OsUser.asServerUser(withLocale), Optional.of(directory));
+                Processes.run(OsUser.asServerUser(withLocale), Optional.of(temp));
             } catch (IllegalStateException e) {
                 // Old servers may not know C.UTF-8; C is always there.
                 log.debug("initdb with C.UTF-8 failed for {}; retrying with locale C", binaries, e);
@@ -240,9 +251,31 @@ public final class PostgresServer implements TestServer, AutoCloseable {
                     FileTrees.chown(data, user.get());
                 }
                 initdb.add("--locale=C");
-                Processes.run(OsUser.asServerUser(initdb), Optional.of(directory));
+                Processes.run(OsUser.asServerUser(initdb), Optional.of(temp));
             }
             Files.delete(pwfile);
+            log.debug("Made the initdb template of {} in {} ms", binaries, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    private void initialize(Map<String, String> settings) {
+        try {
+            Path data = dataDirectory();
+            Path sockets = socketDirectory();
+            Files.createDirectory(sockets);
+            Files.writeString(directory.resolve("bin.path"), binaries.binDirectory().toString());
+            Files.createFile(logFile());
+            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
+            Optional<String> user = OsUser.serverUser();
+            if (user.isPresent()) {
+                FileTrees.chown(directory, user.get());
+            }
+            Path template = template(binaries);
+            templatePassword = Secret.of(Files.readString(template.resolve("superuser.password")).trim());
+            // cp -a keeps the server user as owner and the 700 mode PostgreSQL insists on.
+            Processes.run(List.of("cp", "-a", template.resolve("data").toString(), data.toString()),
+                    Optional.empty());
+            boolean scram = binaries.majorVersionNum() >= 100000;
             StringBuilder conf = new StringBuilder("\n# pgmigrate testkit\n");
             Map<String, String> all = new LinkedHashMap<>(TEST_SETTINGS);
             if (binaries.majorVersionNum() >= 110000) {
@@ -292,6 +325,15 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private void afterStart() {
+        try (Connection c = connect("postgres", SUPERUSER, templatePassword);
+                java.sql.Statement st = c.createStatement()) {
+            // The copied template knows its own password; give this server a fresh one.
+            st.execute("SET password_encryption = '" + (binaries.majorVersionNum() >= 100000 ? "scram-sha-256" : "on")
+                    + "'");
+            st.execute("ALTER ROLE " + SUPERUSER + " PASSWORD " + Sql.quoteLiteral(superuserPassword.reveal()));
+        } catch (SQLException e) {
+            throw Sql.failure("set the superuser password of " + this, e);
+        }
         List<String> facts = Sql.query(() -> connect("postgres"), "postgres",
                 "SELECT current_setting('server_version_num'), current_setting('server_version')").get(0);
         versionNum = Integer.parseInt(facts.get(0));
