@@ -84,6 +84,8 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<String, String> TEST_SETTINGS = testSettings();
     private static final String TEMPLATES = "templates";
+    private static final java.util.regex.Pattern SERVER_DIRECTORY =
+            java.util.regex.Pattern.compile("\\d+-\\d+-[0-9a-f]+");
 
     private final PostgresBinaries binaries;
     private final ServerProfile profile;
@@ -164,8 +166,8 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private static boolean reapIfOrphan(Path dir) {
-        if (dir.getFileName().toString().equals(TEMPLATES) || !Files.isDirectory(dir)) {
-            return false; // shared by every JVM, like the binaries cache
+        if (!SERVER_DIRECTORY.matcher(dir.getFileName().toString()).matches() || !Files.isDirectory(dir)) {
+            return false; // not a server's directory
         }
         Path ownerFile = dir.resolve("owner.pid");
         try {
@@ -217,7 +219,24 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private static Path template(PostgresBinaries binaries) {
         String key = binaries.version() + "-" + Integer.toHexString(binaries.binDirectory().toString().hashCode())
                 + "-" + OsUser.serverUser().orElse("self");
-        return Archives.buildOnce(tempBase().resolve(TEMPLATES).resolve(key), temp -> {
+        // Beside the binaries, not under tempBase(): nothing there reaps it, and it outlives the servers.
+        Path target = PostgresBinaries.defaultCache().resolve(TEMPLATES).resolve(key);
+        Path template = buildTemplate(binaries, target);
+        if (!Files.isRegularFile(template.resolve("superuser.password"))
+                || !Files.isRegularFile(template.resolve("data").resolve("PG_VERSION"))) {
+            log.warn("The initdb template {} is incomplete; making it again", template);
+            try {
+                FileTrees.delete(template);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete the incomplete template " + template, e);
+            }
+            template = buildTemplate(binaries, target);
+        }
+        return template;
+    }
+
+    private static Path buildTemplate(PostgresBinaries binaries, Path target) {
+        return Archives.buildOnce(target, temp -> {
             long start = System.nanoTime();
             Path data = temp.resolve("data");
             Files.createDirectory(data);
@@ -296,32 +315,125 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private void startProcess() {
-        IllegalStateException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int candidate = freePort();
             try {
                 Files.writeString(dataDirectory().resolve("postgresql.conf"), "port = " + candidate + "\n",
                         StandardOpenOption.APPEND);
+                long logOffset = Files.size(logFile());
+                // -W: pg_ctl of 9.6 polls once a second; polling here is much quicker.
                 Processes.run(OsUser.asServerUser(List.of(binaries.program("pg_ctl").toString(),
-                        "-D", dataDirectory().toString(), "-l", logFile().toString(), "-w", "-t", "60", "start")),
+                        "-D", dataDirectory().toString(), "-l", logFile().toString(), "-W", "start")),
                         Optional.of(directory));
-                port = candidate;
-                running = true;
-                return;
-            } catch (IllegalStateException e) {
-                last = e;
-                String logText = readLog();
-                if (!logText.contains("could not bind") && !logText.contains("already in use")) {
-                    throw new IllegalStateException("PostgreSQL " + binaries.version() + " did not start in "
-                            + directory + ". Its log says:\n" + tail(logText), e);
+                if (awaitReady(candidate, logOffset)) {
+                    port = candidate;
+                    running = true;
+                    return;
                 }
                 log.debug("Port {} was taken before PostgreSQL bound it; trying another", candidate);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot set the port of " + dataDirectory(), e);
+                throw new UncheckedIOException("Cannot start PostgreSQL in " + dataDirectory(), e);
             }
         }
-        throw new IllegalStateException("PostgreSQL " + binaries.version() + " found no free port in 5 attempts",
-                last);
+        throw new IllegalStateException("PostgreSQL " + binaries.version() + " found no free port in 5 attempts. "
+                + "Its log says:\n" + logTail());
+    }
+
+    /**
+     * Waits until the server accepts connections: {@code postmaster.pid} says {@code ready} (10 and later), or a
+     * TCP connection succeeds (9.6).
+     *
+     * @return false if the port was taken, after the postmaster exited
+     * @throws IllegalStateException if the server failed or did not get ready within a minute
+     */
+    private boolean awaitReady(int candidate, long logOffset) throws IOException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Path pidFile = dataDirectory().resolve("postmaster.pid");
+        boolean statusLine = binaries.majorVersionNum() >= 100000;
+        while (System.nanoTime() < deadline) {
+            String logText = readLogFrom(logOffset);
+            if (logText.contains("could not bind") || logText.contains("already in use")) {
+                waitForExit(postmasterPid());
+                return false;
+            }
+            Optional<Long> pid = postmasterPid();
+            if ((logText.contains("FATAL:") || logText.contains("PANIC:"))
+                    && (pid.isEmpty() || !Processes.isRunning(pid.get()))) {
+                waitForExit(pid);
+                if (!Files.isRegularFile(pidFile)) {
+                    throw new IllegalStateException("PostgreSQL " + binaries.version() + " did not start in "
+                            + directory + ". Its log says:\n" + tail(logText));
+                }
+            }
+            if (Files.isRegularFile(pidFile)) {
+                List<String> lines = readLines(pidFile);
+                if (statusLine ? lines.size() >= 8 && lines.get(7).trim().equals("ready") : answers(candidate)) {
+                    return true;
+                }
+            }
+            try {
+                Thread.sleep(15);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while PostgreSQL " + binaries.version() + " started", e);
+            }
+        }
+        throw new IllegalStateException("PostgreSQL " + binaries.version() + " in " + directory + " was not ready "
+                + "within a minute. Its log says:\n" + logTail());
+    }
+
+    /** Whether a 9.6 server on {@code candidate} answers a login with anything but "starting up". */
+    private boolean answers(int candidate) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(HOST, candidate), 200);
+        } catch (IOException e) {
+            return false;
+        }
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("password", superuserPassword.reveal());
+        props.setProperty("connectTimeout", "5");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + candidate
+                + "/postgres?sslmode=disable", props)) {
+            return true;
+        } catch (SQLException e) {
+            // A wrong password (the first start still has the template's) proves the server is up.
+            return !"57P03".equals(e.getSQLState()) && !"08001".equals(e.getSQLState());
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of(); // being written or removed; the next poll sees it
+        }
+    }
+
+    private String readLogFrom(long offset) {
+        try (var channel = java.nio.channels.FileChannel.open(logFile())) {
+            long size = channel.size();
+            if (size <= offset) {
+                return "";
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
+            channel.read(buffer, offset);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void waitForExit(Optional<Long> pid) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pid.isPresent() && Processes.isRunning(pid.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void afterStart() {
@@ -425,19 +537,11 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private void pgCtlStop(String mode) {
         Optional<Long> postmaster = postmasterPid();
         long start = System.nanoTime();
+        // -W and our own wait: pg_ctl of 9.6 polls once a second.
         Processes.run(OsUser.asServerUser(List.of(binaries.program("pg_ctl").toString(), "-D",
-                dataDirectory().toString(), "-m", mode, "-w", "-t", "60", "stop")), Optional.of(directory));
+                dataDirectory().toString(), "-m", mode, "-W", "stop")), Optional.of(directory));
+        waitForExit(postmaster);
         running = false;
-        // pg_ctl returns once postmaster.pid is gone; the process may take a moment more to exit.
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (postmaster.isPresent() && Processes.isRunning(postmaster.get()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
         if (postmaster.isPresent() && Processes.isRunning(postmaster.get())) {
             log.warn("Postmaster {} of {} still runs 10 s after pg_ctl stopped it", postmaster.get(), directory);
         }
