@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -82,6 +83,9 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<String, String> TEST_SETTINGS = testSettings();
+    private static final String TEMPLATES = "templates";
+    private static final java.util.regex.Pattern SERVER_DIRECTORY =
+            java.util.regex.Pattern.compile("\\d+-\\d+-[0-9a-f]+");
 
     private final PostgresBinaries binaries;
     private final ServerProfile profile;
@@ -95,6 +99,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private volatile boolean closed;
     private int versionNum;
     private String version;
+    private Secret templatePassword;
 
     private PostgresServer(PostgresBinaries binaries, ServerProfile profile, Path directory) {
         this.binaries = binaries;
@@ -161,6 +166,9 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private static boolean reapIfOrphan(Path dir) {
+        if (!SERVER_DIRECTORY.matcher(dir.getFileName().toString()).matches() || !Files.isDirectory(dir)) {
+            return false; // not a server's directory
+        }
         Path ownerFile = dir.resolve("owner.pid");
         try {
             if (!Files.isRegularFile(ownerFile)) {
@@ -204,22 +212,45 @@ public final class PostgresServer implements TestServer, AutoCloseable {
 
     // ------------------------------------------------------------------ lifecycle
 
-    private void initialize(Map<String, String> settings) {
-        try {
-            Path data = dataDirectory();
-            Path sockets = socketDirectory();
+    /**
+     * A data directory fresh from {@code initdb} for these binaries, made once and shared by every server and JVM
+     * (copying it is much faster than {@code initdb}), with the superuser password it was made with.
+     */
+    private static Path template(PostgresBinaries binaries) {
+        String key = binaries.version() + "-" + Integer.toHexString(binaries.binDirectory().toString().hashCode())
+                + "-" + OsUser.serverUser().orElse("self");
+        // Beside the binaries, not under tempBase(): nothing there reaps it, and it outlives the servers.
+        Path target = PostgresBinaries.defaultCache().resolve(TEMPLATES).resolve(key);
+        Path template = buildTemplate(binaries, target);
+        if (!Files.isRegularFile(template.resolve("superuser.password"))
+                || !Files.isRegularFile(template.resolve("data").resolve("PG_VERSION"))) {
+            log.warn("The initdb template {} is incomplete; making it again", template);
+            try {
+                FileTrees.delete(template);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete the incomplete template " + template, e);
+            }
+            template = buildTemplate(binaries, target);
+        }
+        return template;
+    }
+
+    private static Path buildTemplate(PostgresBinaries binaries, Path target) {
+        return Archives.buildOnce(target, temp -> {
+            long start = System.nanoTime();
+            Path data = temp.resolve("data");
             Files.createDirectory(data);
-            Files.createDirectory(sockets);
-            Files.writeString(directory.resolve("bin.path"), binaries.binDirectory().toString());
-            Path pwfile = directory.resolve("pwfile");
-            Files.writeString(pwfile, superuserPassword.reveal() + "\n");
-            Files.createFile(logFile());
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
-            Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+            Path pwfile = temp.resolve("pwfile");
+            Path password = temp.resolve("superuser.password");
+            String secret = randomPassword();
+            Files.writeString(password, secret);
+            Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(pwfile, secret + "\n");
             Optional<String> user = OsUser.serverUser();
             if (user.isPresent()) {
-                FileTrees.chown(directory, user.get());
+                FileTrees.chown(data, user.get());
+                FileTrees.chown(pwfile, user.get());
             }
             boolean scram = binaries.majorVersionNum() >= 100000;
             List<String> initdb = new ArrayList<>(List.of(binaries.program("initdb").toString(),
@@ -228,7 +259,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
             try {
                 List<String> withLocale = new ArrayList<>(initdb);
                 withLocale.add("--locale=C.UTF-8");
-                Processes.run(OsUser.asServerUser(withLocale), Optional.of(directory));
+                Processes.run(OsUser.asServerUser(withLocale), Optional.of(temp));
             } catch (IllegalStateException e) {
                 // Old servers may not know C.UTF-8; C is always there.
                 log.debug("initdb with C.UTF-8 failed for {}; retrying with locale C", binaries, e);
@@ -239,9 +270,31 @@ public final class PostgresServer implements TestServer, AutoCloseable {
                     FileTrees.chown(data, user.get());
                 }
                 initdb.add("--locale=C");
-                Processes.run(OsUser.asServerUser(initdb), Optional.of(directory));
+                Processes.run(OsUser.asServerUser(initdb), Optional.of(temp));
             }
             Files.delete(pwfile);
+            log.debug("Made the initdb template of {} in {} ms", binaries, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    private void initialize(Map<String, String> settings) {
+        try {
+            Path data = dataDirectory();
+            Path sockets = socketDirectory();
+            Files.createDirectory(sockets);
+            Files.writeString(directory.resolve("bin.path"), binaries.binDirectory().toString());
+            Files.createFile(logFile());
+            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
+            Optional<String> user = OsUser.serverUser();
+            if (user.isPresent()) {
+                FileTrees.chown(directory, user.get());
+            }
+            Path template = template(binaries);
+            templatePassword = Secret.of(Files.readString(template.resolve("superuser.password")).trim());
+            // cp -a keeps the server user as owner and the 700 mode PostgreSQL insists on.
+            Processes.run(List.of("cp", "-a", template.resolve("data").toString(), data.toString()),
+                    Optional.empty());
+            boolean scram = binaries.majorVersionNum() >= 100000;
             StringBuilder conf = new StringBuilder("\n# pgmigrate testkit\n");
             Map<String, String> all = new LinkedHashMap<>(TEST_SETTINGS);
             if (binaries.majorVersionNum() >= 110000) {
@@ -262,35 +315,137 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private void startProcess() {
-        IllegalStateException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int candidate = freePort();
             try {
                 Files.writeString(dataDirectory().resolve("postgresql.conf"), "port = " + candidate + "\n",
                         StandardOpenOption.APPEND);
+                long logOffset = Files.size(logFile());
+                // -W: pg_ctl of 9.6 polls once a second; polling here is much quicker.
                 Processes.run(OsUser.asServerUser(List.of(binaries.program("pg_ctl").toString(),
-                        "-D", dataDirectory().toString(), "-l", logFile().toString(), "-w", "-t", "60", "start")),
+                        "-D", dataDirectory().toString(), "-l", logFile().toString(), "-W", "start")),
                         Optional.of(directory));
-                port = candidate;
-                running = true;
-                return;
-            } catch (IllegalStateException e) {
-                last = e;
-                String logText = readLog();
-                if (!logText.contains("could not bind") && !logText.contains("already in use")) {
-                    throw new IllegalStateException("PostgreSQL " + binaries.version() + " did not start in "
-                            + directory + ". Its log says:\n" + tail(logText), e);
+                if (awaitReady(candidate, logOffset)) {
+                    port = candidate;
+                    running = true;
+                    return;
                 }
                 log.debug("Port {} was taken before PostgreSQL bound it; trying another", candidate);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot set the port of " + dataDirectory(), e);
+                throw new UncheckedIOException("Cannot start PostgreSQL in " + dataDirectory(), e);
             }
         }
-        throw new IllegalStateException("PostgreSQL " + binaries.version() + " found no free port in 5 attempts",
-                last);
+        throw new IllegalStateException("PostgreSQL " + binaries.version() + " found no free port in 5 attempts. "
+                + "Its log says:\n" + logTail());
+    }
+
+    /**
+     * Waits until the server accepts connections: {@code postmaster.pid} says {@code ready} (10 and later), or a
+     * TCP connection succeeds (9.6).
+     *
+     * @return false if the port was taken, after the postmaster exited
+     * @throws IllegalStateException if the server failed or did not get ready within a minute
+     */
+    private boolean awaitReady(int candidate, long logOffset) throws IOException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Path pidFile = dataDirectory().resolve("postmaster.pid");
+        boolean statusLine = binaries.majorVersionNum() >= 100000;
+        while (System.nanoTime() < deadline) {
+            String logText = readLogFrom(logOffset);
+            if (logText.contains("could not bind") || logText.contains("already in use")) {
+                waitForExit(postmasterPid());
+                return false;
+            }
+            Optional<Long> pid = postmasterPid();
+            if ((logText.contains("FATAL:") || logText.contains("PANIC:"))
+                    && (pid.isEmpty() || !Processes.isRunning(pid.get()))) {
+                waitForExit(pid);
+                if (!Files.isRegularFile(pidFile)) {
+                    throw new IllegalStateException("PostgreSQL " + binaries.version() + " did not start in "
+                            + directory + ". Its log says:\n" + tail(logText));
+                }
+            }
+            if (Files.isRegularFile(pidFile)) {
+                List<String> lines = readLines(pidFile);
+                if (statusLine ? lines.size() >= 8 && lines.get(7).trim().equals("ready") : answers(candidate)) {
+                    return true;
+                }
+            }
+            try {
+                Thread.sleep(15);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while PostgreSQL " + binaries.version() + " started", e);
+            }
+        }
+        throw new IllegalStateException("PostgreSQL " + binaries.version() + " in " + directory + " was not ready "
+                + "within a minute. Its log says:\n" + logTail());
+    }
+
+    /** Whether a 9.6 server on {@code candidate} answers a login with anything but "starting up". */
+    private boolean answers(int candidate) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(HOST, candidate), 200);
+        } catch (IOException e) {
+            return false;
+        }
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("password", superuserPassword.reveal());
+        props.setProperty("connectTimeout", "5");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + candidate
+                + "/postgres?sslmode=disable", props)) {
+            return true;
+        } catch (SQLException e) {
+            // A wrong password (the first start still has the template's) proves the server is up.
+            return !"57P03".equals(e.getSQLState()) && !"08001".equals(e.getSQLState());
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of(); // being written or removed; the next poll sees it
+        }
+    }
+
+    private String readLogFrom(long offset) {
+        try (var channel = java.nio.channels.FileChannel.open(logFile())) {
+            long size = channel.size();
+            if (size <= offset) {
+                return "";
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
+            channel.read(buffer, offset);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void waitForExit(Optional<Long> pid) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pid.isPresent() && Processes.isRunning(pid.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void afterStart() {
+        try (Connection c = connect("postgres", SUPERUSER, templatePassword);
+                java.sql.Statement st = c.createStatement()) {
+            // The copied template knows its own password; give this server a fresh one.
+            st.execute("SET password_encryption = '" + (binaries.majorVersionNum() >= 100000 ? "scram-sha-256" : "on")
+                    + "'");
+            st.execute("ALTER ROLE " + SUPERUSER + " PASSWORD " + Sql.quoteLiteral(superuserPassword.reveal()));
+        } catch (SQLException e) {
+            throw Sql.failure("set the superuser password of " + this, e);
+        }
         List<String> facts = Sql.query(() -> connect("postgres"), "postgres",
                 "SELECT current_setting('server_version_num'), current_setting('server_version')").get(0);
         versionNum = Integer.parseInt(facts.get(0));
@@ -382,19 +537,11 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     private void pgCtlStop(String mode) {
         Optional<Long> postmaster = postmasterPid();
         long start = System.nanoTime();
+        // -W and our own wait: pg_ctl of 9.6 polls once a second.
         Processes.run(OsUser.asServerUser(List.of(binaries.program("pg_ctl").toString(), "-D",
-                dataDirectory().toString(), "-m", mode, "-w", "-t", "60", "stop")), Optional.of(directory));
+                dataDirectory().toString(), "-m", mode, "-W", "stop")), Optional.of(directory));
+        waitForExit(postmaster);
         running = false;
-        // pg_ctl returns once postmaster.pid is gone; the process may take a moment more to exit.
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (postmaster.isPresent() && Processes.isRunning(postmaster.get()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
         if (postmaster.isPresent() && Processes.isRunning(postmaster.get())) {
             log.warn("Postmaster {} of {} still runs 10 s after pg_ctl stopped it", postmaster.get(), directory);
         }
@@ -722,6 +869,12 @@ public final class PostgresServer implements TestServer, AutoCloseable {
             try {
                 Path base = tempBase();
                 Archives.createTraversable(base);
+                if (OsUser.isRoot() && !Files.getPosixFilePermissions(base).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    // The server user must reach its directory through this one (mktemp -d makes 700).
+                    Set<PosixFilePermission> perms = new java.util.HashSet<>(Files.getPosixFilePermissions(base));
+                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
+                    Files.setPosixFilePermissions(base, perms);
+                }
                 dir = base.resolve(ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-"
                         + Integer.toHexString(RANDOM.nextInt(1 << 16)));
                 Files.createDirectory(dir);

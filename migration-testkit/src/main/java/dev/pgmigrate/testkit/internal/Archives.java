@@ -38,53 +38,69 @@ public final class Archives {
 
     /**
      * Returns {@code cacheRoot/version}, extracting the archive there first unless it is already. The archive
-     * is extracted into a temporary directory with {@code tar -xJf}, then renamed into place atomically, under
-     * a lock file, so threads and JVMs that race all see either nothing or a complete tree.
+     * is extracted with {@code tar -xJf} as {@link #buildOnce} builds.
      */
     public static Path extractOnce(String version, Path cacheRoot, Supplier<Source> source) {
-        Path root = cacheRoot.toAbsolutePath().normalize();
-        Path target = root.resolve(version);
-        if (Files.isDirectory(target)) {
-            return target;
+        return buildOnce(cacheRoot.resolve(version), temp -> {
+            Source from = source.get();
+            long start = System.nanoTime();
+            try (InputStream in = from.open()) {
+                Processes.run(List.of("tar", "--no-same-owner", "-xJf", "-", "-C", temp.toString()),
+                        Optional.empty(), Optional.of(in));
+            }
+            log.info("Extracted PostgreSQL {} from {} in {} ms", version, from.description(),
+                    (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /** Fills a new directory. */
+    public interface Filler {
+        /** Puts the content into {@code directory}, which exists and is empty. */
+        void fill(Path directory) throws IOException;
+    }
+
+    /**
+     * Returns {@code target}, building it first unless it exists. It is built in a temporary sibling directory,
+     * then renamed into place atomically, under a lock file, so threads and JVMs that race all see either nothing
+     * or a complete tree, and only one of them builds it.
+     */
+    public static Path buildOnce(Path target, Filler filler) {
+        Path absolute = target.toAbsolutePath().normalize();
+        Path root = absolute.getParent();
+        String name = absolute.getFileName().toString();
+        if (Files.isDirectory(absolute)) {
+            return absolute;
         }
         // FileChannel locks belong to the JVM, so threads of one JVM must also exclude each other.
-        synchronized (IN_JVM_LOCKS.computeIfAbsent(target, t -> new Object())) {
+        synchronized (IN_JVM_LOCKS.computeIfAbsent(absolute, t -> new Object())) {
             try {
                 createTraversable(root);
-                Path lockFile = root.resolve(version + ".lock");
+                Path lockFile = root.resolve(name + ".lock");
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE);
                         FileLock ignored = channel.lock()) {
-                    if (Files.isDirectory(target)) {
-                        return target;
+                    if (Files.isDirectory(absolute)) {
+                        return absolute;
                     }
-                    Source from = source.get();
-                    long start = System.nanoTime();
-                    Path temp = Files.createTempDirectory(root, version + ".extracting-");
+                    Path temp = Files.createTempDirectory(root, name + ".building-");
                     try {
                         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                        try (InputStream in = from.open()) {
-                            Processes.run(List.of("tar", "--no-same-owner", "-xJf", "-", "-C", temp.toString()),
-                                    Optional.empty(), Optional.of(in));
-                        }
+                        filler.fill(temp);
                         try {
-                            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
                         } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                            throw new IOException("Cannot rename " + temp + " to " + target, e);
+                            throw new IOException("Cannot rename " + temp + " to " + absolute, e);
                         }
                     } finally {
                         if (Files.exists(temp)) {
                             FileTrees.delete(temp);
                         }
                     }
-                    log.info("Extracted PostgreSQL {} from {} into {} in {} ms", version, from.description(),
-                            target, (System.nanoTime() - start) / 1_000_000);
-                    return target;
+                    return absolute;
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot extract PostgreSQL " + version + " into " + target
-                        + ": " + e.getMessage() + ". Check that " + root + " is writable and that tar and xz "
-                        + "are installed (apt-get install xz-utils).", e);
+                throw new UncheckedIOException("Cannot create " + absolute + ": " + e.getMessage() + ". Check that "
+                        + root + " is writable and that tar and xz are installed (apt-get install xz-utils).", e);
             }
         }
     }
