@@ -32,7 +32,6 @@ public final class MigrationRun implements Runnable {
     private final Endpoint source;
     private final Endpoint target;
     private final boolean resume;
-    private volatile Thread coordinator;
 
     public MigrationRun(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, boolean resume) {
         this.spec = spec;
@@ -51,13 +50,12 @@ public final class MigrationRun implements Runnable {
         return completion;
     }
 
-    /** Asks the run to stop and roll back; returns at once. */
+    /**
+     * Asks the run to stop and roll back; returns at once. The coordinator is not interrupted: it polls the
+     * signal, and the statements it waits on are canceled on the servers, so its rollback can still connect.
+     */
     public void cancel(String why) {
         cancel.cancel(why);
-        Thread t = coordinator;
-        if (t != null) {
-            t.interrupt();
-        }
     }
 
     public boolean isCanceled() {
@@ -66,7 +64,6 @@ public final class MigrationRun implements Runnable {
 
     @Override
     public void run() {
-        coordinator = Thread.currentThread();
         try (WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
                 DataMigration data = new DataMigration(spec, keeper, plugins, source, target, pool, cancel, resume)) {
             try {
@@ -109,7 +106,8 @@ public final class MigrationRun implements Runnable {
 
         if (spec.option().validates() && !resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.VALIDATION_IN_PROGRESS);
-            List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool);
+            List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool,
+                    cancel);
             cancel.check();
             keeper.addValidationResults(results);
             List<ValidationResult> failed = results.stream()

@@ -24,6 +24,7 @@ public final class Rollback {
         List<JournalEntry> reversed = new ArrayList<>(journal);
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
+        Thread.interrupted(); // a rollback runs to the end whatever interrupted the work before it
         try (Connection c = target.open(maintenanceDatabase)) {
             for (JournalEntry entry : reversed) {
                 try {

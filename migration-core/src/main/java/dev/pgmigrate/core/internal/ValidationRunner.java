@@ -30,7 +30,7 @@ public final class ValidationRunner {
     }
 
     public static List<ValidationResult> run(MigrationSpec spec, List<Validator> validators, Endpoint source,
-            Endpoint target, ExecutorService executor) throws InterruptedException {
+            Endpoint target, ExecutorService executor, CancelSignal cancel) throws InterruptedException {
         List<Future<List<ValidationResult>>> futures = new ArrayList<>();
         for (Validator validator : validators) {
             if (validator.scope() == ValidationScope.INSTANCE) {
@@ -46,7 +46,17 @@ public final class ValidationRunner {
         List<ValidationResult> results = new ArrayList<>();
         try {
             for (Future<List<ValidationResult>> future : futures) {
-                results.addAll(future.get());
+                while (true) {
+                    try {
+                        results.addAll(future.get(200, java.util.concurrent.TimeUnit.MILLISECONDS));
+                        break;
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        if (cancel.isCanceled()) {
+                            futures.forEach(f -> f.cancel(true));
+                            cancel.check();
+                        }
+                    }
+                }
             }
         } catch (InterruptedException e) {
             futures.forEach(f -> f.cancel(true));
