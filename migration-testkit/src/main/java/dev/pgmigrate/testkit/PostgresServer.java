@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * @since 0.1
  */
 @Experimental
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements TestServer, AutoCloseable {
     /** System property naming the directory servers keep their files in. */
     public static final String TEMP_BASE_PROPERTY = "pgmigrate.testkit.dir";
     /** Environment variable naming that directory when the system property is not set. */
@@ -417,16 +417,19 @@ public final class PostgresServer implements AutoCloseable {
     // ------------------------------------------------------------------ facts
 
     /** Always {@value #HOST}. */
+    @Override
     public String host() {
         return HOST;
     }
 
     /** The TCP port; it changes on {@link #restart()}. */
+    @Override
     public int port() {
         return port;
     }
 
     /** {@code server_version_num}, such as {@code 90624} or {@code 170006}. */
+    @Override
     public int versionNum() {
         return versionNum;
     }
@@ -437,6 +440,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The major, such as {@code "9.6"} or {@code "17"}. */
+    @Override
     public String majorLabel() {
         return binaries.majorLabel();
     }
@@ -452,6 +456,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The login the product under test gets: {@value #SUPERUSER} or {@value #MANAGED_ADMIN}. */
+    @Override
     public String adminLogin() {
         return profile == ServerProfile.SUPERUSER ? SUPERUSER : MANAGED_ADMIN;
     }
@@ -467,6 +472,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** How to reach this server as its admin login, without TLS, as an on-premises server. */
+    @Override
     public ServerSpec serverSpec() {
         return serverSpec(SourceServerType.ON_PREMISES);
     }
@@ -524,11 +530,13 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** A new connection to {@code database} as {@value #SUPERUSER}; the caller closes it. */
+    @Override
     public Connection connect(String database) throws SQLException {
         return connect(database, SUPERUSER, superuserPassword);
     }
 
     /** A new connection to {@code database} as the admin login; the caller closes it. */
+    @Override
     public Connection connectAsAdmin(String database) throws SQLException {
         return connect(database, adminLogin(), adminPassword);
     }
@@ -542,65 +550,6 @@ public final class PostgresServer implements AutoCloseable {
         props.setProperty("password", password.reveal());
         props.setProperty("ApplicationName", "pgmigrate-testkit");
         return DriverManager.getConnection(jdbcUrl(database), props);
-    }
-
-    /**
-     * Runs statements in {@code database} as {@value #SUPERUSER}, each in its own transaction.
-     *
-     * @throws TestkitSqlException carrying the SQLState if one fails
-     */
-    public void execute(String database, String... sql) {
-        requireNonNull(database, "database must not be null");
-        requireNonNull(sql, "sql must not be null");
-        Sql.execute(() -> connect(database), database + " on " + this, sql);
-    }
-
-    /** Runs statements in {@code database} as the admin login. */
-    public void executeAsAdmin(String database, String... sql) {
-        requireNonNull(database, "database must not be null");
-        requireNonNull(sql, "sql must not be null");
-        Sql.execute(() -> connectAsAdmin(database), database + " on " + this, sql);
-    }
-
-    /** Every row of a query run as {@value #SUPERUSER}, each column as text ({@code null} for SQL NULL). */
-    public List<List<String>> query(String database, String sql) {
-        requireNonNull(database, "database must not be null");
-        requireNonNull(sql, "sql must not be null");
-        return Sql.query(() -> connect(database), database + " on " + this, sql);
-    }
-
-    /** The one value a query returns, as text; {@code null} for SQL NULL. */
-    public String queryForString(String database, String sql) {
-        return Sql.single(query(database, sql), sql);
-    }
-
-    /** The one number a query returns. */
-    public long queryForLong(String database, String sql) {
-        return Long.parseLong(queryForString(database, sql));
-    }
-
-    /** Creates a database owned by {@value #SUPERUSER}; returns its name. */
-    public String createDatabase(String name) {
-        requireNonNull(name, "name must not be null");
-        execute("postgres", "CREATE DATABASE " + Sql.quoteIdent(name));
-        return name;
-    }
-
-    /** Creates a database with a fresh name {@code prefix_<n>}, as {@link TestDatabases#unique(String)} makes. */
-    public String createUniqueDatabase(String prefix) {
-        return createDatabase(TestDatabases.unique(prefix));
-    }
-
-    /** Drops a database if it exists, ending its sessions first. */
-    public void dropDatabase(String name) {
-        requireNonNull(name, "name must not be null");
-        if (versionNum >= 130000) {
-            execute("postgres", "DROP DATABASE IF EXISTS " + Sql.quoteIdent(name) + " WITH (FORCE)");
-        } else {
-            execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-                    + Sql.quoteLiteral(name) + " AND pid <> pg_backend_pid()",
-                    "DROP DATABASE IF EXISTS " + Sql.quoteIdent(name));
-        }
     }
 
     /** Never shows a password. */

@@ -73,19 +73,23 @@ public final class MigrationRun implements Runnable {
                 execute(pool, data);
             } catch (MigrationCanceledException | InterruptedException e) {
                 log.info("Migration {} canceled; rolling back", spec.name());
+                Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
                 pool.shutdownNow();
                 data.close();
                 List<String> problems = rollback();
-                keeper.finish(MigrationStatus.CANCELED, keeper.record().substatus(), problems);
+                keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                        problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
             } catch (Exception | LinkageError e) {
+                Thread.interrupted();
                 pool.shutdownNow();
                 data.close();
                 String message = message(e);
                 log.error("Migration {} failed: {}", spec.name(), message, e);
                 keeper.error(message);
                 List<String> problems = rollback();
-                keeper.finish(cancel.isCanceled() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
-                        cancel.isCanceled() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
+                boolean canceled = cancel.isCanceled() && problems.isEmpty();
+                keeper.finish(canceled ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                        canceled ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
             }
         } catch (RuntimeException e) {
             log.error("Migration {} could not record its end", spec.name(), e);
@@ -135,8 +139,11 @@ public final class MigrationRun implements Runnable {
     }
 
     private List<String> rollback() {
+        List<String> problems = new java.util.ArrayList<>();
         String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
-        return Rollback.undo(target.connector(), maintenance, keeper.journal());
+        Rollback.undo(target.connector(), maintenance, keeper.journal()).forEach(problem -> problems.add(
+                "Rollback incomplete: " + problem));
+        return problems;
     }
 
     static String message(Throwable e) {

@@ -1,0 +1,123 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.core.FileMigrationStore;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.testkit.PostgresTest;
+import dev.pgmigrate.testkit.TestDatabases;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cancel during the copy, cancel of an ended migration, and a migration whose process was killed. */
+@PostgresTest
+class CancelTest {
+    private static String bigDb;
+
+    @BeforeAll
+    static void bigDatabase(@Pg("15") PostgresServer source) {
+        bigDb = source.createDatabase(TestDatabases.unique("big"));
+        source.execute(bigDb, "CREATE TABLE wide (id bigint PRIMARY KEY, payload text, n numeric)",
+                "INSERT INTO wide SELECT g, repeat(md5(g::text), 4), g * 1.5 FROM generate_series(1, 1500000) g",
+                "CREATE TABLE small (id int)", "INSERT INTO small SELECT generate_series(1, 100)");
+    }
+
+    @Test
+    void cancelDuringTheCopyRollsBackTheTarget(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        CountDownLatch copying = new CountDownLatch(1);
+        try (MigrationService service = MigrationService.builder().listener(e -> {
+            if (e instanceof MigrationEvent.TableStarted) {
+                copying.countDown();
+            }
+        }).build()) {
+            MigrationHandle handle = service.start(spec("cancel-copy", source, target));
+            assertThat(copying.await(60, TimeUnit.SECONDS)).as("the copy started").isTrue();
+            assertThat(handle.record().substatus()).isEqualTo(MigrationSubstatus.MIGRATING_DATA);
+            long asked = System.nanoTime();
+            handle.cancel();
+            MigrationRecord done = handle.await(Duration.ofSeconds(60));
+            long stoppedMillis = (System.nanoTime() - asked) / 1_000_000;
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.CANCELED);
+            assertThat(done.endedAt()).isPresent();
+            assertThat(PluginJarTest.databases(target)).as(done.errors().toString()).isEqualTo(before);
+            assertThat(stoppedMillis).as("cancel and rollback finish promptly").isLessThan(30_000);
+
+            assertThatThrownBy(handle::cancel).isInstanceOf(MigrationException.class)
+                    .hasMessageContaining("already ended with status Canceled");
+            assertThatThrownBy(() -> service.cancel("cancel-copy")).isInstanceOf(MigrationException.class)
+                    .hasMessageContaining("only a migration in progress can be canceled");
+        }
+    }
+
+    @Test
+    void aKilledMigrationIsSeenAsInterruptedAndItsCancelRestoresTheTarget(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target, @TempDir Path dir) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        Path state = dir.resolve("state");
+        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), MigrationChild.class.getName(), state.toString(),
+                "killed", bigDb, endpoint(source, dir, "s"), endpoint(target, dir, "t")))
+                .redirectError(dir.resolve("child.err").toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("COPYING")) {
+                // wait for the copy to begin
+            }
+            assertThat(line).as("the child reached the copy; its stderr: %s",
+                    Files.exists(dir.resolve("child.err")) ? Files.readString(dir.resolve("child.err")) : "")
+                    .isEqualTo("COPYING");
+        }
+        child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no rollback
+        List<String> during = PluginJarTest.databases(target);
+        assertThat(during).hasSizeGreaterThan(before.size()); // the child left its working database behind
+
+        try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(state)).build()) {
+            MigrationRecord seen = service.show("killed").orElseThrow();
+            assertThat(seen.status()).isEqualTo(MigrationStatus.IN_PROGRESS);
+            assertThat(seen.interrupted()).isTrue();
+            MigrationRecord canceled = service.cancel("killed");
+            assertThat(canceled.status()).as(canceled.errors().toString()).isEqualTo(MigrationStatus.CANCELED);
+            assertThat(canceled.interrupted()).isFalse();
+        }
+        assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+    }
+
+    private static String endpoint(PostgresServer server, Path dir, String name) throws Exception {
+        Path file = dir.resolve(name + ".pw");
+        Files.writeString(file, server.adminPassword().reveal());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
+    }
+
+    private static MigrationSpec spec(String name, PostgresServer source, PostgresServer target) {
+        return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec())
+                .databases(bigDb).settings(MigrationSettings.builder().parallelism(1).build()).build();
+    }
+
+}
