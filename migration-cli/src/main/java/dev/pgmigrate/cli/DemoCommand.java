@@ -2,9 +2,9 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.testkit.PagilaDataset;
 import dev.pgmigrate.testkit.PostgresServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Option;
                 + "different majors, loads the pagila sample database into the source, runs ValidateAndMigrate with "
                 + "verification, prints the grid, the validation report and the verification summary, then stops the "
                 + "servers and removes their files.",
-                "Needs psql and pg_dump (PostgreSQL client tools) at least as new as the source."},
+                "Needs pg_dump (the PostgreSQL client tools) at least as new as the source; the servers come from "
+                        + "Maven Central the first time."},
         footer = {"", "Examples:", "  pgmigrate demo", "  pgmigrate demo --source-version 14 --target-version 18"})
 final class DemoCommand extends CliCommand {
     private static final String DATABASE = "pagila";
@@ -65,7 +65,8 @@ final class DemoCommand extends CliCommand {
 
             step(cli, "Loading the pagila sample into database '" + DATABASE + "' on the source");
             source.createDatabase(DATABASE);
-            loadPagila(source, temp);
+            PagilaDataset.load(source, DATABASE);
+            source.execute(DATABASE, "ANALYZE");
             cli.out().println("  " + source.queryForLong(DATABASE, "SELECT count(*) FROM pg_tables WHERE schemaname "
                     + "= 'public'") + " tables, " + Format.count(source.queryForLong(DATABASE,
                     "SELECT sum(n_live_tup) FROM pg_stat_user_tables")) + " rows");
@@ -122,55 +123,6 @@ final class DemoCommand extends CliCommand {
     private static void step(Cli cli, String text) {
         cli.out().println();
         cli.out().println("== " + text);
-    }
-
-    private static void loadPagila(PostgresServer source, Path temp) throws IOException, InterruptedException {
-        Path psql = findProgram("psql").orElseThrow(() -> new CliException(ExitCodes.FAILED, "The demo loads pagila "
-                + "with psql, which is not on PATH or in /usr/lib/postgresql/*/bin. Install the PostgreSQL client "
-                + "tools (apt-get install postgresql-client)."));
-        for (String part : List.of("pagila-schema.sql", "pagila-data.sql")) {
-            Path script = temp.resolve(part);
-            try (InputStream in = DemoCommand.class.getResourceAsStream("/dev/pgmigrate/testkit/pagila/" + part)) {
-                if (in == null) {
-                    throw new CliException(ExitCodes.FAILED, "The pagila script " + part + " is missing from the "
-                            + "testkit jar; rebuild with ./mvnw install.");
-                }
-                Files.copy(in, script);
-            }
-            ProcessBuilder builder = new ProcessBuilder(psql.toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                    "-h", source.host(), "-p", Integer.toString(source.port()), "-U", PostgresServer.SUPERUSER,
-                    "-d", DATABASE, "-f", script.toString()).redirectErrorStream(true)
-                    .redirectOutput(temp.resolve("psql.log").toFile());
-            builder.environment().put("PGPASSWORD", source.superuserPassword().reveal());
-            int exit = builder.start().waitFor();
-            if (exit != 0) {
-                throw new CliException(ExitCodes.FAILED, "psql could not load " + part + " (exit code " + exit + "): "
-                        + String.join(" / ", tail(temp.resolve("psql.log"))));
-            }
-        }
-        source.execute(DATABASE, "ANALYZE");
-    }
-
-    private static List<String> tail(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        return lines.subList(Math.max(0, lines.size() - 3), lines.size());
-    }
-
-    static Optional<Path> findProgram(String name) {
-        List<Path> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            Stream.of(path.split(java.io.File.pathSeparator)).filter(p -> !p.isBlank()).map(Path::of).forEach(dirs::add);
-        }
-        Path debian = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(debian)) {
-            try (Stream<Path> versions = Files.list(debian)) {
-                versions.map(v -> v.resolve("bin")).sorted(Comparator.reverseOrder()).forEach(dirs::add);
-            } catch (IOException e) {
-                // Only a place to look; PATH was searched already.
-            }
-        }
-        return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
     }
 
     private static Path writeProperties(Path temp, PostgresServer source, PostgresServer target) throws IOException {
