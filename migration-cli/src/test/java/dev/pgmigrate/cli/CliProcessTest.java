@@ -176,7 +176,7 @@ class CliProcessTest {
         Result unknownOption = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json", "--colour",
                 "red");
         assertThat(unknownOption.exitCode()).isEqualTo(64);
-        assertThat(unknownOption.err()).contains("Unknown option: '--colour'")
+        assertThat(unknownOption.err()).contains("Unknown options: '--colour'")
                 .contains("pgmigrate migration create --help");
 
         Result missingOption = pgmigrate("migration", "create", "--name", "x");
