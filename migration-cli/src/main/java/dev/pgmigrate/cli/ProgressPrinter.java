@@ -187,6 +187,11 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             for (DatabaseProgress d : record.databases()) {
                 long rows = d.tables().stream().mapToLong(TableProgress::rows).sum();
                 long bytes = d.tables().stream().mapToLong(TableProgress::bytes).sum();
+                if (d.tables().isEmpty()) {
+                    lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(0, 24) + "      "
+                            + (d.status().isFinal() ? d.status().label() : "copying the schema"));
+                    continue;
+                }
                 lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(d.percentDone(), 24)
                         + String.format(Locale.ROOT, " %3.0f%%  ", d.percentDone()) + d.count(TableState.COMPLETED)
                         + "/" + d.tables().size() + " tables  " + Format.count(rows) + " rows  " + Format.bytes(bytes)
@@ -219,15 +224,14 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             }
         }
         MigrationEvent.MigrationProgressed p = latest;
-        double percent = p != null && p.bytesTotal() > 0 ? 100.0 * p.bytesDone() / p.bytesTotal()
-                : total > 0 ? 100.0 * done / total : 0;
-        percent = Math.min(100, percent);
+        // The same measure as each database's bar, so the overall bar never disagrees with them.
+        double percent = Math.min(100, total > 0 ? 100.0 * done / total : 0);
         Duration elapsed = copyStarted == null ? Duration.ZERO : Duration.between(copyStarted, Instant.now());
         String rate = elapsed.toMillis() > 500 ? Format.bytes(bytes * 1000 / elapsed.toMillis()) + "/s" : "-";
         Optional<Duration> left = p != null ? p.timeLeft() : Optional.empty();
         return Format.bar(percent, 24) + String.format(Locale.ROOT, " %3.0f%%  ", percent) + Format.count(rows)
-                + " rows  " + Format.bytes(bytes) + "  " + rate + left.map(l -> "  about " + Format.duration(l)
-                + " left").orElse("");
+                + " rows  " + Format.bytes(bytes) + "  " + rate + left.filter(l -> l.getSeconds() > 0)
+                .map(l -> "  about " + Format.duration(l) + " left").orElse("");
     }
 
     private String write(Object value) {

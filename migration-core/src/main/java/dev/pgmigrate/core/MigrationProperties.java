@@ -239,7 +239,7 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
         int cut = why.indexOf('\n');
         why = (cut < 0 ? why : why.substring(0, cut)).replaceAll("\\(for .*?\\)", "").trim();
         // An unquoted word is echoed by Jackson; it may be a password written without quotes.
-        why = why.replaceAll("token '[^']*'", "word (text without quotes)");
+        why = why.replaceAll("Unrecognized token '[^']*'", "Unrecognized word (text without quotes)");
         if (why.startsWith("Duplicate field")) {
             return new SpecProblem("file", where, why + "; give each field once");
         }
