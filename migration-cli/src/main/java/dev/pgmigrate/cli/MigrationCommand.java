@@ -1,0 +1,315 @@
+package dev.pgmigrate.cli;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.MigrationProperties;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.internal.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "migration", mixinStandardHelpOptions = true,
+        description = "Create, list, show, cancel and resume migrations.",
+        subcommands = {MigrationCommand.Create.class, MigrationCommand.ListCommand.class, MigrationCommand.Show.class,
+                MigrationCommand.Update.class, MigrationCommand.Cancel.class, MigrationCommand.Resume.class,
+                MigrationCommand.RunDetached.class},
+        footer = {"", "Example:", "  pgmigrate migration create --name shop-move --properties migration.json --wait"})
+final class MigrationCommand implements Callable<Integer> {
+    static final String RUN_DETACHED = "run-detached";
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return ExitCodes.USAGE;
+    }
+
+    enum Output { table, json }
+
+    enum TextOrJson { text, json }
+
+    enum Filter { all, active }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Starts a migration described by a JSON properties file.",
+                    "Without --wait it runs in a background process and this command returns at once; with --wait it "
+                            + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
+                            + "back the target).",
+                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}) or, when "
+                            + "the file gives none, from a prompt on the terminal; never from the command line."},
+            footer = {"", "Examples:",
+                    "  pgmigrate migration create --name shop-move --properties migration.json",
+                    "  pgmigrate migration create --name shop-check --properties migration.json "
+                            + "--migration-option Validate --wait",
+                    "", "Exit codes with --wait: 0 succeeded, 1 failed, 2 validation failed, 3 canceled; always: 64 "
+                            + "bad usage or properties file, 69 a server unreachable."})
+    static final class Create extends CliCommand {
+        @Option(names = "--name", required = true, paramLabel = "NAME",
+                description = "The migration's name: letters, digits and '-', not starting with '-', at most 63 "
+                        + "characters; unique per target server.")
+        String name;
+
+        @Option(names = "--properties", required = true, paramLabel = "FILE",
+                description = "The JSON properties file: servers, databases, option, mode and settings.")
+        Path properties;
+
+        @Option(names = "--migration-option", paramLabel = "OPTION",
+                description = "Validate, ValidateAndMigrate or Migrate; wins over the file (default: the file's, "
+                        + "else ValidateAndMigrate).")
+        String option;
+
+        @Option(names = "--migration-mode", paramLabel = "MODE",
+                description = "Offline, the only mode implemented; wins over the file.")
+        String mode;
+
+        @Option(names = "--wait", description = "Run in the foreground with live progress until the migration ends.")
+        boolean wait;
+
+        @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+                description = "With --wait: text progress (bars on a terminal, timestamped lines elsewhere), or one "
+                        + "JSON object per line. Default: ${DEFAULT-VALUE}.")
+        TextOrJson output;
+
+        @Option(names = "--prompt-password", description = "Ask on the terminal for any password the file does not "
+                + "give; an error when there is no terminal.")
+        boolean promptPassword;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
+            Runs.requireReachable(request.spec());
+            if (!wait) {
+                return Runs.background(cli, request);
+            }
+            try (MigrationService service = cli.service()) {
+                return Runs.foreground(cli, service, request,
+                        ProgressPrinter.choose(cli, output == TextOrJson.json));
+            }
+        }
+    }
+
+    @Command(name = RUN_DETACHED, hidden = true,
+            description = "Internal: runs a migration started by 'create' without --wait; passwords on stdin.")
+    static final class RunDetached extends CliCommand {
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--properties", required = true)
+        Path properties;
+
+        @Option(names = "--migration-option", required = true)
+        String option;
+
+        @Option(names = "--migration-mode", required = true)
+        String mode;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            cli.configureLogging(Cli.LogTarget.STDERR);
+            MigrationProperties file = Passwords.receive(MigrationProperties.read(properties), System.in);
+            Runs.Request request = new Runs.Request(name, properties, file,
+                    file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
+                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
+            try (MigrationService service = cli.service()) {
+                return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES);
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"The grid of migrations, newest first: Name, Status, Migration mode, Migration type, "
+                    + "Source server, Source server type, Databases, Duration, Start time."},
+            footer = {"", "Examples:", "  pgmigrate migration list", "  pgmigrate migration list --filter active "
+                    + "--output json"})
+    static final class ListCommand extends CliCommand {
+        @Option(names = "--filter", paramLabel = "all|active", defaultValue = "all",
+                description = "all (default), or active: only those in progress.")
+        Filter filter;
+
+        @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+                description = "A table (default) or a JSON array of the full records.")
+        Output output;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            try (MigrationService service = cli.service()) {
+                List<MigrationRecord> records = service.list().stream()
+                        .filter(r -> filter == Filter.all || !r.status().isFinal()).toList();
+                if (output == Output.json) {
+                    cli.out().println(Json.mapper().writeValueAsString(records));
+                } else if (records.isEmpty()) {
+                    cli.out().println((filter == Filter.active ? "No migration is in progress" : "No migrations yet")
+                            + " in " + cli.stateDir() + ".");
+                } else {
+                    cli.out().print(Reports.grid(records, Instant.now()));
+                }
+            }
+            return ExitCodes.SUCCEEDED;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Everything about one migration: status and substatus, validation results (instance and "
+                    + "per database, failures first, each with its remedy), per-database and per-table progress, "
+                    + "errors, verification and notes.",
+            footer = {"", "Example:", "  pgmigrate migration show --name shop-move --output json"})
+    static final class Show extends CliCommand {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        String name;
+
+        @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+                description = "Text (default) or the full record as JSON.")
+        Output output;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            try (MigrationService service = cli.service()) {
+                MigrationRecord record = find(cli, service, name);
+                if (output == Output.json) {
+                    cli.out().println(Json.mapper().writeValueAsString(record));
+                } else {
+                    cli.out().print(Reports.show(record, Instant.now()));
+                }
+            }
+            return ExitCodes.SUCCEEDED;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Changes a running migration; --cancel is the one change an offline migration takes.",
+            footer = {"", "Example:", "  pgmigrate migration update --name shop-move --cancel"})
+    static final class Update extends CliCommand {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        String name;
+
+        @Option(names = "--cancel", description = "Cancel the migration and roll back what it changed on the target.")
+        boolean cancel;
+
+        @Option(names = "--cutover", description = "Refused: offline migrations cut over by themselves.")
+        boolean cutover;
+
+        @Override
+        public Integer call() {
+            if (cutover) {
+                throw new CliException(ExitCodes.USAGE, "--cutover is for online migrations; an offline migration "
+                        + "cuts over by itself when its data is in. To stop it, use --cancel.");
+            }
+            if (!cancel) {
+                throw new CliException(ExitCodes.USAGE, "Say what to change: --cancel (the only change an offline "
+                        + "migration takes).");
+            }
+            return Cancel.cancel(cli(), name);
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = {"Cancels a migration in progress and rolls back every change it made on the target "
+                    + "(databases it created are dropped, roles it created removed).",
+                    "A migration running in another process is asked to stop through the state directory; one whose "
+                            + "process died is rolled back here. Waits until it has ended."},
+            footer = {"", "Example:", "  pgmigrate migration cancel --name shop-move"})
+    static final class Cancel extends CliCommand {
+        private static final Duration WAIT = Duration.ofMinutes(10);
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        String name;
+
+        @Override
+        public Integer call() {
+            return cancel(cli(), name);
+        }
+
+        static int cancel(Cli cli, String name) {
+            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
+                MigrationRecord before = find(cli, service, name);
+                if (before.status().isFinal()) {
+                    throw new CliException(ExitCodes.USAGE, "Migration " + name + " already ended (" + before.status()
+                            .label() + "); only a migration in progress can be canceled.");
+                }
+                MigrationRecord after = service.cancel(name);
+                if (!after.status().isFinal()) {
+                    cli.out().println("Asked the process running migration " + name + " to cancel; waiting for it "
+                            + "to stop and roll back the target...");
+                    Instant deadline = Instant.now().plus(WAIT);
+                    while (!after.status().isFinal() && Instant.now().isBefore(deadline)) {
+                        Thread.sleep(250);
+                        after = service.show(name).orElse(after);
+                        if (after.interrupted()) {
+                            after = service.cancel(name);
+                        }
+                    }
+                }
+                if (!after.status().isFinal()) {
+                    throw new CliException(ExitCodes.FAILED, "Migration " + name + " has not stopped after "
+                            + WAIT.toMinutes() + " minutes; 'pgmigrate migration show --name " + name
+                            + "' shows where it is.");
+                }
+                cli.out().println("Migration " + name + ": " + after.status().label()
+                        + (after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED
+                                ? "; its changes on the target were rolled back." : "."));
+                after.errors().forEach(e -> cli.out().println("  - " + e));
+                return after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED ? ExitCodes.SUCCEEDED
+                        : ExitCodes.FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.FAILED, "Interrupted while waiting for migration " + name
+                        + " to stop; the cancel was asked for and goes on.");
+            }
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resumes a migration whose process died: finished tables are kept, the rest is copied "
+                    + "again. Runs in the foreground until it ends.",
+            footer = {"", "Example:", "  pgmigrate migration resume --name shop-move"})
+    static final class Resume extends CliCommand {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
+                find(cli, service, name);
+                ProgressPrinter printer = new ProgressPrinter(cli.out(), ProgressPrinter.choose(cli, false));
+                MigrationHandle handle;
+                try {
+                    handle = service.resume(name, printer);
+                } catch (MigrationException e) {
+                    throw new CliException(ExitCodes.FAILED, e.getMessage(), e);
+                }
+                printer.watch(handle);
+                MigrationRecord done;
+                try {
+                    done = handle.await();
+                } finally {
+                    printer.close();
+                }
+                cli.out().print(Reports.ending(done, Instant.now()));
+                return Runs.exitCode(done);
+            }
+        }
+    }
+
+    static MigrationRecord find(Cli cli, MigrationService service, String name) {
+        Optional<MigrationRecord> record = service.show(name);
+        return record.orElseThrow(() -> new CliException(ExitCodes.USAGE, "No migration named '" + name + "' in "
+                + cli.stateDir() + "; 'pgmigrate migration list' shows the names (use --state-dir or "
+                + Cli.HOME_ENV + " for another directory)."));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.pgmigrate.cli;
+
+import dev.pgmigrate.api.Secret;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.MigrationProperties;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.SecretReferences;
+import dev.pgmigrate.core.StoredMigration;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Console;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the CLI gets passwords: the properties file (a string, an {@code env} or {@code file} reference), or a
+ * prompt on a terminal. Never from the command line, never printed, never stored. A background run receives
+ * them on its standard input, which nothing else can read.
+ */
+final class Passwords {
+    static final List<String> SERVERS = List.of(MigrationProperties.SOURCE_SERVER, MigrationProperties.TARGET_SERVER);
+
+    private Passwords() {
+    }
+
+    /**
+     * Fills in the passwords the file left out by asking at the terminal, when there is one.
+     *
+     * @param required whether {@code --prompt-password} was given: then no terminal is an error
+     */
+    static MigrationProperties complete(Cli cli, MigrationProperties properties, boolean required) {
+        MigrationProperties result = properties;
+        Console console = System.console();
+        for (String server : SERVERS) {
+            if (result.hasPassword(server)) {
+                continue;
+            }
+            if (console == null) {
+                if (required) {
+                    throw new CliException(ExitCodes.USAGE, "--prompt-password needs a terminal to ask for the "
+                            + server + " password on. Without one, give it in the properties file as "
+                            + "{\"env\": \"VARIABLE\"} or {\"file\": \"path\"}.");
+                }
+                continue;
+            }
+            ServerSpec spec = server.equals(MigrationProperties.SOURCE_SERVER) ? result.source() : result.target();
+            char[] typed = console.readPassword("Password for %s at %s (%s; Enter for none): ", spec.adminLogin(),
+                    spec.address(), server);
+            if (typed != null && typed.length > 0) {
+                result = result.withPassword(server, Secret.of(new String(typed)));
+                java.util.Arrays.fill(typed, '\0');
+            }
+        }
+        return result;
+    }
+
+    /** Writes the known passwords to a background run's standard input, then closes it. */
+    static void send(MigrationProperties properties, OutputStream to) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        properties.source().password().ifPresent(p -> lines.append(line(MigrationProperties.SOURCE_SERVER, p)));
+        properties.target().password().ifPresent(p -> lines.append(line(MigrationProperties.TARGET_SERVER, p)));
+        try (to) {
+            to.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Reads what {@link #send} wrote, to standard input's end, and puts the passwords into {@code properties}. */
+    static MigrationProperties receive(MigrationProperties properties, InputStream from) throws IOException {
+        MigrationProperties result = properties;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            int space = line.indexOf(' ');
+            if (space < 0 || !SERVERS.contains(line.substring(0, space))) {
+                continue;
+            }
+            String password = new String(Base64.getDecoder().decode(line.substring(space + 1)), StandardCharsets.UTF_8);
+            result = result.withPassword(line.substring(0, space), Secret.of(password));
+        }
+        return result;
+    }
+
+    private static String line(String server, Secret password) {
+        return server + " " + Base64.getEncoder().encodeToString(password.reveal().getBytes(StandardCharsets.UTF_8))
+                + "\n";
+    }
+
+    /**
+     * Passwords for a migration another process started, as cancel needs them for a rollback: its stored
+     * references ({@code env:}, {@code file:}), else a prompt on the terminal, else none.
+     */
+    static MigrationService.CredentialsProvider forStoredMigrations(Cli cli) {
+        return (StoredMigration migration, String server) -> {
+            Optional<Secret> referenced = SecretReferences.resolve(migration, server);
+            if (referenced.isPresent()) {
+                return referenced;
+            }
+            Console console = System.console();
+            if (console == null) {
+                return Optional.empty();
+            }
+            ServerSpec spec = server.equals(MigrationProperties.SOURCE_SERVER) ? migration.record().spec().source()
+                    : migration.record().spec().target();
+            char[] typed = console.readPassword("Password for %s at %s (%s of migration %s): ", spec.adminLogin(),
+                    spec.address(), server, migration.name());
+            return typed == null || typed.length == 0 ? Optional.empty() : Optional.of(Secret.of(new String(typed)));
+        };
+    }
+}

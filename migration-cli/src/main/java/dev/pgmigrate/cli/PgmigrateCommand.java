@@ -1,0 +1,61 @@
+package dev.pgmigrate.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
+        subcommands = {MigrationCommand.class, DemoCommand.class},
+        description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
+                + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
+                + "rollback.",
+        footer = {"", "Examples:", "  pgmigrate demo",
+                "  pgmigrate migration create --name shop-move --properties migration.json --wait",
+                "  pgmigrate migration list", "  pgmigrate migration show --name shop-move", "",
+                "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage or properties "
+                        + "file, 69 a server unreachable.",
+                "Migrations are kept in --state-dir, else $PGMIGRATE_HOME, else ~/.pgmigrate."})
+final class PgmigrateCommand implements Callable<Integer> {
+    private final Cli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    PgmigrateCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    Cli cli() {
+        return cli;
+    }
+
+    @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Where migrations are kept (default: $PGMIGRATE_HOME, else ~/.pgmigrate).")
+    void stateDir(Path dir) {
+        cli.stateDirOption(dir);
+    }
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Show library logs (DEBUG) and stack traces on standard error.")
+    void verbose(boolean verbose) {
+        cli.verbose(verbose);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(cli.out());
+        return ExitCodes.USAGE;
+    }
+
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = PgmigrateCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"pgmigrate " + (version != null ? version : "(development build)")};
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.pgmigrate.cli;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationListener;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.internal.Json;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shows a running migration: on a terminal, a bar per database and one overall, redrawn in place; elsewhere,
+ * plain timestamped lines, or one JSON object per line. Events arrive on the engine's threads, so every method
+ * that prints is synchronized.
+ */
+final class ProgressPrinter implements MigrationListener, AutoCloseable {
+    enum Style { BARS, LINES, JSON }
+
+    private static final String ERASE_LINE = "\u001b[2K";
+    private static final Duration LINE_INTERVAL = Duration.ofSeconds(10);
+
+    private final PrintStream out;
+    private final Style style;
+    private final ObjectWriter json = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pgmigrate-progress");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile MigrationHandle handle;
+    private MigrationEvent.MigrationProgressed latest;
+    private MigrationSubstatus phase = MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS;
+    private Instant copyStarted;
+    private Instant lastLine = Instant.EPOCH;
+    private int drawnLines;
+    private boolean closed;
+
+    ProgressPrinter(PrintStream out, Style style) {
+        this.out = out;
+        this.style = style;
+    }
+
+    /** Bars on a terminal (unless TERM is dumb), lines elsewhere; JSON lines when asked for. */
+    static Style choose(Cli cli, boolean jsonOutput) {
+        if (jsonOutput) {
+            return Style.JSON;
+        }
+        String term = System.getenv("TERM");
+        return cli.interactive() && term != null && !term.equals("dumb") ? Style.BARS : Style.LINES;
+    }
+
+    /** Starts redrawing (bars) or periodic lines from the live record of {@code migration}. */
+    void watch(MigrationHandle migration) {
+        this.handle = migration;
+        long period = style == Style.BARS ? 250 : 1000;
+        ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void onEvent(MigrationEvent event) {
+        if (closed) {
+            return;
+        }
+        if (style == Style.JSON) {
+            ObjectNode node = Json.mapper().valueToTree(event);
+            ObjectNode line = Json.mapper().createObjectNode().put("event", event.getClass().getSimpleName());
+            line.setAll(node);
+            print(write(line));
+            return;
+        }
+        Instant at = event.at();
+        if (event instanceof MigrationEvent.PhaseChanged p) {
+            phase = p.substatus();
+            if (phase == MigrationSubstatus.MIGRATING_DATA && copyStarted == null) {
+                copyStarted = at;
+            }
+            print(line(at, p.status().label() + " / " + p.substatus().label()));
+        } else if (event instanceof MigrationEvent.ValidationReported v) {
+            if (v.result().status() != ValidationStatus.SUCCEEDED) {
+                print(line(at, "validation " + v.result().status().label() + ": " + v.result().validatorId()
+                        + v.result().database().map(d -> " (" + d + ")").orElse("") + ": " + v.result().found()));
+            }
+        } else if (event instanceof MigrationEvent.TableFinished t) {
+            if (style == Style.LINES) {
+                print(line(at, t.database() + ": " + t.schema() + "." + t.table() + " copied, "
+                        + Format.count(t.rows()) + " rows, " + Format.bytes(t.bytes()) + " in "
+                        + Format.seconds(t.elapsed())));
+            }
+        } else if (event instanceof MigrationEvent.DatabaseFinished d) {
+            print(line(at, "database " + d.database() + ": " + d.status().label()));
+        } else if (event instanceof MigrationEvent.MigrationProgressed p) {
+            latest = p;
+        } else if (event instanceof MigrationEvent.MigrationFinished f) {
+            print(line(at, "finished: " + f.status().label() + f.error().map(e -> ": " + e).orElse("")));
+        }
+        // TableStarted and TableProgressed show in the bars; kinds added in later versions are skipped.
+    }
+
+    /** Stops redrawing and leaves the last picture (bars) in place. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        ticker.shutdownNow();
+        if (style == Style.BARS && handle != null) {
+            redraw(handle.record());
+        }
+        closed = true;
+        out.flush();
+    }
+
+    /** The final record as one JSON line, for {@code --output json}. */
+    synchronized void printRecord(MigrationRecord record) {
+        ObjectNode line = Json.mapper().createObjectNode().put("event", "MigrationRecord");
+        line.set("record", Json.mapper().valueToTree(record));
+        out.println(write(line));
+        out.flush();
+    }
+
+    private synchronized void tick() {
+        if (closed || handle == null) {
+            return;
+        }
+        try {
+            if (style == Style.BARS) {
+                redraw(handle.record());
+            } else if (style == Style.LINES && phase == MigrationSubstatus.MIGRATING_DATA && latest != null
+                    && Duration.between(lastLine, Instant.now()).compareTo(LINE_INTERVAL) >= 0) {
+                print(line(Instant.now(), "progress " + overall(handle.record())));
+            }
+        } catch (RuntimeException e) {
+            // A drawing problem must never stop the migration; the next tick tries again.
+            out.flush();
+        }
+    }
+
+    private void print(String text) {
+        if (style == Style.BARS && drawnLines > 0) {
+            erase();
+            out.println(text);
+            if (handle != null) {
+                redraw(handle.record());
+            }
+        } else {
+            out.println(text);
+        }
+        lastLine = Instant.now();
+        out.flush();
+    }
+
+    private String line(Instant at, String text) {
+        return Format.stamp(at) + "  " + text;
+    }
+
+    private void erase() {
+        if (drawnLines > 0) {
+            out.print("\r\u001b[" + drawnLines + "A\u001b[J");
+            drawnLines = 0;
+        }
+    }
+
+    private void redraw(MigrationRecord record) {
+        List<String> lines = new ArrayList<>();
+        String label = Format.pad(record.substatus().label(), 12);
+        if (phase == MigrationSubstatus.MIGRATING_DATA || phase == MigrationSubstatus.COMPLETING_MIGRATION
+                || record.databases().stream().anyMatch(d -> !d.tables().isEmpty())) {
+            int nameWidth = Math.max(10, record.databases().stream().mapToInt(d -> d.database().length()).max()
+                    .orElse(0));
+            lines.add(Format.pad("overall", nameWidth) + "  " + overall(record));
+            for (DatabaseProgress d : record.databases()) {
+                long rows = d.tables().stream().mapToLong(TableProgress::rows).sum();
+                long bytes = d.tables().stream().mapToLong(TableProgress::bytes).sum();
+                if (d.tables().isEmpty()) {
+                    lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(0, 24) + "      "
+                            + (d.status().isFinal() ? d.status().label() : "copying the schema"));
+                    continue;
+                }
+                lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(d.percentDone(), 24)
+                        + String.format(Locale.ROOT, " %3.0f%%  ", d.percentDone()) + d.count(TableState.COMPLETED)
+                        + "/" + d.tables().size() + " tables  " + Format.count(rows) + " rows  " + Format.bytes(bytes)
+                        + "  " + d.status().label());
+            }
+        } else {
+            lines.add(label + "  " + Format.duration(record.duration(Instant.now())));
+        }
+        erase();
+        for (String l : lines) {
+            out.println(ERASE_LINE + l);
+        }
+        drawnLines = lines.size();
+        out.flush();
+    }
+
+    /** Percent, rows, bytes, throughput and time left over all databases. */
+    private String overall(MigrationRecord record) {
+        long rows = 0;
+        long bytes = 0;
+        long total = 0;
+        long done = 0;
+        for (DatabaseProgress d : record.databases()) {
+            for (TableProgress t : d.tables()) {
+                rows += t.rows();
+                bytes += t.bytes();
+                long size = Math.max(t.estimatedBytes(), t.bytes());
+                total += size;
+                done += t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), t.estimatedBytes());
+            }
+        }
+        MigrationEvent.MigrationProgressed p = latest;
+        // The same measure as each database's bar, so the overall bar never disagrees with them.
+        double percent = Math.min(100, total > 0 ? 100.0 * done / total : 0);
+        Duration elapsed = copyStarted == null ? Duration.ZERO : Duration.between(copyStarted, Instant.now());
+        String rate = elapsed.toMillis() > 500 ? Format.bytes(bytes * 1000 / elapsed.toMillis()) + "/s" : "-";
+        Optional<Duration> left = p != null ? p.timeLeft() : Optional.empty();
+        return Format.bar(percent, 24) + String.format(Locale.ROOT, " %3.0f%%  ", percent) + Format.count(rows)
+                + " rows  " + Format.bytes(bytes) + "  " + rate + left.filter(l -> l.getSeconds() > 0)
+                .map(l -> "  about " + Format.duration(l) + " left").orElse("");
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "{\"event\":\"Unprintable\",\"error\":\"" + e.getOriginalMessage().replace("\"", "'") + "\"}";
+        }
+    }
+}

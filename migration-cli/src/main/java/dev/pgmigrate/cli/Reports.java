@@ -1,0 +1,244 @@
+package dev.pgmigrate.cli;
+
+import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.ObjectCount;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.VerificationReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The text the CLI prints about migrations: the list grid, everything {@code show} knows, and summaries. */
+final class Reports {
+    private static final int WIDTH = 100;
+    private static final String INDENT = " ".repeat(14);
+
+    private Reports() {
+    }
+
+    /** The list grid, newest first as given. */
+    static String grid(List<MigrationRecord> records, Instant now) {
+        List<List<String>> rows = new ArrayList<>();
+        for (MigrationRecord r : records) {
+            MigrationSpec spec = r.spec();
+            rows.add(List.of(r.name(), status(r), spec.mode().label(), spec.option().displayName(),
+                    spec.source().address(), spec.source().type().label(), String.join(", ", spec.databases()),
+                    Format.duration(r.duration(now)), Format.time(r.createdAt())));
+        }
+        return Format.table(List.of("Name", "Status", "Migration mode", "Migration type", "Source server",
+                "Source server type", "Databases", "Duration", "Start time"), rows);
+    }
+
+    /** The status as the grid shows it, with what the status alone does not say. */
+    static String status(MigrationRecord r) {
+        String s = r.status().label();
+        if (r.interrupted()) {
+            s += " (interrupted)";
+        } else if (r.cancelRequested() && !r.status().isFinal()) {
+            s += " (canceling)";
+        }
+        return s;
+    }
+
+    /** Everything about one migration. */
+    static String show(MigrationRecord r, Instant now) {
+        StringBuilder b = new StringBuilder();
+        MigrationSpec spec = r.spec();
+        b.append("Migration ").append(r.name()).append(": ").append(status(r)).append(" (")
+                .append(r.substatus().label()).append(")\n");
+        List<List<String>> facts = new ArrayList<>();
+        facts.add(List.of("  Migration type", spec.option().displayName() + ", " + spec.mode().label()));
+        facts.add(List.of("  Source server", server(spec.source(), true)));
+        facts.add(List.of("  Target server", server(spec.target(), false)));
+        facts.add(List.of("  Databases", String.join(", ", spec.databases())));
+        facts.add(List.of("  Started", Format.time(r.createdAt())));
+        facts.add(List.of(r.endedAt().isPresent() ? "  Ended" : "  Running for", r.endedAt()
+                .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
+                .orElse(Format.duration(r.duration(now)))));
+        facts.add(List.of("  Settings", settings(spec.settings())));
+        b.append(Format.table(List.of("", ""), facts).lines().skip(1).map(l -> l + "\n")
+                .collect(Collectors.joining()));
+        if (r.interrupted()) {
+            b.append("\n  The process running this migration died. Cancel it to roll back the target: "
+                    + "pgmigrate migration cancel --name ").append(r.name()).append('\n');
+        }
+        if (!r.errors().isEmpty()) {
+            b.append("\nErrors\n");
+            r.errors().forEach(e -> b.append(Format.wrap("  - ", e, WIDTH, "    ")).append('\n'));
+        }
+        b.append('\n').append(validation(r));
+        b.append('\n').append(progress(r, now));
+        r.verification().ifPresent(v -> b.append('\n').append(verification(v)));
+        if (!r.notes().isEmpty()) {
+            b.append("\nNotes\n");
+            r.notes().forEach(n -> b.append(Format.wrap("  - ", n, WIDTH, "    ")).append('\n'));
+        }
+        return b.toString();
+    }
+
+    private static String server(ServerSpec s, boolean source) {
+        return s.address() + s.fullyQualifiedDomainName().map(f -> " (connects to " + f + ")").orElse("")
+                + ", login " + s.adminLogin() + ", sslmode " + s.sslMode().label()
+                + (source ? ", " + s.type().label() : "");
+    }
+
+    private static String settings(MigrationSettings s) {
+        return "parallelism " + s.parallelism() + ", overwrite databases " + s.overwriteDbsInTarget()
+                + ", migrate roles " + s.migrateRoles() + ", verify " + s.verify() + ", server parameters "
+                + s.serverParameters().label();
+    }
+
+    /** The validation report: instance level, then each database; failures first, each with its remedy. */
+    static String validation(MigrationRecord r) {
+        List<ValidationResult> results = r.validationResults();
+        if (results.isEmpty()) {
+            return "Validation: " + (r.spec().option().validates() ? "no results yet" : "skipped (option Migrate)")
+                    + "\n";
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("Validation: ").append(r.validationStatus().map(ValidationStatus::label).orElse("-")).append(" (")
+                .append(tally(results)).append(")\n");
+        List<Optional<String>> scopes = new ArrayList<>();
+        scopes.add(Optional.empty());
+        r.spec().databases().forEach(db -> scopes.add(Optional.of(db)));
+        for (Optional<String> scope : scopes) {
+            List<ValidationResult> here = results.stream().filter(v -> v.database().equals(scope))
+                    .sorted(Comparator.comparingInt((ValidationResult v) -> severity(v.status())).reversed()
+                            .thenComparing(ValidationResult::validatorId))
+                    .toList();
+            if (here.isEmpty()) {
+                continue;
+            }
+            b.append("  ").append(scope.map(db -> "Database " + db).orElse("Instance")).append(" (")
+                    .append(tally(here)).append(")\n");
+            for (ValidationResult v : here) {
+                if (v.status() == ValidationStatus.SUCCEEDED) {
+                    continue;
+                }
+                b.append(Format.wrap("    " + Format.pad(v.status().label(), 10) + v.validatorId() + ": ", v.found(),
+                        WIDTH, INDENT)).append('\n');
+                if (!v.items().isEmpty()) {
+                    List<String> shown = v.items().stream().limit(10).toList();
+                    b.append(Format.wrap(INDENT + "Items: ", String.join(", ", shown)
+                            + (v.items().size() > 10 ? ", ... (" + v.items().size() + " in all)" : ""), WIDTH,
+                            INDENT)).append('\n');
+                }
+                if (!v.why().isBlank()) {
+                    b.append(Format.wrap(INDENT + "Why: ", v.why(), WIDTH, INDENT)).append('\n');
+                }
+                b.append(Format.wrap(INDENT + "Fix: ", v.remedy(), WIDTH, INDENT)).append('\n');
+            }
+            List<String> passed = here.stream().filter(v -> v.status() == ValidationStatus.SUCCEEDED)
+                    .map(ValidationResult::validatorId).distinct().toList();
+            if (!passed.isEmpty()) {
+                b.append(Format.wrap("    Succeeded ", String.join(", ", passed), WIDTH, INDENT)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static int severity(ValidationStatus s) {
+        return switch (s) {
+            case FAILED -> 2;
+            case WARNING -> 1;
+            case SUCCEEDED -> 0;
+        };
+    }
+
+    private static String tally(List<ValidationResult> results) {
+        long failed = results.stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
+        long warnings = results.stream().filter(v -> v.status() == ValidationStatus.WARNING).count();
+        long ok = results.size() - failed - warnings;
+        return failed + " failed, " + warnings + " warning" + (warnings == 1 ? "" : "s") + ", " + ok + " succeeded";
+    }
+
+    /** Per database and per table: state, rows, bytes, time, mover. */
+    static String progress(MigrationRecord r, Instant now) {
+        StringBuilder b = new StringBuilder("Databases\n");
+        for (DatabaseProgress d : r.databases()) {
+            long rows = d.tables().stream().mapToLong(TableProgress::rows).sum();
+            long bytes = d.tables().stream().mapToLong(TableProgress::bytes).sum();
+            b.append("  ").append(d.database()).append(": ").append(d.status().label()).append(", ")
+                    .append(d.tables().size()).append(" tables (").append(d.count(TableState.COMPLETED))
+                    .append(" completed, ").append(d.count(TableState.LOADING)).append(" loading, ")
+                    .append(d.count(TableState.QUEUED)).append(" queued, ").append(d.count(TableState.ERRORED))
+                    .append(" errored), ").append(String.format(java.util.Locale.ROOT, "%.0f%%", d.percentDone()))
+                    .append(", ").append(Format.count(rows)).append(" rows, ").append(Format.bytes(bytes));
+            d.startedAt().ifPresent(s -> b.append(", ").append(Format.duration(Duration.between(s,
+                    d.endedAt().orElse(now)))));
+            b.append('\n');
+            d.message().ifPresent(m -> b.append(Format.wrap("    ", m, WIDTH, "    ")).append('\n'));
+            if (d.tables().isEmpty()) {
+                continue;
+            }
+            List<List<String>> rowsOut = new ArrayList<>();
+            List<TableProgress> tables = new ArrayList<>(d.tables());
+            tables.sort(Comparator.comparingInt((TableProgress t) -> t.state() == TableState.ERRORED ? 0 : 1));
+            for (TableProgress t : tables) {
+                String time = t.startedAt().map(s -> Format.seconds(Duration.between(s, t.endedAt().orElse(now))))
+                        .orElse("");
+                rowsOut.add(List.of("    " + t.qualifiedName(), t.state().label(), Format.count(t.rows()),
+                        Format.bytes(t.bytes()), t.parts() > 1 ? t.partsDone() + "/" + t.parts() : "", time,
+                        t.moverId().orElse(""), t.error().orElse("")));
+            }
+            b.append(Format.table(List.of("    Table", "State", "Rows", "Bytes", "Parts", "Time", "Mover", "Error"),
+                    rowsOut));
+        }
+        return b.toString();
+    }
+
+    /** The verification summary: matches, or every mismatch. */
+    static String verification(VerificationReport v) {
+        StringBuilder b = new StringBuilder("Verification: ");
+        if (v.matches()) {
+            b.append("the target matches the source: ").append(v.tables().size()).append(" tables (")
+                    .append(Format.count(v.tables().stream().mapToLong(TableVerification::targetRows).sum()))
+                    .append(" rows, row counts and checksums), ").append(v.objects().size())
+                    .append(" object counts and sequence values, checked in ").append(Format.seconds(v.elapsed()))
+                    .append('\n');
+            return b.toString();
+        }
+        List<TableVerification> tables = v.tableMismatches();
+        List<ObjectCount> objects = v.objectMismatches();
+        b.append(tables.size() + objects.size()).append(" difference(s) between source and target\n");
+        for (TableVerification t : tables) {
+            b.append("  ").append(t.database()).append(' ').append(t.schema()).append('.').append(t.table())
+                    .append(": rows ").append(Format.count(t.sourceRows())).append(" on the source, ")
+                    .append(Format.count(t.targetRows())).append(" on the target")
+                    .append(t.sourceChecksum().equals(t.targetChecksum()) ? "" : "; checksums differ").append('\n');
+        }
+        for (ObjectCount o : objects) {
+            b.append("  ").append(o.database()).append(' ').append(o.schema()).append(' ').append(o.kind())
+                    .append(": ").append(o.source()).append(" on the source, ").append(o.target())
+                    .append(" on the target\n");
+        }
+        return b.toString();
+    }
+
+    /** The few lines printed when a migration ends in the foreground. */
+    static String ending(MigrationRecord r, Instant now) {
+        StringBuilder b = new StringBuilder();
+        b.append("Migration ").append(r.name()).append(": ").append(r.status().label()).append(" after ")
+                .append(Format.duration(r.duration(now))).append('\n');
+        r.errors().forEach(e -> b.append(Format.wrap("  - ", e, WIDTH, "    ")).append('\n'));
+        long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
+        if (failed > 0) {
+            b.append(validation(r));
+        }
+        r.verification().ifPresent(v -> b.append(verification(v)));
+        b.append("Details: pgmigrate migration show --name ").append(r.name()).append('\n');
+        return b.toString();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.pgmigrate.cli;
+
+import dev.pgmigrate.api.InvalidSpecException;
+import dev.pgmigrate.api.MigrationMode;
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.SpecProblem;
+import dev.pgmigrate.core.FileMigrationStore;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.MigrationProperties;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.StoredMigration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Starting migrations: reading the input, running in the foreground with progress, or in a background process. */
+final class Runs {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private Runs() {
+    }
+
+    /** What {@code create} was given, checked. */
+    record Request(String name, Path propertiesFile, MigrationProperties properties, MigrationSpec spec) {
+    }
+
+    /**
+     * Checks the name and options, reads the properties file and asks for missing passwords; touches no server.
+     *
+     * @throws InvalidSpecException or {@link CliException} (64) naming what is wrong
+     */
+    static Request request(Cli cli, String name, Path file, String option, String mode, boolean promptPassword) {
+        List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("--name", name));
+        MigrationOption optionOverride = null;
+        MigrationMode modeOverride = null;
+        try {
+            optionOverride = option == null ? null : MigrationOption.fromLabel(option);
+        } catch (IllegalArgumentException e) {
+            problems.add(new SpecProblem("--migration-option", option, "use Validate, ValidateAndMigrate or Migrate"));
+        }
+        try {
+            modeOverride = mode == null ? null : MigrationMode.fromLabel(mode);
+            if (modeOverride == MigrationMode.ONLINE) {
+                problems.add(new SpecProblem("--migration-mode", mode, "only Offline migrations are implemented; stop "
+                        + "writes to the source and use Offline"));
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(new SpecProblem("--migration-mode", mode, "use Offline"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException("the command line", problems);
+        }
+        MigrationProperties properties = Passwords.complete(cli, MigrationProperties.read(file), promptPassword);
+        MigrationSpec spec = properties.toSpec(name,
+                optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
+                modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
+        return new Request(name, file.toAbsolutePath(), properties, spec);
+    }
+
+    /** Fails with exit code 69 when either server does not answer on its port. */
+    static void requireReachable(MigrationSpec spec) {
+        Reachability.require("source", spec.source(), spec.settings().connectTimeout());
+        Reachability.require("target", spec.target(), spec.settings().connectTimeout());
+    }
+
+    /**
+     * Runs a migration here until it ends, showing progress; Ctrl-C cancels it and rolls the target back.
+     *
+     * @return the exit code of its final status
+     */
+    static int foreground(Cli cli, MigrationService service, Request request, ProgressPrinter.Style style) {
+        ProgressPrinter printer = new ProgressPrinter(cli.out(), style);
+        MigrationHandle handle = service.start(request.spec(), request.properties().secretReferences(), printer);
+        if (style != ProgressPrinter.Style.JSON) {
+            cli.out().println("Migration " + handle.name() + " started (" + request.spec().option().displayName()
+                    + ", " + request.spec().source().address() + " -> " + request.spec().target().address() + ", "
+                    + String.join(", ", request.spec().databases()) + "). Ctrl-C cancels it and rolls back the target.");
+        }
+        printer.watch(handle);
+        Thread onInterrupt = new Thread(() -> {
+            if (!handle.record().status().isFinal()) {
+                cli.err().println("\npgmigrate: interrupted; canceling migration " + handle.name()
+                        + " and rolling back the target...");
+                try {
+                    handle.cancel();
+                    handle.await(Duration.ofMinutes(5));
+                } catch (Exception e) {
+                    cli.err().println("pgmigrate: the rollback did not finish: " + e.getMessage() + ". Run 'pgmigrate "
+                            + "migration cancel --name " + handle.name() + "' to finish it.");
+                }
+            }
+        }, "pgmigrate-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        MigrationRecord done;
+        try {
+            done = handle.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            handle.cancel();
+            throw new CliException(ExitCodes.CANCELED, "Interrupted; migration " + handle.name() + " was canceled.");
+        } finally {
+            printer.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down (Ctrl-C): the hook is running and finishes the cancel.
+            }
+        }
+        if (style == ProgressPrinter.Style.JSON) {
+            printer.printRecord(done);
+        } else {
+            cli.out().println();
+            cli.out().print(Reports.ending(done, Instant.now()));
+        }
+        return exitCode(done);
+    }
+
+    /** The exit code for a final record; a failure because a server went away is 69. */
+    static int exitCode(MigrationRecord done) {
+        if (done.status() == MigrationStatus.FAILED && done.errors().stream().anyMatch(e -> e.contains("SQLState 08"))) {
+            return ExitCodes.UNAVAILABLE;
+        }
+        return ExitCodes.of(done.status());
+    }
+
+    /**
+     * Starts the migration in a detached background process running this same program, hands it the passwords
+     * on its standard input, and returns once it has stored the migration.
+     */
+    static int background(Cli cli, Request request) throws IOException, InterruptedException {
+        Path logs = cli.logDirectory();
+        Files.createDirectories(logs);
+        Path log = logs.resolve(request.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC).format(Instant.now()) + ".log");
+        List<String> command = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            command.add(setsid.toString()); // its own session: a Ctrl-C at this terminal does not reach it
+        }
+        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString()));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.add("--state-dir");
+        command.add(cli.stateDir().toString());
+        if (cli.verbose()) {
+            command.add("--verbose");
+        }
+        command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
+                request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
+                "--migration-mode", request.spec().mode().label()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Instant launched = Instant.now().minusSeconds(1);
+        Process child = builder.start();
+        Passwords.send(request.properties(), child.getOutputStream());
+
+        FileMigrationStore store = new FileMigrationStore(cli.stateDir());
+        String namespace = MigrationService.namespaceOf(request.spec().target());
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            Optional<StoredMigration> stored = store.load(namespace, request.name());
+            if (stored.isPresent() && !stored.get().record().createdAt().isBefore(launched)) {
+                printStarted(cli, request, child.pid(), log);
+                return ExitCodes.SUCCEEDED;
+            }
+            if (!child.isAlive()) {
+                int code = child.exitValue();
+                cli.err().println("pgmigrate: the background process ended before the migration started (exit code "
+                        + code + "):");
+                tail(log).forEach(l -> cli.err().println("  " + l));
+                return code == 0 ? ExitCodes.FAILED : code;
+            }
+            Thread.sleep(100);
+        }
+        throw new CliException(ExitCodes.FAILED, "The background process (pid " + child.pid() + ") did not store "
+                + "migration " + request.name() + " within " + START_TIMEOUT.toSeconds() + " s; see " + log + ".");
+    }
+
+    private static List<String> tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+    }
+
+    /** The lines printed when a background migration has started. */
+    private static void printStarted(Cli cli, Request request, long pid, Path log) {
+        String stateDir = cli.stateDirGiven() ? " --state-dir " + cli.stateDir() : "";
+        String name = request.name();
+        cli.out().println("Migration " + name + " started in the background (process " + pid + ").");
+        cli.out().println("  Watch it:   pgmigrate migration show --name " + name + stateDir);
+        cli.out().println("  All:        pgmigrate migration list" + stateDir);
+        cli.out().println("  Cancel it:  pgmigrate migration cancel --name " + name + stateDir);
+        cli.out().println("  Its log:    " + log);
+    }
+}

@@ -1,0 +1,431 @@
+package dev.pgmigrate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgmigrate.api.spi.Validator;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.testkit.PostgresTest;
+import dev.pgmigrate.testkit.TestDatabases;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code pgmigrate} as a separate process, as an operator does, against real servers: a PostgreSQL 15 source
+ * and a 17 target shared by the tests; each test works in databases of its own and a state directory of its own.
+ */
+@PostgresTest
+class CliProcessTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(4);
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    // ---------------------------------------------------------------- success, list and show
+
+    @Test
+    void createWithWaitSucceedsAndListAndShowDescribeItInTextAndJson(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "cliok");
+        Path properties = properties(source, target, db, "");
+
+        Result created = pgmigrate("migration", "create", "--name", "cli-ok", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(created.exitCode()).as(created.all()).isEqualTo(0);
+        assertThat(created.out()).contains("Migration cli-ok: Succeeded").contains("the target matches the source")
+                .doesNotContain("\u001b");
+        assertNoSecrets(created, source, target);
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM orders")).isEqualTo(5000);
+
+        Result list = pgmigrate("migration", "list");
+        assertThat(list.exitCode()).isEqualTo(0);
+        assertThat(list.out()).contains("Name", "Status", "Migration mode", "Migration type", "Source server",
+                "Source server type", "Databases", "Duration", "Start time")
+                .containsPattern("cli-ok +Succeeded +Offline +Validate and migrate +127\\.0\\.0\\.1:" + source.port()
+                        + " +OnPremises +" + db);
+
+        JsonNode listed = JSON.readTree(pgmigrate("migration", "list", "--output", "json").out());
+        assertThat(listed.isArray()).isTrue();
+        assertThat(listed.get(0).at("/spec/name").asText()).isEqualTo("cli-ok");
+        assertThat(listed.get(0).at("/status").asText()).isEqualTo("Succeeded");
+
+        Result show = pgmigrate("migration", "show", "--name", "cli-ok");
+        assertThat(show.exitCode()).isEqualTo(0);
+        assertThat(show.out()).contains("Migration cli-ok: Succeeded (Completed)", "Databases",
+                "public.orders", "Completed", "5,000", "Verification: the target matches the source");
+
+        JsonNode shown = JSON.readTree(pgmigrate("migration", "show", "--name", "cli-ok", "--output", "json").out());
+        assertThat(shown.at("/substatus").asText()).isEqualTo("Completed");
+        assertThat(shown.at("/databases/0/tables").size()).isEqualTo(2);
+        assertThat(shown.toString()).doesNotContain(source.adminPassword().reveal());
+
+        Result activeOnly = pgmigrate("migration", "list", "--filter", "active");
+        assertThat(activeOnly.out()).contains("No migration is in progress");
+    }
+
+    @Test
+    void createWithoutWaitReturnsAtOnceAndTheBackgroundProcessFinishesTheMigration(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "clibg");
+        Path properties = properties(source, target, db, "");
+
+        Result created = pgmigrate("migration", "create", "--name", "cli-bg", "--properties", properties.toString());
+
+        assertThat(created.exitCode()).as(created.all()).isEqualTo(0);
+        assertThat(created.out()).contains("Migration cli-bg started in the background")
+                .contains("pgmigrate migration show --name cli-bg");
+        JsonNode done = awaitFinal("cli-bg");
+        assertThat(done.at("/status").asText()).as(done.toString()).isEqualTo("Succeeded");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM customer")).isEqualTo(100);
+        try (var logs = Files.list(dir.resolve("state/logs"))) {
+            String log = Files.readString(logs.filter(p -> p.getFileName().toString().startsWith("cli-bg-"))
+                    .findFirst().orElseThrow());
+            assertThat(log).contains("finished: Succeeded").doesNotContain(source.adminPassword().reveal());
+        }
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Test
+    void cancelFromASecondProcessStopsTheCopyAndLeavesTheTargetAsItWas(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("clicancel"));
+        source.execute(db, "CREATE TABLE big (id bigint PRIMARY KEY, payload text)",
+                "INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 1200000) g");
+        List<String> before = targetState(target);
+        Path properties = properties(source, target, db, ", \"settings\": {\"parallelism\": 1, "
+                + "\"splitTablesLargerThanBytes\": 1099511627776}");
+
+        Process first = start("migration", "create", "--name", "cli-cancel", "--properties", properties.toString(),
+                "--wait");
+        awaitLoading("cli-cancel", first);
+        Result cancel = pgmigrate("migration", "cancel", "--name", "cli-cancel");
+        Result firstResult = finish(first);
+
+        assertThat(cancel.exitCode()).as(cancel.all()).isEqualTo(0);
+        assertThat(cancel.out()).contains("Migration cli-cancel: Canceled; its changes on the target were rolled back");
+        assertThat(firstResult.exitCode()).as(firstResult.all()).isEqualTo(3);
+        assertThat(firstResult.out()).contains("Migration cli-cancel: Canceled");
+        assertThat(targetState(target)).isEqualTo(before);
+        JsonNode shown = JSON.readTree(pgmigrate("migration", "show", "--name", "cli-cancel", "--output", "json")
+                .out());
+        assertThat(shown.at("/status").asText()).isEqualTo("Canceled");
+
+        Result again = pgmigrate("migration", "update", "--name", "cli-cancel", "--cancel");
+        assertThat(again.exitCode()).isEqualTo(64);
+        assertThat(again.err()).contains("already ended (Canceled)");
+        source.dropDatabase(db);
+    }
+
+    // ---------------------------------------------------------------- bad input: each its own message and code
+
+    @Test
+    void anUnknownFieldIsABadPropertiesFile(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = smallDatabase(source, "cliunknown");
+        List<String> before = targetState(target);
+        Path properties = properties(source, target, db, ", \"overwriteDbInTarget\": true");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-unknown", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.err()).contains(properties.toString()).contains("properties.overwriteDbInTarget")
+                .contains("did you mean \"overwriteDbsInTarget\"").doesNotContain("\tat ");
+        assertThat(targetState(target)).isEqualTo(before);
+        assertThat(pgmigrate("migration", "list").out()).contains("No migrations yet");
+    }
+
+    @Test
+    void anInvalidNameIsBadUsage(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "cliname");
+        List<String> before = targetState(target);
+        Path properties = properties(source, target, db, "");
+
+        Result r = pgmigrate("migration", "create", "--name", "shop_move!", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.err()).contains("--name = shop_move!").contains("only letters, digits and '-'");
+        assertThat(targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void badUsageAndBadValuesOnTheCommandLineExitWith64() throws Exception {
+        Result unknownOption = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json", "--colour",
+                "red");
+        assertThat(unknownOption.exitCode()).isEqualTo(64);
+        assertThat(unknownOption.err()).contains("Unknown options: '--colour'")
+                .contains("pgmigrate migration create --help");
+
+        Result missingOption = pgmigrate("migration", "create", "--name", "x");
+        assertThat(missingOption.exitCode()).isEqualTo(64);
+        assertThat(missingOption.err()).contains("Missing required option: '--properties=FILE'");
+
+        Result online = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json",
+                "--migration-mode", "Online");
+        assertThat(online.exitCode()).isEqualTo(64);
+        assertThat(online.err()).contains("--migration-mode = Online").contains("only Offline");
+
+        Result noFile = pgmigrate("migration", "create", "--name", "x", "--properties", dir.resolve("nope.json")
+                .toString());
+        assertThat(noFile.exitCode()).isEqualTo(64);
+        assertThat(noFile.err()).contains("nope.json").contains("does not exist");
+
+        Result unknownMigration = pgmigrate("migration", "show", "--name", "never-created");
+        assertThat(unknownMigration.exitCode()).isEqualTo(64);
+        assertThat(unknownMigration.err()).contains("No migration named 'never-created'");
+
+        Result help = pgmigrate("migration", "show", "--help");
+        assertThat(help.exitCode()).isEqualTo(0);
+        assertThat(help.out()).contains("Example:").contains("pgmigrate migration show --name");
+    }
+
+    @Test
+    void anUnreachableServerExitsWith69AndCreatesNothing(@Pg("17") PostgresServer target) throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Path password = Files.writeString(dir.resolve("t.pw"), target.adminPassword().reveal());
+        Path properties = Files.writeString(dir.resolve("unreachable.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "postgres", "password": "x",
+                                   "sslMode": "disable"},
+                  "targetServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "%s",
+                                   "password": {"file": "%s"}, "sslMode": "disable"},
+                  "dbsToMigrate": ["shop"]}}
+                """.formatted(closedPort, target.port(), target.adminLogin(), password));
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-unreachable", "--properties",
+                properties.toString(), "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(69);
+        assertThat(r.err()).contains("Cannot reach the source server at 127.0.0.1:" + closedPort)
+                .contains("connection was refused").contains("No migration was created");
+        assertThat(pgmigrate("migration", "list").out()).contains("No migrations yet");
+    }
+
+    @Test
+    void aWrongPasswordFailsTheMigrationWithoutValidation(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "clipw");
+        List<String> before = targetState(target);
+        Path properties = propertiesWithSourcePassword(source, target, db, "not-the-password");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-password", "--properties", properties.toString(),
+                "--migration-option", "Migrate", "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains("Migration cli-password: Failed").contains("password authentication failed")
+                .doesNotContain("not-the-password");
+        assertThat(targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aWrongPasswordFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        assumeValidatorsPresent();
+        String db = smallDatabase(source, "clipwv");
+        List<String> before = targetState(target);
+        Path properties = propertiesWithSourcePassword(source, target, db, "not-the-password");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-password-v", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("Migration cli-password-v: ValidationFailed").contains("source-connectivity")
+                .contains("Fix:").doesNotContain("not-the-password");
+        assertThat(targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aMissingDatabaseFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        assumeValidatorsPresent();
+        List<String> before = targetState(target);
+        Path properties = properties(source, target, "no_such_db_here", "");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-missing-db", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("ValidationFailed").contains("source-database").contains("no_such_db_here");
+        assertThat(targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aDatabaseThatExistsOnTheTargetFailsValidationWithoutOverwrite(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        assumeValidatorsPresent();
+        String db = smallDatabase(source, "cliexists");
+        target.createDatabase(db);
+        target.execute(db, "CREATE TABLE keep_me (id int)", "INSERT INTO keep_me VALUES (42)");
+        Path properties = properties(source, target, db, "");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-exists", "--properties", properties.toString(),
+                "--migration-option", "Validate", "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("target-database").contains("overwriteDbsInTarget");
+        assertThat(target.queryForLong(db, "SELECT id FROM keep_me")).isEqualTo(42);
+        target.dropDatabase(db);
+    }
+
+    @Test
+    void jsonOutputPrintsOneEventPerLineAndTheRecordLast(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "clijson");
+        Path properties = properties(source, target, db, "");
+
+        Result r = pgmigrate("migration", "create", "--name", "cli-json", "--properties", properties.toString(),
+                "--wait", "--output", "json");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(0);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        assertThat(lines).extracting(l -> l.get("event").asText()).contains("PhaseChanged", "TableFinished",
+                "MigrationFinished");
+        assertThat(lines.get(lines.size() - 1).at("/record/status").asText()).isEqualTo("Succeeded");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void assumeValidatorsPresent() {
+        assumeTrue(ServiceLoader.load(Validator.class).findFirst().isPresent(),
+                "the built-in validators are not on the class path yet");
+    }
+
+    private static String smallDatabase(PostgresServer source, String prefix) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        source.execute(db, "CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL)",
+                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customer, amount numeric(10,2))",
+                "INSERT INTO customer SELECT g, 'c' || g FROM generate_series(1, 100) g",
+                "INSERT INTO orders SELECT g, 1 + g % 100, g / 3.0 FROM generate_series(1, 5000) g");
+        return db;
+    }
+
+    private Path properties(PostgresServer source, PostgresServer target, String db, String extra) throws IOException {
+        Path sourcePassword = Files.writeString(dir.resolve("source.pw"), source.adminPassword().reveal());
+        return writeProperties(source, target, db, "{\"file\": \"" + sourcePassword.getFileName() + "\"}", extra);
+    }
+
+    private Path propertiesWithSourcePassword(PostgresServer source, PostgresServer target, String db,
+            String password) throws IOException {
+        return writeProperties(source, target, db, "\"" + password + "\"", "");
+    }
+
+    private Path writeProperties(PostgresServer source, PostgresServer target, String db, String sourcePassword,
+            String extra) throws IOException {
+        Files.writeString(dir.resolve("target.pw"), target.adminPassword().reveal());
+        return Files.writeString(dir.resolve("migration.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": %s, "sslMode": "disable"},
+                  "targetServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": {"file": "target.pw"},
+                                   "sslMode": "disable"},
+                  "dbsToMigrate": ["%s"]%s}}
+                """.formatted(source.host(), source.port(), source.adminLogin(), sourcePassword, target.host(),
+                target.port(), target.adminLogin(), db, extra));
+    }
+
+    /** The target's databases and roles, to show a command changed nothing there. */
+    private static List<String> targetState(PostgresServer target) {
+        List<String> state = new ArrayList<>();
+        target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").forEach(r -> state.add("db " + r.get(0)));
+        target.query("postgres", "SELECT rolname FROM pg_roles ORDER BY 1").forEach(r -> state.add("role " + r.get(0)));
+        return state;
+    }
+
+    private static void assertNoSecrets(Result r, PostgresServer source, PostgresServer target) {
+        assertThat(r.all()).doesNotContain(source.adminPassword().reveal()).doesNotContain(
+                target.adminPassword().reveal());
+    }
+
+    private Result pgmigrate(String... args) throws IOException, InterruptedException {
+        return finish(start(args));
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--state-dir",
+                dir.resolve("state").toString()));
+        command.addAll(List.of(args));
+        String id = Long.toString(System.nanoTime());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                Files.createFile(dir.resolve("stdin-" + id)).toFile()))
+                .redirectOutput(dir.resolve("out-" + id).toFile()).redirectError(dir.resolve("err-" + id).toFile());
+        builder.environment().remove(Cli.HOME_ENV);
+        Process process = builder.start();
+        OUTPUTS.put(process, id);
+        return process;
+    }
+
+    private static final java.util.Map<Process, String> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Result finish(Process process) throws IOException, InterruptedException {
+        if (!process.waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("pgmigrate did not end within " + PROCESS_TIMEOUT);
+        }
+        String id = OUTPUTS.remove(process);
+        return new Result(process.exitValue(), Files.readString(dir.resolve("out-" + id)),
+                Files.readString(dir.resolve("err-" + id)));
+    }
+
+    private JsonNode awaitFinal(String name) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            Result shown = pgmigrate("migration", "show", "--name", name, "--output", "json");
+            if (shown.exitCode() == 0) {
+                JsonNode record = JSON.readTree(shown.out());
+                if (!record.at("/status").asText().equals("InProgress")) {
+                    return record;
+                }
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("migration " + name + " did not end within 2 minutes");
+    }
+
+    /** Waits until some table of the migration is being copied. */
+    private void awaitLoading(String name, Process running) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline) && running.isAlive()) {
+            Result shown = pgmigrate("migration", "show", "--name", name, "--output", "json");
+            if (shown.exitCode() == 0) {
+                JsonNode record = JSON.readTree(shown.out());
+                for (JsonNode table : record.at("/databases/0/tables")) {
+                    if (table.get("state").asText().equals("Loading")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("migration " + name + " never reached the copy; first process: "
+                + (running.isAlive() ? "still running" : finish(running).all()));
+    }
+}
