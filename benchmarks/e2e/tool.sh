@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs one tool once: copies database $DB from the source into a new database of the same name on the target,
+# with $JOBS-way parallelism. Run by run-e2e.sh under /usr/bin/time, so the peak memory and CPU times it records
+# are this tool's processes'. Writes the data-phase seconds, where the tool exposes them, to $PHASE_FILE.
+set -euo pipefail
+tool="$1"
+: "${DB:?}" "${JOBS:?}" "${SOURCE_PORT:?}" "${TARGET_PORT:?}" "${PG_BIN:?}" "${PHASE_FILE:?}" "${WORK:?}"
+
+now() { date +%s.%N; }
+psql_src() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -p "$SOURCE_PORT" -d "$DB" "$@"; }
+psql_tgt() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -p "$TARGET_PORT" -d "$DB" "$@"; }
+create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 --locale=C.UTF-8 "$DB"; }
+uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
+
+case "$tool" in
+pgmigrate|pgmigrate-verify)
+    # shellcheck disable=SC2086 # JAVA_OPTS holds several words on purpose
+    java ${JAVA_OPTS:-} -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create \
+        --name "$RUN_NAME" --properties "$WORK/$tool.json" --wait --output json > "$WORK/$RUN_NAME.jsonl" &
+    pid=$!
+    if [[ -n "${THREAD_CPU_FILE:-}" ]]; then
+        # The JVM's CPU per thread (JIT compilers and GC included, which JFR's samples leave out): snapshots
+        # of /proc/PID/task/*/stat every 0.2 s as "tid<TAB>ticks<TAB>thread name"; a thread's last one counts.
+        : > "$THREAD_CPU_FILE"
+        while kill -0 "$pid" 2>/dev/null; do
+            for t in /proc/"$pid"/task/*; do
+                printf '%s\t%s\t%s\n' "${t##*/}" "$(awk '{print $14+$15}' "$t/stat" 2>/dev/null)" \
+                    "$(cat "$t/comm" 2>/dev/null)"
+            done >> "$THREAD_CPU_FILE"
+            sleep 0.2
+        done
+    fi
+    wait "$pid"
+    ;;
+raw)
+    # pg_dump's pre-data schema, then one binary COPY pipe per table (largest first, $JOBS at a time), then
+    # post-data (indexes and constraints, one after another): the physical limit of this machine.
+    t0=$(now)
+    create_target_db
+    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" --section=pre-data "$DB" | psql_tgt >/dev/null
+    t1=$(now)
+    psql_src -At -c "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg_toast%' ORDER BY pg_relation_size(c.oid) DESC" |
+    xargs -d '\n' -P "$JOBS" -I{} bash -c 'set -o pipefail
+        "$PG_BIN/psql" -X -q -p "$SOURCE_PORT" -d "$DB" -c "COPY $1 TO STDOUT (FORMAT binary)" |
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -p "$TARGET_PORT" -d "$DB" -c "COPY $1 FROM STDIN (FORMAT binary)"' _ {}
+    t2=$(now)
+    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" --section=post-data "$DB" | psql_tgt >/dev/null
+    t3=$(now)
+    echo "data=$(echo "$t2 - $t1" | bc) pre=$(echo "$t1 - $t0" | bc) post=$(echo "$t3 - $t2" | bc)" > "$PHASE_FILE"
+    ;;
+pgcopydb)
+    rm -rf "$WORK/pgcopydb"
+    create_target_db
+    pgcopydb clone --source "$(uri "$SOURCE_PORT")" --target "$(uri "$TARGET_PORT")" \
+        --table-jobs "$JOBS" --index-jobs "$JOBS" --dir "$WORK/pgcopydb" > "$WORK/$RUN_NAME.log" 2>&1 ||
+        { tail -30 "$WORK/$RUN_NAME.log" >&2; exit 1; }
+    ;;
+dump-dir)
+    rm -rf "$WORK/dump"
+    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" -Fd -j "$JOBS" -f "$WORK/dump" "$DB"
+    create_target_db
+    "$PG_BIN/pg_restore" -p "$TARGET_PORT" -j "$JOBS" -d "$DB" --exit-on-error "$WORK/dump"
+    rm -rf "$WORK/dump"
+    ;;
+dump-custom)
+    create_target_db
+    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" -Fc "$DB" | "$PG_BIN/pg_restore" -p "$TARGET_PORT" -d "$DB" --exit-on-error
+    ;;
+*)
+    echo "unknown tool $tool" >&2; exit 64 ;;
+esac

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: pgmigrate against pg_dump/pg_restore, pgcopydb and a raw psql binary COPY pipe, on two
+# identical PostgreSQL 15 servers started here, alternating the tools run by run in one session.
+#
+#   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
+#                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
+#                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick]
+#                         [--results DIR]
+#
+# Default (about 15 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
+# an untimed warm-up, every tool; scaling over scales 5/20/50, parallelism 1/2/4 and 10,000 small tables;
+# validation of 50 databases x 2,000 tables; a CPU and JFR profile of pgmigrate. --quick: a few minutes.
+# Results: benchmarks/results/ (e2e.md, e2e.csv, scaling.png, validation.md). Runs as root (it
+# runs the servers as the 'postgres' OS user) on Debian with postgresql-15; installs what it lacks with apt-get.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+
+SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=240 VALIDATION_DBS=50 VALIDATION_TABLES=2000
+SCALES="5 50" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0
+RESULTS="$here/results"
+while (( $# )); do
+    case "$1" in
+        --scale) SCALE="$2"; shift ;;
+        --runs) RUNS="$2"; shift ;;
+        --jobs) JOBS="$2"; shift ;;
+        --small-tables) SMALL_TABLES="$2"; shift ;;
+        --validation-dbs) VALIDATION_DBS="$2"; shift ;;
+        --validation-tables) VALIDATION_TABLES="$2"; shift ;;
+        --scales) SCALES="$2"; shift ;;
+        --parallelism) PARALLELISM="$2"; shift ;;
+        --only) ONLY="$2"; shift ;;
+        --no-profile) PROFILE=0 ;;
+        --results) RESULTS="$2"; shift ;;
+        --tables-timeout) TABLES_TIMEOUT="$2"; shift ;;
+        --quick) QUICK=1; SCALE=2; RUNS=1; SMALL_TABLES=500; VALIDATION_DBS=10; VALIDATION_TABLES=200
+                 SCALES=""; PARALLELISM="1 2" ;;
+        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run-e2e.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
+    esac
+    shift
+done
+want() { [[ -z "$ONLY" || "$ONLY" == "$1" ]]; }
+
+log() { printf '%(%H:%M:%S)T  %s\n' -1 "$*" >&2; }
+
+# --- what the run needs ---------------------------------------------------------------------------------------
+[[ $(id -u) == 0 ]] || { echo "run-e2e.sh: run as root (the servers run as the postgres OS user)" >&2; exit 64; }
+missing=()
+[[ -x /usr/lib/postgresql/15/bin/pg_dump ]] || missing+=(postgresql-15 postgresql-client-15)
+command -v pgcopydb >/dev/null || missing+=(pgcopydb)
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
+if (( ${#missing[@]} )); then
+    log "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+log "building pgmigrate and the benchmarks in the reactor"
+(cd "$root" && { ./mvnw -q -B -o -pl migration-cli,benchmarks -am package -DskipTests 2>/dev/null ||
+    ./mvnw -q -B -pl migration-cli,benchmarks -am package -DskipTests; })
+export PGMIGRATE_JAR="$root/migration-cli/target/pgmigrate.jar"
+
+export BENCH_DIR="${TMPDIR:-/tmp}/pgmigrate-e2e-$$"
+export WORK="$BENCH_DIR/work"
+# shellcheck source=e2e/servers.sh
+source "$here/e2e/servers.sh"
+# shellcheck source=e2e/datasets.sh
+source "$here/e2e/datasets.sh"
+trap 'teardown_servers; rm -rf "$BENCH_DIR"' EXIT
+setup_servers
+mkdir -p "$WORK" "$RESULTS"
+export PG_BIN SOURCE_PORT TARGET_PORT
+CLK_TCK=$(getconf CLK_TCK)
+log "servers: source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'))"
+
+CSV="$WORK/runs.csv"
+echo "experiment,tool,db,scale,tables,jobs,run,wall_s,data_s,user_s,sys_s,maxrss_kb,src_cpu_s,tgt_cpu_s,size_bytes,complete" > "$CSV"
+
+# pgmigrate's properties: Migrate (no premigration checks) and no verification for speed; pgmigrate-verify
+# runs the default ValidateAndMigrate with verification, which the other tools do not do.
+write_properties() {
+    local db="$1" jobs="$2"
+    local common="\"host\": \"127.0.0.1\", \"adminLogin\": \"postgres\", \"password\": {\"file\": \"$BENCH_DIR/password\"}, \"sslMode\": \"disable\""
+    local servers="\"sourceServer\": {$common, \"port\": $SOURCE_PORT}, \"targetServer\": {$common, \"port\": $TARGET_PORT}"
+    local settings="\"parallelism\": $jobs, \"migrateRoles\": false, \"pgDumpDirectory\": \"$PG_BIN\""
+    printf '{"properties": {%s, "dbsToMigrate": ["%s"], "migrationOption": "Migrate", "settings": {%s, "verify": false}}}\n' \
+        "$servers" "$db" "$settings" > "$WORK/pgmigrate.json"
+    printf '{"properties": {%s, "dbsToMigrate": ["%s"], "migrationOption": "ValidateAndMigrate", "settings": {%s, "verify": true}}}\n' \
+        "$servers" "$db" "$settings" > "$WORK/pgmigrate-verify.json"
+}
+
+# Drops every database on the target but postgres and the templates (a tool stopped by a timeout may leave a
+# working database of another name).
+drop_target() {
+    tgt_psql -d postgres -At -c "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database
+        WHERE NOT datistemplate AND datname <> 'postgres'" | tgt_psql -d postgres
+}
+
+declare -A SOURCE_SIZE
+prepare_source() { # DB: the source's row counts and size, once per dataset
+    table_counts "$SOURCE_PORT" "$1" > "$WORK/source-$1.counts"
+    SOURCE_SIZE[$1]=$(database_size "$1")
+    log "dataset $1: $(( $(wc -l < "$WORK/source-$1.counts") - 1 )) tables, $(( SOURCE_SIZE[$1] / 1048576 )) MB"
+}
+
+run_id=0
+# measure EXPERIMENT TOOL DB SCALE TABLES JOBS RUN: one timed run of TOOL, appended to the CSV.
+measure() {
+    local experiment="$1" tool="$2" db="$3" scale="$4" tables="$5" jobs="$6" run="$7"
+    run_id=$(( run_id + 1 ))
+    local name="run-$run_id" tf="$WORK/time-$run_id" pf="$WORK/phase-$run_id"
+    drop_target "$db"
+    write_properties "$db" "$jobs"
+    local s0 t0 w0 w1 s1 t1 status=0
+    s0=$(server_ticks source); t0=$(server_ticks target); w0=$(date +%s.%N)
+    RUN_NAME="$name" DB="$db" JOBS="$jobs" PHASE_FILE="$pf" \
+        /usr/bin/time -f '%U %S %M' -o "$tf" timeout -k 20 "${RUN_TIMEOUT:-3600}" bash "$here/e2e/tool.sh" "$tool" ||
+        status=$?
+    w1=$(date +%s.%N); s1=$(server_ticks source); t1=$(server_ticks target)
+    local wall user sys rss data="" complete
+    wall=$(echo "$w1 - $w0" | bc)
+    read -r user sys rss < <(tail -1 "$tf")
+    case "$tool" in
+        raw) data=$(sed -n 's/.*data=\([0-9.]*\).*/\1/p' "$pf") ;;
+        pgmigrate*) data=$(/usr/bin/python3 "$here/e2e/report.py" data-phase "$WORK/$name.jsonl" || true) ;;
+        pgcopydb) data=$(/usr/bin/python3 "$here/e2e/report.py" pgcopydb-copy "$WORK/$name.log" || true) ;;
+    esac
+    if (( status == 124 )); then
+        complete="timeout(${RUN_TIMEOUT}s)"
+    elif (( status != 0 )); then
+        complete="failed($status)"
+    elif diff -q "$WORK/source-$db.counts" <(table_counts "$TARGET_PORT" "$db") >/dev/null; then
+        complete=yes
+    else
+        complete=no
+    fi
+    drop_target "$db"
+    local src_cpu tgt_cpu
+    src_cpu=$(echo "scale=2; ($s1 - $s0) / $CLK_TCK" | bc); tgt_cpu=$(echo "scale=2; ($t1 - $t0) / $CLK_TCK" | bc)
+    echo "$experiment,$tool,$db,$scale,$tables,$jobs,$run,$wall,$data,$user,$sys,$rss,$src_cpu,$tgt_cpu,${SOURCE_SIZE[$db]},$complete" >> "$CSV"
+    log "$(printf '%-10s %-17s jobs %s run %s: %7.2f s  data %5s s  tool cpu %6.2f s  source %6.2f s  target %6.2f s  rss %6d MB  complete %s' \
+        "$experiment" "$tool" "$jobs" "$run" "$wall" "${data:--}" "$(echo "$user + $sys" | bc)" "$src_cpu" "$tgt_cpu" $(( rss / 1024 )) "$complete")"
+}
+
+# rounds EXPERIMENT DB SCALE TABLES JOBS RUNS WARMUP TOOL...: alternates the tools, run by run.
+rounds() {
+    local experiment="$1" db="$2" scale="$3" tables="$4" jobs="$5" runs="$6" warmup="$7" r tool
+    shift 7
+    for (( r = (warmup ? 0 : 1); r <= runs; r++ )); do
+        for tool in "$@"; do measure "$experiment" "$tool" "$db" "$scale" "$tables" "$jobs" "$r"; done
+    done
+}
+
+ALL_TOOLS=(pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify)
+SCALING_TOOLS=(pgmigrate raw pgcopydb)
+started=$(date +%s)
+
+if want main || want scaling; then
+    for scale in $(echo "$SCALE $SCALES" | tr ' ' '\n' | sort -n | uniq); do
+        log "loading pgbench scale $scale plus the mixed table"
+        load_pgbench_mixed bench "$scale"
+        prepare_source bench
+        if [[ "$scale" == "$SCALE" ]] && want main; then
+            rounds main bench "$scale" 0 "$JOBS" "$RUNS" 1 "${ALL_TOOLS[@]}"
+            if (( PROFILE )); then
+                log "profiling pgmigrate: JFR and per-process CPU"
+                JAVA_OPTS="-XX:StartFlightRecording=filename=$WORK/pgmigrate.jfr,settings=profile" \
+                    THREAD_CPU_FILE="$WORK/threads.tsv" rounds profile bench "$scale" 0 "$JOBS" 1 0 pgmigrate
+                jfr print --events jdk.ExecutionSample --stack-depth 64 "$WORK/pgmigrate.jfr" > "$WORK/samples.txt"
+                /usr/bin/python3 "$here/e2e/report.py" jfr "$WORK/samples.txt" "$WORK/threads.tsv" > "$WORK/jfr.md"
+            fi
+        fi
+        if want scaling; then
+            if [[ "$scale" == "$SCALE" ]]; then
+                for jobs in $PARALLELISM; do
+                    [[ "$jobs" == "$JOBS" ]] && want main && continue # the main rounds measured it
+                    rounds parallelism bench "$scale" 0 "$jobs" "$(( RUNS > 1 ? 2 : 1 ))" 0 "${SCALING_TOOLS[@]}"
+                done
+            else
+                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}"
+            fi
+        fi
+    done
+    src_psql -d postgres -c "DROP DATABASE bench"
+fi
+
+if want scaling && (( SMALL_TABLES > 0 )); then
+    log "creating $SMALL_TABLES small tables"
+    load_small_tables many "$SMALL_TABLES"
+    prepare_source many
+    # No raw pipe here: two psql processes per table measure process start-up, not the wire.
+    RUN_TIMEOUT="$TABLES_TIMEOUT" rounds tables many 0 "$SMALL_TABLES" "$JOBS" 1 0 dump-dir pgcopydb pgmigrate
+    src_psql -d postgres -c "DROP DATABASE many"
+fi
+
+if want validation; then
+    log "creating $VALIDATION_DBS databases of $VALIDATION_TABLES tables"
+    v0=$(date +%s.%N)
+    load_validation_dbs "$VALIDATION_DBS" "$VALIDATION_TABLES"
+    log "created in $(printf '%.1f' "$(echo "$(date +%s.%N) - $v0" | bc)") s; validating them (every built-in validator)"
+    dbs=$(seq -s, -f '"vdb%g"' 0 $(( VALIDATION_DBS - 1 )))
+    common="\"host\": \"127.0.0.1\", \"adminLogin\": \"postgres\", \"password\": {\"file\": \"$BENCH_DIR/password\"}, \"sslMode\": \"disable\""
+    printf '{"properties": {"sourceServer": {%s, "port": %s}, "targetServer": {%s, "port": %s}, "dbsToMigrate": [%s], "migrationOption": "Validate", "settings": {"parallelism": %s, "pgDumpDirectory": "%s"}}}\n' \
+        "$common" "$SOURCE_PORT" "$common" "$TARGET_PORT" "$dbs" "$JOBS" "$PG_BIN" > "$WORK/validate.json"
+    # ValidationRunner logs each validator's time per database at DEBUG; only that logger, into the state
+    # directory's log, so the run is otherwise as an operator's.
+    for run in warmup timed; do
+        rm -f "$WORK/state/logs/pgmigrate.log"
+        w0=$(date +%s.%N)
+        java -Dorg.slf4j.simpleLogger.log.dev.pgmigrate.core.internal.ValidationRunner=debug -jar "$PGMIGRATE_JAR" \
+            --state-dir "$WORK/state" migration create --name "validate-$run" --properties "$WORK/validate.json" \
+            --wait --output json > "$WORK/validate-$run.jsonl" || true  # exit 2 when a check fails: still timed
+        wall=$(echo "$(date +%s.%N) - $w0" | bc)
+    done
+    /usr/bin/python3 "$here/e2e/report.py" validation "$WORK/validate-timed.jsonl" "$WORK/state/logs/pgmigrate.log" \
+        "$wall" "$VALIDATION_DBS" "$VALIDATION_TABLES" "$JOBS" > "$RESULTS/validation.md"
+    log "validation of $VALIDATION_DBS x $VALIDATION_TABLES: $(printf '%.1f' "$wall") s wall"
+    drop_validation_dbs "$VALIDATION_DBS"
+fi
+
+cp "$CSV" "$RESULTS/e2e.csv"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') both sides, pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1)"
+/usr/bin/python3 "$here/e2e/report.py" summary "$CSV" "$RESULTS" "$machine" "$(( $(date +%s) - started ))" \
+    "${RESULTS}/validation.md" "$WORK/jfr.md"
+(cd "$RESULTS" && [[ -f scaling.gp ]] && gnuplot scaling.gp && rm -f scaling.gp)
+log "done in $(( $(date +%s) - started )) s; results in $RESULTS"
+cat "$RESULTS/e2e.md"
