@@ -30,24 +30,42 @@ public record ServerFacts(int versionNum, String version, String currentUser, bo
         databases = List.copyOf(Objects.requireNonNull(databases, "databases must not be null"));
     }
 
-    /** The major version: {@code 15} for 15.x, {@code 96} for 9.6.x (as {@code versionNum / 100} before 10). */
+    /**
+     * The major version's first number: {@code 15} for 15.x, and {@code 9} for every 9.x (use {@link #majorNum()}
+     * to tell 9.5 from 9.6).
+     */
     public int majorVersion() {
-        return majorOf(versionNum);
+        return versionNum / 10000;
+    }
+
+    /** The version number of the major release, comparable across eras: {@code 150000}, {@code 90600}. */
+    public int majorNum() {
+        return majorNumOf(versionNum);
     }
 
     /** The major version as people write it: {@code "15"} or {@code "9.6"}. */
     public String majorLabel() {
+        return labelOf(versionNum);
+    }
+
+    /** Whether the server's {@code server_version_num} is at least {@code versionNum}, such as {@code 140000}. */
+    public boolean atLeast(int versionNum) {
+        return this.versionNum >= versionNum;
+    }
+
+    /** Whether both servers run the same major release. */
+    public boolean sameMajorAs(ServerFacts other) {
+        return majorNum() == other.majorNum();
+    }
+
+    /** The major release of a {@code server_version_num}: 150019 gives 150000, 90624 gives 90600. */
+    public static int majorNumOf(int versionNum) {
+        return versionNum >= 100000 ? versionNum / 10000 * 10000 : versionNum / 100 * 100;
+    }
+
+    /** {@code "15"} for 150019, {@code "9.6"} for 90624. */
+    public static String labelOf(int versionNum) {
         return versionNum >= 100000 ? String.valueOf(versionNum / 10000)
                 : (versionNum / 10000) + "." + (versionNum / 100 % 100);
-    }
-
-    /** Whether the server is at least {@code major} (write 9.6 as {@code 96}). */
-    public boolean atLeast(int major) {
-        return majorVersion() >= major;
-    }
-
-    /** The major version of a {@code server_version_num}; 9.x majors are two digits, as {@code 96}. */
-    public static int majorOf(int versionNum) {
-        return versionNum >= 100000 ? versionNum / 10000 : versionNum / 100 % 100 + versionNum / 10000 * 10;
     }
 }

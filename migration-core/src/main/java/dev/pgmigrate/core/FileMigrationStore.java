@@ -1,0 +1,197 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.Stable;
+import dev.pgmigrate.core.internal.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each migration as a JSON file, {@code <dir>/<namespace>/<name>.json}, written atomically; safe for
+ * several processes at once. The directory is readable by its owner only, and no file holds a password.
+ *
+ * <p>{@code new FileMigrationStore(Path.of(System.getProperty("user.home"), ".pgmigrate"))}
+ *
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public final class FileMigrationStore implements MigrationStore {
+    private static final Logger log = LoggerFactory.getLogger(FileMigrationStore.class);
+    private static final String SUFFIX = ".json";
+
+    private final Path directory;
+
+    /**
+     * @param directory where migrations are kept; created (mode 700) when missing
+     * @throws MigrationException when it cannot be created or written
+     */
+    public FileMigrationStore(Path directory) {
+        this.directory = Objects.requireNonNull(directory, "directory must not be null").toAbsolutePath();
+        createPrivateDirectory(this.directory);
+    }
+
+    /** The directory the store writes to. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void create(StoredMigration migration, Function<List<StoredMigration>, Optional<String>> conflicts) {
+        Path namespaceDir = directory.resolve(migration.namespace());
+        createPrivateDirectory(namespaceDir);
+        withLock(namespaceDir, () -> {
+            Optional<String> conflict = conflicts.apply(listNamespace(namespaceDir));
+            if (conflict.isPresent()) {
+                throw new MigrationException(conflict.get());
+            }
+            Path file = fileOf(migration.namespace(), migration.name());
+            if (Files.exists(file)) {
+                archive(file);
+            }
+            write(file, migration);
+            return null;
+        });
+    }
+
+    @Override
+    public StoredMigration update(String namespace, String name, UnaryOperator<StoredMigration> change) {
+        Path namespaceDir = directory.resolve(namespace);
+        return withLock(namespaceDir, () -> {
+            StoredMigration current = read(fileOf(namespace, name)).orElseThrow(() -> new MigrationException(
+                    "No migration named '" + name + "' is stored for target " + namespace + " in " + directory
+                            + "; run 'pgmigrate migration list' to see the names."));
+            StoredMigration changed = change.apply(current);
+            write(fileOf(namespace, name), changed);
+            return changed;
+        });
+    }
+
+    @Override
+    public Optional<StoredMigration> load(String namespace, String name) {
+        return read(fileOf(namespace, name));
+    }
+
+    @Override
+    public List<StoredMigration> list() {
+        List<StoredMigration> all = new ArrayList<>();
+        try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path namespaceDir : namespaces) {
+                all.addAll(listNamespace(namespaceDir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the migrations in " + directory, e);
+        }
+        return all;
+    }
+
+    private List<StoredMigration> listNamespace(Path namespaceDir) {
+        List<StoredMigration> found = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(namespaceDir, "*" + SUFFIX)) {
+            for (Path file : files) {
+                read(file).ifPresent(found::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the migrations in " + namespaceDir, e);
+        }
+        return found;
+    }
+
+    private Path fileOf(String namespace, String name) {
+        return directory.resolve(namespace).resolve(name + SUFFIX);
+    }
+
+    private static Optional<StoredMigration> read(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.mapper().readValue(file.toFile(), StoredMigration.class));
+        } catch (IOException e) {
+            throw new MigrationException("Cannot read the migration record " + file + ": " + e.getMessage()
+                    + ". Move the file aside if it was edited by hand or written by a newer pgmigrate.", e);
+        }
+    }
+
+    private static void write(Path file, StoredMigration migration) {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.write(temp, Json.mapper().writeValueAsBytes(migration));
+            setOwnerOnly(temp, "rw-------");
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the migration record " + file, e);
+        }
+    }
+
+    private static void archive(Path file) {
+        try {
+            Path history = file.resolveSibling("history");
+            createPrivateDirectory(history);
+            Files.move(file, history.resolve(System.currentTimeMillis() + "-" + file.getFileName()),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot archive the earlier migration record " + file, e);
+        }
+    }
+
+    private static <T> T withLock(Path namespaceDir, java.util.function.Supplier<T> action) {
+        createPrivateDirectory(namespaceDir);
+        Path lockFile = namespaceDir.resolve(".lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = channel.lock()) {
+            synchronized (FileMigrationStore.class) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + lockFile, e);
+        }
+    }
+
+    private static void createPrivateDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir.getParent());
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------")));
+                } catch (FileAlreadyExistsException e) {
+                    log.debug("{} was created concurrently", dir);
+                }
+            }
+            setOwnerOnly(dir, "rwx------");
+        } catch (IOException e) {
+            throw new MigrationException("Cannot create the state directory " + dir + ": " + e
+                    + ". Choose a writable directory with --state-dir or PGMIGRATE_HOME.", e);
+        }
+    }
+
+    private static void setOwnerOnly(Path path, String permissions) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        } catch (UnsupportedOperationException e) {
+            log.debug("{} has no POSIX permissions to set", path);
+        }
+    }
+}

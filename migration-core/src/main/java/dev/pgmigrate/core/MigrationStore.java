@@ -1,0 +1,38 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.Stable;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Keeps migrations so they outlive the process that ran them. Implementations are thread-safe, and the file
+ * store is safe across processes.
+ *
+ * @since 0.1
+ */
+@Stable(since = "0.1")
+public interface MigrationStore {
+    /**
+     * Stores a new migration, atomically refusing it when {@code conflicts} finds a clash with those stored in
+     * the same namespace (such as an active migration of the same name).
+     *
+     * @param conflicts given the migrations already in the namespace, returns why the new one is refused
+     * @throws dev.pgmigrate.api.MigrationException with that reason
+     */
+    void create(StoredMigration migration, java.util.function.Function<List<StoredMigration>, Optional<String>> conflicts);
+
+    /**
+     * Replaces a stored migration with what {@code change} makes of it, atomically.
+     *
+     * @return the stored result
+     * @throws dev.pgmigrate.api.MigrationException when there is no such migration
+     */
+    StoredMigration update(String namespace, String name, UnaryOperator<StoredMigration> change);
+
+    /** The migration called {@code name} in {@code namespace}. */
+    Optional<StoredMigration> load(String namespace, String name);
+
+    /** Every stored migration, in no particular order. */
+    List<StoredMigration> list();
+}

@@ -1,0 +1,958 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.internal.DumpScript.Entry;
+import dev.pgmigrate.core.internal.SourceCatalog.KeyConstraint;
+import dev.pgmigrate.core.internal.SourceCatalog.Table;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.largeobject.LargeObject;
+import org.postgresql.largeobject.LargeObjectManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies each selected database: creates it on the target, restores the pre-data schema from the snapshot,
+ * copies table data in parallel with the chosen movers, builds each table's indexes and keys as soon as its
+ * data is in, then the rest of the post-data, sequences and large objects; at completion it analyzes,
+ * verifies, applies database settings and gives the database its final name.
+ */
+final class DataMigration implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
+    private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
+    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) (.+?)(?: WITH GRANT OPTION)?$");
+    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE (\\S+) .*");
+
+    private final MigrationSpec spec;
+    private final MigrationSettings settings;
+    private final RecordKeeper keeper;
+    private final Plugins plugins;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final WorkerPool pool;
+    private final CancelSignal cancel;
+    private final Map<String, Db> databases = new LinkedHashMap<>();
+
+    DataMigration(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
+            WorkerPool pool, CancelSignal cancel, boolean resume) {
+        this.spec = spec;
+        this.settings = spec.settings();
+        this.keeper = keeper;
+        this.plugins = plugins;
+        this.source = source;
+        this.target = target;
+        this.pool = pool;
+        this.cancel = cancel;
+        if (resume) {
+            throw new MigrationException("Resume is not supported yet");
+        }
+    }
+
+    /** One database in flight. */
+    private final class Db {
+        final String name;
+        final String working;
+        Connection snapshotConnection;
+        String snapshot;
+        SourceCatalog catalog;
+        List<String> preHeader = List.of();
+        List<String> postHeader = List.of();
+        Set<String> targetRoles = Set.of();
+        final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+        final CancelSignal abort = new CancelSignal();
+        List<String[]> settingsToApply = List.of();
+
+        Db(String name) {
+            this.name = name;
+            this.working = workingName(spec.name(), name);
+        }
+    }
+
+    static String workingName(String migration, String database) {
+        return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
+                + Long.toHexString(System.nanoTime() & 0xffffffL);
+    }
+
+    void migrate() throws Exception {
+        ServerFacts sourceFacts = source.requireFacts();
+        PgTools.PgDump pgDump = PgTools.pgDumpFor(sourceFacts, settings);
+        log.info("Using {} ({})", pgDump.path(), pgDump.version());
+        for (String database : spec.databases()) {
+            cancel.check();
+            Db db = new Db(database);
+            databases.put(database, db);
+            migrateDatabase(db, pgDump);
+        }
+    }
+
+    private void migrateDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
+        keeper.databaseStarted(db.name);
+        long started = System.nanoTime();
+        openSnapshot(db);
+        createTargetDatabase(db);
+        cancel.check();
+
+        DumpScript pre = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
+                "pre-data", cancel));
+        DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
+                "post-data", cancel));
+        db.preHeader = pre.header();
+        db.postHeader = post.header();
+        db.targetRoles = targetRoles(db);
+        restorePreData(db, pre);
+        log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
+
+        db.catalog = SourceCatalog.read(db.snapshotConnection);
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
+        copyDataAndBuild(db, plan);
+        log.info("Database {}: data, indexes and constraints in {} ms", db.name,
+                (System.nanoTime() - started) / 1_000_000);
+        closeWorkerConnections(db);
+    }
+
+    // ---- snapshot and target database
+
+    private void openSnapshot(Db db) throws SQLException {
+        Connection c = source.connector().open(db.name);
+        db.snapshotConnection = c;
+        Sql.execute(c, "SET search_path = pg_catalog");
+        c.setAutoCommit(false);
+        Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
+        log.debug("Database {}: snapshot {}", db.name, db.snapshot);
+    }
+
+    private void createTargetDatabase(Db db) throws SQLException {
+        ServerFacts sourceFacts = source.requireFacts();
+        ServerFacts targetFacts = target.requireFacts();
+        String localeColumns = sourceFacts.atLeast(170000) ? "d.datlocprovider, d.datlocale"
+                : sourceFacts.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
+        String[] props = Sql.rows(db.snapshotConnection, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, "
+                + "d.datctype, d.datconnlimit, pg_get_userbyid(d.datdba), " + localeColumns
+                + " FROM pg_database d WHERE d.datname = ?", db.name).get(0);
+        db.settingsToApply = Sql.rows(db.snapshotConnection, "SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
+                + "JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? AND s.setrole = 0", db.name);
+        StringBuilder create = new StringBuilder("CREATE DATABASE " + Sql.ident(db.working)
+                + " WITH TEMPLATE template0 ENCODING " + Sql.literal(props[0]));
+        char provider = props[5] == null ? 'c' : props[5].charAt(0);
+        if (provider == 'i' && targetFacts.atLeast(150000)) {
+            create.append(" LOCALE_PROVIDER icu ").append(targetFacts.atLeast(170000) ? "LOCALE " : "ICU_LOCALE ")
+                    .append(Sql.literal(props[6]));
+        } else if (provider == 'b' && targetFacts.atLeast(170000)) {
+            create.append(" LOCALE_PROVIDER builtin BUILTIN_LOCALE ").append(Sql.literal(props[6]));
+        }
+        create.append(" LC_COLLATE ").append(Sql.literal(props[1])).append(" LC_CTYPE ").append(Sql.literal(props[2]));
+        if (!"-1".equals(props[3])) {
+            create.append(" CONNECTION LIMIT ").append(Integer.parseInt(props[3]));
+        }
+        keeper.journal("createDatabase", db.working, db.name);
+        try (Connection c = target.connector().open(targetFacts.maintenanceDatabase())) {
+            Sql.execute(c, create.toString());
+            String owner = props[4];
+            if (roleExists(c, owner)) {
+                try {
+                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
+                } catch (SQLException e) {
+                    keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
+                            + "its source owner " + owner + " could not be made owner (" + e.getMessage() + ").");
+                }
+            } else {
+                keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
+                        + "its source owner " + owner + " does not exist there.");
+            }
+        }
+        log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
+                db.working, props[0], props[1], props[2]);
+    }
+
+    private static boolean roleExists(Connection c, String role) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role) != null;
+    }
+
+    private Set<String> targetRoles(Db db) throws SQLException {
+        try (Connection c = target.connector().open(db.working)) {
+            Set<String> roles = new HashSet<>();
+            Sql.rows(c, "SELECT rolname FROM pg_roles").forEach(r -> roles.add(r[0]));
+            roles.add("PUBLIC");
+            return roles;
+        }
+    }
+
+    // ---- pre-data
+
+    private void restorePreData(Db db, DumpScript pre) throws SQLException {
+        boolean superuser = target.requireFacts().superuser();
+        try (Connection c = cancel.register(target.connector().open(db.working))) {
+            for (String statement : pre.header()) {
+                Sql.execute(c, statement);
+            }
+            for (Entry entry : pre.entries()) {
+                cancel.check();
+                for (String statement : filterRoles(db, entry)) {
+                    try {
+                        Sql.execute(c, statement);
+                    } catch (SQLException e) {
+                        if (!tolerable(entry, statement, superuser, e)) {
+                            throw new MigrationException("Cannot restore " + entry.type() + " " + entry.tag()
+                                    + " in database " + db.name + ": " + e.getMessage() + " (SQLState "
+                                    + e.getSQLState() + "). Statement: " + abbreviate(statement), e);
+                        }
+                        keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
+                                + firstLine(e.getMessage()) + ")");
+                    }
+                }
+            }
+        } finally {
+            cancel.check();
+        }
+    }
+
+    /**
+     * Errors a restore on a managed (non-superuser) target is known to raise that change no data and no
+     * definition: extension comments and ownership, the public schema's comment and ownership.
+     */
+    private static boolean tolerable(Entry entry, String statement, boolean superuser, SQLException e) {
+        String state = e.getSQLState();
+        boolean privilege = "42501".equals(state);
+        if (entry.type().equals("COMMENT") && statement.startsWith("COMMENT ON EXTENSION")) {
+            return privilege || !superuser;
+        }
+        if (entry.type().equals("SCHEMA") && "\"public\"".equals(quoted(entry.tag()))) {
+            return "42P06".equals(state) || privilege;
+        }
+        if (entry.type().equals("COMMENT") && statement.startsWith("COMMENT ON SCHEMA \"public\"")) {
+            return privilege;
+        }
+        return privilege && OWNER_TO.matcher(statement).matches() && !superuser;
+    }
+
+    private static String quoted(String name) {
+        return "\"" + name + "\"";
+    }
+
+    /** Drops ownership changes and grants naming roles the target lacks, and notes each. */
+    private List<String> filterRoles(Db db, Entry entry) {
+        List<String> kept = new ArrayList<>();
+        for (String statement : entry.statements()) {
+            String missing = missingRole(db, statement);
+            if (missing == null) {
+                kept.add(statement);
+            } else if (OWNER_TO.matcher(statement).matches()) {
+                keeper.note("In database " + db.name + ", " + entry.type() + " " + entry.tag() + " is owned by "
+                        + target.facts().map(ServerFacts::currentUser).orElse("the target admin")
+                        + " instead of " + missing + ", which does not exist on the target.");
+            } else {
+                keeper.note("In database " + db.name + ", a privilege for role " + missing + " on " + entry.type()
+                        + " " + entry.tag() + " was not granted: the role does not exist on the target.");
+            }
+        }
+        return kept;
+    }
+
+    private static String missingRole(Db db, String statement) {
+        for (Pattern p : List.of(OWNER_TO, GRANTEE, DEFAULT_PRIVILEGES_ROLE)) {
+            Matcher m = p.matcher(statement);
+            if (m.matches()) {
+                String role = unquote(m.group(1).trim());
+                return db.targetRoles.contains(role) ? null : role;
+            }
+        }
+        return null;
+    }
+
+    static String unquote(String identifier) {
+        if (identifier.length() >= 2 && identifier.startsWith("\"") && identifier.endsWith("\"")) {
+            return identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"");
+        }
+        return identifier;
+    }
+
+    // ---- data and post-data
+
+    private void copyDataAndBuild(Db db, PostDataPlan plan) throws Exception {
+        List<CopyPart> parts = new ArrayList<>();
+        List<TableProgress> queued = new ArrayList<>();
+        Map<Long, AtomicInteger> remainingParts = new HashMap<>();
+        for (Table table : db.catalog.tables.values()) {
+            if (!table.hasData()) {
+                continue;
+            }
+            List<CopyPart> split = split(db, table);
+            parts.addAll(split);
+            remainingParts.put(table.oid(), new AtomicInteger(split.size()));
+            queued.add(new TableProgress(table.schema(), table.name(), TableState.QUEUED, 0, 0, table.bytes(),
+                    split.size(), 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+        }
+        keeper.tablesQueued(db.name, queued);
+        parts.sort(Comparator.comparingLong(CopyPart::estimatedBytes).reversed());
+
+        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+        Map<Long, TableCounters> counters = new ConcurrentHashMap<>();
+        long priority = parts.size();
+        for (CopyPart part : parts) {
+            tracker.submit(() -> {
+                copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCounters()));
+                if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
+                    tableCopied(db, part.table(), counters.get(part.table().oid()));
+                    buildTableKeys(db, tracker, plan, part.table().oid());
+                }
+                return null;
+            }, priority--);
+        }
+        // Partitioned parents and tables without data still own post-data that may be table-bound.
+        for (Table table : db.catalog.tables.values()) {
+            if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
+                buildTableKeys(db, tracker, plan, table.oid());
+            }
+        }
+        tracker.await();
+
+        runRemainingPostData(db, plan.rest());
+        setSequences(db);
+        copyLargeObjects(db);
+    }
+
+    private record CopyPart(Table table, int part, int parts, Optional<String> filter, long estimatedBytes) {
+    }
+
+    private static final class TableCounters {
+        final AtomicLong rows = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        volatile Instant started;
+        volatile String moverId;
+    }
+
+    private List<CopyPart> split(Db db, Table table) throws SQLException {
+        long threshold = settings.splitTablesLargerThanBytes();
+        if (table.bytes() <= threshold || table.columns().isEmpty()) {
+            return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
+        }
+        int parts = (int) Math.min(64, Math.max(2, (table.bytes() + threshold - 1) / threshold));
+        List<CopyPart> result = new ArrayList<>();
+        if (db.catalog.versionNum >= 140000) {
+            long blocks = Math.max(1, table.bytes() / db.catalog.blockSize);
+            for (int i = 0; i < parts; i++) {
+                long from = blocks * i / parts;
+                long to = blocks * (i + 1) / parts;
+                String lower = i == 0 ? null : "ctid >= '(" + from + ",0)'::tid";
+                String upper = i == parts - 1 ? null : "ctid < '(" + to + ",0)'::tid";
+                result.add(new CopyPart(table, i + 1, parts, Optional.of(join(lower, upper)), table.bytes() / parts));
+            }
+            return result;
+        }
+        if (table.intKey().isPresent()) {
+            String column = Sql.ident(table.intKey().get());
+            String[] bounds = Sql.rows(db.snapshotConnection, "SELECT min(" + column + "), max(" + column + ") FROM ONLY "
+                    + Sql.qualified(table.schema(), table.name())).get(0);
+            if (bounds[0] != null) {
+                long min = Long.parseLong(bounds[0]);
+                long max = Long.parseLong(bounds[1]);
+                long span = max - min + 1;
+                for (int i = 0; i < parts; i++) {
+                    long from = min + span * i / parts;
+                    long to = min + span * (i + 1) / parts;
+                    String lower = i == 0 ? null : column + " >= " + from;
+                    String upper = i == parts - 1 ? null : column + " < " + to;
+                    result.add(new CopyPart(table, i + 1, parts, Optional.of(join(lower, upper)),
+                            table.bytes() / parts));
+                }
+                return result;
+            }
+        }
+        keeper.note("Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes() / (1024 * 1024)
+                + " MiB) is copied by one worker: the source is older than 14 (no TID range scans) and the table "
+                + "has no single-column integer key to split on.");
+        return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
+    }
+
+    private static String join(String lower, String upper) {
+        if (lower == null) {
+            return upper;
+        }
+        return upper == null ? lower : lower + " AND " + upper;
+    }
+
+    private Connection[] workerConnections(Db db) throws SQLException {
+        Connection[] pair = db.connections.get(Thread.currentThread());
+        if (pair != null && !pair[0].isClosed() && !pair[1].isClosed()) {
+            return pair;
+        }
+        Connection src = source.connector().open(db.name);
+        Connection dst;
+        try {
+            Sql.execute(src, "SET search_path = pg_catalog");
+            src.setAutoCommit(false);
+            dst = target.connector().open(db.working);
+            Sql.execute(dst, "SET synchronous_commit = off");
+            Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
+            for (String statement : db.postHeader) {
+                Sql.execute(dst, statement);
+            }
+        } catch (SQLException e) {
+            src.close();
+            throw e;
+        }
+        pair = new Connection[] {src, dst};
+        db.connections.put(Thread.currentThread(), pair);
+        return pair;
+    }
+
+    private void closeWorkerConnections(Db db) {
+        for (Connection[] pair : db.connections.values()) {
+            for (Connection c : pair) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    log.debug("Closing a worker connection failed", e);
+                }
+            }
+        }
+        db.connections.clear();
+    }
+
+    private void copy(Db db, CopyPart part, TableCounters counters) throws Exception {
+        Table table = part.table();
+        Connection[] pair = workerConnections(db);
+        Connection src = pair[0];
+        Connection dst = pair[1];
+        boolean freeze = part.parts() == 1;
+        CopyTask task = new CopyTask(db.name, table.schema(), table.name(), table.columns(), part.filter(),
+                part.part(), part.parts(), part.estimatedBytes(), freeze);
+        DataMover mover = moverFor(task);
+        if (counters.started == null) {
+            counters.started = keeper.now();
+            counters.moverId = mover.id();
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
+                    TableState.LOADING, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
+                    Optional.of(mover.id()), Optional.of(counters.started), Optional.empty(), Optional.empty()),
+                    new MigrationEvent.TableStarted(keeper.name(), keeper.now(), db.name, table.schema(),
+                            table.name(), part.part(), part.parts(), mover.id()));
+        }
+        cancel.register(src);
+        cancel.register(dst);
+        db.abort.register(src);
+        db.abort.register(dst);
+        try {
+            Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
+            dst.setAutoCommit(false);
+            if (freeze) {
+                Sql.execute(dst, "TRUNCATE ONLY " + task.qualifiedName());
+            }
+            Progress progress = new Progress(db, table, counters, src, dst);
+            MoveResult result = mover.move(task, progress);
+            dst.commit();
+            src.commit();
+            counters.rows.addAndGet(result.rows());
+            progress.finish(result.bytes());
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(src);
+            rollbackQuietly(dst);
+            if (cancel.isCanceled() || db.abort.isCanceled()) {
+                throw new MigrationCanceledException("Copy of " + task.displayName() + " stopped", e);
+            }
+            if (e instanceof MigrationException) {
+                throw e;
+            }
+            String state = e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : "";
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
+                    TableState.ERRORED, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
+                    t.moverId(), t.startedAt(), Optional.of(keeper.now()), Optional.of(firstLine(e.getMessage()))),
+                    null);
+            throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
+                    + " with mover " + mover.id() + ": " + e.getMessage() + state, e);
+        } finally {
+            dst.setAutoCommit(true);
+            cancel.unregister(src);
+            cancel.unregister(dst);
+            db.abort.unregister(src);
+            db.abort.unregister(dst);
+        }
+    }
+
+    private DataMover moverFor(CopyTask task) {
+        for (DataMover mover : plugins.movers()) {
+            if (mover.supports(task)) {
+                return mover;
+            }
+        }
+        throw new MigrationException("No data mover supports table " + task.displayName() + " (movers: "
+                + plugins.moverIds() + "). Put migration-copy, or a mover that supports it, on the class path.");
+    }
+
+    /** The engine's side of a mover's progress reports: aggregated per table, sent a few times a second. */
+    private final class Progress implements CopyContext {
+        private final Db db;
+        private final Table table;
+        private final TableCounters counters;
+        private final Connection src;
+        private final Connection dst;
+        private long reportedBytes;
+        private long lastReport;
+
+        Progress(Db db, Table table, TableCounters counters, Connection src, Connection dst) {
+            this.db = db;
+            this.table = table;
+            this.counters = counters;
+            this.src = src;
+            this.dst = dst;
+        }
+
+        @Override
+        public Connection source() {
+            return src;
+        }
+
+        @Override
+        public Connection target() {
+            return dst;
+        }
+
+        @Override
+        public void progress(long rows, long bytes) {
+            long delta = bytes - reportedBytes;
+            if (delta <= 0) {
+                return;
+            }
+            reportedBytes = bytes;
+            long total = counters.bytes.addAndGet(delta);
+            long now = System.nanoTime();
+            if (now - lastReport > 250_000_000L) {
+                lastReport = now;
+                keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
+                        t.state(), Math.max(t.rows(), counters.rows.get() + rows), total, t.estimatedBytes(),
+                        t.parts(), t.partsDone(), t.moverId(), t.startedAt(), t.endedAt(), t.error()),
+                        new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name, table.schema(),
+                                table.name(), counters.rows.get() + rows, total));
+            }
+        }
+
+        void finish(long finalBytes) {
+            long delta = finalBytes - reportedBytes;
+            if (delta > 0) {
+                counters.bytes.addAndGet(delta);
+            }
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
+                    t.state(), counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
+                    t.partsDone() + 1, t.moverId(), t.startedAt(), t.endedAt(), t.error()), null);
+        }
+
+        @Override
+        public boolean isCanceled() {
+            return cancel.isCanceled() || db.abort.isCanceled() || Thread.currentThread().isInterrupted();
+        }
+
+        @Override
+        public MigrationSettings settings() {
+            return settings;
+        }
+    }
+
+    private void tableCopied(Db db, Table table, TableCounters counters) {
+        Instant end = keeper.now();
+        Duration elapsed = Duration.between(counters.started, end);
+        keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
+                TableState.COMPLETED, counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
+                t.parts(), t.moverId(), t.startedAt(), Optional.of(end), Optional.empty()),
+                new MigrationEvent.TableFinished(keeper.name(), end, db.name, table.schema(), table.name(),
+                        counters.rows.get(), counters.bytes.get(), elapsed));
+        log.debug("Copied {} rows of {}.{} in {} ms", counters.rows.get(), table.schema(), table.name(),
+                elapsed.toMillis());
+    }
+
+    /** Queues a table's index builds in parallel, then its key and check constraints once they are built. */
+    private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid) {
+        List<Entry> indexes = plan.indexes().getOrDefault(tableOid, List.of());
+        List<Entry> constraints = plan.constraints().getOrDefault(tableOid, List.of());
+        if (indexes.isEmpty() && constraints.isEmpty()) {
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(indexes.size());
+        Runnable constraintsTask = () -> tracker.submit(() -> {
+            for (Entry entry : constraints) {
+                runEntry(db, entry);
+            }
+            return null;
+        }, WorkerPool.PRIORITY_POST_DATA);
+        if (indexes.isEmpty()) {
+            constraintsTask.run();
+            return;
+        }
+        for (Entry index : indexes) {
+            tracker.submit(() -> {
+                runEntry(db, index);
+                if (remaining.decrementAndGet() == 0 && !constraints.isEmpty()) {
+                    constraintsTask.run();
+                }
+                return null;
+            }, WorkerPool.PRIORITY_POST_DATA);
+        }
+    }
+
+    private void runEntry(Db db, Entry entry) throws SQLException {
+        Connection dst = workerConnections(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
+            if (defaultPath) {
+                // A view's functions may use unqualified names: refresh under the database's own search_path.
+                Sql.execute(dst, "RESET search_path");
+            }
+            for (String statement : filterRoles(db, entry)) {
+                executeWithRetry(dst, db, entry, statement);
+            }
+            if (defaultPath) {
+                Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
+            }
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
+        }
+    }
+
+    private void executeWithRetry(Connection dst, Db db, Entry entry, String statement) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Sql.execute(dst, statement);
+                return;
+            } catch (SQLException e) {
+                if ("40P01".equals(e.getSQLState()) && attempt < 4) {
+                    log.debug("Deadlock on {} {}; retrying", entry.type(), entry.tag());
+                    continue;
+                }
+                if (cancel.isCanceled() || db.abort.isCanceled()) {
+                    throw new MigrationCanceledException("Stopped building " + entry.tag(), e);
+                }
+                throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
+                        + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
+                        + abbreviate(statement), e);
+            }
+        }
+    }
+
+    private void runRemainingPostData(Db db, List<Entry> rest) throws Exception {
+        int i = 0;
+        while (i < rest.size()) {
+            cancel.check();
+            if (rest.get(i).type().equals("FK CONSTRAINT")) {
+                TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+                while (i < rest.size() && rest.get(i).type().equals("FK CONSTRAINT")) {
+                    Entry fk = rest.get(i++);
+                    tracker.submit(() -> {
+                        runEntry(db, fk);
+                        return null;
+                    }, WorkerPool.PRIORITY_POST_DATA);
+                }
+                tracker.await();
+            } else {
+                Entry entry = rest.get(i++);
+                Connection dst = workerConnections(db)[1];
+                cancel.register(dst);
+                try {
+                    runEntry(db, entry);
+                } finally {
+                    cancel.unregister(dst);
+                }
+            }
+        }
+    }
+
+    // ---- sequences and large objects
+
+    private void setSequences(Db db) throws SQLException {
+        List<SourceCatalog.Sequence> sequences = db.catalog.sequences;
+        if (sequences.isEmpty()) {
+            return;
+        }
+        Connection dst = workerConnections(db)[1];
+        for (int from = 0; from < sequences.size(); from += 500) {
+            List<SourceCatalog.Sequence> batch = sequences.subList(from, Math.min(sequences.size(), from + 500));
+            StringBuilder query = new StringBuilder();
+            for (int i = 0; i < batch.size(); i++) {
+                query.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(", last_value::text, ")
+                        .append("is_called FROM ").append(Sql.qualified(batch.get(i).schema(), batch.get(i).name()));
+            }
+            for (String[] row : Sql.rows(db.snapshotConnection, query.toString())) {
+                SourceCatalog.Sequence seq = batch.get(Integer.parseInt(row[0]));
+                Sql.execute(dst, "SELECT pg_catalog.setval(" + Sql.literal(Sql.qualified(seq.schema(), seq.name()))
+                        + ", " + Long.parseLong(row[1]) + ", " + ("t".equals(row[2])) + ")");
+            }
+        }
+        log.debug("Set {} sequences in {}", sequences.size(), db.name);
+    }
+
+    private void copyLargeObjects(Db db) throws Exception {
+        List<Long> oids = db.catalog.largeObjects;
+        if (oids.isEmpty()) {
+            return;
+        }
+        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+        int batch = Math.max(1, Math.min(500, oids.size() / Math.max(1, settings.parallelism() * 4)));
+        for (int from = 0; from < oids.size(); from += batch) {
+            List<Long> slice = oids.subList(from, Math.min(oids.size(), from + batch));
+            tracker.submit(() -> {
+                copyLargeObjects(db, slice);
+                return null;
+            }, WorkerPool.PRIORITY_DEFAULT);
+        }
+        tracker.await();
+        keeper.note("Copied " + oids.size() + " large object(s) in database " + db.name + ".");
+    }
+
+    private void copyLargeObjects(Db db, List<Long> oids) throws SQLException {
+        Connection[] pair = workerConnections(db);
+        Connection src = pair[0];
+        Connection dst = pair[1];
+        Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
+        dst.setAutoCommit(false);
+        try {
+            LargeObjectManager in = src.unwrap(PGConnection.class).getLargeObjectAPI();
+            LargeObjectManager out = dst.unwrap(PGConnection.class).getLargeObjectAPI();
+            byte[] buffer = new byte[256 * 1024];
+            for (long oid : oids) {
+                cancel.check();
+                if (Sql.one(dst, "SELECT 1 FROM pg_largeobject_metadata WHERE oid = " + oid) == null) {
+                    Sql.execute(dst, "SELECT pg_catalog.lo_create(" + oid + ")");
+                }
+                try (LargeObject from = in.open(oid, LargeObjectManager.READ);
+                        LargeObject to = out.open(oid, LargeObjectManager.WRITE)) {
+                    to.truncate(0);
+                    int n;
+                    while ((n = from.read(buffer, 0, buffer.length)) > 0) {
+                        to.write(buffer, 0, n);
+                    }
+                }
+            }
+            dst.commit();
+            src.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(src);
+            rollbackQuietly(dst);
+            throw e;
+        } finally {
+            dst.setAutoCommit(true);
+        }
+    }
+
+    // ---- completion
+
+    void complete() throws Exception {
+        for (Db db : databases.values()) {
+            cancel.check();
+            analyze(db);
+            if (settings.verify()) {
+                VerificationReport report = Verifier.verify(source.connector(), db.name, db.snapshot,
+                        target.connector(), db.working, db.catalog, pool, cancel);
+                keeper.setVerification(merge(keeper.record().verification(), report));
+                if (!report.matches()) {
+                    throw new MigrationException(Verifier.describeMismatch(db.name, report));
+                }
+            }
+            closeWorkerConnections(db);
+            applyDatabaseSettings(db);
+            finalName(db);
+            closeSnapshot(db);
+            keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
+        }
+    }
+
+    private static VerificationReport merge(Optional<VerificationReport> earlier, VerificationReport now) {
+        if (earlier.isEmpty()) {
+            return now;
+        }
+        List<dev.pgmigrate.api.TableVerification> tables = new ArrayList<>(earlier.get().tables());
+        tables.addAll(now.tables());
+        List<dev.pgmigrate.api.ObjectCount> objects = new ArrayList<>(earlier.get().objects());
+        objects.addAll(now.objects());
+        return new VerificationReport(earlier.get().startedAt(), earlier.get().elapsed().plus(now.elapsed()), tables,
+                objects);
+    }
+
+    private void analyze(Db db) throws Exception {
+        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+        for (Table table : db.catalog.tables.values()) {
+            tracker.submit(() -> {
+                Connection dst = workerConnections(db)[1];
+                cancel.register(dst);
+                try {
+                    Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
+                } finally {
+                    cancel.unregister(dst);
+                }
+                return null;
+            }, WorkerPool.PRIORITY_DEFAULT);
+        }
+        tracker.await();
+    }
+
+    private void applyDatabaseSettings(Db db) throws SQLException {
+        if (db.settingsToApply.isEmpty()) {
+            return;
+        }
+        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            for (String[] row : db.settingsToApply) {
+                String setting = row[0];
+                int eq = setting.indexOf('=');
+                String name = setting.substring(0, eq);
+                String value = setting.substring(eq + 1);
+                try {
+                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET " + Sql.ident(name) + " = "
+                            + Sql.literal(value));
+                } catch (SQLException e) {
+                    keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
+                            + firstLine(e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private void finalName(Db db) throws SQLException {
+        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            if (Rollback.exists(c, db.name)) {
+                if (!settings.overwriteDbsInTarget()) {
+                    throw new MigrationException("Database " + db.name + " appeared on the target during the "
+                            + "migration; the copy is kept as " + db.working + " until rollback. Set "
+                            + "overwriteDbsInTarget to replace it.");
+                }
+                keeper.journal("dropDatabase", db.name, "overwritten");
+                Rollback.dropDatabase(c, db.name);
+                keeper.note("Dropped the existing database " + db.name + " on the target (overwriteDbsInTarget).");
+            }
+            keeper.journal("renameDatabase", db.working, db.name);
+            Rollback.terminateSessions(c, db.working);
+            Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " RENAME TO " + Sql.ident(db.name));
+        }
+    }
+
+    private void closeSnapshot(Db db) {
+        if (db.snapshotConnection != null) {
+            try {
+                db.snapshotConnection.rollback();
+                db.snapshotConnection.close();
+            } catch (SQLException e) {
+                log.debug("Closing the snapshot connection of {} failed", db.name, e);
+            }
+            db.snapshotConnection = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Db db : databases.values()) {
+            db.abort.cancel("closed");
+            closeWorkerConnections(db);
+            closeSnapshot(db);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            log.debug("Rollback failed; the connection is likely broken", e);
+        }
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    static String abbreviate(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+    }
+
+    /** How post-data entries are scheduled: per-table index builds and constraints, then the rest in order. */
+    record PostDataPlan(Map<Long, List<Entry>> indexes, Map<Long, List<Entry>> constraints, List<Entry> rest) {
+        static PostDataPlan of(List<Entry> entries, SourceCatalog catalog) {
+            Map<Long, List<Entry>> indexes = new HashMap<>();
+            Map<Long, List<Entry>> constraints = new HashMap<>();
+            List<Entry> rest = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (entry.type().equals("INDEX")) {
+                    Long owner = catalog.indexOwners.get(SourceCatalog.key(entry.schema(), entry.tag()));
+                    Table table = owner == null ? null : catalog.tables.get(owner);
+                    if (table != null && table.hasData()) {
+                        indexes.computeIfAbsent(owner, k -> new ArrayList<>()).add(entry);
+                        continue;
+                    }
+                } else if (entry.type().equals("CONSTRAINT")) {
+                    Table table = constraintTable(entry, catalog);
+                    if (table != null && table.hasData()) {
+                        String conname = entry.tag().substring(table.name().length() + 1);
+                        KeyConstraint key = catalog.keyConstraints.get(SourceCatalog.key(table.schema(), table.name(),
+                                conname));
+                        if (key != null && entry.statements().size() == 1) {
+                            indexes.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry.withStatements(
+                                    List.of(key.indexDefinition())));
+                            constraints.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry.withStatements(
+                                    List.of("ALTER TABLE ONLY " + Sql.qualified(table.schema(), table.name())
+                                            + " ADD CONSTRAINT " + Sql.ident(conname)
+                                            + (key.type() == 'p' ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX "
+                                            + Sql.ident(conname) + (key.deferrable() ? " DEFERRABLE" : "")
+                                            + (key.deferred() ? " INITIALLY DEFERRED" : ""))));
+                        } else {
+                            constraints.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry);
+                        }
+                        continue;
+                    }
+                }
+                rest.add(entry);
+            }
+            return new PostDataPlan(indexes, constraints, rest);
+        }
+
+        /** The table of a "table constraint" tag: the longest table name in the schema that prefixes it. */
+        private static Table constraintTable(Entry entry, SourceCatalog catalog) {
+            Table best = null;
+            for (Table t : catalog.tables.values()) {
+                if (t.schema().equals(entry.schema()) && entry.tag().startsWith(t.name() + " ")
+                        && catalog.constraintOwners.containsKey(SourceCatalog.key(t.schema(), t.name(),
+                                entry.tag().substring(t.name().length() + 1)))
+                        && (best == null || t.name().length() > best.name().length())) {
+                    best = t;
+                }
+            }
+            return best;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.spi.ServerAccess;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.api.spi.ServerRole;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** One end of a migration: how to connect, and what was read about the server. */
+public final class Endpoint implements ServerAccess {
+    private final ServerRole role;
+    private final ServerConnector connector;
+    private volatile ServerFacts facts;
+    private volatile SQLException connectFailure;
+
+    public Endpoint(ServerRole role, ServerConnector connector) {
+        this.role = role;
+        this.connector = connector;
+    }
+
+    @Override
+    public ServerRole role() {
+        return role;
+    }
+
+    @Override
+    public ServerSpec spec() {
+        return connector.spec();
+    }
+
+    public ServerConnector connector() {
+        return connector;
+    }
+
+    @Override
+    public Connection connect(String database) throws SQLException {
+        return connector.openReadOnly(database);
+    }
+
+    @Override
+    public Optional<ServerFacts> facts() {
+        return Optional.ofNullable(facts);
+    }
+
+    /** Why the facts could not be read, when they could not. */
+    public Optional<SQLException> connectFailure() {
+        return Optional.ofNullable(connectFailure);
+    }
+
+    /** The facts, or an exception saying why there are none. */
+    public ServerFacts requireFacts() throws SQLException {
+        if (facts == null) {
+            throw connectFailure != null ? connectFailure : new SQLException("the " + role.label() + " server's facts "
+                    + "were not read");
+        }
+        return facts;
+    }
+
+    /**
+     * Connects and reads the server's facts. Tries {@code postgres}, then {@code template1}, then each of
+     * {@code fallbacks} as the maintenance database; remembers the first failure when none works.
+     */
+    public void readFacts(List<String> fallbacks) {
+        List<String> candidates = new ArrayList<>(List.of("postgres", "template1"));
+        fallbacks.stream().filter(db -> !candidates.contains(db)).forEach(candidates::add);
+        SQLException first = null;
+        for (String database : candidates) {
+            try (Connection c = connector.openReadOnly(database)) {
+                facts = read(c, database);
+                connectFailure = null;
+                return;
+            } catch (SQLException e) {
+                if (first == null) {
+                    first = e;
+                }
+                if (!"3D000".equals(e.getSQLState())) {
+                    break; // only a missing database is worth trying another one for
+                }
+            }
+        }
+        connectFailure = first;
+    }
+
+    private static ServerFacts read(Connection c, String maintenanceDatabase) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            int versionNum;
+            String version;
+            String user;
+            boolean superuser;
+            boolean createDb;
+            boolean createRole;
+            boolean inRecovery;
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, "
+                    + "current_setting('server_version'), current_user, r.rolsuper, r.rolcreatedb, r.rolcreaterole, "
+                    + "pg_is_in_recovery() FROM pg_roles r WHERE r.rolname = current_user")) {
+                rs.next();
+                versionNum = rs.getInt(1);
+                version = rs.getString(2);
+                user = rs.getString(3);
+                superuser = rs.getBoolean(4);
+                createDb = rs.getBoolean(5);
+                createRole = rs.getBoolean(6);
+                inRecovery = rs.getBoolean(7);
+            }
+            List<String> databases = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate "
+                    + "ORDER BY datname")) {
+                while (rs.next()) {
+                    databases.add(rs.getString(1));
+                }
+            }
+            return new ServerFacts(versionNum, version, user, superuser, createDb, createRole, inRecovery,
+                    maintenanceDatabase, databases);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.ServerRole;
+import dev.pgmigrate.core.Plugins;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One migration's phase machine, run on its own coordinator thread: prerequisite steps, validation, data,
+ * completion; on cancel or failure, the journal is undone.
+ */
+public final class MigrationRun implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(MigrationRun.class);
+
+    private final MigrationSpec spec;
+    private final RecordKeeper keeper;
+    private final Plugins plugins;
+    private final CancelSignal cancel = new CancelSignal();
+    private final CompletableFuture<MigrationRecord> completion = new CompletableFuture<>();
+    private final Endpoint source;
+    private final Endpoint target;
+    private final boolean resume;
+    private volatile Thread coordinator;
+
+    public MigrationRun(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, boolean resume) {
+        this.spec = spec;
+        this.keeper = keeper;
+        this.plugins = plugins;
+        this.resume = resume;
+        this.source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()));
+        this.target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()));
+    }
+
+    public RecordKeeper keeper() {
+        return keeper;
+    }
+
+    public CompletableFuture<MigrationRecord> completion() {
+        return completion;
+    }
+
+    /** Asks the run to stop and roll back; returns at once. */
+    public void cancel(String why) {
+        cancel.cancel(why);
+        Thread t = coordinator;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    public boolean isCanceled() {
+        return cancel.isCanceled();
+    }
+
+    @Override
+    public void run() {
+        coordinator = Thread.currentThread();
+        try (WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
+                DataMigration data = new DataMigration(spec, keeper, plugins, source, target, pool, cancel, resume)) {
+            try {
+                execute(pool, data);
+            } catch (MigrationCanceledException | InterruptedException e) {
+                log.info("Migration {} canceled; rolling back", spec.name());
+                pool.shutdownNow();
+                data.close();
+                List<String> problems = rollback();
+                keeper.finish(MigrationStatus.CANCELED, keeper.record().substatus(), problems);
+            } catch (Exception | LinkageError e) {
+                pool.shutdownNow();
+                data.close();
+                String message = message(e);
+                log.error("Migration {} failed: {}", spec.name(), message, e);
+                keeper.error(message);
+                List<String> problems = rollback();
+                keeper.finish(cancel.isCanceled() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                        cancel.isCanceled() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
+            }
+        } catch (RuntimeException e) {
+            log.error("Migration {} could not record its end", spec.name(), e);
+        } finally {
+            Thread.interrupted();
+            completion.complete(keeper.record());
+        }
+    }
+
+    private void execute(WorkerPool pool, DataMigration data) throws Exception {
+        if (!resume) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
+        }
+        source.readFacts(spec.databases());
+        target.readFacts(List.of());
+        cancel.check();
+
+        if (spec.option().validates() && !resume) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.VALIDATION_IN_PROGRESS);
+            List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool);
+            cancel.check();
+            keeper.addValidationResults(results);
+            List<ValidationResult> failed = results.stream()
+                    .filter(r -> r.status() == ValidationStatus.FAILED).toList();
+            if (!failed.isEmpty()) {
+                keeper.finish(MigrationStatus.VALIDATION_FAILED, MigrationSubstatus.FAILED, List.of(
+                        failed.size() + " premigration check(s) failed: " + failed.stream()
+                                .map(r -> r.validatorId() + r.database().map(d -> " (" + d + ")").orElse(""))
+                                .collect(Collectors.joining(", ")) + ". Run 'show' for each finding and its remedy."));
+                return;
+            }
+            if (!spec.option().migrates()) {
+                keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
+                return;
+            }
+        }
+        source.requireFacts();
+        target.requireFacts();
+        if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
+            data.migrate();
+            cancel.check();
+        }
+        keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+        data.complete();
+        keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
+    }
+
+    private List<String> rollback() {
+        String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
+        return Rollback.undo(target.connector(), maintenance, keeper.journal());
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof MigrationException) {
+            return e.getMessage();
+        }
+        if (e instanceof SQLException sql) {
+            return "A statement failed: " + sql.getMessage() + " (SQLState " + sql.getSQLState() + ")";
+        }
+        return e.toString();
+    }
+}

@@ -1,0 +1,183 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.spi.ServerFacts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Finds and runs {@code pg_dump}: a version at least the source's major, never a password on its command line. */
+public final class PgTools {
+    private static final Logger log = LoggerFactory.getLogger(PgTools.class);
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
+
+    /** A {@code pg_dump} found on this machine. */
+    public record PgDump(Path path, int majorNum, String version) {
+    }
+
+    private PgTools() {
+    }
+
+    /** Every pg_dump found, where it was looked for, newest first. */
+    public static List<PgDump> candidates(MigrationSettings settings, List<String> searched) {
+        List<Path> dirs = new ArrayList<>();
+        settings.pgDumpDirectory().map(Path::of).ifPresent(dirs::add);
+        String path = System.getenv("PATH");
+        if (path != null) {
+            Stream.of(path.split(java.io.File.pathSeparator)).filter(p -> !p.isBlank()).map(Path::of).forEach(dirs::add);
+        }
+        Path debian = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(debian)) {
+            try (Stream<Path> versions = Files.list(debian)) {
+                versions.map(v -> v.resolve("bin")).sorted(Comparator.reverseOrder()).forEach(dirs::add);
+            } catch (IOException e) {
+                log.debug("Cannot list {}", debian, e);
+            }
+        }
+        List<PgDump> found = new ArrayList<>();
+        for (Path dir : dirs) {
+            Path candidate = dir.resolve("pg_dump");
+            searched.add(candidate.toString());
+            if (Files.isExecutable(candidate) && found.stream().noneMatch(d -> same(d.path(), candidate))) {
+                version(candidate).ifPresent(found::add);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The pg_dump to use for a source: from the configured directory if it is new enough, else the newest
+     * found.
+     *
+     * @throws MigrationException saying where it looked when none is new enough
+     */
+    public static PgDump pgDumpFor(ServerFacts source, MigrationSettings settings) {
+        List<String> searched = new ArrayList<>();
+        List<PgDump> found = candidates(settings, searched);
+        return found.stream().filter(d -> d.majorNum() >= source.majorNum())
+                .max(Comparator.comparingInt(PgDump::majorNum))
+                .orElseThrow(() -> new MigrationException("No pg_dump of major version " + source.majorLabel()
+                        + " or later was found to read the source (found: " + found.stream()
+                        .map(d -> d.path() + " " + d.version()).toList() + "; searched: " + searched + "). Install "
+                        + "PostgreSQL " + source.majorLabel() + "+ client tools, or set settings.pgDumpDirectory."));
+    }
+
+    private static Optional<PgDump> version(Path pgDump) {
+        try {
+            Process p = new ProcessBuilder(pgDump.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return Optional.empty();
+            }
+            Matcher m = VERSION.matcher(out);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            int first = Integer.parseInt(m.group(1));
+            // The same convention as ServerFacts.majorNum(): 9.6 is 90600, 15 is 150000.
+            int major = first < 10 ? first * 10000 + (m.group(2) == null ? 0 : Integer.parseInt(m.group(2))) * 100
+                    : first * 10000;
+            return Optional.of(new PgDump(pgDump, major, out.trim()));
+        } catch (IOException e) {
+            log.debug("Cannot run {}", pgDump, e);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationCanceledException("Canceled while looking for pg_dump", e);
+        }
+    }
+
+    private static boolean same(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs pg_dump in plain format for one section, on {@code snapshot}, and returns the script.
+     *
+     * @param section {@code "pre-data"} or {@code "post-data"}
+     */
+    public static String dump(PgDump pgDump, ServerSpec server, MigrationSettings settings, String database,
+            String snapshot, String section, CancelSignal cancel) throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory("pgmigrate-dump", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path passFile = work.resolve("pgpass");
+        Path output = work.resolve("dump.sql");
+        Path errors = work.resolve("stderr.txt");
+        try {
+            Files.writeString(passFile, "*:*:*:*:" + pgpassEscape(server.password().map(s -> s.reveal()).orElse(""))
+                    + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
+            List<String> command = new ArrayList<>(List.of(pgDump.path().toString(), "--section=" + section,
+                    "--format=plain", "--no-password", "--quote-all-identifiers", "--file=" + output,
+                    "--dbname=" + conninfo(server, settings, database)));
+            if (snapshot != null) {
+                command.add("--snapshot=" + snapshot);
+            }
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(errors.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Map<String, String> env = pb.environment();
+            env.keySet().removeIf(k -> k.startsWith("PG"));
+            env.put("PGPASSFILE", passFile.toString());
+            env.put("PGAPPNAME", "pgmigrate-pg_dump");
+            Process process = pb.start();
+            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                if (cancel.isCanceled()) {
+                    process.destroyForcibly();
+                    throw new MigrationCanceledException("Canceled while pg_dump ran");
+                }
+            }
+            if (process.exitValue() != 0) {
+                String stderr = Files.readString(errors, StandardCharsets.UTF_8).trim();
+                throw new MigrationException("pg_dump --section=" + section + " of database " + database
+                        + " failed (exit " + process.exitValue() + "): " + stderr + ". Fix what it says; "
+                        + "premigration validation reports most causes.");
+            }
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } finally {
+            for (Path p : new Path[] {passFile, output, errors, work}) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** A libpq connection string; values quoted as libpq requires. Holds no password. */
+    static String conninfo(ServerSpec server, MigrationSettings settings, String database) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, "host", server.connectHost());
+        append(sb, "port", String.valueOf(server.port()));
+        append(sb, "user", server.adminLogin());
+        append(sb, "dbname", database);
+        append(sb, "sslmode", server.sslMode().label());
+        append(sb, "connect_timeout", String.valueOf(Math.max(2, settings.connectTimeout().toSeconds())));
+        settings.option("ssl.rootCert").ifPresent(v -> append(sb, "sslrootcert", v));
+        return sb.toString().trim();
+    }
+
+    private static void append(StringBuilder sb, String key, String value) {
+        sb.append(key).append("='").append(value.replace("\\", "\\\\").replace("'", "\\'")).append("' ");
+    }
+
+    private static String pgpassEscape(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
+    }
+}

@@ -1,0 +1,335 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationListener;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.core.MigrationStore;
+import dev.pgmigrate.core.StoredMigration;
+import dev.pgmigrate.core.StoredMigration.JournalEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of a running migration's record: every change goes through here, is persisted (phase changes
+ * and journal entries at once, progress at most once a second) and becomes an event.
+ */
+public final class RecordKeeper {
+    private static final Logger log = LoggerFactory.getLogger(RecordKeeper.class);
+    private static final Duration PROGRESS_PERSIST_INTERVAL = Duration.ofSeconds(1);
+
+    private final MigrationStore store;
+    private final String namespace;
+    private final Clock clock;
+    private final List<MigrationListener> listeners = new CopyOnWriteArrayList<>();
+
+    private MigrationRecord record;
+    private final Map<String, Map<String, TableProgress>> tables = new LinkedHashMap<>();
+    private final Map<String, DatabaseProgress> databases = new LinkedHashMap<>();
+    private final Map<String, String> state = new HashMap<>();
+    private Instant lastPersist = Instant.EPOCH;
+    private Instant lastProgressEvent = Instant.EPOCH;
+
+    public RecordKeeper(MigrationStore store, StoredMigration stored, Clock clock, List<MigrationListener> listeners) {
+        this.store = store;
+        this.namespace = stored.namespace();
+        this.clock = clock;
+        this.listeners.addAll(listeners);
+        this.record = stored.record();
+        this.state.putAll(stored.state());
+        for (DatabaseProgress db : record.databases()) {
+            databases.put(db.database(), db);
+            Map<String, TableProgress> byName = new LinkedHashMap<>();
+            db.tables().forEach(t -> byName.put(t.qualifiedName(), t));
+            tables.put(db.database(), byName);
+        }
+    }
+
+    public String name() {
+        return record.name();
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public MigrationSpec spec() {
+        return record.spec();
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    public void addListener(MigrationListener listener) {
+        listeners.add(listener);
+    }
+
+    public synchronized MigrationRecord record() {
+        return record;
+    }
+
+    /** Moves to a new phase and persists it before the work it announces begins. */
+    public void phase(MigrationStatus status, MigrationSubstatus substatus) {
+        synchronized (this) {
+            record = copy(status, substatus, record.endedAt(), record.errors(), record.cancelRequested());
+            persist(true);
+        }
+        log.info("Migration {}: {} / {}", name(), status.label(), substatus.label());
+        emit(new MigrationEvent.PhaseChanged(name(), now(), status, substatus));
+    }
+
+    /** Ends the migration with a final status. */
+    public void finish(MigrationStatus status, MigrationSubstatus substatus, List<String> errors) {
+        synchronized (this) {
+            List<String> allErrors = new ArrayList<>(record.errors());
+            errors.stream().filter(e -> !allErrors.contains(e)).forEach(allErrors::add);
+            record = copy(status, substatus, Optional.of(now()), allErrors, false);
+            persistFinal();
+        }
+        log.info("Migration {} ended: {}", name(), status.label());
+        emit(new MigrationEvent.PhaseChanged(name(), now(), status, substatus));
+        emit(new MigrationEvent.MigrationFinished(name(), now(), status,
+                record.errors().isEmpty() ? Optional.empty() : Optional.of(record.errors().get(0))));
+    }
+
+    public void addValidationResults(List<ValidationResult> results) {
+        synchronized (this) {
+            List<ValidationResult> all = new ArrayList<>(record.validationResults());
+            all.addAll(results);
+            record = with(all, record.verification(), record.notes());
+            persist(true);
+        }
+        results.forEach(r -> emit(new MigrationEvent.ValidationReported(name(), now(), r)));
+    }
+
+    public void setVerification(VerificationReport report) {
+        synchronized (this) {
+            record = with(record.validationResults(), Optional.of(report), record.notes());
+            persist(true);
+        }
+    }
+
+    public void note(String note) {
+        synchronized (this) {
+            if (record.notes().contains(note)) {
+                return;
+            }
+            List<String> notes = new ArrayList<>(record.notes());
+            notes.add(note);
+            record = with(record.validationResults(), record.verification(), notes);
+            persist(false);
+        }
+        log.info("Migration {}: {}", name(), note);
+    }
+
+    public synchronized void error(String error) {
+        List<String> errors = new ArrayList<>(record.errors());
+        if (!errors.contains(error)) {
+            errors.add(error);
+        }
+        record = copy(record.status(), record.substatus(), record.endedAt(), errors, record.cancelRequested());
+        persist(true);
+    }
+
+    // ---- databases and tables
+
+    public synchronized void databaseStarted(String database) {
+        DatabaseProgress db = databases.get(database);
+        databases.put(database, new DatabaseProgress(database, MigrationStatus.IN_PROGRESS,
+                db != null && db.startedAt().isPresent() ? db.startedAt() : Optional.of(now()), Optional.empty(),
+                List.of(), Optional.empty()));
+        tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
+        rebuild();
+        persist(true);
+    }
+
+    /** Registers the tables of a database as queued (keeping those already known, as on resume). */
+    public synchronized void tablesQueued(String database, List<TableProgress> queued) {
+        Map<String, TableProgress> byName = tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
+        for (TableProgress t : queued) {
+            byName.putIfAbsent(t.qualifiedName(), t);
+        }
+        rebuild();
+        persist(true);
+    }
+
+    public void tableChanged(String database, String qualifiedName, UnaryOperator<TableProgress> change,
+            MigrationEvent event) {
+        boolean emitOverall;
+        synchronized (this) {
+            Map<String, TableProgress> byName = tables.get(database);
+            TableProgress current = byName.get(qualifiedName);
+            byName.put(qualifiedName, change.apply(current));
+            rebuild();
+            persist(event instanceof MigrationEvent.TableFinished);
+            emitOverall = Duration.between(lastProgressEvent, now()).toMillis() >= 250;
+            if (emitOverall) {
+                lastProgressEvent = now();
+            }
+        }
+        if (event != null) {
+            emit(event);
+        }
+        if (emitOverall) {
+            emit(overallProgress());
+        }
+    }
+
+    public synchronized Optional<TableProgress> table(String database, String qualifiedName) {
+        return Optional.ofNullable(tables.getOrDefault(database, Map.of()).get(qualifiedName));
+    }
+
+    public void databaseFinished(String database, MigrationStatus status, Optional<String> message) {
+        synchronized (this) {
+            DatabaseProgress db = databases.get(database);
+            databases.put(database, new DatabaseProgress(database, status,
+                    db == null ? Optional.of(now()) : db.startedAt(), Optional.of(now()), List.of(), message));
+            rebuild();
+            persist(true);
+        }
+        emit(new MigrationEvent.DatabaseFinished(name(), now(), database, status));
+    }
+
+    private MigrationEvent.MigrationProgressed overallProgress() {
+        MigrationRecord r = record();
+        long total = 0;
+        long done = 0;
+        long rows = 0;
+        Instant firstStart = null;
+        for (DatabaseProgress db : r.databases()) {
+            for (TableProgress t : db.tables()) {
+                long size = Math.max(t.estimatedBytes(), t.bytes());
+                total += size;
+                done += t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), size);
+                rows += t.rows();
+                if (t.startedAt().isPresent() && (firstStart == null || t.startedAt().get().isBefore(firstStart))) {
+                    firstStart = t.startedAt().get();
+                }
+            }
+        }
+        Optional<Duration> left = Optional.empty();
+        if (firstStart != null && done > 0 && total > done) {
+            long elapsedMs = Duration.between(firstStart, now()).toMillis();
+            left = Optional.of(Duration.ofMillis((long) (elapsedMs * (double) (total - done) / done)));
+        }
+        return new MigrationEvent.MigrationProgressed(name(), now(), done, total, rows, left);
+    }
+
+    // ---- journal and engine state
+
+    /** Records an intended change on the target; call before making it. */
+    public void journal(String kind, String objectName, String detail) {
+        store.update(namespace, name(), m -> {
+            List<JournalEntry> journal = new ArrayList<>(m.journal());
+            journal.add(new JournalEntry(kind, objectName, detail, now()));
+            return m.withJournal(journal);
+        });
+    }
+
+    public List<JournalEntry> journal() {
+        return store.load(namespace, name()).map(StoredMigration::journal).orElse(List.of());
+    }
+
+    public synchronized void putState(String key, String value) {
+        state.put(key, value);
+        persist(true);
+    }
+
+    public synchronized Optional<String> state(String key) {
+        return Optional.ofNullable(state.get(key));
+    }
+
+    /** Whether another process asked, through the store, for this migration to be canceled. */
+    public boolean cancelRequestedInStore() {
+        return store.load(namespace, name()).map(m -> m.record().cancelRequested()).orElse(false);
+    }
+
+    public synchronized void heartbeat() {
+        persist(true);
+    }
+
+    // ---- internals
+
+    private void rebuild() {
+        List<DatabaseProgress> all = new ArrayList<>();
+        for (DatabaseProgress db : databases.values()) {
+            List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
+            all.add(new DatabaseProgress(db.database(), db.status(), db.startedAt(), db.endedAt(), dbTables,
+                    db.message()));
+        }
+        record = new MigrationRecord(record.spec(), record.status(), record.substatus(), record.createdAt(),
+                record.endedAt(), record.validationResults(), all, record.errors(), record.verification(),
+                record.notes(), false, record.cancelRequested());
+    }
+
+    private void persist(boolean now) {
+        Instant t = now();
+        if (!now && Duration.between(lastPersist, t).compareTo(PROGRESS_PERSIST_INTERVAL) < 0) {
+            return;
+        }
+        lastPersist = t;
+        MigrationRecord mine = record;
+        Map<String, String> stateCopy = Map.copyOf(state);
+        store.update(namespace, name(), stored -> {
+            boolean cancel = stored.record().cancelRequested() && !mine.status().isFinal();
+            MigrationRecord merged = cancel == mine.cancelRequested() ? mine : withCancel(mine, cancel);
+            return stored.withRecord(merged).withState(stateCopy).withOwner(stored.owner(), t);
+        });
+    }
+
+    private void persistFinal() {
+        MigrationRecord mine = record;
+        Map<String, String> stateCopy = Map.copyOf(state);
+        Instant t = now();
+        store.update(namespace, name(), stored -> stored.withRecord(mine).withState(stateCopy)
+                .withOwner(Optional.empty(), t));
+    }
+
+    private static MigrationRecord withCancel(MigrationRecord r, boolean cancel) {
+        return new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(), r.endedAt(),
+                r.validationResults(), r.databases(), r.errors(), r.verification(), r.notes(), r.interrupted(), cancel);
+    }
+
+    private MigrationRecord copy(MigrationStatus status, MigrationSubstatus substatus, Optional<Instant> endedAt,
+            List<String> errors, boolean cancelRequested) {
+        return new MigrationRecord(record.spec(), status, substatus, record.createdAt(), endedAt,
+                record.validationResults(), record.databases(), errors, record.verification(), record.notes(), false,
+                cancelRequested);
+    }
+
+    private MigrationRecord with(List<ValidationResult> results, Optional<VerificationReport> verification,
+            List<String> notes) {
+        return new MigrationRecord(record.spec(), record.status(), record.substatus(), record.createdAt(),
+                record.endedAt(), results, record.databases(), record.errors(), verification, notes, false,
+                record.cancelRequested());
+    }
+
+    private void emit(MigrationEvent event) {
+        for (MigrationListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("A migration listener threw on {}; ignoring it", event.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

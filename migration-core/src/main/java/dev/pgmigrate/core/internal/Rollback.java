@@ -1,0 +1,106 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.core.StoredMigration.JournalEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Undoes a migration's journal on the target, newest change first. Safe to run twice. */
+public final class Rollback {
+    private static final Logger log = LoggerFactory.getLogger(Rollback.class);
+
+    private Rollback() {
+    }
+
+    /** Rolls back; returns what could not be undone (empty when the target is as it was). */
+    public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
+        List<JournalEntry> reversed = new ArrayList<>(journal);
+        Collections.reverse(reversed);
+        List<String> problems = new ArrayList<>();
+        try (Connection c = target.open(maintenanceDatabase)) {
+            for (JournalEntry entry : reversed) {
+                try {
+                    undo(c, entry);
+                } catch (SQLException e) {
+                    problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
+                            + " (SQLState " + e.getSQLState() + ")");
+                }
+            }
+        } catch (SQLException e) {
+            problems.add("Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
+                    + e.getSQLState() + "); the journal is kept, so cancel again once the target is reachable.");
+        }
+        return problems;
+    }
+
+    private static void undo(Connection c, JournalEntry entry) throws SQLException {
+        switch (entry.kind()) {
+            case "createDatabase" -> dropDatabase(c, entry.name());
+            case "renameDatabase" -> {
+                // Renamed from the working name to the final one: the final database is ours to drop.
+                if (!exists(c, entry.name()) && exists(c, entry.detail())) {
+                    dropDatabase(c, entry.detail());
+                }
+            }
+            case "createRole" -> dropRole(c, entry.name());
+            default -> log.warn("Unknown journal entry {} for {}; nothing to undo", entry.kind(), entry.name());
+        }
+    }
+
+    static boolean exists(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Ends every session on {@code database} and drops it, if it exists. */
+    public static void dropDatabase(Connection c, String database) throws SQLException {
+        if (!exists(c, database)) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + Sql.ident(database) + " ALLOW_CONNECTIONS false");
+        } catch (SQLException e) {
+            log.debug("Could not disallow connections to {} before dropping it", database, e);
+        }
+        terminateSessions(c, database);
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database));
+            log.info("Dropped database {} on the target", database);
+        }
+    }
+
+    static void terminateSessions(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            ps.setString(1, database);
+            ps.executeQuery().close();
+        }
+        // Terminated backends exit asynchronously; DROP DATABASE waits up to 5 s for them by itself.
+    }
+
+    private static void dropRole(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP ROLE " + Sql.ident(role));
+            log.info("Dropped role {} on the target", role);
+        }
+    }
+}

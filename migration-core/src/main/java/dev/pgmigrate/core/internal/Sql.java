@@ -1,0 +1,70 @@
+package dev.pgmigrate.core.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small SQL helpers: quoting, and one-line queries. */
+public final class Sql {
+    private Sql() {
+    }
+
+    /** Quotes an identifier, doubling embedded quotes. */
+    public static String ident(String identifier) {
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an identifier cannot hold a NUL character");
+        }
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /** {@code "schema"."name"}. */
+    public static String qualified(String schema, String name) {
+        return ident(schema) + "." + ident(name);
+    }
+
+    /** Quotes a string literal the way the server reads it with standard_conforming_strings on or off. */
+    public static String literal(String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a string literal cannot hold a NUL character");
+        }
+        String doubled = value.replace("'", "''");
+        return value.indexOf('\\') >= 0 ? "E'" + doubled.replace("\\", "\\\\") + "'" : "'" + doubled + "'";
+    }
+
+    public static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Every row of a query with string parameters, each row as strings. */
+    public static List<String[]> rows(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                List<String[]> rows = new ArrayList<>();
+                while (rs.next()) {
+                    String[] row = new String[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = rs.getString(i + 1);
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        }
+    }
+
+    /** The first column of the first row, or {@code null}. */
+    public static String one(Connection c, String sql, String... params) throws SQLException {
+        List<String[]> rows = rows(c, sql, params);
+        return rows.isEmpty() ? null : rows.get(0)[0];
+    }
+}

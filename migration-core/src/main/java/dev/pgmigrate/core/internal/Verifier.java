@@ -1,0 +1,247 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.ObjectCount;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.api.spi.CopyColumn;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Compares a source database (on the migration's snapshot) with its copy: every table's row count and an
+ * order-independent checksum computed server-side on both at once, object counts per schema and kind, and
+ * sequence values.
+ */
+public final class Verifier {
+    /** Pinned on both sides, because a row's text form depends on them. */
+    private static final List<String> SESSION = List.of("SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
+            "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
+            "SET xmloption = content", "SET search_path = pg_catalog");
+    private static final Set<String> FLOATS = Set.of("real", "double precision");
+    private static final Map<String, String> GEOMETRY = Map.of("point", "point_send", "line", "line_send", "lseg",
+            "lseg_send", "box", "box_send", "path", "path_send", "polygon", "poly_send", "circle", "circle_send");
+
+    private Verifier() {
+    }
+
+    /**
+     * Verifies {@code sourceDb} against {@code targetDb}.
+     *
+     * @param snapshot the snapshot the source side reads, or {@code null} for the source as it is now
+     */
+    public static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
+            ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel)
+            throws Exception {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        boolean extendedHash;
+        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
+            extendedHash = version(s) >= 110000 && version(t) >= 110000;
+        }
+        Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+        List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>());
+        CancelSignal abort = new CancelSignal();
+        try {
+            TaskTracker tracker = new TaskTracker(pool, cancel, abort);
+            for (SourceCatalog.Table table : catalog.tables.values()) {
+                if (!table.hasData()) {
+                    continue;
+                }
+                tracker.submit(() -> {
+                    Connection[] pair = connections.computeIfAbsent(Thread.currentThread(), k -> open(source, sourceDb,
+                            target, targetDb));
+                    tables.add(verifyTable(pair, sourceDb, snapshot, table, extendedHash, cancel, abort));
+                    return null;
+                }, WorkerPool.PRIORITY_DEFAULT);
+            }
+            tracker.await();
+        } finally {
+            for (Connection[] pair : connections.values()) {
+                for (Connection c : pair) {
+                    c.close();
+                }
+            }
+        }
+        List<ObjectCount> objects;
+        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
+            if (snapshot != null) {
+                s.setAutoCommit(false);
+                Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            objects = compareObjects(s, t, sourceDb, catalog);
+            if (snapshot != null) {
+                s.rollback();
+            }
+        }
+        tables.sort((a, b) -> (a.schema() + "." + a.table()).compareTo(b.schema() + "." + b.table()));
+        return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
+    }
+
+    private static int version(Connection c) throws SQLException {
+        return Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')"));
+    }
+
+    private static Connection[] open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
+        try {
+            Connection s = source.open(sourceDb);
+            Connection t = target.open(targetDb);
+            for (String set : SESSION) {
+                Sql.execute(s, set);
+                Sql.execute(t, set);
+            }
+            s.setAutoCommit(false);
+            return new Connection[] {s, t};
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot connect for verification: " + e.getMessage(), e);
+        }
+    }
+
+    private static TableVerification verifyTable(Connection[] pair, String database, String snapshot,
+            SourceCatalog.Table table, boolean extendedHash, CancelSignal cancel, CancelSignal abort) throws Exception {
+        String query = checksumQuery(table, extendedHash);
+        Connection s = pair[0];
+        Connection t = pair[1];
+        cancel.register(s);
+        cancel.register(t);
+        abort.register(s);
+        abort.register(t);
+        try {
+            if (snapshot != null) {
+                Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            // Both sides scan at once: the target's query runs on another thread of the same pool task.
+            java.util.concurrent.CompletableFuture<String[]> targetSide = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return Sql.rows(t, query).get(0);
+                        } catch (SQLException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }, TARGET_SIDE);
+            String[] src = Sql.rows(s, query).get(0);
+            String[] dst;
+            try {
+                dst = targetSide.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+            s.commit();
+            return new TableVerification(database, table.schema(), table.name(), Long.parseLong(src[0]),
+                    Long.parseLong(dst[0]), src[1], dst[1]);
+        } finally {
+            cancel.unregister(s);
+            cancel.unregister(t);
+            abort.unregister(s);
+            abort.unregister(t);
+        }
+    }
+
+    private static final java.util.concurrent.ExecutorService TARGET_SIDE =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread thread = new Thread(r, "pgmigrate-verify-target");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    static String checksumQuery(SourceCatalog.Table table, boolean extendedHash) {
+        String row = table.columns().isEmpty() ? "''" : "ROW(" + table.columns().stream().map(Verifier::columnExpr)
+                .collect(Collectors.joining(", ")) + ")::text";
+        String hash = extendedHash ? "hashtextextended(" + row + ", 0)"
+                : "('x' || substr(md5(" + row + "), 1, 16))::bit(64)::bigint";
+        return "SELECT count(*), coalesce(sum(" + hash + "::numeric), 0)::text FROM ONLY "
+                + Sql.qualified(table.schema(), table.name()) + " AS t";
+    }
+
+    private static String columnExpr(CopyColumn column) {
+        String c = "t." + Sql.ident(column.name());
+        String type = column.type();
+        // Float text output changed in PostgreSQL 12; the binary form did not, so compare that.
+        if (FLOATS.contains(type)) {
+            return "float8send(" + c + "::float8)";
+        }
+        if (type.equals("real[]") || type.equals("double precision[]")) {
+            return "array_send(" + c + ")";
+        }
+        if (GEOMETRY.containsKey(type)) {
+            return GEOMETRY.get(type) + "(" + c + ")";
+        }
+        return c;
+    }
+
+    private static final String NOT_EXTENSION = " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid "
+            + "AND d.deptype = 'e')";
+    private static final String USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+    static List<ObjectCount> compareObjects(Connection s, Connection t, String database, SourceCatalog catalog)
+            throws SQLException {
+        String counts = "SELECT n.nspname, k.kind, count(*) FROM ("
+                + "SELECT o.relnamespace AS ns, CASE o.relkind WHEN 'r' THEN 'tables' WHEN 'p' THEN 'tables' "
+                + "WHEN 'i' THEN 'indexes' WHEN 'I' THEN 'indexes' WHEN 'v' THEN 'views' WHEN 'm' THEN "
+                + "'materialized views' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'foreign tables' END AS kind FROM "
+                + "pg_class o WHERE o.relkind IN ('r','p','i','I','v','m','S','f')" + NOT_EXTENSION
+                + " UNION ALL SELECT o.pronamespace, 'functions' FROM pg_proc o WHERE true" + NOT_EXTENSION
+                + " UNION ALL SELECT o.connamespace, 'constraints' FROM pg_constraint o WHERE o.contype IN "
+                + "('p','u','f','c','x','t')" + NOT_EXTENSION
+                + " UNION ALL SELECT c.relnamespace, 'triggers' FROM pg_trigger o JOIN pg_class c ON c.oid = o.tgrelid "
+                + "WHERE NOT o.tgisinternal"
+                + " UNION ALL SELECT c.relnamespace, 'policies' FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid"
+                + " UNION ALL SELECT o.typnamespace, 'types' FROM pg_type o WHERE o.typtype IN ('e','c','d','r') AND "
+                + "(o.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = o.typrelid) = 'c')" + NOT_EXTENSION
+                + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + USER_NS + " GROUP BY 1, 2 "
+                + "UNION ALL SELECT '-', 'large objects', count(*) FROM pg_largeobject_metadata ORDER BY 1, 2";
+        Map<String, Long> sourceCounts = countMap(Sql.rows(s, counts));
+        Map<String, Long> targetCounts = countMap(Sql.rows(t, counts));
+        List<ObjectCount> result = new ArrayList<>();
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(sourceCounts.keySet());
+        keys.addAll(targetCounts.keySet());
+        for (String key : keys) {
+            String[] parts = key.split("\u0000", 2);
+            result.add(new ObjectCount(database, parts[0], parts[1], sourceCounts.getOrDefault(key, 0L),
+                    targetCounts.getOrDefault(key, 0L)));
+        }
+        for (SourceCatalog.Sequence seq : catalog.sequences) {
+            String q = "SELECT CASE WHEN is_called THEN last_value END FROM " + Sql.qualified(seq.schema(), seq.name());
+            String sv = Sql.one(s, q);
+            String tv = Sql.one(t, q);
+            result.add(new ObjectCount(database, seq.schema(), "sequence " + seq.name(), sv == null ? 0
+                    : Long.parseLong(sv), tv == null ? 0 : Long.parseLong(tv)));
+        }
+        return result;
+    }
+
+    private static Map<String, Long> countMap(List<String[]> rows) {
+        Map<String, Long> map = new java.util.HashMap<>();
+        for (String[] row : rows) {
+            map.put(row[0] + "\u0000" + row[1], Long.parseLong(row[2]));
+        }
+        return map;
+    }
+
+    /** One message naming every table and count that differs. */
+    public static String describeMismatch(String database, VerificationReport report) {
+        StringBuilder sb = new StringBuilder("Verification of database " + database + " failed: the target is not an "
+                + "exact copy.");
+        for (TableVerification t : report.tableMismatches()) {
+            sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ").append(t.sourceRows())
+                    .append(" rows on the source, ").append(t.targetRows()).append(" on the target; checksums ")
+                    .append(t.sourceChecksum()).append(" and ").append(t.targetChecksum()).append('.');
+        }
+        for (ObjectCount o : report.objectMismatches()) {
+            sb.append(" ").append(o.schema()).append(' ').append(o.kind()).append(": ").append(o.source())
+                    .append(" on the source, ").append(o.target()).append(" on the target.");
+        }
+        return sb.append(" Run 'pgmigrate verify' to compare again; the migration was rolled back.").toString();
+    }
+}
