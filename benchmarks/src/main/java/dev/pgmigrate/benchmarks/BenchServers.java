@@ -1,6 +1,12 @@
 package dev.pgmigrate.benchmarks;
 
-/** The two servers the benchmarks use: started here with the testkit, or given by system properties. */
+import dev.pgmigrate.testkit.PostgresServer;
+
+/**
+ * The two servers the benchmarks use: given by system properties {@code pgmigrate.bench.source.host} and so
+ * on, or else started here with the testkit, version {@code pgmigrate.bench.version} (default 17), and
+ * stopped on close.
+ */
 final class BenchServers implements AutoCloseable {
     private final Endpoint source;
     private final Endpoint target;
@@ -16,8 +22,31 @@ final class BenchServers implements AutoCloseable {
         if (System.getProperty("pgmigrate.bench.source.host") != null) {
             return new BenchServers(Endpoint.fromProperties("source"), Endpoint.fromProperties("target"), () -> { });
         }
-        throw new IllegalStateException("Starting servers with the testkit comes with the testkit merge;"
-                + " set pgmigrate.bench.source.host/port and pgmigrate.bench.target.host/port");
+        String version = System.getProperty("pgmigrate.bench.version", "17");
+        PostgresServer source = start(version);
+        PostgresServer target;
+        try {
+            target = start(version);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        return new BenchServers(endpoint(source), endpoint(target), () -> {
+            try (source; target) {
+                // stops both, target first
+            }
+        });
+    }
+
+    private static PostgresServer start(String version) {
+        // Checkpoints only when the benchmark asks for them, between operations.
+        return PostgresServer.builder().version(version).setting("max_wal_size", "16GB")
+                .setting("checkpoint_timeout", "1h").setting("shared_buffers", "512MB").start();
+    }
+
+    private static Endpoint endpoint(PostgresServer server) {
+        return new Endpoint(PostgresServer.HOST, server.port(), PostgresServer.SUPERUSER,
+                server.superuserPassword().reveal());
     }
 
     Endpoint source() {

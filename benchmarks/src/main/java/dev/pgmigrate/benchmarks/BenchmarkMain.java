@@ -68,7 +68,7 @@ public final class BenchmarkMain {
         }
     }
 
-    private record Row(BenchTable table, String benchmark, String buffer, double ms, double error) {
+    private record Row(BenchTable table, String benchmark, String buffer, double ms, double error, double cpuMs) {
     }
 
     static String summary(Collection<RunResult> results, Map<BenchTable, long[]> sizes) throws IOException {
@@ -78,14 +78,16 @@ public final class BenchmarkMain {
             method = method.substring(method.lastIndexOf('.') + 1);
             String buffer = r.getParams().getParam("bufferBytes");
             rows.add(new Row(BenchTable.of(r.getParams().getParam("table")), method, buffer == null ? "-" : buffer,
-                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
+                    r.getSecondaryResults().containsKey("jvmCpuMs")
+                            ? r.getSecondaryResults().get("jvmCpuMs").getScore() : Double.NaN));
         }
         var bytes = new java.io.ByteArrayOutputStream();
         try (PrintStream p = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             p.println();
             p.println("Copy throughput: MB = 10^6 bytes of the table's binary COPY stream, per second of one whole copy");
-            p.printf(Locale.ROOT, "%-14s %-12s %8s %10s %8s %12s %9s %9s%n", "table", "benchmark", "buffer", "ms/op",
-                    "MB/s", "rows/s", "vs raw", "vs psql");
+            p.printf(Locale.ROOT, "%-14s %-12s %8s %10s %8s %8s %12s %9s %9s %10s%n", "table", "benchmark", "buffer",
+                    "ms/op", "+-", "MB/s", "rows/s", "vs raw", "vs psql", "JVM cpu ms");
             for (BenchTable t : BenchTable.values()) {
                 double raw = score(rows, t, "rawDriver");
                 double psql = score(rows, t, "psqlPipe");
@@ -94,9 +96,10 @@ public final class BenchmarkMain {
                         continue;
                     }
                     double seconds = row.ms() / 1000;
-                    p.printf(Locale.ROOT, "%-14s %-12s %8s %10.0f %8.1f %12.0f %8.1f%% %8.1f%%%n", t.param(),
-                            row.benchmark(), row.buffer(), row.ms(), sizes.get(t)[0] / 1e6 / seconds,
-                            sizes.get(t)[1] / seconds, 100 * raw / row.ms(), 100 * psql / row.ms());
+                    p.printf(Locale.ROOT, "%-14s %-12s %8s %10.0f %8.0f %8.1f %12.0f %8.1f%% %8.1f%% %10.0f%n",
+                            t.param(), row.benchmark(), row.buffer(), row.ms(), row.error(),
+                            sizes.get(t)[0] / 1e6 / seconds, sizes.get(t)[1] / seconds, 100 * raw / row.ms(),
+                            100 * psql / row.ms(), row.cpuMs());
                 }
             }
             p.println("vs raw / vs psql: the reference's time over this one's, so above 100% is faster than the reference");

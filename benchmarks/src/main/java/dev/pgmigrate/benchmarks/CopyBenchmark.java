@@ -5,6 +5,7 @@ import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.copy.BinaryCopyMover;
 import dev.pgmigrate.copy.TextCopyMover;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,6 +70,35 @@ public class CopyBenchmark {
         }
     }
 
+    /**
+     * CPU time this JVM spent per operation, in ms: robust where wall time is not (other work on the machine),
+     * and on a CPU-bound machine every JVM millisecond is taken from the servers. Near zero for the psql pipe,
+     * whose work happens in the psql processes.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class JvmCpu {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        public double jvmCpuMs;
+        private long before;
+
+        @Setup(Level.Invocation)
+        public void start() {
+            before = OS.getProcessCpuTime();
+        }
+
+        @TearDown(Level.Invocation)
+        public void stop() {
+            jvmCpuMs += (OS.getProcessCpuTime() - before) / 1e6;
+        }
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            jvmCpuMs = 0;
+        }
+    }
+
     @Setup(Level.Trial)
     public void connect() throws SQLException {
         source = Endpoint.fromProperties("source");
@@ -96,19 +127,19 @@ public class CopyBenchmark {
     }
 
     @Benchmark
-    public long binaryMover(Buffer buffer) throws Exception {
+    public long binaryMover(Buffer buffer, JvmCpu cpu) throws Exception {
         return runTasks((task, src, dst) -> moveInTransactions(new BinaryCopyMover(), task, src, dst, buffer.settings()));
     }
 
     @Benchmark
-    public long textMover() throws Exception {
+    public long textMover(JvmCpu cpu) throws Exception {
         return runTasks((task, src, dst) -> moveInTransactions(new TextCopyMover(), task, src, dst,
                 MigrationSettings.defaults()));
     }
 
     /** The same binary COPY bytes moved by the driver alone: one readFromCopy, one writeToCopy per row. */
     @Benchmark
-    public long rawDriver() throws Exception {
+    public long rawDriver(JvmCpu cpu) throws Exception {
         return runTasks((task, src, dst) -> {
             begin(src, dst);
             CopyIn in = dst.unwrap(PGConnection.class).getCopyAPI().copyIn(task.copyInSql("FORMAT binary"));
@@ -125,7 +156,7 @@ public class CopyBenchmark {
 
     /** Two psql processes per task, binary COPY piped from one to the other. */
     @Benchmark
-    public long psqlPipe() throws Exception {
+    public long psqlPipe(JvmCpu cpu) throws Exception {
         return runTasks((task, src, dst) -> psql.copy(source, task.copyOutSql("FORMAT binary"), target,
                 task.copyInSql("FORMAT binary")));
     }
