@@ -128,9 +128,9 @@ public final class MigrationRun implements Runnable {
         target.requireFacts();
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
-            data.migrate();
-            cancel.check();
         }
+        data.migrate(); // on resume, skips what was done and reopens what completion needs
+        cancel.check();
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         data.complete();
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
