@@ -126,13 +126,21 @@ public final class MigrationRun implements Runnable {
         }
         source.requireFacts();
         target.requireFacts();
+        RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
+            if (spec.settings().migrateRoles()) {
+                roles.createRoles();
+                cancel.check();
+            }
             data.migrate();
             cancel.check();
         }
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         data.complete();
+        roles.applyDatabaseSettings();
+        new ServerParameters(spec, keeper, source, target, cancel).carryOver();
+        cancel.check();
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
     }
 
