@@ -6,6 +6,7 @@ import dev.pgmigrate.api.spi.ServerFacts;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +97,7 @@ final class ServerParameters {
                     + " (SQLState " + e.getSQLState() + ").");
             return;
         }
-        Map<Scope, List<Difference>> byScope = new LinkedHashMap<>();
+        Map<Scope, List<Difference>> byScope = new EnumMap<>(Scope.class);
         List<Difference> absent = new ArrayList<>();
         for (Difference d : differences) {
             if (d.targetValue().isEmpty()) {
@@ -253,7 +254,7 @@ final class ServerParameters {
             keeper.journal("alterSystem", d.name(), previous == null ? "" : "=" + previous);
             try {
                 Sql.execute(c, statement);
-                applied.add(d.name() + " = " + d.sourceValue());
+                applied.add(d.name() + " = " + d.sourceValue() + " (was " + d.targetValue().orElse("unset") + ")");
             } catch (SQLException e) {
                 notApplied.add(describe(d) + ": " + statement + " (" + DataMigration.firstLine(e.getMessage()) + ")");
             }
@@ -261,7 +262,7 @@ final class ServerParameters {
         if (!applied.isEmpty()) {
             Sql.execute(c, "SELECT pg_catalog.pg_reload_conf()");
             keeper.note("Server parameters applied server-wide with ALTER SYSTEM and a reload (" + applied.size()
-                    + "): " + String.join(", ", applied) + ". Canceling or a failure puts the previous values back.");
+                    + "): " + String.join(", ", applied) + ".");
         }
     }
 
@@ -380,7 +381,7 @@ final class ServerParameters {
                 quoted = true;
                 any = true;
             } else if (ch == ',') {
-                elements.add(any ? current.toString() : current.toString().trim());
+                elements.add(current.toString());
                 current.setLength(0);
                 any = false;
             } else if (!Character.isWhitespace(ch)) {
