@@ -217,6 +217,45 @@ class RoleMigrationTest {
     }
 
     @Test
+    void aFailedMigrationDropsTheRolesItCreated(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = TestDatabases.unique("roles_fail");
+        String owner = db + "_owner";
+        source.execute("postgres", "CREATE ROLE " + owner + " NOLOGIN", "CREATE DATABASE " + db + " OWNER " + owner);
+        source.execute(db, "CREATE TABLE t (id int)", "ALTER TABLE t OWNER TO " + owner);
+        try (MigrationService service = MigrationService.builder().listener(e -> {
+            if (e instanceof MigrationEvent.TableStarted) {
+                // Someone creates the database on the target behind the migration's back: it cannot take the name.
+                target.execute("postgres", "CREATE DATABASE " + db);
+            }
+        }).build()) {
+            MigrationRecord done = service.start(spec(source, target, db, MigrationOption.MIGRATE, s -> { }))
+                    .await(Duration.ofMinutes(3));
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).anySatisfy(e -> assertThat(e).contains("appeared on the target"));
+            assertThat(target.queryForLong("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + owner
+                    + "'")).isZero();
+        } finally {
+            target.execute("postgres", "DROP DATABASE IF EXISTS " + db);
+        }
+    }
+
+    @Test
+    void scopeAllTakesRolesNoDatabaseNeeds(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("roles_all"));
+        String loner = db + "_loner";
+        source.execute("postgres", "CREATE ROLE " + loner + " LOGIN CONNECTION LIMIT 2");
+
+        MigrationRecord done = migrate(source, target, db, MigrationOption.MIGRATE,
+                s -> s.option("roles.scope", "all"));
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString("postgres", "SELECT rolconnlimit FROM pg_roles WHERE rolname = '" + loner
+                + "'")).isEqualTo("2");
+    }
+
+    @Test
     void rolesAreLeftAloneWhenMigrateRolesIsOff(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
         String db = TestDatabases.unique("roles_off");
