@@ -127,6 +127,16 @@ class RoleMigrationTest {
     void aManagedTargetGetsRolesWithoutTheAttributesItCannotGrantAndKeepsExistingRoles(
             @Pg("15") PostgresServer source, @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target)
             throws Exception {
+        migratesToAManagedTarget(source, target);
+    }
+
+    @Test
+    void aManagedTargetBefore16GetsTheSameRoles(@Pg("15") PostgresServer source,
+            @Pg(value = "15", profile = ServerProfile.MANAGED) PostgresServer target) throws Exception {
+        migratesToAManagedTarget(source, target);
+    }
+
+    private static void migratesToAManagedTarget(PostgresServer source, PostgresServer target) throws Exception {
         String db = TestDatabases.unique("roles_managed");
         String boss = db + "_boss";
         String replicator = db + "_repl";

@@ -255,10 +255,8 @@ final class RoleMigration {
             }
             c.commit();
             noteResults(plan, facts, create, kept, reserved, dropped, problems);
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(c);
-            throw e;
         } finally {
+            // Closing the connection ends an unfinished transaction: on any failure no role is left behind.
             cancel.unregister(c);
         }
     }
@@ -389,16 +387,6 @@ final class RoleMigration {
 
     private static boolean t(String value) {
         return "t".equals(value);
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            if (!c.isClosed() && !c.getAutoCommit()) {
-                c.rollback();
-            }
-        } catch (SQLException e) {
-            log.debug("Rolling back the role transaction failed; closing the connection ends it", e);
-        }
     }
 
     /** Which attributes the target login may give a new role. */
