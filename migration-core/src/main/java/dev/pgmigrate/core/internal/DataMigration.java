@@ -1084,12 +1084,10 @@ final class DataMigration implements AutoCloseable {
         try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
             for (String[] row : db.settingsToApply) {
                 String setting = row[0];
-                int eq = setting.indexOf('=');
-                String name = setting.substring(0, eq);
-                String value = setting.substring(eq + 1);
+                String name = setting.substring(0, setting.indexOf('='));
                 try {
-                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET " + Sql.ident(name) + " = "
-                            + Sql.literal(value));
+                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET "
+                            + ServerParameters.assignment(setting));
                 } catch (SQLException e) {
                     keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
                             + firstLine(e.getMessage()));
