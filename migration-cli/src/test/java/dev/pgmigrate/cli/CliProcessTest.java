@@ -41,6 +41,36 @@ class CliProcessTest {
         }
     }
 
+    // ---------------------------------------------------------------- verify
+
+    @Test
+    void verifyComparesTheDatabasesAndNamesATableThatDiffers(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "cliverify");
+        Path properties = properties(source, target, db, ", \"settings\": {\"verify\": false}");
+        Result created = pgmigrate("migration", "create", "--name", "cli-verify", "--properties",
+                properties.toString(), "--migration-option", "Migrate", "--wait");
+        assertThat(created.exitCode()).as(created.all()).isZero();
+
+        Result same = pgmigrate("verify", "--properties", properties.toString());
+        assertThat(same.exitCode()).as(same.all()).isZero();
+        assertThat(same.out()).contains(db).contains("match");
+
+        target.execute(db, "UPDATE orders SET amount = amount + 1 WHERE id = 7");
+        Result differs = pgmigrate("verify", "--properties", properties.toString(), "--output", "json");
+        assertThat(differs.exitCode()).as(differs.all()).isEqualTo(1);
+        JsonNode reports = JSON.readTree(differs.out());
+        assertThat(reports.get(0).at("/tables").findValuesAsText("table")).contains("orders");
+        boolean ordersDiffers = false;
+        for (JsonNode table : reports.get(0).at("/tables")) {
+            if (table.get("table").asText().equals("orders")) {
+                ordersDiffers = !table.get("sourceChecksum").asText().equals(table.get("targetChecksum").asText());
+            }
+        }
+        assertThat(ordersDiffers).as(differs.out()).isTrue();
+        assertNoSecrets(differs, source, target);
+    }
+
     // ---------------------------------------------------------------- success, list and show
 
     @Test
