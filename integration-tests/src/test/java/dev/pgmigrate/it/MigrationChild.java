@@ -42,6 +42,20 @@ public final class MigrationChild {
         }
     }
 
+    /**
+     * The {@code host:port:login:passwordFile} argument for {@code server}, writing its admin password to a
+     * private file in {@code dir}.
+     */
+    static String endpoint(dev.pgmigrate.testkit.PostgresServer server, Path dir, String name) throws Exception {
+        Path file = dir.resolve(name + ".pw");
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.writeString(file, server.adminPassword().reveal());
+            java.nio.file.Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
+    }
+
     private static ServerSpec server(String arg) {
         String[] parts = arg.split(":", 4);
         return ServerSpec.builder().host(parts[0]).port(Integer.parseInt(parts[1])).adminLogin(parts[2])

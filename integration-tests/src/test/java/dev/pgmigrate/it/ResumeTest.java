@@ -18,7 +18,6 @@ import dev.pgmigrate.testkit.SchemaSnapshot;
 import dev.pgmigrate.testkit.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -102,7 +101,7 @@ class ResumeTest {
             String name) throws Exception {
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MigrationChild.class.getName(), state.toString(), name,
-                db, endpoint(source, dir, "s"), endpoint(target, dir, "t"), "verify"))
+                db, MigrationChild.endpoint(source, dir, "s"), MigrationChild.endpoint(target, dir, "t"), "verify"))
                 .redirectError(dir.resolve(name + ".err").toFile()).redirectOutput(dir.resolve(name + ".out").toFile())
                 .start();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
@@ -122,12 +121,4 @@ class ResumeTest {
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    private static String endpoint(PostgresServer server, Path dir, String name) throws Exception {
-        Path file = dir.resolve(name + ".pw");
-        if (!Files.exists(file)) {
-            Files.writeString(file, server.adminPassword().reveal());
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
-        return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
-    }
 }
