@@ -22,7 +22,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,7 @@ class CancelTest {
         Path state = dir.resolve("state");
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MigrationChild.class.getName(), state.toString(),
-                "killed", bigDb, endpoint(source, dir, "s"), endpoint(target, dir, "t")))
+                "killed", bigDb, MigrationChild.endpoint(source, dir, "s"), MigrationChild.endpoint(target, dir, "t")))
                 .redirectError(dir.resolve("child.err").toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -108,12 +107,6 @@ class CancelTest {
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 
-    private static String endpoint(PostgresServer server, Path dir, String name) throws Exception {
-        Path file = dir.resolve(name + ".pw");
-        Files.writeString(file, server.adminPassword().reveal());
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
-    }
 
     private static MigrationSpec spec(String name, PostgresServer source, PostgresServer target) {
         return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec())

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * A migration in a process of its own, for tests that kill it: prints {@code COPYING} once a table starts to
  * copy, then runs to the end. Arguments: state dir, name, database, source host:port:login:passwordFile,
- * target host:port:login:passwordFile.
+ * target host:port:login:passwordFile, and optionally {@code verify}.
  */
 public final class MigrationChild {
     private MigrationChild() {
@@ -28,7 +28,8 @@ public final class MigrationChild {
         ServerSpec source = server(args[3]);
         ServerSpec target = server(args[4]);
         MigrationSpec spec = MigrationSpec.builder().name(name).source(source).target(target).databases(database)
-                .settings(MigrationSettings.builder().parallelism(1).verify(false).build()).build();
+                .settings(MigrationSettings.builder().parallelism(1).verify(args.length > 5 && args[5].equals("verify"))
+                        .build()).build();
         try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(stateDir))
                 .listener(event -> {
                     if (event instanceof MigrationEvent.TableStarted) {
@@ -39,6 +40,20 @@ public final class MigrationChild {
             service.start(spec, Map.of("sourceServer", "file:" + args[3].split(":", 4)[3],
                     "targetServer", "file:" + args[4].split(":", 4)[3])).await();
         }
+    }
+
+    /**
+     * The {@code host:port:login:passwordFile} argument for {@code server}, writing its admin password to a
+     * private file in {@code dir}.
+     */
+    static String endpoint(dev.pgmigrate.testkit.PostgresServer server, Path dir, String name) throws Exception {
+        Path file = dir.resolve(name + ".pw");
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.writeString(file, server.adminPassword().reveal());
+            java.nio.file.Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
     }
 
     private static ServerSpec server(String arg) {

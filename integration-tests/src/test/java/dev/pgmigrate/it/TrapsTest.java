@@ -111,7 +111,8 @@ class TrapsTest {
         String db = TestDatabases.unique("latin");
         source.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE template0 ENCODING 'LATIN1' "
                 + "LC_COLLATE 'C' LC_CTYPE 'C' CONNECTION LIMIT 7",
-                "ALTER DATABASE " + db + " SET work_mem = '12MB'");
+                "ALTER DATABASE " + db + " SET work_mem = '12MB'",
+                "ALTER DATABASE " + db + " SET search_path = \"$user\", public, \"Other Schema\"");
         source.execute(db, "CREATE TABLE t (v text)", "INSERT INTO t VALUES ('caf\u00e9'), ('na\u00efve')");
         MigrationRecord done = migrate(source, target, db, MigrationOption.MIGRATE, s -> s);
         assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
@@ -120,7 +121,7 @@ class TrapsTest {
                 .containsExactly(List.of("LATIN1", "C", "C", "7"));
         assertThat(target.queryForString("postgres", "SELECT array_to_string(s.setconfig, ',') FROM "
                 + "pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '" + db + "'"))
-                .isEqualTo("work_mem=12MB");
+                .isEqualTo("work_mem=12MB,search_path=\"$user\", public, \"Other Schema\"");
         assertThat(target.queryForString(db, "SELECT string_agg(v, ',' ORDER BY v) FROM t")).isEqualTo("caf\u00e9,na\u00efve");
     }
 

@@ -9,13 +9,14 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
-        subcommands = {MigrationCommand.class, DemoCommand.class},
+        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class},
         description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
                 + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
                 + "rollback.",
         footer = {"", "Examples:", "  pgmigrate demo",
                 "  pgmigrate migration create --name shop-move --properties migration.json --wait",
-                "  pgmigrate migration list", "  pgmigrate migration show --name shop-move", "",
+                "  pgmigrate migration list", "  pgmigrate migration show --name shop-move",
+                "  pgmigrate verify --properties migration.json", "",
                 "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage or properties "
                         + "file, 69 a server unreachable.",
                 "Migrations are kept in --state-dir, else $PGMIGRATE_HOME, else ~/.pgmigrate."})

@@ -41,6 +41,36 @@ class CliProcessTest {
         }
     }
 
+    // ---------------------------------------------------------------- verify
+
+    @Test
+    void verifyComparesTheDatabasesAndNamesATableThatDiffers(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "cliverify");
+        Path properties = properties(source, target, db, ", \"settings\": {\"verify\": false}");
+        Result created = pgmigrate("migration", "create", "--name", "cli-verify", "--properties",
+                properties.toString(), "--migration-option", "Migrate", "--wait");
+        assertThat(created.exitCode()).as(created.all()).isZero();
+
+        Result same = pgmigrate("verify", "--properties", properties.toString());
+        assertThat(same.exitCode()).as(same.all()).isZero();
+        assertThat(same.out()).contains(db).contains("match");
+
+        target.execute(db, "UPDATE orders SET amount = amount + 1 WHERE id = 7");
+        Result differs = pgmigrate("verify", "--properties", properties.toString(), "--output", "json");
+        assertThat(differs.exitCode()).as(differs.all()).isEqualTo(1);
+        JsonNode reports = JSON.readTree(differs.out());
+        assertThat(reports.get(0).at("/tables").findValuesAsText("table")).contains("orders");
+        boolean ordersDiffers = false;
+        for (JsonNode table : reports.get(0).at("/tables")) {
+            if (table.get("table").asText().equals("orders")) {
+                ordersDiffers = !table.get("sourceChecksum").asText().equals(table.get("targetChecksum").asText());
+            }
+        }
+        assertThat(ordersDiffers).as(differs.out()).isTrue();
+        assertNoSecrets(differs, source, target);
+    }
+
     // ---------------------------------------------------------------- success, list and show
 
     @Test
@@ -410,20 +440,20 @@ class CliProcessTest {
         throw new AssertionError("migration " + name + " did not end within 2 minutes");
     }
 
-    /** Waits until some table of the migration is being copied. */
+    /** Waits until some table of the migration is being copied, reading the state directory directly. */
     private void awaitLoading(String name, Process running) throws Exception {
+        // Spawning 'show' costs a JVM start per poll, longer than a fast copy; the store is the same data.
+        var store = new dev.pgmigrate.core.FileMigrationStore(dir.resolve("state"));
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline) && running.isAlive()) {
-            Result shown = pgmigrate("migration", "show", "--name", name, "--output", "json");
-            if (shown.exitCode() == 0) {
-                JsonNode record = JSON.readTree(shown.out());
-                for (JsonNode table : record.at("/databases/0/tables")) {
-                    if (table.get("state").asText().equals("Loading")) {
-                        return;
-                    }
+            for (var stored : store.list()) {
+                if (stored.name().equals(name) && stored.record().databases().stream()
+                        .flatMap(d -> d.tables().stream())
+                        .anyMatch(t -> t.state() == dev.pgmigrate.api.TableState.LOADING)) {
+                    return;
                 }
             }
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
         throw new AssertionError("migration " + name + " never reached the copy; first process: "
                 + (running.isAlive() ? "still running" : finish(running).all()));

@@ -13,8 +13,11 @@ record CopySettings(int bufferBytes) {
      */
     static final String BUFFER_BYTES = "copy.bufferBytes";
 
-    /** Chosen from the JMH sweep in {@code benchmarks} (CopyBenchmark): see the README there. */
-    static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
+    /**
+     * 256 KiB: fastest in the JMH sweep (benchmarks/README.md, CopyBenchmark) on narrow and wide tables, with
+     * the least JVM CPU per copy; 0 and 8 KiB cost the target a message per row or per few rows.
+     */
+    static final int DEFAULT_BUFFER_BYTES = 256 * 1024;
 
     static final int MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 

@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
  * into one reusable buffer and written to the target when it is full, so the target gets few large messages
  * instead of one per row: fewer driver calls and lock round trips in the JVM, fewer messages for the target
  * server to parse. Memory is the buffer plus the largest row, whatever the table's size. Cancel and progress
- * are looked at once per buffer written, off the per-row path.
+ * are looked at once per buffer written (at least 64 KiB apart), off the per-row path.
  */
 final class CopyStreamer {
     private static final Logger log = LoggerFactory.getLogger(CopyStreamer.class);
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Cancel and progress are looked at after at least this many bytes, even when each row is written alone. */
+    private static final long CHECKPOINT_BYTES = 64 * 1024;
 
     private final CopyTask task;
     private final CopyContext context;
@@ -64,6 +66,7 @@ final class CopyStreamer {
             int fill = 0;
             long bytes = 0;
             long messages = 0;
+            long nextCheckpoint = CHECKPOINT_BYTES;
             byte[] row;
             while ((row = read(src)) != null) {
                 messages++;
@@ -85,7 +88,10 @@ final class CopyStreamer {
                     System.arraycopy(row, 0, buf, 0, n);
                     fill = n;
                 }
-                checkpoint(messages, bytes);
+                if (bytes >= nextCheckpoint) {
+                    checkpoint(messages, bytes);
+                    nextCheckpoint = bytes + CHECKPOINT_BYTES;
+                }
             }
             if (fill > 0) {
                 write(dst, buf, fill);

@@ -2,51 +2,56 @@ package dev.pgmigrate.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.testkit.MigrationMatrix;
+import dev.pgmigrate.testkit.ServerPair;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Heap use does not grow with the table: a table about ten times the JVM's heap goes through. */
+/** Heap use does not grow with the table: a table ten times the JVM's heap goes through. */
 class HeapUseTest {
-    private static final String DB = "copy_heap";
     private static final String HEAP = "-Xmx32m";
     private static final long TABLE_BYTES = 320L * 1024 * 1024;
 
-    static final TestServer source = TestServer.source();
-    static final TestServer target = TestServer.target();
+    @MigrationMatrix(Fixture.SAME)
+    void copiesATableManyTimesLargerThanTheHeap(ServerPair pair) throws Exception {
+        Fixture f = Fixture.of(pair, "heap");
+        try {
+            f.onBoth("CREATE TABLE big (id bigint, filler text)");
+            f.source().execute(f.db(),
+                    "INSERT INTO big SELECT g, repeat(md5(g::text), 9) FROM generate_series(1, 1100000) g");
+            assertThat(Long.parseLong(f.onSource("SELECT pg_relation_size('big')"))).isGreaterThan(TABLE_BYTES);
 
-    @BeforeAll
-    static void bigTable() throws SQLException {
-        source.recreateDatabase(DB);
-        target.recreateDatabase(DB);
-        String ddl = "CREATE TABLE big (id bigint, filler text)";
-        source.execute(DB, ddl, "INSERT INTO big SELECT g, repeat(md5(g::text), 9) FROM generate_series(1, 1100000) g");
-        target.execute(DB, ddl);
-        assertThat(Long.parseLong(Tables.single(source, DB, "SELECT pg_relation_size('big')")))
-                .isGreaterThan(TABLE_BYTES);
+            for (String moverId : List.of("binary-copy", "text-copy")) {
+                f.target().execute(f.db(), "TRUNCATE big");
+                String output = runInSmallHeap(f, moverId);
+
+                assertThat(output).as(moverId).contains("rows=1100000");
+                String sameRows = "SELECT count(*) || ':' || sum(hashtext(filler)::bigint + id) FROM big";
+                assertThat(f.onTarget(sameRows)).as(moverId).isEqualTo(f.onSource(sameRows));
+            }
+        } finally {
+            f.drop();
+        }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"binary-copy", "text-copy"})
-    void copiesATableManyTimesLargerThanTheHeap(String moverId) throws Exception {
-        target.execute(DB, "TRUNCATE big");
+    private static String runInSmallHeap(Fixture f, String moverId) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(List.of(java.toString(), HEAP, "-cp", System.getProperty("java.class.path"),
-                CopyInSmallHeap.class.getName(), source.host() + ":" + source.port(),
-                target.host() + ":" + target.port(), DB, "big", moverId))
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), HEAP, "-cp",
+                System.getProperty("java.class.path"), CopyInSmallHeap.class.getName(), moverId))
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.put("SOURCE_URL", f.source().jdbcUrl(f.db()));
+        env.put("SOURCE_PASSWORD", f.source().superuserPassword().reveal());
+        env.put("TARGET_URL", f.target().jdbcUrl(f.db()));
+        env.put("TARGET_PASSWORD", f.target().superuserPassword().reveal());
+        Process child = pb.start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
-
+        assertThat(child.waitFor(5, TimeUnit.MINUTES)).as(output).isTrue();
         assertThat(child.exitValue()).as(output).isZero();
-        assertThat(output).contains("rows=1100000");
-        String sameRows = "SELECT count(*) || ':' || sum(hashtext(filler)::bigint + id) FROM big";
-        assertThat(Tables.single(target, DB, sameRows)).isEqualTo(Tables.single(source, DB, sameRows));
+        return output;
     }
 }

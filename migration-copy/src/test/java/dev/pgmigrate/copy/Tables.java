@@ -2,11 +2,11 @@ package dev.pgmigrate.copy;
 
 import dev.pgmigrate.api.spi.CopyColumn;
 import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,12 +16,8 @@ final class Tables {
     private Tables() {
     }
 
-    /** A task for the whole of {@code schema.table}, its columns read from the source's catalog. */
-    static CopyTask task(TestServer server, String database, String table) throws SQLException {
-        return task(server, database, table, Optional.empty(), 1, 1, false);
-    }
-
-    static CopyTask task(TestServer server, String database, String table, Optional<String> rowFilter, int part,
+    /** A task for {@code public.table}, its columns read from the source's catalog as the engine reads them. */
+    static CopyTask task(PostgresServer server, String database, String table, Optional<String> rowFilter, int part,
             int parts, boolean freeze) throws SQLException {
         List<CopyColumn> columns = new ArrayList<>();
         try (Connection c = server.connect(database); PreparedStatement ps = c.prepareStatement(
@@ -38,17 +34,9 @@ final class Tables {
         return new CopyTask(database, "public", table, columns, rowFilter, part, parts, 1, freeze);
     }
 
-    /** One text line per row, ordered by the whole row's text, hashed: equal contents, equal digests. */
-    static String digest(TestServer server, String database, String table) throws SQLException {
-        return single(server, database, "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n'"
+    /** Row count and a hash of every row's text, ordered by that text: equal contents, equal digests. */
+    static String digest(PostgresServer server, String database, String table) {
+        return server.queryForString(database, "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n'"
                 + " ORDER BY t::text)), '-') FROM public." + CopyTask.quote(table) + " t");
-    }
-
-    static String single(TestServer server, String database, String sql) throws SQLException {
-        try (Connection c = server.connect(database); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

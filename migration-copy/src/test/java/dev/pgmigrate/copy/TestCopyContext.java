@@ -28,20 +28,19 @@ final class TestCopyContext implements CopyContext, AutoCloseable {
         this.settings = settings;
     }
 
-    static TestCopyContext open(TestServer from, TestServer to, String database, MigrationSettings settings)
+    /** Takes over two new connections to the same database and opens their transactions. */
+    static TestCopyContext open(Connection source, Connection target, MigrationSettings settings)
             throws SQLException {
-        Connection source = from.connect(database);
-        Connection target = to.connect(database);
         try (Statement s = source.createStatement(); Statement t = target.createStatement()) {
             s.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             t.execute("BEGIN");
             t.execute("SET LOCAL synchronous_commit = off");
+        } catch (SQLException e) {
+            try (source; target) {
+                throw e;
+            }
         }
         return new TestCopyContext(source, target, settings);
-    }
-
-    static TestCopyContext open(TestServer from, TestServer to, String database) throws SQLException {
-        return open(from, to, database, MigrationSettings.defaults());
     }
 
     /** Runs {@code sql} in the target's open transaction, such as a TRUNCATE before a FREEZE copy. */

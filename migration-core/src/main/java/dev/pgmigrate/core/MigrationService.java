@@ -186,13 +186,69 @@ public final class MigrationService implements AutoCloseable {
     }
 
     /**
-     * Resumes a migration whose process died: finished tables are kept, the rest is copied again.
+     * Resumes a migration whose process died: tables committed before are kept, partly copied ones are emptied
+     * and copied again, and indexes and constraints not yet built are built. Before anything runs, each kept
+     * table's row count on the source is compared with the stored one; a difference refuses the resume.
      *
-     * @throws MigrationException until resume is supported, or when the migration cannot be resumed
+     * @throws MigrationException when there is no such migration, it is not interrupted, its passwords cannot be
+     *     found, or the source changed
      */
     public MigrationHandle resume(String name, MigrationListener... extraListeners) {
-        throw new MigrationException("Resume of migration '" + name + "' is not supported yet; cancel it to roll "
-                + "back the target, then start it again.");
+        StoredMigration stored = find(name).orElseThrow(() -> noSuchMigration(name));
+        MigrationRecord view = view(stored);
+        if (view.status().isFinal()) {
+            throw new MigrationException("Migration '" + name + "' already ended with status " + view.status().label()
+                    + "; only an interrupted migration can be resumed. Start a new one.");
+        }
+        if (!view.interrupted()) {
+            throw new MigrationException("Migration '" + name + "' is still running in another process; it can be "
+                    + "resumed only once that process has died.");
+        }
+        MigrationSpec redacted = stored.record().spec();
+        MigrationSpec spec = new MigrationSpec(redacted.name(),
+                redacted.source().withLogin(redacted.source().adminLogin(), credentials.password(stored, "sourceServer")),
+                redacted.target().withLogin(redacted.target().adminLogin(), credentials.password(stored, "targetServer")),
+                redacted.databases(), redacted.option(), redacted.mode(), redacted.settings());
+        boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
+                || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
+        if (dataStarted) {
+            List<String> changed = dev.pgmigrate.core.internal.ResumeCheck.changedTables(spec, view);
+            if (!changed.isEmpty()) {
+                throw new MigrationException("Cannot resume migration '" + name + "': the source changed since these "
+                        + "tables were copied: " + String.join("; ", changed) + ". An offline migration needs a "
+                        + "source without writes: cancel this migration and start it again.");
+            }
+        }
+        StoredMigration taken = store.update(stored.namespace(), name, m -> {
+            MigrationRecord r = m.record();
+            // Nothing was changed on the target before the data phase: start such a migration from the top.
+            MigrationRecord resumed = dataStarted ? r : new MigrationRecord(r.spec(), r.status(),
+                    MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS, r.createdAt(), r.endedAt(), List.of(),
+                    r.databases(), r.errors(), r.verification(), r.notes(), false, false);
+            return m.withRecord(resumed).withOwner(Optional.of(currentOwner()), clock.instant());
+        });
+        log.info("Resuming migration {} ({})", name, view.substatus().label());
+        return launch(spec, taken, dataStarted, extraListeners);
+    }
+
+    /**
+     * Compares two databases, as a migration's verification does: every table's row count and content
+     * checksum, computed on both servers at once from one snapshot of the source, object counts per schema and
+     * kind, and sequence values. Changes nothing on either server.
+     *
+     * <p>{@code service.verify(source, "shop", target, "shop", MigrationSettings.defaults()).matches()}
+     *
+     * @throws MigrationException when a server cannot be reached or a query fails
+     */
+    public dev.pgmigrate.api.VerificationReport verify(ServerSpec source, String sourceDatabase, ServerSpec target,
+            String targetDatabase, dev.pgmigrate.api.MigrationSettings settings) {
+        Objects.requireNonNull(source, "source must not be null");
+        Objects.requireNonNull(target, "target must not be null");
+        Objects.requireNonNull(sourceDatabase, "sourceDatabase must not be null");
+        Objects.requireNonNull(targetDatabase, "targetDatabase must not be null");
+        Objects.requireNonNull(settings, "settings must not be null");
+        return dev.pgmigrate.core.internal.Verifier.standalone(new ServerConnector(source, settings), sourceDatabase,
+                new ServerConnector(target, settings), targetDatabase, settings.parallelism());
     }
 
     /** Waits for migrations still running here, then stops the service's threads. */

@@ -74,15 +74,15 @@ final class DataMigration implements AutoCloseable {
         this.target = target;
         this.pool = pool;
         this.cancel = cancel;
-        if (resume) {
-            throw new MigrationException("Resume is not supported yet");
-        }
+        this.resume = resume;
     }
+
+    private final boolean resume;
 
     /** One database in flight. */
     private final class Db {
         final String name;
-        final String working;
+        String working;
         Connection snapshotConnection;
         String snapshot;
         SourceCatalog catalog;
@@ -98,9 +98,15 @@ final class DataMigration implements AutoCloseable {
         final CancelSignal abort = new CancelSignal();
         List<String[]> settingsToApply = List.of();
 
-        Db(String name) {
+        /** On resume: what already exists on the target, so it is not built twice. */
+        Set<String> existingIndexes = Set.of();
+        Set<String> existingConstraints = Set.of();
+        Set<String> existingTriggers = Set.of();
+        int restDone;
+
+        Db(String name, String working) {
             this.name = name;
-            this.working = workingName(spec.name(), name);
+            this.working = working;
         }
     }
 
@@ -115,9 +121,46 @@ final class DataMigration implements AutoCloseable {
         log.info("Using {} ({})", pgDump.path(), pgDump.version());
         for (String database : spec.databases()) {
             cancel.check();
-            Db db = new Db(database);
+            String stage = resume ? keeper.state(stageKey(database)).orElse("") : "";
+            String working = keeper.state(workingKey(database)).orElse(workingName(spec.name(), database));
+            Db db = new Db(database, working);
             databases.put(database, db);
-            migrateDatabase(db, pgDump);
+            switch (stage) {
+                case "done" -> log.info("Database {} was completed before the interruption", database);
+                case "data" -> {
+                    openSnapshot(db);
+                    db.catalog = SourceCatalog.read(db.snapshotConnection);
+                    keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
+                            + "only completion remains.");
+                }
+                case "schema" -> resumeDatabase(db, pgDump);
+                default -> {
+                    if (!stage.isEmpty()) {
+                        // The schema was not fully restored: start this database again from nothing.
+                        dropWorkingDatabase(db);
+                        db.working = workingName(spec.name(), database);
+                    }
+                    migrateDatabase(db, pgDump);
+                }
+            }
+        }
+    }
+
+    private static String stageKey(String database) {
+        return "db." + database + ".stage";
+    }
+
+    private static String workingKey(String database) {
+        return "db." + database + ".working";
+    }
+
+    private static String restKey(String database) {
+        return "db." + database + ".rest";
+    }
+
+    private void dropWorkingDatabase(Db db) throws SQLException {
+        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            Rollback.dropDatabase(c, db.working);
         }
     }
 
@@ -125,6 +168,8 @@ final class DataMigration implements AutoCloseable {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         openSnapshot(db);
+        keeper.putState(workingKey(db.name), db.working);
+        keeper.putState(stageKey(db.name), "created");
         createTargetDatabase(db);
         cancel.check();
 
@@ -136,15 +181,103 @@ final class DataMigration implements AutoCloseable {
         db.postHeader = post.header();
         readTargetRoles(db);
         restorePreData(db, pre);
+        keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
 
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
-        copyDataAndBuild(db, plan);
+        copyDataAndBuild(db, plan, Set.of());
         noteRoleChanges(db);
+        keeper.putState(stageKey(db.name), "data");
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         closeWorkerConnections(db);
+    }
+
+    /**
+     * Continues a database whose schema was restored before the interruption: tables committed then are kept,
+     * the rest are emptied and copied again, and what post-data already exists on the target is not rebuilt.
+     * The snapshot is new; the engine checked before resuming that the kept tables still have their row counts.
+     */
+    private void resumeDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
+        keeper.databaseStarted(db.name);
+        openSnapshot(db);
+        DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
+                "post-data", cancel));
+        db.postHeader = post.header();
+        readTargetRoles(db);
+        db.catalog = SourceCatalog.read(db.snapshotConnection);
+        Set<String> kept = new HashSet<>();
+        long keptRows = 0;
+        for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {
+            if (t.state() == TableState.COMPLETED) {
+                kept.add(t.qualifiedName());
+                keptRows += t.rows();
+            } else {
+                keeper.tableChanged(db.name, t.qualifiedName(), x -> new TableProgress(x.schema(), x.table(),
+                        TableState.QUEUED, 0, 0, x.estimatedBytes(), x.parts(), 0, Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty()), null);
+            }
+        }
+        try (Connection c = target.connector().open(db.working)) {
+            db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
+                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')"));
+            db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
+                    + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace"));
+            db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
+                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace WHERE NOT t.tgisinternal"));
+        }
+        db.restDone = keeper.state(restKey(db.name)).map(Integer::parseInt).orElse(0);
+        keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
+                + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
+                + db.existingConstraints.size() + " constraint(s) already built are not built again.");
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
+        copyDataAndBuild(db, plan, kept);
+        noteRoleChanges(db);
+        keeper.putState(stageKey(db.name), "data");
+        closeWorkerConnections(db);
+    }
+
+    private static Set<String> set(List<String[]> rows) {
+        Set<String> out = new HashSet<>();
+        rows.forEach(r -> out.add(r[0]));
+        return out;
+    }
+
+    /** Whether a post-data entry already exists on the target of a resumed migration. */
+    private static boolean alreadyBuilt(Db db, Entry entry, String statement) {
+        if (entry.type().equals("INDEX")) {
+            return db.existingIndexes.contains(entry.schema() + "." + entry.tag());
+        }
+        if (entry.type().equals("CONSTRAINT") || entry.type().equals("FK CONSTRAINT")) {
+            String[] tableAndName = splitTag(db, entry);
+            if (tableAndName != null) {
+                if (statement.startsWith("CREATE UNIQUE INDEX")) {
+                    return db.existingIndexes.contains(entry.schema() + "." + tableAndName[1]);
+                }
+                return db.existingConstraints.contains(entry.schema() + "." + tableAndName[0] + "." + tableAndName[1]);
+            }
+        }
+        if (entry.type().equals("TRIGGER")) {
+            String[] tableAndName = splitTag(db, entry);
+            return tableAndName != null && db.existingTriggers.contains(entry.schema() + "." + tableAndName[0] + "."
+                    + tableAndName[1]);
+        }
+        return false;
+    }
+
+    private static String[] splitTag(Db db, Entry entry) {
+        if (db.catalog == null) {
+            return null;
+        }
+        for (Table t : db.catalog.tables.values()) {
+            if (t.schema().equals(entry.schema()) && entry.tag().startsWith(t.name() + " ")) {
+                return new String[] {t.name(), entry.tag().substring(t.name().length() + 1)};
+            }
+        }
+        return null;
     }
 
     // ---- snapshot and target database
@@ -251,6 +384,9 @@ final class DataMigration implements AutoCloseable {
     private void executeEntry(Connection c, Db db, Entry entry) throws SQLException {
         boolean superuser = target.requireFacts().superuser();
         for (String statement : filterRoles(db, entry)) {
+            if (resume && alreadyBuilt(db, entry, statement)) {
+                continue;
+            }
             try {
                 executeWithRetry(c, statement);
             } catch (SQLException e) {
@@ -428,12 +564,17 @@ final class DataMigration implements AutoCloseable {
 
     // ---- data and post-data
 
-    private void copyDataAndBuild(Db db, PostDataPlan plan) throws Exception {
+    private void copyDataAndBuild(Db db, PostDataPlan plan, Set<String> kept) throws Exception {
         List<CopyPart> parts = new ArrayList<>();
         List<TableProgress> queued = new ArrayList<>();
         Map<Long, AtomicInteger> remainingParts = new HashMap<>();
+        List<Table> keptTables = new ArrayList<>();
         for (Table table : db.catalog.tables.values()) {
             if (!table.hasData()) {
+                continue;
+            }
+            if (kept.contains(table.qualifiedName())) {
+                keptTables.add(table);
                 continue;
             }
             List<CopyPart> split = split(db, table);
@@ -443,6 +584,16 @@ final class DataMigration implements AutoCloseable {
                     split.size(), 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         }
         keeper.tablesQueued(db.name, queued);
+        if (resume) {
+            // A table that was partly copied before the interruption starts again empty.
+            try (Connection c = target.connector().open(db.working)) {
+                for (CopyPart part : parts) {
+                    if (part.part() == 1) {
+                        Sql.execute(c, "TRUNCATE ONLY " + Sql.qualified(part.table().schema(), part.table().name()));
+                    }
+                }
+            }
+        }
         parts.sort(Comparator.comparingLong(CopyPart::estimatedBytes).reversed());
 
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
@@ -458,7 +609,7 @@ final class DataMigration implements AutoCloseable {
                 return null;
             }, priority--);
         }
-        // Partitioned parents and tables without data still own post-data that may be table-bound.
+        // Partitioned parents, kept tables and tables without data still own table-bound post-data.
         for (Table table : db.catalog.tables.values()) {
             if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
                 buildTableKeys(db, tracker, plan, table.oid());
@@ -772,7 +923,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void runRemainingPostData(Db db, List<Entry> rest) throws Exception {
-        int i = 0;
+        int i = db.restDone;
         while (i < rest.size()) {
             cancel.check();
             if (rest.get(i).type().equals("FK CONSTRAINT")) {
@@ -786,15 +937,10 @@ final class DataMigration implements AutoCloseable {
                 }
                 tracker.await();
             } else {
-                Entry entry = rest.get(i++);
-                Connection dst = workerConnections(db)[1];
-                cancel.register(dst);
-                try {
-                    runEntry(db, entry);
-                } finally {
-                    cancel.unregister(dst);
-                }
+                runEntry(db, rest.get(i++));
             }
+            // Entries after the table-bound ones are not all idempotent: remember how far they got.
+            keeper.putState(restKey(db.name), String.valueOf(i));
         }
     }
 
@@ -881,6 +1027,9 @@ final class DataMigration implements AutoCloseable {
     void complete() throws Exception {
         for (Db db : databases.values()) {
             cancel.check();
+            if (keeper.state(stageKey(db.name)).orElse("").equals("done")) {
+                continue;
+            }
             analyze(db);
             if (settings.verify()) {
                 VerificationReport report = Verifier.verify(source.connector(), db.name, db.snapshot,
@@ -893,6 +1042,7 @@ final class DataMigration implements AutoCloseable {
             closeWorkerConnections(db);
             applyDatabaseSettings(db);
             finalName(db);
+            keeper.putState(stageKey(db.name), "done");
             closeSnapshot(db);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }
@@ -934,12 +1084,10 @@ final class DataMigration implements AutoCloseable {
         try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
             for (String[] row : db.settingsToApply) {
                 String setting = row[0];
-                int eq = setting.indexOf('=');
-                String name = setting.substring(0, eq);
-                String value = setting.substring(eq + 1);
+                String name = setting.substring(0, setting.indexOf('='));
                 try {
-                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET " + Sql.ident(name) + " = "
-                            + Sql.literal(value));
+                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET "
+                            + ServerParameters.assignment(setting));
                 } catch (SQLException e) {
                     keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
                             + firstLine(e.getMessage()));
@@ -950,6 +1098,11 @@ final class DataMigration implements AutoCloseable {
 
     private void finalName(Db db) throws SQLException {
         try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
+                    && keeper.journal().stream().anyMatch(j -> j.kind().equals("renameDatabase")
+                            && j.name().equals(db.working))) {
+                return; // renamed just before the interruption
+            }
             if (Rollback.exists(c, db.name)) {
                 if (!settings.overwriteDbsInTarget()) {
                     throw new MigrationException("Database " + db.name + " appeared on the target during the "

@@ -126,13 +126,22 @@ public final class MigrationRun implements Runnable {
         }
         source.requireFacts();
         target.requireFacts();
+        RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
-            data.migrate();
-            cancel.check();
+            if (spec.settings().migrateRoles() && keeper.state("roles.done").isEmpty()) {
+                roles.createRoles(); // before any database, so owners and grantees exist
+                keeper.putState("roles.done", "true");
+                cancel.check();
+            }
         }
+        data.migrate(); // on resume, skips what was done and reopens what completion needs
+        cancel.check();
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         data.complete();
+        roles.applyDatabaseSettings();
+        new ServerParameters(spec, keeper, source, target, cancel).carryOver();
+        cancel.check();
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
     }
 

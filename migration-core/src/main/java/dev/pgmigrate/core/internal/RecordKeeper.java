@@ -180,7 +180,9 @@ public final class RecordKeeper {
             TableProgress current = byName.get(qualifiedName);
             byName.put(qualifiedName, change.apply(current));
             rebuild();
-            persist(event instanceof MigrationEvent.TableFinished);
+            // Throttled even for finished tables: with thousands of tables, a write per table would dominate.
+            // A table finished but not yet persisted when the process dies is copied again on resume.
+            persist(false);
             emitOverall = Duration.between(lastProgressEvent, now()).toMillis() >= 250;
             if (emitOverall) {
                 lastProgressEvent = now();

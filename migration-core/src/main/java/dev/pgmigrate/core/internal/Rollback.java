@@ -51,6 +51,7 @@ public final class Rollback {
                 }
             }
             case "createRole" -> dropRole(c, entry.name());
+            case "alterSystem" -> ServerParameters.undo(c, entry.name(), entry.detail());
             default -> log.warn("Unknown journal entry {} for {}; nothing to undo", entry.kind(), entry.name());
         }
     }

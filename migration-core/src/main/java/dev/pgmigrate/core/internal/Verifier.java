@@ -87,6 +87,32 @@ public final class Verifier {
         return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
     }
 
+    /** Verifies two databases outside a migration, from a snapshot of the source taken now. */
+    public static VerificationReport standalone(ServerConnector source, String sourceDb, ServerConnector target,
+            String targetDb, int parallelism) {
+        try (Connection snapshotHolder = source.open(sourceDb);
+                WorkerPool pool = new WorkerPool(parallelism, "verify")) {
+            Sql.execute(snapshotHolder, "SET search_path = pg_catalog");
+            snapshotHolder.setAutoCommit(false);
+            Sql.execute(snapshotHolder, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            String snapshot = Sql.one(snapshotHolder, "SELECT pg_export_snapshot()");
+            SourceCatalog catalog = SourceCatalog.read(snapshotHolder);
+            VerificationReport report = verify(source, sourceDb, snapshot, target, targetDb, catalog, pool,
+                    new CancelSignal());
+            snapshotHolder.rollback();
+            return report;
+        } catch (dev.pgmigrate.api.MigrationException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw new dev.pgmigrate.api.MigrationException("Cannot verify " + sourceDb + " against " + targetDb + ": "
+                    + e.getMessage() + " (SQLState " + e.getSQLState() + "). Check that both databases exist and the "
+                    + "logins may read them.", e);
+        } catch (Exception e) {
+            throw new dev.pgmigrate.api.MigrationException("Cannot verify " + sourceDb + " against " + targetDb + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     private static int version(Connection c) throws SQLException {
         return Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')"));
     }

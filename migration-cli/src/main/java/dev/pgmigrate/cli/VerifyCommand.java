@@ -1,0 +1,63 @@
+package dev.pgmigrate.cli;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.core.MigrationProperties;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.internal.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Compares each database of a properties file on the source with the one of the same name on "
+                + "the target: every table's row count and content checksum (computed on both servers at once, from "
+                + "one snapshot of the source), object counts per schema and kind, and sequence values. Changes "
+                + "nothing on either server.", "",
+                "Exit codes: 0 identical, 1 a difference, 64 bad usage or properties file, 69 a server unreachable."},
+        footer = {"", "Example:", "  pgmigrate verify --properties migration.json"})
+final class VerifyCommand extends CliCommand {
+    @Option(names = "--properties", required = true, paramLabel = "FILE",
+            description = "The JSON properties file: servers and dbsToMigrate.")
+    Path properties;
+
+    @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+            description = "table (default) or json.")
+    String output;
+
+    @Option(names = "--prompt-password", description = "Ask for passwords the file does not give, on the terminal.")
+    boolean promptPassword;
+
+    @Override
+    public Integer call() throws Exception {
+        Cli cli = cli();
+        if (!output.equals("table") && !output.equals("json")) {
+            throw new CliException(ExitCodes.USAGE, "--output must be table or json, not '" + output + "'.");
+        }
+        MigrationProperties file = Passwords.complete(cli, MigrationProperties.read(properties), promptPassword);
+        MigrationSpec spec = file.toSpec("verify");
+        Runs.requireReachable(spec);
+        List<VerificationReport> reports = new ArrayList<>();
+        try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
+            for (String db : spec.databases()) {
+                try {
+                    reports.add(service.verify(spec.source(), db, spec.target(), db, spec.settings()));
+                } catch (MigrationException e) {
+                    throw new CliException(ExitCodes.FAILED, e.getMessage(), e);
+                }
+            }
+        }
+        boolean matches = reports.stream().allMatch(VerificationReport::matches);
+        if (output.equals("json")) {
+            cli.out().println(Json.mapper().writeValueAsString(reports));
+        } else {
+            for (int i = 0; i < reports.size(); i++) {
+                cli.out().println(spec.databases().get(i) + ": " + Reports.verification(reports.get(i)).strip());
+            }
+        }
+        return matches ? ExitCodes.SUCCEEDED : ExitCodes.FAILED;
+    }
+}
