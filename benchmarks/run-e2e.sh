@@ -5,6 +5,7 @@
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
 #                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick]
+#                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c1"]
 #                         [--results DIR]
 #
 # Default (about 15 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
@@ -32,6 +33,7 @@ while (( $# )); do
         --parallelism) PARALLELISM="$2"; shift ;;
         --only) ONLY="$2"; shift ;;
         --no-profile) PROFILE=0 ;;
+        --tools) TOOLS="$2"; shift ;;
         --results) RESULTS="$2"; shift ;;
         --tables-timeout) TABLES_TIMEOUT="$2"; shift ;;
         --quick) QUICK=1; SCALE=2; RUNS=1; SMALL_TABLES=500; VALIDATION_DBS=10; VALIDATION_TABLES=200
@@ -69,7 +71,8 @@ export WORK="$BENCH_DIR/work"
 source "$here/e2e/servers.sh"
 # shellcheck source=e2e/datasets.sh
 source "$here/e2e/datasets.sh"
-trap 'teardown_servers; rm -rf "$BENCH_DIR"' EXIT
+# The servers' files go; the work directory (every run's output, pgmigrate's records and log) stays for a look.
+trap 'teardown_servers; rm -rf "$BENCH_DIR/source" "$BENCH_DIR/target" "$WORK/pgcopydb" "$WORK/dump"; log "run files kept in $WORK"' EXIT
 setup_servers
 mkdir -p "$WORK" "$RESULTS"
 export PG_BIN SOURCE_PORT TARGET_PORT
@@ -154,7 +157,7 @@ rounds() {
     done
 }
 
-ALL_TOOLS=(pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify)
+read -r -a ALL_TOOLS <<< "${TOOLS:-pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify}"
 SCALING_TOOLS=(pgmigrate raw pgcopydb)
 started=$(date +%s)
 

@@ -38,6 +38,55 @@ def data_phase(path):
     print("%.2f" % (max(ends) - min(starts)).total_seconds())
 
 
+def log_times(logfile, name):
+    """Timestamps of the engine's INFO lines about migration NAME in the CLI's log."""
+    marks = {}
+    if not os.path.exists(logfile):
+        return marks
+    for line in open(logfile):
+        if "[pgmigrate-" + name + "]" not in line and "Migration " + name + " " not in line \
+                and "Migration " + name + ":" not in line:
+            continue
+        at = datetime.datetime.strptime(line[:28], "%Y-%m-%dT%H:%M:%S.%f%z")
+        for key, text in (("prereq", "/ PerformingPrerequisiteSteps"), ("validation", "/ ValidationInProgress"),
+                          ("migrating", "/ MigratingData"), ("schema", "schema restored"),
+                          ("built", "data, indexes and constraints in"), ("completing", "/ CompletingMigration"),
+                          ("ended", " ended: ")):
+            if text in line and key not in marks:
+                marks[key] = at
+    return marks
+
+
+def pgmigrate_phases(jsonl, logfile, name, wall):
+    """Seconds per phase of one pgmigrate run, from its record, its events and the engine's log."""
+    record, starts, ends = None, [], []
+    for line in open(jsonl):
+        e = json.loads(line)
+        if e["event"] == "MigrationRecord":
+            record = e["record"]
+    for db in record["databases"]:
+        for t in db["tables"]:
+            if t.get("startedAt") and t.get("endedAt"):
+                starts.append(iso(t["startedAt"]))
+                ends.append(iso(t["endedAt"]))
+    m = log_times(logfile, name)
+    created, ended = iso(record["createdAt"]), iso(record["endedAt"])
+    need = ("prereq", "migrating", "schema", "built", "completing")
+    if not starts or any(k not in m for k in need):
+        return None
+    sec = lambda a, b: (b - a).total_seconds()
+    return collections.OrderedDict([
+        ("JVM start, CLI, exit", wall - sec(created, ended)),
+        ("record created → prerequisite steps done (facts, snapshot%s)" % (
+            "; validation" if "validation" in m else ""), sec(created, m["migrating"])),
+        ("create database + pre-data schema", sec(m["migrating"], m["schema"])),
+        ("plan (catalog, ranges) → first COPY", sec(m["schema"], min(starts))),
+        ("COPY: first table start → last table end", sec(min(starts), max(ends))),
+        ("index/constraint builds after the last COPY", sec(max(ends), m["built"])),
+        ("completing (ANALYZE, verification, parameters)", sec(m["completing"], ended)),
+    ])
+
+
 def pg_duration(s):
     # pgcopydb prints 263ms, 6s298 (6.298 s), 2m03s, 1h02m
     for pattern, scale in ((r"(\d+)ms$", (0.001, 0)), (r"(\d+)s(\d+)$", (1, 0.001)), (r"(\d+)m(\d+)s?$", (60, 1)),
@@ -126,6 +175,7 @@ def classify(frames):
 LABELS = {
     "pgmigrate": "pgmigrate (Migrate, no verify)",
     "pgmigrate-verify": "pgmigrate (ValidateAndMigrate + verify)",
+    "pgmigrate-c1": "pgmigrate, JIT C1 only (-XX:TieredStopAtLevel=1)",
     "raw": "raw psql binary COPY pipe",
     "pgcopydb": "pgcopydb clone",
     "dump-dir": "pg_dump -Fd -j N + pg_restore -j N",
@@ -201,6 +251,40 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
                    "end to end %.2f× the raw pipe and %s× pgcopydb." % (
                        pgm["data"], raw["data"], 100.0 * raw["data"] / pgm["data"], pgm["wall"] / raw["wall"],
                        fnum(pgm["wall"] / s["pgcopydb"]["wall"] if "pgcopydb" in s else None)), ""]
+
+    phase_rows = [(i + 1, r) for i, r in enumerate(csv.DictReader(open(csv_path)))
+                  if r["experiment"] == "main" and r["run"] != "0" and r["tool"].startswith("pgmigrate")]
+    work = os.path.dirname(csv_path)
+    by_tool = collections.OrderedDict()
+    for run_id, r in phase_rows:
+        try:
+            ph = pgmigrate_phases(os.path.join(work, "run-%d.jsonl" % run_id),
+                                  os.path.join(work, "state", "logs", "pgmigrate.log"), "run-%d" % run_id,
+                                  float(r["wall_s"]))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print("no phases for run-%d: %r" % (run_id, e), file=sys.stderr)
+            ph = None
+        if ph:
+            by_tool.setdefault(r["tool"], []).append(ph)
+    raw_phases = []
+    for i, r in enumerate(csv.DictReader(open(csv_path))):
+        pf = os.path.join(work, "phase-%d" % (i + 1))
+        if r["experiment"] == "main" and r["run"] != "0" and r["tool"] == "raw" and os.path.exists(pf):
+            raw_phases.append(dict(kv.split("=") for kv in open(pf).read().split()))
+    if by_tool:
+        tools = list(by_tool)
+        keys = list(next(iter(by_tool.values()))[0])
+        md += ["## pgmigrate's wall time by phase (median of the main runs)", "",
+               "| phase | " + " | ".join("%s s" % LABELS.get(t, t) for t in tools) + " |",
+               "|---|" + "---:|" * len(tools)]
+        for k in keys:
+            md.append("| %s | %s |" % (k, " | ".join(fnum(med([p[k] for p in by_tool[t]])) for t in tools)))
+        md.append("| **total (wall)** | %s |" % " | ".join(fnum(med([sum(p.values()) for p in by_tool[t]])) for t in tools))
+        if raw_phases:
+            md += ["", "The raw pipe, for comparison: create database + pre-data %.2f s, COPY %.2f s, post-data "
+                   "(indexes, one after another) %.2f s." % tuple(med([float(p[k]) for p in raw_phases])
+                                                               for k in ("pre", "data", "post"))]
+        md.append("")
 
     plot = {}
     base_main = {t: stats(rs) for t, rs in main.items()} if main else {}

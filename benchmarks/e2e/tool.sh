@@ -13,10 +13,14 @@ create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 -
 uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
 
 case "$tool" in
-pgmigrate|pgmigrate-verify)
-    # shellcheck disable=SC2086 # JAVA_OPTS holds several words on purpose
-    java ${JAVA_OPTS:-} -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create \
-        --name "$RUN_NAME" --properties "$WORK/$tool.json" --wait --output json > "$WORK/$RUN_NAME.jsonl" &
+pgmigrate|pgmigrate-verify|pgmigrate-c1)
+    # pgmigrate-c1: the same run with the JIT stopped at C1 (TieredStopAtLevel=1), to weigh C2's compile time
+    opts="${JAVA_OPTS:-}"
+    [[ "$tool" == pgmigrate-c1 ]] && opts="$opts -XX:TieredStopAtLevel=1"
+    properties="$WORK/${tool%-c1}.json"
+    # shellcheck disable=SC2086 # opts holds several words on purpose
+    java $opts -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create \
+        --name "$RUN_NAME" --properties "$properties" --wait --output json > "$WORK/$RUN_NAME.jsonl" &
     pid=$!
     if [[ -n "${THREAD_CPU_FILE:-}" ]]; then
         # The JVM's CPU per thread (JIT compilers and GC included, which JFR's samples leave out): snapshots
