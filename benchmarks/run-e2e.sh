@@ -18,7 +18,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
-SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=240 VALIDATION_DBS=50 VALIDATION_TABLES=2000
+SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=120 VALIDATION_DBS=50 VALIDATION_TABLES=2000
 SCALES="5 50" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0
 RESULTS="$here/results"
 while (( $# )); do
@@ -162,7 +162,9 @@ SCALING_TOOLS=(pgmigrate raw pgcopydb)
 started=$(date +%s)
 
 if want main || want scaling; then
-    for scale in $(echo "$SCALE $SCALES" | tr ' ' '\n' | sort -n | uniq); do
+    scales="$SCALE"
+    want scaling && scales="$SCALE $SCALES"
+    for scale in $(echo "$scales" | tr ' ' '\n' | sort -n | uniq); do
         log "loading pgbench scale $scale plus the mixed table"
         load_pgbench_mixed bench "$scale"
         prepare_source bench
