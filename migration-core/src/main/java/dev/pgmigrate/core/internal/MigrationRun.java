@@ -90,6 +90,8 @@ public final class MigrationRun implements Runnable {
             }
         } catch (RuntimeException e) {
             log.error("Migration {} could not record its end", spec.name(), e);
+            keeper.failWithoutStore("The migration's record could not be written: " + e + ". It shows as "
+                    + "interrupted in the store; cancel it from there to roll back what is left on the target.");
         } finally {
             Thread.interrupted();
             completion.complete(keeper.record());

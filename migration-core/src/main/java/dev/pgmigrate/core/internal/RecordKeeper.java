@@ -111,6 +111,16 @@ public final class RecordKeeper {
                 record.errors().isEmpty() ? Optional.empty() : Optional.of(record.errors().get(0))));
     }
 
+    /**
+     * Ends the migration as Failed in memory only, when the store itself failed: the handle still completes with
+     * a final record, and another process sees the stored one as interrupted.
+     */
+    public synchronized void failWithoutStore(String error) {
+        List<String> errors = new ArrayList<>(record.errors());
+        errors.add(error);
+        record = copy(MigrationStatus.FAILED, MigrationSubstatus.FAILED, Optional.of(now()), errors, false);
+    }
+
     public void addValidationResults(List<ValidationResult> results) {
         synchronized (this) {
             List<ValidationResult> all = new ArrayList<>(record.validationResults());
