@@ -373,8 +373,8 @@ final class HtmlReport {
             b.append("</p>\n");
             p.message().ifPresent(m -> b.append("<p class=\"message\">").append(escape(m)).append("</p>\n"));
             if (d.tables().isEmpty()) {
-                b.append("<p class=\"muted\">No tables").append(p.startedAt().isPresent() ? "." : " yet.")
-                        .append("</p>\n</div>\n");
+                b.append("<p class=\"muted\">").append(p.startedAt().isPresent() ? "No tables."
+                        : r.status().isFinal() ? "Not migrated." : "Not started yet.").append("</p>\n</div>\n");
                 continue;
             }
             long maxBytes = Math.max(1, d.tables().stream().mapToLong(t -> t.progress().bytes()).max().orElse(1));
