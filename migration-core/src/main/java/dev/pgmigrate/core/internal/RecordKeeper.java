@@ -63,6 +63,11 @@ public final class RecordKeeper {
         }
     }
 
+    /** The engine-state key holding when {@code substatus} was first entered, as ISO-8601 text. */
+    public static String phaseKey(MigrationSubstatus substatus) {
+        return "phase." + substatus.label() + ".at";
+    }
+
     public String name() {
         return record.name();
     }
@@ -87,10 +92,14 @@ public final class RecordKeeper {
         return record;
     }
 
-    /** Moves to a new phase and persists it before the work it announces begins. */
+    /**
+     * Moves to a new phase and persists it before the work it announces begins. The first time a phase is
+     * entered is kept in the engine state under {@link #phaseKey} for the report's timeline.
+     */
     public void phase(MigrationStatus status, MigrationSubstatus substatus) {
         synchronized (this) {
             record = copy(status, substatus, record.endedAt(), record.errors(), record.cancelRequested());
+            state.putIfAbsent(phaseKey(substatus), now().toString());
             persist(true);
         }
         log.info("Migration {}: {} / {}", name(), status.label(), substatus.label());
