@@ -17,22 +17,12 @@ final class Units {
     }
 
     static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
+        return dev.pgmigrate.core.internal.Sizes.count(n);
     }
 
     /** {@code 512 B}, {@code 4.2 MB}, {@code 37 GB}: powers of 1024, as the command line prints them. */
     static String bytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+        return dev.pgmigrate.core.internal.Sizes.bytes(bytes);
     }
 
     /** {@code 0.4 s}, {@code 12.3 s}, {@code 4 min 07 s}, {@code 2 h 03 min}. */
