@@ -94,6 +94,7 @@ final class DataMigration implements AutoCloseable {
         /** Objects whose owner could not be kept, by the source owner. */
         final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
         final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+        final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
         List<String[]> settingsToApply = List.of();
@@ -173,10 +174,17 @@ final class DataMigration implements AutoCloseable {
         createTargetDatabase(db);
         cancel.check();
 
+        // Both sections come from the same snapshot; dumping them at once halves the wait before any data moves.
+        java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
+                settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
         DumpScript pre = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "pre-data", cancel));
-        DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "post-data", cancel));
+        DumpScript post;
+        try {
+            post = DumpScript.parse(postScript.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
         db.preHeader = pre.header();
         db.postHeader = post.header();
         readTargetRoles(db);
@@ -871,31 +879,55 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Queues a table's index builds in parallel, then its key and check constraints once they are built. */
+    /**
+     * Queues a table's index builds in parallel, then its key and check constraints once they are built, then
+     * its ANALYZE: all while other tables still copy, so none of it waits for the end.
+     */
     private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid) {
+        Table table = db.catalog.tables.get(tableOid);
         List<Entry> indexes = plan.indexes().getOrDefault(tableOid, List.of());
         List<Entry> constraints = plan.constraints().getOrDefault(tableOid, List.of());
-        if (indexes.isEmpty() && constraints.isEmpty()) {
-            return;
-        }
-        AtomicInteger remaining = new AtomicInteger(indexes.size());
+        Runnable analyzeTask = () -> {
+            if (table != null && table.hasData()) {
+                tracker.submit(() -> {
+                    analyzeTable(db, table);
+                    return null;
+                }, WorkerPool.PRIORITY_POST_DATA - 1);
+            }
+        };
         Runnable constraintsTask = () -> tracker.submit(() -> {
             for (Entry entry : constraints) {
                 runEntry(db, entry);
             }
+            analyzeTask.run();
             return null;
         }, WorkerPool.PRIORITY_POST_DATA);
         if (indexes.isEmpty()) {
-            constraintsTask.run();
+            (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
             return;
         }
+        AtomicInteger remaining = new AtomicInteger(indexes.size());
         for (Entry index : indexes) {
             tracker.submit(() -> {
                 runEntry(db, index);
-                if (remaining.decrementAndGet() == 0 && !constraints.isEmpty()) {
-                    constraintsTask.run();
+                if (remaining.decrementAndGet() == 0) {
+                    (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
                 }
                 return null;
             }, WorkerPool.PRIORITY_POST_DATA);
+        }
+    }
+
+    private void analyzeTable(Db db, Table table) throws SQLException {
+        Connection dst = workerConnections(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
+            db.analyzed.add(table.oid());
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
         }
     }
 
@@ -1060,19 +1092,16 @@ final class DataMigration implements AutoCloseable {
                 objects);
     }
 
+    /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
     private void analyze(Db db) throws Exception {
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         for (Table table : db.catalog.tables.values()) {
-            tracker.submit(() -> {
-                Connection dst = workerConnections(db)[1];
-                cancel.register(dst);
-                try {
-                    Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
-                } finally {
-                    cancel.unregister(dst);
-                }
-                return null;
-            }, WorkerPool.PRIORITY_DEFAULT);
+            if (!db.analyzed.contains(table.oid())) {
+                tracker.submit(() -> {
+                    analyzeTable(db, table);
+                    return null;
+                }, WorkerPool.PRIORITY_DEFAULT);
+            }
         }
         tracker.await();
     }

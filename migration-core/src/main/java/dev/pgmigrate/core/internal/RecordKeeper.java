@@ -89,6 +89,7 @@ public final class RecordKeeper {
     }
 
     public synchronized MigrationRecord record() {
+        refreshIfDirty();
         return record;
     }
 
@@ -290,7 +291,25 @@ public final class RecordKeeper {
 
     // ---- internals
 
+    /**
+     * Marks the per-database part of the record stale. Rebuilding it walks every table, so it happens only when
+     * the record is read or written (at most once a second), never once per table change: with thousands of
+     * tables a rebuild per change would cost quadratic time.
+     */
     private void rebuild() {
+        dirty = true;
+    }
+
+    private boolean dirty;
+
+    private void refreshIfDirty() {
+        if (dirty) {
+            dirty = false;
+            refresh();
+        }
+    }
+
+    private void refresh() {
         List<DatabaseProgress> all = new ArrayList<>();
         for (DatabaseProgress db : databases.values()) {
             List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
@@ -308,6 +327,7 @@ public final class RecordKeeper {
             return;
         }
         lastPersist = t;
+        refreshIfDirty();
         MigrationRecord mine = record;
         Map<String, String> stateCopy = Map.copyOf(state);
         store.update(namespace, name(), stored -> {
@@ -318,6 +338,7 @@ public final class RecordKeeper {
     }
 
     private void persistFinal() {
+        refreshIfDirty();
         MigrationRecord mine = record;
         Map<String, String> stateCopy = Map.copyOf(state);
         Instant t = now();
