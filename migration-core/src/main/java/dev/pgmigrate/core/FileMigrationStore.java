@@ -159,7 +159,9 @@ public final class FileMigrationStore implements MigrationStore {
     private static <T> T withLock(Path namespaceDir, java.util.function.Supplier<T> action) {
         createPrivateDirectory(namespaceDir);
         Path lockFile = namespaceDir.resolve(".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                        "rw-------")));
                 FileLock ignored = channel.lock()) {
             synchronized (FileMigrationStore.class) {
                 return action.get();
