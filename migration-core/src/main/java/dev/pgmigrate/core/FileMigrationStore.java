@@ -161,7 +161,9 @@ public final class FileMigrationStore implements MigrationStore {
         Path lockFile = namespaceDir.resolve(".lock");
         // A file lock keeps other processes out; within this JVM file locks overlap, so threads queue here first.
         synchronized (FileMigrationStore.class) {
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
                     FileLock ignored = channel.lock()) {
                 return action.get();
             } catch (IOException e) {

@@ -51,8 +51,12 @@ import org.slf4j.LoggerFactory;
 final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
     private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
-    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) (.+?)(?: WITH GRANT OPTION)?$");
-    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE (\\S+) .*");
+    /** A role as pg_dump writes it: quoted (and may then hold spaces, quotes and " TO "), or one plain word. */
+    private static final String ROLE = "(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)";
+    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) " + ROLE
+            + "(?: WITH GRANT OPTION)?$");
+    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
+            + ROLE + " .*");
 
     private final MigrationSpec spec;
     private final MigrationSettings settings;
@@ -209,6 +213,11 @@ final class DataMigration implements AutoCloseable {
      */
     private void resumeDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
         keeper.databaseStarted(db.name);
+        // The dead process's sessions may still be building an index or copying: end them before reading what
+        // the target has, or their work lands after that and collides with ours.
+        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            Rollback.terminateSessionsAndWait(c, db.working);
+        }
         openSnapshot(db);
         DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "post-data", cancel));
@@ -780,7 +789,7 @@ final class DataMigration implements AutoCloseable {
             throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
                     + " with mover " + mover.id() + ": " + e.getMessage() + state, e);
         } finally {
-            dst.setAutoCommit(true);
+            restoreAutoCommit(dst);
             cancel.unregister(src);
             cancel.unregister(dst);
             db.abort.unregister(src);
@@ -1050,7 +1059,7 @@ final class DataMigration implements AutoCloseable {
             rollbackQuietly(dst);
             throw e;
         } finally {
-            dst.setAutoCommit(true);
+            restoreAutoCommit(dst);
         }
     }
 
@@ -1166,6 +1175,18 @@ final class DataMigration implements AutoCloseable {
             db.abort.cancel("closed");
             closeWorkerConnections(db);
             closeSnapshot(db);
+        }
+    }
+
+    /**
+     * Ends a worker's manual-commit block. On a connection the failure broke this throws too, and must not
+     * replace the exception that says what broke it.
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("Cannot restore autocommit; the connection is likely broken", e);
         }
     }
 
