@@ -18,21 +18,11 @@ final class Format {
     }
 
     static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
+        return dev.pgmigrate.core.internal.Sizes.count(n);
     }
 
     static String bytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+        return dev.pgmigrate.core.internal.Sizes.bytes(bytes);
     }
 
     /** {@code 0:04:07}, or {@code 2d 03:00:00} past a day. */

@@ -6,10 +6,16 @@ import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.report.MigrationReport;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,8 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = "Create, list, show, cancel and resume migrations.",
         subcommands = {MigrationCommand.Create.class, MigrationCommand.ListCommand.class, MigrationCommand.Show.class,
-                MigrationCommand.Update.class, MigrationCommand.Cancel.class, MigrationCommand.Resume.class,
-                MigrationCommand.RunDetached.class},
+                MigrationCommand.Report.class, MigrationCommand.Update.class, MigrationCommand.Cancel.class,
+                MigrationCommand.Resume.class, MigrationCommand.RunDetached.class},
         footer = {"", "Example:", "  pgmigrate migration create --name shop-move --properties migration.json --wait"})
 final class MigrationCommand implements Callable<Integer> {
     static final String RUN_DETACHED = "run-detached";
@@ -38,6 +44,10 @@ final class MigrationCommand implements Callable<Integer> {
     enum Output { table, json }
 
     enum TextOrJson { text, json }
+
+    enum ShowOutput { table, json, html }
+
+    enum ReportFormat { html, json }
 
     enum Filter { all, active }
 
@@ -171,22 +181,85 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
         String name;
 
-        @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
-                description = "Text (default) or the full record as JSON.")
-        Output output;
+        @Option(names = "--output", paramLabel = "table|json|html", defaultValue = "table",
+                description = "Text (default), the full record as JSON, or the HTML report (as 'migration report "
+                        + "--format html' writes it).")
+        ShowOutput output;
 
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             try (MigrationService service = cli.service()) {
                 MigrationRecord record = find(cli, service, name);
-                if (output == Output.json) {
-                    cli.out().println(Json.mapper().writeValueAsString(record));
-                } else {
-                    cli.out().print(Reports.show(record, Instant.now()));
+                switch (output) {
+                    case json -> cli.out().println(Json.mapper().writeValueAsString(record));
+                    case html -> Report.toStdout(cli, report(cli, service, name), ReportFormat.html);
+                    case table -> cli.out().print(Reports.show(record, Instant.now()));
                 }
             }
             return ExitCodes.SUCCEEDED;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {"Writes the report of one migration: a self-contained HTML page (inline CSS and SVG, no "
+                    + "script, nothing fetched) or JSON.",
+                    "It shows the phases on a timeline, every database and table with rows, bytes, time and "
+                            + "throughput, the validation results with their remedies, the verification, errors and "
+                            + "notes. The JSON is the full record plus those figures."},
+            footer = {"", "Examples:", "  pgmigrate migration report --name shop-move --file shop-move.html",
+                    "  pgmigrate migration report --name shop-move --format json > shop-move.json"})
+    static final class Report extends CliCommand {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        String name;
+
+        @Option(names = "--format", paramLabel = "html|json",
+                description = "html or json. Default: json when --file ends in .json, else html.")
+        ReportFormat format;
+
+        @Option(names = "--file", paramLabel = "PATH",
+                description = "Write the report to this file, replacing it; without it, to standard output.")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = cli();
+            ReportFormat chosen = format != null ? format : file != null && file.getFileName().toString()
+                    .toLowerCase(Locale.ROOT).endsWith(".json") ? ReportFormat.json : ReportFormat.html;
+            try (MigrationService service = cli.service()) {
+                find(cli, service, name);
+                MigrationReport report = report(cli, service, name);
+                if (file == null) {
+                    toStdout(cli, report, chosen);
+                    return ExitCodes.SUCCEEDED;
+                }
+                try {
+                    if (chosen == ReportFormat.html) {
+                        report.writeHtml(file);
+                    } else {
+                        report.writeJson(file);
+                    }
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.FAILED, "Cannot write the report to " + file.toAbsolutePath()
+                            + ": " + e + ". Choose a writable path with --file, or leave it out to print the report.",
+                            e);
+                }
+                cli.out().println("Wrote the " + chosen.name().toUpperCase(Locale.ROOT)
+                        + " report of migration " + name + " to " + file.toAbsolutePath());
+            }
+            return ExitCodes.SUCCEEDED;
+        }
+
+        static void toStdout(Cli cli, MigrationReport report, ReportFormat format) throws IOException {
+            // UTF-8 whatever the console's charset: the page declares it, and JSON is UTF-8 by definition.
+            Writer out = new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8);
+            if (format == ReportFormat.html) {
+                report.writeHtml(out);
+            } else {
+                report.writeJson(out);
+                out.write(System.lineSeparator());
+            }
+            out.flush();
         }
     }
 
@@ -306,10 +379,18 @@ final class MigrationCommand implements Callable<Integer> {
         }
     }
 
+    static MigrationReport report(Cli cli, MigrationService service, String name) {
+        return service.report(name).orElseThrow(() -> noSuchMigration(cli, name));
+    }
+
     static MigrationRecord find(Cli cli, MigrationService service, String name) {
         Optional<MigrationRecord> record = service.show(name);
-        return record.orElseThrow(() -> new CliException(ExitCodes.USAGE, "No migration named '" + name + "' in "
-                + cli.stateDir() + "; 'pgmigrate migration list' shows the names (use --state-dir or "
-                + Cli.HOME_ENV + " for another directory)."));
+        return record.orElseThrow(() -> noSuchMigration(cli, name));
+    }
+
+    private static CliException noSuchMigration(Cli cli, String name) {
+        return new CliException(ExitCodes.USAGE, "No migration named '" + name + "' in " + cli.stateDir()
+                + "; 'pgmigrate migration list' shows the names (use --state-dir or " + Cli.HOME_ENV
+                + " for another directory).");
     }
 }

@@ -115,6 +115,44 @@ class CliProcessTest {
     }
 
     @Test
+    void reportWritesTheHtmlPageAndTheJsonOfAMigration(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = smallDatabase(source, "clireport");
+        Path properties = properties(source, target, db, "");
+        assertThat(pgmigrate("migration", "create", "--name", "cli-report", "--properties", properties.toString(),
+                "--wait").exitCode()).isEqualTo(0);
+
+        Path htmlFile = dir.resolve("out/report.html");
+        Files.createDirectories(htmlFile.getParent());
+        Result written = pgmigrate("migration", "report", "--name", "cli-report", "--file", htmlFile.toString());
+        assertThat(written.exitCode()).as(written.all()).isEqualTo(0);
+        assertThat(written.out()).contains("Wrote the HTML report of migration cli-report to");
+        String html = Files.readString(htmlFile);
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("Migration <span class=\"name\">cli-report</span>",
+                "Succeeded", "orders", "5,000", "Identical", "<svg class=\"timeline\"")
+                .doesNotContain(source.adminPassword().reveal(), target.adminPassword().reveal());
+
+        Result shown = pgmigrate("migration", "show", "--name", "cli-report", "--output", "html");
+        assertThat(shown.exitCode()).as(shown.all()).isEqualTo(0);
+        assertThat(shown.out()).startsWith("<!DOCTYPE html>").contains("cli-report").endsWith("</html>\n");
+
+        Path jsonFile = dir.resolve("out/report.json");
+        assertThat(pgmigrate("migration", "report", "--name", "cli-report", "--file", jsonFile.toString())
+                .exitCode()).isEqualTo(0);
+        JsonNode json = JSON.readTree(jsonFile.toFile());
+        assertThat(json.at("/format").asText()).isEqualTo("pgmigrate-report");
+        assertThat(json.at("/summary/rows").asLong()).isEqualTo(5100);
+        assertThat(json.at("/record/spec/name").asText()).isEqualTo("cli-report");
+        JsonNode printed = JSON.readTree(pgmigrate("migration", "report", "--name", "cli-report", "--format",
+                "json").out());
+        assertThat(printed.at("/summary/tables").asInt()).isEqualTo(2);
+
+        Result missing = pgmigrate("migration", "report", "--name", "no-such-migration");
+        assertThat(missing.exitCode()).isEqualTo(64);
+        assertThat(missing.err()).contains("No migration named 'no-such-migration'");
+    }
+
+    @Test
     void createWithoutWaitReturnsAtOnceAndTheBackgroundProcessFinishesTheMigration(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String db = smallDatabase(source, "clibg");

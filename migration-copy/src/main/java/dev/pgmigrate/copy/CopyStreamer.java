@@ -171,7 +171,20 @@ final class CopyStreamer {
             throw new MigrationCanceledException(
                     "Copy of " + task.displayName() + " stopped: the migration was canceled", e);
         }
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String reason = quotesNoRowValues(state) && e.getMessage() != null
+                ? ": " + e.getMessage().lines().findFirst().orElse("") : "; the cause has the server's message";
         return new SQLException("Mover " + moverId + " could not " + attempted + " for " + task.displayName()
-                + " (SQLSTATE " + e.getSQLState() + "); the cause has the server's message", e.getSQLState(), e);
+                + " (SQLSTATE " + state + ")" + reason, state, e);
+    }
+
+    /**
+     * Whether errors of this SQLState describe the server or the connection, never the data: connection
+     * exceptions (08), insufficient resources such as a full disk (53), operator intervention such as a
+     * terminated backend or a shutdown (57), and system errors (58). Their message is what the user needs.
+     */
+    private static boolean quotesNoRowValues(String sqlState) {
+        return sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57")
+                || sqlState.startsWith("58");
     }
 }

@@ -159,13 +159,16 @@ public final class FileMigrationStore implements MigrationStore {
     private static <T> T withLock(Path namespaceDir, java.util.function.Supplier<T> action) {
         createPrivateDirectory(namespaceDir);
         Path lockFile = namespaceDir.resolve(".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock ignored = channel.lock()) {
-            synchronized (FileMigrationStore.class) {
+        // A file lock keeps other processes out; within this JVM file locks overlap, so threads queue here first.
+        synchronized (FileMigrationStore.class) {
+            try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
+                    FileLock ignored = channel.lock()) {
                 return action.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot lock " + lockFile, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot lock " + lockFile, e);
         }
     }
 

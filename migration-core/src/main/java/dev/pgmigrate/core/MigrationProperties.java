@@ -531,7 +531,14 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
                 problem(field + ".file", "\"\"", "give the path of a file holding the password");
                 return null;
             }
-            Path file = baseDirectory.resolve(path).normalize();
+            Path file;
+            try {
+                file = baseDirectory.resolve(path).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                problem(field + ".file", path, "is not a valid path on this system (" + e.getReason()
+                        + "); give the path of a file holding the password");
+                return null;
+            }
             try {
                 String value = Files.readString(file, StandardCharsets.UTF_8);
                 value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)

@@ -14,6 +14,7 @@ import dev.pgmigrate.core.internal.MigrationRun;
 import dev.pgmigrate.core.internal.RecordKeeper;
 import dev.pgmigrate.core.internal.Rollback;
 import dev.pgmigrate.core.internal.ServerConnector;
+import dev.pgmigrate.core.report.MigrationReport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -151,6 +152,16 @@ public final class MigrationService implements AutoCloseable {
             return Optional.of(run.keeper().record());
         }
         return store.load(namespaceOf(target), name).map(this::view);
+    }
+
+    /**
+     * The report of the migration called {@code name}: its record, the phase times the engine kept, and the
+     * figures derived from them, to write as JSON or HTML.
+     *
+     * @throws MigrationException when two targets each have a migration of that name
+     */
+    public Optional<MigrationReport> report(String name) {
+        return find(name).map(stored -> MigrationReport.of(stored.withRecord(view(stored))));
     }
 
     /** The handle of a migration this service is running, if it is. */

@@ -51,8 +51,12 @@ import org.slf4j.LoggerFactory;
 final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
     private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
-    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) (.+?)(?: WITH GRANT OPTION)?$");
-    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE (\\S+) .*");
+    /** A role as pg_dump writes it: quoted (and may then hold spaces, quotes and " TO "), or one plain word. */
+    private static final String ROLE = "(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)";
+    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) " + ROLE
+            + "(?: WITH GRANT OPTION)?$");
+    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
+            + ROLE + " .*");
 
     private final MigrationSpec spec;
     private final MigrationSettings settings;
@@ -94,6 +98,7 @@ final class DataMigration implements AutoCloseable {
         /** Objects whose owner could not be kept, by the source owner. */
         final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
         final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+        final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
         List<String[]> settingsToApply = List.of();
@@ -173,10 +178,17 @@ final class DataMigration implements AutoCloseable {
         createTargetDatabase(db);
         cancel.check();
 
+        // Both sections come from the same snapshot; dumping them at once halves the wait before any data moves.
+        java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
+                settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
         DumpScript pre = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "pre-data", cancel));
-        DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "post-data", cancel));
+        DumpScript post;
+        try {
+            post = DumpScript.parse(postScript.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
         db.preHeader = pre.header();
         db.postHeader = post.header();
         readTargetRoles(db);
@@ -201,6 +213,11 @@ final class DataMigration implements AutoCloseable {
      */
     private void resumeDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
         keeper.databaseStarted(db.name);
+        // The dead process's sessions may still be building an index or copying: end them before reading what
+        // the target has, or their work lands after that and collides with ours.
+        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
+            Rollback.terminateSessionsAndWait(c, db.working);
+        }
         openSnapshot(db);
         DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "post-data", cancel));
@@ -772,7 +789,7 @@ final class DataMigration implements AutoCloseable {
             throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
                     + " with mover " + mover.id() + ": " + e.getMessage() + state, e);
         } finally {
-            dst.setAutoCommit(true);
+            restoreAutoCommit(dst);
             cancel.unregister(src);
             cancel.unregister(dst);
             db.abort.unregister(src);
@@ -871,31 +888,55 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Queues a table's index builds in parallel, then its key and check constraints once they are built. */
+    /**
+     * Queues a table's index builds in parallel, then its key and check constraints once they are built, then
+     * its ANALYZE: all while other tables still copy, so none of it waits for the end.
+     */
     private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid) {
+        Table table = db.catalog.tables.get(tableOid);
         List<Entry> indexes = plan.indexes().getOrDefault(tableOid, List.of());
         List<Entry> constraints = plan.constraints().getOrDefault(tableOid, List.of());
-        if (indexes.isEmpty() && constraints.isEmpty()) {
-            return;
-        }
-        AtomicInteger remaining = new AtomicInteger(indexes.size());
+        Runnable analyzeTask = () -> {
+            if (table != null && table.hasData()) {
+                tracker.submit(() -> {
+                    analyzeTable(db, table);
+                    return null;
+                }, WorkerPool.PRIORITY_POST_DATA - 1);
+            }
+        };
         Runnable constraintsTask = () -> tracker.submit(() -> {
             for (Entry entry : constraints) {
                 runEntry(db, entry);
             }
+            analyzeTask.run();
             return null;
         }, WorkerPool.PRIORITY_POST_DATA);
         if (indexes.isEmpty()) {
-            constraintsTask.run();
+            (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
             return;
         }
+        AtomicInteger remaining = new AtomicInteger(indexes.size());
         for (Entry index : indexes) {
             tracker.submit(() -> {
                 runEntry(db, index);
-                if (remaining.decrementAndGet() == 0 && !constraints.isEmpty()) {
-                    constraintsTask.run();
+                if (remaining.decrementAndGet() == 0) {
+                    (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
                 }
                 return null;
             }, WorkerPool.PRIORITY_POST_DATA);
+        }
+    }
+
+    private void analyzeTable(Db db, Table table) throws SQLException {
+        Connection dst = workerConnections(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
+            db.analyzed.add(table.oid());
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
         }
     }
 
@@ -1018,7 +1059,7 @@ final class DataMigration implements AutoCloseable {
             rollbackQuietly(dst);
             throw e;
         } finally {
-            dst.setAutoCommit(true);
+            restoreAutoCommit(dst);
         }
     }
 
@@ -1060,19 +1101,16 @@ final class DataMigration implements AutoCloseable {
                 objects);
     }
 
+    /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
     private void analyze(Db db) throws Exception {
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         for (Table table : db.catalog.tables.values()) {
-            tracker.submit(() -> {
-                Connection dst = workerConnections(db)[1];
-                cancel.register(dst);
-                try {
-                    Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
-                } finally {
-                    cancel.unregister(dst);
-                }
-                return null;
-            }, WorkerPool.PRIORITY_DEFAULT);
+            if (!db.analyzed.contains(table.oid())) {
+                tracker.submit(() -> {
+                    analyzeTable(db, table);
+                    return null;
+                }, WorkerPool.PRIORITY_DEFAULT);
+            }
         }
         tracker.await();
     }
@@ -1137,6 +1175,18 @@ final class DataMigration implements AutoCloseable {
             db.abort.cancel("closed");
             closeWorkerConnections(db);
             closeSnapshot(db);
+        }
+    }
+
+    /**
+     * Ends a worker's manual-commit block. On a connection the failure broke this throws too, and must not
+     * replace the exception that says what broke it.
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("Cannot restore autocommit; the connection is likely broken", e);
         }
     }
 

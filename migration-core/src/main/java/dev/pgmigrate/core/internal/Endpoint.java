@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ServerFacts;
@@ -60,6 +61,22 @@ public final class Endpoint implements ServerAccess {
                     + "were not read");
         }
         return facts;
+    }
+
+    /**
+     * The facts, or a {@link MigrationException} naming this server, its login and sslMode, and why it could not
+     * be reached: the driver's own message names none of them.
+     */
+    public ServerFacts requireReachable() {
+        if (facts != null) {
+            return facts;
+        }
+        SQLException e = connectFailure;
+        String why = e == null ? "its facts were not read" : e.getMessage() + " (SQLState " + e.getSQLState() + ")";
+        throw new MigrationException("Cannot connect to the " + role.label() + " server " + spec().address() + " as "
+                + spec().adminLogin() + " with sslMode " + spec().sslMode().label() + ": " + why + ". Check its host, "
+                + "port, login, password and sslMode (verify-ca and verify-full also need the settings option "
+                + "ssl.rootCert); migrationOption ValidateAndMigrate diagnoses each of them.", e);
     }
 
     /**

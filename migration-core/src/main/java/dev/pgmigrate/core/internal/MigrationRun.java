@@ -80,7 +80,7 @@ public final class MigrationRun implements Runnable {
                 Thread.interrupted();
                 pool.shutdownNow();
                 data.close();
-                String message = message(e);
+                String message = message(e) + socketTimeoutHint(e);
                 log.error("Migration {} failed: {}", spec.name(), message, e);
                 keeper.error(message);
                 List<String> problems = rollback();
@@ -90,6 +90,8 @@ public final class MigrationRun implements Runnable {
             }
         } catch (RuntimeException e) {
             log.error("Migration {} could not record its end", spec.name(), e);
+            keeper.failWithoutStore("The migration's record could not be written: " + e + ". It shows as "
+                    + "interrupted in the store; cancel it from there to roll back what is left on the target.");
         } finally {
             Thread.interrupted();
             completion.complete(keeper.record());
@@ -124,8 +126,8 @@ public final class MigrationRun implements Runnable {
                 return;
             }
         }
-        source.requireFacts();
-        target.requireFacts();
+        source.requireReachable();
+        target.requireReachable();
         RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
@@ -151,6 +153,23 @@ public final class MigrationRun implements Runnable {
         Rollback.undo(target.connector(), maintenance, keeper.journal()).forEach(problem -> problems.add(
                 "Rollback incomplete: " + problem));
         return problems;
+    }
+
+    /**
+     * What to do about a read that timed out: the driver's message says only "Read timed out", not which
+     * setting made it time out.
+     */
+    private String socketTimeoutHint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return " No answer within connection.socketTimeoutSeconds = "
+                        + spec.settings().option("connection.socketTimeoutSeconds").orElse("?") + " s from the "
+                        + "source server " + spec.source().address() + " or the target server "
+                        + spec.target().address() + ": check the network between this machine and them, or raise "
+                        + "connection.socketTimeoutSeconds.";
+            }
+        }
+        return "";
     }
 
     static String message(Throwable e) {

@@ -118,7 +118,9 @@ public final class PgTools {
      */
     public static String dump(PgDump pgDump, ServerSpec server, MigrationSettings settings, String database,
             String snapshot, String section, CancelSignal cancel) throws IOException, InterruptedException {
-        Path work = Files.createTempDirectory("pgmigrate-dump", PosixFilePermissions.asFileAttribute(
+        removeDumpDirectoriesOfDeadProcesses();
+        Path work = Files.createTempDirectory(DUMP_PREFIX + ProcessHandle.current().pid() + "-",
+                PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         Path passFile = work.resolve("pgpass");
         Path output = work.resolve("dump.sql");
@@ -157,6 +159,38 @@ public final class PgTools {
             for (Path p : new Path[] {passFile, output, errors, work}) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    private static final String DUMP_PREFIX = "pgmigrate-dump-";
+
+    /**
+     * A process killed while pg_dump ran leaves its work directory, with a private password file in it; the next
+     * process removes those of processes that are gone.
+     */
+    private static void removeDumpDirectoriesOfDeadProcesses() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(DUMP_PREFIX)).toList()) {
+                String rest = dir.getFileName().toString().substring(DUMP_PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash <= 0 || !rest.substring(0, dash).chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long pid = Long.parseLong(rest.substring(0, dash));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(dir);
+                log.debug("Removed {} left by a dead process", dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("Could not look for dump directories left by dead processes", e);
         }
     }
 

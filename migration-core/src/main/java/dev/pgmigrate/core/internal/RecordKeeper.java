@@ -63,6 +63,11 @@ public final class RecordKeeper {
         }
     }
 
+    /** The engine-state key holding when {@code substatus} was first entered, as ISO-8601 text. */
+    public static String phaseKey(MigrationSubstatus substatus) {
+        return "phase." + substatus.label() + ".at";
+    }
+
     public String name() {
         return record.name();
     }
@@ -84,13 +89,18 @@ public final class RecordKeeper {
     }
 
     public synchronized MigrationRecord record() {
+        refreshIfDirty();
         return record;
     }
 
-    /** Moves to a new phase and persists it before the work it announces begins. */
+    /**
+     * Moves to a new phase and persists it before the work it announces begins. The first time a phase is
+     * entered is kept in the engine state under {@link #phaseKey} for the report's timeline.
+     */
     public void phase(MigrationStatus status, MigrationSubstatus substatus) {
         synchronized (this) {
             record = copy(status, substatus, record.endedAt(), record.errors(), record.cancelRequested());
+            state.putIfAbsent(phaseKey(substatus), now().toString());
             persist(true);
         }
         log.info("Migration {}: {} / {}", name(), status.label(), substatus.label());
@@ -109,6 +119,16 @@ public final class RecordKeeper {
         emit(new MigrationEvent.PhaseChanged(name(), now(), status, substatus));
         emit(new MigrationEvent.MigrationFinished(name(), now(), status,
                 record.errors().isEmpty() ? Optional.empty() : Optional.of(record.errors().get(0))));
+    }
+
+    /**
+     * Ends the migration as Failed in memory only, when the store itself failed: the handle still completes with
+     * a final record, and another process sees the stored one as interrupted.
+     */
+    public synchronized void failWithoutStore(String error) {
+        List<String> errors = new ArrayList<>(record.errors());
+        errors.add(error);
+        record = copy(MigrationStatus.FAILED, MigrationSubstatus.FAILED, Optional.of(now()), errors, false);
     }
 
     public void addValidationResults(List<ValidationResult> results) {
@@ -271,7 +291,25 @@ public final class RecordKeeper {
 
     // ---- internals
 
+    /**
+     * Marks the per-database part of the record stale. Rebuilding it walks every table, so it happens only when
+     * the record is read or written (at most once a second), never once per table change: with thousands of
+     * tables a rebuild per change would cost quadratic time.
+     */
     private void rebuild() {
+        dirty = true;
+    }
+
+    private boolean dirty;
+
+    private void refreshIfDirty() {
+        if (dirty) {
+            dirty = false;
+            refresh();
+        }
+    }
+
+    private void refresh() {
         List<DatabaseProgress> all = new ArrayList<>();
         for (DatabaseProgress db : databases.values()) {
             List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
@@ -289,6 +327,7 @@ public final class RecordKeeper {
             return;
         }
         lastPersist = t;
+        refreshIfDirty();
         MigrationRecord mine = record;
         Map<String, String> stateCopy = Map.copyOf(state);
         store.update(namespace, name(), stored -> {
@@ -299,6 +338,7 @@ public final class RecordKeeper {
     }
 
     private void persistFinal() {
+        refreshIfDirty();
         MigrationRecord mine = record;
         Map<String, String> stateCopy = Map.copyOf(state);
         Instant t = now();

@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 public final class Rollback {
     private static final Logger log = LoggerFactory.getLogger(Rollback.class);
 
+    /** How long a rollback waits for an unavailable target, such as one restarting. */
+    static final long UNAVAILABLE_WAIT_MILLIS = 60_000;
+
     private Rollback() {
     }
 
@@ -25,7 +28,7 @@ public final class Rollback {
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
         Thread.interrupted(); // a rollback runs to the end whatever interrupted the work before it
-        try (Connection c = target.open(maintenanceDatabase)) {
+        try (Connection c = openWhenBack(target, maintenanceDatabase)) {
             for (JournalEntry entry : reversed) {
                 try {
                     undo(c, entry);
@@ -39,6 +42,34 @@ public final class Rollback {
                     + e.getSQLState() + "); the journal is kept, so cancel again once the target is reachable.");
         }
         return problems;
+    }
+
+    /**
+     * Connects for the rollback, waiting up to {@link #UNAVAILABLE_WAIT_MILLIS} while the target is down or
+     * starting up: a restart that broke the migration must not also leave its changes behind.
+     */
+    private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
+        long deadline = System.nanoTime() + UNAVAILABLE_WAIT_MILLIS * 1_000_000L;
+        for (long pause = 250; ; pause = Math.min(2000, pause * 2)) {
+            try {
+                return target.open(database);
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                boolean unavailable = state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                        || state.equals("57P03");
+                if (!unavailable || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.warn("The target {} is unavailable ({}, SQLState {}); retrying the rollback in {} ms",
+                        target.spec().address(), e.getMessage(), state, pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void undo(Connection c, JournalEntry entry) throws SQLException {
@@ -89,6 +120,25 @@ public final class Rollback {
             ps.executeQuery().close();
         }
         // Terminated backends exit asynchronously; DROP DATABASE waits up to 5 s for them by itself.
+    }
+
+    /**
+     * Ends every other session on {@code database} and waits, up to 30 s, until they are gone. A backend whose
+     * client was killed runs on until it next talks to it: an index build of a dead process still commits.
+     */
+    static void terminateSessionsAndWait(Connection c, String database) throws SQLException {
+        terminateSessions(c, database);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid()", database))) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.pgmigrate.api.MigrationCanceledException("Canceled while sessions on " + database
+                        + " ended");
+            }
+        }
     }
 
     private static void dropRole(Connection c, String role) throws SQLException {

@@ -1,0 +1,272 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.testkit.PostgresTest;
+import dev.pgmigrate.testkit.SchemaSnapshot;
+import dev.pgmigrate.testkit.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Servers and networks that fail while a migration runs: each ends in a clear error naming what failed, and a
+ * target as it was before the migration.
+ */
+@PostgresTest
+class FaultsTest {
+    /** About 16 MB of rows: a few seconds through a relay capped at 4 MB/s, long enough to break in the middle. */
+    private static final String BIG_TABLE = "CREATE TABLE big (id int PRIMARY KEY, a text, b text)";
+    private static final String BIG_ROWS = "INSERT INTO big SELECT g, md5(g::text), md5((-g)::text) "
+            + "FROM generate_series(1, 200000) g";
+    private static final long THROTTLE = 4L << 20;
+
+    private static String bigDb;
+
+    @BeforeAll
+    static void bigDatabase(@Pg("15") PostgresServer source) {
+        bigDb = source.createDatabase(TestDatabases.unique("faults"));
+        source.execute(bigDb, BIG_TABLE, BIG_ROWS, "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
+    }
+
+    @Test
+    void aTerminatedSourceBackendFailsTheCopyAndRollsBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            MigrationHandle handle = service.start(spec("terminated-source", relay.serverSpec(), target.serverSpec(),
+                    bigDb, b -> { }));
+            long pid = awaitCopy(source, "TO STDOUT");
+            source.query("postgres", "SELECT pg_terminate_backend(" + pid + ")");
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + bigDb)
+                    .contains("could not read COPY data from the source").contains("SQLSTATE 08006")
+                    .contains("Database connection failed");
+            assertThat(done.database(bigDb).orElseThrow().tables().stream()
+                    .filter(t -> t.qualifiedName().equals("public.big")).findFirst().orElseThrow().state())
+                    .isEqualTo(TableState.ERRORED);
+        }
+    }
+
+    @Test
+    void aSourceRestartDuringTheCopyFailsAndRollsBack(@Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        try (PostgresServer source = PostgresServer.builder().version("15").start()) {
+            String db = source.createDatabase("restarted");
+            source.execute(db, BIG_TABLE, BIG_ROWS);
+            try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+                MigrationHandle handle = service.start(spec("restarted-source", relay.serverSpec(),
+                        target.serverSpec(), db, b -> { }));
+                awaitCopy(source, "TO STDOUT");
+                source.restart();
+                MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+                assertFailedAndRolledBack(done, target, before);
+                assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + db)
+                        .contains("from the source");
+            }
+        }
+    }
+
+    @Test
+    void aTargetRestartDuringTheCopyFailsAndTheRollbackWaitsForTheTarget(@Pg("15") PostgresServer source)
+            throws Exception {
+        try (PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); SlowProxy targetRelay = new SlowProxy(target, 0, 0);
+                MigrationService service = service()) {
+            List<String> before = PluginJarTest.databases(target);
+            // The engine reaches the target through a relay that follows it to the new port of its restart.
+            MigrationHandle handle = service.start(spec("restarted-target", relay.serverSpec(),
+                    targetRelay.serverSpec(), bigDb, b -> { }));
+            awaitCopy(target, "FROM STDIN");
+            target.restart();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + bigDb)
+                    .contains("target");
+        }
+    }
+
+    @Test
+    void aTargetRestartDuringAnIndexBuildFailsAndRollsBack(@Pg("15") PostgresServer source) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("slowindex"));
+        source.execute(db, SLOW_FUNCTION, "CREATE TABLE s (id int)", "INSERT INTO s SELECT generate_series(1, 1500)",
+                "CREATE INDEX s_slow ON s (slow(id))");
+        try (PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy targetRelay = new SlowProxy(target, 0, 0); MigrationService service = service()) {
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("restarted-index", source.serverSpec(),
+                    targetRelay.serverSpec(), db, b -> { }));
+            awaitQuery(target, "CREATE INDEX%");
+            target.restart();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).contains("Cannot create INDEX s_slow in database " + db);
+        }
+    }
+
+    /** An index whose build takes about 2 ms a row, so a test can catch it running. */
+    static final String SLOW_FUNCTION = "CREATE FUNCTION slow(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS "
+            + "$$BEGIN PERFORM pg_catalog.pg_sleep(0.002); RETURN i; END$$";
+
+    @Test
+    void aTargetOutOfSpaceFailsTheTableWithDiskFullAndRollsBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String tablespace = "tiny_" + Long.toHexString(System.nanoTime());
+        Path sourceDir = PostgresServer.tempBase().resolve(tablespace + "-source");
+        Path targetDir = PostgresServer.tempBase().resolve(tablespace + "-target");
+        String db = source.createDatabase(TestDatabases.unique("nospace"));
+        List<String> before = PluginJarTest.databases(target);
+        Files.createDirectories(sourceDir);
+        Files.createDirectories(targetDir);
+        // A 5 MB file system for the target's tablespace: the table needs about 16 MB.
+        run("mount", "-t", "tmpfs", "-o", "size=5M,mode=0700,uid=" + uid("nobody") + ",gid=" + gid("nobody"), "tmpfs",
+                targetDir.toString());
+        try {
+            run("chown", "nobody", sourceDir.toString());
+            source.execute("postgres", "CREATE TABLESPACE " + tablespace + " LOCATION '" + sourceDir + "'");
+            target.execute("postgres", "CREATE TABLESPACE " + tablespace + " LOCATION '" + targetDir + "'");
+            source.execute(db, BIG_TABLE + " TABLESPACE " + tablespace, BIG_ROWS);
+            try (MigrationService service = service()) {
+                MigrationRecord done = service.start(spec("out-of-space", source.serverSpec(), target.serverSpec(),
+                        db, b -> b.option("copy.bufferBytes", "65536"))).await(Duration.ofMinutes(2));
+
+                assertFailedAndRolledBack(done, target, before);
+                assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + db)
+                        .contains("53100").contains("No space left on device");
+            }
+        } finally {
+            source.execute("postgres", "DROP DATABASE IF EXISTS " + db);
+            source.execute("postgres", "DROP TABLESPACE IF EXISTS " + tablespace);
+            target.execute("postgres", "DROP TABLESPACE IF EXISTS " + tablespace);
+            run("umount", targetDir.toString());
+            Files.deleteIfExists(targetDir);
+            run("rm", "-rf", sourceDir.toString());
+        }
+    }
+
+    @Test
+    void aSlowNetworkSlowsTheMigrationButItCompletes(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("latency"));
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT g, repeat('x', g % 300) FROM generate_series(1, 3000) g");
+        try (SlowProxy sourceRelay = new SlowProxy(source, 5, 0); SlowProxy targetRelay = new SlowProxy(target, 5, 0);
+                MigrationService service = service()) {
+            MigrationRecord done = service.start(spec("slow-network", sourceRelay.serverSpec(),
+                    targetRelay.serverSpec(), db, b -> b.option("connection.socketTimeoutSeconds", "30")))
+                    .await(Duration.ofMinutes(3));
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+        }
+        assertThat(SchemaSnapshot.of(target, db).differences(SchemaSnapshot.of(source, db))).isEmpty();
+        target.execute("postgres", "DROP DATABASE " + db);
+    }
+
+    @Test
+    void aStalledNetworkHitsTheSocketTimeoutWithAnErrorNamingTheSetting(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        CountDownLatch copying = new CountDownLatch(1);
+        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            MigrationHandle handle = service.start(spec("stalled-network", relay.serverSpec(), target.serverSpec(),
+                    bigDb, b -> b.option("connection.socketTimeoutSeconds", "2")), e -> {
+                        if (e instanceof MigrationEvent.TableStarted) {
+                            copying.countDown();
+                        }
+                    });
+            assertThat(copying.await(60, TimeUnit.SECONDS)).isTrue();
+            awaitCopy(source, "TO STDOUT");
+            relay.freeze();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+            relay.thaw();
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).contains("Cannot copy table public.big").contains("from the source")
+                    .contains("connection.socketTimeoutSeconds").contains("2 s")
+                    .contains(PostgresServer.HOST + ":" + relay.port());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static MigrationService service() {
+        return MigrationService.builder().build();
+    }
+
+    static MigrationSpec spec(String name, ServerSpec source, ServerSpec target, String db,
+            Consumer<MigrationSettings.Builder> settings) {
+        MigrationSettings.Builder b = MigrationSettings.builder().parallelism(1);
+        settings.accept(b);
+        return MigrationSpec.builder().name(name).source(source).target(target).databases(db)
+                .option(MigrationOption.MIGRATE).settings(b.build()).build();
+    }
+
+    static void assertFailedAndRolledBack(MigrationRecord done, PostgresServer target, List<String> before) {
+        assertThat(done.status()).as("%s %s", done.errors(), done.notes()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(done.substatus()).isEqualTo(MigrationSubstatus.FAILED);
+        assertThat(done.errors()).as("the rollback completed").noneMatch(e -> e.contains("Rollback incomplete"));
+        assertThat(PluginJarTest.databases(target)).as(done.errors().toString()).isEqualTo(before);
+    }
+
+    /** Waits until an engine connection runs a COPY containing {@code direction}; returns its backend pid. */
+    static long awaitCopy(PostgresServer server, String direction) throws InterruptedException {
+        return awaitQuery(server, "COPY %" + direction + "%");
+    }
+
+    static long awaitQuery(PostgresServer server, String like) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (Instant.now().isBefore(deadline)) {
+            List<List<String>> rows = server.query("postgres", "SELECT pid FROM pg_stat_activity WHERE "
+                    + "application_name = 'pgmigrate' AND state = 'active' AND query LIKE '" + like + "'");
+            if (!rows.isEmpty()) {
+                return Long.parseLong(rows.get(0).get(0));
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no engine connection ran " + like + " within a minute");
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    private static String uid(String user) throws IOException {
+        return Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.startsWith(user + ":"))
+                .findFirst().orElseThrow().split(":")[2];
+    }
+
+    private static String gid(String user) throws IOException {
+        return Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.startsWith(user + ":"))
+                .findFirst().orElseThrow().split(":")[3];
+    }
+}
