@@ -66,6 +66,11 @@ public final class FileMigrationStore implements MigrationStore {
             if (Files.exists(file)) {
                 archive(file);
             }
+            try {
+                Files.deleteIfExists(cancelMarker(migration.namespace(), migration.name()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot clear an old cancel request of " + migration.name(), e);
+            }
             write(file, migration);
             return null;
         });
@@ -82,6 +87,26 @@ public final class FileMigrationStore implements MigrationStore {
             write(fileOf(namespace, name), changed);
             return changed;
         });
+    }
+
+    @Override
+    public void requestCancel(String namespace, String name) {
+        MigrationStore.super.requestCancel(namespace, name);
+        try {
+            Files.write(cancelMarker(namespace, name), new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the cancel request of " + name, e);
+        }
+    }
+
+    /** A marker file next to the record, so the running process need not parse the record twice a second. */
+    @Override
+    public boolean isCancelRequested(String namespace, String name) {
+        return Files.exists(cancelMarker(namespace, name));
+    }
+
+    private Path cancelMarker(String namespace, String name) {
+        return directory.resolve(namespace).resolve("." + name + ".cancel");
     }
 
     @Override

@@ -189,7 +189,7 @@ public final class MigrationService implements AutoCloseable {
         MigrationRecord view = view(stored);
         requireCancelable(view);
         if (!view.interrupted()) {
-            store.update(stored.namespace(), name, m -> m.withRecord(withCancelRequested(m.record())));
+            store.requestCancel(stored.namespace(), name);
             log.info("Asked the process running migration {} to cancel it", name);
             return view(store.load(stored.namespace(), name).orElseThrow());
         }
@@ -335,6 +335,11 @@ public final class MigrationService implements AutoCloseable {
         if (run != null) {
             return run.keeper().record();
         }
+        return storedView(stored);
+    }
+
+    /** The stored record, marked interrupted when its process is gone. */
+    private MigrationRecord storedView(StoredMigration stored) {
         MigrationRecord r = stored.record();
         boolean interrupted = !r.status().isFinal() && !alive(stored);
         if (interrupted == r.interrupted()) {
@@ -358,9 +363,10 @@ public final class MigrationService implements AutoCloseable {
                 .orElse(false);
     }
 
+    /** Runs inside the store's lock: reads only stored records, never a running keeper (whose lock it would nest). */
     private Optional<String> conflict(MigrationSpec spec, List<StoredMigration> existing) {
         for (StoredMigration other : existing) {
-            MigrationRecord r = view(other);
+            MigrationRecord r = storedView(other);
             if (r.status().isFinal() || r.interrupted()) {
                 if (r.name().equals(spec.name()) && r.interrupted()) {
                     return Optional.of("Migration '" + spec.name() + "' on target " + spec.target().address()
@@ -398,10 +404,6 @@ public final class MigrationService implements AutoCloseable {
         }
     }
 
-    private static MigrationRecord withCancelRequested(MigrationRecord r) {
-        return new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(), r.endedAt(),
-                r.validationResults(), r.databases(), r.errors(), r.verification(), r.notes(), r.interrupted(), true);
-    }
 
     private static MigrationException noSuchMigration(String name) {
         return new MigrationException("No migration named '" + name + "' exists; 'list' shows the migrations.");

@@ -35,4 +35,26 @@ public interface MigrationStore {
 
     /** Every stored migration, in no particular order. */
     List<StoredMigration> list();
+
+    /**
+     * Asks the process running a migration to cancel it: sets the record's {@code cancelRequested}.
+     *
+     * @throws dev.pgmigrate.api.MigrationException when there is no such migration
+     */
+    default void requestCancel(String namespace, String name) {
+        update(namespace, name, m -> {
+            var r = m.record();
+            return m.withRecord(new dev.pgmigrate.api.MigrationRecord(r.spec(), r.status(), r.substatus(),
+                    r.createdAt(), r.endedAt(), r.validationResults(), r.databases(), r.errors(), r.verification(),
+                    r.notes(), r.interrupted(), true));
+        });
+    }
+
+    /**
+     * Whether a cancel was asked for; the running process polls it twice a second, so a store may answer it more
+     * cheaply than by loading the whole record.
+     */
+    default boolean isCancelRequested(String namespace, String name) {
+        return load(namespace, name).map(m -> m.record().cancelRequested()).orElse(false);
+    }
 }

@@ -282,7 +282,7 @@ public final class RecordKeeper {
 
     /** Whether another process asked, through the store, for this migration to be canceled. */
     public boolean cancelRequestedInStore() {
-        return store.load(namespace, name()).map(m -> m.record().cancelRequested()).orElse(false);
+        return store.isCancelRequested(namespace, name());
     }
 
     public synchronized void heartbeat() {
