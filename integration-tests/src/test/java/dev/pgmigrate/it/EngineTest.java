@@ -14,6 +14,12 @@ import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.copy.TextCopyMover;
 import dev.pgmigrate.testkit.EverythingDataset;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresServer;
@@ -95,6 +101,53 @@ class EngineTest {
             assertThat(again.status()).as(again.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(service.list()).extracting(MigrationRecord::name).containsExactly("busy");
         }
+    }
+
+    @Test
+    void verificationCatchesARowChangedOnTheTargetAndRollsBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("tampered"));
+        source.execute(db, "CREATE TABLE account (id int PRIMARY KEY, balance numeric)",
+                "INSERT INTO account SELECT g, g * 10 FROM generate_series(1, 1000) g",
+                "CREATE TABLE other (id int)", "INSERT INTO other SELECT generate_series(1, 10)");
+        // A mover that changes one value behind the engine's back, as a faulty plugin or a concurrent writer would.
+        DataMover tampering = new DataMover() {
+            @Override
+            public String id() {
+                return "tampering-mover";
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return task.table().equals("account");
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
+                MoveResult moved = new TextCopyMover().move(task, context);
+                try (var statement = context.target().createStatement()) {
+                    statement.execute("UPDATE " + task.qualifiedName() + " SET balance = balance + 1 WHERE id = 500");
+                }
+                return moved;
+            }
+        };
+        List<String> before = targetCatalog(target);
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(tampering)).build()) {
+            MigrationRecord done = service.start(spec("tampered", source, target, db)
+                    .option(MigrationOption.MIGRATE).build()).await();
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).anyMatch(e -> e.contains("Verification of database " + db + " failed")
+                    && e.contains("Table public.account: 1000 rows on the source, 1000 on the target; checksums"));
+            assertThat(done.verification().orElseThrow().tableMismatches()).extracting(t -> t.table())
+                    .containsExactly("account");
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
     }
 
     private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {
