@@ -176,6 +176,7 @@ LABELS = {
     "pgmigrate": "pgmigrate (Migrate, no verify)",
     "pgmigrate-verify": "pgmigrate (ValidateAndMigrate + verify)",
     "pgmigrate-c1": "pgmigrate, JIT C1 only (-XX:TieredStopAtLevel=1)",
+    "pgmigrate-jar": "pgmigrate, plain java -jar (no launcher options)",
     "raw": "raw psql binary COPY pipe",
     "pgcopydb": "pgcopydb clone",
     "dump-dir": "pg_dump -Fd -j N + pg_restore -j N",
