@@ -173,28 +173,23 @@ final class DataMigration implements AutoCloseable {
         openSnapshot(db);
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
-        createTargetDatabase(db);
-        cancel.check();
-
-        // Both sections come from the same snapshot; dumping them at once halves the wait before any data moves.
+        // Both sections come from the same snapshot: they are dumped at once, while the target database is made.
+        java.util.concurrent.Future<String> preScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
+                settings, db.name, db.snapshot, "pre-data", cancel), WorkerPool.PRIORITY_POST_DATA + 1);
         java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
-        DumpScript pre = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "pre-data", cancel));
-        DumpScript post;
-        try {
-            post = DumpScript.parse(postScript.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        createTargetDatabase(db);
+        cancel.check();
+        DumpScript pre = DumpScript.parse(result(preScript));
         db.preHeader = pre.header();
-        db.postHeader = post.header();
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
 
         db.catalog = SourceCatalog.read(db.snapshotConnection);
+        DumpScript post = DumpScript.parse(result(postScript));
+        db.postHeader = post.header();
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
         copyDataAndBuild(db, plan, Set.of());
         analyze(db); // what the copy did not analyze, while the worker connections are still open
@@ -203,6 +198,15 @@ final class DataMigration implements AutoCloseable {
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         closeWorkerConnections(db);
+    }
+
+    /** A pool task's result; its failure rethrown as it was thrown. */
+    private static <T> T result(java.util.concurrent.Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /**
