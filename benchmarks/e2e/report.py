@@ -178,6 +178,7 @@ LABELS = {
     "pgmigrate-c1": "pgmigrate, JIT C1 only (-XX:TieredStopAtLevel=1)",
     "pgmigrate-jar": "pgmigrate, plain java -jar (no launcher options)",
     "pgmigrate-g1": "pgmigrate, launcher with G1 instead of the serial collector",
+    "pgmigrate-cds": "pgmigrate, launcher with class-data sharing (PGMIGRATE_CDS=on)",
     "raw": "raw psql binary COPY pipe",
     "pgcopydb": "pgcopydb clone",
     "dump-dir": "pg_dump -Fd -j N + pg_restore -j N",
