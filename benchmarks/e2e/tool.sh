@@ -13,13 +13,22 @@ create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 -
 uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
 
 case "$tool" in
-pgmigrate|pgmigrate-verify|pgmigrate-c1)
-    # pgmigrate-c1: the same run with the JIT stopped at C1 (TieredStopAtLevel=1), to weigh C2's compile time
+pgmigrate|pgmigrate-verify|pgmigrate-c1|pgmigrate-jar|pgmigrate-g1|pgmigrate-cds)
+    # Run as users run it, through the ./pgmigrate launcher and its JVM options. pgmigrate-jar: plain
+    # `java -jar`, without them. pgmigrate-g1: the launcher with G1, the JDK's default collector, instead of its
+    # serial one. pgmigrate-cds: the launcher with PGMIGRATE_CDS=on (its untimed warm-up run records the
+    # archive). pgmigrate-c1: the JIT stopped at C1 (TieredStopAtLevel=1), to weigh C2's compile time.
     opts="${JAVA_OPTS:-}"
     [[ "$tool" == pgmigrate-c1 ]] && opts="$opts -XX:TieredStopAtLevel=1"
-    properties="$WORK/${tool%-c1}.json"
+    [[ "$tool" == pgmigrate-g1 ]] && opts="$opts -XX:-UseSerialGC -XX:+UseG1GC"
+    properties="$WORK/pgmigrate.json"
+    [[ "$tool" == pgmigrate-verify ]] && properties="$WORK/pgmigrate-verify.json"
+    launcher=("$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/pgmigrate")
     # shellcheck disable=SC2086 # opts holds several words on purpose
-    java $opts -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create \
+    [[ "$tool" == pgmigrate-jar ]] && launcher=(java $opts -jar "$PGMIGRATE_JAR")
+    cds=off
+    [[ "$tool" == pgmigrate-cds ]] && cds=on
+    PGMIGRATE_CDS="$cds" PGMIGRATE_JAVA_OPTS="$opts" "${launcher[@]}" --state-dir "$WORK/state" migration create \
         --name "$RUN_NAME" --properties "$properties" --wait --output json > "$WORK/$RUN_NAME.jsonl" &
     pid=$!
     if [[ -n "${THREAD_CPU_FILE:-}" ]]; then

@@ -164,9 +164,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void dropWorkingDatabase(Db db) throws SQLException {
-        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
-            Rollback.dropDatabase(c, db.working);
-        }
+        Rollback.dropDatabase(target.maintenance(), db.working);
     }
 
     private void migrateDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
@@ -175,35 +173,40 @@ final class DataMigration implements AutoCloseable {
         openSnapshot(db);
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
-        createTargetDatabase(db);
-        cancel.check();
-
-        // Both sections come from the same snapshot; dumping them at once halves the wait before any data moves.
+        // Both sections come from the same snapshot: they are dumped at once, while the target database is made.
+        java.util.concurrent.Future<String> preScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
+                settings, db.name, db.snapshot, "pre-data", cancel), WorkerPool.PRIORITY_POST_DATA + 1);
         java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
-        DumpScript pre = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "pre-data", cancel));
-        DumpScript post;
-        try {
-            post = DumpScript.parse(postScript.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        createTargetDatabase(db);
+        cancel.check();
+        DumpScript pre = DumpScript.parse(result(preScript));
         db.preHeader = pre.header();
-        db.postHeader = post.header();
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
 
         db.catalog = SourceCatalog.read(db.snapshotConnection);
+        DumpScript post = DumpScript.parse(result(postScript));
+        db.postHeader = post.header();
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
         copyDataAndBuild(db, plan, Set.of());
+        analyze(db); // what the copy did not analyze, while the worker connections are still open
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         closeWorkerConnections(db);
+    }
+
+    /** A pool task's result; its failure rethrown as it was thrown. */
+    private static <T> T result(java.util.concurrent.Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /**
@@ -215,9 +218,7 @@ final class DataMigration implements AutoCloseable {
         keeper.databaseStarted(db.name);
         // The dead process's sessions may still be building an index or copying: end them before reading what
         // the target has, or their work lands after that and collides with ours.
-        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
-            Rollback.terminateSessionsAndWait(c, db.working);
-        }
+        Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
         openSnapshot(db);
         DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "post-data", cancel));
@@ -252,6 +253,7 @@ final class DataMigration implements AutoCloseable {
                 + db.existingConstraints.size() + " constraint(s) already built are not built again.");
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
         copyDataAndBuild(db, plan, kept);
+        analyze(db);
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
         closeWorkerConnections(db);
@@ -333,20 +335,19 @@ final class DataMigration implements AutoCloseable {
             create.append(" CONNECTION LIMIT ").append(Integer.parseInt(props[3]));
         }
         keeper.journal("createDatabase", db.working, db.name);
-        try (Connection c = target.connector().open(targetFacts.maintenanceDatabase())) {
-            Sql.execute(c, create.toString());
-            String owner = props[4];
-            if (roleExists(c, owner)) {
-                try {
-                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
-                } catch (SQLException e) {
-                    keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                            + "its source owner " + owner + " could not be made owner (" + e.getMessage() + ").");
-                }
-            } else {
+        Connection c = target.maintenance();
+        Sql.execute(c, create.toString());
+        String owner = props[4];
+        if (roleExists(c, owner)) {
+            try {
+                Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
+            } catch (SQLException e) {
                 keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                        + "its source owner " + owner + " does not exist there.");
+                        + "its source owner " + owner + " could not be made owner (" + e.getMessage() + ").");
             }
+        } else {
+            keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
+                    + "its source owner " + owner + " does not exist there.");
         }
         log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
                 db.working, props[0], props[1], props[2]);
@@ -357,20 +358,19 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void readTargetRoles(Db db) throws SQLException {
-        try (Connection c = target.connector().open(db.working)) {
-            Set<String> roles = new HashSet<>();
-            Set<String> ownable = new HashSet<>();
-            for (String[] r : Sql.rows(c, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
-                    + "OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
-                roles.add(r[0]);
-                if ("t".equals(r[1])) {
-                    ownable.add(r[0]);
-                }
+        Connection c = target.maintenance(); // roles are shared by every database of the server
+        Set<String> roles = new HashSet<>();
+        Set<String> ownable = new HashSet<>();
+        for (String[] r : Sql.rows(c, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                + "OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
+            roles.add(r[0]);
+            if ("t".equals(r[1])) {
+                ownable.add(r[0]);
             }
-            roles.add("PUBLIC");
-            db.targetRoles = roles;
-            db.ownableRoles = ownable;
         }
+        roles.add("PUBLIC");
+        db.targetRoles = roles;
+        db.ownableRoles = ownable;
     }
 
     // ---- pre-data
@@ -1119,42 +1119,40 @@ final class DataMigration implements AutoCloseable {
         if (db.settingsToApply.isEmpty()) {
             return;
         }
-        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
-            for (String[] row : db.settingsToApply) {
-                String setting = row[0];
-                String name = setting.substring(0, setting.indexOf('='));
-                try {
-                    Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET "
-                            + ServerParameters.assignment(setting));
-                } catch (SQLException e) {
-                    keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
-                            + firstLine(e.getMessage()));
-                }
+        Connection c = target.maintenance();
+        for (String[] row : db.settingsToApply) {
+            String setting = row[0];
+            String name = setting.substring(0, setting.indexOf('='));
+            try {
+                Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET "
+                        + ServerParameters.assignment(setting));
+            } catch (SQLException e) {
+                keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
+                        + firstLine(e.getMessage()));
             }
         }
     }
 
     private void finalName(Db db) throws SQLException {
-        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
-            if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
-                    && keeper.journal().stream().anyMatch(j -> j.kind().equals("renameDatabase")
-                            && j.name().equals(db.working))) {
-                return; // renamed just before the interruption
-            }
-            if (Rollback.exists(c, db.name)) {
-                if (!settings.overwriteDbsInTarget()) {
-                    throw new MigrationException("Database " + db.name + " appeared on the target during the "
-                            + "migration; the copy is kept as " + db.working + " until rollback. Set "
-                            + "overwriteDbsInTarget to replace it.");
-                }
-                keeper.journal("dropDatabase", db.name, "overwritten");
-                Rollback.dropDatabase(c, db.name);
-                keeper.note("Dropped the existing database " + db.name + " on the target (overwriteDbsInTarget).");
-            }
-            keeper.journal("renameDatabase", db.working, db.name);
-            Rollback.terminateSessions(c, db.working);
-            Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " RENAME TO " + Sql.ident(db.name));
+        Connection c = target.maintenance();
+        if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
+                && keeper.journal().stream().anyMatch(j -> j.kind().equals("renameDatabase")
+                        && j.name().equals(db.working))) {
+            return; // renamed just before the interruption
         }
+        if (Rollback.exists(c, db.name)) {
+            if (!settings.overwriteDbsInTarget()) {
+                throw new MigrationException("Database " + db.name + " appeared on the target during the "
+                        + "migration; the copy is kept as " + db.working + " until rollback. Set "
+                        + "overwriteDbsInTarget to replace it.");
+            }
+            keeper.journal("dropDatabase", db.name, "overwritten");
+            Rollback.dropDatabase(c, db.name);
+            keeper.note("Dropped the existing database " + db.name + " on the target (overwriteDbsInTarget).");
+        }
+        keeper.journal("renameDatabase", db.working, db.name);
+        Rollback.terminateSessions(c, db.working);
+        Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " RENAME TO " + Sql.ident(db.name));
     }
 
     private void closeSnapshot(Db db) {

@@ -12,17 +12,32 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One end of a migration: how to connect, and what was read about the server. */
-public final class Endpoint implements ServerAccess {
+/**
+ * One end of a migration: how to connect, what was read about the server, and one connection to its
+ * maintenance database for the coordinator's own statements (facts, roles, create and rename database, server
+ * parameters), kept open for the whole run because each new login costs a SCRAM exchange.
+ */
+public final class Endpoint implements ServerAccess, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
+    /** After this long unused, the maintenance connection is checked before it is handed out again. */
+    private static final long IDLE_CHECK_NANOS = 5_000_000_000L;
+
     private final ServerRole role;
     private final ServerConnector connector;
+    private final CancelSignal cancel;
     private volatile ServerFacts facts;
     private volatile SQLException connectFailure;
+    /** Used by one thread at a time: the one reading the facts, then the coordinator. */
+    private Connection maintenance;
+    private long maintenanceUsed;
 
-    public Endpoint(ServerRole role, ServerConnector connector) {
+    public Endpoint(ServerRole role, ServerConnector connector, CancelSignal cancel) {
         this.role = role;
         this.connector = connector;
+        this.cancel = cancel;
     }
 
     @Override
@@ -88,11 +103,15 @@ public final class Endpoint implements ServerAccess {
         fallbacks.stream().filter(db -> !candidates.contains(db)).forEach(candidates::add);
         SQLException first = null;
         for (String database : candidates) {
-            try (Connection c = connector.openReadOnly(database)) {
+            Connection c = null;
+            try {
+                c = connector.open(database);
                 facts = read(c, database);
                 connectFailure = null;
+                keepMaintenance(c);
                 return;
             } catch (SQLException e) {
+                closeQuietly(c);
                 if (first == null) {
                     first = e;
                 }
@@ -135,5 +154,60 @@ public final class Endpoint implements ServerAccess {
             return new ServerFacts(versionNum, version, user, superuser, createDb, createRole, inRecovery,
                     maintenanceDatabase, databases);
         }
+    }
+
+    /**
+     * The connection to the maintenance database, in autocommit mode and registered with the migration's
+     * cancel; opened again when it was closed or broke. Only the coordinator thread uses it; never close it.
+     */
+    public Connection maintenance() throws SQLException {
+        Connection c = maintenance;
+        boolean usable = c != null && !c.isClosed()
+                && (System.nanoTime() - maintenanceUsed < IDLE_CHECK_NANOS || c.isValid(5));
+        if (usable && !c.getAutoCommit()) {
+            try {
+                c.rollback(); // a failed statement may have left a transaction open; never reuse it
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                log.debug("Rolling back the {} maintenance connection failed; opening a new one", role.label(), e);
+                usable = false;
+            }
+        }
+        if (!usable) {
+            closeMaintenance();
+            keepMaintenance(connector.open(requireFacts().maintenanceDatabase()));
+        }
+        maintenanceUsed = System.nanoTime();
+        return maintenance;
+    }
+
+    private void keepMaintenance(Connection c) {
+        closeMaintenance();
+        maintenance = cancel.register(c);
+        maintenanceUsed = System.nanoTime();
+    }
+
+    private void closeMaintenance() {
+        if (maintenance != null) {
+            cancel.unregister(maintenance);
+            closeQuietly(maintenance);
+            maintenance = null;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.debug("Closing a maintenance connection failed; it is likely broken", e);
+            }
+        }
+    }
+
+    /** Closes the maintenance connection; idempotent. */
+    @Override
+    public void close() {
+        closeMaintenance();
     }
 }

@@ -38,8 +38,10 @@ public final class MigrationRun implements Runnable {
         this.keeper = keeper;
         this.plugins = plugins;
         this.resume = resume;
-        this.source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()));
-        this.target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()));
+        this.source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()),
+                cancel);
+        this.target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()),
+                cancel);
     }
 
     public RecordKeeper keeper() {
@@ -64,7 +66,8 @@ public final class MigrationRun implements Runnable {
 
     @Override
     public void run() {
-        try (WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
+        try (Endpoint sourceSession = source; Endpoint targetSession = target;
+                WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
                 DataMigration data = new DataMigration(spec, keeper, plugins, source, target, pool, cancel, resume)) {
             try {
                 execute(pool, data);
@@ -102,8 +105,10 @@ public final class MigrationRun implements Runnable {
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
-        source.readFacts(spec.databases());
+        // Two logins at once: each costs a SCRAM exchange, most of it waiting on the other side.
+        java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
         target.readFacts(List.of());
+        sourceFacts.get();
         cancel.check();
 
         if (spec.option().validates() && !resume) {

@@ -87,33 +87,32 @@ final class RoleMigration {
         List<Membership> memberships = new ArrayList<>();
         List<RoleSetting> settings = new ArrayList<>();
         boolean hashes;
-        try (Connection c = source.connector().openReadOnly(facts.maintenanceDatabase())) {
-            hashes = "t".equals(Sql.one(c, "SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT')"));
-            String catalog = hashes ? "pg_catalog.pg_authid" : "pg_catalog.pg_roles";
-            for (String[] r : Sql.rows(c, "SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, "
-                    + "rolcanlogin, rolreplication, " + (facts.atLeast(90500) ? "rolbypassrls" : "false")
-                    + ", rolconnlimit, rolvaliduntil::text, " + (hashes ? "rolpassword" : "NULL") + " FROM " + catalog
-                    + " WHERE oid >= " + FIRST_NORMAL_OID + " ORDER BY rolname")) {
-                roles.put(r[0], new SourceRole(r[0], t(r[1]), t(r[2]), t(r[3]), t(r[4]), t(r[5]), t(r[6]), t(r[7]),
-                        Integer.parseInt(r[8]), Optional.ofNullable(r[9]), Optional.ofNullable(r[10]).map(Secret::of)));
-            }
-            String options = facts.atLeast(160000) ? "bool_or(a.inherit_option), bool_or(a.set_option)" : "NULL, NULL";
-            // From 16 a membership may be granted by several grantors: one row per pair, the widest options.
-            for (String[] m : Sql.rows(c, "SELECT r.rolname, m.rolname, bool_or(a.admin_option), " + options
-                    + " FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles r ON r.oid = a.roleid "
-                    + "JOIN pg_catalog.pg_roles m ON m.oid = a.member WHERE a.member >= " + FIRST_NORMAL_OID
-                    + " GROUP BY 1, 2 ORDER BY 1, 2")) {
-                memberships.add(new Membership(m[0], m[1], t(m[2]), Optional.ofNullable(m[3]).map(RoleMigration::t),
-                        Optional.ofNullable(m[4]).map(RoleMigration::t)));
-            }
-            for (String[] s : Sql.rows(c, "SELECT r.rolname, d.datname, unnest(s.setconfig) "
-                    + "FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole "
-                    + "LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase WHERE s.setrole <> 0 "
-                    + "ORDER BY 1, 2")) {
-                boolean everywhere = s[1] == null;
-                if (everywhere || spec.databases().contains(s[1])) {
-                    settings.add(new RoleSetting(s[0], Optional.ofNullable(s[1]), s[2]));
-                }
+        Connection c = source.maintenance();
+        hashes = "t".equals(Sql.one(c, "SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT')"));
+        String catalog = hashes ? "pg_catalog.pg_authid" : "pg_catalog.pg_roles";
+        for (String[] r : Sql.rows(c, "SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, "
+                + "rolcanlogin, rolreplication, " + (facts.atLeast(90500) ? "rolbypassrls" : "false")
+                + ", rolconnlimit, rolvaliduntil::text, " + (hashes ? "rolpassword" : "NULL") + " FROM " + catalog
+                + " WHERE oid >= " + FIRST_NORMAL_OID + " ORDER BY rolname")) {
+            roles.put(r[0], new SourceRole(r[0], t(r[1]), t(r[2]), t(r[3]), t(r[4]), t(r[5]), t(r[6]), t(r[7]),
+                    Integer.parseInt(r[8]), Optional.ofNullable(r[9]), Optional.ofNullable(r[10]).map(Secret::of)));
+        }
+        String options = facts.atLeast(160000) ? "bool_or(a.inherit_option), bool_or(a.set_option)" : "NULL, NULL";
+        // From 16 a membership may be granted by several grantors: one row per pair, the widest options.
+        for (String[] m : Sql.rows(c, "SELECT r.rolname, m.rolname, bool_or(a.admin_option), " + options
+                + " FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles r ON r.oid = a.roleid "
+                + "JOIN pg_catalog.pg_roles m ON m.oid = a.member WHERE a.member >= " + FIRST_NORMAL_OID
+                + " GROUP BY 1, 2 ORDER BY 1, 2")) {
+            memberships.add(new Membership(m[0], m[1], t(m[2]), Optional.ofNullable(m[3]).map(RoleMigration::t),
+                    Optional.ofNullable(m[4]).map(RoleMigration::t)));
+        }
+        for (String[] s : Sql.rows(c, "SELECT r.rolname, d.datname, unnest(s.setconfig) "
+                + "FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole "
+                + "LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase WHERE s.setrole <> 0 "
+                + "ORDER BY 1, 2")) {
+            boolean everywhere = s[1] == null;
+            if (everywhere || spec.databases().contains(s[1])) {
+                settings.add(new RoleSetting(s[0], Optional.ofNullable(s[1]), s[2]));
             }
         }
         Set<String> chosen = all ? new LinkedHashSet<>(roles.keySet()) : needed(roles.keySet(), memberships);
@@ -188,8 +187,8 @@ final class RoleMigration {
                     + "login that may create roles.");
             return;
         }
-        Connection c = cancel.register(target.connector().open(facts.maintenanceDatabase()));
-        try (c) {
+        Connection c = target.maintenance();
+        try {
             Powers powers = Powers.read(c, facts);
             Set<String> existing = new HashSet<>();
             Sql.rows(c, "SELECT rolname FROM pg_catalog.pg_roles").forEach(r -> existing.add(r[0]));
@@ -256,8 +255,20 @@ final class RoleMigration {
             c.commit();
             noteResults(plan, facts, create, kept, reserved, dropped, problems);
         } finally {
-            // Closing the connection ends an unfinished transaction: on any failure no role is left behind.
-            cancel.unregister(c);
+            // On any failure no role is left behind: the unfinished transaction ends here.
+            endTransaction(c);
+        }
+    }
+
+    private static void endTransaction(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            // The next use of the maintenance connection rolls back again, or opens a new one if this one broke.
+            log.debug("Ending the role transaction failed; the connection is likely broken", e);
         }
     }
 
@@ -356,24 +367,23 @@ final class RoleMigration {
             return;
         }
         List<String> problems = new ArrayList<>();
-        try (Connection c = target.connector().open(target.requireFacts().maintenanceDatabase())) {
-            Set<String> present = new HashSet<>();
-            Sql.rows(c, "SELECT rolname FROM pg_catalog.pg_roles").forEach(r -> present.add(r[0]));
-            for (RoleSetting s : plan.settings()) {
-                if (s.database().isEmpty()) {
-                    continue;
-                }
-                String what = "setting " + s.setting() + " of " + s.role() + " in database " + s.database().get();
-                if (!present.contains(s.role())) {
-                    problems.add(what + " (no such role on the target)");
-                    continue;
-                }
-                try {
-                    Sql.execute(c, "ALTER ROLE " + Sql.ident(s.role()) + " IN DATABASE " + Sql.ident(s.database().get())
-                            + " SET " + ServerParameters.assignment(s.setting()));
-                } catch (SQLException e) {
-                    problems.add(what + " (" + DataMigration.firstLine(e.getMessage()) + ")");
-                }
+        Connection c = target.maintenance();
+        Set<String> present = new HashSet<>();
+        Sql.rows(c, "SELECT rolname FROM pg_catalog.pg_roles").forEach(r -> present.add(r[0]));
+        for (RoleSetting s : plan.settings()) {
+            if (s.database().isEmpty()) {
+                continue;
+            }
+            String what = "setting " + s.setting() + " of " + s.role() + " in database " + s.database().get();
+            if (!present.contains(s.role())) {
+                problems.add(what + " (no such role on the target)");
+                continue;
+            }
+            try {
+                Sql.execute(c, "ALTER ROLE " + Sql.ident(s.role()) + " IN DATABASE " + Sql.ident(s.database().get())
+                        + " SET " + ServerParameters.assignment(s.setting()));
+            } catch (SQLException e) {
+                problems.add(what + " (" + DataMigration.firstLine(e.getMessage()) + ")");
             }
         }
         if (!problems.isEmpty()) {

@@ -143,12 +143,9 @@ final class ServerParameters {
         Map<String, String[]> targetValues;
         String query = "SELECT name, setting, unit, vartype, context FROM pg_catalog.pg_settings WHERE context <> "
                 + "'internal'";
-        try (Connection c = source.connector().openReadOnly(source.requireFacts().maintenanceDatabase())) {
-            sourceValues = byName(Sql.rows(c, query + " AND source NOT IN (" + SESSION_SOURCES + ") ORDER BY name"));
-        }
-        try (Connection c = target.connector().openReadOnly(target.requireFacts().maintenanceDatabase())) {
-            targetValues = byName(Sql.rows(c, query));
-        }
+        sourceValues = byName(Sql.rows(source.maintenance(), query + " AND source NOT IN (" + SESSION_SOURCES
+                + ") ORDER BY name"));
+        targetValues = byName(Sql.rows(target.maintenance(), query));
         List<Difference> differences = new ArrayList<>();
         sourceValues.forEach((name, s) -> {
             if (NOISE.contains(name) || name.startsWith("lc_") || name.matches(".*(file|_directory|_directories)$")
@@ -177,19 +174,14 @@ final class ServerParameters {
     private void apply(Map<Scope, List<Difference>> byScope) throws SQLException {
         ServerFacts facts = target.requireFacts();
         List<String> notApplied = new ArrayList<>();
-        try (Connection c = cancel.register(target.connector().open(facts.maintenanceDatabase()))) {
-            try {
-                List<Difference> perDatabase = byScope.getOrDefault(Scope.DATABASE, List.of());
-                if (!perDatabase.isEmpty()) {
-                    applyPerDatabase(c, facts, perDatabase, notApplied);
-                }
-                List<Difference> reload = byScope.getOrDefault(Scope.RELOAD, List.of());
-                if (!reload.isEmpty()) {
-                    applySystemWide(c, facts, reload, notApplied);
-                }
-            } finally {
-                cancel.unregister(c);
-            }
+        Connection c = target.maintenance();
+        List<Difference> perDatabase = byScope.getOrDefault(Scope.DATABASE, List.of());
+        if (!perDatabase.isEmpty()) {
+            applyPerDatabase(c, facts, perDatabase, notApplied);
+        }
+        List<Difference> reload = byScope.getOrDefault(Scope.RELOAD, List.of());
+        if (!reload.isEmpty()) {
+            applySystemWide(c, facts, reload, notApplied);
         }
         List<Difference> restart = byScope.getOrDefault(Scope.RESTART, List.of());
         if (!restart.isEmpty()) {
