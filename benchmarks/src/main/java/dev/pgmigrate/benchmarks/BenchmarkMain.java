@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * each mover's overhead against the raw driver and the psql pipe.
  *
  * <p>{@code java -jar benchmarks/target/benchmarks.jar [--short] [JMH options]}; {@code --short} is
- * {@code -f 1 -wi 1 -i 3}.
+ * {@code -f 1 -wi 1 -i 2} at the default buffer size only (the full run sweeps the buffer sizes).
  */
 public final class BenchmarkMain {
     private BenchmarkMain() {
@@ -35,7 +35,10 @@ public final class BenchmarkMain {
         List<String> jmhArgs = new ArrayList<>(Arrays.asList(args));
         boolean shortMode = jmhArgs.remove("--short");
         if (shortMode) {
-            jmhArgs.addAll(0, List.of("-f", "1", "-wi", "1", "-i", "3"));
+            jmhArgs.addAll(0, List.of("-f", "1", "-wi", "1", "-i", "2"));
+            if (jmhArgs.stream().noneMatch(a -> a.startsWith("bufferBytes="))) {
+                jmhArgs.addAll(List.of("-p", "bufferBytes=262144"));
+            }
         }
         CommandLineOptions cli = new CommandLineOptions(jmhArgs.toArray(String[]::new));
         try (BenchServers servers = BenchServers.startOrReuse()) {
