@@ -100,8 +100,10 @@ class HostileDataTest {
     }
 
     /**
-     * One 500 MB bytea value (PostgreSQL's limit for a field is 1 GB) migrated by a process whose heap is 800 MB:
-     * the row passes through the mover once, in one piece, and verification hashes it on the servers.
+     * One 500 MB bytea value (PostgreSQL's limit for a field is 1 GB) migrated by a process whose heap is 1.25 GB:
+     * the row passes through the mover once, in one piece, and verification hashes it on the servers. The driver
+     * hands a COPY row over as one array, so the heap must hold the value; with 800 MB, G1 sometimes found no
+     * 500 MB of contiguous regions for it.
      */
     @Test
     void copiesA500MegabyteValueInABoundedHeap(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target,
@@ -112,7 +114,7 @@ class HostileDataTest {
                         + "(2, '\\x00')");
         Path state = dir.resolve("state");
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx800m", "-cp", System.getProperty("java.class.path"), PhaseChild.class.getName(), state.toString(),
+                "-Xmx1280m", "-cp", System.getProperty("java.class.path"), PhaseChild.class.getName(), state.toString(),
                 "huge-value", db, endpoint(source, dir, "s"), endpoint(target, dir, "t"), "none"))
                 .redirectOutput(dir.resolve("child.out").toFile()).redirectError(dir.resolve("child.err").toFile())
                 .start();
