@@ -77,8 +77,8 @@ def pgmigrate_phases(jsonl, logfile, name, wall):
     sec = lambda a, b: (b - a).total_seconds()
     return collections.OrderedDict([
         ("JVM start, CLI, exit", wall - sec(created, ended)),
-        ("record created → prerequisite steps done (facts, snapshot%s)" % (
-            "; validation" if "validation" in m else ""), sec(created, m["migrating"])),
+        ("record created → prerequisite steps done (facts, snapshot; validation where run)",
+         sec(created, m["migrating"])),
         ("create database + pre-data schema", sec(m["migrating"], m["schema"])),
         ("plan (catalog, ranges) → first COPY", sec(m["schema"], min(starts))),
         ("COPY: first table start → last table end", sec(min(starts), max(ends))),
@@ -175,7 +175,7 @@ def classify(frames):
 LABELS = {
     "pgmigrate": "pgmigrate (Migrate, no verify)",
     "pgmigrate-verify": "pgmigrate (ValidateAndMigrate + verify)",
-    "pgmigrate-c1": "pgmigrate, JIT C1 only (-XX:TieredStopAtLevel=1)",
+    "pgmigrate-c2": "pgmigrate, launcher with C2 back on (-XX:TieredStopAtLevel=4)",
     "pgmigrate-jar": "pgmigrate, plain java -jar (no launcher options)",
     "pgmigrate-g1": "pgmigrate, launcher with G1 instead of the serial collector",
     "pgmigrate-cds": "pgmigrate, launcher with class-data sharing (PGMIGRATE_CDS=on)",

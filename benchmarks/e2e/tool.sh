@@ -13,13 +13,13 @@ create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 -
 uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
 
 case "$tool" in
-pgmigrate|pgmigrate-verify|pgmigrate-c1|pgmigrate-jar|pgmigrate-g1|pgmigrate-cds)
+pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-cds)
     # Run as users run it, through the ./pgmigrate launcher and its JVM options. pgmigrate-jar: plain
     # `java -jar`, without them. pgmigrate-g1: the launcher with G1, the JDK's default collector, instead of its
     # serial one. pgmigrate-cds: the launcher with PGMIGRATE_CDS=on (its untimed warm-up run records the
-    # archive). pgmigrate-c1: the JIT stopped at C1 (TieredStopAtLevel=1), to weigh C2's compile time.
+    # archive). pgmigrate-c2: C2 back on (the launcher stops the JIT at C1), to weigh its compile time.
     opts="${JAVA_OPTS:-}"
-    [[ "$tool" == pgmigrate-c1 ]] && opts="$opts -XX:TieredStopAtLevel=1"
+    [[ "$tool" == pgmigrate-c2 ]] && opts="$opts -XX:TieredStopAtLevel=4"
     [[ "$tool" == pgmigrate-g1 ]] && opts="$opts -XX:-UseSerialGC -XX:+UseG1GC"
     properties="$WORK/pgmigrate.json"
     [[ "$tool" == pgmigrate-verify ]] && properties="$WORK/pgmigrate-verify.json"

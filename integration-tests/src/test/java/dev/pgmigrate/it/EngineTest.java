@@ -150,6 +150,91 @@ class EngineTest {
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
 
+    @Test
+    void splitsOnlyATableThatWouldOutlastTheOthers(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("balance"));
+        // Above the 1 MiB split setting all three; but only 'alone' is larger than a worker's share of the data.
+        source.execute(db, "CREATE TABLE alone (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO alone SELECT g, md5(g::text) FROM generate_series(1, 100000) g",
+                "CREATE TABLE peer1 (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO peer1 SELECT g, md5(g::text) FROM generate_series(1, 20000) g",
+                "CREATE TABLE peer2 (LIKE peer1 INCLUDING ALL)", "INSERT INTO peer2 SELECT * FROM peer1");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("balance", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
+                            .build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+            var tables = done.database(db).orElseThrow().tables();
+            assertThat(tables).filteredOn(t -> t.table().equals("alone")).singleElement()
+                    .satisfies(t -> assertThat(t.parts()).isGreaterThan(1));
+            assertThat(tables).filteredOn(t -> t.table().startsWith("peer")).hasSize(2)
+                    .allSatisfy(t -> assertThat(t.parts()).isEqualTo(1));
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM alone")).isEqualTo(100000);
+    }
+
+    @Test
+    void indexBuildsUseTheParallelWorkersOptionAndABadValueChangesNothing(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("idxworkers"));
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        DataMover spying = new DataMover() {
+            @Override
+            public String id() {
+                return "spying-mover";
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return true;
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
+                try (var statement = context.target().createStatement();
+                        var rs = statement.executeQuery("SHOW max_parallel_maintenance_workers")) {
+                    rs.next();
+                    seen.add(rs.getString(1));
+                }
+                return new TextCopyMover().move(task, context);
+            }
+        };
+        List<String> before = targetCatalog(target);
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(spying)).build()) {
+            MigrationRecord bad = service.start(spec("idx-bad", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2)
+                            .option("indexes.parallelWorkers", "many").build()).build()).await();
+            assertThat(bad.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(bad.errors()).anyMatch(e -> e.contains("settings.options.indexes.parallelWorkers is 'many'"));
+            assertThat(targetCatalog(target)).isEqualTo(before);
+            assertThat(seen).isEmpty();
+
+            MigrationRecord defaults = service.start(spec("idx-default", source, target, db)
+                    .option(MigrationOption.MIGRATE).build()).await();
+            assertThat(defaults.status()).as(defaults.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(seen).containsExactly("0");
+        }
+        target.execute("postgres", "DROP DATABASE \"" + db + "\"");
+        seen.clear();
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(spying)).build()) {
+            MigrationRecord three = service.start(spec("idx-three", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2)
+                            .option("indexes.parallelWorkers", "3").build()).build()).await();
+            assertThat(three.status()).as(three.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(seen).containsExactly("3");
+        }
+    }
+
     private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {
         return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec()).databases(db)
                 .option(MigrationOption.VALIDATE_AND_MIGRATE)

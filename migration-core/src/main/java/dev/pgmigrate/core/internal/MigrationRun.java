@@ -105,6 +105,7 @@ public final class MigrationRun implements Runnable {
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
+        DataMigration.parallelIndexWorkers(spec.settings());
         // Two logins at once: each costs a SCRAM exchange, most of it waiting on the other side.
         java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
         target.readFacts(List.of());
