@@ -102,12 +102,13 @@ public final class MigrationRun implements Runnable {
     }
 
     private void execute(WorkerPool pool, DataMigration data) throws Exception {
+        DataMigration.parallelIndexWorkers(spec.settings());
+        // Two logins at once, while the phase is recorded: reading facts changes nothing, and the first login of
+        // a new JVM costs 0.15-0.3 s of class loading and SCRAM key derivation.
+        java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
-        DataMigration.parallelIndexWorkers(spec.settings());
-        // Two logins at once: each costs a SCRAM exchange, most of it waiting on the other side.
-        java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
         target.readFacts(List.of());
         sourceFacts.get();
         cancel.check();
