@@ -179,8 +179,14 @@ class CliProcessTest {
     void cancelFromASecondProcessStopsTheCopyAndLeavesTheTargetAsItWas(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("clicancel"));
-        source.execute(db, "CREATE TABLE big (id bigint PRIMARY KEY, payload text)",
-                "INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 1200000) g");
+        // Each row takes a millisecond to load on the target only (pgmigrate's sessions name themselves), so the
+        // copy lasts about 30 s unless canceled, whatever the machine's speed.
+        source.execute(db, "CREATE FUNCTION slow_on_target(v text) RETURNS boolean LANGUAGE sql AS $$ SELECT CASE "
+                        + "WHEN pg_catalog.current_setting('application_name') = 'pgmigrate' "
+                        + "THEN pg_catalog.pg_sleep(0.001) IS NOT NULL ELSE true END $$",
+                "CREATE DOMAIN slow_text AS text CHECK (public.slow_on_target(VALUE))",
+                "CREATE TABLE big (id bigint PRIMARY KEY, payload slow_text)",
+                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 30000) g");
         List<String> before = targetState(target);
         Path properties = properties(source, target, db, ", \"settings\": {\"parallelism\": 1, "
                 + "\"splitTablesLargerThanBytes\": 1099511627776}");
