@@ -210,17 +210,17 @@ if want validation; then
     common="\"host\": \"127.0.0.1\", \"adminLogin\": \"postgres\", \"password\": {\"file\": \"$BENCH_DIR/password\"}, \"sslMode\": \"disable\""
     printf '{"properties": {"sourceServer": {%s, "port": %s}, "targetServer": {%s, "port": %s}, "dbsToMigrate": [%s], "migrationOption": "Validate", "settings": {"parallelism": %s, "pgDumpDirectory": "%s"}}}\n' \
         "$common" "$SOURCE_PORT" "$common" "$TARGET_PORT" "$dbs" "$JOBS" "$PG_BIN" > "$WORK/validate.json"
-    # ValidationRunner logs each validator's time per database at DEBUG; only that logger, into the state
-    # directory's log, so the run is otherwise as an operator's.
+    # ValidationRunner logs each validator's time per database at DEBUG; only that logger, into the log of a state
+    # directory of its own (the main runs' log keeps their phase times), so the run is otherwise as an operator's.
     for run in warmup timed; do
-        rm -f "$WORK/state/logs/pgmigrate.log"
+        rm -f "$WORK/state-validation/logs/pgmigrate.log"
         w0=$(date +%s.%N)
         java -Dorg.slf4j.simpleLogger.log.dev.pgmigrate.core.internal.ValidationRunner=debug -jar "$PGMIGRATE_JAR" \
-            --state-dir "$WORK/state" migration create --name "validate-$run" --properties "$WORK/validate.json" \
+            --state-dir "$WORK/state-validation" migration create --name "validate-$run" --properties "$WORK/validate.json" \
             --wait --output json > "$WORK/validate-$run.jsonl" || true  # exit 2 when a check fails: still timed
         wall=$(echo "$(date +%s.%N) - $w0" | bc)
     done
-    /usr/bin/python3 "$here/e2e/report.py" validation "$WORK/validate-timed.jsonl" "$WORK/state/logs/pgmigrate.log" \
+    /usr/bin/python3 "$here/e2e/report.py" validation "$WORK/validate-timed.jsonl" "$WORK/state-validation/logs/pgmigrate.log" \
         "$wall" "$VALIDATION_DBS" "$VALIDATION_TABLES" "$JOBS" > "$RESULTS/validation.md"
     log "validation of $VALIDATION_DBS x $VALIDATION_TABLES: $(printf '%.1f' "$wall") s wall"
     drop_validation_dbs "$VALIDATION_DBS"

@@ -111,31 +111,13 @@ class EngineTest {
                 "INSERT INTO account SELECT g, g * 10 FROM generate_series(1, 1000) g",
                 "CREATE TABLE other (id int)", "INSERT INTO other SELECT generate_series(1, 10)");
         // A mover that changes one value behind the engine's back, as a faulty plugin or a concurrent writer would.
-        DataMover tampering = new DataMover() {
-            @Override
-            public String id() {
-                return "tampering-mover";
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return task.table().equals("account");
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
-                MoveResult moved = new TextCopyMover().move(task, context);
-                try (var statement = context.target().createStatement()) {
-                    statement.execute("UPDATE " + task.qualifiedName() + " SET balance = balance + 1 WHERE id = 500");
-                }
-                return moved;
-            }
-        };
+        DataMover tampering = textMoverThen("tampering-mover", task -> task.table().equals("account"),
+                (task, context) -> {
+                    try (var statement = context.target().createStatement()) {
+                        statement.execute("UPDATE " + task.qualifiedName()
+                                + " SET balance = balance + 1 WHERE id = 500");
+                    }
+                });
         List<String> before = targetCatalog(target);
         try (MigrationService service = MigrationService.builder()
                 .plugins(Plugins.discover().withMover(tampering)).build()) {
@@ -181,32 +163,13 @@ class EngineTest {
         String db = source.createDatabase(TestDatabases.unique("idxworkers"));
         source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        DataMover spying = new DataMover() {
-            @Override
-            public String id() {
-                return "spying-mover";
+        DataMover spying = textMoverThen("spying-mover", task -> true, (task, context) -> {
+            try (var statement = context.target().createStatement();
+                    var rs = statement.executeQuery("SHOW max_parallel_maintenance_workers")) {
+                rs.next();
+                seen.add(rs.getString(1));
             }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return true;
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
-                try (var statement = context.target().createStatement();
-                        var rs = statement.executeQuery("SHOW max_parallel_maintenance_workers")) {
-                    rs.next();
-                    seen.add(rs.getString(1));
-                }
-                return new TextCopyMover().move(task, context);
-            }
-        };
+        });
         List<String> before = targetCatalog(target);
         try (MigrationService service = MigrationService.builder()
                 .plugins(Plugins.discover().withMover(spying)).build()) {
@@ -233,6 +196,38 @@ class EngineTest {
             assertThat(three.status()).as(three.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(seen).containsExactly("3");
         }
+    }
+
+    /** What a test mover does on the worker's connections, besides copying with the text mover. */
+    private interface MoverStep {
+        void run(CopyTask task, CopyContext context) throws java.sql.SQLException;
+    }
+
+    /** A mover of the tables {@code supports} accepts: copies each with the text mover, then runs {@code then}. */
+    private static DataMover textMoverThen(String id, java.util.function.Predicate<CopyTask> supports, MoverStep then) {
+        return new DataMover() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return supports.test(task);
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
+                MoveResult moved = new TextCopyMover().move(task, context);
+                then.run(task, context);
+                return moved;
+            }
+        };
     }
 
     private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {
