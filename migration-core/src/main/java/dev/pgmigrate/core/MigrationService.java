@@ -299,6 +299,8 @@ public final class MigrationService implements AutoCloseable {
                 if (Duration.between(lastBeat.getOrDefault(run, Instant.EPOCH), now).compareTo(HEARTBEAT) >= 0) {
                     lastBeat.put(run, now);
                     run.keeper().heartbeat();
+                } else {
+                    run.keeper().flushProgress();
                 }
             }
         } catch (RuntimeException e) {

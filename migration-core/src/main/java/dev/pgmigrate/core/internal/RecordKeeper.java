@@ -47,6 +47,13 @@ public final class RecordKeeper {
     private final Map<String, String> state = new HashMap<>();
     private Instant lastPersist = Instant.EPOCH;
     private Instant lastProgressEvent = Instant.EPOCH;
+    /** Changes not yet written: progress waits for {@link #flushProgress()}. Guarded by {@code this}. */
+    private boolean pending;
+    /** Numbers each snapshot taken for the store, so an older one is never written over a newer one. */
+    private long snapshots;
+    private final Object storeWrites = new Object();
+    /** The newest snapshot written. Guarded by {@code storeWrites}. */
+    private long written;
 
     public RecordKeeper(MigrationStore store, StoredMigration stored, Clock clock, List<MigrationListener> listeners) {
         this.store = store;
@@ -200,9 +207,10 @@ public final class RecordKeeper {
             TableProgress current = byName.get(qualifiedName);
             byName.put(qualifiedName, change.apply(current));
             rebuild();
-            // Throttled even for finished tables: with thousands of tables, a write per table would dominate.
-            // A table finished but not yet persisted when the process dies is copied again on resume.
-            persist(false);
+            // Written by flushProgress() on the service's watcher, at most once a second: with thousands of tables,
+            // rewriting the record on the workers' path held them all behind this lock. A table finished but not
+            // yet written when the process dies is copied again on resume.
+            pending = true;
             emitOverall = Duration.between(lastProgressEvent, now()).toMillis() >= 250;
             if (emitOverall) {
                 lastProgressEvent = now();
@@ -285,8 +293,29 @@ public final class RecordKeeper {
         return store.isCancelRequested(namespace, name());
     }
 
-    public synchronized void heartbeat() {
-        persist(true);
+    /** Rewrites the record with a fresh heartbeat, so other processes see this one alive. */
+    public void heartbeat() {
+        Snapshot snapshot;
+        synchronized (this) {
+            snapshot = snapshot(false);
+        }
+        write(snapshot);
+    }
+
+    /**
+     * Writes the progress made since the last write, when a second has passed since then; called every half second
+     * by the service's watcher thread, so the workers never wait for the store.
+     */
+    public void flushProgress() {
+        Snapshot snapshot;
+        synchronized (this) {
+            if (!pending || record.status().isFinal()
+                    || Duration.between(lastPersist, now()).compareTo(PROGRESS_PERSIST_INTERVAL) < 0) {
+                return;
+            }
+            snapshot = snapshot(false);
+        }
+        write(snapshot);
     }
 
     // ---- internals
@@ -321,29 +350,48 @@ public final class RecordKeeper {
                 record.notes(), false, record.cancelRequested());
     }
 
+    /** Writes the record now, or (when {@code now} is false) if a second has passed since the last write. */
     private void persist(boolean now) {
-        Instant t = now();
-        if (!now && Duration.between(lastPersist, t).compareTo(PROGRESS_PERSIST_INTERVAL) < 0) {
+        pending = true;
+        if (!now && Duration.between(lastPersist, now()).compareTo(PROGRESS_PERSIST_INTERVAL) < 0) {
             return;
         }
-        lastPersist = t;
-        refreshIfDirty();
-        MigrationRecord mine = record;
-        Map<String, String> stateCopy = Map.copyOf(state);
-        store.update(namespace, name(), stored -> {
-            boolean cancel = stored.record().cancelRequested() && !mine.status().isFinal();
-            MigrationRecord merged = cancel == mine.cancelRequested() ? mine : withCancel(mine, cancel);
-            return stored.withRecord(merged).withState(stateCopy).withOwner(stored.owner(), t);
-        });
+        write(snapshot(false));
     }
 
     private void persistFinal() {
+        write(snapshot(true));
+    }
+
+    private record Snapshot(long number, MigrationRecord record, Map<String, String> state, Instant at,
+            boolean last) {
+    }
+
+    /** What to write; taken under this object's lock, written outside it. */
+    private Snapshot snapshot(boolean last) {
+        lastPersist = now();
+        pending = false;
         refreshIfDirty();
-        MigrationRecord mine = record;
-        Map<String, String> stateCopy = Map.copyOf(state);
-        Instant t = now();
-        store.update(namespace, name(), stored -> stored.withRecord(mine).withState(stateCopy)
-                .withOwner(Optional.empty(), t));
+        return new Snapshot(++snapshots, record, Map.copyOf(state), lastPersist, last);
+    }
+
+    private void write(Snapshot snapshot) {
+        synchronized (storeWrites) {
+            if (snapshot.number() <= written) {
+                return; // a newer snapshot is already in the store
+            }
+            MigrationRecord mine = snapshot.record();
+            store.update(namespace, name(), stored -> {
+                if (snapshot.last()) {
+                    return stored.withRecord(mine).withState(snapshot.state()).withOwner(Optional.empty(),
+                            snapshot.at());
+                }
+                boolean cancel = stored.record().cancelRequested() && !mine.status().isFinal();
+                MigrationRecord merged = cancel == mine.cancelRequested() ? mine : withCancel(mine, cancel);
+                return stored.withRecord(merged).withState(snapshot.state()).withOwner(stored.owner(), snapshot.at());
+            });
+            written = snapshot.number();
+        }
     }
 
     private static MigrationRecord withCancel(MigrationRecord r, boolean cancel) {
