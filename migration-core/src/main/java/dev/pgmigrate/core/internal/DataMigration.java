@@ -101,6 +101,12 @@ final class DataMigration implements AutoCloseable {
         final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
+        /** Tables compared while others still copied, by OID, with their verification connections per worker. */
+        final Map<Long, dev.pgmigrate.api.TableVerification> verified = new ConcurrentHashMap<>();
+        final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
+        final AtomicLong verifyNanos = new AtomicLong();
+        volatile Instant verifyStarted;
+        TaskTracker verifications;
         List<String[]> settingsToApply = List.of();
 
         /** On resume: what already exists on the target, so it is not built twice. */
@@ -621,6 +627,8 @@ final class DataMigration implements AutoCloseable {
         parts.sort(Comparator.comparingLong(CopyPart::estimatedBytes).reversed());
 
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+        // Its own stop signal: a failed comparison fails the migration at completion, without stopping the copy.
+        db.verifications = new TaskTracker(pool, cancel, new CancelSignal());
         Map<Long, TableCounters> counters = new ConcurrentHashMap<>();
         long priority = parts.size();
         for (CopyPart part : parts) {
@@ -759,7 +767,18 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void closeWorkerConnections(Db db) {
-        for (Connection[] pair : db.connections.values()) {
+        closeAll(db.connections);
+    }
+
+    /** Closed after completion's verification: tables may still be compared after the data phase ends. */
+    private void closeVerifyConnections(Db db) {
+        closeAll(db.verifyConnections);
+    }
+
+    private static void closeAll(Map<Thread, Connection[]> connections) {
+        List<Connection[]> pairs = new ArrayList<>(connections.values());
+        connections.clear();
+        for (Connection[] pair : pairs) {
             for (Connection c : pair) {
                 try {
                     c.close();
@@ -768,7 +787,6 @@ final class DataMigration implements AutoCloseable {
                 }
             }
         }
-        db.connections.clear();
     }
 
     private void copy(Db db, CopyPart part, TableCounters counters) throws Exception {
@@ -933,6 +951,7 @@ final class DataMigration implements AutoCloseable {
             if (table != null && table.hasData()) {
                 tracker.submit(() -> {
                     analyzeTable(db, table);
+                    verifyEarly(db, table);
                     return null;
                 }, WorkerPool.PRIORITY_POST_DATA - 1);
             }
@@ -958,6 +977,37 @@ final class DataMigration implements AutoCloseable {
                 return null;
             }, WorkerPool.PRIORITY_POST_DATA);
         }
+    }
+
+    /**
+     * Queues the comparison of a table whose data, keys and statistics are in, below every copy: it takes a worker
+     * only when no copy waits, so it fills the gaps of the copy's tail instead of following it. Nothing later in
+     * the migration changes a table's rows (triggers and rules come after the data and fire on nothing).
+     */
+    private void verifyEarly(Db db, Table table) {
+        if (!settings.verify() || db.snapshot == null) {
+            return;
+        }
+        db.verifications.submit(() -> {
+            if (db.abort.isCanceled()) {
+                return null; // the copy failed; the migration is ending
+            }
+            long t0 = System.nanoTime();
+            if (db.verifyStarted == null) {
+                db.verifyStarted = keeper.now();
+            }
+            Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
+                    k -> Verifier.open(source.connector(), db.name, target.connector(), db.working));
+            db.verified.put(table.oid(), Verifier.verifyTable(pair, db.name, db.snapshot, table, hashMode(), cancel,
+                    db.abort));
+            db.verifyNanos.addAndGet(System.nanoTime() - t0);
+            return null;
+        }, WorkerPool.PRIORITY_VERIFY);
+    }
+
+    private Verifier.HashMode hashMode() {
+        return Verifier.HashMode.of(Math.min(source.facts().map(ServerFacts::versionNum).orElse(0),
+                target.facts().map(ServerFacts::versionNum).orElse(0)));
     }
 
     private void analyzeTable(Db db, Table table) throws SQLException {
@@ -1106,20 +1156,41 @@ final class DataMigration implements AutoCloseable {
             }
             analyze(db);
             if (settings.verify()) {
-                VerificationReport report = Verifier.verify(source.connector(), db.name, db.snapshot,
-                        target.connector(), db.working, db.catalog, pool, cancel);
+                VerificationReport report = verifyRest(db);
                 keeper.setVerification(merge(keeper.record().verification(), report));
                 if (!report.matches()) {
                     throw new MigrationException(Verifier.describeMismatch(db.name, report));
                 }
             }
             closeWorkerConnections(db);
+            closeVerifyConnections(db);
             applyDatabaseSettings(db);
             finalName(db);
             keeper.putState(stageKey(db.name), "done");
             closeSnapshot(db);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }
+    }
+
+    /**
+     * Compares what was not compared while the copy went on. The report's time is how long completion waited for
+     * verification; the checks made during the copy are logged.
+     */
+    private VerificationReport verifyRest(Db db) throws Exception {
+        Instant waitStarted = keeper.now();
+        long t0 = System.nanoTime();
+        if (db.verifications != null) {
+            db.verifications.await();
+        }
+        Map<Long, dev.pgmigrate.api.TableVerification> early = Map.copyOf(db.verified);
+        VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
+                db.working, db.catalog, pool, cancel, early);
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+        log.info("Database {}: verified {} table(s) while others still copied ({} ms of checks), {} more and the "
+                + "object counts in {} ms after", db.name, early.size(), db.verifyNanos.get() / 1_000_000,
+                rest.tables().size() - early.size(), waited.toMillis());
+        Instant started = db.verifyStarted != null ? db.verifyStarted : waitStarted;
+        return new VerificationReport(started, waited, rest.tables(), rest.objects());
     }
 
     private static VerificationReport merge(Optional<VerificationReport> earlier, VerificationReport now) {
@@ -1205,6 +1276,7 @@ final class DataMigration implements AutoCloseable {
         for (Db db : databases.values()) {
             db.abort.cancel("closed");
             closeWorkerConnections(db);
+            closeVerifyConnections(db);
             closeSnapshot(db);
         }
     }

@@ -41,6 +41,16 @@ public final class Verifier {
     public static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
             ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel)
             throws Exception {
+        return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of());
+    }
+
+    /**
+     * Verifies {@code sourceDb} against {@code targetDb}, taking the tables in {@code done} (by OID) as already
+     * compared: a migration compares each table while others still copy.
+     */
+    static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
+            ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel,
+            Map<Long, TableVerification> done) throws Exception {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         HashMode mode;
@@ -48,12 +58,12 @@ public final class Verifier {
             mode = HashMode.of(Math.min(version(s), version(t)));
         }
         Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
-        List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>());
+        List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
         CancelSignal abort = new CancelSignal();
         try {
             TaskTracker tracker = new TaskTracker(pool, cancel, abort);
             for (SourceCatalog.Table table : catalog.tables.values()) {
-                if (!table.hasData()) {
+                if (!table.hasData() || done.containsKey(table.oid())) {
                     continue;
                 }
                 tracker.submit(() -> {
@@ -117,7 +127,8 @@ public final class Verifier {
         return Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')"));
     }
 
-    private static Connection[] open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
+    /** A source and a target connection with the session settings both sides' hashing depends on. */
+    static Connection[] open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
         try {
             Connection s = source.open(sourceDb);
             Connection t = target.open(targetDb);
@@ -132,7 +143,7 @@ public final class Verifier {
         }
     }
 
-    private static TableVerification verifyTable(Connection[] pair, String database, String snapshot,
+    static TableVerification verifyTable(Connection[] pair, String database, String snapshot,
             SourceCatalog.Table table, HashMode mode, CancelSignal cancel, CancelSignal abort) throws Exception {
         String query = checksumQuery(table, mode);
         Connection s = pair[0];

@@ -22,6 +22,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     public static final int PRIORITY_POST_DATA = 3_000_000;
     /** Everything else runs in submission order at this priority. */
     public static final int PRIORITY_DEFAULT = 0;
+    /** A table's verification during the copy: only when no copy or build waits. */
+    public static final int PRIORITY_VERIFY = -1;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
