@@ -34,7 +34,7 @@ public final class TableSplittingValidator extends ObjectListValidator {
         return context.warning(Text.counted(items, "large table has", "large tables have") + " no single-column "
                 + "integer primary key or unique index.", "Tables above settings.splitTablesLargerThanBytes ("
                 + Text.bytes(context.spec().settings().splitTablesLargerThanBytes()) + ") are copied in key ranges "
-                + "by several workers; without such a key they are split by physical position, which is slower.",
+                + "by several workers when they would otherwise outlast the other tables; without such a key they are split by physical position, which is slower.",
                 "Add an integer primary key where the data allows, or expect these tables to set the pace of the "
                 + "migration.", items);
     }
