@@ -133,6 +133,32 @@ class EngineTest {
     }
 
     @Test
+    void comparesATableWhileAnotherIsStillBeingBuilt(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("early"));
+        source.execute(db, FaultsTest.SLOW_FUNCTION, "CREATE TABLE quick (id int PRIMARY KEY, v text)",
+                "INSERT INTO quick SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
+                "CREATE TABLE slow_keys (id int)", "INSERT INTO slow_keys SELECT generate_series(1, 300)",
+                "CREATE INDEX slow_keys_idx ON slow_keys (slow(id))");
+        List<java.time.Instant> completing = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("early", source, target, db).option(MigrationOption.MIGRATE)
+                    .build(), event -> {
+                        if (event instanceof dev.pgmigrate.api.MigrationEvent.PhaseChanged p
+                                && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
+                            completing.add(p.at());
+                        }
+                    }).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            var verification = done.verification().orElseThrow();
+            assertThat(verification.matches()).isTrue();
+            assertThat(verification.tables()).extracting(t -> t.table()).containsExactly("quick", "slow_keys");
+            // 'quick' was compared while the slow index of 'slow_keys' was still being built.
+            assertThat(verification.startedAt()).isBefore(completing.get(0));
+        }
+    }
+
+    @Test
     void splitsOnlyATableThatWouldOutlastTheOthers(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
         String db = source.createDatabase(TestDatabases.unique("balance"));

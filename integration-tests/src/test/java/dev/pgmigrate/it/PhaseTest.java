@@ -109,7 +109,7 @@ class PhaseTest {
         MigrationSpec spec = MigrationSpec.builder().name("canceled-" + phase).source(source.serverSpec())
                 .target(target.serverSpec()).databases(db)
                 .option(phase.equals("validation") ? MigrationOption.VALIDATE_AND_MIGRATE : MigrationOption.MIGRATE)
-                .settings(MigrationSettings.builder().parallelism(1).build()).build();
+                .settings(PhaseChild.settings(phase)).build();
         try (MigrationService service = MigrationService.builder().build()) {
             MigrationHandle handle = service.start(spec, PhaseChild.hold(phase, source.serverSpec(), db,
                     () -> ready.add("READY")));

@@ -985,7 +985,8 @@ final class DataMigration implements AutoCloseable {
      * the migration changes a table's rows (triggers and rules come after the data and fire on nothing).
      */
     private void verifyEarly(Db db, Table table) {
-        if (!settings.verify() || db.snapshot == null) {
+        if (!settings.verify() || db.snapshot == null
+                || settings.option("verify.duringCopy").map(String::trim).orElse("true").equals("false")) {
             return;
         }
         db.verifications.submit(() -> {
