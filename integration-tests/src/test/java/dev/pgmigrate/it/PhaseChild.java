@@ -53,24 +53,28 @@ public final class PhaseChild {
      * {@code data} blocks once the first table is copied; {@code verification} locks {@code a} on the source as
      * completion begins, so the checksum query waits for it; {@code post-data} holds nothing (its test waits
      * for the slow index build). The lock is held by a connection the caller never closes: it ends with the
-     * process, or with {@link #releaseLocks()}.
+     * process, or with {@link #releaseLocks()}. The final event keeps the last substatus, so only events of a
+     * migration still in progress hold it: a lock taken on a canceled one's last event would outlive the test.
      */
     static MigrationListener hold(String phase, ServerSpec source, String database, Runnable ready) {
         return event -> {
             try {
                 if (phase.equals("validation") && event instanceof MigrationEvent.PhaseChanged p
-                        && p.substatus() == MigrationSubstatus.VALIDATION_IN_PROGRESS) {
+                        && p.substatus() == MigrationSubstatus.VALIDATION_IN_PROGRESS
+                        && !p.status().isFinal()) {
                     ready.run();
                     block();
                 } else if (phase.equals("schema") && event instanceof MigrationEvent.PhaseChanged p
-                        && p.substatus() == MigrationSubstatus.MIGRATING_DATA) {
+                        && p.substatus() == MigrationSubstatus.MIGRATING_DATA
+                        && !p.status().isFinal()) {
                     lock(source, database);
                     ready.run();
                 } else if (phase.equals("data") && event instanceof MigrationEvent.TableFinished) {
                     ready.run();
                     block();
                 } else if (phase.equals("verification") && event instanceof MigrationEvent.PhaseChanged p
-                        && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
+                        && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION
+                        && !p.status().isFinal()) {
                     lock(source, database);
                     ready.run();
                 }
