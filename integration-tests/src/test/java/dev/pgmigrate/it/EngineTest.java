@@ -205,6 +205,12 @@ class EngineTest {
             assertThat(bad.status()).isEqualTo(MigrationStatus.FAILED);
             assertThat(bad.errors()).anyMatch(e -> e.contains("settings.options.indexes.parallelWorkers is 'many'"));
             assertThat(targetCatalog(target)).isEqualTo(before);
+            MigrationRecord badVerify = service.start(spec("verify-bad", source, target, db)
+                    .option(MigrationOption.MIGRATE).settings(MigrationSettings.builder().parallelism(2)
+                            .option("verify.duringCopy", "maybe").build()).build()).await();
+            assertThat(badVerify.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(badVerify.errors()).anyMatch(e -> e.contains("settings.options.verify.duringCopy is 'maybe'"));
+            assertThat(targetCatalog(target)).isEqualTo(before);
             assertThat(seen).isEmpty();
 
             MigrationRecord defaults = service.start(spec("idx-default", source, target, db)

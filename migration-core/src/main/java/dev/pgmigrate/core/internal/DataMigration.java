@@ -8,6 +8,7 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
@@ -102,7 +103,7 @@ final class DataMigration implements AutoCloseable {
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
         /** Tables compared while others still copied, by OID, with their verification connections per worker. */
-        final Map<Long, dev.pgmigrate.api.TableVerification> verified = new ConcurrentHashMap<>();
+        final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
         final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
         final AtomicLong verifyNanos = new AtomicLong();
         volatile Instant verifyStarted;
@@ -751,7 +752,23 @@ final class DataMigration implements AutoCloseable {
         return pair;
     }
 
-    /** The setting {@code options.indexes.parallelWorkers}; checked before the migration changes anything. */
+    /** Checks the options the engine reads, before the migration changes anything; names the one that is wrong. */
+    static void checkOptions(MigrationSettings settings) {
+        parallelIndexWorkers(settings);
+        verifyDuringCopy(settings);
+    }
+
+    /** The setting {@code options.verify.duringCopy}: {@code true} (the default) or {@code false}. */
+    static boolean verifyDuringCopy(MigrationSettings settings) {
+        String value = settings.option("verify.duringCopy").orElse("true").trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new MigrationException("settings.options.verify.duringCopy is '" + value + "': use true (compare each "
+                + "table as soon as it is in, the default) or false (compare every table at completion).");
+    }
+
+    /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
     static int parallelIndexWorkers(MigrationSettings settings) {
         String value = settings.option("indexes.parallelWorkers").orElse("0").trim();
         try {
@@ -985,8 +1002,7 @@ final class DataMigration implements AutoCloseable {
      * the migration changes a table's rows (triggers and rules come after the data and fire on nothing).
      */
     private void verifyEarly(Db db, Table table) {
-        if (!settings.verify() || db.snapshot == null
-                || settings.option("verify.duringCopy").map(String::trim).orElse("true").equals("false")) {
+        if (!settings.verify() || db.snapshot == null || !verifyDuringCopy(settings)) {
             return;
         }
         db.verifications.submit(() -> {
@@ -1183,7 +1199,7 @@ final class DataMigration implements AutoCloseable {
         if (db.verifications != null) {
             db.verifications.await();
         }
-        Map<Long, dev.pgmigrate.api.TableVerification> early = Map.copyOf(db.verified);
+        Map<Long, TableVerification> early = Map.copyOf(db.verified);
         VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
                 db.working, db.catalog, pool, cancel, early);
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
@@ -1198,7 +1214,7 @@ final class DataMigration implements AutoCloseable {
         if (earlier.isEmpty()) {
             return now;
         }
-        List<dev.pgmigrate.api.TableVerification> tables = new ArrayList<>(earlier.get().tables());
+        List<TableVerification> tables = new ArrayList<>(earlier.get().tables());
         tables.addAll(now.tables());
         List<dev.pgmigrate.api.ObjectCount> objects = new ArrayList<>(earlier.get().objects());
         objects.addAll(now.objects());

@@ -102,7 +102,7 @@ public final class MigrationRun implements Runnable {
     }
 
     private void execute(WorkerPool pool, DataMigration data) throws Exception {
-        DataMigration.parallelIndexWorkers(spec.settings());
+        DataMigration.checkOptions(spec.settings());
         // Two logins at once, while the phase is recorded: reading facts changes nothing, and the first login of
         // a new JVM costs 0.15-0.3 s of class loading and SCRAM key derivation.
         java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
