@@ -135,6 +135,41 @@ class FaultsTest {
             + "$$BEGIN PERFORM pg_catalog.pg_sleep(0.002); RETURN i; END$$";
 
     @Test
+    void aRollbackEndsACreateDatabaseThatADeadProcessLeftRunning(@Pg("17") PostgresServer target) throws Exception {
+        String name = TestDatabases.unique("orphan");
+        String create = "CREATE DATABASE " + dev.pgmigrate.core.internal.Sql.ident(name) + " TEMPLATE template0";
+        try (java.sql.Connection blocker = target.connect("postgres");
+                java.sql.Connection creator = target.connect("postgres");
+                java.sql.Connection rollback = target.connect("postgres")) {
+            // The creator stands for the backend of a killed process: its CREATE DATABASE runs on without a client,
+            // here held on a lock so that it is still running when the rollback comes.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE pg_catalog.pg_database IN EXCLUSIVE MODE");
+            java.util.concurrent.CompletableFuture<Void> creating = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                        try (var statement = creator.createStatement()) {
+                            statement.execute(create);
+                        } catch (java.sql.SQLException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+            while (target.query("postgres", "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+                    + "query LIKE 'CREATE DATABASE%'").isEmpty()) {
+                assertThat(Instant.now()).as("the CREATE DATABASE waits for the lock").isBefore(deadline);
+                Thread.sleep(10);
+            }
+
+            dev.pgmigrate.core.internal.Rollback.dropDatabase(rollback, name);
+
+            blocker.rollback();
+            assertThat(creating).failsWithin(Duration.ofSeconds(30));
+        }
+        assertThat(target.query("postgres", "SELECT datname FROM pg_database WHERE datname = '" + name + "'"))
+                .as("the database the dead process was creating").isEmpty();
+    }
+
+    @Test
     void aTargetOutOfSpaceFailsTheTableWithDiskFullAndRollsBack(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String tablespace = "tiny_" + Long.toHexString(System.nanoTime());

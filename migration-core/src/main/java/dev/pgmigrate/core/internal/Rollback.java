@@ -96,8 +96,9 @@ public final class Rollback {
         }
     }
 
-    /** Ends every session on {@code database} and drops it, if it exists. */
+    /** Ends every session on {@code database} and drops it, if it exists (or is still being created). */
     public static void dropDatabase(Connection c, String database) throws SQLException {
+        endUnfinishedCreate(c, database);
         if (!exists(c, database)) {
             return;
         }
@@ -110,6 +111,30 @@ public final class Rollback {
         try (Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database));
             log.info("Dropped database {} on the target", database);
+        }
+    }
+
+    /**
+     * Ends a {@code CREATE DATABASE} of this name still running in another session and waits, up to 30 s, until it
+     * is gone. A process killed while the server copied the template leaves that statement running; it would
+     * commit after the drop below looked for the database, and leave it behind.
+     */
+    static void endUnfinishedCreate(Connection c, String database) throws SQLException {
+        String statement = "CREATE DATABASE " + Sql.ident(database);
+        String running = " FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' "
+                + "AND left(query, " + statement.length() + ") = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid)" + running)) {
+            ps.setString(1, statement);
+            ps.executeQuery().close();
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*)" + running, statement))) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // the drop below still runs; a rollback goes on whatever interrupted it
+            }
         }
     }
 
