@@ -97,6 +97,16 @@ class EngineTest {
                     .isInstanceOf(MigrationException.class).hasMessageContaining("already writing database");
             first.cancel();
             assertThat(first.await().status()).isEqualTo(MigrationStatus.CANCELED);
+            // The refused starts had begun their logins before the store refused them; those are closed too.
+            for (PostgresServer server : List.of(source, target)) {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+                long sessions;
+                while ((sessions = server.queryForLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE "
+                        + "application_name = 'pgmigrate'")) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(sessions).as("pgmigrate sessions left on " + server).isZero();
+            }
             MigrationRecord again = service.start(spec("busy", source, target, db).build()).await();
             assertThat(again.status()).as(again.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(service.list()).extracting(MigrationRecord::name).containsExactly("busy");

@@ -120,8 +120,14 @@ public final class MigrationService implements AutoCloseable {
                 Optional.empty(), List.of(), false, false);
         StoredMigration stored = new StoredMigration(namespace, record, List.of(), Optional.of(currentOwner()), now,
                 secretReferences, Map.of());
-        store.create(stored, existing -> conflict(spec, existing));
-        return launch(spec, stored, false, extraListeners);
+        MigrationRun.Servers servers = MigrationRun.Servers.connect(spec);
+        try {
+            store.create(stored, existing -> conflict(spec, existing));
+        } catch (RuntimeException e) {
+            servers.abandon();
+            throw e;
+        }
+        return launch(spec, stored, false, servers, extraListeners);
     }
 
     /** Runs the premigration checks only and waits for them; changes nothing on the target. */
@@ -239,7 +245,7 @@ public final class MigrationService implements AutoCloseable {
             return m.withRecord(resumed).withOwner(Optional.of(currentOwner()), clock.instant());
         });
         log.info("Resuming migration {} ({})", name, view.substatus().label());
-        return launch(spec, taken, dataStarted, extraListeners);
+        return launch(spec, taken, dataStarted, MigrationRun.Servers.connect(spec), extraListeners);
     }
 
     /**
@@ -274,11 +280,11 @@ public final class MigrationService implements AutoCloseable {
     // ---- internals
 
     private MigrationHandle launch(MigrationSpec spec, StoredMigration stored, boolean resume,
-            MigrationListener... extraListeners) {
+            MigrationRun.Servers servers, MigrationListener... extraListeners) {
         List<MigrationListener> all = new ArrayList<>(listeners);
         all.addAll(List.of(extraListeners));
         RecordKeeper keeper = new RecordKeeper(store, stored, clock, all);
-        MigrationRun run = new MigrationRun(spec, keeper, plugins, resume);
+        MigrationRun run = new MigrationRun(spec, keeper, plugins, resume, servers);
         String key = key(stored.namespace(), spec.name());
         running.put(key, run);
         run.completion().whenComplete((r, e) -> running.remove(key));

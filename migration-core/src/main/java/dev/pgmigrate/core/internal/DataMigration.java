@@ -129,8 +129,12 @@ final class DataMigration implements AutoCloseable {
 
     void migrate() throws Exception {
         ServerFacts sourceFacts = source.requireFacts();
-        PgTools.PgDump pgDump = PgTools.pgDumpFor(sourceFacts, settings);
-        log.info("Using {} ({})", pgDump.path(), pgDump.version());
+        // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
+        java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
+            PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
+            log.info("Using {} ({})", found.path(), found.version());
+            return found;
+        }, WorkerPool.PRIORITY_POST_DATA + 2);
         for (String database : spec.databases()) {
             cancel.check();
             String stage = resume ? keeper.state(stageKey(database)).orElse("") : "";
@@ -145,14 +149,14 @@ final class DataMigration implements AutoCloseable {
                     keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only completion remains.");
                 }
-                case "schema" -> resumeDatabase(db, pgDump);
+                case "schema" -> resumeDatabase(db, result(pgDumpLookup));
                 default -> {
                     if (!stage.isEmpty()) {
                         // The schema was not fully restored: start this database again from nothing.
                         dropWorkingDatabase(db);
                         db.working = workingName(spec.name(), database);
                     }
-                    migrateDatabase(db, pgDump);
+                    migrateDatabase(db, pgDumpLookup);
                 }
             }
         }
@@ -174,29 +178,35 @@ final class DataMigration implements AutoCloseable {
         Rollback.dropDatabase(target.maintenance(), db.working);
     }
 
-    private void migrateDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
+    private void migrateDatabase(Db db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         openSnapshot(db);
+        PgTools.PgDump pgDump = result(pgDumpLookup);
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
-        // Both sections come from the same snapshot: they are dumped at once, while the target database is made.
+        String[] properties = databaseProperties(db);
+        // Both sections come from the same snapshot: they are dumped at once, while the target database is made
+        // and, on the first worker free, the source's catalog is read on the snapshot's connection.
         java.util.concurrent.Future<String> preScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "pre-data", cancel), WorkerPool.PRIORITY_POST_DATA + 1);
         java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
-        createTargetDatabase(db);
+        java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
+                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 2);
+        createTargetDatabase(db, properties);
         cancel.check();
         DumpScript pre = DumpScript.parse(result(preScript));
         db.preHeader = pre.header();
+        DumpScript post = DumpScript.parse(result(postScript));
+        db.postHeader = post.header();
+        openWorkerConnectionsAhead(db);
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
 
-        db.catalog = SourceCatalog.read(db.snapshotConnection);
-        DumpScript post = DumpScript.parse(result(postScript));
-        db.postHeader = post.header();
+        db.catalog = result(catalog);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
         copyDataAndBuild(db, plan, Set.of());
         analyze(db); // what the copy did not analyze, while the worker connections are still open
@@ -318,9 +328,12 @@ final class DataMigration implements AutoCloseable {
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
     }
 
-    private void createTargetDatabase(Db db) throws SQLException {
+    /**
+     * The source database's encoding, collation, ctype, connection limit, owner, locale provider and locale, read
+     * on the snapshot's connection; its per-database settings go to {@code db.settingsToApply}.
+     */
+    private String[] databaseProperties(Db db) throws SQLException {
         ServerFacts sourceFacts = source.requireFacts();
-        ServerFacts targetFacts = target.requireFacts();
         String localeColumns = sourceFacts.atLeast(170000) ? "d.datlocprovider, d.datlocale"
                 : sourceFacts.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
         String[] props = Sql.rows(db.snapshotConnection, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, "
@@ -328,6 +341,11 @@ final class DataMigration implements AutoCloseable {
                 + " FROM pg_database d WHERE d.datname = ?", db.name).get(0);
         db.settingsToApply = Sql.rows(db.snapshotConnection, "SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
                 + "JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? AND s.setrole = 0", db.name);
+        return props;
+    }
+
+    private void createTargetDatabase(Db db, String[] props) throws SQLException {
+        ServerFacts targetFacts = target.requireFacts();
         StringBuilder create = new StringBuilder("CREATE DATABASE " + Sql.ident(db.working)
                 + " WITH TEMPLATE template0 ENCODING " + Sql.literal(props[0]));
         char provider = props[5] == null ? 'c' : props[5].charAt(0);
@@ -722,6 +740,24 @@ final class DataMigration implements AutoCloseable {
         return upper == null ? lower : lower + " AND " + upper;
     }
 
+    /**
+     * Has each worker open its pair of connections while the coordinator restores the schema, so the copies start
+     * on sessions that are ready: a worker's two logins cost 20-40 ms each on a cold JVM. A pair that fails here is
+     * opened again, and its error reported, by the copy that needs it.
+     */
+    private void openWorkerConnectionsAhead(Db db) {
+        for (int i = 0; i < settings.parallelism(); i++) {
+            pool.submit(() -> {
+                try {
+                    workerConnections(db);
+                } catch (SQLException e) {
+                    log.debug("Opening a worker's connections ahead of the copy failed", e);
+                }
+                return null;
+            }, WorkerPool.PRIORITY_POST_DATA + 2);
+        }
+    }
+
     private Connection[] workerConnections(Db db) throws SQLException {
         Connection[] pair = db.connections.get(Thread.currentThread());
         if (pair != null && !pair[0].isClosed() && !pair[1].isClosed()) {
@@ -1032,7 +1068,10 @@ final class DataMigration implements AutoCloseable {
         cancel.register(dst);
         db.abort.register(dst);
         try {
+            long started = System.nanoTime();
             Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
+            log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(),
+                    (System.nanoTime() - started) / 1_000_000);
             db.analyzed.add(table.oid());
         } finally {
             cancel.unregister(dst);
@@ -1051,7 +1090,10 @@ final class DataMigration implements AutoCloseable {
                 Sql.execute(dst, "RESET search_path");
             }
             try {
+                long started = System.nanoTime();
                 executeEntry(dst, db, entry);
+                log.debug("Database {}: {} {} in {} ms", db.name, entry.type(), entry.tag(),
+                        (System.nanoTime() - started) / 1_000_000);
             } finally {
                 if (defaultPath) {
                     Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");

@@ -27,21 +27,79 @@ public final class MigrationRun implements Runnable {
     private final MigrationSpec spec;
     private final RecordKeeper keeper;
     private final Plugins plugins;
-    private final CancelSignal cancel = new CancelSignal();
+    private final CancelSignal cancel;
     private final CompletableFuture<MigrationRecord> completion = new CompletableFuture<>();
+    private final Servers servers;
     private final Endpoint source;
     private final Endpoint target;
     private final boolean resume;
 
-    public MigrationRun(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, boolean resume) {
+    /** A run on {@code servers}, whose logins {@link Servers#connect} started for the same spec. */
+    public MigrationRun(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, boolean resume, Servers servers) {
         this.spec = spec;
         this.keeper = keeper;
         this.plugins = plugins;
         this.resume = resume;
-        this.source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()),
-                cancel);
-        this.target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()),
-                cancel);
+        this.servers = servers;
+        this.cancel = servers.cancel;
+        this.source = servers.source;
+        this.target = servers.target;
+    }
+
+    /**
+     * A run's two servers and its cancel signal, made before its record is stored so that the logins start at
+     * once: the first login of a JVM costs 0.15-0.3 s of class loading and SCRAM key derivation, which then
+     * overlaps the record's first write instead of following it. Reading the facts changes nothing.
+     */
+    public static final class Servers {
+        private final CancelSignal cancel = new CancelSignal();
+        private final Endpoint source;
+        private final Endpoint target;
+        private final CompletableFuture<Void> factsRead;
+
+        private Servers(MigrationSpec spec) {
+            source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()), cancel);
+            target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()), cancel);
+            factsRead = CompletableFuture.allOf(
+                    inBackground("pgmigrate-" + spec.name() + "-source", () -> source.readFacts(spec.databases())),
+                    inBackground("pgmigrate-" + spec.name() + "-target", () -> target.readFacts(List.of())));
+        }
+
+        /** Starts reading both servers' facts, each on its own thread; a failed login is kept for the run. */
+        public static Servers connect(MigrationSpec spec) {
+            return new Servers(spec);
+        }
+
+        /** For a run that will not start (its record could not be stored): closes the logins once they end. */
+        public void abandon() {
+            factsRead.whenComplete((ignored, e) -> {
+                source.close();
+                target.close();
+            });
+        }
+
+        private void awaitFacts() throws InterruptedException {
+            try {
+                factsRead.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Reading the servers' facts failed", e.getCause());
+            }
+        }
+
+        private static CompletableFuture<Void> inBackground(String name, Runnable task) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    task.run();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+            return done;
+        }
     }
 
     public RecordKeeper keeper() {
@@ -103,14 +161,10 @@ public final class MigrationRun implements Runnable {
 
     private void execute(WorkerPool pool, DataMigration data) throws Exception {
         DataMigration.checkOptions(spec.settings());
-        // Two logins at once, while the phase is recorded: reading facts changes nothing, and the first login of
-        // a new JVM costs 0.15-0.3 s of class loading and SCRAM key derivation.
-        java.util.concurrent.Future<?> sourceFacts = pool.submit(() -> source.readFacts(spec.databases()));
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
-        target.readFacts(List.of());
-        sourceFacts.get();
+        servers.awaitFacts(); // the logins started with the record's first write
         cancel.check();
 
         if (spec.option().validates() && !resume) {
