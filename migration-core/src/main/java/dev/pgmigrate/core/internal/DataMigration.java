@@ -187,13 +187,14 @@ final class DataMigration implements AutoCloseable {
         keeper.putState(stageKey(db.name), "created");
         String[] properties = databaseProperties(db);
         // Both sections come from the same snapshot: they are dumped at once, while the target database is made
-        // and, on the first worker free, the source's catalog is read on the snapshot's connection.
+        // and, on the first worker free after them, the source's catalog is read on the snapshot's connection
+        // (after: pg_relation_size waits for a table's lock as pg_dump does, and with one worker would hold it up).
         java.util.concurrent.Future<String> preScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "pre-data", cancel), WorkerPool.PRIORITY_POST_DATA + 1);
         java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
                 settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
-                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 2);
+                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA);
         createTargetDatabase(db, properties);
         cancel.check();
         DumpScript pre = DumpScript.parse(result(preScript));
