@@ -87,18 +87,11 @@ public final class MigrationRun implements Runnable {
         }
 
         private static CompletableFuture<Void> inBackground(String name, Runnable task) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                try {
-                    task.run();
-                    done.complete(null);
-                } catch (Throwable e) {
-                    done.completeExceptionally(e);
-                }
-            }, name);
-            thread.setDaemon(true);
-            thread.start();
-            return done;
+            return CompletableFuture.runAsync(task, runnable -> {
+                Thread thread = new Thread(runnable, name);
+                thread.setDaemon(true);
+                thread.start();
+            });
         }
     }
 
