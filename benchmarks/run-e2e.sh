@@ -5,7 +5,7 @@
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
 #                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick]
-#                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-cds"]
+#                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
 #                         [--results DIR]
 #
 # Default (about 15 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after

@@ -178,7 +178,7 @@ LABELS = {
     "pgmigrate-c2": "pgmigrate, launcher with C2 back on (-XX:TieredStopAtLevel=4)",
     "pgmigrate-jar": "pgmigrate, plain java -jar (no launcher options)",
     "pgmigrate-g1": "pgmigrate, launcher with G1 instead of the serial collector",
-    "pgmigrate-cds": "pgmigrate, launcher with class-data sharing (PGMIGRATE_CDS=on)",
+    "pgmigrate-nocds": "pgmigrate, launcher without class-data sharing (PGMIGRATE_CDS=off)",
     "raw": "raw psql binary COPY pipe",
     "pgcopydb": "pgcopydb clone",
     "dump-dir": "pg_dump -Fd -j N + pg_restore -j N",

@@ -13,11 +13,12 @@ create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 -
 uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
 
 case "$tool" in
-pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-cds)
+pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-nocds)
     # Run as users run it, through the ./pgmigrate launcher and its JVM options. pgmigrate-jar: plain
     # `java -jar`, without them. pgmigrate-g1: the launcher with G1, the JDK's default collector, instead of its
-    # serial one. pgmigrate-cds: the launcher with PGMIGRATE_CDS=on (its untimed warm-up run records the
-    # archive). pgmigrate-c2: C2 back on (the launcher stops the JIT at C1), to weigh its compile time.
+    # serial one. The untimed warm-up run records the launcher's class-data sharing archive;
+    # pgmigrate-nocds: the launcher with PGMIGRATE_CDS=off, without it. pgmigrate-c2: C2 back on (the launcher
+    # stops the JIT at C1), to weigh its compile time.
     opts="${JAVA_OPTS:-}"
     [[ "$tool" == pgmigrate-c2 ]] && opts="$opts -XX:TieredStopAtLevel=4"
     [[ "$tool" == pgmigrate-g1 ]] && opts="$opts -XX:-UseSerialGC -XX:+UseG1GC"
@@ -26,8 +27,8 @@ pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-cds
     launcher=("$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/pgmigrate")
     # shellcheck disable=SC2086 # opts holds several words on purpose
     [[ "$tool" == pgmigrate-jar ]] && launcher=(java $opts -jar "$PGMIGRATE_JAR")
-    cds=off
-    [[ "$tool" == pgmigrate-cds ]] && cds=on
+    cds=on
+    [[ "$tool" == pgmigrate-nocds ]] && cds=off
     PGMIGRATE_CDS="$cds" PGMIGRATE_JAVA_OPTS="$opts" "${launcher[@]}" --state-dir "$WORK/state" migration create \
         --name "$RUN_NAME" --properties "$properties" --wait --output json > "$WORK/$RUN_NAME.jsonl" &
     pid=$!
