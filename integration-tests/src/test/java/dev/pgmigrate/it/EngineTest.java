@@ -194,6 +194,39 @@ class EngineTest {
     }
 
     @Test
+    void aTablesBuildsOvertakeABigCopyButWaitForTheLastSmallOnes(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("order"));
+        // One worker, largest first: big_a, then big_b (above the 16 MiB that builds do not overtake), then small.
+        source.execute(db, "CREATE TABLE big_a (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO big_a SELECT g, md5(g::text) FROM generate_series(1, 400000) g",
+                "CREATE TABLE big_b (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO big_b SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
+                "CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 100)");
+        assertThat(source.queryForLong(db, "SELECT pg_relation_size('big_b')")).isGreaterThan(17L * 1024 * 1024);
+        java.util.Map<String, String> indexedWhenCopied = new java.util.concurrent.ConcurrentHashMap<>();
+        DataMover spying = textMoverThen("order-spy", task -> true, (task, context) -> {
+            try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
+                    "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_index i "
+                            + "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname LIKE 'big%'")) {
+                rs.next();
+                indexedWhenCopied.put(task.table(), rs.getString(1));
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(spying)).build()) {
+            MigrationRecord done = service.start(spec("order", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(1).verify(false).build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        // big_a's key was built before big_b was copied; big_b's waited until the small table was in.
+        assertThat(indexedWhenCopied).containsEntry("big_a", "").containsEntry("big_b", "big_a")
+                .containsEntry("small", "big_a");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'big_b'::regclass"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void indexBuildsUseTheParallelWorkersOptionAndABadValueChangesNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("idxworkers"));

@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
+    /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
+    private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
     private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
     /** A role as pg_dump writes it: quoted (and may then hold spaces, quotes and " TO "), or one plain word. */
     private static final String ROLE = "(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)";
@@ -650,13 +652,15 @@ final class DataMigration implements AutoCloseable {
         // Its own stop signal: a failed comparison fails the migration at completion, without stopping the copy.
         db.verifications = new TaskTracker(pool, cancel, new CancelSignal());
         Map<Long, TableCounters> counters = new ConcurrentHashMap<>();
+        AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(CopyPart::estimatedBytes).sum());
         long priority = parts.size();
         for (CopyPart part : parts) {
             tracker.submit(() -> {
+                bytesNotStarted.addAndGet(-part.estimatedBytes());
                 copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCounters()));
                 if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
                     tableCopied(db, part.table(), counters.get(part.table().oid()));
-                    buildTableKeys(db, tracker, plan, part.table().oid());
+                    buildTableKeys(db, tracker, plan, part.table().oid(), buildPriority(bytesNotStarted.get()));
                 }
                 return null;
             }, priority--);
@@ -664,7 +668,7 @@ final class DataMigration implements AutoCloseable {
         // Partitioned parents, kept tables and tables without data still own table-bound post-data.
         for (Table table : db.catalog.tables.values()) {
             if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
-                buildTableKeys(db, tracker, plan, table.oid());
+                buildTableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);
             }
         }
         tracker.await();
@@ -994,10 +998,21 @@ final class DataMigration implements AutoCloseable {
     }
 
     /**
-     * Queues a table's index builds in parallel, then its key and check constraints once they are built, then
-     * its ANALYZE: all while other tables still copy, so none of it waits for the end.
+     * The priority of the builds of a table whose data just went in. Ahead of the copies still waiting, so a big
+     * table's indexes are built while the rest copies, unless what waits is only a few small tables: those are
+     * copied first, in moments, and the copy phase ends when the copying does instead of after the builds.
      */
-    private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid) {
+    private static long buildPriority(long bytesNotStarted) {
+        return bytesNotStarted <= COPIES_AHEAD_OF_BUILDS_BYTES ? WorkerPool.PRIORITY_AFTER_COPIES
+                : WorkerPool.PRIORITY_POST_DATA;
+    }
+
+    /**
+     * Queues a table's index builds in parallel, then its key and check constraints once they are built, then
+     * its ANALYZE, all at {@code priority} (ANALYZE just below it): all while other tables still copy, so none of
+     * it waits for the end.
+     */
+    private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
         List<Entry> indexes = plan.indexes().getOrDefault(tableOid, List.of());
         List<Entry> constraints = plan.constraints().getOrDefault(tableOid, List.of());
@@ -1007,7 +1022,7 @@ final class DataMigration implements AutoCloseable {
                     analyzeTable(db, table);
                     verifyEarly(db, table);
                     return null;
-                }, WorkerPool.PRIORITY_POST_DATA - 1);
+                }, priority - 1);
             }
         };
         Runnable constraintsTask = () -> tracker.submit(() -> {
@@ -1016,7 +1031,7 @@ final class DataMigration implements AutoCloseable {
             }
             analyzeTask.run();
             return null;
-        }, WorkerPool.PRIORITY_POST_DATA);
+        }, priority);
         if (indexes.isEmpty()) {
             (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
             return;
@@ -1029,7 +1044,7 @@ final class DataMigration implements AutoCloseable {
                     (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
                 }
                 return null;
-            }, WorkerPool.PRIORITY_POST_DATA);
+            }, priority);
         }
     }
 

@@ -14,16 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one bounded pool of a migration, with named threads. Work with a higher priority runs first, so an
- * index build queued when its table's data is in overtakes copies still waiting, and among copies the largest
- * goes first.
+ * index build queued when its table's data is in overtakes big copies still waiting (not the last few small
+ * ones), and among copies the largest goes first.
  */
 public final class WorkerPool extends AbstractExecutorService implements AutoCloseable {
     /** Index and constraint builds of a table whose data is in. */
     public static final int PRIORITY_POST_DATA = 3_000_000;
     /** Everything else runs in submission order at this priority. */
     public static final int PRIORITY_DEFAULT = 0;
+    /** Builds that wait for the last few small copies (copies run at priority 1 and up); ANALYZE one below. */
+    public static final int PRIORITY_AFTER_COPIES = -1;
     /** A table's verification during the copy: only when no copy or build waits. */
-    public static final int PRIORITY_VERIFY = -1;
+    public static final int PRIORITY_VERIFY = -3;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
