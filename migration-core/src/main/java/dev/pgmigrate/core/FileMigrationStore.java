@@ -1,6 +1,9 @@
 package dev.pgmigrate.core;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.core.internal.Json;
 import java.io.IOException;
@@ -58,7 +61,7 @@ public final class FileMigrationStore implements MigrationStore {
         Path namespaceDir = directory.resolve(migration.namespace());
         createPrivateDirectory(namespaceDir);
         withLock(namespaceDir, () -> {
-            Optional<String> conflict = conflicts.apply(listNamespace(namespaceDir));
+            Optional<String> conflict = conflicts.apply(listNotEnded(namespaceDir));
             if (conflict.isPresent()) {
                 throw new MigrationException(conflict.get());
             }
@@ -128,15 +131,58 @@ public final class FileMigrationStore implements MigrationStore {
     }
 
     private List<StoredMigration> listNamespace(Path namespaceDir) {
+        return listNamespace(namespaceDir, file -> true);
+    }
+
+    private List<StoredMigration> listNamespace(Path namespaceDir, java.util.function.Predicate<Path> wanted) {
         List<StoredMigration> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(namespaceDir, "*" + SUFFIX)) {
             for (Path file : files) {
-                read(file).ifPresent(found::add);
+                if (wanted.test(file)) {
+                    read(file).ifPresent(found::add);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the migrations in " + namespaceDir, e);
         }
         return found;
+    }
+
+    /**
+     * The migrations of a namespace that have not ended. An ended record is recognised from its status, read
+     * without parsing the rest, so starting a migration costs the same beside a thousand finished ones.
+     */
+    private List<StoredMigration> listNotEnded(Path namespaceDir) {
+        return listNamespace(namespaceDir, file -> !hasEnded(file));
+    }
+
+    /** Whether the record's {@code record.status} is a final one; false when it cannot tell (then it is parsed). */
+    private static boolean hasEnded(Path file) {
+        try (JsonParser parser = Json.mapper().getFactory().createParser(file.toFile())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean record = "record".equals(parser.currentName());
+                if (parser.nextToken() != JsonToken.START_OBJECT || !record) {
+                    parser.skipChildren();
+                    continue;
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if ("status".equals(field)) {
+                        return value == JsonToken.VALUE_STRING
+                                && !MigrationStatus.IN_PROGRESS.label().equals(parser.getText());
+                    }
+                    parser.skipChildren();
+                }
+                return false;
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // read() reports what is wrong with the file
+        }
     }
 
     private Path fileOf(String namespace, String name) {

@@ -17,7 +17,8 @@ public interface MigrationStore {
      * Stores a new migration, atomically refusing it when {@code conflicts} finds a clash with those stored in
      * the same namespace (such as an active migration of the same name).
      *
-     * @param conflicts given the migrations already in the namespace, returns why the new one is refused
+     * @param conflicts given the migrations already in the namespace, returns why the new one is refused; a store
+     *     may leave out those that have ended (a final status), which never conflict
      * @throws dev.pgmigrate.api.MigrationException with that reason
      */
     void create(StoredMigration migration, java.util.function.Function<List<StoredMigration>, Optional<String>> conflicts);
