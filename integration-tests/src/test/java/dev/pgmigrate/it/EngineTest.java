@@ -227,6 +227,32 @@ class EngineTest {
     }
 
     @Test
+    void analyzeFillsInExtendedStatisticsAndIndexExpressionStatistics(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("stats"));
+        source.execute(db, "CREATE TABLE plain (id int PRIMARY KEY, a int, b int)",
+                "INSERT INTO plain SELECT g, g % 10, g % 20 FROM generate_series(1, 5000) g",
+                "CREATE STATISTICS plain_ab (ndistinct, dependencies) ON a, b FROM plain",
+                "CREATE TABLE expr (id int PRIMARY KEY, name text)",
+                "INSERT INTO expr SELECT g, 'Name' || (g % 50) FROM generate_series(1, 5000) g",
+                "CREATE INDEX expr_lower ON expr (lower(name))",
+                "CREATE STATISTICS expr_stats (mcv) ON id, name FROM expr", "ANALYZE");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("stats", source, target, db).option(MigrationOption.MIGRATE)
+                    .build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        // Each statistics object was created before its table's ANALYZE, which filled it in; the index on an
+        // expression existed when its table was analyzed.
+        assertThat(target.query(db, "SELECT x.stxname, d.stxdndistinct IS NOT NULL, d.stxddependencies IS NOT NULL, "
+                + "d.stxdmcv IS NOT NULL FROM pg_statistic_ext x JOIN pg_statistic_ext_data d ON d.stxoid = x.oid "
+                + "ORDER BY 1")).containsExactly(List.of("expr_stats", "f", "f", "t"), List.of("plain_ab", "t", "t", "f"));
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'expr_lower'"))
+                .isEqualTo(1);
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'plain'")).isEqualTo(3);
+    }
+
+    @Test
     void indexBuildsUseTheParallelWorkersOptionAndABadValueChangesNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("idxworkers"));

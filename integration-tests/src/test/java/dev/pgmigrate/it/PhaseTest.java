@@ -54,6 +54,9 @@ class PhaseTest {
                 "CREATE TABLE b (id int, a_id int REFERENCES a)",
                 "INSERT INTO b SELECT g, g FROM generate_series(1, 1500) g",
                 "CREATE INDEX b_slow ON b (slow(id))",
+                // Built before a's ANALYZE, after b's slow index: a resume finds one and builds the other.
+                "CREATE STATISTICS a_stats (dependencies) ON id, v FROM a",
+                "CREATE STATISTICS b_stats (ndistinct) ON id, a_id FROM b",
                 "CREATE SEQUENCE seq", "SELECT setval('seq', 42)");
     }
 

@@ -415,6 +415,7 @@ public final class EverythingDataset {
         if (v10) {
             sql.append("""
                     CREATE INDEX customers_name_hash_idx ON customers USING hash (name);
+                    CREATE STATISTICS orders_customer_qty (dependencies) ON customer_id, qty FROM orders;
                     CREATE TABLE measurements (id integer NOT NULL, logged_on date NOT NULL, value numeric(8,2))
                       PARTITION BY RANGE (logged_on);
                     CREATE TABLE measurements_2023 PARTITION OF measurements FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');

@@ -106,6 +106,10 @@ public final class SchemaSnapshot {
                     + "FROM unnest(p.polroles) r) || ' using=' || coalesce(pg_get_expr(p.polqual, p.polrelid), '') || "
                     + "' check=' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') FROM pg_policy p JOIN "
                     + "pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace");
+            if (version >= 100000) {
+                read(s, objects, "statistics", "SELECT n.nspname || '.' || x.stxname, pg_get_statisticsobjdef(x.oid) "
+                        + "FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace WHERE " + USER_NS);
+            }
             read(s, objects, "rls", "SELECT n.nspname || '.' || c.relname, c.relrowsecurity || ' ' || "
                     + "c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
                     + "c.relrowsecurity AND " + USER_NS);

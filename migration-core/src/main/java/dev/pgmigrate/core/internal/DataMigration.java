@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -116,6 +117,7 @@ final class DataMigration implements AutoCloseable {
         Set<String> existingIndexes = Set.of();
         Set<String> existingConstraints = Set.of();
         Set<String> existingTriggers = Set.of();
+        Set<String> existingStatistics = Set.of();
         int restDone;
 
         Db(String name, String working) {
@@ -258,14 +260,21 @@ final class DataMigration implements AutoCloseable {
             }
         }
         try (Connection c = target.connector().open(db.working)) {
+            // Only the user's: the counts go into a note.
+            String user = " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
+                    + "'pg\\_toast%'";
             db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
-                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')"));
+                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
             db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
                     + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
-                    + "c.relnamespace"));
+                    + "c.relnamespace WHERE true" + user));
             db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
                     + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
                     + "c.relnamespace WHERE NOT t.tgisinternal"));
+            if (!db.catalog.statisticsOwners.isEmpty()) {
+                db.existingStatistics = set(Sql.rows(c, "SELECT n.nspname || '.' || x.stxname FROM pg_statistic_ext x "
+                        + "JOIN pg_namespace n ON n.oid = x.stxnamespace"));
+            }
         }
         db.restDone = keeper.state(restKey(db.name)).map(Integer::parseInt).orElse(0);
         keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
@@ -298,6 +307,9 @@ final class DataMigration implements AutoCloseable {
                 }
                 return db.existingConstraints.contains(entry.schema() + "." + tableAndName[0] + "." + tableAndName[1]);
             }
+        }
+        if (entry.type().equals("STATISTICS")) {
+            return db.existingStatistics.contains(entry.schema() + "." + entry.tag());
         }
         if (entry.type().equals("TRIGGER")) {
             String[] tableAndName = splitTag(db, entry);
@@ -1008,40 +1020,65 @@ final class DataMigration implements AutoCloseable {
     }
 
     /**
-     * Queues a table's index builds in parallel, then its key and check constraints once they are built, then
-     * its ANALYZE, all at {@code priority} (ANALYZE just below it): all while other tables still copy, so none of
-     * it waits for the end.
+     * Queues a table's post-data in stages, each stage's tasks in parallel, all at {@code priority} and all while
+     * other tables still copy: its index builds, its key and check constraints, its extended statistics, then its
+     * ANALYZE; or, when no index of the table is on an expression (whose statistics ANALYZE gathers only once the
+     * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
+     * while the others finish what they hold, instead of alone after its builds with the others idle.
      */
     private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
-        List<Entry> indexes = plan.indexes().getOrDefault(tableOid, List.of());
-        List<Entry> constraints = plan.constraints().getOrDefault(tableOid, List.of());
-        Runnable analyzeTask = () -> {
-            if (table != null && table.hasData()) {
-                tracker.submit(() -> {
-                    analyzeTable(db, table);
-                    verifyEarly(db, table);
-                    return null;
-                }, priority - 1);
-            }
-        };
-        Runnable constraintsTask = () -> tracker.submit(() -> {
-            for (Entry entry : constraints) {
+        boolean hasData = table != null && table.hasData();
+        List<Callable<Void>> indexes = new ArrayList<>();
+        for (Entry index : plan.indexes().getOrDefault(tableOid, List.of())) {
+            indexes.add(() -> {
+                runEntry(db, index);
+                return null;
+            });
+        }
+        List<Callable<Void>> constraints = entriesInOrder(db, plan.constraints().getOrDefault(tableOid, List.of()));
+        List<Callable<Void>> statistics = entriesInOrder(db, plan.statistics().getOrDefault(tableOid, List.of()));
+        List<Callable<Void>> analyze = hasData ? List.of(() -> {
+            analyzeTable(db, table);
+            return null;
+        }) : List.of();
+        List<List<Callable<Void>>> stages = hasData && !db.catalog.expressionIndexed.contains(tableOid)
+                ? List.of(statistics, analyze, indexes, constraints)
+                : List.of(indexes, constraints, statistics, analyze);
+        runStages(tracker, stages, 0, priority, hasData ? () -> verifyEarly(db, table) : () -> { });
+    }
+
+    /** One task that runs {@code entries} one after another, or none when there are none. */
+    private List<Callable<Void>> entriesInOrder(Db db, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        return List.of(() -> {
+            for (Entry entry : entries) {
                 runEntry(db, entry);
             }
-            analyzeTask.run();
             return null;
-        }, priority);
-        if (indexes.isEmpty()) {
-            (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
+        });
+    }
+
+    /** Queues the tasks of the first non-empty stage from {@code index}; the last of them queues the next stage. */
+    private static void runStages(TaskTracker tracker, List<List<Callable<Void>>> stages, int index, long priority,
+            Runnable then) {
+        int stage = index;
+        while (stage < stages.size() && stages.get(stage).isEmpty()) {
+            stage++;
+        }
+        if (stage == stages.size()) {
+            then.run();
             return;
         }
-        AtomicInteger remaining = new AtomicInteger(indexes.size());
-        for (Entry index : indexes) {
+        AtomicInteger remaining = new AtomicInteger(stages.get(stage).size());
+        int next = stage + 1;
+        for (Callable<Void> task : stages.get(stage)) {
             tracker.submit(() -> {
-                runEntry(db, index);
+                task.call();
                 if (remaining.decrementAndGet() == 0) {
-                    (constraints.isEmpty() ? analyzeTask : constraintsTask).run();
+                    runStages(tracker, stages, next, priority, then);
                 }
                 return null;
             }, priority);
@@ -1392,10 +1429,12 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** How post-data entries are scheduled: per-table index builds and constraints, then the rest in order. */
-    record PostDataPlan(Map<Long, List<Entry>> indexes, Map<Long, List<Entry>> constraints, List<Entry> rest) {
+    record PostDataPlan(Map<Long, List<Entry>> indexes, Map<Long, List<Entry>> constraints,
+            Map<Long, List<Entry>> statistics, List<Entry> rest) {
         static PostDataPlan of(List<Entry> entries, SourceCatalog catalog) {
             Map<Long, List<Entry>> indexes = new HashMap<>();
             Map<Long, List<Entry>> constraints = new HashMap<>();
+            Map<Long, List<Entry>> statistics = new HashMap<>();
             List<Entry> rest = new ArrayList<>();
             Map<String, Table> tablesByName = new HashMap<>();
             for (Table t : catalog.tables.values()) {
@@ -1407,6 +1446,14 @@ final class DataMigration implements AutoCloseable {
                     Table table = owner == null ? null : catalog.tables.get(owner);
                     if (table != null && table.hasData()) {
                         indexes.computeIfAbsent(owner, k -> new ArrayList<>()).add(entry);
+                        continue;
+                    }
+                } else if (entry.type().equals("STATISTICS")) {
+                    // Extended statistics go before their table's ANALYZE, which fills them in.
+                    Long owner = catalog.statisticsOwners.get(SourceCatalog.key(entry.schema(), entry.tag()));
+                    Table table = owner == null ? null : catalog.tables.get(owner);
+                    if (table != null && table.hasData()) {
+                        statistics.computeIfAbsent(owner, k -> new ArrayList<>()).add(entry);
                         continue;
                     }
                 } else if (entry.type().equals("CONSTRAINT")) {
@@ -1432,7 +1479,7 @@ final class DataMigration implements AutoCloseable {
                 }
                 rest.add(entry);
             }
-            return new PostDataPlan(indexes, constraints, rest);
+            return new PostDataPlan(indexes, constraints, statistics, rest);
         }
 
         /**

@@ -7,10 +7,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the engine reads from a source database's catalogs, in a bounded number of queries whatever the number
@@ -48,6 +50,10 @@ public final class SourceCatalog {
     public final Map<String, KeyConstraint> keyConstraints = new HashMap<>();
     /** Every constraint's table, by schema and table name and constraint name. */
     public final Map<String, Long> constraintOwners = new HashMap<>();
+    /** Tables with an index on an expression: ANALYZE gathers statistics on it only once the index exists. */
+    public final Set<Long> expressionIndexed = new HashSet<>();
+    /** (schema, extended statistics object) to its table oid. */
+    public final Map<String, Long> statisticsOwners = new HashMap<>();
     public final List<Sequence> sequences = new ArrayList<>();
     public final List<Long> largeObjects = new ArrayList<>();
     public int versionNum;
@@ -174,11 +180,22 @@ public final class SourceCatalog {
     }
 
     private void readIndexesAndConstraints(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT n.nspname, ci.relname, i.indrelid FROM pg_index i "
-                + "JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ci.relnamespace WHERE "
-                + USER_SCHEMAS)) {
+        try (ResultSet rs = s.executeQuery("SELECT n.nspname, ci.relname, i.indrelid, i.indexprs IS NOT NULL "
+                + "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+                + "ci.relnamespace WHERE " + USER_SCHEMAS)) {
             while (rs.next()) {
                 indexOwners.put(key(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                if (rs.getBoolean(4)) {
+                    expressionIndexed.add(rs.getLong(3));
+                }
+            }
+        }
+        if (versionNum >= 100000) {
+            try (ResultSet rs = s.executeQuery("SELECT n.nspname, x.stxname, x.stxrelid FROM pg_statistic_ext x "
+                    + "JOIN pg_namespace n ON n.oid = x.stxnamespace WHERE " + USER_SCHEMAS)) {
+                while (rs.next()) {
+                    statisticsOwners.put(key(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                }
             }
         }
         try (ResultSet rs = s.executeQuery("SELECT n.nspname, c.relname, con.conname, con.contype, con.conrelid, "

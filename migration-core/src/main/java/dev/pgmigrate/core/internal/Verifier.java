@@ -283,23 +283,8 @@ public final class Verifier {
 
     static List<ObjectCount> compareObjects(Connection s, Connection t, String database, SourceCatalog catalog)
             throws SQLException {
-        String counts = "SELECT n.nspname, k.kind, count(*) FROM ("
-                + "SELECT o.relnamespace AS ns, CASE o.relkind WHEN 'r' THEN 'tables' WHEN 'p' THEN 'tables' "
-                + "WHEN 'i' THEN 'indexes' WHEN 'I' THEN 'indexes' WHEN 'v' THEN 'views' WHEN 'm' THEN "
-                + "'materialized views' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'foreign tables' END AS kind FROM "
-                + "pg_class o WHERE o.relkind IN ('r','p','i','I','v','m','S','f')" + NOT_EXTENSION
-                + " UNION ALL SELECT o.pronamespace, 'functions' FROM pg_proc o WHERE true" + NOT_EXTENSION
-                + " UNION ALL SELECT o.connamespace, 'constraints' FROM pg_constraint o WHERE o.contype IN "
-                + "('p','u','f','c','x','t')" + NOT_EXTENSION
-                + " UNION ALL SELECT c.relnamespace, 'triggers' FROM pg_trigger o JOIN pg_class c ON c.oid = o.tgrelid "
-                + "WHERE NOT o.tgisinternal"
-                + " UNION ALL SELECT c.relnamespace, 'policies' FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid"
-                + " UNION ALL SELECT o.typnamespace, 'types' FROM pg_type o WHERE o.typtype IN ('e','c','d','r') AND "
-                + "(o.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = o.typrelid) = 'c')" + NOT_EXTENSION
-                + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + USER_NS + " GROUP BY 1, 2 "
-                + "UNION ALL SELECT '-', 'large objects', count(*) FROM pg_largeobject_metadata ORDER BY 1, 2";
-        Map<String, Long> sourceCounts = countMap(Sql.rows(s, counts));
-        Map<String, Long> targetCounts = countMap(Sql.rows(t, counts));
+        Map<String, Long> sourceCounts = countMap(Sql.rows(s, objectCounts(s)));
+        Map<String, Long> targetCounts = countMap(Sql.rows(t, objectCounts(t)));
         List<ObjectCount> result = new ArrayList<>();
         java.util.TreeSet<String> keys = new java.util.TreeSet<>(sourceCounts.keySet());
         keys.addAll(targetCounts.keySet());
@@ -316,6 +301,28 @@ public final class Verifier {
                     : Long.parseLong(sv), tv == null ? 0 : Long.parseLong(tv)));
         }
         return result;
+    }
+
+    /** Counts user objects per schema and kind; extended statistics where the server has them (10+). */
+    private static String objectCounts(Connection c) throws SQLException {
+        boolean statistics = Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')")) >= 100000;
+        return "SELECT n.nspname, k.kind, count(*) FROM ("
+                + "SELECT o.relnamespace AS ns, CASE o.relkind WHEN 'r' THEN 'tables' WHEN 'p' THEN 'tables' "
+                + "WHEN 'i' THEN 'indexes' WHEN 'I' THEN 'indexes' WHEN 'v' THEN 'views' WHEN 'm' THEN "
+                + "'materialized views' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'foreign tables' END AS kind FROM "
+                + "pg_class o WHERE o.relkind IN ('r','p','i','I','v','m','S','f')" + NOT_EXTENSION
+                + " UNION ALL SELECT o.pronamespace, 'functions' FROM pg_proc o WHERE true" + NOT_EXTENSION
+                + " UNION ALL SELECT o.connamespace, 'constraints' FROM pg_constraint o WHERE o.contype IN "
+                + "('p','u','f','c','x','t')" + NOT_EXTENSION
+                + " UNION ALL SELECT c.relnamespace, 'triggers' FROM pg_trigger o JOIN pg_class c ON c.oid = o.tgrelid "
+                + "WHERE NOT o.tgisinternal"
+                + " UNION ALL SELECT c.relnamespace, 'policies' FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid"
+                + (statistics ? " UNION ALL SELECT o.stxnamespace, 'extended statistics' FROM pg_statistic_ext o "
+                        + "WHERE true" + NOT_EXTENSION : "")
+                + " UNION ALL SELECT o.typnamespace, 'types' FROM pg_type o WHERE o.typtype IN ('e','c','d','r') AND "
+                + "(o.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = o.typrelid) = 'c')" + NOT_EXTENSION
+                + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + USER_NS + " GROUP BY 1, 2 "
+                + "UNION ALL SELECT '-', 'large objects', count(*) FROM pg_largeobject_metadata ORDER BY 1, 2";
     }
 
     private static Map<String, Long> countMap(List<String[]> rows) {
