@@ -2,6 +2,8 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.InvalidSpecException;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.core.StoredMigration;
+import dev.pgmigrate.core.internal.Json;
 import java.io.PrintStream;
 import picocli.CommandLine;
 
@@ -14,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        warmUpJson();
         int code = run(args);
         System.out.flush();
         System.exit(code);
@@ -32,6 +35,24 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * Builds the two JSON mappers and the stored record's serializer on another core while picocli reads the
+     * command line: the properties file and the record's first write need them next, and cold they take the main
+     * thread 0.1 s of reflection. A class's initialisation runs once; if main gets there first, this one waits.
+     */
+    private static void warmUpJson() {
+        Thread warmUp = new Thread(() -> {
+            try {
+                Class.forName("dev.pgmigrate.core.MigrationProperties", true, Main.class.getClassLoader());
+                Json.mapper().writerFor(StoredMigration.class);
+            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+                // nothing lost: whoever needs them builds them
+            }
+        }, "pgmigrate-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     /** One or two lines for a person; the stack trace only with --verbose. */
