@@ -10,6 +10,8 @@ import org.postgresql.PGProperty;
 
 /** Opens JDBC connections to one server; the only place that turns a {@link ServerSpec} into driver properties. */
 public final class ServerConnector {
+    /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
+    private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
     private final ServerSpec spec;
     private final MigrationSettings settings;
 
@@ -48,6 +50,14 @@ public final class ServerConnector {
                 + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    private static boolean visibleToDriver(Class<?> type) {
+        try {
+            return Class.forName(type.getName(), false, org.postgresql.Driver.class.getClassLoader()) == type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     private Properties properties() {
         Properties p = new Properties();
         PGProperty.USER.set(p, spec.adminLogin());
@@ -58,6 +68,9 @@ public final class ServerConnector {
         PGProperty.LOGIN_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
         PGProperty.APPLICATION_NAME.set(p, "pgmigrate");
+        if (READ_AHEAD_VISIBLE_TO_DRIVER) {
+            PGProperty.SOCKET_FACTORY.set(p, ReadAheadSocketFactory.class.getName());
+        }
         // Read catalogs and COPY only; server-side prepared statements buy nothing and leak across snapshots.
         PGProperty.PREPARE_THRESHOLD.set(p, 0);
         settings.option("connection.socketTimeoutSeconds")
