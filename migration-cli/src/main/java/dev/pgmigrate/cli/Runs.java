@@ -67,10 +67,26 @@ final class Runs {
         return new Request(name, file.toAbsolutePath(), properties, spec);
     }
 
-    /** Fails with exit code 69 when either server does not answer on its port. */
+    /**
+     * Fails with exit code 69 when either server does not answer on its port (the source's failure first). Both
+     * are asked at once: over a network, one round trip instead of two before the migration starts.
+     */
     static void requireReachable(MigrationSpec spec) {
+        java.util.concurrent.CompletableFuture<Void> target = java.util.concurrent.CompletableFuture.runAsync(
+                () -> Reachability.require("target", spec.target(), spec.settings().connectTimeout()), runnable -> {
+                    Thread thread = new Thread(runnable, "pgmigrate-reach-target");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
         Reachability.require("source", spec.source(), spec.settings().connectTimeout());
-        Reachability.require("target", spec.target(), spec.settings().connectTimeout());
+        try {
+            target.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     /**

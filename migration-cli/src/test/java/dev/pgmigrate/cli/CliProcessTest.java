@@ -299,6 +299,22 @@ class CliProcessTest {
         assertThat(r.err()).contains("Cannot reach the source server at 127.0.0.1:" + closedPort)
                 .contains("connection was refused").contains("No migration was created");
         assertThat(pgmigrate("migration", "list").out()).contains("No migrations yet");
+
+        // The target is asked at the same time as the source, and its failure is reported the same way.
+        Path targetDown = Files.writeString(dir.resolve("unreachable-target.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "%s",
+                                   "password": {"file": "%s"}, "sslMode": "disable"},
+                  "targetServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "postgres", "password": "x",
+                                   "sslMode": "disable"},
+                  "dbsToMigrate": ["shop"]}}
+                """.formatted(target.port(), target.adminLogin(), password, closedPort));
+        Result t = pgmigrate("migration", "create", "--name", "cli-unreachable", "--properties",
+                targetDown.toString(), "--wait");
+        assertThat(t.exitCode()).as(t.all()).isEqualTo(69);
+        assertThat(t.err()).contains("Cannot reach the target server at 127.0.0.1:" + closedPort)
+                .contains("No migration was created");
+        assertThat(pgmigrate("migration", "list").out()).contains("No migrations yet");
     }
 
     @Test
