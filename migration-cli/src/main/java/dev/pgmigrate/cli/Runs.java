@@ -73,11 +73,7 @@ final class Runs {
      */
     static void requireReachable(MigrationSpec spec) {
         java.util.concurrent.CompletableFuture<Void> target = java.util.concurrent.CompletableFuture.runAsync(
-                () -> Reachability.require("target", spec.target(), spec.settings().connectTimeout()), runnable -> {
-                    Thread thread = new Thread(runnable, "pgmigrate-reach-target");
-                    thread.setDaemon(true);
-                    thread.start();
-                });
+                () -> Reachability.require("target", spec.target(), spec.settings().connectTimeout()));
         Reachability.require("source", spec.source(), spec.settings().connectTimeout());
         try {
             target.join();

@@ -261,8 +261,7 @@ final class DataMigration implements AutoCloseable {
         }
         try (Connection c = target.connector().open(db.working)) {
             // Only the user's: the counts go into a note.
-            String user = " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
-                    + "'pg\\_toast%'";
+            String user = " AND " + SourceCatalog.USER_SCHEMAS;
             db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
                     + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
             db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "

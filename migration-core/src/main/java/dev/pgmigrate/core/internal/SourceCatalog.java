@@ -19,7 +19,8 @@ import java.util.Set;
  * of tables: tables with their columns and sizes, index and constraint owners, sequences, large objects.
  */
 public final class SourceCatalog {
-    private static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    /** Schemas that hold user objects, as a condition on {@code n.nspname}. */
+    static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
             + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
     /** A table with data, or a partitioned parent (which has none of its own). */

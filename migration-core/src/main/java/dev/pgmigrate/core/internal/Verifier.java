@@ -278,8 +278,6 @@ public final class Verifier {
 
     private static final String NOT_EXTENSION = " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid "
             + "AND d.deptype = 'e')";
-    private static final String USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
-            + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
     static List<ObjectCount> compareObjects(Connection s, Connection t, String database, SourceCatalog catalog)
             throws SQLException {
@@ -321,7 +319,7 @@ public final class Verifier {
                         + "WHERE true" + NOT_EXTENSION : "")
                 + " UNION ALL SELECT o.typnamespace, 'types' FROM pg_type o WHERE o.typtype IN ('e','c','d','r') AND "
                 + "(o.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = o.typrelid) = 'c')" + NOT_EXTENSION
-                + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + USER_NS + " GROUP BY 1, 2 "
+                + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + SourceCatalog.USER_SCHEMAS + " GROUP BY 1, 2 "
                 + "UNION ALL SELECT '-', 'large objects', count(*) FROM pg_largeobject_metadata ORDER BY 1, 2";
     }
 

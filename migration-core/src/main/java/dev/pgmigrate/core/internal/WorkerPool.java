@@ -22,10 +22,10 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     public static final int PRIORITY_POST_DATA = 3_000_000;
     /** Everything else runs in submission order at this priority. */
     public static final int PRIORITY_DEFAULT = 0;
-    /** Builds that wait for the last few small copies (copies run at priority 1 and up); ANALYZE one below. */
+    /** Builds that wait for the last few small copies (copies run at priority 1 and up). */
     public static final int PRIORITY_AFTER_COPIES = -1;
     /** A table's verification during the copy: only when no copy or build waits. */
-    public static final int PRIORITY_VERIFY = -3;
+    public static final int PRIORITY_VERIFY = -2;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
