@@ -96,6 +96,8 @@ final class DataMigration implements AutoCloseable {
         SourceCatalog catalog;
         List<String> preHeader = List.of();
         List<String> postHeader = List.of();
+        /** The post-data dump while it runs, for the session header of connections opened before it ends. */
+        java.util.concurrent.Future<DumpScript> postScript;
         Set<String> targetRoles = Set.of();
         /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
         Set<String> ownableRoles = Set.of();
@@ -190,22 +192,22 @@ final class DataMigration implements AutoCloseable {
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
         String[] properties = databaseProperties(db);
-        // Both sections come from the same snapshot: they are dumped at once, while the target database is made
-        // and, on the first worker free after them, the source's catalog is read on the snapshot's connection
-        // (after: pg_relation_size waits for a table's lock as pg_dump does, and with one worker would hold it up).
-        java.util.concurrent.Future<String> preScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
-                settings, db.name, db.snapshot, "pre-data", cancel), WorkerPool.PRIORITY_POST_DATA + 1);
-        java.util.concurrent.Future<String> postScript = pool.submit(() -> PgTools.dump(pgDump, spec.source(),
-                settings, db.name, db.snapshot, "post-data", cancel), WorkerPool.PRIORITY_POST_DATA);
+        // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
+        // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
+        // the source's catalog on the snapshot's connection, and once the database exists the workers open their
+        // connections, so that the copies can start as soon as the schema is restored.
+        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data");
+        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data");
+        db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
-                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA);
+                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
         createTargetDatabase(db, properties);
         cancel.check();
-        DumpScript pre = DumpScript.parse(result(preScript));
-        db.preHeader = pre.header();
-        DumpScript post = DumpScript.parse(result(postScript));
-        db.postHeader = post.header();
         openWorkerConnectionsAhead(db);
+        DumpScript pre = result(preScript);
+        db.preHeader = pre.header();
+        DumpScript post = result(postScript);
+        db.postHeader = post.header();
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
@@ -220,6 +222,16 @@ final class DataMigration implements AutoCloseable {
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         closeWorkerConnections(db);
+    }
+
+    /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
+    private java.util.concurrent.Future<DumpScript> dumpAside(Db db, PgTools.PgDump pgDump, String section) {
+        java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
+                PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot, section, cancel)));
+        Thread thread = new Thread(task, "pgmigrate-pg_dump-" + section);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
     }
 
     /** A pool task's result; its failure rethrown as it was thrown. */
@@ -792,7 +804,7 @@ final class DataMigration implements AutoCloseable {
                 // build on top of that only contend for the same cores (0.2 s of 4.8 lost on 2 cores).
                 Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelIndexWorkers(settings));
             }
-            for (String statement : sessionHeader(db.postHeader)) {
+            for (String statement : sessionHeader(postHeader(db))) {
                 Sql.execute(dst, statement);
             }
         } catch (SQLException e) {
@@ -802,6 +814,21 @@ final class DataMigration implements AutoCloseable {
         pair = new Connection[] {src, dst};
         db.connections.put(Thread.currentThread(), pair);
         return pair;
+    }
+
+    /** The post-data dump's session header; waits for that dump when it is still running. */
+    private static List<String> postHeader(Db db) throws SQLException {
+        java.util.concurrent.Future<DumpScript> running = db.postScript;
+        if (running == null) {
+            return db.postHeader;
+        }
+        try {
+            return result(running).header();
+        } catch (SQLException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SQLException("The post-data dump failed: " + e.getMessage(), e);
+        }
     }
 
     /** Checks the options the engine reads, before the migration changes anything; names the one that is wrong. */
