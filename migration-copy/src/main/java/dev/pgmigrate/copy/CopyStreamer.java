@@ -4,28 +4,36 @@ import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.MoveResult;
+import java.io.IOException;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
+import org.postgresql.core.PGStream;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Streams one COPY from the source into one COPY on the target, for one task on one thread.
  *
- * <p>The driver hands over the source's output one CopyData message (one row) at a time. Rows are gathered
- * into one reusable buffer and written to the target when it is full, so the target gets few large messages
- * instead of one per row: fewer driver calls and lock round trips in the JVM, fewer messages for the target
- * server to parse. Memory is the buffer plus the largest row, whatever the table's size. Cancel and progress
- * are looked at once per buffer written (at least 64 KiB apart), off the per-row path.
+ * <p>The source's data messages are read into one reusable buffer, straight off the driver's protocol stream
+ * where it can be reached ({@link ProtocolStream}), else one row at a time through the driver's API, and the
+ * buffer is written to the target when it is full: the target gets few large messages instead of one per row,
+ * fewer messages for its server to parse. Memory is the buffer, whatever the table's or a row's size (on the
+ * API path, the buffer plus the largest row). Cancel and progress are looked at once per buffer written (at
+ * least 64 KiB apart), off the per-row path.
  */
 final class CopyStreamer {
     private static final Logger log = LoggerFactory.getLogger(CopyStreamer.class);
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Cancel and progress are looked at after at least this many bytes, even when each row is written alone. */
     private static final long CHECKPOINT_BYTES = 64 * 1024;
+    /** The protocol's CopyData message type. */
+    private static final int COPY_DATA = 'd';
 
     private final CopyTask task;
     private final CopyContext context;
@@ -33,6 +41,14 @@ final class CopyStreamer {
     /** Messages the source sends besides rows: binary COPY ends with a trailer message. */
     private final int extraMessages;
     private long lastProgressNanos;
+    private CopyIn dst;
+    private byte[] buf;
+    /** Bytes in {@link #buf} not yet written. */
+    private int fill;
+    /** Bytes written to the target. */
+    private long bytes;
+    private long messages;
+    private long nextCheckpoint = CHECKPOINT_BYTES;
 
     private CopyStreamer(CopyTask task, CopyContext context, String moverId, int extraMessages) {
         this.task = task;
@@ -58,44 +74,18 @@ final class CopyStreamer {
         lastProgressNanos = started;
         PGConnection source = context.source().unwrap(PGConnection.class);
         PGConnection target = context.target().unwrap(PGConnection.class);
+        buf = new byte[settings.bufferBytes()];
         // The target's COPY opens first: if it fails (say, a missing table), the source's never starts.
         try (var in = openIn(target, copyInSql); var out = openOut(source, copyOutSql)) {
-            CopyOut src = out.op();
-            CopyIn dst = in.op();
-            byte[] buf = new byte[settings.bufferBytes()];
-            int fill = 0;
-            long bytes = 0;
-            long messages = 0;
-            long nextCheckpoint = CHECKPOINT_BYTES;
-            byte[] row;
-            while ((row = read(src)) != null) {
-                messages++;
-                int n = row.length;
-                if (n <= buf.length - fill) {
-                    System.arraycopy(row, 0, buf, fill, n);
-                    fill += n;
-                    continue;
-                }
-                if (fill > 0) {
-                    write(dst, buf, fill);
-                    bytes += fill;
-                    fill = 0;
-                }
-                if (n >= buf.length) {
-                    write(dst, row, n);
-                    bytes += n;
-                } else {
-                    System.arraycopy(row, 0, buf, 0, n);
-                    fill = n;
-                }
-                if (bytes >= nextCheckpoint) {
-                    checkpoint(messages, bytes);
-                    nextCheckpoint = bytes + CHECKPOINT_BYTES;
-                }
+            dst = in.op();
+            Optional<PGStream> stream = buf.length == 0 ? Optional.empty() : ProtocolStream.of(source);
+            if (stream.isPresent()) {
+                readMessages(stream.get(), out.op());
+            } else {
+                readRows(out.op());
             }
             if (fill > 0) {
-                write(dst, buf, fill);
-                bytes += fill;
+                flush();
             }
             checkCanceled();
             long rows = end(dst);
@@ -103,6 +93,98 @@ final class CopyStreamer {
             log.debug("Mover {} copied {} rows ({} bytes) of {} in {} ms", moverId, rows, bytes, task.displayName(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             return new MoveResult(rows, bytes);
+        }
+    }
+
+    /** The driver's API: one array per row. */
+    private void readRows(CopyOut src) throws SQLException {
+        byte[] row;
+        while ((row = read(src)) != null) {
+            append(row);
+        }
+    }
+
+    /**
+     * Reads each data message straight off the driver's stream into the buffer, a row split across two writes
+     * when the buffer fills (COPY FROM STDIN takes the data as a stream, in pieces of any size), so a row of any
+     * size costs no memory of its own. Every other message (the end of the COPY, a notice, an error) is left to
+     * the driver, whose state is then as if it had read the data messages itself. The stream is handed back
+     * only at a message's end: a cancel is looked at between messages, and a failed write skips the rest of the
+     * message it was in, so that closing the COPY out can read on.
+     */
+    private void readMessages(PGStream stream, CopyOut src) throws SQLException {
+        try {
+            while (true) {
+                if (stream.peekChar() != COPY_DATA) {
+                    byte[] row = read(src);
+                    if (row == null) {
+                        return;
+                    }
+                    append(row);
+                    continue;
+                }
+                stream.receiveChar();
+                int remaining = stream.receiveInteger4() - 4;
+                messages++;
+                try {
+                    while (remaining > 0) {
+                        if (fill == buf.length) {
+                            writeBuffer();
+                        }
+                        int n = Math.min(remaining, buf.length - fill);
+                        stream.receive(buf, fill, n);
+                        fill += n;
+                        remaining -= n;
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    stream.skip(remaining);
+                    throw e;
+                }
+                checkpointIfDue();
+            }
+        } catch (IOException e) {
+            throw failure("read COPY data from the source", new PSQLException(
+                    "Database connection failed when reading from copy", PSQLState.CONNECTION_FAILURE, e));
+        }
+    }
+
+    /** Adds one row the driver handed over; a row that does not fit goes after what the buffer holds. */
+    private void append(byte[] row) throws SQLException {
+        messages++;
+        int n = row.length;
+        if (n <= buf.length - fill) {
+            System.arraycopy(row, 0, buf, fill, n);
+            fill += n;
+            return;
+        }
+        if (fill > 0) {
+            flush();
+        }
+        if (n >= buf.length) {
+            write(dst, row, n);
+            bytes += n;
+            checkpointIfDue();
+        } else {
+            System.arraycopy(row, 0, buf, 0, n);
+            fill = n;
+        }
+    }
+
+    private void flush() throws SQLException {
+        writeBuffer();
+        checkpointIfDue();
+    }
+
+    private void writeBuffer() throws SQLException {
+        write(dst, buf, fill);
+        bytes += fill;
+        fill = 0;
+    }
+
+    private void checkpointIfDue() {
+        if (bytes >= nextCheckpoint) {
+            checkpoint(messages, bytes);
+            nextCheckpoint = bytes + CHECKPOINT_BYTES;
         }
     }
 

@@ -11,9 +11,12 @@ import dev.pgmigrate.api.spi.MoveResult;
 import dev.pgmigrate.testkit.MigrationMatrix;
 import dev.pgmigrate.testkit.ServerPair;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 class BinaryCopyMoverTest {
     /** One column per type family the binary format must carry unchanged. */
@@ -137,6 +140,30 @@ class BinaryCopyMoverTest {
         assertThat(rows).isEqualTo(50000 - 50000 / 7);
         assertThat(f.onTarget("SELECT count(DISTINCT id) = count(*) FROM big")).isEqualTo("t");
         String[] digests = f.digests("big");
+        assertThat(digests[1]).isEqualTo(digests[0]);
+    }
+
+    @MigrationMatrix(Fixture.SAME)
+    void readsOffTheDriversStreamAndLeavesNoticesMidCopyToTheDriver(ServerPair pair) throws SQLException {
+        Fixture f = Fixture.of(pair, "binary_notices");
+        f.onBoth("CREATE TABLE noisy (id int, t text)");
+        f.source().execute(f.db(), "INSERT INTO noisy SELECT g, repeat('n', g % 50) FROM generate_series(1, 20000) g",
+                "CREATE FUNCTION noted(id int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
+                        + " IF id % 1000 = 0 THEN RAISE NOTICE 'row %', id; END IF; RETURN true; END $$");
+        try (var context = f.open()) {
+            assertThat(ProtocolStream.of(context.source().unwrap(PGConnection.class))).as("the shipped driver's "
+                    + "stream, which the copy reads").isPresent();
+
+            MoveResult result = mover.move(f.task("noisy", Optional.of("public.noted(id)"), 1, 1, false), context);
+            context.commit();
+
+            assertThat(result.rows()).isEqualTo(20000);
+            // the server sent a notice every 1,000 rows, between data messages; the driver kept them
+            List<String> notices = Stream.iterate(context.source().getWarnings(), w -> w != null,
+                    SQLWarning::getNextWarning).map(SQLWarning::getMessage).toList();
+            assertThat(notices).contains("row 1000", "row 20000");
+        }
+        String[] digests = f.digests("noisy");
         assertThat(digests[1]).isEqualTo(digests[0]);
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Heap use does not grow with the table: a table ten times the JVM's heap goes through. */
+/** Heap use grows neither with the table nor with a row: a table ten times the heap and a row twice it go through. */
 class HeapUseTest {
     private static final String HEAP = "-Xmx32m";
     private static final long TABLE_BYTES = 320L * 1024 * 1024;
@@ -32,6 +32,30 @@ class HeapUseTest {
                 assertThat(output).as(moverId).contains("rows=1100000");
                 String sameRows = "SELECT count(*) || ':' || sum(hashtext(filler)::bigint + id) FROM big";
                 assertThat(f.onTarget(sameRows)).as(moverId).isEqualTo(f.onSource(sameRows));
+            }
+        } finally {
+            f.drop();
+        }
+    }
+
+    @MigrationMatrix(Fixture.SAME)
+    void copiesARowLargerThanTheHeap(ServerPair pair) throws Exception {
+        Fixture f = Fixture.of(pair, "heap_row");
+        try {
+            f.onBoth("CREATE TABLE big (id bigint, filler text)");
+            // 64 MB of hex digits in one value, between two small rows
+            f.source().execute(f.db(), "INSERT INTO big VALUES (1, 'before')",
+                    "INSERT INTO big SELECT 2, string_agg(md5(g::text), '') FROM generate_series(1, 2000000) g",
+                    "INSERT INTO big VALUES (3, 'after')");
+
+            for (String moverId : List.of("binary-copy", "text-copy")) {
+                f.target().execute(f.db(), "TRUNCATE big");
+                String output = runInSmallHeap(f, moverId);
+
+                assertThat(output).as(moverId).contains("rows=3");
+                String sameRows = "SELECT string_agg(id || ':' || length(filler) || ':' || md5(filler), ',' ORDER BY id)"
+                        + " FROM big";
+                assertThat(f.onTarget(sameRows)).as(moverId).isEqualTo(f.onSource(sameRows)).contains("2:64000000:");
             }
         } finally {
             f.drop();
