@@ -47,6 +47,7 @@ public final class Main {
             try {
                 Class.forName("dev.pgmigrate.core.MigrationProperties", true, Main.class.getClassLoader());
                 Json.mapper().writerFor(StoredMigration.class);
+                SaltedPasswords.install();
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 // nothing lost: whoever needs them builds them
             }
