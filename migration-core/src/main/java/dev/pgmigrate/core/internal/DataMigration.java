@@ -206,12 +206,13 @@ final class DataMigration implements AutoCloseable {
         openWorkerConnectionsAhead(db);
         DumpScript pre = result(preScript);
         db.preHeader = pre.header();
-        DumpScript post = result(postScript);
-        db.postHeader = post.header();
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
+        // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
+        DumpScript post = result(postScript);
+        db.postHeader = post.header();
 
         db.catalog = result(catalog);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
