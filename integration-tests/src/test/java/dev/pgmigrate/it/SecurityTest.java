@@ -126,14 +126,18 @@ class SecurityTest {
                     .setting("ssl_key_file", certs.resolve("server.key").toString()).start();
                     MigrationService service = MigrationService.builder().build()) {
                 String db = source.createDatabase("tls");
-                source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+                // enough rows that the copy reads many TLS records and fills its buffer many times
+                source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, payload text)",
+                        "INSERT INTO t SELECT g, repeat(md5(g::text), g % 9) FROM generate_series(1, 100000) g");
                 String rootCert = certs.resolve("ca.crt").toString();
 
                 MigrationRecord good = service.start(spec("tls-ok", source, "localhost", target, db,
                         MigrationSettings.builder().option("ssl.rootCert", rootCert).build()))
                         .await(Duration.ofMinutes(2));
                 assertThat(good.status()).as("%s", good.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
-                assertThat(target.queryForLong(db, "SELECT count(*) FROM t")).isEqualTo(2);
+                String content = "SELECT count(*) || ':' || sum(hashtext(payload)::bigint + id) FROM t";
+                assertThat(target.queryForString(db, content)).isEqualTo(source.queryForString(db, content))
+                        .startsWith("100000:");
                 target.dropDatabase(db);
 
                 List<String> before = PluginJarTest.databases(target);
