@@ -53,6 +53,33 @@ class FileMigrationStoreTest {
         assertThat(dir.resolve(NAMESPACE).resolve("next.json")).doesNotExist();
     }
 
+    @Test
+    void anUpdateStartsFromWhatAnotherProcessOrAnEditorWroteMeanwhile(@TempDir Path dir) throws Exception {
+        FileMigrationStore mine = new FileMigrationStore(dir);
+        FileMigrationStore other = new FileMigrationStore(dir); // as another process sees the same directory
+        mine.create(stored("shared", MigrationStatus.IN_PROGRESS), existing -> Optional.empty());
+        mine.update(NAMESPACE, "shared", m -> m.withState(Map.of("mine", "1")));
+
+        other.update(NAMESPACE, "shared", m -> m.withState(plus(m.state(), "other", "2")));
+        StoredMigration afterOther = mine.update(NAMESPACE, "shared", m -> m.withState(plus(m.state(), "mine", "3")));
+        assertThat(afterOther.state()).containsExactlyInAnyOrderEntriesOf(Map.of("mine", "3", "other", "2"));
+
+        // an edit in place keeps the file's inode but not its size or time
+        Path file = dir.resolve(NAMESPACE).resolve("shared.json");
+        String edited = Files.readString(file).replaceAll("\"other\"\\s*:\\s*\"2\"", "\"other\": \"edited\"");
+        assertThat(edited).contains("edited");
+        Files.writeString(file, edited);
+        StoredMigration afterEdit = mine.update(NAMESPACE, "shared", m -> m);
+        assertThat(afterEdit.state()).containsEntry("other", "edited");
+        assertThat(mine.load(NAMESPACE, "shared").orElseThrow().state()).isEqualTo(afterEdit.state());
+    }
+
+    private static Map<String, String> plus(Map<String, String> map, String key, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(map);
+        copy.put(key, value);
+        return copy;
+    }
+
     private static StoredMigration stored(String name, MigrationStatus status) {
         ServerSpec server = ServerSpec.builder().host("10.0.0.5").port(5432).adminLogin("postgres").build();
         MigrationSpec spec = MigrationSpec.builder().name(name).source(server).target(server).databases("app")
