@@ -137,7 +137,11 @@ final class CopyStreamer {
                         remaining -= n;
                     }
                 } catch (SQLException | RuntimeException e) {
-                    stream.skip(remaining);
+                    try {
+                        stream.skip(remaining);
+                    } catch (IOException skipFailed) {
+                        e.addSuppressed(skipFailed);
+                    }
                     throw e;
                 }
                 checkpointIfDue();

@@ -29,11 +29,6 @@ final class ProtocolStream {
     private ProtocolStream() {
     }
 
-    /** Whether this driver's stream can be reached; a test asserts it for the driver the product ships with. */
-    static boolean reachable() {
-        return FIELD.isPresent();
-    }
-
     /** The stream {@code connection} talks to its server through, or empty to use the driver's API. */
     static Optional<PGStream> of(PGConnection connection) {
         if (FIELD.isEmpty() || !(connection instanceof BaseConnection base)) {
