@@ -94,9 +94,7 @@ final class DataMigration implements AutoCloseable {
         Connection snapshotConnection;
         String snapshot;
         SourceCatalog catalog;
-        List<String> preHeader = List.of();
-        List<String> postHeader = List.of();
-        /** The post-data dump while it runs, for the session header of connections opened before it ends. */
+        /** The post-data dump, running or done: its session header is every worker connection's. */
         java.util.concurrent.Future<DumpScript> postScript;
         Set<String> targetRoles = Set.of();
         /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
@@ -205,14 +203,12 @@ final class DataMigration implements AutoCloseable {
         cancel.check();
         openWorkerConnectionsAhead(db);
         DumpScript pre = result(preScript);
-        db.preHeader = pre.header();
         readTargetRoles(db);
         restorePreData(db, pre);
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
         // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
         DumpScript post = result(postScript);
-        db.postHeader = post.header();
 
         db.catalog = result(catalog);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
@@ -257,7 +253,7 @@ final class DataMigration implements AutoCloseable {
         openSnapshot(db);
         DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
                 "post-data", cancel));
-        db.postHeader = post.header();
+        db.postScript = java.util.concurrent.CompletableFuture.completedFuture(post);
         readTargetRoles(db);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         Set<String> kept = new HashSet<>();
@@ -817,11 +813,11 @@ final class DataMigration implements AutoCloseable {
         return pair;
     }
 
-    /** The post-data dump's session header; waits for that dump when it is still running. */
+    /** The post-data dump's session header (none when only completion remains); waits for a dump still running. */
     private static List<String> postHeader(Db db) throws SQLException {
         java.util.concurrent.Future<DumpScript> running = db.postScript;
         if (running == null) {
-            return db.postHeader;
+            return List.of();
         }
         try {
             return result(running).header();
