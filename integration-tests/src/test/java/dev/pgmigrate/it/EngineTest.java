@@ -48,6 +48,10 @@ class EngineTest {
             assertThat(done.substatus()).isEqualTo(MigrationSubstatus.COMPLETED);
             assertThat(done.validationResults()).hasSizeGreaterThan(40);
             assertThat(done.database(db).orElseThrow().tables()).isEmpty();
+            // A finished run leaves no database InProgress, in show and in the report alike.
+            assertThat(done.database(db).orElseThrow().status()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.database(db).orElseThrow().message()).hasValueSatisfying(m -> assertThat(m)
+                    .contains("not migrated"));
         }
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
@@ -62,6 +66,10 @@ class EngineTest {
             assertThat(done.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
             assertThat(done.validationResults()).anyMatch(r -> r.status() == ValidationStatus.FAILED
                     && r.validatorId().equals("source-database") && !r.remedy().isBlank());
+            assertThat(done.databases()).singleElement().satisfies(d -> {
+                assertThat(d.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+                assertThat(d.endedAt()).isEmpty(); // it never started: no duration that grows
+            });
         }
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
@@ -138,6 +146,8 @@ class EngineTest {
                     && e.contains("Table public.account: 1000 rows on the source, 1000 on the target; checksums"));
             assertThat(done.verification().orElseThrow().tableMismatches()).extracting(t -> t.table())
                     .containsExactly("account");
+            assertThat(done.database(db).orElseThrow().status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.database(db).orElseThrow().endedAt()).isPresent();
         }
         assertThat(targetCatalog(target)).isEqualTo(before);
     }

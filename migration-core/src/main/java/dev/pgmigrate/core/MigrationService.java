@@ -330,9 +330,10 @@ public final class MigrationService implements AutoCloseable {
             List<String> errors = new ArrayList<>(r.errors());
             errors.add("The process running this migration died; it was canceled from another process.");
             errors.addAll(problems);
-            return m.withRecord(new MigrationRecord(r.spec(), problems.isEmpty() ? MigrationStatus.CANCELED
-                    : MigrationStatus.FAILED, r.substatus(), r.createdAt(), Optional.of(clock.instant()),
-                    r.validationResults(), r.databases(), errors, r.verification(), r.notes(), false, false))
+            MigrationStatus status = problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED;
+            return m.withRecord(new MigrationRecord(r.spec(), status, r.substatus(), r.createdAt(),
+                    Optional.of(clock.instant()), r.validationResults(),
+                    RecordKeeper.ended(r.databases(), status, clock.instant()), errors, r.verification(), r.notes(), false, false))
                     .withOwner(Optional.empty(), clock.instant());
         });
         return view(done);

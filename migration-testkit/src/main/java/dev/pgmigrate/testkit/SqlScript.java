@@ -3,6 +3,7 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.core.internal.SqlLexer;
 import java.io.StringReader;
 import java.io.IOException;
 import java.sql.Connection;
@@ -11,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -19,7 +19,8 @@ import org.postgresql.copy.CopyManager;
  * A SQL script as {@code psql} would run it, without needing {@code psql}: plain-format {@code pg_dump} output and
  * hand-written fixtures.
  *
- * <p>Statements end at a {@code ;} outside quotes, comments and dollar-quoted bodies. A {@code COPY ... FROM stdin}
+ * <p>Statements end where psql ends them: at a {@code ;} outside quotes, comments, dollar-quoted bodies, parentheses
+ * and {@code BEGIN ATOMIC} bodies. A {@code COPY ... FROM stdin}
  * statement takes the lines after it, up to a line {@code \.}, as its data. Lines starting with a backslash where a
  * statement would begin are psql meta-commands ({@code \connect}, {@code \restrict}, ...) and are skipped.
  *
@@ -29,9 +30,6 @@ import org.postgresql.copy.CopyManager;
  */
 @Experimental
 public final class SqlScript {
-    private static final Pattern COPY_FROM_STDIN =
-            Pattern.compile("(?is)^\\s*COPY\\s.+\\sFROM\\s+stdin\\b.*");
-
     /**
      * One statement of a script.
      *
@@ -90,181 +88,18 @@ public final class SqlScript {
     }
 
     /**
-     * Splits a script into statements.
+     * Splits a script into statements, with the engine's own lexer ({@code SqlLexer}), so fixtures and dumps are
+     * split alike: a rule's several actions and a {@code BEGIN ATOMIC} body stay one statement.
      *
      * @throws IllegalArgumentException if a quote, comment, dollar-quoted body or COPY block is not closed
      */
     public static SqlScript parse(String script) {
         requireNonNull(script, "script must not be null");
         List<Command> commands = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        int i = 0;
-        int n = script.length();
-        while (i < n) {
-            char c = script.charAt(i);
-            if (current.toString().isBlank() && c == '\\' && atLineStart(script, i)) {
-                i = endOfLine(script, i); // a psql meta-command
-                current.setLength(0);
-                continue;
-            }
-            if (c == '-' && i + 1 < n && script.charAt(i + 1) == '-') {
-                int end = endOfLine(script, i);
-                if (!current.toString().isBlank()) {
-                    current.append('\n');
-                }
-                i = end;
-                continue;
-            }
-            if (c == '/' && i + 1 < n && script.charAt(i + 1) == '*') {
-                i = skipBlockComment(script, i);
-                current.append(' ');
-                continue;
-            }
-            if (c == '\'') {
-                boolean escapes = i > 0 && (script.charAt(i - 1) == 'E' || script.charAt(i - 1) == 'e')
-                        && (i < 2 || !Character.isLetterOrDigit(script.charAt(i - 2)) && script.charAt(i - 2) != '_');
-                int end = skipQuoted(script, i, '\'', escapes);
-                current.append(script, i, end);
-                i = end;
-                continue;
-            }
-            if (c == '"') {
-                int end = skipQuoted(script, i, '"', false);
-                current.append(script, i, end);
-                i = end;
-                continue;
-            }
-            if (c == '$') {
-                String tag = dollarTag(script, i);
-                if (tag != null) {
-                    int close = script.indexOf(tag, i + tag.length());
-                    if (close < 0) {
-                        throw new IllegalArgumentException("Unclosed dollar quote " + tag + " at offset " + i);
-                    }
-                    int end = close + tag.length();
-                    current.append(script, i, end);
-                    i = end;
-                    continue;
-                }
-            }
-            if (c == ';') {
-                String sql = current.toString().trim();
-                current.setLength(0);
-                i++;
-                if (sql.isEmpty()) {
-                    continue;
-                }
-                if (COPY_FROM_STDIN.matcher(sql).matches()) {
-                    int dataStart = endOfLine(script, i);
-                    dataStart = dataStart < n ? dataStart + 1 : n;
-                    int terminator = findCopyEnd(script, dataStart);
-                    if (terminator < 0) {
-                        throw new IllegalArgumentException("COPY data without a closing \\. line: " + sql);
-                    }
-                    commands.add(new Command(sql, Optional.of(script.substring(dataStart, terminator))));
-                    i = endOfLine(script, terminator);
-                } else {
-                    commands.add(new Command(sql, Optional.empty()));
-                }
-                continue;
-            }
-            current.append(c);
-            i++;
-        }
-        if (!current.toString().isBlank()) {
-            commands.add(new Command(current.toString().trim(), Optional.empty()));
+        for (SqlLexer.Statement statement : SqlLexer.split(script)) {
+            commands.add(new Command(statement.text(), statement.copyData()));
         }
         return new SqlScript(commands);
-    }
-
-    private static boolean atLineStart(String s, int i) {
-        int j = i - 1;
-        while (j >= 0 && (s.charAt(j) == ' ' || s.charAt(j) == '\t')) {
-            j--;
-        }
-        return j < 0 || s.charAt(j) == '\n' || s.charAt(j) == '\r';
-    }
-
-    /** The index of the newline ending the line that holds {@code i}, or the script's length. */
-    private static int endOfLine(String s, int i) {
-        int nl = s.indexOf('\n', i);
-        return nl < 0 ? s.length() : nl;
-    }
-
-    private static int findCopyEnd(String s, int from) {
-        int lineStart = from;
-        while (lineStart < s.length()) {
-            int end = endOfLine(s, lineStart);
-            String line = s.substring(lineStart, end);
-            if (line.equals("\\.") || line.equals("\\.\r")) {
-                return lineStart;
-            }
-            lineStart = end + 1;
-        }
-        return -1;
-    }
-
-    private static int skipBlockComment(String s, int i) {
-        int depth = 0;
-        int j = i;
-        while (j < s.length()) {
-            if (s.startsWith("/*", j)) {
-                depth++;
-                j += 2;
-            } else if (s.startsWith("*/", j)) {
-                depth--;
-                j += 2;
-                if (depth == 0) {
-                    return j;
-                }
-            } else {
-                j++;
-            }
-        }
-        throw new IllegalArgumentException("Unclosed block comment at offset " + i);
-    }
-
-    private static int skipQuoted(String s, int i, char quote, boolean backslashEscapes) {
-        int j = i + 1;
-        while (j < s.length()) {
-            char c = s.charAt(j);
-            if (backslashEscapes && c == '\\') {
-                j += 2;
-                continue;
-            }
-            if (c == quote) {
-                if (j + 1 < s.length() && s.charAt(j + 1) == quote) {
-                    j += 2;
-                    continue;
-                }
-                return j + 1;
-            }
-            j++;
-        }
-        throw new IllegalArgumentException("Unclosed " + quote + " quote at offset " + i);
-    }
-
-    /** The dollar-quote tag starting at {@code i}, such as {@code "$$"} or {@code "$body$"}, or null if none. */
-    private static String dollarTag(String s, int i) {
-        if (i > 0) {
-            char before = s.charAt(i - 1);
-            if (Character.isLetterOrDigit(before) || before == '_' || before == '$') {
-                return null; // part of an identifier such as a$b
-            }
-        }
-        int j = i + 1;
-        while (j < s.length()) {
-            char c = s.charAt(j);
-            if (c == '$') {
-                return s.substring(i, j + 1);
-            }
-            boolean ok = Character.isLetter(c) || c == '_' || (j > i + 1 && Character.isDigit(c));
-            if (!ok) {
-                return null; // $1 positional parameter, or a lone $
-            }
-            j++;
-        }
-        return null;
     }
 
     @Override

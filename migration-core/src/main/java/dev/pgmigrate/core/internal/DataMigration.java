@@ -54,14 +54,6 @@ final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
     /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
     private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
-    private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
-    /** A role as pg_dump writes it: quoted (and may then hold spaces, quotes and " TO "), or one plain word. */
-    private static final String ROLE = "(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)";
-    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) " + ROLE
-            + "(?: WITH GRANT OPTION)?$");
-    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
-            + ROLE + " .*");
-
     private final MigrationSpec spec;
     private final MigrationSettings settings;
     private final RecordKeeper keeper;
@@ -96,12 +88,8 @@ final class DataMigration implements AutoCloseable {
         SourceCatalog catalog;
         /** The post-data dump, running or done: its session header is every worker connection's. */
         java.util.concurrent.Future<DumpScript> postScript;
-        Set<String> targetRoles = Set.of();
-        /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
-        Set<String> ownableRoles = Set.of();
-        /** Objects whose owner could not be kept, by the source owner. */
-        final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
-        final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+        /** The target's roles, read before the schema is restored: which owners and grants can be kept. */
+        RoleFilter roles;
         final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
         final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         final CancelSignal abort = new CancelSignal();
@@ -111,7 +99,8 @@ final class DataMigration implements AutoCloseable {
         final AtomicLong verifyNanos = new AtomicLong();
         volatile Instant verifyStarted;
         TaskTracker verifications;
-        List<String[]> settingsToApply = List.of();
+        /** The database's own comment, settings and privileges, applied at completion. */
+        DatabaseProperties properties;
 
         /** On resume: what already exists on the target, so it is not built twice. */
         Set<String> existingIndexes = Set.of();
@@ -149,6 +138,8 @@ final class DataMigration implements AutoCloseable {
                 case "done" -> log.info("Database {} was completed before the interruption", database);
                 case "data" -> {
                     openSnapshot(db);
+                    readTargetRoles(db);
+                    db.properties = dumpProperties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
                     keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only completion remains.");
@@ -189,22 +180,23 @@ final class DataMigration implements AutoCloseable {
         PgTools.PgDump pgDump = result(pgDumpLookup);
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
-        String[] properties = databaseProperties(db);
+        String[] properties = databaseCreation(db);
         // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data");
-        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data");
+        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data", PRE_DATA_OPTIONS);
+        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data", List.of());
         db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
         createTargetDatabase(db, properties);
         cancel.check();
         openWorkerConnectionsAhead(db);
-        DumpScript pre = result(preScript);
+        DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
+        db.properties = pre.properties();
         readTargetRoles(db);
-        restorePreData(db, pre);
+        restorePreData(db, pre.schema());
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
         // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
@@ -221,10 +213,14 @@ final class DataMigration implements AutoCloseable {
         closeWorkerConnections(db);
     }
 
+    /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
+    private static final List<String> PRE_DATA_OPTIONS = List.of("--create");
+
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
-    private java.util.concurrent.Future<DumpScript> dumpAside(Db db, PgTools.PgDump pgDump, String section) {
+    private java.util.concurrent.Future<DumpScript> dumpAside(Db db, PgTools.PgDump pgDump, String section,
+            List<String> options) {
         java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
-                PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot, section, cancel)));
+                PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot, section, options, cancel)));
         Thread thread = new Thread(task, "pgmigrate-pg_dump-" + section);
         thread.setDaemon(true);
         thread.start();
@@ -255,6 +251,7 @@ final class DataMigration implements AutoCloseable {
                 "post-data", cancel));
         db.postScript = java.util.concurrent.CompletableFuture.completedFuture(post);
         readTargetRoles(db);
+        db.properties = dumpProperties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         Set<String> kept = new HashSet<>();
         long keptRows = 0;
@@ -294,6 +291,12 @@ final class DataMigration implements AutoCloseable {
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
         closeWorkerConnections(db);
+    }
+
+    /** The database's own properties, dumped again from the snapshot of a resumed run. */
+    private DatabaseProperties dumpProperties(Db db, PgTools.PgDump pgDump) throws Exception {
+        return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name,
+                db.snapshot, "pre-data", PRE_DATA_OPTIONS, cancel)), db.name).properties();
     }
 
     private static Set<String> set(List<String[]> rows) {
@@ -353,17 +356,15 @@ final class DataMigration implements AutoCloseable {
 
     /**
      * The source database's encoding, collation, ctype, connection limit, owner, locale provider and locale, read
-     * on the snapshot's connection; its per-database settings go to {@code db.settingsToApply}.
+     * on the snapshot's connection.
      */
-    private String[] databaseProperties(Db db) throws SQLException {
+    private String[] databaseCreation(Db db) throws SQLException {
         ServerFacts sourceFacts = source.requireFacts();
         String localeColumns = sourceFacts.atLeast(170000) ? "d.datlocprovider, d.datlocale"
                 : sourceFacts.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
         String[] props = Sql.rows(db.snapshotConnection, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, "
                 + "d.datctype, d.datconnlimit, pg_get_userbyid(d.datdba), " + localeColumns
                 + " FROM pg_database d WHERE d.datname = ?", db.name).get(0);
-        db.settingsToApply = Sql.rows(db.snapshotConnection, "SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
-                + "JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? AND s.setrole = 0", db.name);
         return props;
     }
 
@@ -406,19 +407,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void readTargetRoles(Db db) throws SQLException {
-        Connection c = target.maintenance(); // roles are shared by every database of the server
-        Set<String> roles = new HashSet<>();
-        Set<String> ownable = new HashSet<>();
-        for (String[] r : Sql.rows(c, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
-                + "OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
-            roles.add(r[0]);
-            if ("t".equals(r[1])) {
-                ownable.add(r[0]);
-            }
-        }
-        roles.add("PUBLIC");
-        db.targetRoles = roles;
-        db.ownableRoles = ownable;
+        db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
     }
 
     // ---- pre-data
@@ -448,7 +437,7 @@ final class DataMigration implements AutoCloseable {
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
     private void executeEntry(Connection c, Db db, Entry entry) throws SQLException {
         boolean superuser = target.requireFacts().superuser();
-        for (String statement : filterRoles(db, entry)) {
+        for (String statement : db.roles.filter(entry)) {
             if (resume && alreadyBuilt(db, entry, statement)) {
                 continue;
             }
@@ -556,75 +545,15 @@ final class DataMigration implements AutoCloseable {
         if (entry.type().equals("COMMENT") && statement.startsWith("COMMENT ON SCHEMA \"public\"")) {
             return privilege;
         }
-        return privilege && OWNER_TO.matcher(statement).matches() && !superuser;
+        return privilege && RoleFilter.isOwnerChange(statement) && !superuser;
     }
 
     private static String quoted(String name) {
         return "\"" + name + "\"";
     }
 
-    /**
-     * Drops ownership changes to roles the target lacks or its login cannot act as, and grants to roles it
-     * lacks; remembers each, for one note per role at the end.
-     */
-    private List<String> filterRoles(Db db, Entry entry) {
-        List<String> kept = new ArrayList<>();
-        for (String statement : entry.statements()) {
-            Matcher owner = OWNER_TO.matcher(statement);
-            if (owner.matches()) {
-                String role = unquote(owner.group(1).trim());
-                if (db.ownableRoles.contains(role)) {
-                    kept.add(statement);
-                } else {
-                    db.remappedOwners.computeIfAbsent(role, k -> java.util.Collections.synchronizedList(
-                            new ArrayList<>())).add(entry.type() + " " + entry.tag());
-                }
-                continue;
-            }
-            String missing = missingRole(db, statement);
-            if (missing == null) {
-                kept.add(statement);
-            } else {
-                db.ungranted.computeIfAbsent(missing, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                        .add(entry.type() + " " + entry.tag());
-            }
-        }
-        return kept;
-    }
-
     private void noteRoleChanges(Db db) {
-        String admin = target.facts().map(ServerFacts::currentUser).orElse("the target admin");
-        db.remappedOwners.forEach((role, objects) -> keeper.note("In database " + db.name + ", " + objects.size()
-                + " object(s) are owned by " + admin + " instead of " + role + (db.targetRoles.contains(role)
-                        ? " (the target login cannot act as " + role + ")" : " (no such role on the target)")
-                + ": " + sample(objects) + ". Migrate roles, or grant " + role + " to " + admin + ", to keep owners."));
-        db.ungranted.forEach((role, objects) -> keeper.note("In database " + db.name + ", privileges of role " + role
-                + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
-                + sample(objects) + "."));
-    }
-
-    private static String sample(List<String> objects) {
-        List<String> copy = new ArrayList<>(objects);
-        return copy.size() <= 5 ? String.join(", ", copy)
-                : String.join(", ", copy.subList(0, 5)) + " and " + (copy.size() - 5) + " more";
-    }
-
-    private static String missingRole(Db db, String statement) {
-        for (Pattern p : List.of(GRANTEE, DEFAULT_PRIVILEGES_ROLE)) {
-            Matcher m = p.matcher(statement);
-            if (m.matches()) {
-                String role = unquote(m.group(1).trim());
-                return db.targetRoles.contains(role) ? null : role;
-            }
-        }
-        return null;
-    }
-
-    static String unquote(String identifier) {
-        if (identifier.length() >= 2 && identifier.startsWith("\"") && identifier.endsWith("\"")) {
-            return identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"");
-        }
-        return identifier;
+        db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
     }
 
     // ---- data and post-data
@@ -1299,7 +1228,8 @@ final class DataMigration implements AutoCloseable {
             }
             closeWorkerConnections(db);
             closeVerifyConnections(db);
-            applyDatabaseSettings(db);
+            db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
+                    keeper);
             finalName(db);
             keeper.putState(stageKey(db.name), "done");
             closeSnapshot(db);
@@ -1352,24 +1282,6 @@ final class DataMigration implements AutoCloseable {
             }
         }
         tracker.await();
-    }
-
-    private void applyDatabaseSettings(Db db) throws SQLException {
-        if (db.settingsToApply.isEmpty()) {
-            return;
-        }
-        Connection c = target.maintenance();
-        for (String[] row : db.settingsToApply) {
-            String setting = row[0];
-            String name = setting.substring(0, setting.indexOf('='));
-            try {
-                Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " SET "
-                        + ServerParameters.assignment(setting));
-            } catch (SQLException e) {
-                keeper.note("Database setting " + name + " of " + db.name + " was not applied on the target: "
-                        + firstLine(e.getMessage()));
-            }
-        }
     }
 
     private void finalName(Db db) throws SQLException {

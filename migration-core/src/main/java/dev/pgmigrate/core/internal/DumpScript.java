@@ -52,6 +52,11 @@ public final class DumpScript {
         return entries;
     }
 
+    /** The same header with other entries. */
+    public DumpScript withEntries(List<Entry> newEntries) {
+        return new DumpScript(header, newEntries);
+    }
+
     public static DumpScript parse(String script) {
         List<String> header = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();

@@ -195,7 +195,6 @@ public final class MigrationRun implements Runnable {
         cancel.check();
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         data.complete();
-        roles.applyDatabaseSettings();
         new ServerParameters(spec, keeper, source, target, cancel).carryOver();
         cancel.check();
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());

@@ -125,6 +125,16 @@ public final class PgTools {
      */
     public static String dump(PgDump pgDump, ServerSpec server, MigrationSettings settings, String database,
             String snapshot, String section, CancelSignal cancel) throws IOException, InterruptedException {
+        return dump(pgDump, server, settings, database, snapshot, section, List.of(), cancel);
+    }
+
+    /**
+     * Runs pg_dump as {@link #dump(PgDump, ServerSpec, MigrationSettings, String, String, String, CancelSignal)}
+     * does, with {@code extra} options such as {@code --create}.
+     */
+    public static String dump(PgDump pgDump, ServerSpec server, MigrationSettings settings, String database,
+            String snapshot, String section, List<String> extra, CancelSignal cancel)
+            throws IOException, InterruptedException {
         removeDumpDirectoriesOfDeadProcesses();
         Path work = Files.createTempDirectory(DUMP_PREFIX + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(
@@ -142,6 +152,7 @@ public final class PgTools {
             if (snapshot != null) {
                 command.add("--snapshot=" + snapshot);
             }
+            command.addAll(extra);
             ProcessBuilder pb = new ProcessBuilder(command).redirectError(errors.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Map<String, String> env = pb.environment();

@@ -49,6 +49,8 @@ public final class RecordKeeper {
     private Instant lastProgressEvent = Instant.EPOCH;
     /** Changes not yet written: progress waits for {@link #flushProgress()}. Guarded by {@code this}. */
     private boolean pending;
+    /** Events decided under the lock, sent after it is released. Guarded by {@code this}. */
+    private final List<MigrationEvent> emitLater = new ArrayList<>();
     /** Numbers each snapshot taken for the store, so an older one is never written over a newer one. */
     private long snapshots;
     private final Object storeWrites = new Object();
@@ -119,13 +121,73 @@ public final class RecordKeeper {
         synchronized (this) {
             List<String> allErrors = new ArrayList<>(record.errors());
             errors.stream().filter(e -> !allErrors.contains(e)).forEach(allErrors::add);
+            endDatabases(status);
             record = copy(status, substatus, Optional.of(now()), allErrors, false);
             persistFinal();
         }
         log.info("Migration {} ended: {}", name(), status.label());
+        List<MigrationEvent> ended;
+        synchronized (this) {
+            ended = List.copyOf(emitLater);
+            emitLater.clear();
+        }
+        ended.forEach(this::emit);
         emit(new MigrationEvent.PhaseChanged(name(), now(), status, substatus));
         emit(new MigrationEvent.MigrationFinished(name(), now(), status,
                 record.errors().isEmpty() ? Optional.empty() : Optional.of(record.errors().get(0))));
+    }
+
+    /**
+     * Gives every database the run's final status where it has none of its own yet: a database is never left
+     * InProgress by a run that ended.
+     */
+    private void endDatabases(MigrationStatus status) {
+        List<DatabaseProgress> before = List.copyOf(databases.values());
+        for (DatabaseProgress db : ended(before, status, now())) {
+            DatabaseProgress was = databases.put(db.database(), db);
+            if (was != null && was.status() != db.status()) {
+                emitLater.add(new MigrationEvent.DatabaseFinished(name(), now(), db.database(), status));
+            }
+        }
+        rebuild();
+    }
+
+    /**
+     * The databases of a run that ended with {@code status}, each with a final status: those still InProgress take
+     * the run's, and one that had succeeded before the run failed or was canceled was rolled back with the rest
+     * and says so. Tables are kept as they are.
+     */
+    public static List<DatabaseProgress> ended(List<DatabaseProgress> databases, MigrationStatus status,
+            Instant now) {
+        boolean rolledBack = status == MigrationStatus.FAILED || status == MigrationStatus.CANCELED;
+        List<DatabaseProgress> result = new ArrayList<>();
+        for (DatabaseProgress db : databases) {
+            boolean open = db.status() == MigrationStatus.IN_PROGRESS;
+            boolean undone = rolledBack && db.status() == MigrationStatus.SUCCEEDED;
+            if (!open && !undone) {
+                result.add(db);
+                continue;
+            }
+            Optional<String> message = undone ? Optional.of("Rolled back: the migration " + (status
+                    == MigrationStatus.FAILED ? "failed" : "was canceled") + " after this database was copied.")
+                    : db.message().or(() -> endMessage(status, db.startedAt().isPresent()));
+            result.add(new DatabaseProgress(db.database(), status, db.startedAt(),
+                    db.startedAt().isPresent() ? db.endedAt().or(() -> Optional.of(now)) : Optional.empty(),
+                    db.tables(), message));
+        }
+        return result;
+    }
+
+    private static Optional<String> endMessage(MigrationStatus status, boolean started) {
+        return switch (status) {
+            case SUCCEEDED -> Optional.of("Validated; not migrated (migration option Validate).");
+            case VALIDATION_FAILED -> Optional.of("Not migrated: a premigration check failed.");
+            case FAILED -> Optional.of(started ? "Failed; every change on the target was rolled back."
+                    : "Not migrated: the migration failed before this database.");
+            case CANCELED -> Optional.of(started ? "Canceled; every change on the target was rolled back."
+                    : "Not migrated: the migration was canceled before this database.");
+            default -> Optional.empty();
+        };
     }
 
     /**

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates on the target the roles the selected databases need, before any database: their attributes, password
- * hashes, memberships and settings; at completion, their settings in each migrated database.
+ * hashes, memberships, settings, comments and security labels. Their settings in a migrated database come with
+ * that database's own properties ({@link DatabaseProperties}).
  *
  * <p>"Needed" ({@code roles.scope=needed}, the default) is every role a database depends on, as
  * {@code pg_shdepend} records it (owners of objects and of the database, grantees and grantors in ACLs and
@@ -43,7 +44,6 @@ final class RoleMigration {
     private final Endpoint source;
     private final Endpoint target;
     private final CancelSignal cancel;
-    private Plan plan;
 
     RoleMigration(MigrationSpec spec, RecordKeeper keeper, Endpoint source, Endpoint target, CancelSignal cancel) {
         this.spec = spec;
@@ -67,9 +67,13 @@ final class RoleMigration {
     record RoleSetting(String role, Optional<String> database, String setting) {
     }
 
+    /** A role's security label, from one label provider. */
+    record RoleLabel(String role, String provider, String label) {
+    }
+
     /** What was read from the source: the roles to have on the target, in the order to create them. */
     record Plan(List<SourceRole> roles, List<Membership> memberships, List<RoleSetting> settings,
-            boolean hashesReadable) {
+            Map<String, String> comments, List<RoleLabel> labels, boolean hashesReadable) {
     }
 
     // ---- reading the source
@@ -115,6 +119,18 @@ final class RoleMigration {
                 settings.add(new RoleSetting(s[0], Optional.ofNullable(s[1]), s[2]));
             }
         }
+        Map<String, String> comments = new LinkedHashMap<>();
+        for (String[] r : Sql.rows(c, "SELECT rolname, pg_catalog.shobj_description(oid, 'pg_authid') FROM "
+                + "pg_catalog.pg_roles WHERE oid >= " + FIRST_NORMAL_OID + " AND pg_catalog.shobj_description(oid, "
+                + "'pg_authid') IS NOT NULL")) {
+            comments.put(r[0], r[1]);
+        }
+        List<RoleLabel> labels = new ArrayList<>();
+        for (String[] r : Sql.rows(c, "SELECT r.rolname, l.provider, l.label FROM pg_catalog.pg_shseclabel l "
+                + "JOIN pg_catalog.pg_roles r ON r.oid = l.objoid WHERE l.classoid = 'pg_catalog.pg_authid'::regclass "
+                + "ORDER BY 1, 2")) {
+            labels.add(new RoleLabel(r[0], r[1], r[2]));
+        }
         Set<String> chosen = all ? new LinkedHashSet<>(roles.keySet()) : needed(roles.keySet(), memberships);
         List<SourceRole> ordered = roles.values().stream().filter(r -> chosen.contains(r.name())).toList();
         List<Membership> kept = memberships.stream()
@@ -123,7 +139,9 @@ final class RoleMigration {
         List<RoleSetting> keptSettings = settings.stream().filter(s -> chosen.contains(s.role())).toList();
         log.info("Roles: {} of the source's {} are {}", ordered.size(), roles.size(),
                 all ? "taken (roles.scope=all)" : "needed by the databases");
-        return new Plan(ordered, kept, keptSettings, hashes);
+        comments.keySet().retainAll(chosen);
+        List<RoleLabel> keptLabels = labels.stream().filter(l -> chosen.contains(l.role())).toList();
+        return new Plan(ordered, kept, keptSettings, comments, keptLabels, hashes);
     }
 
     /** The roles the databases depend on, their members (recursively), and what all of those belong to. */
@@ -173,10 +191,9 @@ final class RoleMigration {
 
     // ---- creating on the target
 
-    /** Reads the plan and creates what the target lacks; the plan is kept for {@link #applyDatabaseSettings}. */
+    /** Reads the plan and creates what the target lacks, with their comments and security labels. */
     void createRoles() throws SQLException {
         Plan plan = read();
-        this.plan = plan;
         ServerFacts facts = target.requireFacts();
         if (plan.roles().isEmpty()) {
             return;
@@ -250,6 +267,20 @@ final class RoleMigration {
                 if (created.contains(s.role()) && s.database().isEmpty()) {
                     tolerate(c, "ALTER ROLE " + Sql.ident(s.role()) + " SET " + ServerParameters.assignment(
                             s.setting()), "setting " + s.setting() + " of " + s.role(), problems);
+                }
+            }
+            for (SourceRole role : create) {
+                String comment = plan.comments().get(role.name());
+                if (comment != null) {
+                    tolerate(c, "COMMENT ON ROLE " + Sql.ident(role.name()) + " IS " + Sql.literal(comment),
+                            "comment of " + role.name(), problems);
+                }
+            }
+            for (RoleLabel label : plan.labels()) {
+                if (created.contains(label.role())) {
+                    tolerate(c, "SECURITY LABEL FOR " + Sql.ident(label.provider()) + " ON ROLE "
+                            + Sql.ident(label.role()) + " IS " + Sql.literal(label.label()), "security label of "
+                            + label.role() + " from provider " + label.provider(), problems);
                 }
             }
             c.commit();
@@ -354,40 +385,6 @@ final class RoleMigration {
         }
         if (!problems.isEmpty()) {
             keeper.note("Not applied to migrated roles on the target: " + String.join("; ", problems) + ".");
-        }
-    }
-
-    /**
-     * Sets each needed role's settings in each migrated database, once the database has its final name (a
-     * setting follows the database's OID, so it would survive the rename, but this way none of them affects the
-     * migration itself).
-     */
-    void applyDatabaseSettings() throws SQLException {
-        if (plan == null || plan.settings().stream().allMatch(s -> s.database().isEmpty())) {
-            return;
-        }
-        List<String> problems = new ArrayList<>();
-        Connection c = target.maintenance();
-        Set<String> present = new HashSet<>();
-        Sql.rows(c, "SELECT rolname FROM pg_catalog.pg_roles").forEach(r -> present.add(r[0]));
-        for (RoleSetting s : plan.settings()) {
-            if (s.database().isEmpty()) {
-                continue;
-            }
-            String what = "setting " + s.setting() + " of " + s.role() + " in database " + s.database().get();
-            if (!present.contains(s.role())) {
-                problems.add(what + " (no such role on the target)");
-                continue;
-            }
-            try {
-                Sql.execute(c, "ALTER ROLE " + Sql.ident(s.role()) + " IN DATABASE " + Sql.ident(s.database().get())
-                        + " SET " + ServerParameters.assignment(s.setting()));
-            } catch (SQLException e) {
-                problems.add(what + " (" + DataMigration.firstLine(e.getMessage()) + ")");
-            }
-        }
-        if (!problems.isEmpty()) {
-            keeper.note("Not applied on the target: " + String.join("; ", problems) + ".");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pgmigrate.core.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,9 +13,11 @@ import java.util.regex.Pattern;
  * is off), quoted identifiers, dollar quotes with any tag, comments ({@code --} and nested {@code /* *}{@code /}),
  * parentheses (a rule's several actions) and the {@code BEGIN ATOMIC ... END} body of a SQL-standard function or
  * procedure, with {@code CASE ... END} inside. psql meta-commands ({@code \connect}, {@code \restrict}) are not SQL
- * and are dropped.
+ * and are dropped; the lines after {@code COPY ... FROM stdin}, up to a line {@code \.}, are its data. The one lexer
+ * of the project: the engine splits pg_dump's scripts with it, the testkit its fixtures.
  */
-final class SqlLexer {
+public final class SqlLexer {
+    private static final Pattern COPY_FROM_STDIN = Pattern.compile("(?is)^COPY\\s.+\\sFROM\\s+stdin\\b.*");
     private static final Pattern STANDARD_STRINGS = Pattern.compile("(?is)^set\\s+(?:session\\s+|local\\s+)?"
             + "standard_conforming_strings\\s*(?:=|to)\\s*'?(on|off|true|false|yes|no|1|0)'?$");
 
@@ -24,8 +27,10 @@ final class SqlLexer {
      * @param leading what came before it since the previous statement: blank space and comments (pg_dump's entry
      *     headers among them)
      * @param text the statement without its semicolon, leading comments and surrounding blank space
+     * @param copyData for {@code COPY ... FROM stdin}, the data lines up to (not including) {@code \.}, each ending
+     *     in a newline; else empty
      */
-    record Statement(String leading, String text) {
+    public record Statement(String leading, String text, Optional<String> copyData) {
     }
 
     private final String s;
@@ -45,8 +50,12 @@ final class SqlLexer {
         this.s = s;
     }
 
-    /** The statements of {@code sql}, in order; a last statement without a semicolon counts too. */
-    static List<Statement> split(String sql) {
+    /**
+     * The statements of {@code sql}, in order; a last statement without a semicolon counts too.
+     *
+     * @throws IllegalArgumentException if a quote, comment, dollar quote or COPY block is not closed
+     */
+    public static List<Statement> split(String sql) {
         SqlLexer lexer = new SqlLexer(sql);
         lexer.run();
         return lexer.statements;
@@ -69,8 +78,8 @@ final class SqlLexer {
                 int end = s.indexOf('\n', i);
                 i = end < 0 ? n : end;
             } else if (c == ';' && parens == 0 && atomicDepth == 0) {
-                finishStatement();
                 i++;
+                finishStatement();
             } else {
                 token(c, next);
             }
@@ -98,7 +107,10 @@ final class SqlLexer {
             int tagEnd = dollarTagEnd(i);
             String tag = s.substring(i, tagEnd);
             int close = s.indexOf(tag, tagEnd);
-            take(close < 0 ? s.length() : close + tag.length(), true);
+            if (close < 0) {
+                throw new IllegalArgumentException("Unclosed dollar quote " + tag + " at offset " + i);
+            }
+            take(close + tag.length(), true);
             previousWord = "";
         } else if (isIdentStart(c)) {
             word();
@@ -170,7 +182,11 @@ final class SqlLexer {
     private void finishStatement() {
         if (inStatement) {
             String statement = text.toString().strip();
-            statements.add(new Statement(leading.toString(), statement));
+            Optional<String> data = Optional.empty();
+            if (COPY_FROM_STDIN.matcher(statement).matches()) {
+                data = Optional.of(copyData(statement));
+            }
+            statements.add(new Statement(leading.toString(), statement, data));
             Matcher m = STANDARD_STRINGS.matcher(statement);
             if (m.matches()) {
                 String v = m.group(1).toLowerCase(Locale.ROOT);
@@ -184,6 +200,23 @@ final class SqlLexer {
         atomicDepth = 0;
         firstWords.clear();
         previousWord = "";
+    }
+
+    /** The lines from the next line up to a line {@code \.}, which ends them; moves past that line. */
+    private String copyData(String statement) {
+        int nl = s.indexOf('\n', i);
+        int start = nl < 0 ? s.length() : nl + 1;
+        int line = start;
+        while (line < s.length()) {
+            int end = s.indexOf('\n', line);
+            String content = s.substring(line, end < 0 ? s.length() : end);
+            if (content.equals("\\.") || content.equals("\\.\r")) {
+                i = end < 0 ? s.length() : end + 1;
+                return s.substring(start, line);
+            }
+            line = end < 0 ? s.length() : end + 1;
+        }
+        throw new IllegalArgumentException("COPY data without a closing \\. line: " + statement);
     }
 
     /** The end of a string constant whose quote is at {@code quote}; {@code escapes}: a backslash escapes. */
@@ -203,7 +236,7 @@ final class SqlLexer {
                 j++;
             }
         }
-        return s.length();
+        throw new IllegalArgumentException("Unclosed ' quote at offset " + quote);
     }
 
     private int quotedEnd(int quote, char q) {
@@ -219,7 +252,7 @@ final class SqlLexer {
                 j++;
             }
         }
-        return s.length();
+        throw new IllegalArgumentException("Unclosed " + q + " quote at offset " + quote);
     }
 
     private int blockCommentEnd() {
@@ -239,7 +272,7 @@ final class SqlLexer {
                 j++;
             }
         }
-        return s.length();
+        throw new IllegalArgumentException("Unclosed block comment at offset " + i);
     }
 
     /** The end of a dollar-quote tag ({@code $$}, {@code $body$}) starting at {@code at}, or -1. */
