@@ -29,7 +29,7 @@ free_port() {
 # start_server NAME -> sets <NAME>_PORT, <NAME>_DATA
 start_server() {
     local name="$1" data="$BENCH_DIR/$1" port
-    port="$(free_port "${2:-55432}")"
+    port="$(free_port "${2:-25432}")"
     mkdir -p "$data" && chown "$PG_OS_USER" "$data" && chmod 700 "$data"
     as_pg "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$BENCH_DIR/pwfile-$PG_OS_USER" -A scram-sha-256 \
         -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -54,7 +54,7 @@ setup_servers() {
     ( umask 077; : > "$PGPASSFILE"; printf '%s' "$PASSWORD" > "$BENCH_DIR/password" )
     # initdb reads the password as the postgres user, from a file only it can read
     ( umask 077; printf '%s\n' "$PASSWORD" > "$BENCH_DIR/pwfile-$PG_OS_USER" ); chown "$PG_OS_USER" "$BENCH_DIR/pwfile-$PG_OS_USER"
-    start_server source 55432
+    start_server source 25432
     start_server target $(( SOURCE_PORT + 1 ))
     rm -f "$BENCH_DIR/pwfile-$PG_OS_USER"
     export PGUSER=postgres PGHOST=127.0.0.1 PGSSLMODE=disable PGOPTIONS="-c client_min_messages=warning"

@@ -174,6 +174,72 @@ class RoleMigrationTest {
     }
 
     @Test
+    void theDatabasesOwnPrivilegesCommentAndSettingsAndTheRolesCommentsArrive(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("db_props");
+        String app = db + "_app";
+        String root = db + "_root";
+        source.execute("postgres", "CREATE ROLE " + app + " LOGIN PASSWORD 'app secret'",
+                "CREATE ROLE " + root + " SUPERUSER NOLOGIN", "COMMENT ON ROLE " + app + " IS 'the application''s login'",
+                "CREATE DATABASE " + db + " CONNECTION LIMIT 40",
+                "REVOKE CONNECT, TEMPORARY ON DATABASE " + db + " FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE " + db + " TO " + app, "GRANT ALL ON DATABASE " + db + " TO " + root,
+                "COMMENT ON DATABASE " + db + " IS 'orders; since 2019'",
+                "ALTER DATABASE " + db + " SET work_mem = '7MB'",
+                "ALTER DATABASE " + db + " SET default_transaction_read_only = on",
+                "ALTER ROLE " + app + " IN DATABASE " + db + " SET search_path = app, public");
+
+        MigrationRecord done = migrate(source, target, db, MigrationOption.VALIDATE_AND_MIGRATE, s -> { });
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        String acl = "SELECT datacl::text FROM pg_database WHERE datname = '" + db + "'";
+        assertThat(target.queryForString("postgres", acl)).isEqualTo(source.queryForString("postgres", acl));
+        assertThat(target.queryForString("postgres", "SELECT has_database_privilege('public', '" + db + "', "
+                + "'CONNECT')::text || has_database_privilege('" + app + "', '" + db + "', 'CONNECT')::text"))
+                .as("PUBLIC stays out, the application gets in").isEqualTo("falsetrue");
+        assertThat(target.queryForString("postgres", "SELECT shobj_description(oid, 'pg_database') || ' / ' || "
+                + "datconnlimit FROM pg_database WHERE datname = '" + db + "'")).isEqualTo("orders; since 2019 / 40");
+        String settings = "SELECT coalesce(r.rolname, '*') || ':' || array_to_string(s.setconfig, ';') FROM "
+                + "pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = "
+                + "s.setrole WHERE d.datname = '" + db + "' ORDER BY 1";
+        assertThat(target.query("postgres", settings)).isEqualTo(source.query("postgres", settings));
+        assertThat(target.queryForString("postgres", "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles "
+                + "WHERE rolname = '" + app + "'")).isEqualTo("the application's login");
+        assertThat(target.queryForString("postgres", "SELECT rolsuper::text FROM pg_roles WHERE rolname = '" + root
+                + "'")).as("a self-hosted superuser target keeps SUPERUSER").isEqualTo("true");
+        assertThat(done.validationResults()).anySatisfy(r -> assertThat(r.validatorId()).isEqualTo("privileged-roles"))
+                .filteredOn(r -> r.validatorId().equals("privileged-roles")).singleElement()
+                .satisfies(r -> assertThat(r.items()).anySatisfy(i -> assertThat(i).startsWith(root + ": keeps SUPERUSER")));
+    }
+
+    @Test
+    void aManagedTargetProfileLeavesSuperuserOutEvenForASuperuserLogin(@Pg("15") PostgresServer source,
+            @Pg("16") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("roles_profile");
+        String root = db + "_root";
+        source.execute("postgres", "CREATE ROLE " + root + " SUPERUSER NOLOGIN", "CREATE DATABASE " + db + " OWNER "
+                + root);
+        MigrationSpec plain = spec(source, target, db, MigrationOption.VALIDATE_AND_MIGRATE, s -> { });
+        MigrationSpec spec = MigrationSpec.builder().name(plain.name()).source(plain.source())
+                .target(target.serverSpec(dev.pgmigrate.api.SourceServerType.AZURE_FLEXIBLE_SERVER))
+                .databases(db).option(plain.option()).settings(plain.settings()).build();
+        MigrationRecord done;
+        try (MigrationService service = MigrationService.builder().build()) {
+            done = service.start(spec).await(Duration.ofMinutes(3));
+        }
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString("postgres", "SELECT rolsuper::text FROM pg_roles WHERE rolname = '" + root
+                + "'")).isEqualTo("false");
+        assertThat(done.validationResults()).filteredOn(r -> r.validatorId().equals("privileged-roles"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(dev.pgmigrate.api.ValidationStatus.WARNING);
+                    assertThat(r.items()).anySatisfy(i -> assertThat(i).startsWith(root + ": loses SUPERUSER"));
+                });
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Created without attributes")
+                .contains("AzureFlexibleServer").contains(root + " (SUPERUSER)"));
+    }
+
+    @Test
     void aSourceThatHidesPasswordHashesGivesRolesWithoutPasswordsAndTheCommandToSetThem(
             @Pg(value = "15", profile = ServerProfile.MANAGED) PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {

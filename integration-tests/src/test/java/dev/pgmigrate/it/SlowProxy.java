@@ -2,6 +2,7 @@ package dev.pgmigrate.it;
 
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
+import dev.pgmigrate.testkit.LocalPorts;
 import dev.pgmigrate.testkit.PostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ final class SlowProxy implements AutoCloseable {
         this.server = server;
         this.latencyMillis = latencyMillis;
         this.bytesPerSecond = bytesPerSecond;
-        this.listener = new ServerSocket(0, 50, InetAddress.getByName(PostgresServer.HOST));
+        this.listener = LocalPorts.listen(50);
         start("proxy-accept-" + port(), this::accept);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgmigrate.api.spi.Validator;
+import dev.pgmigrate.testkit.LocalPorts;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresServer;
 import dev.pgmigrate.testkit.PostgresTest;
@@ -278,10 +279,7 @@ class CliProcessTest {
 
     @Test
     void anUnreachableServerExitsWith69AndCreatesNothing(@Pg("17") PostgresServer target) throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = LocalPorts.free();
         Path password = Files.writeString(dir.resolve("t.pw"), target.adminPassword().reveal());
         Path properties = Files.writeString(dir.resolve("unreachable.json"), """
                 {"properties": {

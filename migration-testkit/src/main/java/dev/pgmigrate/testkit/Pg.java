@@ -37,4 +37,11 @@ public @interface Pg {
 
     /** Libraries for {@code shared_preload_libraries}, such as {@code "pg_stat_statements"}. */
     String[] sharedPreloadLibraries() default {};
+
+    /**
+     * Runs the machine's own installation of the major {@link #value()} names ({@code /usr/lib/postgresql/<major>/bin},
+     * {@link PostgresBinaries#system(int)}) instead of the pinned Maven artifact: Debian builds it with lz4, and
+     * modules built against its server headers load into it.
+     */
+    boolean system() default false;
 }

@@ -51,6 +51,9 @@ public final class PostgresExtension implements ParameterResolver, TestTemplateI
         PostgresServer.Builder builder = PostgresServer.builder().version(version)
                 .profile(pg.map(Pg::profile).orElse(ServerProfile.SUPERUSER));
         if (pg.isPresent()) {
+            if (pg.get().system()) {
+                builder.binaries(PostgresBinaries.system(Integer.parseInt(PostgresBinaries.majorLabel(version))));
+            }
             for (String setting : pg.get().settings()) {
                 int eq = setting.indexOf('=');
                 if (eq <= 0) {

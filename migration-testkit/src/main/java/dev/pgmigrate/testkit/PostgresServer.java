@@ -722,12 +722,7 @@ public final class PostgresServer implements TestServer, AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free TCP port on " + HOST, e);
-        }
+        return LocalPorts.free();
     }
 
     private static String randomPassword() {

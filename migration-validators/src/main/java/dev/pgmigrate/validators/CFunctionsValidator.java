@@ -5,8 +5,12 @@ import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** D14: C-language functions outside extensions, which need a superuser and their library on the target. */
 public final class CFunctionsValidator extends DatabaseValidator {
@@ -34,6 +38,8 @@ public final class CFunctionsValidator extends DatabaseValidator {
                     items));
         }
         List<String> missing = new ArrayList<>();
+        List<String> unloadable = new ArrayList<>();
+        Map<String, Optional<String>> loaded = new HashMap<>();
         try (Connection target = InstanceValidator.maintenance(context.target())) {
             String libdir = Sql.string(target, "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'").orElse("");
             for (String[] function : functions) {
@@ -42,16 +48,46 @@ public final class CFunctionsValidator extends DatabaseValidator {
                         + " OR (pg_stat_file(? || '.so', true)).size IS NOT NULL", file, file);
                 if (!present) {
                     missing.add(function[0] + " needs " + function[1]);
+                    continue;
                 }
+                // A library built for another major, or against other symbols, is there but does not load; LOAD
+                // (as pg_upgrade's own check does) says so without creating anything.
+                Optional<String> failure = loaded.computeIfAbsent(function[1], library -> load(target, library));
+                failure.ifPresent(f -> unloadable.add(function[0] + " in " + function[1] + ": " + f));
             }
         }
-        if (missing.isEmpty()) {
-            return List.of(context.succeeded(Text.counted(items, "C-language function", "C-language functions")
-                    + "; the target login is a superuser and every library is installed."));
+        List<ValidationResult> results = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            results.add(context.failed(Text.counted(missing, "C-language function needs a library",
+                    "C-language functions need libraries") + " the target lacks.", "CREATE FUNCTION ... LANGUAGE c "
+                    + "loads the library, and fails when it is not installed.", "Build and install the libraries "
+                    + "on the target (built for its major version), or drop the functions from the source if "
+                    + "unused.", missing));
         }
-        return List.of(context.failed(Text.counted(missing, "C-language function needs a library",
-                "C-language functions need libraries") + " the target lacks.", "CREATE FUNCTION ... LANGUAGE c "
-                + "loads the library, and fails when it is not installed.", "Build and install the libraries on "
-                + "the target (same major version), or drop the functions from the source if unused.", missing));
+        if (!unloadable.isEmpty()) {
+            results.add(context.failed("The library of " + Text.counted(unloadable, "C-language function",
+                    "C-language functions") + " is on the target but does not load there.", "The file is there, but "
+                    + "it was built for another major version or against symbols this server lacks, so CREATE "
+                    + "FUNCTION ... LANGUAGE c fails on it in the middle of the migration.", "Rebuild the library "
+                    + "against the target's major version (its pg_config and server headers) and install it at "
+                    + "the same path, or drop the functions from the source (DROP FUNCTION ... CASCADE names "
+                    + "what depends on them).", unloadable));
+        }
+        if (results.isEmpty()) {
+            results.add(context.succeeded(Text.counted(items, "C-language function", "C-language functions")
+                    + "; the target login is a superuser and every library is installed and loads."));
+        }
+        return results;
+    }
+
+    private static Optional<String> load(Connection target, String library) {
+        try (Statement statement = target.createStatement()) {
+            statement.execute("LOAD " + Sql.literal(library));
+            return Optional.empty();
+        } catch (SQLException e) {
+            String message = e.getMessage() == null ? e.getSQLState() : e.getMessage();
+            int nl = message.indexOf('\n');
+            return Optional.of(nl < 0 ? message : message.substring(0, nl));
+        }
     }
 }

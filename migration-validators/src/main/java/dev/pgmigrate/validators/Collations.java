@@ -36,6 +36,32 @@ final class Collations {
     private Collations() {
     }
 
+    /**
+     * An ICU locale without its keywords: {@code und-u-ks-level2} is {@code und}, {@code de-DE-u-co-phonebk} is
+     * {@code de-DE}, {@code en@colStrength=secondary} is {@code en}; private-use ({@code -x-}) and other extensions
+     * go too.
+     */
+    static String icuBaseLocale(String locale) {
+        if (locale == null) {
+            return "";
+        }
+        String base = locale;
+        int at = base.indexOf('@');
+        if (at >= 0) {
+            base = base.substring(0, at);
+        }
+        String[] parts = base.split("[-_]");
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            // A single-letter subtag after the language starts an extension (u, t, x, ...): the rest is keywords.
+            if (i > 0 && parts[i].length() == 1) {
+                break;
+            }
+            kept.append(i == 0 ? "" : "-").append(parts[i]);
+        }
+        return kept.toString();
+    }
+
     /** {@code en_US.UTF-8} and {@code en_US.utf8} are one locale: lower case, without {@code - _ .}. */
     static String normalize(String locale) {
         return locale == null ? "" : locale.toLowerCase(Locale.ROOT).replaceAll("[-_.@]", "");
@@ -153,10 +179,17 @@ final class Collations {
             return names.contains(qualifiedName);
         }
 
-        /** Whether the provider offers this locale; {@code d} (database default) counts as libc. */
+        /**
+         * Whether the provider offers this locale; {@code d} (database default) counts as libc. An ICU locale may
+         * carry keywords ({@code und-u-ks-level2}, {@code de-DE-u-co-phonebk}, {@code en@colStrength=secondary}):
+         * ICU applies them to any of its locales, so the locale without them is what must exist.
+         */
         boolean hasLocale(String provider, String locale) {
             String p = "d".equals(provider) ? "c" : provider;
-            return locales.contains(p + ":" + normalize(locale));
+            if (locales.contains(p + ":" + normalize(locale))) {
+                return true;
+            }
+            return "i".equals(p) && icu && locales.contains("i:" + normalize(icuBaseLocale(locale)));
         }
 
         /** The version the target records for a collation of this name, or else of this provider and locale. */

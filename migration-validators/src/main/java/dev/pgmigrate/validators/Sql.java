@@ -28,6 +28,11 @@ final class Sql {
     }
 
     /** {@code NOT EXISTS} clause saying the object {@code alias.oid} of {@code catalog} is no extension member. */
+    /** A string literal, as the server reads it with standard_conforming_strings on (the default since 9.1). */
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
     static String notExtensionMember(String catalog, String alias) {
         return "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" + catalog + "'::regclass AND d.objid = "
                 + alias + ".oid AND d.deptype = 'e')";

@@ -6,6 +6,7 @@ import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.testkit.LocalPorts;
 import dev.pgmigrate.testkit.PostgresServer;
 import dev.pgmigrate.testkit.ValidatorTestKit;
 import java.io.IOException;
@@ -97,10 +98,7 @@ class ConnectivityValidatorsTest {
 
     @Test
     void tellsAClosedPort() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalPorts.free();
         source(ServerSpec.builder().host("127.0.0.1").port(port).adminLogin("postgres").sslMode(SslMode.DISABLE)
                 .build()).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
                 .mentions("refused", "listen_addresses");
@@ -109,7 +107,7 @@ class ConnectivityValidatorsTest {
     @Test
     void tellsATimeout() throws IOException {
         // A socket that accepts the TCP connection and never answers the startup packet.
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket silent = LocalPorts.listen(50)) {
             Thread acceptor = new Thread(() -> {
                 try (Socket ignored = silent.accept()) {
                     Thread.sleep(10_000);

@@ -149,6 +149,25 @@ class DatabaseValidatorsTest {
     }
 
     @Test
+    void collationsInUseAcceptIcuLocalesWithKeywords(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        // The documented case-insensitive recipe, a phone-book order and an old-style keyword: all ICU keywords.
+        String db = database(source,
+                "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+                "CREATE COLLATION phonebook (provider = icu, locale = 'de-DE-u-co-phonebk')",
+                "CREATE COLLATION secondary (provider = icu, locale = 'en@colStrength=secondary')",
+                "CREATE TABLE t (a text COLLATE ci, b text COLLATE phonebook, c text COLLATE secondary)");
+        for (PostgresServer to : java.util.List.of(source, target)) {
+            run("collations-in-use", source, to, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                    .mentions("3 defined here");
+        }
+        assertThat(Collations.icuBaseLocale("und-u-ks-level2")).isEqualTo("und");
+        assertThat(Collations.icuBaseLocale("de-DE-u-co-phonebk")).isEqualTo("de-DE");
+        assertThat(Collations.icuBaseLocale("en@colStrength=secondary")).isEqualTo("en");
+        assertThat(Collations.icuBaseLocale("sr-Latn-RS-x-icu")).isEqualTo("sr-Latn-RS");
+    }
+
+    @Test
     void collationVersionsWarnWhenTheyDiffer(@Pg("17") PostgresServer server) {
         passesThenReports("collation-versions", server, server, ValidationStatus.WARNING, "source 0.1",
                 "CREATE COLLATION vt_icu (provider = icu, locale = 'und')",
@@ -176,6 +195,19 @@ class DatabaseValidatorsTest {
                 .mentions("vt_lev(text,text)");
         run("c-functions", source, target, database(source)).assertThatResults()
                 .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void cFunctionsFailWhenTheLibraryIsThereButBuiltForAnotherMajor(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        // The 15 server's own fuzzystrmatch, named by its absolute path: the file exists for the 17 target too.
+        String library = source.binDirectory().getParent().resolve("lib/postgresql/fuzzystrmatch.so").toString();
+        String db = database(source, "CREATE FUNCTION vt_lev(text, text) RETURNS int AS '" + library
+                + "', 'levenshtein' LANGUAGE c STRICT");
+        run("c-functions", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("loads");
+        run("c-functions", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("vt_lev(text,text)").mentions("does not load").everyProblemHasARemedy();
     }
 
     @Test
@@ -248,6 +280,41 @@ class DatabaseValidatorsTest {
     void largeObjectsWarnWithCountAndSize(@Pg("17") PostgresServer server) {
         passesThenReports("large-objects", server, server, ValidationStatus.WARNING, "2 large objects",
                 "SELECT lo_create(0)", "SELECT lo_create(0)");
+    }
+
+    @Test
+    void lz4ColumnsFailOnATargetBuiltWithoutLz4UnlessTheirCompressionIsLeftOut(
+            @Pg(value = "15", system = true) PostgresServer source, @Pg("17") PostgresServer target) {
+        String db = database(source, "CREATE TABLE packed (id int, body text COMPRESSION lz4)",
+                "CREATE TABLE plain (id int, body text)");
+        run("toast-compression", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("supports lz4");
+        run("toast-compression", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("packed.body").mentions("schema.noToastCompression").everyProblemHasARemedy();
+        ValidatorTestKit.validator("toast-compression").source(source).target(target).database(db)
+                .settings(b -> b.option("schema.noToastCompression", "true")).run()
+                .assertThatResults().hasStatus(ValidationStatus.WARNING).mentions("packed.body");
+        run("toast-compression", source, target, database(source, "CREATE TABLE plain (id int, body text)"))
+                .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void generatedColumnsOfInheritanceChildrenFailFor16AndLater(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        String db = database(source, "CREATE TABLE gparent (a int, b int)",
+                "CREATE TABLE gchild (a int, b int GENERATED ALWAYS AS (a * 2) STORED) INHERITS (gparent)",
+                "CREATE TABLE gfine (a int, b int GENERATED ALWAYS AS (a * 3) STORED)");
+        run("schema-compatibility", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        run("schema-compatibility", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("gchild.b").everyProblemHasARemedy();
+        run("schema-compatibility", source, target, database(source)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void postfixOperatorsFailFor14AndLater(@Pg("11") PostgresServer source, @Pg("15") PostgresServer target) {
+        passesThenReports("schema-compatibility", source, target, ValidationStatus.FAILED, "!!!(bigint,NONE)",
+                "CREATE OPERATOR !!! (LEFTARG = bigint, PROCEDURE = numeric_fac)");
     }
 
     @Test

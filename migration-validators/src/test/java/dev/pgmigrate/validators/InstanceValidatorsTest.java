@@ -126,8 +126,22 @@ class InstanceValidatorsTest {
     }
 
     @Test
-    void privilegedRolesSucceedForASuperuserTarget(@Pg("17") PostgresServer server) {
-        run("privileged-roles", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    void privilegedRolesNameEachRoleAndWhatItKeepsOnASelfHostedTarget(@Pg("17") PostgresServer source,
+            @Pg("16") PostgresServer target) {
+        source.execute("postgres", "DROP ROLE IF EXISTS vt_root", "CREATE ROLE vt_root SUPERUSER NOLOGIN",
+                "DROP ROLE IF EXISTS vt_rls", "CREATE ROLE vt_rls BYPASSRLS");
+        run("privileged-roles", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("vt_root: keeps SUPERUSER", "vt_rls: keeps BYPASSRLS", "self-hosted target (OnPremises)");
+        // The same server, named as a managed service: its profile allows no superuser.
+        ValidatorTestKit.validator("privileged-roles").source(source)
+                .target(target.serverSpec(dev.pgmigrate.api.SourceServerType.AWS_RDS)).database("postgres").run()
+                .assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("vt_root: loses SUPERUSER (the target is AWS_RDS, a managed service: no superusers)",
+                        "vt_rls: keeps BYPASSRLS")
+                .everyProblemHasARemedy();
+        // A role that already exists on the target is left as it is.
+        run("privileged-roles", source, source, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("vt_root: exists on the target");
     }
 
     @Test
@@ -135,7 +149,7 @@ class InstanceValidatorsTest {
             @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
         source.execute("postgres", "DROP ROLE IF EXISTS vt_replicator", "CREATE ROLE vt_replicator REPLICATION");
         run("privileged-roles", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
-                .mentions("vt_replicator (REPLICATION)", "postgres (SUPERUSER");
+                .mentions("vt_replicator: loses REPLICATION (pgadmin cannot grant it)");
     }
 
     @Test

@@ -187,7 +187,7 @@ final class DataMigration implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data", PRE_DATA_OPTIONS);
+        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data", preDataOptions());
         java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data", List.of());
         db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
@@ -217,7 +217,9 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
-    private static final List<String> PRE_DATA_OPTIONS = List.of("--create");
+    private List<String> preDataOptions() {
+        return noToastCompression(settings) ? List.of("--create", "--no-toast-compression") : List.of("--create");
+    }
 
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
     private java.util.concurrent.Future<DumpScript> dumpAside(Db db, PgTools.PgDump pgDump, String section,
@@ -300,7 +302,7 @@ final class DataMigration implements AutoCloseable {
     /** The database's own properties, dumped again from the snapshot of a resumed run. */
     private DatabaseProperties dumpProperties(Db db, PgTools.PgDump pgDump) throws Exception {
         return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name,
-                db.snapshot, "pre-data", PRE_DATA_OPTIONS, cancel)), db.name).properties();
+                db.snapshot, "pre-data", preDataOptions(), cancel)), db.name).properties();
     }
 
     private static Set<String> set(List<String[]> rows) {
@@ -765,16 +767,31 @@ final class DataMigration implements AutoCloseable {
     static void checkOptions(MigrationSettings settings) {
         parallelIndexWorkers(settings);
         verifyDuringCopy(settings);
+        noToastCompression(settings);
     }
 
     /** The setting {@code options.verify.duringCopy}: {@code true} (the default) or {@code false}. */
     static boolean verifyDuringCopy(MigrationSettings settings) {
-        String value = settings.option("verify.duringCopy").orElse("true").trim();
+        return booleanOption(settings, "verify.duringCopy", true, "true (compare each table as soon as it is in, "
+                + "the default) or false (compare every table at completion)");
+    }
+
+    /**
+     * The setting {@code options.schema.noToastCompression}: {@code true} creates every column with the target's
+     * default compression, as pg_dump's {@code --no-toast-compression} (for a target built without lz4).
+     */
+    static boolean noToastCompression(MigrationSettings settings) {
+        return booleanOption(settings, "schema.noToastCompression", false, "true (columns take the target's "
+                + "default compression, as pg_dump --no-toast-compression) or false (they keep the source's, the "
+                + "default)");
+    }
+
+    private static boolean booleanOption(MigrationSettings settings, String name, boolean otherwise, String uses) {
+        String value = settings.option(name).orElse(String.valueOf(otherwise)).trim();
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(value);
         }
-        throw new MigrationException("settings.options.verify.duringCopy is '" + value + "': use true (compare each "
-                + "table as soon as it is in, the default) or false (compare every table at completion).");
+        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
     }
 
     /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */

@@ -206,7 +206,9 @@ final class RoleMigration {
         }
         Connection c = target.maintenance();
         try {
-            Powers powers = Powers.read(c, facts);
+            // A managed target's profile forbids superusers, whatever the login it lends to the migration may do.
+            boolean managed = spec.target().type().isManaged();
+            Powers powers = Powers.read(c, facts, managed);
             Set<String> existing = new HashSet<>();
             Sql.rows(c, "SELECT rolname FROM pg_catalog.pg_roles").forEach(r -> existing.add(r[0]));
             List<SourceRole> create = new ArrayList<>();
@@ -370,7 +372,9 @@ final class RoleMigration {
                     + String.join(", ", reserved) + ". Rename them on the source, or create them under new names.");
         }
         if (!dropped.isEmpty()) {
-            keeper.note("Created without attributes " + facts.currentUser() + " cannot grant on the target: "
+            keeper.note("Created without attributes " + (spec.target().type().isManaged() ? "the target's profile ("
+                    + spec.target().type().label() + ", a managed service: no role may be a superuser) or "
+                    + facts.currentUser() + " cannot grant: " : facts.currentUser() + " cannot grant on the target: ")
                     + dropped.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
                             .collect(Collectors.joining(", "))
                     + ". Grant them as the target's superuser, or through the service's own roles, if they are needed.");
@@ -398,9 +402,9 @@ final class RoleMigration {
 
     /** Which attributes the target login may give a new role. */
     private record Powers(boolean superuser, boolean createDb, boolean replication, boolean bypassRls) {
-        static Powers read(Connection c, ServerFacts facts) throws SQLException {
+        static Powers read(Connection c, ServerFacts facts, boolean managed) throws SQLException {
             if (facts.superuser()) {
-                return new Powers(true, true, true, true);
+                return new Powers(!managed, true, true, true);
             }
             String[] own = Sql.rows(c, "SELECT rolcreatedb, rolreplication, rolbypassrls FROM pg_catalog.pg_roles "
                     + "WHERE rolname = current_user").get(0);

@@ -64,7 +64,7 @@ class ReadAheadSocketFactoryTest {
 
     @Test
     void aSocketKeepsOneStreamSoBytesReadAheadAreNotLost() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (ServerSocket server = belowEphemeralPorts();
                 Socket client = new ReadAheadSocketFactory().createSocket(server.getInetAddress(),
                         server.getLocalPort());
                 Socket accepted = server.accept()) {
@@ -77,5 +77,23 @@ class ReadAheadSocketFactoryTest {
             assertThat(client.getInputStream().readNBytes(rest, 0, 3)).isEqualTo(3);
             assertThat(rest).containsExactly(2, 3, 4);
         }
+    }
+
+    /** A loopback listener below 32768, where Linux never puts an outgoing connection's port. */
+    private static ServerSocket belowEphemeralPorts() throws java.io.IOException {
+        java.util.Random random = new java.util.Random();
+        java.io.IOException last = null;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            ServerSocket socket = new ServerSocket();
+            try {
+                socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+                        20000 + random.nextInt(12768)), 1);
+                return socket;
+            } catch (java.io.IOException e) {
+                socket.close();
+                last = e;
+            }
+        }
+        throw last;
     }
 }
