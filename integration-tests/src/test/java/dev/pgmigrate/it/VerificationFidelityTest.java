@@ -55,6 +55,44 @@ class VerificationFidelityTest {
         assertEveryChangeIsCaught(source, target);
     }
 
+    @Test
+    void tablesWhoseColumnsDifferAreNamedWithTheirColumnsInsteadOfFailing(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        String db = TestDatabases.unique("columns");
+        source.createDatabase(db);
+        target.createDatabase(db);
+        try {
+            source.execute(db, "CREATE TABLE same (id int, v text)", "INSERT INTO same VALUES (1, 'a')",
+                    "CREATE TABLE fewer (id int, gone text, kept text)", "INSERT INTO fewer VALUES (1, 'x', 'y')",
+                    "CREATE TABLE retyped (id int, amount numeric)", "INSERT INTO retyped VALUES (1, 2.5)",
+                    "CREATE TABLE missing (id int)", "INSERT INTO missing VALUES (1)");
+            target.execute(db, "CREATE TABLE same (id int, v text)", "INSERT INTO same VALUES (1, 'a')",
+                    "CREATE TABLE fewer (id int, kept text, added int)", "INSERT INTO fewer VALUES (1, 'y', 0)",
+                    "CREATE TABLE retyped (id int, amount double precision)", "INSERT INTO retyped VALUES (1, 2.5)");
+            VerificationReport report;
+            try (MigrationService service = MigrationService.builder().build()) {
+                report = service.verify(source.serverSpec(), db, target.serverSpec(), db,
+                        MigrationSettings.builder().parallelism(2).build());
+            }
+            assertThat(report.tableMismatches()).extracting(TableVerification::table)
+                    .containsExactlyInAnyOrder("fewer", "retyped", "missing");
+            assertThat(report.tableMismatches()).allSatisfy(t -> assertThat(t.difference()).isPresent());
+            assertThat(report.tables()).filteredOn(t -> t.table().equals("fewer")).singleElement()
+                    .satisfies(t -> assertThat(t.difference().orElseThrow()).contains("the target lacks column gone")
+                            .contains("the target has column added"));
+            assertThat(report.tables()).filteredOn(t -> t.table().equals("retyped")).singleElement()
+                    .satisfies(t -> assertThat(t.difference().orElseThrow())
+                            .contains("column amount is numeric on the source, double precision on the target"));
+            assertThat(report.tables()).filteredOn(t -> t.table().equals("missing")).singleElement()
+                    .satisfies(t -> assertThat(t.difference().orElseThrow()).contains("no table public.missing"));
+            assertThat(report.tables()).filteredOn(t -> t.table().equals("same")).singleElement()
+                    .satisfies(t -> assertThat(t.matches()).isTrue());
+        } finally {
+            source.dropDatabase(db);
+            target.dropDatabase(db);
+        }
+    }
+
     private static void assertEveryChangeIsCaught(PostgresServer source, PostgresServer target) {
         String db = TestDatabases.unique("fidelity");
         source.createDatabase(db);

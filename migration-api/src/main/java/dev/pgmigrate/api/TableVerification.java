@@ -1,6 +1,7 @@
 package dev.pgmigrate.api;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Row count and content checksum of one table on both servers.
@@ -12,21 +13,30 @@ import java.util.Objects;
  * @param targetRows rows on the target
  * @param sourceChecksum an order-independent checksum of every row on the source
  * @param targetChecksum the same on the target
+ * @param difference what keeps the rows from being compared at all: the target lacks the table, or its columns
+ *     differ from the source's (each named); the checksums are then empty. Since 0.2.
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record TableVerification(String database, String schema, String table, long sourceRows, long targetRows,
-        String sourceChecksum, String targetChecksum) {
+        String sourceChecksum, String targetChecksum, Optional<String> difference) {
     public TableVerification {
         Objects.requireNonNull(database, "database must not be null");
         Objects.requireNonNull(schema, "schema must not be null");
         Objects.requireNonNull(table, "table must not be null");
         Objects.requireNonNull(sourceChecksum, "sourceChecksum must not be null");
         Objects.requireNonNull(targetChecksum, "targetChecksum must not be null");
+        difference = difference == null ? Optional.empty() : difference;
     }
 
-    /** Whether the counts and checksums agree. */
+    /** A comparison of rows: counts and checksums, no structural difference. */
+    public TableVerification(String database, String schema, String table, long sourceRows, long targetRows,
+            String sourceChecksum, String targetChecksum) {
+        this(database, schema, table, sourceRows, targetRows, sourceChecksum, targetChecksum, Optional.empty());
+    }
+
+    /** Whether the structure, the counts and the checksums agree. */
     public boolean matches() {
-        return sourceRows == targetRows && sourceChecksum.equals(targetChecksum);
+        return difference.isEmpty() && sourceRows == targetRows && sourceChecksum.equals(targetChecksum);
     }
 }

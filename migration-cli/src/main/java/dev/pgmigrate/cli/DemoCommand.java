@@ -2,6 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.internal.PgTools;
 import dev.pgmigrate.testkit.PagilaDataset;
 import dev.pgmigrate.testkit.PostgresServer;
 import java.io.IOException;
@@ -43,6 +44,7 @@ final class DemoCommand extends CliCommand {
     @Override
     public Integer call() throws Exception {
         Cli cli = cli();
+        requirePgDump(sourceVersion);
         Instant began = Instant.now();
         Path temp = Files.createTempDirectory("pgmigrate-demo-");
         if (!cli.stateDirGiven()) {
@@ -106,6 +108,30 @@ final class DemoCommand extends CliCommand {
             } catch (IllegalStateException e) {
                 // Shutting down already: the hook does the same cleanup.
             }
+        }
+    }
+
+    /** Before any server starts: a pg_dump able to read the source's major, or an error that says what to install. */
+    private static void requirePgDump(String major) {
+        int need;
+        try {
+            String[] parts = major.trim().split("\\.");
+            int first = Integer.parseInt(parts[0]);
+            need = first < 10 ? first * 10000 + (parts.length > 1 ? Integer.parseInt(parts[1]) * 100 : 0)
+                    : first * 10000;
+        } catch (NumberFormatException e) {
+            throw new CliException(ExitCodes.USAGE, "--source-version is '" + major + "': give a major such as 15.");
+        }
+        List<String> searched = new ArrayList<>();
+        List<PgTools.PgDump> found = PgTools.candidates(dev.pgmigrate.api.MigrationSettings.builder().build(),
+                searched);
+        if (found.stream().noneMatch(d -> d.majorNum() >= need)) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "The demo needs pg_dump " + major + " or newer to copy "
+                    + "the source's schema, and found " + (found.isEmpty() ? "none" : found.stream()
+                            .map(d -> d.path() + " (" + d.version() + ")").toList()) + ". Install the PostgreSQL "
+                    + "client tools (Debian/Ubuntu: apt-get install postgresql-client-" + major + "; on Debian 12, "
+                    + "majors after 15 come from the PostgreSQL project's own apt repository, apt.postgresql.org), "
+                    + "or pick an older --source-version.");
         }
     }
 

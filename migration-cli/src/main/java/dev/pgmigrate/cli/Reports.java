@@ -217,7 +217,9 @@ final class Reports {
             b.append("  ").append(t.database()).append(' ').append(t.schema()).append('.').append(t.table())
                     .append(": rows ").append(Format.count(t.sourceRows())).append(" on the source, ")
                     .append(Format.count(t.targetRows())).append(" on the target")
-                    .append(t.sourceChecksum().equals(t.targetChecksum()) ? "" : "; checksums differ").append('\n');
+                    .append(t.difference().map(d -> "; not compared: " + d)
+                            .orElse(t.sourceChecksum().equals(t.targetChecksum()) ? "" : "; checksums differ"))
+                    .append('\n');
         }
         for (ObjectCount o : objects) {
             b.append("  ").append(o.database()).append(' ').append(o.schema()).append(' ').append(o.kind())

@@ -72,6 +72,18 @@ class CliProcessTest {
         assertNoSecrets(differs, source, target);
     }
 
+    // ---------------------------------------------------------------- demo
+
+    @Test
+    void theDemoSaysWhatToInstallBeforeItStartsAnyServerWhenPgDumpIsTooOld() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/usr/lib/postgresql/18/bin/pg_dump")),
+                "this machine has pg_dump 18");
+        Result demo = pgmigrate("demo", "--source-version", "18");
+        assertThat(demo.exitCode()).as(demo.all()).isEqualTo(69);
+        assertThat(demo.err()).contains("needs pg_dump 18 or newer", "postgresql-client-18", "apt.postgresql.org");
+        assertThat(demo.out()).doesNotContain("Starting PostgreSQL");
+    }
+
     // ---------------------------------------------------------------- success, list and show
 
     @Test

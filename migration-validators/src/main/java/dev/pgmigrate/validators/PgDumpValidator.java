@@ -71,8 +71,10 @@ public final class PgDumpValidator extends InstanceValidator {
                 : Text.counted(items, "pg_dump", "pg_dumps") + ", all older than the source's major "
                         + source.majorLabel()) + ".", "The schema is copied with pg_dump, which refuses a server of "
                 + "a newer major than its own.", "Install the PostgreSQL " + source.majorLabel() + " client tools "
-                + "or newer (Debian: apt-get install postgresql-client-" + source.majorLabel() + ") and point "
-                + "settings.pgDumpDirectory at their bin directory.", items));
+                + "or newer (Debian/Ubuntu: apt-get install postgresql-client-" + source.majorLabel() + "; Debian "
+                + "12 itself ships only 15, so a newer major comes from the PostgreSQL project's own apt repository, "
+                + "apt.postgresql.org) and point settings.pgDumpDirectory at their bin directory (such as "
+                + "/usr/lib/postgresql/" + source.majorLabel() + "/bin).", items));
     }
 
     private static List<Path> candidates(Optional<String> configured) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -57,6 +58,10 @@ public final class Verifier {
         try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
             mode = HashMode.of(Math.min(version(s), version(t)));
         }
+        Map<String, Map<String, String>> targetColumns;
+        try (Connection t = target.open(targetDb)) {
+            targetColumns = columnsByTable(t);
+        }
         Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
         CancelSignal abort = new CancelSignal();
@@ -66,10 +71,12 @@ public final class Verifier {
                 if (!table.hasData() || done.containsKey(table.oid())) {
                     continue;
                 }
+                Optional<String> difference = structuralDifference(table, targetColumns);
                 tracker.submit(() -> {
                     Connection[] pair = connections.computeIfAbsent(Thread.currentThread(), k -> open(source, sourceDb,
                             target, targetDb));
-                    tables.add(verifyTable(pair, sourceDb, snapshot, table, mode, cancel, abort));
+                    tables.add(difference.isPresent() ? countOnly(pair, sourceDb, snapshot, table, difference.get())
+                            : verifyTable(pair, sourceDb, snapshot, table, mode, cancel, abort));
                     return null;
                 }, WorkerPool.PRIORITY_DEFAULT);
             }
@@ -182,6 +189,65 @@ public final class Verifier {
             abort.unregister(s);
             abort.unregister(t);
         }
+    }
+
+    /**
+     * Every table's columns on one side, by {@code schema.table}, as name to type; generated columns are left out
+     * as the catalog leaves them out of the copy.
+     */
+    static Map<String, Map<String, String>> columnsByTable(Connection c) throws SQLException {
+        boolean generated = version(c) >= 120000;
+        Map<String, Map<String, String>> tables = new java.util.HashMap<>();
+        for (String[] r : Sql.rows(c, "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON "
+                + "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped" + (generated ? " AND a.attgenerated = ''"
+                        : "") + " WHERE c.relkind IN ('r', 'p', 'm', 'f') AND " + SourceCatalog.USER_SCHEMAS)) {
+            Map<String, String> columns = tables.computeIfAbsent(r[0] + "." + r[1], k -> new java.util.LinkedHashMap<>());
+            if (r[2] != null) {
+                columns.put(r[2], r[3]);
+            }
+        }
+        return tables;
+    }
+
+    /** What keeps a table's rows from being compared with the target's: the table missing, or its columns. */
+    static Optional<String> structuralDifference(SourceCatalog.Table table, Map<String, Map<String, String>> target) {
+        Map<String, String> columns = target.get(table.schema() + "." + table.name());
+        if (columns == null) {
+            return Optional.of("the target has no table " + table.qualifiedName());
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (CopyColumn column : table.columns()) {
+            seen.add(column.name());
+            String type = columns.get(column.name());
+            if (type == null) {
+                problems.add("the target lacks column " + column.name() + " (" + column.type() + ")");
+            } else if (!type.equals(column.type())) {
+                problems.add("column " + column.name() + " is " + column.type() + " on the source, " + type
+                        + " on the target");
+            }
+        }
+        columns.keySet().stream().filter(name -> !seen.contains(name)).forEach(name -> problems.add(
+                "the target has column " + name + " (" + columns.get(name) + "), which the source lacks"));
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    /** Row counts alone, for a table whose columns differ: its rows cannot be hashed alike on both sides. */
+    private static TableVerification countOnly(Connection[] pair, String database, String snapshot,
+            SourceCatalog.Table table, String difference) throws SQLException {
+        Connection s = pair[0];
+        if (snapshot != null) {
+            Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+        }
+        String count = "SELECT count(*) FROM ONLY " + Sql.qualified(table.schema(), table.name());
+        long sourceRows = Long.parseLong(Sql.one(s, count));
+        s.commit();
+        long targetRows = difference.startsWith("the target has no table") ? 0 : Long.parseLong(Sql.one(pair[1],
+                count));
+        return new TableVerification(database, table.schema(), table.name(), sourceRows, targetRows, "", "",
+                Optional.of(difference));
     }
 
     private static final java.util.concurrent.ExecutorService TARGET_SIDE =
@@ -336,6 +402,11 @@ public final class Verifier {
         StringBuilder sb = new StringBuilder("Verification of database " + database + " failed: the target is not an "
                 + "exact copy.");
         for (TableVerification t : report.tableMismatches()) {
+            if (t.difference().isPresent()) {
+                sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ")
+                        .append(t.difference().get()).append('.');
+                continue;
+            }
             sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ").append(t.sourceRows())
                     .append(" rows on the source, ").append(t.targetRows()).append(" on the target; checksums ")
                     .append(t.sourceChecksum()).append(" and ").append(t.targetChecksum()).append('.');

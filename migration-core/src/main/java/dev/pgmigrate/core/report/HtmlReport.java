@@ -451,7 +451,9 @@ final class HtmlReport {
                                 + "</span>").append(escape(t.table())).append("</td><td class=\"num\">")
                         .append(Units.count(t.sourceRows())).append("</td><td class=\"num\">")
                         .append(Units.count(t.targetRows())).append("</td><td>");
-                if (same) {
+                if (t.difference().isPresent()) {
+                    b.append(escape(t.difference().get()));
+                } else if (same) {
                     b.append("<span class=\"muted\" title=\"").append(escape(t.sourceChecksum())).append("\">equal</span>");
                 } else {
                     b.append("<code>").append(escape(shorten(t.sourceChecksum(), 14))).append("</code> &ne; <code>")
