@@ -17,10 +17,17 @@ import java.util.Set;
  * and expression indexes, views, a materialized view, SQL and PL/pgSQL functions, a procedure, triggers, row-level
  * security policies, comments, grants to the role {@value #READER_ROLE}, sequences, large objects, columns with
  * non-default collations, the extensions hstore, citext and pg_trgm, an unlogged table, an empty table, a table with
- * a dropped column, and a wide table of {@value #WIDE_ROWS} rows.
+ * a dropped column, and a wide table of {@value #WIDE_ROWS} rows. Then what broke migrations before: a rule with
+ * several actions, SQL-standard function and procedure bodies ({@code BEGIN ATOMIC}), the database's own privileges
+ * ({@code REVOKE CONNECT ... FROM PUBLIC}), comment and settings, a role's comment and settings in the database, an
+ * ICU collation with keywords, an event trigger that writes a table (created last), lz4 compression and generated
+ * columns inherited by a child table.
  *
  * <p>It loads into 9.6 through 18; parts a version lacks are left out ({@link #expected(int)} says what is there):
- * identity columns and partitioning need 10, procedures and a partitioned primary key 11, generated columns 12.
+ * identity columns and partitioning need 10, procedures and a partitioned primary key 11, generated columns 12,
+ * SQL-standard bodies and column compression 14 (lz4 where the server was built with it, pglz otherwise); the
+ * collation {@code ci} is ICU {@code und-u-ks-level2} where the server has ICU (nondeterministic from 12), libc
+ * {@code C} otherwise. The event trigger needs the loading login to be a superuser.
  *
  * <pre>{@code
  * String db = server.createDatabase(TestDatabases.unique("everything"));
@@ -97,9 +104,18 @@ public final class EverythingDataset {
     public static Contents expected(int versionNum) {
         boolean v10 = versionNum >= 100000;
         boolean v11 = versionNum >= 110000;
+        boolean v12 = versionNum >= 120000;
+        boolean v14 = versionNum >= 140000;
         Set<String> tables = new LinkedHashSet<>(Set.of("all_types", "customers", "orders", "order_audit",
                 "collated_names", "cities", "capitals", "reservations", "invoices", "documents", "session_cache",
-                "empty_table", "with_dropped_column", "wide"));
+                "empty_table", "with_dropped_column", "wide", "rule_source", "rule_log", "rule_ids", "ddl_log",
+                "keyword_collated"));
+        if (v12) {
+            tables.addAll(Set.of("generated_parent", "generated_child"));
+        }
+        if (v14) {
+            tables.add("compressed");
+        }
         if (v10) {
             tables.addAll(Set.of("measurements", "measurements_2023", "measurements_2024"));
         }
@@ -119,7 +135,18 @@ public final class EverythingDataset {
         if (v11) {
             constraints.put("measurements_pkey", 'p');
         }
-        Set<String> functions = Set.of("order_total", "mood_score", "touch_updated_at", "audit_order");
+        Set<String> functions = new LinkedHashSet<>(Set.of("order_total", "mood_score", "touch_updated_at",
+                "audit_order", "log_ddl"));
+        if (v14) {
+            functions.addAll(Set.of("order_count", "mood_label"));
+        }
+        Set<String> procedures = new LinkedHashSet<>();
+        if (v11) {
+            procedures.add("add_customer");
+        }
+        if (v14) {
+            procedures.add("log_ids");
+        }
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put("all_types", ALL_TYPES_ROWS);
         rows.put("customers", 50L);
@@ -134,14 +161,26 @@ public final class EverythingDataset {
         rows.put("session_cache", 10L);
         rows.put("with_dropped_column", 4L);
         rows.put("wide", (long) WIDE_ROWS);
+        rows.put("rule_source", 2L);
+        rows.put("rule_log", 1L);
+        rows.put("rule_ids", v14 ? 3L : 1L); // the rule's row, and two from the procedure
+        rows.put("ddl_log", 1L); // the refresh at the end of the script
+        rows.put("keyword_collated", 4L);
+        if (v12) {
+            rows.put("generated_parent", 2L); // with its child's row
+            rows.put("generated_child", 1L);
+        }
+        if (v14) {
+            rows.put("compressed", 20L);
+        }
         if (v10) {
             rows.put("measurements", 731L);
             rows.put("measurements_2023", 365L);
             rows.put("measurements_2024", 366L);
         }
         return new Contents(tables, Set.of("active_customers", "order_totals"), Set.of("customer_stats"),
-                functions, v11 ? Set.of("add_customer") : Set.of(), Set.of("mood"), Set.of("address"),
-                Set.of("positive_int", "email"), Set.of("customers_id_seq", "orders_id_seq", "invoice_no_seq"),
+                functions, procedures, Set.of("mood"), Set.of("address"),
+                Set.of("positive_int", "email"), Set.of("customers_id_seq", "orders_id_seq", "invoice_no_seq", "ddl_log_id_seq"),
                 indexes, constraints, Set.of("customers_touch", "orders_audit"),
                 Set.of("customers_reader", "customers_everyone"), Set.of("hstore", "citext", "pg_trgm"),
                 LARGE_OBJECTS, rows);
@@ -457,7 +496,90 @@ public final class EverythingDataset {
             sql.append(", ").append(value);
         }
         sql.append(" FROM generate_series(1, ").append(WIDE_ROWS).append(") AS i;\n");
+        sql.append(fidelity(versionNum));
         sql.append("ANALYZE;\n");
+        // Last, so that it logs only what follows: the refresh below, and any DDL a test runs on the database.
+        sql.append("""
+                CREATE EVENT TRIGGER everything_ddl_log ON ddl_command_end EXECUTE PROCEDURE everything.log_ddl();
+                REFRESH MATERIALIZED VIEW everything.customer_stats;
+                """);
+        return sql.toString();
+    }
+
+    /**
+     * The constructs that broke migrations before: a rule with several actions, SQL-standard bodies (14+), the
+     * database's own privileges, comment and settings, a role's comment, an ICU collation with keywords (where the
+     * server has ICU), a table written by an event trigger (created at the very end), lz4 compression (14+, where
+     * the server has lz4; pglz otherwise) and generated columns inherited by a child table (12+).
+     */
+    private static String fidelity(int versionNum) {
+        StringBuilder sql = new StringBuilder("""
+                CREATE TABLE rule_source (id integer PRIMARY KEY, note text);
+                CREATE TABLE rule_log (id integer, note text);
+                CREATE TABLE rule_ids (id integer);
+                CREATE RULE rule_source_delete AS ON DELETE TO rule_source
+                  DO ALSO (INSERT INTO rule_log VALUES (old.id, old.note); INSERT INTO rule_ids VALUES (old.id));
+                INSERT INTO rule_source VALUES (1, 'kept'), (2, 'also kept'), (3, 'deleted; logged twice');
+                DELETE FROM rule_source WHERE id = 3;
+                CREATE TABLE ddl_log (id serial PRIMARY KEY, tag text NOT NULL);
+                CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO everything.ddl_log (tag) VALUES (tg_tag);
+                END
+                $$;
+                COMMENT ON ROLE everything_reader IS 'reads the everything schema; its comment travels too';
+                DO $$ BEGIN
+                  EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+                  EXECUTE format('GRANT CONNECT ON DATABASE %I TO everything_reader', current_database());
+                  EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'one of everything; it''s a test');
+                  EXECUTE format('ALTER DATABASE %I SET work_mem = %L', current_database(), '8MB');
+                  EXECUTE format('ALTER ROLE everything_reader IN DATABASE %I SET statement_timeout = %L',
+                    current_database(), '30s');
+                END $$;
+                """);
+        boolean icuKeywords = versionNum >= 100000;
+        boolean nondeterministic = versionNum >= 120000;
+        sql.append("DO $$ BEGIN\n  IF ").append(icuKeywords ? "EXISTS (SELECT 1 FROM pg_collation WHERE "
+                + "collprovider = 'i')" : "false").append(" THEN\n    CREATE COLLATION everything.ci (provider = icu, "
+                + "locale = 'und-u-ks-level2'").append(nondeterministic ? ", deterministic = false" : "")
+                .append(");\n  ELSE\n    CREATE COLLATION everything.ci (locale = 'C');\n  END IF;\nEND $$;\n");
+        sql.append("""
+                CREATE TABLE keyword_collated (id integer PRIMARY KEY, name text COLLATE ci);
+                INSERT INTO keyword_collated VALUES (1, 'Straße'), (2, 'strasse'), (3, 'ZURICH'), (4, 'zürich');
+                """);
+        if (versionNum >= 120000) {
+            sql.append("""
+                    CREATE TABLE generated_parent (id integer, a integer, doubled integer GENERATED ALWAYS AS (a * 2) STORED);
+                    CREATE TABLE generated_child (note text) INHERITS (generated_parent);
+                    INSERT INTO generated_parent (id, a) VALUES (1, 10);
+                    INSERT INTO generated_child (id, a, note) VALUES (2, 20, 'inherits the expression');
+                    """);
+        }
+        if (versionNum >= 140000) {
+            sql.append("""
+                    DO $$ BEGIN
+                      EXECUTE 'CREATE TABLE everything.compressed (id integer PRIMARY KEY, body text COMPRESSION '
+                        || CASE WHEN EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'
+                                             AND 'lz4' = ANY (enumvals)) THEN 'lz4' ELSE 'pglz' END || ')';
+                    END $$;
+                    INSERT INTO compressed SELECT i, repeat(md5(i::text), 200) FROM generate_series(1, 20) AS i;
+                    CREATE FUNCTION order_count(c_id integer) RETURNS bigint LANGUAGE sql STABLE
+                    BEGIN ATOMIC
+                      SELECT count(*) FROM everything.orders WHERE customer_id = c_id;
+                    END;
+                    CREATE FUNCTION mood_label(m mood) RETURNS text LANGUAGE sql IMMUTABLE
+                    BEGIN ATOMIC
+                      SELECT CASE m WHEN 'sad' THEN 'low' WHEN 'happy' THEN 'high'
+                        ELSE CASE WHEN m IS NULL THEN 'none' ELSE 'middle' END END;
+                    END;
+                    CREATE PROCEDURE log_ids(p integer) LANGUAGE sql
+                    BEGIN ATOMIC
+                      INSERT INTO everything.rule_ids VALUES (p);
+                      INSERT INTO everything.rule_ids VALUES (p + 1);
+                    END;
+                    CALL log_ids(10);
+                    """);
+        }
         return sql.toString();
     }
 }

@@ -62,14 +62,17 @@ public final class SchemaSnapshot {
                     + "('r','p','v','m','S','f','c') AND " + USER_NS + " AND " + NOT_EXTENSION.formatted("c.oid"));
             String identity = version >= 100000 ? "a.attidentity::text" : "''";
             String generated = version >= 120000 ? "a.attgenerated::text" : "''";
+            // Only a method set on the column counts, so that a source without methods compares with any target.
+            String compression = version >= 140000 ? " || CASE a.attcompression WHEN '' THEN '' ELSE ' compression=' "
+                    + "|| a.attcompression::text END" : "";
             read(s, objects, "column", "SELECT n.nspname || '.' || c.relname || '.' || a.attname, "
                     + "format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull || ' default=' || "
                     + "coalesce(pg_get_expr(ad.adbin, ad.adrelid), '') || ' identity=' || " + identity
                     + " || ' generated=' || " + generated + " || ' collation=' || coalesce((SELECT co.collname FROM "
                     + "pg_collation co WHERE co.oid = a.attcollation AND a.attcollation <> (SELECT t.typcollation FROM "
                     + "pg_type t WHERE t.oid = a.atttypid)), '') || ' position=' || (SELECT count(*) FROM pg_attribute "
-                    + "b WHERE b.attrelid = a.attrelid AND b.attnum > 0 AND b.attnum <= a.attnum AND NOT b.attisdropped) "
-                    + "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = "
+                    + "b WHERE b.attrelid = a.attrelid AND b.attnum > 0 AND b.attnum <= a.attnum AND NOT b.attisdropped)"
+                    + compression + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = "
                     + "c.relnamespace LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
                     + "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f','c') AND "
                     + USER_NS + " AND " + NOT_EXTENSION.formatted("c.oid"));
@@ -88,7 +91,9 @@ public final class SchemaSnapshot {
                     + "pg_get_function_identity_arguments(p.oid) || ')', " + kind + " || ' returns ' || "
                     + "coalesce(pg_get_function_result(p.oid), '') || ' lang=' || l.lanname || ' volatile=' || "
                     + "p.provolatile::text || ' strict=' || p.proisstrict || ' secdef=' || p.prosecdef || ' owner=' || "
-                    + "pg_get_userbyid(p.proowner) || ' src=' || p.prosrc FROM pg_proc p JOIN pg_namespace n ON "
+                    + "pg_get_userbyid(p.proowner) || ' src=' || p.prosrc" + (version >= 140000
+                            ? " || coalesce(' body=' || pg_get_function_sqlbody(p.oid), '')" : "")
+                    + " FROM pg_proc p JOIN pg_namespace n ON "
                     + "n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang WHERE " + USER_NS + " AND "
                     + NOT_EXTENSION.formatted("p.oid"));
             read(s, objects, "trigger", "SELECT n.nspname || '.' || c.relname || '.' || tg.tgname, "
@@ -123,6 +128,27 @@ public final class SchemaSnapshot {
                     + "'pg_proc'::regclass, 'pg_type'::regclass, 'pg_namespace'::regclass) AND "
                     + NOT_EXTENSION.formatted("d.objoid"));
             read(s, objects, "large object", "SELECT count(*)::text, '' FROM pg_largeobject_metadata");
+            read(s, objects, "rule", "SELECT n.nspname || '.' || c.relname || '.' || r.rulename, pg_get_ruledef(r.oid) "
+                    + "|| ' enabled=' || r.ev_enabled::text FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN "
+                    + "pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND " + USER_NS);
+            read(s, objects, "event trigger", "SELECT e.evtname, e.evtevent || ' ' || e.evtfoid::regproc::text || "
+                    + "' enabled=' || e.evtenabled::text || ' tags=' || coalesce(array_to_string(e.evttags, ','), '') "
+                    + "|| ' owner=' || pg_get_userbyid(e.evtowner) FROM pg_event_trigger e WHERE "
+                    + NOT_EXTENSION.formatted("e.oid"));
+            String collationLocale = version >= 170000 ? "coalesce(co.colllocale, co.collcollate)"
+                    : version >= 150000 ? "coalesce(co.colliculocale, co.collcollate)" : "co.collcollate";
+            read(s, objects, "collation", "SELECT n.nspname || '.' || co.collname, " + (version >= 100000
+                    ? "co.collprovider::text" : "'c'") + " || ' ' || " + collationLocale + (version >= 120000
+                    ? " || CASE WHEN co.collisdeterministic THEN '' ELSE ' nondeterministic' END" : "") + " FROM pg_collation co JOIN "
+                    + "pg_namespace n ON n.oid = co.collnamespace WHERE " + USER_NS + " AND "
+                    + NOT_EXTENSION.formatted("co.oid"));
+            // The database itself: its privileges, comment and connection limit, and the settings in it.
+            read(s, objects, "database", "SELECT 'current', 'acl=' || coalesce(d.datacl::text, '') || ' comment=' || "
+                    + "coalesce(shobj_description(d.oid, 'pg_database'), '') || ' connlimit=' || d.datconnlimit FROM "
+                    + "pg_database d WHERE d.datname = current_database()");
+            read(s, objects, "database setting", "SELECT coalesce(r.rolname, '(all roles)'), "
+                    + "array_to_string(s.setconfig, ';') FROM pg_db_role_setting s JOIN pg_database d ON d.oid = "
+                    + "s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE d.datname = current_database()");
         }
         return new SchemaSnapshot(objects);
     }

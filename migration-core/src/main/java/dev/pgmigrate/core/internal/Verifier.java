@@ -60,6 +60,7 @@ public final class Verifier {
         }
         Map<String, Map<String, String>> targetColumns;
         try (Connection t = target.open(targetDb)) {
+            Sql.execute(t, "SET search_path = pg_catalog"); // type names qualified as the source's catalog has them
             targetColumns = columnsByTable(t);
         }
         Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
