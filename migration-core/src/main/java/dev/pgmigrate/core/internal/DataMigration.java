@@ -16,6 +16,7 @@ import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
 import dev.pgmigrate.core.internal.SourceCatalog.KeyConstraint;
 import dev.pgmigrate.core.internal.SourceCatalog.Table;
@@ -389,7 +390,7 @@ final class DataMigration implements AutoCloseable {
         if (!"-1".equals(props[3])) {
             create.append(" CONNECTION LIMIT ").append(Integer.parseInt(props[3]));
         }
-        keeper.journal("createDatabase", db.working, db.name);
+        keeper.journal(JournalKind.CREATE_DATABASE, db.working, db.name);
         Connection c = target.maintenance();
         Sql.execute(c, create.toString());
         String owner = props[4];
@@ -1263,7 +1264,7 @@ final class DataMigration implements AutoCloseable {
             closeWorkerConnections(db);
             closeVerifyConnections(db);
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
-                    keeper);
+                    keeper, cancel);
             finalName(db);
             keeper.putState(stageKey(db.name), "done");
             closeSnapshot(db);
@@ -1318,10 +1319,15 @@ final class DataMigration implements AutoCloseable {
         tracker.await();
     }
 
+    /**
+     * Gives the copy its final name. A database of that name the user has (overwriteDbsInTarget) is renamed aside,
+     * never dropped here: it is dropped only once the whole migration has succeeded ({@link #commit}), and a
+     * rollback renames it back.
+     */
     private void finalName(Db db) throws SQLException {
         Connection c = target.maintenance();
         if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
-                && keeper.journal().stream().anyMatch(j -> j.kind().equals("renameDatabase")
+                && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
                         && j.name().equals(db.working))) {
             return; // renamed just before the interruption
         }
@@ -1331,13 +1337,66 @@ final class DataMigration implements AutoCloseable {
                         + "migration; the copy is kept as " + db.working + " until rollback. Set "
                         + "overwriteDbsInTarget to replace it.");
             }
-            keeper.journal("dropDatabase", db.name, "overwritten");
-            Rollback.dropDatabase(c, db.name);
-            keeper.note("Dropped the existing database " + db.name + " on the target (overwriteDbsInTarget).");
+            String aside = asideName(spec.name(), db.name);
+            keeper.journal(JournalKind.SET_ASIDE_DATABASE, db.name, aside);
+            renameEndingSessions(c, db.name, aside);
+            keeper.note("The existing database " + db.name + " was set aside as " + aside + " (overwriteDbsInTarget): "
+                    + "it is dropped once the whole migration has succeeded, and renamed back if it fails or is "
+                    + "canceled.");
         }
-        keeper.journal("renameDatabase", db.working, db.name);
-        Rollback.terminateSessions(c, db.working);
-        Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " RENAME TO " + Sql.ident(db.name));
+        keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name);
+        renameEndingSessions(c, db.working, db.name);
+    }
+
+    static String asideName(String migration, String database) {
+        return "pgmigrate_aside_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
+                + Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
+    }
+
+    /** Renames a database, ending its sessions first; a session that connects again in between is ended again. */
+    private static void renameEndingSessions(Connection c, String from, String to) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Rollback.terminateSessions(c, from);
+            try {
+                Sql.execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
+                return;
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt >= 10) { // object_in_use: a session came back
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationCanceledException("Canceled while renaming " + from, interrupted);
+                }
+            }
+        }
+    }
+
+    /**
+     * The point of no return, once every database is in place and every completion step is done: journaled, so
+     * that nothing is rolled back after it; then the user's databases that were set aside are dropped. A drop
+     * that fails leaves the original under its set-aside name and says so: the migration itself has succeeded.
+     */
+    void commit() throws SQLException {
+        keeper.journal(JournalKind.COMMITTED, spec.name(), "");
+        Connection c = target.maintenance();
+        for (StoredMigration.JournalEntry entry : keeper.journal()) {
+            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()) || !Rollback.exists(c, entry.detail())) {
+                continue;
+            }
+            try {
+                Rollback.dropDatabase(c, entry.detail());
+                keeper.note("Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
+                        + ") now that the migration has succeeded.");
+            } catch (SQLException e) {
+                keeper.note("The original database " + entry.name() + " is still on the target as " + entry.detail()
+                        + ": dropping it failed (" + firstLine(e.getMessage()) + "). The migration has succeeded; "
+                        + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
+                        + "need it.");
+            }
+        }
     }
 
     private void closeSnapshot(Db db) {

@@ -57,44 +57,56 @@ final class DatabaseProperties {
      * entry may switch the session's role to its grantor).
      */
     void apply(ServerConnector target, String maintenanceDatabase, String working, RoleFilter roles,
-            RecordKeeper keeper) throws SQLException {
+            RecordKeeper keeper, CancelSignal cancel) throws SQLException {
         if (entries.isEmpty()) {
             return;
         }
         List<String> notApplied = new ArrayList<>();
         try (Connection c = target.open(maintenanceDatabase)) {
-            for (Entry entry : entries) {
-                for (String statement : entry.statements()) {
-                    Optional<String> retargeted = retarget(statement, working);
-                    if (retargeted.isEmpty()) {
-                        continue; // the session settings pg_dump repeats after \connect
-                    }
-                    Optional<String> missing = roles.missingRole(statement);
-                    if (missing.isPresent()) {
-                        if (statement.startsWith("REVOKE")) {
-                            continue; // nothing to take away from a role that does not exist
-                        }
-                        notApplied.add(abbreviate(statement) + " (no role " + missing.get() + " on the target)");
-                        continue;
-                    }
-                    try {
-                        Sql.execute(c, retargeted.get());
-                    } catch (SQLException e) {
-                        if (statement.startsWith("REVOKE")) {
-                            throw new MigrationException("Cannot revoke a privilege on database " + database
-                                    + " that the source revokes: " + e.getMessage() + " (SQLState "
-                                    + e.getSQLState() + "). Statement: " + abbreviate(statement) + ". Without it "
-                                    + "the copy would admit roles the source keeps out; migrate with a target "
-                                    + "login that may revoke it (the database's owner, or a superuser).", e);
-                        }
-                        notApplied.add(abbreviate(statement) + " (" + DataMigration.firstLine(e.getMessage()) + ")");
+            // Registered, so that a cancel ends a statement waiting for a lock instead of waiting behind it.
+            cancel.register(c);
+            try {
+                cancel.check();
+                for (Entry entry : entries) {
+                    for (String statement : entry.statements()) {
+                        apply(c, statement, working, roles, cancel).ifPresent(notApplied::add);
                     }
                 }
+            } finally {
+                cancel.unregister(c);
             }
         }
         if (!notApplied.isEmpty()) {
             keeper.note("Not applied to database " + database + " on the target (" + notApplied.size() + "): "
                     + String.join("; ", notApplied) + ".");
+        }
+    }
+
+    /** Applies one statement; what was not applied, and why. */
+    private Optional<String> apply(Connection c, String statement, String working, RoleFilter roles,
+            CancelSignal cancel) throws SQLException {
+        Optional<String> retargeted = retarget(statement, working);
+        if (retargeted.isEmpty()) {
+            return Optional.empty(); // the session settings pg_dump repeats after \connect
+        }
+        Optional<String> missing = roles.missingRole(statement);
+        if (missing.isPresent()) {
+            // Nothing to take away from a role that does not exist.
+            return statement.startsWith("REVOKE") ? Optional.empty()
+                    : Optional.of(abbreviate(statement) + " (no role " + missing.get() + " on the target)");
+        }
+        try {
+            Sql.execute(c, retargeted.get());
+            return Optional.empty();
+        } catch (SQLException e) {
+            cancel.check();
+            if (statement.startsWith("REVOKE")) {
+                throw new MigrationException("Cannot revoke a privilege on database " + database + " that the "
+                        + "source revokes: " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
+                        + abbreviate(statement) + ". Without it the copy would admit roles the source keeps out; "
+                        + "migrate with a target login that may revoke it (the database's owner, or a superuser).", e);
+            }
+            return Optional.of(abbreviate(statement) + " (" + DataMigration.firstLine(e.getMessage()) + ")");
         }
     }
 

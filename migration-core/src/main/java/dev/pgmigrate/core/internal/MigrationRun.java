@@ -197,6 +197,7 @@ public final class MigrationRun implements Runnable {
         data.complete();
         new ServerParameters(spec, keeper, source, target, cancel).carryOver();
         cancel.check();
+        data.commit(); // the point of no return: the user's databases set aside are dropped only now
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
     }
 

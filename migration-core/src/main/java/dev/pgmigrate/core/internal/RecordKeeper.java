@@ -329,10 +329,10 @@ public final class RecordKeeper {
     // ---- journal and engine state
 
     /** Records an intended change on the target; call before making it. */
-    public void journal(String kind, String objectName, String detail) {
+    void journal(JournalKind kind, String objectName, String detail) {
         store.update(namespace, name(), m -> {
             List<JournalEntry> journal = new ArrayList<>(m.journal());
-            journal.add(new JournalEntry(kind, objectName, detail, now()));
+            journal.add(new JournalEntry(kind.label(), objectName, detail, now()));
             return m.withJournal(journal);
         });
     }

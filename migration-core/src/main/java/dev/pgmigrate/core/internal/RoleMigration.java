@@ -226,7 +226,7 @@ final class RoleMigration {
             Map<String, List<String>> dropped = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
             for (SourceRole role : create) {
-                keeper.journal("createRole", role.name(), "");
+                keeper.journal(JournalKind.CREATE_ROLE, role.name(), "");
             }
             c.setAutoCommit(false);
             if (!facts.superuser() && facts.atLeast(160000)) {

@@ -22,19 +22,29 @@ public final class Rollback {
     private Rollback() {
     }
 
-    /** Rolls back; returns what could not be undone (empty when the target is as it was). */
+    /**
+     * Rolls back; returns what could not be undone (empty when the target is as it was). A journal that reached
+     * its point of no return ({@link JournalKind#COMMITTED}) is not rolled back: the databases are in place.
+     */
     public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
         List<JournalEntry> reversed = new ArrayList<>(journal);
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
         Thread.interrupted(); // a rollback runs to the end whatever interrupted the work before it
+        if (journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()))) {
+            problems.add("Nothing was rolled back: the migration had passed its point of no return (every database "
+                    + "in place and verified). Resume it to drop the originals it set aside: " + journal.stream()
+                    .filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
+                    .map(e -> e.detail() + " (was " + e.name() + ")").toList() + ".");
+            return problems;
+        }
         try (Connection c = openWhenBack(target, maintenanceDatabase)) {
             for (JournalEntry entry : reversed) {
                 try {
-                    undo(c, entry);
+                    undo(c, entry).ifPresent(problems::add);
                 } catch (SQLException e) {
                     problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
-                            + " (SQLState " + e.getSQLState() + ")");
+                            + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
                 }
             }
         } catch (SQLException e) {
@@ -72,19 +82,67 @@ public final class Rollback {
         }
     }
 
-    private static void undo(Connection c, JournalEntry entry) throws SQLException {
-        switch (entry.kind()) {
-            case "createDatabase" -> dropDatabase(c, entry.name());
-            case "renameDatabase" -> {
+    /** Undoes one entry; what it cannot undo, and what to do by hand instead. */
+    private static java.util.Optional<String> undo(Connection c, JournalEntry entry) throws SQLException {
+        java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+        if (kind.isEmpty()) {
+            return java.util.Optional.of("Could not undo a journal entry of kind '" + entry.kind() + "' for "
+                    + entry.name() + " (" + entry.detail() + "): this version of pgmigrate does not know it. Undo it "
+                    + "by hand, or roll back with the version that made it.");
+        }
+        switch (kind.get()) {
+            case CREATE_DATABASE -> dropDatabase(c, entry.name());
+            case RENAME_DATABASE -> {
                 // Renamed from the working name to the final one: the final database is ours to drop.
                 if (!exists(c, entry.name()) && exists(c, entry.detail())) {
                     dropDatabase(c, entry.detail());
                 }
             }
-            case "createRole" -> dropRole(c, entry.name());
-            case "alterSystem" -> ServerParameters.undo(c, entry.name(), entry.detail());
-            default -> log.warn("Unknown journal entry {} for {}; nothing to undo", entry.kind(), entry.name());
+            case SET_ASIDE_DATABASE -> {
+                // The user's database, renamed aside: its name is free again once the copy above is dropped.
+                if (exists(c, entry.detail())) {
+                    if (exists(c, entry.name())) {
+                        return java.util.Optional.of("The original database " + entry.name() + " is still set aside "
+                                + "as " + entry.detail() + ": a database of its name is on the target again. Drop or "
+                                + "rename that one, then ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                                + Sql.ident(entry.name()) + ".");
+                    }
+                    terminateSessions(c, entry.detail());
+                    try (Statement s = c.createStatement()) {
+                        s.execute("ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                                + Sql.ident(entry.name()));
+                    }
+                    log.info("Renamed the original database {} back from {}", entry.name(), entry.detail());
+                }
+            }
+            case CREATE_ROLE -> dropRole(c, entry.name());
+            case ALTER_SYSTEM -> ServerParameters.undo(c, entry.name(), entry.detail());
+            case COMMITTED -> {
+                // Never reached: a committed journal is not rolled back.
+            }
+            case DROPPED_DATABASE -> {
+                return java.util.Optional.of("Database " + entry.name() + " was dropped to be overwritten by a "
+                        + "version of pgmigrate before 0.2, which did not set it aside: it cannot be brought back. "
+                        + "Restore it from a backup.");
+            }
+            default -> throw new IllegalStateException("journal kind " + kind.get());
         }
+        return java.util.Optional.empty();
+    }
+
+    /** What to run by hand when undoing {@code entry} failed. */
+    private static String byHand(JournalEntry entry) {
+        return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
+            case CREATE_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.name());
+            case RENAME_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.detail()) + " (the copy)";
+            case SET_ASIDE_DATABASE -> ". By hand: ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                    + Sql.ident(entry.name()) + " (the original), once the copy of that name is dropped";
+            case CREATE_ROLE -> ". By hand: DROP ROLE " + Sql.ident(entry.name());
+            case ALTER_SYSTEM -> ". By hand: ALTER SYSTEM " + (entry.detail().isEmpty() ? "RESET "
+                    + entry.name() : "SET " + entry.name() + " TO '" + entry.detail().substring(1) + "'")
+                    + "; SELECT pg_reload_conf()";
+            default -> "";
+        }).orElse("") + "; then cancel again to finish the rollback.";
     }
 
     static boolean exists(Connection c, String database) throws SQLException {

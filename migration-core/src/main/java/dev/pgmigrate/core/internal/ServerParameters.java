@@ -243,7 +243,7 @@ final class ServerParameters {
                 continue;
             }
             String previous = autoConfValue(c, facts, d.name());
-            keeper.journal("alterSystem", d.name(), previous == null ? "" : "=" + previous);
+            keeper.journal(JournalKind.ALTER_SYSTEM, d.name(), previous == null ? "" : "=" + previous);
             try {
                 Sql.execute(c, statement);
                 applied.add(d.name() + " = " + d.sourceValue() + " (was " + d.targetValue().orElse("unset") + ")");
