@@ -35,12 +35,36 @@ public final class CancelSignal {
         }
     }
 
-    /** Cancels: sets the flag and cancels the statement running on every registered connection. */
+    /**
+     * Cancels: sets the flag and cancels the statement running on every registered connection. A cancel that
+     * reaches a connection between two statements stops nothing on the server, and the next one (a lock wait, say)
+     * would run to its end: so the statements still registered are canceled again a few times over the next
+     * seconds, on a thread of this cancel's own.
+     */
     public void cancel(String why) {
         reason = why;
+        boolean first = !canceled;
         canceled = true;
         for (Connection connection : active) {
             cancelQuietly(connection);
+        }
+        if (first) {
+            Thread again = new Thread(this::cancelAgain, "pgmigrate-cancel");
+            again.setDaemon(true);
+            again.start();
+        }
+    }
+
+    private void cancelAgain() {
+        for (long pause : new long[] {200, 300, 500, 1000, 2000, 4000}) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Connection connection : active) {
+                cancelQuietly(connection);
+            }
         }
     }
 

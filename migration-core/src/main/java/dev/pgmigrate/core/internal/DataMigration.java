@@ -102,6 +102,8 @@ final class DataMigration implements AutoCloseable {
         TaskTracker verifications;
         /** Whether a later step may write tables, so none is compared before the end (the plan says). */
         boolean writtenLate;
+        /** The locks that keep the tables as the snapshot has them, held until completion. */
+        SourceLocks locks;
         /** The database's own comment, settings and privileges, applied at completion. */
         DatabaseProperties properties;
 
@@ -189,7 +191,7 @@ final class DataMigration implements AutoCloseable {
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
         java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data", preDataOptions());
-        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data", List.of());
+        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data", List.of(lockWait()));
         db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
@@ -219,7 +221,16 @@ final class DataMigration implements AutoCloseable {
 
     /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
     private List<String> preDataOptions() {
-        return noToastCompression(settings) ? List.of("--create", "--no-toast-compression") : List.of("--create");
+        List<String> options = new ArrayList<>(List.of("--create", lockWait()));
+        if (noToastCompression(settings)) {
+            options.add("--no-toast-compression");
+        }
+        return options;
+    }
+
+    /** pg_dump's locks wait no longer than the copy's: a queued TRUNCATE would otherwise hold it forever. */
+    private String lockWait() {
+        return "--lock-wait-timeout=" + SourceLocks.lockTimeoutSeconds(settings) + "s";
     }
 
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
@@ -254,7 +265,7 @@ final class DataMigration implements AutoCloseable {
         Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
         openSnapshot(db);
         DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "post-data", cancel));
+                "post-data", List.of(lockWait()), cancel));
         db.postScript = java.util.concurrent.CompletableFuture.completedFuture(post);
         readTargetRoles(db);
         db.properties = dumpProperties(db, pgDump);
@@ -351,12 +362,12 @@ final class DataMigration implements AutoCloseable {
 
     // ---- snapshot and target database
 
+    /** The snapshot every copy reads, taken once every table is locked against TRUNCATE and DDL. */
     private void openSnapshot(Db db) throws SQLException {
         Connection c = source.connector().open(db.name);
         db.snapshotConnection = c;
         Sql.execute(c, "SET search_path = pg_catalog");
-        c.setAutoCommit(false);
-        Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        db.locks = SourceLocks.lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
         db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
     }
@@ -739,6 +750,9 @@ final class DataMigration implements AutoCloseable {
         Connection dst;
         try {
             Sql.execute(src, "SET search_path = pg_catalog");
+            // A TRUNCATE or DDL queued behind the snapshot's locks would hold every later reader of its table, this
+            // copy included, until the migration ends: wait a bounded time, then say who waits.
+            Sql.execute(src, "SET lock_timeout = '" + SourceLocks.lockTimeoutSeconds(settings) + "s'");
             src.setAutoCommit(false);
             dst = target.connector().open(db.working);
             Sql.execute(dst, "SET synchronous_commit = off");
@@ -780,6 +794,7 @@ final class DataMigration implements AutoCloseable {
         parallelIndexWorkers(settings);
         verifyDuringCopy(settings);
         noToastCompression(settings);
+        SourceLocks.lockTimeoutSeconds(settings);
     }
 
     /** The setting {@code options.verify.duringCopy}: {@code true} (the default) or {@code false}. */
@@ -893,8 +908,14 @@ final class DataMigration implements AutoCloseable {
                     TableState.ERRORED, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
                     t.moverId(), t.startedAt(), Optional.of(keeper.now()), Optional.of(firstLine(e.getMessage()))),
                     null);
+            String locked = e instanceof SQLException sql && "55P03".equals(sql.getSQLState())
+                    ? " Another session waits for an exclusive lock on it (" + SourceLocks.holders(source.connector(),
+                            db.name) + "): it waits for this migration, which keeps every table as its snapshot has "
+                            + "them until it is done, and every reader of the table waits behind it. An offline "
+                            + "migration's source takes no TRUNCATE or DDL: end that session and migrate again."
+                    : "";
             throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
-                    + " with mover " + mover.id() + ": " + e.getMessage() + state, e);
+                    + " with mover " + mover.id() + ": " + e.getMessage() + state + locked, e);
         } finally {
             restoreAutoCommit(dst);
             cancel.unregister(src);
@@ -1261,6 +1282,7 @@ final class DataMigration implements AutoCloseable {
                     throw new MigrationException(Verifier.describeMismatch(db.name, report));
                 }
             }
+            noteSourceWrites(db);
             closeWorkerConnections(db);
             closeVerifyConnections(db);
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
@@ -1269,6 +1291,27 @@ final class DataMigration implements AutoCloseable {
             keeper.putState(stageKey(db.name), "done");
             closeSnapshot(db);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
+        }
+    }
+
+    /**
+     * Offline means the source takes no writes: names the tables its statistics saw written since the snapshot
+     * was taken. Their writes are not in the copy, which is the source as of the snapshot.
+     */
+    private void noteSourceWrites(Db db) {
+        if (db.locks == null) {
+            return;
+        }
+        try (Connection c = source.connector().open(db.name)) {
+            List<String> written = db.locks.writtenSince(c);
+            if (!written.isEmpty()) {
+                keeper.note("Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
+                        + "source during the migration: " + String.join(", ", written) + ". The target is the source "
+                        + "as of the migration's snapshot, without those writes. An offline migration needs a source "
+                        + "that takes no writes: stop its applications and migrate again, or copy those changes.");
+            }
+        } catch (SQLException e) {
+            log.warn("Could not read the source's write statistics of {}", db.name, e);
         }
     }
 

@@ -24,6 +24,11 @@ public final class ServerConnector {
         return spec;
     }
 
+    /** The migration's settings these connections follow. */
+    public MigrationSettings settings() {
+        return settings;
+    }
+
     /** A new connection to {@code database}; the caller closes it. */
     public Connection open(String database) throws SQLException {
         return DriverManager.getConnection(url(database), properties());

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * sequence values.
  */
 public final class Verifier {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Verifier.class);
     /** Pinned on both sides, because a row's text form depends on them. */
     private static final List<String> SESSION = List.of("SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
             "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
@@ -144,6 +145,8 @@ public final class Verifier {
                 Sql.execute(s, set);
                 Sql.execute(t, set);
             }
+            // Behind a TRUNCATE queued for the migration's locks, a read waits for ever: wait a bounded time.
+            Sql.execute(s, "SET lock_timeout = '" + SourceLocks.lockTimeoutSeconds(source.settings()) + "s'");
             s.setAutoCommit(false);
             return new Connection[] {s, t};
         } catch (SQLException e) {
@@ -174,7 +177,20 @@ public final class Verifier {
                             throw new java.util.concurrent.CompletionException(e);
                         }
                     }, TARGET_SIDE);
-            String[] src = Sql.rows(s, query).get(0);
+            String[] src;
+            try {
+                src = Sql.rows(s, query).get(0);
+            } catch (SQLException e) {
+                stopTargetSide(t, targetSide);
+                if ("55P03".equals(e.getSQLState())) {
+                    throw new dev.pgmigrate.api.MigrationException("Cannot compare table " + table.qualifiedName()
+                            + " of database " + database + ": another session waits for an exclusive lock on it on "
+                            + "the source, for longer than source.lockTimeoutSeconds, and every reader waits behind it: "
+                            + e.getMessage() + ". An offline migration's source takes no TRUNCATE or DDL: end that "
+                            + "session and migrate again.", e);
+                }
+                throw e;
+            }
             String[] dst;
             try {
                 dst = targetSide.get();
@@ -249,6 +265,21 @@ public final class Verifier {
                 count));
         return new TableVerification(database, table.schema(), table.name(), sourceRows, targetRows, "", "",
                 Optional.of(difference));
+    }
+
+    /** Ends the target side's scan when the source side failed, instead of leaving it running on the server. */
+    private static void stopTargetSide(Connection t, java.util.concurrent.CompletableFuture<String[]> targetSide) {
+        try {
+            t.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } catch (SQLException e) {
+            log.debug("Canceling the target side of a comparison failed", e);
+        }
+        try {
+            targetSide.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Canceled, as asked; the source side's failure is the one reported.
+            log.debug("The target side of a comparison ended with {}", e.toString());
+        }
     }
 
     private static final java.util.concurrent.ExecutorService TARGET_SIDE =
