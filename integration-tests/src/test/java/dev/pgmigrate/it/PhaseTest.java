@@ -114,7 +114,7 @@ class PhaseTest {
                 .option(phase.equals("validation") ? MigrationOption.VALIDATE_AND_MIGRATE : MigrationOption.MIGRATE)
                 .settings(PhaseChild.settings(phase)).build();
         try (MigrationService service = MigrationService.builder().build()) {
-            MigrationHandle handle = service.start(spec, PhaseChild.hold(phase, source.serverSpec(), db,
+            MigrationHandle handle = service.start(spec, PhaseChild.hold(phase, source.serverSpec(), target.serverSpec(), db,
                     () -> ready.add("READY")));
             MigrationRecord done;
             try {
@@ -150,11 +150,11 @@ class PhaseTest {
             await("the migration reached " + phase, ready);
         }
         switch (phase) {
-            case "schema" -> await("pg_dump waits for the lock", () -> !source.query("postgres", "SELECT 1 FROM "
-                    + "pg_stat_activity WHERE application_name = 'pgmigrate-pg_dump' AND wait_event_type = 'Lock'")
+            case "schema" -> await("the snapshot's locks wait for the table", () -> !source.query("postgres",
+                    "SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgmigrate' AND wait_event_type = 'Lock'")
                     .isEmpty());
             case "post-data" -> FaultsTest.awaitQuery(target, "CREATE INDEX%");
-            case "verification" -> await("the checksum query waits for the lock", () -> !source.query("postgres",
+            case "verification" -> await("the checksum query waits for the lock", () -> !target.query("postgres",
                     "SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgmigrate' AND wait_event_type = "
                             + "'Lock' AND query LIKE '%count(*)%'").isEmpty());
             default -> {

@@ -111,6 +111,7 @@ public final class MigrationService implements AutoCloseable {
     public MigrationHandle start(MigrationSpec spec, Map<String, String> secretReferences,
             MigrationListener... extraListeners) {
         Objects.requireNonNull(spec, "spec must not be null");
+        dev.pgmigrate.core.internal.EngineOptions.check(spec.settings()); // before anything is written
         String namespace = namespaceOf(spec.target());
         Instant now = clock.instant();
         MigrationRecord record = new MigrationRecord(redact(spec), MigrationStatus.IN_PROGRESS,
@@ -264,6 +265,7 @@ public final class MigrationService implements AutoCloseable {
         Objects.requireNonNull(sourceDatabase, "sourceDatabase must not be null");
         Objects.requireNonNull(targetDatabase, "targetDatabase must not be null");
         Objects.requireNonNull(settings, "settings must not be null");
+        dev.pgmigrate.core.internal.EngineOptions.check(settings);
         return dev.pgmigrate.core.internal.Verifier.standalone(new ServerConnector(source, settings), sourceDatabase,
                 new ServerConnector(target, settings), targetDatabase, settings.parallelism());
     }

@@ -27,7 +27,7 @@ final class SourceLocks {
     private static final int BATCH = 1000;
     /** The tables of the user's schemas, as relation names the LOCK statement takes. */
     private static final String TABLES = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
-            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm', 'f') AND "
+            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
             + SourceCatalog.USER_SCHEMAS + " ORDER BY 1";
     private static final String WRITES = "SELECT quote_ident(schemaname) || '.' || quote_ident(relname), "
             + "n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables";

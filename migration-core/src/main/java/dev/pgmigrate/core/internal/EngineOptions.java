@@ -1,0 +1,69 @@
+package dev.pgmigrate.core.internal;
+
+import dev.pgmigrate.api.InvalidSpecException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.SpecProblem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The engine's own {@code settings.options}, checked before a migration writes anything: a bad value is a spec
+ * problem naming the field, never a record stuck half way.
+ */
+public final class EngineOptions {
+    private EngineOptions() {
+    }
+
+    /**
+     * Checks every option the engine reads.
+     *
+     * @throws InvalidSpecException listing each option whose value is wrong, with the values it takes
+     */
+    public static void check(MigrationSettings settings) {
+        List<SpecProblem> problems = new ArrayList<>();
+        List<Consumer<MigrationSettings>> checks = List.of(DataMigration::checkOptions,
+                s -> SourceLocks.lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s), s -> rolesScope(s));
+        for (Consumer<MigrationSettings> check : checks) {
+            try {
+                check.accept(settings);
+            } catch (MigrationException e) {
+                String message = e.getMessage();
+                int is = message.indexOf(" is '");
+                String field = is > 0 ? message.substring(0, is) : "settings.options";
+                String value = is > 0 ? message.substring(is + 5, message.indexOf('\'', is + 5)) : "";
+                problems.add(new SpecProblem(field, value, message.substring(message.indexOf(':') + 1).trim()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+    }
+
+    /** The setting {@code options.connection.socketTimeoutSeconds}: seconds, 1 to 86400, or none. */
+    static void socketTimeoutSeconds(MigrationSettings settings) {
+        settings.option("connection.socketTimeoutSeconds").ifPresent(value -> {
+            try {
+                int seconds = Integer.parseInt(value.trim());
+                if (seconds >= 1 && seconds <= 86_400) {
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new MigrationException("settings.options.connection.socketTimeoutSeconds is '" + value + "': use a "
+                    + "whole number of seconds from 1 to 86400 (how long a read waits for a server's answer).");
+        });
+    }
+
+    /** The setting {@code options.roles.scope}: {@code needed} (the default) or {@code all}. */
+    static void rolesScope(MigrationSettings settings) {
+        settings.option("roles.scope").map(String::trim).ifPresent(value -> {
+            if (!value.equals("all") && !value.equals("needed")) {
+                throw new MigrationException("settings.options.roles.scope is '" + value + "': use needed (the roles "
+                        + "the databases depend on, the default) or all (every role that is not built in).");
+            }
+        });
+    }
+}
