@@ -278,17 +278,18 @@ class EngineTest {
         List<String> before = targetCatalog(target);
         try (MigrationService service = MigrationService.builder()
                 .plugins(Plugins.discover().withMover(spying)).build()) {
-            MigrationRecord bad = service.start(spec("idx-bad", source, target, db).option(MigrationOption.MIGRATE)
+            // A bad value is a spec problem naming the option, refused before any record or connection.
+            assertThatThrownBy(() -> service.start(spec("idx-bad", source, target, db).option(MigrationOption.MIGRATE)
                     .settings(MigrationSettings.builder().parallelism(2)
-                            .option("indexes.parallelWorkers", "many").build()).build()).await();
-            assertThat(bad.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(bad.errors()).anyMatch(e -> e.contains("settings.options.indexes.parallelWorkers is 'many'"));
-            assertThat(targetCatalog(target)).isEqualTo(before);
-            MigrationRecord badVerify = service.start(spec("verify-bad", source, target, db)
+                            .option("indexes.parallelWorkers", "many").build()).build()))
+                    .isInstanceOf(dev.pgmigrate.api.InvalidSpecException.class)
+                    .hasMessageContaining("settings.options.indexes.parallelWorkers = many");
+            assertThatThrownBy(() -> service.start(spec("verify-bad", source, target, db)
                     .option(MigrationOption.MIGRATE).settings(MigrationSettings.builder().parallelism(2)
-                            .option("verify.duringCopy", "maybe").build()).build()).await();
-            assertThat(badVerify.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(badVerify.errors()).anyMatch(e -> e.contains("settings.options.verify.duringCopy is 'maybe'"));
+                            .option("verify.duringCopy", "maybe").build()).build()))
+                    .isInstanceOf(dev.pgmigrate.api.InvalidSpecException.class)
+                    .hasMessageContaining("settings.options.verify.duringCopy = maybe");
+            assertThat(service.list()).isEmpty();
             assertThat(targetCatalog(target)).isEqualTo(before);
             assertThat(seen).isEmpty();
 

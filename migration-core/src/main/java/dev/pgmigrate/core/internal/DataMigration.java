@@ -814,26 +814,13 @@ final class DataMigration implements AutoCloseable {
     }
 
     private static boolean booleanOption(MigrationSettings settings, String name, boolean otherwise, String uses) {
-        String value = settings.option(name).orElse(String.valueOf(otherwise)).trim();
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
-        }
-        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
+        return EngineOptions.booleanOption(settings, name, otherwise, uses);
     }
 
     /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
     static int parallelIndexWorkers(MigrationSettings settings) {
-        String value = settings.option("indexes.parallelWorkers").orElse("0").trim();
-        try {
-            int workers = Integer.parseInt(value);
-            if (workers >= 0 && workers <= 1024) {
-                return workers;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new MigrationException("settings.options.indexes.parallelWorkers is '" + value + "': use a whole "
-                + "number from 0 (each index built by one process, the default) to 1024.");
+        return EngineOptions.intOption(settings, "indexes.parallelWorkers", 0, 0, 1024, "a whole number from 0 (each "
+                + "index built by one process, the default) to 1024");
     }
 
     private void closeWorkerConnections(Db db) {

@@ -43,18 +43,37 @@ public final class EngineOptions {
 
     /** The setting {@code options.connection.socketTimeoutSeconds}: seconds, 1 to 86400, or none. */
     static void socketTimeoutSeconds(MigrationSettings settings) {
-        settings.option("connection.socketTimeoutSeconds").ifPresent(value -> {
-            try {
-                int seconds = Integer.parseInt(value.trim());
-                if (seconds >= 1 && seconds <= 86_400) {
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+        if (settings.option("connection.socketTimeoutSeconds").isPresent()) {
+            intOption(settings, "connection.socketTimeoutSeconds", 0, 1, 86_400, "a whole number of seconds from 1 to "
+                    + "86400 (how long a read waits for a server's answer)");
+        }
+    }
+
+    /**
+     * An integer option from {@code min} to {@code max}, {@code otherwise} when it is not set.
+     *
+     * @throws MigrationException naming the option, its value and {@code uses}, what it takes
+     */
+    static int intOption(MigrationSettings settings, String name, int otherwise, int min, int max, String uses) {
+        String value = settings.option(name).orElse(String.valueOf(otherwise)).trim();
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max) {
+                return number;
             }
-            throw new MigrationException("settings.options.connection.socketTimeoutSeconds is '" + value + "': use a "
-                    + "whole number of seconds from 1 to 86400 (how long a read waits for a server's answer).");
-        });
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
+    }
+
+    /** A boolean option, {@code true} or {@code false}, {@code otherwise} when it is not set. */
+    static boolean booleanOption(MigrationSettings settings, String name, boolean otherwise, String uses) {
+        String value = settings.option(name).orElse(String.valueOf(otherwise)).trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
     }
 
     /** The setting {@code options.roles.scope}: {@code needed} (the default) or {@code all}. */

@@ -40,17 +40,8 @@ final class SourceLocks {
 
     /** The setting {@code options.source.lockTimeoutSeconds}: how long to wait for a table another session holds. */
     static int lockTimeoutSeconds(MigrationSettings settings) {
-        String value = settings.option("source.lockTimeoutSeconds").orElse("60").trim();
-        try {
-            int seconds = Integer.parseInt(value);
-            if (seconds >= 1 && seconds <= 86_400) {
-                return seconds;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new MigrationException("settings.options.source.lockTimeoutSeconds is '" + value + "': use a whole "
-                + "number of seconds from 1 to 86400 (how long to wait for a table another session holds; default 60).");
+        return EngineOptions.intOption(settings, "source.lockTimeoutSeconds", 60, 1, 86_400, "a whole number of "
+                + "seconds from 1 to 86400 (how long to wait for a table another session holds; default 60)");
     }
 
     /**
