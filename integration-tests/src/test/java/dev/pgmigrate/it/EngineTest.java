@@ -204,6 +204,31 @@ class EngineTest {
     }
 
     @Test
+    void aBigintKeySpanningMoreThanALongIsSplitWithoutOverflow(@Pg("11") PostgresServer source,
+            @Pg("15") PostgresServer target) throws Exception {
+        // Before 14 a table is split on its integer key; these keys span nearly all of bigint (hash-like ids).
+        String db = source.createDatabase(TestDatabases.unique("widekeys"));
+        source.execute(db, "CREATE TABLE wide_keys (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO wide_keys SELECT (-9223372036854775000::numeric + g * 300000000000000::numeric)::bigint, repeat('w', 100) "
+                        + "FROM generate_series(1, 60000) g",
+                "INSERT INTO wide_keys VALUES (9223372036854775807, 'max'), (-9223372036854775808, 'min')",
+                "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("wide-keys", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
+                            .build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.database(db).orElseThrow().tables()).filteredOn(t -> t.table().equals("wide_keys"))
+                    .singleElement().satisfies(t -> {
+                        assertThat(t.parts()).isGreaterThan(1);
+                        assertThat(t.rows()).isEqualTo(60002);
+                    });
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+        }
+        target.execute("postgres", "DROP DATABASE \"" + db + "\"");
+    }
+
+    @Test
     void aTablesBuildsOvertakeABigCopyButWaitForTheLastSmallOnes(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("order"));

@@ -1,6 +1,7 @@
 package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationOption;
@@ -108,6 +109,52 @@ class FaultsTest {
             assertFailedAndRolledBack(done, target, before);
             assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + bigDb)
                     .contains("target");
+        }
+    }
+
+    @Test
+    void aRollbackThatCouldNotReachTheTargetIsFinishedByCancelingAgain(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); SlowProxy targetRelay = new SlowProxy(target, 0, 0);
+                MigrationService service = service()) {
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("unreachable-rollback", relay.serverSpec(),
+                    targetRelay.serverSpec(), bigDb, b -> b.option("rollback.waitSeconds", "2")));
+            awaitCopy(target, "FROM STDIN");
+            targetRelay.cut(); // the target becomes unreachable, for the copy and for its rollback
+            MigrationRecord failed = handle.await(Duration.ofMinutes(2));
+            assertThat(failed.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(failed.errors()).anySatisfy(e -> assertThat(e).startsWith("Rollback incomplete: Could not "
+                    + "connect to the target").contains("cancel' again once the target is reachable"));
+            assertThat(PluginJarTest.databases(target)).as("the working copy is left").isNotEqualTo(before);
+
+            targetRelay.mend();
+            MigrationRecord again = service.cancel("unreachable-rollback");
+            assertThat(again.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(again.errors()).noneMatch(e -> e.startsWith("Rollback incomplete"));
+            assertThat(again.notes()).anySatisfy(n -> assertThat(n).startsWith("Rolled back again"));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+            assertThatThrownBy(() -> service.cancel("unreachable-rollback")).hasMessageContaining("already ended");
+        }
+    }
+
+    @Test
+    void anErrorInTheCoordinatorFailsAndRollsBack(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("stackoverflow"));
+        source.execute(db, "CREATE TABLE t (id int)", "INSERT INTO t SELECT generate_series(1, 100)");
+        List<String> before = PluginJarTest.databases(target);
+        // A listener runs on the coordinator's thread: its Error is the coordinator's.
+        try (MigrationService service = MigrationService.builder().listener(e -> {
+            if (e instanceof dev.pgmigrate.api.MigrationEvent.PhaseChanged p && !p.status().isFinal()
+                    && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
+                throw new StackOverflowError("planted");
+            }
+        }).build()) {
+            MigrationRecord done = service.start(spec("coordinator-error", source.serverSpec(), target.serverSpec(),
+                    db, b -> { })).await(Duration.ofMinutes(2));
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).contains("StackOverflowError").contains("planted");
         }
     }
 

@@ -32,6 +32,7 @@ final class SlowProxy implements AutoCloseable {
     private volatile long bytesPerSecond;
     private volatile boolean frozen;
     private volatile boolean closed;
+    private volatile boolean cut;
 
     SlowProxy(PostgresServer server, long latencyMillis, long bytesPerSecond) throws IOException {
         this.server = server;
@@ -68,10 +69,24 @@ final class SlowProxy implements AutoCloseable {
         frozen = false;
     }
 
+    /** Breaks every connection and refuses new ones, as an unreachable server would, until {@link #mend()}. */
+    void cut() {
+        cut = true;
+        sockets.forEach(SlowProxy::closeQuietly);
+    }
+
+    void mend() {
+        cut = false;
+    }
+
     private void accept() {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (cut) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket();
                 upstream.connect(new InetSocketAddress(PostgresServer.HOST, server.port()), 5000);
                 sockets.add(client);

@@ -60,8 +60,9 @@ final class DemoCommand extends CliCommand {
                     () -> PostgresServer.start(sourceVersion));
             CompletableFuture<PostgresServer> targetStart = CompletableFuture.supplyAsync(
                     () -> PostgresServer.start(targetVersion));
-            PostgresServer source = join(sourceStart, servers);
-            PostgresServer target = join(targetStart, servers);
+            // Both are joined before either failure is reported, so a server that did start is stopped too.
+            PostgresServer source = join(sourceStart, targetStart, servers);
+            PostgresServer target = join(targetStart, sourceStart, servers);
             cli.out().println("  source " + source.version() + " at " + source.host() + ":" + source.port()
                     + ", target " + target.version() + " at " + target.host() + ":" + target.port());
 
@@ -135,12 +136,18 @@ final class DemoCommand extends CliCommand {
         }
     }
 
-    private static PostgresServer join(CompletableFuture<PostgresServer> start, List<PostgresServer> servers) {
+    private static PostgresServer join(CompletableFuture<PostgresServer> start, CompletableFuture<PostgresServer> other,
+            List<PostgresServer> servers) {
         try {
             PostgresServer server = start.join();
             servers.add(server);
             return server;
         } catch (java.util.concurrent.CompletionException e) {
+            try {
+                servers.add(other.join()); // stopped by the caller's cleanup with the rest
+            } catch (java.util.concurrent.CompletionException ignored) {
+                // it failed too; the first failure is the one reported
+            }
             throw new CliException(ExitCodes.FAILED, "Cannot start an embedded PostgreSQL server: "
                     + e.getCause().getMessage(), e.getCause());
         }

@@ -113,6 +113,19 @@ final class Runs {
             }
         }, "pgmigrate-interrupt");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
+        // Ctrl-C and SIGTERM cancel the migration and let it end as canceled (exit 3) instead of ending the JVM
+        // with 130 or 143 while the hook rolls back; the hook stays for what signals do not reach (SIGHUP).
+        List<SignalTrap> traps = SignalTrap.onInterrupt(() -> {
+            if (!handle.record().status().isFinal()) {
+                cli.err().println("\npgmigrate: interrupted; canceling migration " + handle.name()
+                        + " and rolling back the target...");
+                try {
+                    handle.cancel();
+                } catch (RuntimeException e) {
+                    // It ended meanwhile; its own status says how.
+                }
+            }
+        });
         MigrationRecord done;
         try {
             done = handle.await();
@@ -121,6 +134,7 @@ final class Runs {
             handle.cancel();
             throw new CliException(ExitCodes.CANCELED, "Interrupted; migration " + handle.name() + " was canceled.");
         } finally {
+            traps.forEach(SignalTrap::restore);
             printer.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);

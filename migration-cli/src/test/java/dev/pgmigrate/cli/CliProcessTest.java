@@ -225,6 +225,32 @@ class CliProcessTest {
         source.dropDatabase(db);
     }
 
+    @Test
+    void sigtermDuringAForegroundRunCancelsItAndExitsWith3(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("clisigterm"));
+        source.execute(db, "CREATE FUNCTION slow_on_target(v text) RETURNS boolean LANGUAGE sql AS $$ SELECT CASE "
+                        + "WHEN pg_catalog.current_setting('application_name') = 'pgmigrate' "
+                        + "THEN pg_catalog.pg_sleep(0.001) IS NOT NULL ELSE true END $$",
+                "CREATE DOMAIN slow_text AS text CHECK (public.slow_on_target(VALUE))",
+                "CREATE TABLE big (id bigint PRIMARY KEY, payload slow_text)",
+                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 30000) g");
+        List<String> before = targetState(target);
+        Path properties = properties(source, target, db, ", \"settings\": {\"parallelism\": 1}");
+
+        Process running = start("migration", "create", "--name", "cli-sigterm", "--properties", properties.toString(),
+                "--wait");
+        awaitLoading("cli-sigterm", running);
+        running.destroy(); // SIGTERM, as a service manager stops a process
+        Result result = finish(running);
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(3);
+        assertThat(result.err()).contains("interrupted; canceling migration cli-sigterm");
+        assertThat(result.out()).contains("Migration cli-sigterm: Canceled");
+        assertThat(targetState(target)).isEqualTo(before);
+        source.dropDatabase(db);
+    }
+
     // ---------------------------------------------------------------- bad input: each its own message and code
 
     @Test

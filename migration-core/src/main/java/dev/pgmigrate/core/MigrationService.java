@@ -194,6 +194,10 @@ public final class MigrationService implements AutoCloseable {
             return awaitQuietly(run.completion(), Duration.ofMinutes(5)).orElse(run.keeper().record());
         }
         MigrationRecord view = view(stored);
+        if (view.status().isFinal() && view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
+                && !Rollback.committed(stored.journal())) {
+            return rollBackAgain(stored); // a rollback left changes behind: roll back again, until none is left
+        }
         requireCancelable(view);
         if (!view.interrupted()) {
             store.requestCancel(stored.namespace(), name);
@@ -289,7 +293,13 @@ public final class MigrationService implements AutoCloseable {
         MigrationRun run = new MigrationRun(spec, keeper, plugins, resume, servers);
         String key = key(stored.namespace(), spec.name());
         running.put(key, run);
-        run.completion().whenComplete((r, e) -> running.remove(key));
+        run.completion().whenComplete((r, e) -> {
+            // A rollback that could not finish is finished by a later cancel: keep the target's password for it.
+            if (r != null && r.errors().stream().anyMatch(error -> error.startsWith("Rollback incomplete"))) {
+                unfinishedRollbacks.put(key, spec.target());
+            }
+            running.remove(key);
+        });
         Thread thread = new Thread(run, "pgmigrate-" + spec.name());
         thread.setDaemon(false);
         thread.start();
@@ -317,6 +327,42 @@ public final class MigrationService implements AutoCloseable {
     }
 
     private final Map<MigrationRun, Instant> lastBeat = new ConcurrentHashMap<>();
+    /** Targets, with their passwords, of migrations this service ran whose rollback is unfinished. */
+    private final Map<String, ServerSpec> unfinishedRollbacks = new ConcurrentHashMap<>();
+
+    /**
+     * Rolls back again a migration that ended Failed or Canceled with changes its rollback could not undo (the
+     * target was unreachable, say); its journal keeps them until a rollback undoes them all.
+     */
+    private MigrationRecord rollBackAgain(StoredMigration stored) {
+        ServerSpec known = unfinishedRollbacks.get(key(stored.namespace(), stored.name()));
+        ServerSpec target = known != null ? known : stored.record().spec().target().withLogin(
+                stored.record().spec().target().adminLogin(), credentials.password(stored, "targetServer"));
+        log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
+                stored.journal().size());
+        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
+                "postgres", stored.journal());
+        StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
+            MigrationRecord r = m.record();
+            List<String> errors = new ArrayList<>(r.errors());
+            List<String> notes = new ArrayList<>(r.notes());
+            if (problems.isEmpty()) {
+                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
+                notes.add("Rolled back again at " + clock.instant() + ": nothing this migration made is left on the "
+                        + "target.");
+            } else {
+                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
+                problems.forEach(p -> errors.add("Rollback incomplete: " + p));
+            }
+            MigrationRecord updated = new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(),
+                    r.endedAt(), r.validationResults(), r.databases(), errors, r.verification(), notes, false, false);
+            return m.withRecord(updated).withJournal(problems.isEmpty() ? List.of() : m.journal());
+        });
+        if (problems.isEmpty()) {
+            unfinishedRollbacks.remove(key(stored.namespace(), stored.name()));
+        }
+        return view(done);
+    }
 
     private MigrationRecord rollBackInterrupted(StoredMigration stored) {
         Optional<Secret> password = credentials.password(stored, "targetServer");
@@ -336,7 +382,7 @@ public final class MigrationService implements AutoCloseable {
             return m.withRecord(new MigrationRecord(r.spec(), status, r.substatus(), r.createdAt(),
                     Optional.of(clock.instant()), r.validationResults(),
                     RecordKeeper.ended(r.databases(), status, clock.instant()), errors, r.verification(), r.notes(), false, false))
-                    .withOwner(Optional.empty(), clock.instant());
+                    .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         return view(done);
     }

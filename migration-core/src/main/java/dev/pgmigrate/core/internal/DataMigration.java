@@ -696,12 +696,13 @@ final class DataMigration implements AutoCloseable {
             String[] bounds = Sql.rows(db.snapshotConnection, "SELECT min(" + column + "), max(" + column + ") FROM ONLY "
                     + Sql.qualified(table.schema(), table.name())).get(0);
             if (bounds[0] != null) {
-                long min = Long.parseLong(bounds[0]);
-                long max = Long.parseLong(bounds[1]);
-                long span = max - min + 1;
+                // In BigInteger: a bigint key may span more than a long holds (snowflake or hash ids).
+                java.math.BigInteger min = new java.math.BigInteger(bounds[0]);
+                java.math.BigInteger span = new java.math.BigInteger(bounds[1]).subtract(min).add(java.math.BigInteger.ONE);
+                java.math.BigInteger count = java.math.BigInteger.valueOf(parts);
                 for (int i = 0; i < parts; i++) {
-                    long from = min + span * i / parts;
-                    long to = min + span * (i + 1) / parts;
+                    java.math.BigInteger from = min.add(span.multiply(java.math.BigInteger.valueOf(i)).divide(count));
+                    java.math.BigInteger to = min.add(span.multiply(java.math.BigInteger.valueOf(i + 1L)).divide(count));
                     String lower = i == 0 ? null : column + " >= " + from;
                     String upper = i == parts - 1 ? null : column + " < " + to;
                     result.add(new CopyPart(table, i + 1, parts, Optional.of(join(lower, upper)),

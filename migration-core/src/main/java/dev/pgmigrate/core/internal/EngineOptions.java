@@ -24,7 +24,8 @@ public final class EngineOptions {
     public static void check(MigrationSettings settings) {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(DataMigration::checkOptions,
-                s -> SourceLocks.lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s), s -> rolesScope(s));
+                s -> SourceLocks.lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s), s -> rolesScope(s),
+                s -> Rollback.waitSeconds(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);

@@ -130,7 +130,9 @@ public final class MigrationRun implements Runnable {
                 List<String> problems = rollback();
                 keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
                         problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
-            } catch (Exception | LinkageError e) {
+            } catch (Exception | Error e) {
+                // An Error too (a stack overflow, memory running out): the target must not keep a half migration,
+                // nor the record stay InProgress under a live owner.
                 Thread.interrupted();
                 pool.shutdownNow();
                 data.close();
@@ -204,8 +206,12 @@ public final class MigrationRun implements Runnable {
     private List<String> rollback() {
         List<String> problems = new java.util.ArrayList<>();
         String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
-        Rollback.undo(target.connector(), maintenance, keeper.journal()).forEach(problem -> problems.add(
+        List<dev.pgmigrate.core.StoredMigration.JournalEntry> journal = keeper.journal();
+        Rollback.undo(target.connector(), maintenance, journal).forEach(problem -> problems.add(
                 "Rollback incomplete: " + problem));
+        if (problems.isEmpty() && !journal.isEmpty()) {
+            keeper.clearJournal(); // every change undone: a later cancel has nothing left to do
+        }
         return problems;
     }
 

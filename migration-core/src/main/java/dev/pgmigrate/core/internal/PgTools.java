@@ -86,12 +86,21 @@ public final class PgTools {
     }
 
     private static Optional<PgDump> version(Path pgDump) {
+        Path output = null;
         try {
-            Process p = new ProcessBuilder(pgDump.toString(), "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            output = Files.createTempFile("pgmigrate-version-", ".txt");
+            // Its output goes to a file, so a program that never ends is given up after 10 s, not waited for.
+            Process p = new ProcessBuilder(pgDump.toString(), "--version").redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                log.debug("{} --version did not answer within 10 s", pgDump);
                 return Optional.empty();
             }
+            if (p.exitValue() != 0) {
+                return Optional.empty();
+            }
+            String out = Files.readString(output, StandardCharsets.UTF_8);
             Matcher m = VERSION.matcher(out);
             if (!m.find()) {
                 return Optional.empty();
@@ -107,6 +116,14 @@ public final class PgTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MigrationCanceledException("Canceled while looking for pg_dump", e);
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException e) {
+                    log.debug("Cannot remove {}", output, e);
+                }
+            }
         }
     }
 

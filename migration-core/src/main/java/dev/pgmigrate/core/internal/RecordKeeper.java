@@ -337,6 +337,11 @@ public final class RecordKeeper {
         });
     }
 
+    /** Empties the journal once every entry was undone: nothing is left on the target to roll back. */
+    public void clearJournal() {
+        store.update(namespace, name(), m -> m.withJournal(List.of()));
+    }
+
     public List<JournalEntry> journal() {
         return store.load(namespace, name()).map(StoredMigration::journal).orElse(List.of());
     }

@@ -16,8 +16,12 @@ import org.slf4j.LoggerFactory;
 public final class Rollback {
     private static final Logger log = LoggerFactory.getLogger(Rollback.class);
 
-    /** How long a rollback waits for an unavailable target, such as one restarting. */
-    static final long UNAVAILABLE_WAIT_MILLIS = 60_000;
+    /** The setting {@code options.rollback.waitSeconds}: how long a rollback waits for an unavailable target. */
+    static int waitSeconds(dev.pgmigrate.api.MigrationSettings settings) {
+        return EngineOptions.intOption(settings, "rollback.waitSeconds", 60, 0, 3600, "a whole number of seconds from "
+                + "0 to 3600 (how long a rollback waits for a target that is unavailable, such as one restarting; "
+                + "default 60)");
+    }
 
     private Rollback() {
     }
@@ -26,11 +30,19 @@ public final class Rollback {
      * Rolls back; returns what could not be undone (empty when the target is as it was). A journal that reached
      * its point of no return ({@link JournalKind#COMMITTED}) is not rolled back: the databases are in place.
      */
+    public static boolean committed(List<JournalEntry> journal) {
+        return journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()));
+    }
+
+    /** Rolls back; returns what could not be undone (empty when the target is as it was). */
     public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
         List<JournalEntry> reversed = new ArrayList<>(journal);
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
         Thread.interrupted(); // a rollback runs to the end whatever interrupted the work before it
+        if (journal.isEmpty()) {
+            return problems; // nothing was changed: the target need not even be reachable
+        }
         if (journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()))) {
             problems.add("Nothing was rolled back: the migration had passed its point of no return (every database "
                     + "in place and verified). Resume it to drop the originals it set aside: " + journal.stream()
@@ -49,17 +61,19 @@ public final class Rollback {
             }
         } catch (SQLException e) {
             problems.add("Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
-                    + e.getSQLState() + "); the journal is kept, so cancel again once the target is reachable.");
+                    + e.getSQLState() + "). Nothing was undone; the journal is kept: run 'pgmigrate migration cancel' "
+                    + "again once the target is reachable, as often as needed, until it says nothing is left.");
         }
         return problems;
     }
 
     /**
-     * Connects for the rollback, waiting up to {@link #UNAVAILABLE_WAIT_MILLIS} while the target is down or
-     * starting up: a restart that broke the migration must not also leave its changes behind.
+     * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down or starting
+     * up: a restart that broke the migration must not also leave its changes behind. Only an unavailable server is
+     * waited for; a refused login or a missing database cannot get better by waiting.
      */
     private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
-        long deadline = System.nanoTime() + UNAVAILABLE_WAIT_MILLIS * 1_000_000L;
+        long deadline = System.nanoTime() + waitSeconds(target.settings()) * 1_000_000_000L;
         for (long pause = 250; ; pause = Math.min(2000, pause * 2)) {
             try {
                 return target.open(database);

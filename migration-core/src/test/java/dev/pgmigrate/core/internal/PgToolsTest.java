@@ -29,6 +29,19 @@ class PgToolsTest {
         assertThat(fallback.majorNum()).isGreaterThanOrEqualTo(130000);
     }
 
+    @Test
+    void aPgDumpThatNeverAnswersIsGivenUpInsteadOfHangingTheMigration(@TempDir Path dir) throws Exception {
+        Path pgDump = dir.resolve("pg_dump");
+        Files.writeString(pgDump, "#!/bin/sh\nexec sleep 600\n");
+        Files.setPosixFilePermissions(pgDump, PosixFilePermissions.fromString("rwx------"));
+        MigrationSettings settings = MigrationSettings.builder().pgDumpDirectory(dir.toString()).build();
+
+        long started = System.nanoTime();
+        PgTools.PgDump chosen = PgTools.pgDumpFor(source(110000), settings);
+        assertThat(chosen.path()).isNotEqualTo(pgDump);
+        assertThat((System.nanoTime() - started) / 1_000_000_000).as("seconds").isLessThan(60);
+    }
+
     private static ServerFacts source(int versionNum) {
         return new ServerFacts(versionNum, String.valueOf(versionNum), "postgres", true, true, true, false, "postgres",
                 List.of());
