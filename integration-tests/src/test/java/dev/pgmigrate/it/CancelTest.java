@@ -74,6 +74,56 @@ class CancelTest {
     }
 
     @Test
+    void aCancelStopsAValidatorsQueryOnTheServer(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("slowcheck"));
+        CountDownLatch querying = new CountDownLatch(1);
+        dev.pgmigrate.api.spi.Validator slow = new dev.pgmigrate.api.spi.Validator() {
+            @Override
+            public String id() {
+                return "slow-check";
+            }
+
+            @Override
+            public dev.pgmigrate.api.ValidationScope scope() {
+                return dev.pgmigrate.api.ValidationScope.INSTANCE;
+            }
+
+            @Override
+            public String description() {
+                return "A check whose query takes ten minutes.";
+            }
+
+            @Override
+            public List<dev.pgmigrate.api.ValidationResult> validate(dev.pgmigrate.api.spi.ValidationContext context)
+                    throws java.sql.SQLException {
+                try (var c = context.source().connect(db); var s = c.createStatement()) {
+                    querying.countDown();
+                    s.execute("SELECT pg_sleep(600) /* slow-check */");
+                }
+                return List.of(context.succeeded("done"));
+            }
+        };
+        try (MigrationService service = MigrationService.builder()
+                .plugins(dev.pgmigrate.core.Plugins.discover().withValidator(slow)).build()) {
+            MigrationHandle handle = service.start(MigrationSpec.builder().name("slow-check").source(source
+                    .serverSpec()).target(target.serverSpec()).databases(db).build());
+            assertThat(querying.await(60, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200); // the query reaches the server
+            handle.cancel();
+            assertThat(handle.await(Duration.ofSeconds(60)).status()).isEqualTo(MigrationStatus.CANCELED);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long running;
+        while ((running = source.queryForLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE state = "
+                + "'active' AND query LIKE '%slow-check%' AND pid <> pg_backend_pid()")) > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(running).as("the validator's query still runs on the source").isZero();
+    }
+
+    @Test
     void aKilledMigrationIsSeenAsInterruptedAndItsCancelRestoresTheTarget(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target, @TempDir Path dir) throws Exception {
         List<String> before = PluginJarTest.databases(target);

@@ -54,9 +54,24 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
         return connector;
     }
 
+    /**
+     * A read-only connection for a plugin, registered with the migration's cancel for as long as it is open: a
+     * cancel stops a validator's query too, instead of leaving it running on the server after the migration ended.
+     */
     @Override
     public Connection connect(String database) throws SQLException {
-        return connector.openReadOnly(database);
+        Connection connection = cancel.register(connector.openReadOnly(database));
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                        cancel.unregister(connection);
+                    }
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Override
