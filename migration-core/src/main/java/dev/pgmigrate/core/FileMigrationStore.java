@@ -286,7 +286,9 @@ public final class FileMigrationStore implements MigrationStore {
 
     private static void createPrivateDirectory(Path dir) {
         try {
-            if (!Files.isDirectory(dir)) {
+            if (Files.isDirectory(dir)) {
+                refuseShared(dir);
+            } else {
                 try {
                     Files.createDirectories(dir.getParent());
                     Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
@@ -299,6 +301,24 @@ public final class FileMigrationStore implements MigrationStore {
         } catch (IOException e) {
             throw new MigrationException("Cannot create the state directory " + dir + ": " + e
                     + ". Choose a writable directory with --state-dir or PGMIGRATE_HOME.", e);
+        }
+    }
+
+    /**
+     * Records hold the journal of what a migration changed and where its passwords come from: a directory another
+     * user owns could be read or changed by that user, so it is refused rather than shared.
+     */
+    private static void refuseShared(Path dir) throws IOException {
+        try {
+            String owner = Files.getOwner(dir).getName();
+            String me = System.getProperty("user.name");
+            if (!owner.equals(me)) {
+                throw new MigrationException("The state directory " + dir + " belongs to user " + owner + ", not to "
+                        + me + ": migration records are kept private to one user. Choose a directory of your own "
+                        + "with --state-dir or PGMIGRATE_HOME.");
+            }
+        } catch (UnsupportedOperationException e) {
+            log.debug("{} has no owner to check", dir);
         }
     }
 

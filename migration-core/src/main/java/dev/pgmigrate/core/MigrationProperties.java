@@ -134,7 +134,11 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
         Objects.requireNonNull(file, "file must not be null");
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = BoundedFiles.read(file, BoundedFiles.PROPERTIES_BYTES);
+        } catch (BoundedFiles.TooLarge e) {
+            throw new InvalidSpecException(file.toString(), List.of(new SpecProblem("file", file.toString(),
+                    "holds more than " + BoundedFiles.PROPERTIES_BYTES / (1024 * 1024) + " MiB, more than a "
+                            + "properties file does; check the path given to --properties")));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new InvalidSpecException(file.toString(), List.of(new SpecProblem("file", file.toString(),
                     "the file does not exist; check the path given to --properties")));
@@ -540,11 +544,14 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
                 return null;
             }
             try {
-                String value = Files.readString(file, StandardCharsets.UTF_8);
+                String value = BoundedFiles.read(file, BoundedFiles.PASSWORD_BYTES);
                 value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
                         : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
                 references.put(serverKey, "file:" + file);
                 return Secret.of(value);
+            } catch (BoundedFiles.TooLarge e) {
+                problem(field + ".file", file.toString(), "holds more than " + BoundedFiles.PASSWORD_BYTES / 1024
+                        + " KiB; a password file holds one password (check the path)");
             } catch (java.nio.file.NoSuchFileException e) {
                 problem(field + ".file", file.toString(), "the file does not exist; check the path (a relative path "
                         + "is read from the properties file's directory)");

@@ -42,7 +42,7 @@ public final class SecretReferences {
         if (reference.startsWith("file:")) {
             Path file = Path.of(reference.substring(5));
             try {
-                return Secret.of(stripNewline(Files.readString(file, StandardCharsets.UTF_8)));
+                return Secret.of(stripNewline(BoundedFiles.read(file, BoundedFiles.PASSWORD_BYTES)));
             } catch (IOException e) {
                 throw new MigrationException("Cannot read the password file " + file + ": " + e.getMessage()
                         + ". Make it readable by this user.", e);

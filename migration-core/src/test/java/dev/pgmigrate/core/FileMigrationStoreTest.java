@@ -90,4 +90,20 @@ class FileMigrationStoreTest {
                 Optional.empty(), List.of(), false, false);
         return new StoredMigration(NAMESPACE, record, List.of(), Optional.empty(), now, Map.of(), Map.of());
     }
+
+    @Test
+    void aStateDirectoryOfAnotherUserIsRefusedAndOneOfOursIsMadePrivate(@TempDir Path dir) throws Exception {
+        Path loose = Files.createDirectory(dir.resolve("loose"));
+        Files.setPosixFilePermissions(loose, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        new FileMigrationStore(loose);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(loose)))
+                .isEqualTo("rwx------");
+
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "giving a directory to another user needs root");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertThatThrownBy(() -> new FileMigrationStore(theirs)).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("belongs to user nobody").hasMessageContaining("--state-dir");
+    }
 }

@@ -321,4 +321,18 @@ class MigrationPropertiesTest {
         assertThatThrownBy(() -> MigrationProperties.read(missing)).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void aPasswordFileOrPropertiesFileWithoutEndIsRefusedInsteadOfReadToTheEnd() throws Exception {
+        Path json = dir.resolve("endless.json");
+        Files.writeString(json, "{\"properties\": {" + SOURCE.replace("\"password\": \"" + SECRET + "\"",
+                "\"password\": {\"file\": \"/dev/zero\"}") + ", " + TARGET + ", " + DBS + "}}");
+        assertThatThrownBy(() -> MigrationProperties.read(json)).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> {
+                    assertThat(p.field()).isEqualTo("properties.sourceServer.password.file");
+                    assertThat(p.rule()).contains("more than 64 KiB");
+                }));
+        assertThatThrownBy(() -> MigrationProperties.read(Path.of("/dev/zero")))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("more than 16 MiB");
+    }
 }
