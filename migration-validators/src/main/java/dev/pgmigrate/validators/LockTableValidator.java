@@ -32,9 +32,16 @@ public final class LockTableValidator extends DatabaseValidator {
             return List.of(context.succeeded(found));
         }
         long needed = (relations * 5 / 4 + slots - 1) / slots;
+        String remedy = "Raise max_locks_per_transaction on the source to at least " + needed + " and restart it.";
+        List<String> items = List.of(String.valueOf(relations), String.valueOf(capacity));
+        if (relations > capacity) {
+            // Not a risk but a certainty: pg_dump would fail with 'out of shared memory' once the copy has begun.
+            return List.of(context.failed(found, "pg_dump takes a lock on every table in one transaction, and this "
+                    + "lock table cannot hold them all: it would fail with 'out of shared memory' after the "
+                    + "migration has begun.", remedy, items));
+        }
         return List.of(context.warning(found, "pg_dump takes a lock on every table in one transaction; when "
-                + "the shared lock table runs out it fails with 'out of shared memory'.", "Raise "
-                + "max_locks_per_transaction on the source to at least " + needed + " and restart it.",
-                List.of(String.valueOf(relations), String.valueOf(capacity))));
+                + "the shared lock table runs out it fails with 'out of shared memory'. (The migration's own hold "
+                + "on the tables is left out when the table is full, and a note says so.)", remedy, items));
     }
 }

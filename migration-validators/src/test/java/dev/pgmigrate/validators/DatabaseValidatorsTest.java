@@ -381,6 +381,20 @@ class DatabaseValidatorsTest {
     }
 
     @Test
+    void lockTableSizeFailsWhenPgDumpCannotTakeItsLocks(@Pg(value = "17", settings = {
+            "max_locks_per_transaction=10", "max_connections=20"}) PostgresServer server) {
+        // 260 tables, more than the 200 locks this server's lock table holds; created ten per transaction.
+        String[] batches = new String[26];
+        for (int b = 0; b < batches.length; b++) {
+            batches[b] = "DO $$BEGIN FOR i IN " + (b * 10 + 1) + ".." + (b * 10 + 10) + " LOOP EXECUTE "
+                    + "format('CREATE TABLE t%s (id int)', i); END LOOP; END$$";
+        }
+        run("lock-table-size", server, server, database(server, batches)).assertThatResults()
+                .hasStatus(ValidationStatus.FAILED).mentions("pg_dump locks 260 relations")
+                .everyProblemHasARemedy();
+    }
+
+    @Test
     void customTablespacesWarn(@Pg("17") PostgresServer server) throws IOException {
         Path location = Files.createTempDirectory(PostgresServer.tempBase(), "vt_ts");
         UserPrincipal owner = Files.getOwner(server.dataDirectory());
