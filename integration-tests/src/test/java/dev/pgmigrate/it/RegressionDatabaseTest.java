@@ -59,7 +59,7 @@ class RegressionDatabaseTest {
         Ran built = run(Duration.ofMinutes(15), List.of("bash", ACCEPTANCE.resolve("make-regression-db.sh")
                 .toString(), PostgresServer.HOST, String.valueOf(source.port()), PostgresServer.SUPERUSER, DB), Map.of());
         assertThat(built.exit()).as(built.output()).isZero();
-        assertThat(built.output()).contains("All 217 tests passed");
+        assertThat(built.output()).containsPattern("All \\d+ tests passed"); // 217 in 15.18
         assertThat(source.queryForLong(DB, "SELECT count(*) FROM pg_class WHERE oid >= 16384")).isGreaterThan(1400);
     }
 
