@@ -40,7 +40,7 @@ public final class PhaseChild {
         try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(Path.of(args[0])))
                 .build()) {
             service.start(spec, Map.of("sourceServer", "file:" + args[3].split(":", 4)[3],
-                    "targetServer", "file:" + args[4].split(":", 4)[3]), hold(phase, source, target, database, () -> {
+                    "targetServer", "file:" + args[4].split(":", 4)[3]), hold(phase, source, database, () -> {
                         System.out.println("READY");
                         System.out.flush();
                     })).await();
@@ -50,15 +50,14 @@ public final class PhaseChild {
     /**
      * A listener that holds a migration in {@code phase}: {@code validation} blocks as validation begins;
      * {@code schema} locks table {@code a} on the source as the data phase begins, so the snapshot's locks wait for
-     * it; {@code data} blocks once the first table is copied; {@code verification} locks {@code a} in the working
-     * database on the target as completion begins (the source's is held by the migration itself), so the checksum
-     * query waits for it; {@code post-data} holds nothing (its test waits
+     * it; {@code data} blocks once the first table is copied; {@code verification} asks for an exclusive lock on
+     * {@code a} on the source once it is copied, which queues behind the migration's own hold and keeps the checksum
+     * query of {@code a} waiting; {@code post-data} holds nothing (its test waits
      * for the slow index build). The lock is held by a connection the caller never closes: it ends with the
      * process, or with {@link #releaseLocks()}. The final event keeps the last substatus, so only events of a
      * migration still in progress hold it: a lock taken on a canceled one's last event would outlive the test.
      */
-    static MigrationListener hold(String phase, ServerSpec source, ServerSpec target, String database,
-            Runnable ready) {
+    static MigrationListener hold(String phase, ServerSpec source, String database, Runnable ready) {
         return event -> {
             try {
                 if (phase.equals("validation") && event instanceof MigrationEvent.PhaseChanged p
@@ -74,10 +73,19 @@ public final class PhaseChild {
                 } else if (phase.equals("data") && event instanceof MigrationEvent.TableFinished) {
                     ready.run();
                     block();
-                } else if (phase.equals("verification") && event instanceof MigrationEvent.PhaseChanged p
-                        && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION
-                        && !p.status().isFinal()) {
-                    lock(target, workingDatabase(target));
+                } else if (phase.equals("verification") && event instanceof MigrationEvent.TableFinished t
+                        && t.table().equals("a")) {
+                    // Queued behind the migration's own hold on a: every later reader waits behind it, and the one
+                    // left is the comparison, once the rest of the data phase is done.
+                    Thread locker = new Thread(() -> {
+                        try {
+                            lock(source, database);
+                        } catch (SQLException e) {
+                            // the migration ended meanwhile and its sessions with it
+                        }
+                    }, "phase-child-lock");
+                    locker.setDaemon(true);
+                    locker.start();
                     ready.run();
                 }
             } catch (SQLException e) {
@@ -101,16 +109,6 @@ public final class PhaseChild {
     private static final java.util.List<Connection> LOCKS = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final Object BLOCK = new Object();
     private static volatile boolean released;
-
-    /** The database the migration copies into before it takes its final name. */
-    private static String workingDatabase(ServerSpec target) throws SQLException {
-        try (Connection c = connect(target, "postgres"); Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE "
-                        + "'pgmigrate\\_%' AND datname NOT LIKE 'pgmigrate\\_aside\\_%' ORDER BY oid DESC")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     private static Connection connect(ServerSpec server, String database) throws SQLException {
         Properties props = new Properties();

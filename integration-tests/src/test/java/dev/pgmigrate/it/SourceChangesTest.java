@@ -8,7 +8,6 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
-import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.testkit.Pg;
@@ -38,17 +37,20 @@ class SourceChangesTest {
     @Test
     void aTruncateAfterATablesCopyWaitsForTheMigrationInsteadOfEmptyingTheCopy(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        AtomicBoolean waitingAtCompletion = new AtomicBoolean();
+        AtomicBoolean waitingAtTheLastCopy = new AtomicBoolean();
         Truncation t = new Truncation(source, "truncated");
         MigrationRecord done = migrate(source, target, t.db, MigrationSettings.builder().verify(false), event -> {
             t.onEvent(event);
-            if (event instanceof MigrationEvent.PhaseChanged p
-                    && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
-                waitingAtCompletion.set(waitsForLock(source, "truncating-test"));
+            if (event instanceof MigrationEvent.TableFinished f && f.table().equals("accounts")) {
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (!waitsForLock(source, "truncating-test") && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                waitingAtTheLastCopy.set(waitsForLock(source, "truncating-test"));
             }
         });
         assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
-        assertThat(waitingAtCompletion).as("the TRUNCATE still waited when completion began").isTrue();
+        assertThat(waitingAtTheLastCopy).as("the TRUNCATE still waited when the last table was copied").isTrue();
         t.done.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(target.queryForLong(t.db, "SELECT count(*) FROM tellers")).isEqualTo(300);
     }

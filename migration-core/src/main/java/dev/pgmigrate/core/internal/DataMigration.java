@@ -141,15 +141,26 @@ final class DataMigration implements AutoCloseable {
             databases.put(database, db);
             switch (stage) {
                 case "done" -> log.info("Database {} was completed before the interruption", database);
+                case "verified" -> {
+                    // Copied and verified: only its properties and its final name remain, and need no snapshot.
+                    readTargetRoles(db);
+                    db.properties = dumpProperties(db, result(pgDumpLookup));
+                    keeper.note("Resumed: database " + database + " was copied and verified; only completion "
+                            + "remains.");
+                }
                 case "data" -> {
                     openSnapshot(db);
                     readTargetRoles(db);
                     db.properties = dumpProperties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
                     keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
-                            + "only completion remains.");
+                            + "only its verification and completion remain.");
+                    verifyDatabase(db);
                 }
-                case "schema" -> resumeDatabase(db, result(pgDumpLookup));
+                case "schema" -> {
+                    resumeDatabase(db, result(pgDumpLookup));
+                    verifyDatabase(db);
+                }
                 default -> {
                     if (!stage.isEmpty()) {
                         // The schema was not fully restored: start this database again from nothing.
@@ -157,6 +168,7 @@ final class DataMigration implements AutoCloseable {
                         db.working = workingName(spec.name(), database);
                     }
                     migrateDatabase(db, pgDumpLookup);
+                    verifyDatabase(db);
                 }
             }
         }
@@ -1256,28 +1268,39 @@ final class DataMigration implements AutoCloseable {
 
     // ---- completion
 
+    /**
+     * Ends a database's part on the source as soon as its data is in: what ANALYZE and the comparisons still have
+     * to do, the tables written meanwhile, and then every connection of the database closed and its snapshot (and
+     * the locks it holds) released. A migration of many databases so holds the connections of one at a time, not
+     * of all of them until completion.
+     */
+    private void verifyDatabase(Db db) throws Exception {
+        analyze(db);
+        if (settings.verify()) {
+            VerificationReport report = verifyRest(db);
+            keeper.setVerification(merge(keeper.record().verification(), report));
+            if (!report.matches()) {
+                throw new MigrationException(Verifier.describeMismatch(db.name, report));
+            }
+        }
+        noteSourceWrites(db);
+        closeWorkerConnections(db);
+        closeVerifyConnections(db);
+        closeSnapshot(db);
+        keeper.putState(stageKey(db.name), "verified");
+    }
+
+    /** Gives each verified database its own properties and its final name. */
     void complete() throws Exception {
         for (Db db : databases.values()) {
             cancel.check();
             if (keeper.state(stageKey(db.name)).orElse("").equals("done")) {
                 continue;
             }
-            analyze(db);
-            if (settings.verify()) {
-                VerificationReport report = verifyRest(db);
-                keeper.setVerification(merge(keeper.record().verification(), report));
-                if (!report.matches()) {
-                    throw new MigrationException(Verifier.describeMismatch(db.name, report));
-                }
-            }
-            noteSourceWrites(db);
-            closeWorkerConnections(db);
-            closeVerifyConnections(db);
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
                     keeper, cancel);
             finalName(db);
             keeper.putState(stageKey(db.name), "done");
-            closeSnapshot(db);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }
     }
