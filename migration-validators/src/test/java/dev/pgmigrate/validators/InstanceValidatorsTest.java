@@ -153,6 +153,19 @@ class InstanceValidatorsTest {
     }
 
     @Test
+    void connectionLimitsFailWhenAServerCannotTakeTheMigrationsSessions(@Pg("11") PostgresServer older,
+            @Pg(value = "17", settings = "max_connections=12") PostgresServer small) {
+        run("connection-limits", older, older, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("the migration opens up to");
+        ValidatorTestKit.validator("connection-limits").source(older).target(small).database("postgres")
+                .settings(b -> b.parallelism(8)).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("target: 18 needed").everyProblemHasARemedy();
+        ServerSpec limited = login(older, "CONNECTION LIMIT 3");
+        ValidatorTestKit.validator("connection-limits").source(limited).target(older).database("postgres").run()
+                .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("may open").mentions("source:");
+    }
+
+    @Test
     void targetReplicationSucceedsWithoutSlots(@Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer t,
             @Pg("17") PostgresServer source) {
         run("target-replication", source, t, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
