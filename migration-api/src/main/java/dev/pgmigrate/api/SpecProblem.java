@@ -18,8 +18,11 @@ public record SpecProblem(String field, String value, String rule) {
         Objects.requireNonNull(rule, "rule must not be null");
     }
 
+    /** The problem as one line; a value longer than a few dozen characters is shortened, with its length. */
     @Override
     public String toString() {
-        return field + " = " + value + ": " + rule;
+        String shown = value.length() <= 60 ? value
+                : value.substring(0, 40) + "... (" + value.length() + " characters)";
+        return field + " = " + shown + ": " + rule;
     }
 }

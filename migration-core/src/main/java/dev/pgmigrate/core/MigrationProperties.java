@@ -474,8 +474,10 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
             if (node.isIntegralNumber() && node.canConvertToInt()) {
                 return node.intValue();
             }
-            if (node.isIntegralNumber()) {
-                return -1; // out of range; ServerSpec.problems reports it with the rule
+            if (node.isIntegralNumber() || (node.isTextual() && node.asText().trim().matches("\\d+"))) {
+                // Too large for a port: said with the value as given, not as an overflowed number.
+                problem(field, node.asText(), "must be a whole number between 1 and 65535, such as 5432");
+                return ServerSpec.DEFAULT_PORT;
             }
             wrongType(field, node, "must be a whole number between 1 and 65535, such as 5432");
             return ServerSpec.DEFAULT_PORT;

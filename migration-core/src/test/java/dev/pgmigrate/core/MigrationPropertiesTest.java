@@ -335,4 +335,17 @@ class MigrationPropertiesTest {
         assertThatThrownBy(() -> MigrationProperties.read(Path.of("/dev/zero")))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("more than 16 MiB");
     }
+
+    @Test
+    void anOverflowingPortIsShownAsGivenAndAHugeValueIsShortened() throws Exception {
+        Path json = dir.resolve("overflow.json");
+        Files.writeString(json, "{\"properties\": {" + SOURCE.replace("\"port\": 5432", "\"port\": 99999999999")
+                + ", " + TARGET + ", \"dbsToMigrate\": [\"" + "d".repeat(5000) + "\"]}}");
+        assertThatThrownBy(() -> MigrationProperties.read(json)).isInstanceOfSatisfying(InvalidSpecException.class,
+                e -> {
+                    assertThat(e.getMessage()).contains("properties.sourceServer.port = 99999999999: must be a whole "
+                            + "number between 1 and 65535").doesNotContain("-1");
+                    assertThat(e.getMessage()).contains("... (5000 characters)").doesNotContain("d".repeat(100));
+                });
+    }
 }
