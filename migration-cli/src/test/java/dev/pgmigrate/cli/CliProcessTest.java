@@ -191,15 +191,7 @@ class CliProcessTest {
     @Test
     void cancelFromASecondProcessStopsTheCopyAndLeavesTheTargetAsItWas(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("clicancel"));
-        // Each row takes a millisecond to load on the target only (pgmigrate's sessions name themselves), so the
-        // copy lasts about 30 s unless canceled, whatever the machine's speed.
-        source.execute(db, "CREATE FUNCTION slow_on_target(v text) RETURNS boolean LANGUAGE sql AS $$ SELECT CASE "
-                        + "WHEN pg_catalog.current_setting('application_name') = 'pgmigrate' "
-                        + "THEN pg_catalog.pg_sleep(0.001) IS NOT NULL ELSE true END $$",
-                "CREATE DOMAIN slow_text AS text CHECK (public.slow_on_target(VALUE))",
-                "CREATE TABLE big (id bigint PRIMARY KEY, payload slow_text)",
-                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 30000) g");
+        String db = slowDatabase(source, "clicancel");
         List<String> before = targetState(target);
         Path properties = properties(source, target, db, ", \"settings\": {\"parallelism\": 1, "
                 + "\"splitTablesLargerThanBytes\": 1099511627776}");
@@ -228,13 +220,7 @@ class CliProcessTest {
     @Test
     void sigtermDuringAForegroundRunCancelsItAndExitsWith3(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("clisigterm"));
-        source.execute(db, "CREATE FUNCTION slow_on_target(v text) RETURNS boolean LANGUAGE sql AS $$ SELECT CASE "
-                        + "WHEN pg_catalog.current_setting('application_name') = 'pgmigrate' "
-                        + "THEN pg_catalog.pg_sleep(0.001) IS NOT NULL ELSE true END $$",
-                "CREATE DOMAIN slow_text AS text CHECK (public.slow_on_target(VALUE))",
-                "CREATE TABLE big (id bigint PRIMARY KEY, payload slow_text)",
-                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 30000) g");
+        String db = slowDatabase(source, "clisigterm");
         List<String> before = targetState(target);
         Path properties = properties(source, target, db, ", \"settings\": {\"parallelism\": 1}");
 
@@ -443,6 +429,21 @@ class CliProcessTest {
     private static void assumeValidatorsPresent() {
         assumeTrue(ServiceLoader.load(Validator.class).findFirst().isPresent(),
                 "the built-in validators are not on the class path yet");
+    }
+
+    /**
+     * A database whose one table takes a millisecond a row to load on the target only (pgmigrate's sessions name
+     * themselves), so its copy lasts about 30 s unless canceled, whatever the machine's speed.
+     */
+    private static String slowDatabase(PostgresServer source, String prefix) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        source.execute(db, "CREATE FUNCTION slow_on_target(v text) RETURNS boolean LANGUAGE sql AS $$ SELECT CASE "
+                        + "WHEN pg_catalog.current_setting('application_name') = 'pgmigrate' "
+                        + "THEN pg_catalog.pg_sleep(0.001) IS NOT NULL ELSE true END $$",
+                "CREATE DOMAIN slow_text AS text CHECK (public.slow_on_target(VALUE))",
+                "CREATE TABLE big (id bigint PRIMARY KEY, payload slow_text)",
+                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 30000) g");
+        return db;
     }
 
     private static String smallDatabase(PostgresServer source, String prefix) {
