@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Servers and networks that fail while a migration runs: each ends in a clear error naming what failed, and a
@@ -174,6 +175,58 @@ class FaultsTest {
 
             assertFailedAndRolledBack(done, target, before);
             assertThat(done.errors().get(0)).contains("Cannot create INDEX s_slow in database " + db);
+        }
+    }
+
+    @Test
+    void aPgDumpEndsWithTheProcessThatStartedItAndItsPasswordFileGoesAtOnce(@Pg("15") PostgresServer source,
+            @TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        try (java.sql.Connection holder = source.connectAsAdmin(bigDb)) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("LOCK TABLE small IN ACCESS EXCLUSIVE MODE");
+            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                    PgDumpChild.class.getName(), MigrationChild.endpoint(source, dir, "s"), bigDb))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("child.out").toFile()).start();
+            try {
+                Instant waiting = Instant.now().plusSeconds(60); // until pg_dump waits for the table held here
+                while (source.query("postgres", "SELECT 1 FROM pg_stat_activity WHERE application_name = "
+                        + "'pgmigrate-pg_dump' AND wait_event_type = 'Lock'").isEmpty()) {
+                    assertThat(child.isAlive() && Instant.now().isBefore(waiting)).as("pg_dump waits; %s",
+                            Files.readString(dir.resolve("child.out"))).isTrue();
+                    Thread.sleep(20);
+                }
+                assertThat(dumpDirectories(tmp)).as("pg_dump's work directory, with its password file").hasSize(1);
+            } finally {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing of the JVM runs
+            }
+            Instant deadline = Instant.now().plusSeconds(10);
+            while ((!pgDumps(bigDb).isEmpty() || !dumpDirectories(tmp).isEmpty()) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20);
+            }
+            List<ProcessHandle> left = pgDumps(bigDb);
+            left.forEach(ProcessHandle::destroyForcibly);
+            assertThat(left).as("pg_dump outliving the process that ran it").isEmpty();
+            assertThat(dumpDirectories(tmp)).as("the password file of a killed process").isEmpty();
+        }
+        // A backend waiting for a lock notices its client gone only once the lock is free.
+        Instant deadline = Instant.now().plusSeconds(10);
+        String session = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgmigrate-pg_dump'";
+        while (!source.query("postgres", session).isEmpty() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertThat(source.query("postgres", session)).as("pg_dump's session").isEmpty();
+    }
+
+    private static List<ProcessHandle> pgDumps(String database) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("bin/pg_dump") && c.contains(database)).orElse(false)).toList();
+    }
+
+    private static List<Path> dumpDirectories(Path tmp) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("pgmigrate-dump-")).toList();
         }
     }
 

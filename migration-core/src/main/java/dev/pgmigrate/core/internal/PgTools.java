@@ -170,18 +170,25 @@ public final class PgTools {
                 command.add("--snapshot=" + snapshot);
             }
             command.addAll(extra);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(errors.toFile())
+            ProcessBuilder pb = new ProcessBuilder(watched(command, work)).redirectError(errors.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(k -> k.startsWith("PG"));
             env.put("PGPASSFILE", passFile.toString());
             env.put("PGAPPNAME", "pgmigrate-pg_dump");
             Process process = pb.start();
-            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
-                if (cancel.isCanceled()) {
-                    process.destroyForcibly();
-                    throw new MigrationCanceledException("Canceled while pg_dump ran");
+            try {
+                while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                    if (cancel.isCanceled()) {
+                        throw new MigrationCanceledException("Canceled while pg_dump ran");
+                    }
                 }
+            } finally {
+                if (process.isAlive()) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
+                process.getOutputStream().close();
             }
             if (process.exitValue() != 0) {
                 String stderr = Files.readString(errors, StandardCharsets.UTF_8).trim();
@@ -198,6 +205,26 @@ public final class PgTools {
     }
 
     private static final String DUMP_PREFIX = "pgmigrate-dump-";
+    private static final Path SHELL = Path.of("/bin/sh");
+
+    /**
+     * A watchdog around pg_dump, so that it never outlives this process: the shell runs pg_dump and a watcher
+     * that reads the pipe from this process, which only this process holds open. When this process dies, even
+     * by SIGKILL, the pipe ends, and the watcher kills pg_dump and removes {@code work} with its password file
+     * at once. No Java API ties a child's life to its parent's.
+     */
+    private static List<String> watched(List<String> command, Path work) {
+        if (!Files.isExecutable(SHELL)) {
+            return command; // no POSIX shell: the next run removes what a killed one left
+        }
+        String script = "work=$1; shift; exec 3<&0 </dev/null; \"$@\" 3<&- & dump=$!; "
+                + "( while read -r _ <&3; do :; done; rm -rf \"$work\"; kill -KILL \"$dump\" 2>/dev/null ) & "
+                + "watcher=$!; exec 3<&-; wait \"$dump\"; status=$?; kill \"$watcher\" 2>/dev/null; exit $status";
+        List<String> wrapped = new ArrayList<>(List.of(SHELL.toString(), "-c", script, "pgmigrate-pg_dump",
+                work.toString()));
+        wrapped.addAll(command);
+        return wrapped;
+    }
 
     /**
      * A process killed while pg_dump ran leaves its work directory, with a private password file in it; the next
