@@ -57,8 +57,9 @@ public final class SchemaSnapshot {
             read(s, objects, "extension", "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n "
                     + "ON n.oid = e.extnamespace");
             read(s, objects, "relation", "SELECT n.nspname || '.' || c.relname, c.relkind::text || ' ' || c.relpersistence::text "
-                    + "|| ' owner=' || pg_get_userbyid(c.relowner) || ' acl=' || coalesce(c.relacl::text, '') FROM "
-                    + "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+                    + "|| ' owner=' || pg_get_userbyid(c.relowner) || ' acl=' || coalesce(c.relacl, acldefault("
+                    // No ACL means the default one: equal privileges compare equal however they are spelt.
+                    + "CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner))::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
                     + "('r','p','v','m','S','f','c') AND " + USER_NS + " AND " + NOT_EXTENSION.formatted("c.oid"));
             String identity = version >= 100000 ? "a.attidentity::text" : "''";
             String generated = version >= 120000 ? "a.attgenerated::text" : "''";
@@ -143,8 +144,8 @@ public final class SchemaSnapshot {
                     + "pg_namespace n ON n.oid = co.collnamespace WHERE " + USER_NS + " AND "
                     + NOT_EXTENSION.formatted("co.oid"));
             // The database itself: its privileges, comment and connection limit, and the settings in it.
-            read(s, objects, "database", "SELECT 'current', 'acl=' || coalesce(d.datacl::text, '') || ' comment=' || "
-                    + "coalesce(shobj_description(d.oid, 'pg_database'), '') || ' connlimit=' || d.datconnlimit FROM "
+            read(s, objects, "database", "SELECT 'current', 'acl=' || coalesce(d.datacl, acldefault('d'::\"char\", d.datdba))::text "
+                    + "|| ' comment=' || coalesce(shobj_description(d.oid, 'pg_database'), '') || ' connlimit=' || d.datconnlimit FROM "
                     + "pg_database d WHERE d.datname = current_database()");
             read(s, objects, "database setting", "SELECT coalesce(r.rolname, '(all roles)'), "
                     + "array_to_string(s.setconfig, ';') FROM pg_db_role_setting s JOIN pg_database d ON d.oid = "

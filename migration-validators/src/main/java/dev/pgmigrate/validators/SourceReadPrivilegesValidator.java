@@ -27,7 +27,7 @@ public final class SourceReadPrivilegesValidator extends DatabaseValidator {
                 + " UNION ALL SELECT CASE c.relkind WHEN 'S' THEN 'sequence ' ELSE 'table ' END || c.oid::regclass"
                 + from + " AND c.relkind IN ('r', 'p', 'm', 'S') AND NOT has_table_privilege(c.oid, 'SELECT')"
                 + " UNION ALL SELECT 'table ' || c.oid::regclass || ' (row-level security hides rows)'" + from
-                + " AND c.relrowsecurity AND NOT pg_has_role(c.relowner, 'MEMBER')"
+                + " AND c.relrowsecurity AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'MEMBER'))"
                 + " AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)"
                 + " UNION ALL SELECT count(*) || ' large objects' FROM pg_largeobject_metadata l"
                 + " WHERE current_setting('lo_compat_privileges') = 'off' AND NOT pg_has_role(l.lomowner, 'MEMBER')"

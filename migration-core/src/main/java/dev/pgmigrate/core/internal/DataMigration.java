@@ -763,6 +763,9 @@ final class DataMigration implements AutoCloseable {
         Connection dst;
         try {
             Sql.execute(src, "SET search_path = pg_catalog");
+            // A policy that would hide rows from the login fails the copy by name, as pg_dump does, instead of
+            // leaving those rows behind.
+            Sql.execute(src, "SET row_security = off");
             // A TRUNCATE or DDL queued behind the snapshot's locks would hold every later reader of its table, this
             // copy included, until the migration ends: wait a bounded time, then say who waits.
             Sql.execute(src, "SET lock_timeout = '" + SourceLocks.lockTimeoutSeconds(settings) + "s'");
@@ -1283,11 +1286,35 @@ final class DataMigration implements AutoCloseable {
                 throw new MigrationException(Verifier.describeMismatch(db.name, report));
             }
         }
+        enableRowSecurity(db);
         noteSourceWrites(db);
         closeWorkerConnections(db);
         closeVerifyConnections(db);
         closeSnapshot(db);
         keeper.putState(stageKey(db.name), "verified");
+    }
+
+    /**
+     * Enables row-level security where the source has it, after the comparison: under a policy, a target admin
+     * that is no superuser (a managed service's) would compare only the rows the policy shows it, and fail a good
+     * copy. Idempotent, so a resumed migration runs it again; the database is not under its final name yet.
+     */
+    private void enableRowSecurity(Db db) throws SQLException {
+        if (db.catalog.rowSecurity.isEmpty()) {
+            return;
+        }
+        try (Connection dst = target.connector().open(db.working)) {
+            cancel.register(dst);
+            try {
+                for (long oid : db.catalog.rowSecurity) {
+                    Table table = db.catalog.tables.get(oid);
+                    Sql.execute(dst, "ALTER TABLE ONLY " + Sql.qualified(table.schema(), table.name())
+                            + " ENABLE ROW LEVEL SECURITY");
+                }
+            } finally {
+                cancel.unregister(dst);
+            }
+        }
     }
 
     /** Gives each verified database its own properties and its final name. */
@@ -1524,6 +1551,10 @@ final class DataMigration implements AutoCloseable {
                 tablesByName.put(SourceCatalog.key(t.schema(), t.name()), t);
             }
             for (Entry entry : entries) {
+                if (entry.type().equals("ROW SECURITY") && tablesByName.containsKey(SourceCatalog.key(entry.schema(),
+                        entry.tag())) && entry.statements().size() == 1) {
+                    continue; // enabled from the catalog once the copy is verified (enableRowSecurity)
+                }
                 if (entry.type().equals("INDEX")) {
                     Long owner = catalog.indexOwners.get(SourceCatalog.key(entry.schema(), entry.tag()));
                     Table table = owner == null ? null : catalog.tables.get(owner);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +58,11 @@ public final class SourceCatalog {
     public final Map<String, Long> statisticsOwners = new HashMap<>();
     public final List<Sequence> sequences = new ArrayList<>();
     public final List<Long> largeObjects = new ArrayList<>();
+    /**
+     * The tables with row-level security enabled (by OID). Enabled on the target only once the copy is verified:
+     * the target's admin may be no superuser, and its comparison would see only the rows a policy lets it see.
+     */
+    public final Set<Long> rowSecurity = new LinkedHashSet<>();
     public int versionNum;
     public int blockSize;
 
@@ -100,7 +106,8 @@ public final class SourceCatalog {
 
     private void readTables(Statement s) throws SQLException {
         // Extension member tables are the extension's; only their configuration tables hold user data.
-        String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid) FROM pg_class c "
+        String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid), c.relrowsecurity "
+                + "FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
                 + "AND " + USER_SCHEMAS + " AND (" + notExtensionMember("c.oid", "pg_class")
                 + " OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extconfig IS NOT NULL)) "
@@ -109,6 +116,9 @@ public final class SourceCatalog {
             while (rs.next()) {
                 tables.put(rs.getLong(1), new Table(rs.getLong(1), rs.getString(2), rs.getString(3),
                         rs.getString(4).charAt(0), rs.getLong(5), List.of(), Optional.empty()));
+                if (rs.getBoolean(6)) {
+                    rowSecurity.add(rs.getLong(1));
+                }
             }
         }
     }
