@@ -48,7 +48,8 @@ public final class PhaseChild {
     }
 
     /**
-     * A listener that holds a migration in {@code phase}: {@code validation} blocks as validation begins;
+     * A listener that holds a migration in {@code phase}: {@code prerequisites} blocks as the migration begins;
+     * {@code completion} blocks once its database has its final name; {@code validation} blocks as validation begins;
      * {@code schema} locks table {@code a} on the source as the data phase begins, so the snapshot's locks wait for
      * it; {@code data} blocks once the first table is copied; {@code verification} asks for an exclusive lock on
      * {@code a} on the source once it is copied, which queues behind the migration's own hold and keeps the checksum
@@ -60,7 +61,17 @@ public final class PhaseChild {
     static MigrationListener hold(String phase, ServerSpec source, String database, Runnable ready) {
         return event -> {
             try {
-                if (phase.equals("validation") && event instanceof MigrationEvent.PhaseChanged p
+                if (phase.equals("prerequisites") && event instanceof MigrationEvent.PhaseChanged p
+                        && p.substatus() == MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS
+                        && !p.status().isFinal()) {
+                    ready.run();
+                    block();
+                } else if (phase.equals("completion") && event instanceof MigrationEvent.DatabaseFinished f
+                        && f.status() == dev.pgmigrate.api.MigrationStatus.SUCCEEDED) {
+                    // The database has its final name; the migration has not yet passed its point of no return.
+                    ready.run();
+                    block();
+                } else if (phase.equals("validation") && event instanceof MigrationEvent.PhaseChanged p
                         && p.substatus() == MigrationSubstatus.VALIDATION_IN_PROGRESS
                         && !p.status().isFinal()) {
                     ready.run();

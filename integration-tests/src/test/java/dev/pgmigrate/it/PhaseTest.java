@@ -61,7 +61,8 @@ class PhaseTest {
     }
 
     @ParameterizedTest(name = "killed in {0}, then {1}")
-    @CsvSource({"validation, cancel", "validation, resume", "schema, cancel", "schema, resume", "data, cancel",
+    @CsvSource({"prerequisites, cancel", "prerequisites, resume", "completion, cancel", "completion, resume",
+        "validation, cancel", "validation, resume", "schema, cancel", "schema, resume", "data, cancel",
         "data, resume", "post-data, cancel", "post-data, resume", "verification, cancel", "verification, resume"})
     void aMigrationKilledInAPhaseIsCanceledOrResumedByAnotherProcess(String phase, String action,
             @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
@@ -103,7 +104,8 @@ class PhaseTest {
     }
 
     @ParameterizedTest(name = "canceled in {0}")
-    @ValueSource(strings = {"validation", "schema", "data", "post-data", "verification"})
+    @ValueSource(strings = {"prerequisites", "validation", "schema", "data", "post-data", "verification",
+        "completion"})
     void aCancelInAPhaseRollsBackTheTarget(String phase, @Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
         List<String> before = PluginJarTest.databases(target);
@@ -137,7 +139,9 @@ class PhaseTest {
 
     private static MigrationSubstatus expectedSubstatus(String phase) {
         return switch (phase) {
+            case "prerequisites" -> MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS;
             case "validation" -> MigrationSubstatus.VALIDATION_IN_PROGRESS;
+            case "completion" -> MigrationSubstatus.COMPLETING_MIGRATION;
             default -> MigrationSubstatus.MIGRATING_DATA;
         };
     }
