@@ -194,7 +194,15 @@ final class MigrationCommand implements Callable<Integer> {
                 switch (output) {
                     case json -> cli.out().println(Json.mapper().writeValueAsString(record));
                     case html -> Report.toStdout(cli, report(cli, service, name), ReportFormat.html);
-                    case table -> cli.out().print(Reports.show(record, Instant.now()));
+                    case table -> {
+                        cli.out().print(Reports.show(record, Instant.now()));
+                        List<String> left = service.leftOnTarget(name);
+                        if (!left.isEmpty()) {
+                            cli.out().println("Left on the target (pgmigrate migration cancel --name " + name
+                                    + " rolls back what is left):");
+                            left.forEach(l -> cli.out().println("  - " + l));
+                        }
+                    }
                 }
             }
             return ExitCodes.SUCCEEDED;
@@ -302,15 +310,25 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
         String name;
 
+        @Option(names = "--properties", paramLabel = "FILE", description = "The properties file that started the "
+                + "migration, for a password it gave as plain text (not stored with the migration) when there is no "
+                + "terminal to ask on.")
+        Path properties;
+
         @Override
         public Integer call() {
-            return cancel(cli(), name);
+            return cancel(cli(), name, properties == null ? Optional.empty()
+                    : Optional.of(MigrationProperties.read(properties)));
         }
 
         static int cancel(Cli cli, String name) {
-            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
+            return cancel(cli, name, Optional.empty());
+        }
+
+        static int cancel(Cli cli, String name, Optional<MigrationProperties> given) {
+            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli, given))) {
                 MigrationRecord before = find(cli, service, name);
-                if (before.status().isFinal()) {
+                if (before.status().isFinal() && service.leftOnTarget(name).isEmpty()) {
                     throw new CliException(ExitCodes.USAGE, "Migration " + name + " already ended (" + before.status()
                             .label() + "); only a migration in progress can be canceled.");
                 }

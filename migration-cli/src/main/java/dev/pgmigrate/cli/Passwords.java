@@ -95,17 +95,38 @@ final class Passwords {
      * references ({@code env:}, {@code file:}), else a prompt on the terminal, else none.
      */
     static MigrationService.CredentialsProvider forStoredMigrations(Cli cli) {
+        return forStoredMigrations(cli, Optional.empty());
+    }
+
+    /**
+     * As {@link #forStoredMigrations(Cli)}, first taking a password from {@code given}, the properties file that
+     * started the migration (a plain-text password there is not stored with it), when it names the same server.
+     */
+    static MigrationService.CredentialsProvider forStoredMigrations(Cli cli, Optional<MigrationProperties> given) {
         return (StoredMigration migration, String server) -> {
             Optional<Secret> referenced = SecretReferences.resolve(migration, server);
             if (referenced.isPresent()) {
                 return referenced;
             }
+            boolean isSource = server.equals(MigrationProperties.SOURCE_SERVER);
+            if (given.isPresent()) {
+                ServerSpec stored = isSource ? migration.record().spec().source() : migration.record().spec().target();
+                ServerSpec file = isSource ? given.get().source() : given.get().target();
+                if (!file.address().equals(stored.address()) || !file.adminLogin().equals(stored.adminLogin())) {
+                    throw new CliException(ExitCodes.USAGE, "The properties file names " + server + " "
+                            + file.adminLogin() + "@" + file.address() + ", but migration " + migration.name()
+                            + " ran with " + stored.adminLogin() + "@" + stored.address() + ". Give the file that "
+                            + "started it.");
+                }
+                if (file.password().isPresent()) {
+                    return file.password();
+                }
+            }
             Console console = System.console();
             if (console == null) {
                 return Optional.empty();
             }
-            ServerSpec spec = server.equals(MigrationProperties.SOURCE_SERVER) ? migration.record().spec().source()
-                    : migration.record().spec().target();
+            ServerSpec spec = isSource ? migration.record().spec().source() : migration.record().spec().target();
             char[] typed = console.readPassword("Password for %s at %s (%s of migration %s): ", spec.adminLogin(),
                     spec.address(), server, migration.name());
             return typed == null || typed.length == 0 ? Optional.empty() : Optional.of(Secret.of(new String(typed)));

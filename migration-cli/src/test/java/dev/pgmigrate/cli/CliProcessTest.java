@@ -217,6 +217,48 @@ class CliProcessTest {
         source.dropDatabase(db);
     }
 
+    /**
+     * A plain-text password is not stored with the migration: a cancel from a process with no terminal cannot log
+     * in to roll back. It says how to give it, changes nothing, and the properties file then does it.
+     */
+    @Test
+    void aKilledMigrationWithAPlainTextPasswordIsRolledBackWithItsPropertiesFile(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = slowDatabase(source, "cliplain");
+        List<String> before = targetState(target);
+        Path properties = Files.writeString(dir.resolve("plain.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": "%s", "sslMode": "disable"},
+                  "targetServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": "%s", "sslMode": "disable"},
+                  "dbsToMigrate": ["%s"], "settings": {"parallelism": 1}}}
+                """.formatted(source.host(), source.port(), source.adminLogin(), source.adminPassword().reveal(),
+                target.host(), target.port(), target.adminLogin(), target.adminPassword().reveal(), db));
+
+        Process running = start("migration", "create", "--name", "cli-plain", "--properties", properties.toString(),
+                "--wait");
+        awaitLoading("cli-plain", running);
+        running.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no rollback runs
+        OUTPUTS.remove(running);
+
+        Result refused = pgmigrate("migration", "cancel", "--name", "cli-plain");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.err()).contains("needs the password of " + target.adminLogin())
+                .contains("--properties FILE").contains("Nothing was changed");
+        Result shown = pgmigrate("migration", "show", "--name", "cli-plain");
+        assertThat(shown.out()).contains("InProgress").contains("Left on the target")
+                .contains("(created under its working name)");
+
+        Result canceled = pgmigrate("migration", "cancel", "--name", "cli-plain", "--properties",
+                properties.toString());
+        assertThat(canceled.exitCode()).as(canceled.all()).isEqualTo(0);
+        assertThat(canceled.out()).contains("Migration cli-plain: Canceled");
+        assertThat(targetState(target)).isEqualTo(before);
+        for (Result r : List.of(refused, shown, canceled)) {
+            assertNoSecrets(r, source, target);
+        }
+        source.dropDatabase(db);
+    }
+
     @Test
     void sigtermDuringAForegroundRunCancelsItAndExitsWith3(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {

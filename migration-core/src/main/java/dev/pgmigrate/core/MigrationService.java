@@ -338,6 +338,7 @@ public final class MigrationService implements AutoCloseable {
         ServerSpec known = unfinishedRollbacks.get(key(stored.namespace(), stored.name()));
         ServerSpec target = known != null ? known : stored.record().spec().target().withLogin(
                 stored.record().spec().target().adminLogin(), credentials.password(stored, "targetServer"));
+        requireLogin(stored, target);
         log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
                 stored.journal().size());
         List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
@@ -368,6 +369,7 @@ public final class MigrationService implements AutoCloseable {
         Optional<Secret> password = credentials.password(stored, "targetServer");
         ServerSpec target = stored.record().spec().target().withLogin(stored.record().spec().target().adminLogin(),
                 password);
+        requireLogin(stored, target);
         log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
                 stored.journal().size());
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(currentOwner()), clock.instant()));
@@ -385,6 +387,46 @@ public final class MigrationService implements AutoCloseable {
                     .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         return view(done);
+    }
+
+    /**
+     * A rollback without the target's password (given as plain text, so not stored, and no terminal to ask on)
+     * would fail and end the record; it is refused instead, changing nothing, so it can be asked for again.
+     */
+    private void requireLogin(StoredMigration stored, ServerSpec target) {
+        if (target.password().isPresent() || stored.journal().isEmpty()) {
+            return;
+        }
+        try (java.sql.Connection ignored = new ServerConnector(target, stored.record().spec().settings())
+                .open("postgres")) {
+            log.debug("The target of {} takes its login without a password", stored.name());
+        } catch (java.sql.SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("28") || String.valueOf(e.getMessage()).contains("password")) {
+                throw new MigrationException("Cannot roll back migration '" + stored.name() + "' here: the target "
+                        + target.address() + " needs the password of " + target.adminLogin() + ", and this "
+                        + "process has none (given as plain text, it is not stored with the migration). Cancel "
+                        + "again from a terminal, which asks for it, or give the properties file that started the "
+                        + "migration (pgmigrate migration cancel --name " + stored.name() + " --properties FILE). "
+                        + "Nothing was changed: " + stored.journal().size() + " change(s) still wait on the target.");
+            }
+            log.debug("The target of {} cannot be reached yet; the rollback says so", stored.name(), e);
+        }
+    }
+
+    /**
+     * What a migration still holds on the target: its journal's changes not yet undone, once it has ended (after a
+     * rollback that could not finish) or while its process is gone. Empty for a migration that succeeded, or whose
+     * changes were all rolled back.
+     *
+     * @throws MigrationException when there is no such migration
+     */
+    public List<String> leftOnTarget(String name) {
+        StoredMigration stored = find(name).orElseThrow(() -> noSuchMigration(name));
+        if (Rollback.committed(stored.journal()) || view(stored).status() == MigrationStatus.SUCCEEDED) {
+            return List.of();
+        }
+        return stored.journal().stream().map(Rollback::describe).toList();
     }
 
     private MigrationRecord view(StoredMigration stored) {

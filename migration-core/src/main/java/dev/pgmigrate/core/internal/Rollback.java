@@ -145,6 +145,19 @@ public final class Rollback {
     }
 
     /** What to run by hand when undoing {@code entry} failed. */
+    /** A journal entry as a line for a person: what the migration left on the target. */
+    public static String describe(JournalEntry entry) {
+        return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
+            case CREATE_DATABASE -> "database " + entry.name() + " (created under its working name)";
+            case RENAME_DATABASE -> "database " + entry.detail() + " (the copy, under its final name)";
+            case SET_ASIDE_DATABASE -> "database " + entry.name() + " of the user, set aside as " + entry.detail();
+            case CREATE_ROLE -> "role " + entry.name() + " (created)";
+            case ALTER_SYSTEM -> "server parameter " + entry.name() + " (changed with ALTER SYSTEM; was "
+                    + (entry.detail().isEmpty() ? "not set" : entry.detail().substring(1)) + ")";
+            default -> entry.kind() + " " + entry.name();
+        }).orElse(entry.kind() + " " + entry.name());
+    }
+
     private static String byHand(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
             case CREATE_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.name());
