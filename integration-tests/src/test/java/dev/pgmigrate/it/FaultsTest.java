@@ -178,6 +178,34 @@ class FaultsTest {
         }
     }
 
+    /** An error no step explains still says in which phase, on which server and in which database it came. */
+    @Test
+    void aStatementThatFailsNamesThePhaseTheServerAndTheDatabase(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("located"));
+        source.execute(db, "CREATE TABLE t (id int)", "INSERT INTO t VALUES (1)", "CREATE SEQUENCE seq",
+                "SELECT setval('seq', 42)");
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = service()) {
+            // Another session on the target drops the sequence the migration is about to set.
+            MigrationHandle handle = service.start(spec("located", source.serverSpec(), target.serverSpec(), db,
+                    b -> { }), event -> {
+                        if (event instanceof MigrationEvent.TableFinished) {
+                            String working = target.queryForString("postgres", "SELECT datname FROM pg_database "
+                                    + "WHERE datname LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
+                            target.execute(working, "DROP SEQUENCE public.seq");
+                        }
+                    });
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors().get(0)).startsWith("A statement failed during MigratingData on the target "
+                    + "server " + target.serverSpec().address() + ", database pgmigrate_")
+                    .contains("\"public.seq\" does not exist").contains("SQLState 42P01");
+        }
+        source.dropDatabase(db);
+    }
+
     @Test
     void aPgDumpEndsWithTheProcessThatStartedItAndItsPasswordFileGoesAtOnce(@Pg("15") PostgresServer source,
             @TempDir Path dir) throws Exception {

@@ -232,13 +232,39 @@ public final class MigrationRun implements Runnable {
         return "";
     }
 
-    static String message(Throwable e) {
+    private static boolean connectsTo(dev.pgmigrate.api.ServerSpec server, String address) {
+        String host = server.connectHost();
+        return address.equals(server.address())
+                || address.equals((host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+    }
+
+    /**
+     * The error for the record: a statement's error that no step explained says in which phase it came, on which
+     * server and in which database.
+     */
+    String message(Throwable e) {
         if (e instanceof MigrationException) {
             return e.getMessage();
         }
-        if (e instanceof SQLException sql) {
-            return "A statement failed: " + sql.getMessage() + " (SQLState " + sql.getSQLState() + ")";
+        SQLException sql = null;
+        for (Throwable t = e; t != null && sql == null; t = t.getCause()) {
+            sql = t instanceof SQLException s ? s : null;
         }
-        return e.toString();
+        if (sql == null) {
+            return e.toString();
+        }
+        String phase = keeper.record().substatus().label();
+        String where = "";
+        if (sql instanceof Sql.LocatedError located) {
+            String address = located.where().substring(0, Math.max(0, located.where().lastIndexOf('/')));
+            String database = located.where().substring(located.where().lastIndexOf('/') + 1);
+            String server = connectsTo(spec.target(), address) ? "the target server "
+                    : connectsTo(spec.source(), address) ? "the source server " : "server ";
+            where = " on " + server + address + ", database " + database;
+            return "A statement failed during " + phase + where + ": " + sql.getCause().getMessage() + " (SQLState "
+                    + sql.getSQLState() + ")";
+        }
+        return "A statement failed during " + phase + " (server not known: its connection had closed): "
+                + sql.getMessage() + " (SQLState " + sql.getSQLState() + ")";
     }
 }

@@ -38,6 +38,40 @@ public final class Sql {
     public static void execute(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
+        } catch (SQLException e) {
+            throw located(c, e);
+        }
+    }
+
+    /** A statement's error, with the server and database it ran on: the driver's message names neither. */
+    public static final class LocatedError extends SQLException {
+        private static final long serialVersionUID = 1L;
+        private final String where;
+
+        LocatedError(SQLException cause, String where) {
+            super(cause.getMessage() + " [on " + where + "]", cause.getSQLState(), cause.getErrorCode(), cause);
+            this.where = where;
+        }
+
+        /** {@code host:port/database}. */
+        public String where() {
+            return where;
+        }
+    }
+
+    /** {@code e}, naming the server and database of {@code c} (no secret: the URL holds none). */
+    static SQLException located(Connection c, SQLException e) {
+        if (e instanceof LocatedError) {
+            return e;
+        }
+        try {
+            String url = c instanceof org.postgresql.jdbc.PgConnection pg ? pg.getURL()
+                    : c.getMetaData().getURL();
+            String where = java.net.URLDecoder.decode(url.replaceFirst("^jdbc:postgresql://", "")
+                    .replaceFirst("\\?.*$", ""), java.nio.charset.StandardCharsets.UTF_8);
+            return new LocatedError(e, where);
+        } catch (SQLException | RuntimeException unknown) {
+            return e; // a closed connection no longer says where it went
         }
     }
 
@@ -59,6 +93,8 @@ public final class Sql {
                 }
                 return rows;
             }
+        } catch (SQLException e) {
+            throw located(c, e);
         }
     }
 
