@@ -395,6 +395,8 @@ class FaultsTest {
         assertThat(done.substatus()).isEqualTo(MigrationSubstatus.FAILED);
         assertThat(done.errors()).as("the rollback completed").noneMatch(e -> e.contains("Rollback incomplete"));
         assertThat(PluginJarTest.databases(target)).as(done.errors().toString()).isEqualTo(before);
+        assertThat(done.toString()).as("the record of a fault holds no password")
+                .doesNotContain(target.adminPassword().reveal()).doesNotContain(target.superuserPassword().reveal());
     }
 
     /** Waits until an engine connection runs a COPY containing {@code direction}; returns its backend pid. */

@@ -220,7 +220,7 @@ final class DataMigration implements AutoCloseable {
         DumpScript post = result(postScript);
 
         db.catalog = result(catalog);
-        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         copyDataAndBuild(db, plan, Set.of());
         analyze(db); // what the copy did not analyze, while the worker connections are still open
@@ -314,7 +314,7 @@ final class DataMigration implements AutoCloseable {
         keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
                 + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
                 + db.existingConstraints.size() + " constraint(s) already built are not built again.");
-        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog);
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         copyDataAndBuild(db, plan, kept);
         analyze(db);
@@ -1295,13 +1295,14 @@ final class DataMigration implements AutoCloseable {
     }
 
     /**
-     * Enables row-level security where the source has it, after the comparison: under a policy, a target admin
-     * that is no superuser (a managed service's) would compare only the rows the policy shows it, and fail a good
-     * copy. Idempotent, so a resumed migration runs it again; the database is not under its final name yet.
+     * Enables row-level security where the source has it, after the comparison, when the target admin is no
+     * superuser (a managed service's): under a policy, it would compare only the rows the policy shows it, and fail
+     * a good copy. Such an admin creates no event trigger, so none fires on this. Idempotent, so a resumed
+     * migration runs it again; the database is not under its final name yet.
      */
     private void enableRowSecurity(Db db) throws SQLException {
-        if (db.catalog.rowSecurity.isEmpty()) {
-            return;
+        if (db.catalog.rowSecurity.isEmpty() || target.requireFacts().superuser()) {
+            return; // a superuser reads past every policy: enabled in pg_dump's order, before the event triggers
         }
         try (Connection dst = target.connector().open(db.working)) {
             cancel.register(dst);
@@ -1540,7 +1541,11 @@ final class DataMigration implements AutoCloseable {
     /** How post-data entries are scheduled: per-table index builds and constraints, then the rest in order. */
     record PostDataPlan(Map<Long, List<Entry>> indexes, Map<Long, List<Entry>> constraints,
             Map<Long, List<Entry>> statistics, List<Entry> rest) {
-        static PostDataPlan of(List<Entry> entries, SourceCatalog catalog) {
+        /**
+         * @param deferRowSecurity leave out the {@code ROW SECURITY} entries of the catalog's tables, which
+         *     {@code enableRowSecurity} runs after the verification (a target admin that is no superuser)
+         */
+        static PostDataPlan of(List<Entry> entries, SourceCatalog catalog, boolean deferRowSecurity) {
             Map<Long, List<Entry>> indexes = new HashMap<>();
             Map<Long, List<Entry>> constraints = new HashMap<>();
             Map<Long, List<Entry>> statistics = new HashMap<>();
@@ -1551,7 +1556,7 @@ final class DataMigration implements AutoCloseable {
                 tablesByName.put(SourceCatalog.key(t.schema(), t.name()), t);
             }
             for (Entry entry : entries) {
-                if (entry.type().equals("ROW SECURITY") && tablesByName.containsKey(SourceCatalog.key(entry.schema(),
+                if (deferRowSecurity && entry.type().equals("ROW SECURITY") && tablesByName.containsKey(SourceCatalog.key(entry.schema(),
                         entry.tag())) && entry.statements().size() == 1) {
                     continue; // enabled from the catalog once the copy is verified (enableRowSecurity)
                 }
