@@ -351,6 +351,41 @@ class FaultsTest {
         target.execute("postgres", "DROP DATABASE " + db);
     }
 
+    /** Without a socket timeout a stalled server is waited for, never silently: noted, then noted again. */
+    @Test
+    void aStalledTargetIsNotedWithTheTimeSinceItsLastAnswerAndTheMigrationGoesOnWhenItAnswers(
+            @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
+        List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Throttled, so that the copy goes on for seconds after the thaw: time for the next answer to be noted.
+        try (SlowProxy relay = new SlowProxy(target, 0, THROTTLE); MigrationService service = service()) {
+            MigrationHandle handle = service.start(spec("stalled-target", source.serverSpec(), relay.serverSpec(),
+                    bigDb, b -> b.option("connection.watchSeconds", "1")), e -> {
+                        if (e instanceof MigrationEvent.Noted n) {
+                            notes.add(n.note());
+                        }
+                    });
+            awaitCopy(target, "FROM STDIN");
+            relay.freeze();
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (notes.stream().noneMatch(n -> n.contains("has not answered")) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(50);
+            }
+            assertThat(handle.completion()).as("waits for the target").isNotDone();
+            relay.thaw();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(notes).as("the progress display's notes").anySatisfy(n -> assertThat(n)
+                    .startsWith("Warning: the target server " + PostgresServer.HOST + ":" + relay.port()
+                            + " has not answered for ").contains("its last answer at ")
+                    .contains("connection.socketTimeoutSeconds"));
+            assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("The target server " + PostgresServer.HOST
+                    + ":" + relay.port() + " answers again, after "));
+            assertThat(done.notes()).containsAll(notes);
+        }
+        target.dropDatabase(bigDb);
+    }
+
     @Test
     void aStalledNetworkHitsTheSocketTimeoutWithAnErrorNamingTheSetting(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {

@@ -60,6 +60,18 @@ public sealed interface MigrationEvent {
             implements MigrationEvent {
     }
 
+    /**
+     * A note was added to the record: a wait and who causes it, a server that stopped answering or answers again,
+     * a warning. Notes say what the migration is doing when its progress does not move.
+     *
+     * @since 0.2
+     */
+    record Noted(String migrationName, Instant at, String note) implements MigrationEvent {
+        public Noted {
+            Objects.requireNonNull(note, "note must not be null");
+        }
+    }
+
     /** The migration reached a final status. */
     record MigrationFinished(String migrationName, Instant at, MigrationStatus status, Optional<String> error)
             implements MigrationEvent {

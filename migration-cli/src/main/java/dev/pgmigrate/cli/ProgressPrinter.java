@@ -106,6 +106,8 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             print(line(at, "database " + d.database() + ": " + d.status().label()));
         } else if (event instanceof MigrationEvent.MigrationProgressed p) {
             latest = p;
+        } else if (event instanceof MigrationEvent.Noted n) {
+            print(line(at, "note: " + n.note()));
         } else if (event instanceof MigrationEvent.MigrationFinished f) {
             print(line(at, "finished: " + f.status().label() + f.error().map(e -> ": " + e).orElse("")));
         }

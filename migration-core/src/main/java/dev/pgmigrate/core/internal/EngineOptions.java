@@ -25,7 +25,7 @@ public final class EngineOptions {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(DataMigration::checkOptions,
                 s -> SourceLocks.lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s), s -> rolesScope(s),
-                s -> Rollback.waitSeconds(s));
+                s -> Rollback.waitSeconds(s), s -> ServerWatch.watchSeconds(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);

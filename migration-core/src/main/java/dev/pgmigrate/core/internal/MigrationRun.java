@@ -118,6 +118,7 @@ public final class MigrationRun implements Runnable {
     @Override
     public void run() {
         try (Endpoint sourceSession = source; Endpoint targetSession = target;
+                ServerWatch watch = watch();
                 WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
                 DataMigration data = new DataMigration(spec, keeper, plugins, source, target, pool, cancel, resume)) {
             try {
@@ -151,6 +152,15 @@ public final class MigrationRun implements Runnable {
         } finally {
             Thread.interrupted();
             completion.complete(keeper.record());
+        }
+    }
+
+    /** Notes a server that stops answering; none when the options are wrong (execute then says so). */
+    private ServerWatch watch() {
+        try {
+            return new ServerWatch(keeper, source, target, spec.settings());
+        } catch (MigrationException e) {
+            return null;
         }
     }
 

@@ -228,6 +228,7 @@ public final class RecordKeeper {
             persist(false);
         }
         log.info("Migration {}: {}", name(), note);
+        emit(new MigrationEvent.Noted(name(), now(), note));
     }
 
     public synchronized void error(String error) {

@@ -34,6 +34,16 @@ public final class ServerConnector {
         return DriverManager.getConnection(url(database), properties());
     }
 
+    /** A connection that asks whether the server answers: connecting, logging in and each read give up after {@code seconds}. */
+    Connection openProbe(String database, int seconds) throws SQLException {
+        Properties p = properties();
+        PGProperty.CONNECT_TIMEOUT.set(p, seconds);
+        PGProperty.LOGIN_TIMEOUT.set(p, seconds);
+        PGProperty.SOCKET_TIMEOUT.set(p, seconds);
+        PGProperty.APPLICATION_NAME.set(p, "pgmigrate-watch");
+        return DriverManager.getConnection(url(database), p);
+    }
+
     /** A new connection whose every transaction is read-only. */
     public Connection openReadOnly(String database) throws SQLException {
         Connection connection = open(database);
