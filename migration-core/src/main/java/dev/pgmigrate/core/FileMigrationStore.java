@@ -268,11 +268,16 @@ public final class FileMigrationStore implements MigrationStore {
         }
     }
 
+    /** One monitor per lock file, for the threads of this JVM: the file lock itself belongs to the process. */
+    private static final java.util.concurrent.ConcurrentMap<Path, Object> JVM_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static <T> T withLock(Path namespaceDir, java.util.function.Supplier<T> action) {
         createPrivateDirectory(namespaceDir);
         Path lockFile = namespaceDir.resolve(".lock");
-        // A file lock keeps other processes out; within this JVM file locks overlap, so threads queue here first.
-        synchronized (FileMigrationStore.class) {
+        // A file lock keeps other processes out; the OS grants it to the whole JVM (a second channel on the same file
+        // would overlap), so this JVM's threads queue for the same file first, and only for the same file.
+        synchronized (JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
             try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                             "rw-------")));

@@ -299,6 +299,7 @@ public final class MigrationService implements AutoCloseable {
                 unfinishedRollbacks.put(key, spec.target());
             }
             running.remove(key);
+            lastBeat.remove(run); // a long-lived service forgets the runs that ended
         });
         Thread thread = new Thread(run, "pgmigrate-" + spec.name());
         thread.setDaemon(false);

@@ -23,8 +23,9 @@ public final class ConnectionLimitsValidator extends InstanceValidator {
     @Override
     List<ValidationResult> check(ValidationContext context) throws SQLException {
         int parallelism = context.spec().settings().parallelism();
-        int sourceNeeds = 2 * parallelism + 4;
-        int targetNeeds = 2 * parallelism + 2;
+        // Each worker's pair, the snapshot, catalog, pg_dump and verification sessions, and the watch's question.
+        int sourceNeeds = 2 * parallelism + 5;
+        int targetNeeds = 2 * parallelism + 3;
         List<String> lacking = new ArrayList<>();
         List<String> found = new ArrayList<>();
         check(context, "source", context.source().facts().orElseThrow(), sourceNeeds, lacking, found, true);

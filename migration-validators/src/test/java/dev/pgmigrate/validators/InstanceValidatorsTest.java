@@ -159,7 +159,7 @@ class InstanceValidatorsTest {
                 .mentions("the migration opens up to");
         ValidatorTestKit.validator("connection-limits").source(older).target(small).database("postgres")
                 .settings(b -> b.parallelism(8)).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("target: 18 needed").everyProblemHasARemedy();
+                .mentions("target: 19 needed").everyProblemHasARemedy();
         ServerSpec limited = login(older, "CONNECTION LIMIT 3");
         ValidatorTestKit.validator("connection-limits").source(limited).target(older).database("postgres").run()
                 .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("may open").mentions("source:");

@@ -62,6 +62,8 @@ final class DataMigration implements AutoCloseable {
     private final Endpoint source;
     private final Endpoint target;
     private final WorkerPool pool;
+    /** The target side of each comparison while the copy goes on; shut down with this. */
+    private final java.util.concurrent.ExecutorService targetSide = Verifier.targetSideThreads();
     private final CancelSignal cancel;
     private final Map<String, Db> databases = new LinkedHashMap<>();
 
@@ -1116,7 +1118,7 @@ final class DataMigration implements AutoCloseable {
             Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
                     k -> Verifier.open(source.connector(), db.name, target.connector(), db.working));
             db.verified.put(table.oid(), Verifier.verifyTable(pair, db.name, db.snapshot, table, hashMode(), cancel,
-                    db.abort));
+                    db.abort, targetSide));
             db.verifyNanos.addAndGet(System.nanoTime() - t0);
             return null;
         }, WorkerPool.PRIORITY_VERIFY);
@@ -1495,6 +1497,7 @@ final class DataMigration implements AutoCloseable {
 
     @Override
     public void close() {
+        targetSide.shutdownNow();
         for (Db db : databases.values()) {
             db.abort.cancel("closed");
             closeWorkerConnections(db);

@@ -70,6 +70,7 @@ public final class Verifier {
         Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
         List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
         CancelSignal abort = new CancelSignal();
+        java.util.concurrent.ExecutorService targetSide = targetSideThreads();
         try {
             TaskTracker tracker = new TaskTracker(pool, cancel, abort);
             for (SourceCatalog.Table table : catalog.tables.values()) {
@@ -81,12 +82,13 @@ public final class Verifier {
                     Connection[] pair = connections.computeIfAbsent(Thread.currentThread(), k -> open(source, sourceDb,
                             target, targetDb));
                     tables.add(difference.isPresent() ? countOnly(pair, sourceDb, snapshot, table, difference.get())
-                            : verifyTable(pair, sourceDb, snapshot, table, mode, cancel, abort));
+                            : verifyTable(pair, sourceDb, snapshot, table, mode, cancel, abort, targetSide));
                     return null;
                 }, WorkerPool.PRIORITY_DEFAULT);
             }
             tracker.await();
         } finally {
+            targetSide.shutdownNow();
             for (Connection[] pair : connections.values()) {
                 for (Connection c : pair) {
                     c.close();
@@ -158,7 +160,8 @@ public final class Verifier {
     }
 
     static TableVerification verifyTable(Connection[] pair, String database, String snapshot,
-            SourceCatalog.Table table, HashMode mode, CancelSignal cancel, CancelSignal abort) throws Exception {
+            SourceCatalog.Table table, HashMode mode, CancelSignal cancel, CancelSignal abort,
+            java.util.concurrent.Executor targetThreads) throws Exception {
         String query = checksumQuery(table, mode);
         Connection s = pair[0];
         Connection t = pair[1];
@@ -179,7 +182,7 @@ public final class Verifier {
                         } catch (SQLException e) {
                             throw new java.util.concurrent.CompletionException(e);
                         }
-                    }, TARGET_SIDE);
+                    }, targetThreads);
             String[] src;
             try {
                 src = Sql.rows(s, query).get(0);
@@ -285,12 +288,17 @@ public final class Verifier {
         }
     }
 
-    private static final java.util.concurrent.ExecutorService TARGET_SIDE =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread thread = new Thread(r, "pgmigrate-verify-target");
-                thread.setDaemon(true);
-                return thread;
-            });
+    /**
+     * Threads for the target side of comparisons, owned by whoever compares (a migration, a verify command) and
+     * shut down by it: each comparison runs its target query beside its source query.
+     */
+    static java.util.concurrent.ExecutorService targetSideThreads() {
+        return java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "pgmigrate-verify-target");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
 
     /** How rows are hashed: chosen by the older of the two servers, so that both compute the same function. */
     enum HashMode {
