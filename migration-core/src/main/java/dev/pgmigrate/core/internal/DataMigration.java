@@ -687,55 +687,34 @@ final class DataMigration implements AutoCloseable {
      * bits on every page later (index builds, ANALYZE, verification); on 2 cores that was worth 0.4 s of 5.
      */
     private List<CopyPart> split(Db db, Table table, long share) throws SQLException {
-        long threshold = settings.splitTablesLargerThanBytes();
-        if (table.bytes() <= threshold || table.bytes() <= share + share / 4 || table.columns().isEmpty()) {
+        int parts = table.columns().isEmpty() ? 1 : CopyRanges.parts(table.bytes(),
+                settings.splitTablesLargerThanBytes(), share);
+        if (parts == 1) {
             return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
         }
-        long partBytes = Math.max(threshold, share / 2);
-        int parts = (int) Math.min(64, Math.max(2, (table.bytes() + partBytes - 1) / partBytes));
-        List<CopyPart> result = new ArrayList<>();
+        List<String> filters = null;
         if (db.catalog.versionNum >= 140000) {
-            long blocks = Math.max(1, table.bytes() / db.catalog.blockSize);
-            for (int i = 0; i < parts; i++) {
-                long from = blocks * i / parts;
-                long to = blocks * (i + 1) / parts;
-                String lower = i == 0 ? null : "ctid >= '(" + from + ",0)'::tid";
-                String upper = i == parts - 1 ? null : "ctid < '(" + to + ",0)'::tid";
-                result.add(new CopyPart(table, i + 1, parts, Optional.of(join(lower, upper)), table.bytes() / parts));
-            }
-            return result;
-        }
-        if (table.intKey().isPresent()) {
+            filters = CopyRanges.byTid(table.bytes() / db.catalog.blockSize, parts);
+        } else if (table.intKey().isPresent()) {
             String column = Sql.ident(table.intKey().get());
             String[] bounds = Sql.rows(db.snapshotConnection, "SELECT min(" + column + "), max(" + column + ") FROM ONLY "
                     + Sql.qualified(table.schema(), table.name())).get(0);
             if (bounds[0] != null) {
-                // In BigInteger: a bigint key may span more than a long holds (snowflake or hash ids).
-                java.math.BigInteger min = new java.math.BigInteger(bounds[0]);
-                java.math.BigInteger span = new java.math.BigInteger(bounds[1]).subtract(min).add(java.math.BigInteger.ONE);
-                java.math.BigInteger count = java.math.BigInteger.valueOf(parts);
-                for (int i = 0; i < parts; i++) {
-                    java.math.BigInteger from = min.add(span.multiply(java.math.BigInteger.valueOf(i)).divide(count));
-                    java.math.BigInteger to = min.add(span.multiply(java.math.BigInteger.valueOf(i + 1L)).divide(count));
-                    String lower = i == 0 ? null : column + " >= " + from;
-                    String upper = i == parts - 1 ? null : column + " < " + to;
-                    result.add(new CopyPart(table, i + 1, parts, Optional.of(join(lower, upper)),
-                            table.bytes() / parts));
-                }
-                return result;
+                filters = CopyRanges.byKey(column, new java.math.BigInteger(bounds[0]),
+                        new java.math.BigInteger(bounds[1]), parts);
             }
         }
-        keeper.note("Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes() / (1024 * 1024)
-                + " MiB) is copied by one worker: the source is older than 14 (no TID range scans) and the table "
-                + "has no single-column integer key to split on.");
-        return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
-    }
-
-    private static String join(String lower, String upper) {
-        if (lower == null) {
-            return upper;
+        if (filters == null) {
+            keeper.note("Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes()
+                    / (1024 * 1024) + " MiB) is copied by one worker: the source is older than 14 (no TID range "
+                    + "scans) and the table has no single-column integer key to split on.");
+            return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
         }
-        return upper == null ? lower : lower + " AND " + upper;
+        List<CopyPart> result = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            result.add(new CopyPart(table, i + 1, parts, Optional.of(filters.get(i)), table.bytes() / parts));
+        }
+        return result;
     }
 
     /**
@@ -1539,103 +1518,5 @@ final class DataMigration implements AutoCloseable {
     static String abbreviate(String sql) {
         String oneLine = sql.replaceAll("\\s+", " ");
         return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
-    }
-
-    /** How post-data entries are scheduled: per-table index builds and constraints, then the rest in order. */
-    record PostDataPlan(Map<Long, List<Entry>> indexes, Map<Long, List<Entry>> constraints,
-            Map<Long, List<Entry>> statistics, List<Entry> rest) {
-        /**
-         * @param deferRowSecurity leave out the {@code ROW SECURITY} entries of the catalog's tables, which
-         *     {@code enableRowSecurity} runs after the verification (a target admin that is no superuser)
-         */
-        static PostDataPlan of(List<Entry> entries, SourceCatalog catalog, boolean deferRowSecurity) {
-            Map<Long, List<Entry>> indexes = new HashMap<>();
-            Map<Long, List<Entry>> constraints = new HashMap<>();
-            Map<Long, List<Entry>> statistics = new HashMap<>();
-            List<Entry> rest = new ArrayList<>();
-            List<Entry> eventTriggers = new ArrayList<>();
-            Map<String, Table> tablesByName = new HashMap<>();
-            for (Table t : catalog.tables.values()) {
-                tablesByName.put(SourceCatalog.key(t.schema(), t.name()), t);
-            }
-            for (Entry entry : entries) {
-                if (deferRowSecurity && entry.type().equals("ROW SECURITY") && tablesByName.containsKey(SourceCatalog.key(entry.schema(),
-                        entry.tag())) && entry.statements().size() == 1) {
-                    continue; // enabled from the catalog once the copy is verified (enableRowSecurity)
-                }
-                if (entry.type().equals("INDEX")) {
-                    Long owner = catalog.indexOwners.get(SourceCatalog.key(entry.schema(), entry.tag()));
-                    Table table = owner == null ? null : catalog.tables.get(owner);
-                    if (table != null && table.hasData()) {
-                        indexes.computeIfAbsent(owner, k -> new ArrayList<>()).add(entry);
-                        continue;
-                    }
-                } else if (entry.type().equals("STATISTICS")) {
-                    // Extended statistics go before their table's ANALYZE, which fills them in.
-                    Long owner = catalog.statisticsOwners.get(SourceCatalog.key(entry.schema(), entry.tag()));
-                    Table table = owner == null ? null : catalog.tables.get(owner);
-                    if (table != null && table.hasData()) {
-                        statistics.computeIfAbsent(owner, k -> new ArrayList<>()).add(entry);
-                        continue;
-                    }
-                } else if (entry.type().equals("CONSTRAINT")) {
-                    Table table = constraintTable(entry, catalog, tablesByName);
-                    if (table != null && table.hasData()) {
-                        String conname = entry.tag().substring(table.name().length() + 1);
-                        KeyConstraint key = catalog.keyConstraints.get(SourceCatalog.key(table.schema(), table.name(),
-                                conname));
-                        if (key != null && entry.statements().size() == 1) {
-                            indexes.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry.withStatements(
-                                    List.of(key.indexDefinition())));
-                            constraints.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry.withStatements(
-                                    List.of("ALTER TABLE ONLY " + Sql.qualified(table.schema(), table.name())
-                                            + " ADD CONSTRAINT " + Sql.ident(conname)
-                                            + (key.type() == 'p' ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX "
-                                            + Sql.ident(conname) + (key.deferrable() ? " DEFERRABLE" : "")
-                                            + (key.deferred() ? " INITIALLY DEFERRED" : ""))));
-                        } else {
-                            constraints.computeIfAbsent(table.oid(), k -> new ArrayList<>()).add(entry);
-                        }
-                        continue;
-                    }
-                } else if (entry.type().equals("EVENT TRIGGER")) {
-                    eventTriggers.add(entry);
-                    continue;
-                }
-                rest.add(entry);
-            }
-            // pg_dump puts event triggers just before the materialized views' refreshes, which then fire them: a
-            // trigger that logs DDL would log each REFRESH on the target, rows the source never had. Last, they
-            // fire on nothing the migration does.
-            rest.addAll(eventTriggers);
-            return new PostDataPlan(indexes, constraints, statistics, rest);
-        }
-
-        /**
-         * Whether a step after the table-bound ones runs user code that may write tables: a materialized view's
-         * refresh runs its query's functions, whatever they do. A table compared before such a step may differ
-         * after it, so the verification of such a database waits for the end.
-         */
-        boolean mayWriteTablesLate() {
-            return rest.stream().anyMatch(e -> e.type().equals("MATERIALIZED VIEW DATA"));
-        }
-
-        /**
-         * The table of a "table constraint" tag ({@code "table constraint"}, where either name may hold spaces): the
-         * longest table name of the schema that prefixes it and has a constraint of the rest's name. A look-up per
-         * space in the tag, not a scan of every table: 10,000 tables made that scan quadratic.
-         */
-        private static Table constraintTable(Entry entry, SourceCatalog catalog, Map<String, Table> tablesByName) {
-            String tag = entry.tag();
-            for (int space = tag.lastIndexOf(' '); space > 0; space = tag.lastIndexOf(' ', space - 1)) {
-                String name = tag.substring(0, space);
-                Table table = tablesByName.get(SourceCatalog.key(entry.schema(), name));
-                if (table != null && catalog.constraintOwners.containsKey(SourceCatalog.key(entry.schema(), name,
-                        tag.substring(space + 1)))) {
-                    return table;
-                }
-            }
-            return null;
-        }
     }
 }
