@@ -482,7 +482,7 @@ final class DataMigration implements AutoCloseable {
                 if (entry.type().equals("MATERIALIZED VIEW DATA") && refreshWithFunctionSearchPath(c, db, entry, e)) {
                     continue;
                 }
-                if (!tolerable(entry, statement, superuser, e)) {
+                if (!RestorePolicy.tolerable(entry, statement, superuser, e.getSQLState())) {
                     throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
                             + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
                             + abbreviate(statement), e);
@@ -562,37 +562,6 @@ final class DataMigration implements AutoCloseable {
             parts.add(p.startsWith("\"") ? p : Sql.ident(p));
         }
         return String.join(", ", parts);
-    }
-
-    /**
-     * Errors a restore on a managed (non-superuser) target is known to raise that change no data and no
-     * definition: extension comments and ownership, the public schema's comment and ownership.
-     */
-    private static boolean tolerable(Entry entry, String statement, boolean superuser, SQLException e) {
-        String state = e.getSQLState();
-        boolean privilege = "42501".equals(state);
-        if (entry.type().equals("COMMENT") && statement.startsWith("COMMENT ON EXTENSION")) {
-            return privilege || !superuser;
-        }
-        if (entry.type().equals("SCHEMA") && "\"public\"".equals(quoted(entry.tag()))) {
-            return "42P06".equals(state) || privilege;
-        }
-        if (entry.type().equals("COMMENT") && statement.startsWith("COMMENT ON SCHEMA \"public\"")) {
-            return privilege;
-        }
-        // Only superusers create event triggers; the event-triggers check warned that a target without one
-        // leaves them out (and their comments, about triggers that were not created).
-        if (!superuser && entry.type().equals("EVENT TRIGGER")) {
-            return privilege;
-        }
-        if (!superuser && entry.type().equals("COMMENT") && entry.tag().startsWith("EVENT TRIGGER ")) {
-            return privilege || "42704".equals(state);
-        }
-        return privilege && RoleFilter.isOwnerChange(statement) && !superuser;
-    }
-
-    private static String quoted(String name) {
-        return "\"" + name + "\"";
     }
 
     private void noteRoleChanges(Db db) {
