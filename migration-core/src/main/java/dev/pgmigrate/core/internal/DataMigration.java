@@ -39,9 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.postgresql.PGConnection;
-import org.postgresql.largeobject.LargeObject;
-import org.postgresql.largeobject.LargeObjectManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +62,7 @@ final class DataMigration implements AutoCloseable {
     /** The target side of each comparison while the copy goes on; shut down with this. */
     private final java.util.concurrent.ExecutorService targetSide = Verifier.targetSideThreads();
     private final CancelSignal cancel;
-    private final Map<String, Db> databases = new LinkedHashMap<>();
+    private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
     DataMigration(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel, boolean resume) {
@@ -81,46 +78,6 @@ final class DataMigration implements AutoCloseable {
     }
 
     private final boolean resume;
-
-    /** One database in flight. */
-    private final class Db {
-        final String name;
-        String working;
-        Connection snapshotConnection;
-        String snapshot;
-        SourceCatalog catalog;
-        /** The post-data dump, running or done: its session header is every worker connection's. */
-        java.util.concurrent.Future<DumpScript> postScript;
-        /** The target's roles, read before the schema is restored: which owners and grants can be kept. */
-        RoleFilter roles;
-        final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
-        final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
-        final CancelSignal abort = new CancelSignal();
-        /** Tables compared while others still copied, by OID, with their verification connections per worker. */
-        final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
-        final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
-        final AtomicLong verifyNanos = new AtomicLong();
-        volatile Instant verifyStarted;
-        TaskTracker verifications;
-        /** Whether a later step may write tables, so none is compared before the end (the plan says). */
-        boolean writtenLate;
-        /** The locks that keep the tables as the snapshot has them, held until completion. */
-        SourceLocks locks;
-        /** The database's own comment, settings and privileges, applied at completion. */
-        DatabaseProperties properties;
-
-        /** On resume: what already exists on the target, so it is not built twice. */
-        Set<String> existingIndexes = Set.of();
-        Set<String> existingConstraints = Set.of();
-        Set<String> existingTriggers = Set.of();
-        Set<String> existingStatistics = Set.of();
-        int restDone;
-
-        Db(String name, String working) {
-            this.name = name;
-            this.working = working;
-        }
-    }
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -139,7 +96,7 @@ final class DataMigration implements AutoCloseable {
             cancel.check();
             String stage = resume ? keeper.state(stageKey(database)).orElse("") : "";
             String working = keeper.state(workingKey(database)).orElse(workingName(spec.name(), database));
-            Db db = new Db(database, working);
+            DatabaseRun db = new DatabaseRun(database, working);
             databases.put(database, db);
             switch (stage) {
                 case "done" -> log.info("Database {} was completed before the interruption", database);
@@ -188,11 +145,11 @@ final class DataMigration implements AutoCloseable {
         return "db." + database + ".rest";
     }
 
-    private void dropWorkingDatabase(Db db) throws SQLException {
+    private void dropWorkingDatabase(DatabaseRun db) throws SQLException {
         Rollback.dropDatabase(target.maintenance(), db.working);
     }
 
-    private void migrateDatabase(Db db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
+    private void migrateDatabase(DatabaseRun db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         openSnapshot(db);
@@ -248,7 +205,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
-    private java.util.concurrent.Future<DumpScript> dumpAside(Db db, PgTools.PgDump pgDump, String section,
+    private java.util.concurrent.Future<DumpScript> dumpAside(DatabaseRun db, PgTools.PgDump pgDump, String section,
             List<String> options) {
         java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
                 PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot, section, options, cancel)));
@@ -272,7 +229,7 @@ final class DataMigration implements AutoCloseable {
      * the rest are emptied and copied again, and what post-data already exists on the target is not rebuilt.
      * The snapshot is new; the engine checked before resuming that the kept tables still have their row counts.
      */
-    private void resumeDatabase(Db db, PgTools.PgDump pgDump) throws Exception {
+    private void resumeDatabase(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
         keeper.databaseStarted(db.name);
         // The dead process's sessions may still be building an index or copying: end them before reading what
         // the target has, or their work lands after that and collides with ours.
@@ -326,7 +283,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** The database's own properties, dumped again from the snapshot of a resumed run. */
-    private DatabaseProperties dumpProperties(Db db, PgTools.PgDump pgDump) throws Exception {
+    private DatabaseProperties dumpProperties(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
         return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name,
                 db.snapshot, "pre-data", preDataOptions(), cancel)), db.name).properties();
     }
@@ -338,7 +295,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Whether a post-data entry already exists on the target of a resumed migration. */
-    private static boolean alreadyBuilt(Db db, Entry entry, String statement) {
+    private static boolean alreadyBuilt(DatabaseRun db, Entry entry, String statement) {
         if (entry.type().equals("INDEX")) {
             return db.existingIndexes.contains(entry.schema() + "." + entry.tag());
         }
@@ -362,7 +319,7 @@ final class DataMigration implements AutoCloseable {
         return false;
     }
 
-    private static String[] splitTag(Db db, Entry entry) {
+    private static String[] splitTag(DatabaseRun db, Entry entry) {
         if (db.catalog == null) {
             return null;
         }
@@ -377,7 +334,7 @@ final class DataMigration implements AutoCloseable {
     // ---- snapshot and target database
 
     /** The snapshot every copy reads, taken once every table is locked against TRUNCATE and DDL. */
-    private void openSnapshot(Db db) throws SQLException {
+    private void openSnapshot(DatabaseRun db) throws SQLException {
         Connection c = source.connector().open(db.name);
         db.snapshotConnection = c;
         Sql.execute(c, "SET search_path = pg_catalog");
@@ -390,7 +347,7 @@ final class DataMigration implements AutoCloseable {
      * The source database's encoding, collation, ctype, connection limit, owner, locale provider and locale, read
      * on the snapshot's connection.
      */
-    private String[] databaseCreation(Db db) throws SQLException {
+    private String[] databaseCreation(DatabaseRun db) throws SQLException {
         ServerFacts sourceFacts = source.requireFacts();
         String localeColumns = sourceFacts.atLeast(170000) ? "d.datlocprovider, d.datlocale"
                 : sourceFacts.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
@@ -400,7 +357,7 @@ final class DataMigration implements AutoCloseable {
         return props;
     }
 
-    private void createTargetDatabase(Db db, String[] props) throws SQLException {
+    private void createTargetDatabase(DatabaseRun db, String[] props) throws SQLException {
         ServerFacts targetFacts = target.requireFacts();
         StringBuilder create = new StringBuilder("CREATE DATABASE " + Sql.ident(db.working)
                 + " WITH TEMPLATE template0 ENCODING " + Sql.literal(props[0]));
@@ -438,13 +395,13 @@ final class DataMigration implements AutoCloseable {
         return Sql.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role) != null;
     }
 
-    private void readTargetRoles(Db db) throws SQLException {
+    private void readTargetRoles(DatabaseRun db) throws SQLException {
         db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
     }
 
     // ---- pre-data
 
-    private void restorePreData(Db db, DumpScript pre) throws SQLException {
+    private void restorePreData(DatabaseRun db, DumpScript pre) throws SQLException {
         try (Connection c = cancel.register(target.connector().open(db.working))) {
             for (String statement : sessionHeader(pre.header())) {
                 Sql.execute(c, statement);
@@ -467,7 +424,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
-    private void executeEntry(Connection c, Db db, Entry entry) throws SQLException {
+    private void executeEntry(Connection c, DatabaseRun db, Entry entry) throws SQLException {
         boolean superuser = target.requireFacts().superuser();
         for (String statement : db.roles.filter(entry)) {
             if (resume && alreadyBuilt(db, entry, statement)) {
@@ -517,7 +474,7 @@ final class DataMigration implements AutoCloseable {
      * set on those functions, in one transaction that also takes it off again: the definitions end as they
      * were, the data as the source had it.
      */
-    private boolean refreshWithFunctionSearchPath(Connection c, Db db, Entry entry, SQLException failure)
+    private boolean refreshWithFunctionSearchPath(Connection c, DatabaseRun db, Entry entry, SQLException failure)
             throws SQLException {
         String state = failure.getSQLState();
         if (!("42P01".equals(state) || "42883".equals(state)) || !target.requireFacts().atLeast(170000)) {
@@ -564,13 +521,13 @@ final class DataMigration implements AutoCloseable {
         return String.join(", ", parts);
     }
 
-    private void noteRoleChanges(Db db) {
+    private void noteRoleChanges(DatabaseRun db) {
         db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
     }
 
     // ---- data and post-data
 
-    private void copyDataAndBuild(Db db, PostDataPlan plan, Set<String> kept) throws Exception {
+    private void copyDataAndBuild(DatabaseRun db, PostDataPlan plan, Set<String> kept) throws Exception {
         List<CopyPart> parts = new ArrayList<>();
         List<TableProgress> queued = new ArrayList<>();
         Map<Long, AtomicInteger> remainingParts = new HashMap<>();
@@ -635,8 +592,10 @@ final class DataMigration implements AutoCloseable {
         tracker.await();
 
         runRemainingPostData(db, plan.rest());
-        setSequences(db);
-        copyLargeObjects(db);
+        SequencesAndLargeObjects last = new SequencesAndLargeObjects(pool, cancel, keeper, settings.parallelism(),
+                this::workerConnections);
+        last.setSequences(db);
+        last.copyLargeObjects(db);
     }
 
     private record CopyPart(Table table, int part, int parts, Optional<String> filter, long estimatedBytes) {
@@ -655,7 +614,7 @@ final class DataMigration implements AutoCloseable {
      * others are done. A table copied whole keeps {@code COPY FREEZE}, which spares the target from setting hint
      * bits on every page later (index builds, ANALYZE, verification); on 2 cores that was worth 0.4 s of 5.
      */
-    private List<CopyPart> split(Db db, Table table, long share) throws SQLException {
+    private List<CopyPart> split(DatabaseRun db, Table table, long share) throws SQLException {
         int parts = table.columns().isEmpty() ? 1 : CopyRanges.parts(table.bytes(),
                 settings.splitTablesLargerThanBytes(), share);
         if (parts == 1) {
@@ -691,7 +650,7 @@ final class DataMigration implements AutoCloseable {
      * on sessions that are ready: a worker's two logins cost 20-40 ms each on a cold JVM. A pair that fails here is
      * opened again, and its error reported, by the copy that needs it.
      */
-    private void openWorkerConnectionsAhead(Db db) {
+    private void openWorkerConnectionsAhead(DatabaseRun db) {
         for (int i = 0; i < settings.parallelism(); i++) {
             pool.submit(() -> {
                 try {
@@ -704,7 +663,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private Connection[] workerConnections(Db db) throws SQLException {
+    private Connection[] workerConnections(DatabaseRun db) throws SQLException {
         Connection[] pair = db.connections.get(Thread.currentThread());
         if (pair != null && !pair[0].isClosed() && !pair[1].isClosed()) {
             return pair;
@@ -741,7 +700,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** The post-data dump's session header (none when only completion remains); waits for a dump still running. */
-    private static List<String> postHeader(Db db) throws SQLException {
+    private static List<String> postHeader(DatabaseRun db) throws SQLException {
         java.util.concurrent.Future<DumpScript> running = db.postScript;
         if (running == null) {
             return List.of();
@@ -789,12 +748,12 @@ final class DataMigration implements AutoCloseable {
                 + "index built by one process, the default) to 1024");
     }
 
-    private void closeWorkerConnections(Db db) {
+    private void closeWorkerConnections(DatabaseRun db) {
         closeAll(db.connections);
     }
 
     /** Closed after completion's verification: tables may still be compared after the data phase ends. */
-    private void closeVerifyConnections(Db db) {
+    private void closeVerifyConnections(DatabaseRun db) {
         closeAll(db.verifyConnections);
     }
 
@@ -812,7 +771,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void copy(Db db, CopyPart part, TableCounters counters) throws Exception {
+    private void copy(DatabaseRun db, CopyPart part, TableCounters counters) throws Exception {
         Table table = part.table();
         Connection[] pair = workerConnections(db);
         Connection src = pair[0];
@@ -890,7 +849,7 @@ final class DataMigration implements AutoCloseable {
 
     /** The engine's side of a mover's progress reports: aggregated per table, sent a few times a second. */
     private final class Progress implements CopyContext {
-        private final Db db;
+        private final DatabaseRun db;
         private final Table table;
         private final TableCounters counters;
         private final Connection src;
@@ -898,7 +857,7 @@ final class DataMigration implements AutoCloseable {
         private long reportedBytes;
         private long lastReport;
 
-        Progress(Db db, Table table, TableCounters counters, Connection src, Connection dst) {
+        Progress(DatabaseRun db, Table table, TableCounters counters, Connection src, Connection dst) {
             this.db = db;
             this.table = table;
             this.counters = counters;
@@ -956,7 +915,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void tableCopied(Db db, Table table, TableCounters counters) {
+    private void tableCopied(DatabaseRun db, Table table, TableCounters counters) {
         Instant end = keeper.now();
         Duration elapsed = Duration.between(counters.started, end);
         keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
@@ -985,7 +944,7 @@ final class DataMigration implements AutoCloseable {
      * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
      * while the others finish what they hold, instead of alone after its builds with the others idle.
      */
-    private void buildTableKeys(Db db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
+    private void buildTableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
         boolean hasData = table != null && table.hasData();
         List<Callable<Void>> indexes = new ArrayList<>();
@@ -1008,7 +967,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** One task that runs {@code entries} one after another, or none when there are none. */
-    private List<Callable<Void>> entriesInOrder(Db db, List<Entry> entries) {
+    private List<Callable<Void>> entriesInOrder(DatabaseRun db, List<Entry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -1051,7 +1010,7 @@ final class DataMigration implements AutoCloseable {
      * event triggers come last, but a materialized view's refresh runs functions that may write any table, so a
      * database with one compares its tables at completion, after the refresh.
      */
-    private void verifyEarly(Db db, Table table) {
+    private void verifyEarly(DatabaseRun db, Table table) {
         if (!settings.verify() || db.snapshot == null || !verifyDuringCopy(settings) || db.writtenLate) {
             return;
         }
@@ -1077,7 +1036,7 @@ final class DataMigration implements AutoCloseable {
                 target.facts().map(ServerFacts::versionNum).orElse(0)));
     }
 
-    private void analyzeTable(Db db, Table table) throws SQLException {
+    private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
         Connection dst = workerConnections(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
@@ -1093,7 +1052,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void runEntry(Db db, Entry entry) throws SQLException {
+    private void runEntry(DatabaseRun db, Entry entry) throws SQLException {
         Connection dst = workerConnections(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
@@ -1119,7 +1078,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void runRemainingPostData(Db db, List<Entry> rest) throws Exception {
+    private void runRemainingPostData(DatabaseRun db, List<Entry> rest) throws Exception {
         int i = db.restDone;
         while (i < rest.size()) {
             cancel.check();
@@ -1141,83 +1100,6 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    // ---- sequences and large objects
-
-    private void setSequences(Db db) throws SQLException {
-        List<SourceCatalog.Sequence> sequences = db.catalog.sequences;
-        if (sequences.isEmpty()) {
-            return;
-        }
-        Connection dst = workerConnections(db)[1];
-        for (int from = 0; from < sequences.size(); from += 500) {
-            List<SourceCatalog.Sequence> batch = sequences.subList(from, Math.min(sequences.size(), from + 500));
-            StringBuilder query = new StringBuilder();
-            for (int i = 0; i < batch.size(); i++) {
-                query.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(", last_value::text, ")
-                        .append("is_called FROM ").append(Sql.qualified(batch.get(i).schema(), batch.get(i).name()));
-            }
-            for (String[] row : Sql.rows(db.snapshotConnection, query.toString())) {
-                SourceCatalog.Sequence seq = batch.get(Integer.parseInt(row[0]));
-                Sql.execute(dst, "SELECT pg_catalog.setval(" + Sql.literal(Sql.qualified(seq.schema(), seq.name()))
-                        + ", " + Long.parseLong(row[1]) + ", " + ("t".equals(row[2])) + ")");
-            }
-        }
-        log.debug("Set {} sequences in {}", sequences.size(), db.name);
-    }
-
-    private void copyLargeObjects(Db db) throws Exception {
-        List<Long> oids = db.catalog.largeObjects;
-        if (oids.isEmpty()) {
-            return;
-        }
-        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
-        int batch = Math.max(1, Math.min(500, oids.size() / Math.max(1, settings.parallelism() * 4)));
-        for (int from = 0; from < oids.size(); from += batch) {
-            List<Long> slice = oids.subList(from, Math.min(oids.size(), from + batch));
-            tracker.submit(() -> {
-                copyLargeObjects(db, slice);
-                return null;
-            }, WorkerPool.PRIORITY_DEFAULT);
-        }
-        tracker.await();
-        keeper.note("Copied " + oids.size() + " large object(s) in database " + db.name + ".");
-    }
-
-    private void copyLargeObjects(Db db, List<Long> oids) throws SQLException {
-        Connection[] pair = workerConnections(db);
-        Connection src = pair[0];
-        Connection dst = pair[1];
-        Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
-        dst.setAutoCommit(false);
-        try {
-            LargeObjectManager in = src.unwrap(PGConnection.class).getLargeObjectAPI();
-            LargeObjectManager out = dst.unwrap(PGConnection.class).getLargeObjectAPI();
-            byte[] buffer = new byte[256 * 1024];
-            for (long oid : oids) {
-                cancel.check();
-                if (Sql.one(dst, "SELECT 1 FROM pg_largeobject_metadata WHERE oid = " + oid) == null) {
-                    Sql.execute(dst, "SELECT pg_catalog.lo_create(" + oid + ")");
-                }
-                try (LargeObject from = in.open(oid, LargeObjectManager.READ);
-                        LargeObject to = out.open(oid, LargeObjectManager.WRITE)) {
-                    to.truncate(0);
-                    int n;
-                    while ((n = from.read(buffer, 0, buffer.length)) > 0) {
-                        to.write(buffer, 0, n);
-                    }
-                }
-            }
-            dst.commit();
-            src.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(src);
-            rollbackQuietly(dst);
-            throw e;
-        } finally {
-            restoreAutoCommit(dst);
-        }
-    }
 
     // ---- completion
 
@@ -1227,7 +1109,7 @@ final class DataMigration implements AutoCloseable {
      * the locks it holds) released. A migration of many databases so holds the connections of one at a time, not
      * of all of them until completion.
      */
-    private void verifyDatabase(Db db) throws Exception {
+    private void verifyDatabase(DatabaseRun db) throws Exception {
         analyze(db);
         if (settings.verify()) {
             VerificationReport report = verifyRest(db);
@@ -1250,7 +1132,7 @@ final class DataMigration implements AutoCloseable {
      * a good copy. Such an admin creates no event trigger, so none fires on this. Idempotent, so a resumed
      * migration runs it again; the database is not under its final name yet.
      */
-    private void enableRowSecurity(Db db) throws SQLException {
+    private void enableRowSecurity(DatabaseRun db) throws SQLException {
         if (db.catalog.rowSecurity.isEmpty() || target.requireFacts().superuser()) {
             return; // a superuser reads past every policy: enabled in pg_dump's order, before the event triggers
         }
@@ -1270,7 +1152,7 @@ final class DataMigration implements AutoCloseable {
 
     /** Gives each verified database its own properties and its final name. */
     void complete() throws Exception {
-        for (Db db : databases.values()) {
+        for (DatabaseRun db : databases.values()) {
             cancel.check();
             if (keeper.state(stageKey(db.name)).orElse("").equals("done")) {
                 continue;
@@ -1287,7 +1169,7 @@ final class DataMigration implements AutoCloseable {
      * Offline means the source takes no writes: names the tables its statistics saw written since the snapshot
      * was taken. Their writes are not in the copy, which is the source as of the snapshot.
      */
-    private void noteSourceWrites(Db db) {
+    private void noteSourceWrites(DatabaseRun db) {
         if (db.locks == null) {
             return;
         }
@@ -1308,7 +1190,7 @@ final class DataMigration implements AutoCloseable {
      * Compares what was not compared while the copy went on. The report's time is how long completion waited for
      * verification; the checks made during the copy are logged.
      */
-    private VerificationReport verifyRest(Db db) throws Exception {
+    private VerificationReport verifyRest(DatabaseRun db) throws Exception {
         Instant waitStarted = keeper.now();
         long t0 = System.nanoTime();
         if (db.verifications != null) {
@@ -1338,7 +1220,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
-    private void analyze(Db db) throws Exception {
+    private void analyze(DatabaseRun db) throws Exception {
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         for (Table table : db.catalog.tables.values()) {
             if (!db.analyzed.contains(table.oid())) {
@@ -1356,7 +1238,7 @@ final class DataMigration implements AutoCloseable {
      * never dropped here: it is dropped only once the whole migration has succeeded ({@link #commit}), and a
      * rollback renames it back.
      */
-    private void finalName(Db db) throws SQLException {
+    private void finalName(DatabaseRun db) throws SQLException {
         Connection c = target.maintenance();
         if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
                 && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
@@ -1431,7 +1313,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void closeSnapshot(Db db) {
+    private void closeSnapshot(DatabaseRun db) {
         if (db.snapshotConnection != null) {
             try {
                 db.snapshotConnection.rollback();
@@ -1446,7 +1328,7 @@ final class DataMigration implements AutoCloseable {
     @Override
     public void close() {
         targetSide.shutdownNow();
-        for (Db db : databases.values()) {
+        for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");
             closeWorkerConnections(db);
             closeVerifyConnections(db);
@@ -1458,7 +1340,7 @@ final class DataMigration implements AutoCloseable {
      * Ends a worker's manual-commit block. On a connection the failure broke this throws too, and must not
      * replace the exception that says what broke it.
      */
-    private static void restoreAutoCommit(Connection c) {
+    static void restoreAutoCommit(Connection c) {
         try {
             c.setAutoCommit(true);
         } catch (SQLException e) {
@@ -1466,7 +1348,7 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
+    static void rollbackQuietly(Connection c) {
         try {
             if (!c.getAutoCommit()) {
                 c.rollback();
