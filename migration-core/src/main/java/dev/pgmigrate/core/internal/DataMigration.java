@@ -18,7 +18,6 @@ import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
-import dev.pgmigrate.core.internal.SourceCatalog.KeyConstraint;
 import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,8 +36,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,7 +190,7 @@ final class DataMigration implements AutoCloseable {
     /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
     private List<String> preDataOptions() {
         List<String> options = new ArrayList<>(List.of("--create", lockWait()));
-        if (noToastCompression(settings)) {
+        if (EngineOptions.noToastCompression(settings)) {
             options.add("--no-toast-compression");
         }
         return options;
@@ -201,7 +198,7 @@ final class DataMigration implements AutoCloseable {
 
     /** pg_dump's locks wait no longer than the copy's: a queued TRUNCATE would otherwise hold it forever. */
     private String lockWait() {
-        return "--lock-wait-timeout=" + SourceLocks.lockTimeoutSeconds(settings) + "s";
+        return "--lock-wait-timeout=" + EngineOptions.lockTimeoutSeconds(settings) + "s";
     }
 
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
@@ -677,7 +674,7 @@ final class DataMigration implements AutoCloseable {
             Sql.execute(src, "SET row_security = off");
             // A TRUNCATE or DDL queued behind the snapshot's locks would hold every later reader of its table, this
             // copy included, until the migration ends: wait a bounded time, then say who waits.
-            Sql.execute(src, "SET lock_timeout = '" + SourceLocks.lockTimeoutSeconds(settings) + "s'");
+            Sql.execute(src, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(settings) + "s'");
             src.setAutoCommit(false);
             dst = target.connector().open(db.working);
             Sql.execute(dst, "SET synchronous_commit = off");
@@ -685,7 +682,7 @@ final class DataMigration implements AutoCloseable {
             if (target.facts().map(ServerFacts::versionNum).orElse(0) >= 110000) {
                 // The pool already builds as many indexes at once as it has workers; parallel workers of each
                 // build on top of that only contend for the same cores (0.2 s of 4.8 lost on 2 cores).
-                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelIndexWorkers(settings));
+                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + EngineOptions.parallelIndexWorkers(settings));
             }
             for (String statement : sessionHeader(postHeader(db))) {
                 Sql.execute(dst, statement);
@@ -712,40 +709,6 @@ final class DataMigration implements AutoCloseable {
         } catch (Exception e) {
             throw new SQLException("The post-data dump failed: " + e.getMessage(), e);
         }
-    }
-
-    /** Checks the options the engine reads, before the migration changes anything; names the one that is wrong. */
-    static void checkOptions(MigrationSettings settings) {
-        parallelIndexWorkers(settings);
-        verifyDuringCopy(settings);
-        noToastCompression(settings);
-        SourceLocks.lockTimeoutSeconds(settings);
-    }
-
-    /** The setting {@code options.verify.duringCopy}: {@code true} (the default) or {@code false}. */
-    static boolean verifyDuringCopy(MigrationSettings settings) {
-        return booleanOption(settings, "verify.duringCopy", true, "true (compare each table as soon as it is in, "
-                + "the default) or false (compare every table at completion)");
-    }
-
-    /**
-     * The setting {@code options.schema.noToastCompression}: {@code true} creates every column with the target's
-     * default compression, as pg_dump's {@code --no-toast-compression} (for a target built without lz4).
-     */
-    static boolean noToastCompression(MigrationSettings settings) {
-        return booleanOption(settings, "schema.noToastCompression", false, "true (columns take the target's "
-                + "default compression, as pg_dump --no-toast-compression) or false (they keep the source's, the "
-                + "default)");
-    }
-
-    private static boolean booleanOption(MigrationSettings settings, String name, boolean otherwise, String uses) {
-        return EngineOptions.booleanOption(settings, name, otherwise, uses);
-    }
-
-    /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
-    static int parallelIndexWorkers(MigrationSettings settings) {
-        return EngineOptions.intOption(settings, "indexes.parallelWorkers", 0, 0, 1024, "a whole number from 0 (each "
-                + "index built by one process, the default) to 1024");
     }
 
     private void closeWorkerConnections(DatabaseRun db) {
@@ -1011,7 +974,7 @@ final class DataMigration implements AutoCloseable {
      * database with one compares its tables at completion, after the refresh.
      */
     private void verifyEarly(DatabaseRun db, Table table) {
-        if (!settings.verify() || db.snapshot == null || !verifyDuringCopy(settings) || db.writtenLate) {
+        if (!settings.verify() || db.snapshot == null || !EngineOptions.verifyDuringCopy(settings) || db.writtenLate) {
             return;
         }
         db.verifications.submit(() -> {

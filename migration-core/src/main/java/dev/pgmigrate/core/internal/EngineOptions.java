@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The engine's own {@code settings.options}, checked before a migration writes anything: a bad value is a spec
- * problem naming the field, never a record stuck half way.
+ * The engine's own {@code settings.options}, each read and checked here only, and all checked before a migration
+ * writes anything: a bad value is a spec problem naming the field, never a record stuck half way.
  */
 public final class EngineOptions {
     private EngineOptions() {
@@ -23,9 +23,9 @@ public final class EngineOptions {
      */
     public static void check(MigrationSettings settings) {
         List<SpecProblem> problems = new ArrayList<>();
-        List<Consumer<MigrationSettings>> checks = List.of(DataMigration::checkOptions,
-                s -> SourceLocks.lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s), s -> rolesScope(s),
-                s -> Rollback.waitSeconds(s), s -> ServerWatch.watchSeconds(s));
+        List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
+                s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
+                s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);
@@ -85,5 +85,46 @@ public final class EngineOptions {
                         + "the databases depend on, the default) or all (every role that is not built in).");
             }
         });
+    }
+
+    /** The setting {@code options.verify.duringCopy}: {@code true} (the default) or {@code false}. */
+    static boolean verifyDuringCopy(MigrationSettings settings) {
+        return booleanOption(settings, "verify.duringCopy", true, "true (compare each table as soon as it is in, "
+                + "the default) or false (compare every table at completion)");
+    }
+
+    /**
+     * The setting {@code options.schema.noToastCompression}: {@code true} creates every column with the target's
+     * default compression, as pg_dump's {@code --no-toast-compression} (for a target built without lz4).
+     */
+    static boolean noToastCompression(MigrationSettings settings) {
+        return booleanOption(settings, "schema.noToastCompression", false, "true (columns take the target's "
+                + "default compression, as pg_dump --no-toast-compression) or false (they keep the source's, the "
+                + "default)");
+    }
+
+    /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
+    static int parallelIndexWorkers(MigrationSettings settings) {
+        return intOption(settings, "indexes.parallelWorkers", 0, 0, 1024, "a whole number from 0 (each "
+                + "index built by one process, the default) to 1024");
+    }
+
+    /** The setting {@code options.source.lockTimeoutSeconds}: how long to wait for a table another session holds. */
+    static int lockTimeoutSeconds(MigrationSettings settings) {
+        return intOption(settings, "source.lockTimeoutSeconds", 60, 1, 86_400, "a whole number of "
+                + "seconds from 1 to 86400 (how long to wait for a table another session holds; default 60)");
+    }
+
+    /** The setting {@code options.rollback.waitSeconds}: how long a rollback waits for an unavailable target. */
+    static int rollbackWaitSeconds(MigrationSettings settings) {
+        return intOption(settings, "rollback.waitSeconds", 60, 0, 3600, "a whole number of seconds from "
+                + "0 to 3600 (how long a rollback waits for a target that is unavailable, such as one restarting; "
+                + "default 60)");
+    }
+
+    /** The setting {@code options.connection.watchSeconds}: 1 to 3600, default 10. */
+    static int watchSeconds(MigrationSettings settings) {
+        return intOption(settings, "connection.watchSeconds", 10, 1, 3600, "a whole number of seconds "
+                + "from 1 to 3600 (how often each server is asked whether it still answers; default 10)");
     }
 }

@@ -165,7 +165,7 @@ public final class MigrationRun implements Runnable {
     }
 
     private void execute(WorkerPool pool, DataMigration data) throws Exception {
-        DataMigration.checkOptions(spec.settings());
+        EngineOptions.check(spec.settings());
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }

@@ -16,13 +16,6 @@ import org.slf4j.LoggerFactory;
 public final class Rollback {
     private static final Logger log = LoggerFactory.getLogger(Rollback.class);
 
-    /** The setting {@code options.rollback.waitSeconds}: how long a rollback waits for an unavailable target. */
-    static int waitSeconds(dev.pgmigrate.api.MigrationSettings settings) {
-        return EngineOptions.intOption(settings, "rollback.waitSeconds", 60, 0, 3600, "a whole number of seconds from "
-                + "0 to 3600 (how long a rollback waits for a target that is unavailable, such as one restarting; "
-                + "default 60)");
-    }
-
     private Rollback() {
     }
 
@@ -73,7 +66,7 @@ public final class Rollback {
      * waited for; a refused login or a missing database cannot get better by waiting.
      */
     private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
-        long deadline = System.nanoTime() + waitSeconds(target.settings()) * 1_000_000_000L;
+        long deadline = System.nanoTime() + EngineOptions.rollbackWaitSeconds(target.settings()) * 1_000_000_000L;
         for (long pause = 250; ; pause = Math.min(2000, pause * 2)) {
             try {
                 return target.open(database);

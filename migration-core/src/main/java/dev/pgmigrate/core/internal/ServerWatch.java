@@ -39,16 +39,10 @@ final class ServerWatch implements AutoCloseable {
         }
     }
 
-    /** The setting {@code options.connection.watchSeconds}: 1 to 3600, default 10. */
-    static int watchSeconds(MigrationSettings settings) {
-        return EngineOptions.intOption(settings, "connection.watchSeconds", 10, 1, 3600, "a whole number of seconds "
-                + "from 1 to 3600 (how often each server is asked whether it still answers; default 10)");
-    }
-
     ServerWatch(RecordKeeper keeper, Endpoint source, Endpoint target, MigrationSettings settings) {
         this.keeper = keeper;
         this.servers = List.of(new Watched(source), new Watched(target));
-        this.seconds = watchSeconds(settings);
+        this.seconds = EngineOptions.watchSeconds(settings);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "pgmigrate-watch-" + keeper.record().spec().name());
             thread.setDaemon(true);

@@ -38,12 +38,6 @@ final class SourceLocks {
         this.writesAtStart = writesAtStart;
     }
 
-    /** The setting {@code options.source.lockTimeoutSeconds}: how long to wait for a table another session holds. */
-    static int lockTimeoutSeconds(MigrationSettings settings) {
-        return EngineOptions.intOption(settings, "source.lockTimeoutSeconds", 60, 1, 86_400, "a whole number of "
-                + "seconds from 1 to 86400 (how long to wait for a table another session holds; default 60)");
-    }
-
     /**
      * Opens the snapshot's transaction on {@code c} (in autocommit mode, in the database) with every table locked,
      * before any statement takes the transaction's snapshot: the caller exports it next. A lock table too small
@@ -79,7 +73,7 @@ final class SourceLocks {
                     throw e;
                 }
                 Sql.execute(c, "ROLLBACK TO SAVEPOINT pgmigrate_locks");
-                int timeout = lockTimeoutSeconds(settings);
+                int timeout = EngineOptions.lockTimeoutSeconds(settings);
                 String holders = holders(source, database);
                 keeper.note("Database " + database + ": waiting, at most " + timeout + " s (source.lockTimeoutSeconds), "
                         + "for tables another session holds: " + holders + ".");

@@ -151,7 +151,7 @@ public final class Verifier {
                 Sql.execute(t, set);
             }
             // Behind a TRUNCATE queued for the migration's locks, a read waits for ever: wait a bounded time.
-            Sql.execute(s, "SET lock_timeout = '" + SourceLocks.lockTimeoutSeconds(source.settings()) + "s'");
+            Sql.execute(s, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(source.settings()) + "s'");
             s.setAutoCommit(false);
             return new Connection[] {s, t};
         } catch (SQLException e) {
