@@ -16,7 +16,6 @@ import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
-import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
 import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
@@ -72,9 +71,11 @@ final class DataMigration implements AutoCloseable {
         this.pool = pool;
         this.cancel = cancel;
         this.resume = resume;
+        this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
     }
 
     private final boolean resume;
+    private final TargetDatabase targetDatabase;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -120,7 +121,7 @@ final class DataMigration implements AutoCloseable {
                 default -> {
                     if (!stage.isEmpty()) {
                         // The schema was not fully restored: start this database again from nothing.
-                        dropWorkingDatabase(db);
+                        targetDatabase.drop(db);
                         db.working = workingName(spec.name(), database);
                     }
                     migrateDatabase(db, pgDumpLookup);
@@ -142,10 +143,6 @@ final class DataMigration implements AutoCloseable {
         return "db." + database + ".rest";
     }
 
-    private void dropWorkingDatabase(DatabaseRun db) throws SQLException {
-        Rollback.dropDatabase(target.maintenance(), db.working);
-    }
-
     private void migrateDatabase(DatabaseRun db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
@@ -153,7 +150,8 @@ final class DataMigration implements AutoCloseable {
         PgTools.PgDump pgDump = result(pgDumpLookup);
         keeper.putState(workingKey(db.name), db.working);
         keeper.putState(stageKey(db.name), "created");
-        String[] properties = databaseCreation(db);
+        TargetDatabase.Creation properties = TargetDatabase.Creation.read(db.snapshotConnection,
+                source.requireFacts(), db.name);
         // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
@@ -163,7 +161,7 @@ final class DataMigration implements AutoCloseable {
         db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
-        createTargetDatabase(db, properties);
+        targetDatabase.create(db, properties);
         cancel.check();
         openWorkerConnectionsAhead(db);
         DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
@@ -338,58 +336,6 @@ final class DataMigration implements AutoCloseable {
         db.locks = SourceLocks.lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
         db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
-    }
-
-    /**
-     * The source database's encoding, collation, ctype, connection limit, owner, locale provider and locale, read
-     * on the snapshot's connection.
-     */
-    private String[] databaseCreation(DatabaseRun db) throws SQLException {
-        ServerFacts sourceFacts = source.requireFacts();
-        String localeColumns = sourceFacts.atLeast(170000) ? "d.datlocprovider, d.datlocale"
-                : sourceFacts.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
-        String[] props = Sql.rows(db.snapshotConnection, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, "
-                + "d.datctype, d.datconnlimit, pg_get_userbyid(d.datdba), " + localeColumns
-                + " FROM pg_database d WHERE d.datname = ?", db.name).get(0);
-        return props;
-    }
-
-    private void createTargetDatabase(DatabaseRun db, String[] props) throws SQLException {
-        ServerFacts targetFacts = target.requireFacts();
-        StringBuilder create = new StringBuilder("CREATE DATABASE " + Sql.ident(db.working)
-                + " WITH TEMPLATE template0 ENCODING " + Sql.literal(props[0]));
-        char provider = props[5] == null ? 'c' : props[5].charAt(0);
-        if (provider == 'i' && targetFacts.atLeast(150000)) {
-            create.append(" LOCALE_PROVIDER icu ").append(targetFacts.atLeast(170000) ? "LOCALE " : "ICU_LOCALE ")
-                    .append(Sql.literal(props[6]));
-        } else if (provider == 'b' && targetFacts.atLeast(170000)) {
-            create.append(" LOCALE_PROVIDER builtin BUILTIN_LOCALE ").append(Sql.literal(props[6]));
-        }
-        create.append(" LC_COLLATE ").append(Sql.literal(props[1])).append(" LC_CTYPE ").append(Sql.literal(props[2]));
-        if (!"-1".equals(props[3])) {
-            create.append(" CONNECTION LIMIT ").append(Integer.parseInt(props[3]));
-        }
-        keeper.journal(JournalKind.CREATE_DATABASE, db.working, db.name);
-        Connection c = target.maintenance();
-        Sql.execute(c, create.toString());
-        String owner = props[4];
-        if (roleExists(c, owner)) {
-            try {
-                Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
-            } catch (SQLException e) {
-                keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                        + "its source owner " + owner + " could not be made owner (" + e.getMessage() + ").");
-            }
-        } else {
-            keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                    + "its source owner " + owner + " does not exist there.");
-        }
-        log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
-                db.working, props[0], props[1], props[2]);
-    }
-
-    private static boolean roleExists(Connection c, String role) throws SQLException {
-        return Sql.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role) != null;
     }
 
     private void readTargetRoles(DatabaseRun db) throws SQLException {
@@ -1122,7 +1068,7 @@ final class DataMigration implements AutoCloseable {
             }
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
                     keeper, cancel);
-            finalName(db);
+            targetDatabase.finalName(db);
             keeper.putState(stageKey(db.name), "done");
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }
@@ -1201,79 +1147,9 @@ final class DataMigration implements AutoCloseable {
      * never dropped here: it is dropped only once the whole migration has succeeded ({@link #commit}), and a
      * rollback renames it back.
      */
-    private void finalName(DatabaseRun db) throws SQLException {
-        Connection c = target.maintenance();
-        if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
-                && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
-                        && j.name().equals(db.working))) {
-            return; // renamed just before the interruption
-        }
-        if (Rollback.exists(c, db.name)) {
-            if (!settings.overwriteDbsInTarget()) {
-                throw new MigrationException("Database " + db.name + " appeared on the target during the "
-                        + "migration; the copy is kept as " + db.working + " until rollback. Set "
-                        + "overwriteDbsInTarget to replace it.");
-            }
-            String aside = asideName(spec.name(), db.name);
-            keeper.journal(JournalKind.SET_ASIDE_DATABASE, db.name, aside);
-            renameEndingSessions(c, db.name, aside);
-            keeper.note("The existing database " + db.name + " was set aside as " + aside + " (overwriteDbsInTarget): "
-                    + "it is dropped once the whole migration has succeeded, and renamed back if it fails or is "
-                    + "canceled.");
-        }
-        keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name);
-        renameEndingSessions(c, db.working, db.name);
-    }
-
-    static String asideName(String migration, String database) {
-        return "pgmigrate_aside_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
-                + Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
-    }
-
-    /** Renames a database, ending its sessions first; a session that connects again in between is ended again. */
-    private static void renameEndingSessions(Connection c, String from, String to) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            Rollback.terminateSessions(c, from);
-            try {
-                Sql.execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
-                return;
-            } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState()) || attempt >= 10) { // object_in_use: a session came back
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new MigrationCanceledException("Canceled while renaming " + from, interrupted);
-                }
-            }
-        }
-    }
-
-    /**
-     * The point of no return, once every database is in place and every completion step is done: journaled, so
-     * that nothing is rolled back after it; then the user's databases that were set aside are dropped. A drop
-     * that fails leaves the original under its set-aside name and says so: the migration itself has succeeded.
-     */
+    /** The point of no return: see {@link TargetDatabase#commit()}. */
     void commit() throws SQLException {
-        keeper.journal(JournalKind.COMMITTED, spec.name(), "");
-        Connection c = target.maintenance();
-        for (StoredMigration.JournalEntry entry : keeper.journal()) {
-            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()) || !Rollback.exists(c, entry.detail())) {
-                continue;
-            }
-            try {
-                Rollback.dropDatabase(c, entry.detail());
-                keeper.note("Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
-                        + ") now that the migration has succeeded.");
-            } catch (SQLException e) {
-                keeper.note("The original database " + entry.name() + " is still on the target as " + entry.detail()
-                        + ": dropping it failed (" + firstLine(e.getMessage()) + "). The migration has succeeded; "
-                        + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
-                        + "need it.");
-            }
-        }
+        targetDatabase.commit();
     }
 
     private void closeSnapshot(DatabaseRun db) {
