@@ -72,10 +72,12 @@ final class DataMigration implements AutoCloseable {
         this.cancel = cancel;
         this.resume = resume;
         this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
+        this.sessions = new WorkerSessions(settings, source, target, pool);
     }
 
     private final boolean resume;
     private final TargetDatabase targetDatabase;
+    private final WorkerSessions sessions;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -163,7 +165,7 @@ final class DataMigration implements AutoCloseable {
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
         targetDatabase.create(db, properties);
         cancel.check();
-        openWorkerConnectionsAhead(db);
+        sessions.openAhead(db);
         DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
         db.properties = pre.properties();
         readTargetRoles(db);
@@ -182,7 +184,7 @@ final class DataMigration implements AutoCloseable {
         keeper.putState(stageKey(db.name), "data");
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
-        closeWorkerConnections(db);
+        sessions.closeWorkers(db);
     }
 
     /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
@@ -274,7 +276,7 @@ final class DataMigration implements AutoCloseable {
         analyze(db);
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
-        closeWorkerConnections(db);
+        sessions.closeWorkers(db);
     }
 
     /** The database's own properties, dumped again from the snapshot of a resumed run. */
@@ -346,7 +348,7 @@ final class DataMigration implements AutoCloseable {
 
     private void restorePreData(DatabaseRun db, DumpScript pre) throws SQLException {
         try (Connection c = cancel.register(target.connector().open(db.working))) {
-            for (String statement : sessionHeader(pre.header())) {
+            for (String statement : WorkerSessions.sessionHeader(pre.header())) {
                 Sql.execute(c, statement);
             }
             for (Entry entry : pre.entries()) {
@@ -356,14 +358,6 @@ final class DataMigration implements AutoCloseable {
         } finally {
             cancel.check();
         }
-    }
-
-    /**
-     * The dump's session settings, less {@code client_encoding}: the driver speaks UTF-8 and the server
-     * converts to the database's encoding.
-     */
-    private static List<String> sessionHeader(List<String> header) {
-        return header.stream().filter(st -> !st.matches("(?is)^SET\\s+client_encoding\\b.*")).toList();
     }
 
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
@@ -536,7 +530,7 @@ final class DataMigration implements AutoCloseable {
 
         runRemainingPostData(db, plan.rest());
         SequencesAndLargeObjects last = new SequencesAndLargeObjects(pool, cancel, keeper, settings.parallelism(),
-                this::workerConnections);
+                sessions::of);
         last.setSequences(db);
         last.copyLargeObjects(db);
     }
@@ -588,101 +582,9 @@ final class DataMigration implements AutoCloseable {
         return result;
     }
 
-    /**
-     * Has each worker open its pair of connections while the coordinator restores the schema, so the copies start
-     * on sessions that are ready: a worker's two logins cost 20-40 ms each on a cold JVM. A pair that fails here is
-     * opened again, and its error reported, by the copy that needs it.
-     */
-    private void openWorkerConnectionsAhead(DatabaseRun db) {
-        for (int i = 0; i < settings.parallelism(); i++) {
-            pool.submit(() -> {
-                try {
-                    workerConnections(db);
-                } catch (SQLException e) {
-                    log.debug("Opening a worker's connections ahead of the copy failed", e);
-                }
-                return null;
-            }, WorkerPool.PRIORITY_POST_DATA + 2);
-        }
-    }
-
-    private Connection[] workerConnections(DatabaseRun db) throws SQLException {
-        Connection[] pair = db.connections.get(Thread.currentThread());
-        if (pair != null && !pair[0].isClosed() && !pair[1].isClosed()) {
-            return pair;
-        }
-        Connection src = source.connector().open(db.name);
-        Connection dst;
-        try {
-            Sql.execute(src, "SET search_path = pg_catalog");
-            // A policy that would hide rows from the login fails the copy by name, as pg_dump does, instead of
-            // leaving those rows behind.
-            Sql.execute(src, "SET row_security = off");
-            // A TRUNCATE or DDL queued behind the snapshot's locks would hold every later reader of its table, this
-            // copy included, until the migration ends: wait a bounded time, then say who waits.
-            Sql.execute(src, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(settings) + "s'");
-            src.setAutoCommit(false);
-            dst = target.connector().open(db.working);
-            Sql.execute(dst, "SET synchronous_commit = off");
-            Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
-            if (target.facts().map(ServerFacts::versionNum).orElse(0) >= 110000) {
-                // The pool already builds as many indexes at once as it has workers; parallel workers of each
-                // build on top of that only contend for the same cores (0.2 s of 4.8 lost on 2 cores).
-                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + EngineOptions.parallelIndexWorkers(settings));
-            }
-            for (String statement : sessionHeader(postHeader(db))) {
-                Sql.execute(dst, statement);
-            }
-        } catch (SQLException e) {
-            src.close();
-            throw e;
-        }
-        pair = new Connection[] {src, dst};
-        db.connections.put(Thread.currentThread(), pair);
-        return pair;
-    }
-
-    /** The post-data dump's session header (none when only completion remains); waits for a dump still running. */
-    private static List<String> postHeader(DatabaseRun db) throws SQLException {
-        java.util.concurrent.Future<DumpScript> running = db.postScript;
-        if (running == null) {
-            return List.of();
-        }
-        try {
-            return result(running).header();
-        } catch (SQLException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new SQLException("The post-data dump failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void closeWorkerConnections(DatabaseRun db) {
-        closeAll(db.connections);
-    }
-
-    /** Closed after completion's verification: tables may still be compared after the data phase ends. */
-    private void closeVerifyConnections(DatabaseRun db) {
-        closeAll(db.verifyConnections);
-    }
-
-    private static void closeAll(Map<Thread, Connection[]> connections) {
-        List<Connection[]> pairs = new ArrayList<>(connections.values());
-        connections.clear();
-        for (Connection[] pair : pairs) {
-            for (Connection c : pair) {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    log.debug("Closing a worker connection failed", e);
-                }
-            }
-        }
-    }
-
     private void copy(DatabaseRun db, CopyPart part, TableCounters counters) throws Exception {
         Table table = part.table();
-        Connection[] pair = workerConnections(db);
+        Connection[] pair = sessions.of(db);
         Connection src = pair[0];
         Connection dst = pair[1];
         boolean freeze = part.parts() == 1;
@@ -946,7 +848,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
-        Connection dst = workerConnections(db)[1];
+        Connection dst = sessions.of(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
         try {
@@ -962,7 +864,7 @@ final class DataMigration implements AutoCloseable {
     }
 
     private void runEntry(DatabaseRun db, Entry entry) throws SQLException {
-        Connection dst = workerConnections(db)[1];
+        Connection dst = sessions.of(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
         try {
@@ -1029,8 +931,8 @@ final class DataMigration implements AutoCloseable {
         }
         enableRowSecurity(db);
         noteSourceWrites(db);
-        closeWorkerConnections(db);
-        closeVerifyConnections(db);
+        sessions.closeWorkers(db);
+        WorkerSessions.closeAll(db.verifyConnections);
         closeSnapshot(db);
         keeper.putState(stageKey(db.name), "verified");
     }
@@ -1169,8 +1071,8 @@ final class DataMigration implements AutoCloseable {
         targetSide.shutdownNow();
         for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");
-            closeWorkerConnections(db);
-            closeVerifyConnections(db);
+            sessions.closeWorkers(db);
+            WorkerSessions.closeAll(db.verifyConnections);
             closeSnapshot(db);
         }
     }
