@@ -73,11 +73,13 @@ final class DataMigration implements AutoCloseable {
         this.resume = resume;
         this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
         this.sessions = new WorkerSessions(settings, source, target, pool);
+        this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions);
     }
 
     private final boolean resume;
     private final TargetDatabase targetDatabase;
     private final WorkerSessions sessions;
+    private final SchemaRestore restore;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -141,7 +143,7 @@ final class DataMigration implements AutoCloseable {
         return "db." + database + ".working";
     }
 
-    private static String restKey(String database) {
+    static String restKey(String database) {
         return "db." + database + ".rest";
     }
 
@@ -169,7 +171,7 @@ final class DataMigration implements AutoCloseable {
         DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
         db.properties = pre.properties();
         readTargetRoles(db);
-        restorePreData(db, pre.schema());
+        restore.preData(db, pre.schema());
         keeper.putState(stageKey(db.name), "schema");
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
         // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
@@ -292,42 +294,6 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** Whether a post-data entry already exists on the target of a resumed migration. */
-    private static boolean alreadyBuilt(DatabaseRun db, Entry entry, String statement) {
-        if (entry.type().equals("INDEX")) {
-            return db.existingIndexes.contains(entry.schema() + "." + entry.tag());
-        }
-        if (entry.type().equals("CONSTRAINT") || entry.type().equals("FK CONSTRAINT")) {
-            String[] tableAndName = splitTag(db, entry);
-            if (tableAndName != null) {
-                if (statement.startsWith("CREATE UNIQUE INDEX")) {
-                    return db.existingIndexes.contains(entry.schema() + "." + tableAndName[1]);
-                }
-                return db.existingConstraints.contains(entry.schema() + "." + tableAndName[0] + "." + tableAndName[1]);
-            }
-        }
-        if (entry.type().equals("STATISTICS")) {
-            return db.existingStatistics.contains(entry.schema() + "." + entry.tag());
-        }
-        if (entry.type().equals("TRIGGER")) {
-            String[] tableAndName = splitTag(db, entry);
-            return tableAndName != null && db.existingTriggers.contains(entry.schema() + "." + tableAndName[0] + "."
-                    + tableAndName[1]);
-        }
-        return false;
-    }
-
-    private static String[] splitTag(DatabaseRun db, Entry entry) {
-        if (db.catalog == null) {
-            return null;
-        }
-        for (Table t : db.catalog.tables.values()) {
-            if (t.schema().equals(entry.schema()) && entry.tag().startsWith(t.name() + " ")) {
-                return new String[] {t.name(), entry.tag().substring(t.name().length() + 1)};
-            }
-        }
-        return null;
-    }
-
     // ---- snapshot and target database
 
     /** The snapshot every copy reads, taken once every table is locked against TRUNCATE and DDL. */
@@ -345,118 +311,6 @@ final class DataMigration implements AutoCloseable {
     }
 
     // ---- pre-data
-
-    private void restorePreData(DatabaseRun db, DumpScript pre) throws SQLException {
-        try (Connection c = cancel.register(target.connector().open(db.working))) {
-            for (String statement : WorkerSessions.sessionHeader(pre.header())) {
-                Sql.execute(c, statement);
-            }
-            for (Entry entry : pre.entries()) {
-                cancel.check();
-                executeEntry(c, db, entry);
-            }
-        } finally {
-            cancel.check();
-        }
-    }
-
-    /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
-    private void executeEntry(Connection c, DatabaseRun db, Entry entry) throws SQLException {
-        boolean superuser = target.requireFacts().superuser();
-        for (String statement : db.roles.filter(entry)) {
-            if (resume && alreadyBuilt(db, entry, statement)) {
-                continue;
-            }
-            try {
-                executeWithRetry(c, statement);
-            } catch (SQLException e) {
-                if (cancel.isCanceled() || db.abort.isCanceled()) {
-                    throw new MigrationCanceledException("Stopped restoring " + entry.tag(), e);
-                }
-                if (entry.type().equals("MATERIALIZED VIEW DATA") && refreshWithFunctionSearchPath(c, db, entry, e)) {
-                    continue;
-                }
-                if (!RestorePolicy.tolerable(entry, statement, superuser, e.getSQLState())) {
-                    throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
-                            + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                            + abbreviate(statement), e);
-                }
-                keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
-                        + firstLine(e.getMessage()) + ")");
-                if (entry.type().equals("EVENT TRIGGER")) {
-                    return; // its owner and state follow in the same entry, about a trigger that does not exist
-                }
-            }
-        }
-    }
-
-    private static void executeWithRetry(Connection c, String statement) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Sql.execute(c, statement);
-                return;
-            } catch (SQLException e) {
-                // Foreign keys built in parallel may lock the same two tables in opposite orders.
-                if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
-                    throw e;
-                }
-                log.debug("Deadlock on {}; retrying", abbreviate(statement));
-            }
-        }
-    }
-
-    /**
-     * PostgreSQL 17 refreshes materialized views under a safe {@code search_path}, so a view whose functions
-     * name tables without their schema stops refreshing. Refresh once with the database's default search_path
-     * set on those functions, in one transaction that also takes it off again: the definitions end as they
-     * were, the data as the source had it.
-     */
-    private boolean refreshWithFunctionSearchPath(Connection c, DatabaseRun db, Entry entry, SQLException failure)
-            throws SQLException {
-        String state = failure.getSQLState();
-        if (!("42P01".equals(state) || "42883".equals(state)) || !target.requireFacts().atLeast(170000)) {
-            return false;
-        }
-        String view = entry.statements().get(0).replaceFirst("(?is)^REFRESH MATERIALIZED VIEW\\s+", "");
-        List<String[]> functions = Sql.rows(c, "SELECT DISTINCT d.refobjid::regprocedure::text FROM pg_rewrite r "
-                + "JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid "
-                + "AND d.refclassid = 'pg_proc'::regclass JOIN pg_proc p ON p.oid = d.refobjid "
-                + "WHERE r.ev_class = ?::regclass AND p.oid >= 16384 AND p.proconfig IS NULL", view);
-        if (functions.isEmpty()) {
-            return false;
-        }
-        String path = Sql.one(c, "SELECT boot_val FROM pg_settings WHERE name = 'search_path'");
-        c.setAutoCommit(false);
-        try {
-            for (String[] f : functions) {
-                Sql.execute(c, "ALTER FUNCTION " + f[0] + " SET search_path = " + quotePath(path));
-            }
-            Sql.execute(c, entry.statements().get(0));
-            for (String[] f : functions) {
-                Sql.execute(c, "ALTER FUNCTION " + f[0] + " RESET search_path");
-            }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            return false;
-        } finally {
-            c.setAutoCommit(true);
-        }
-        keeper.note("In database " + db.name + ", materialized view " + view + " was refreshed with search_path "
-                + path + " set on its functions for the refresh only: PostgreSQL 17 refreshes under a safe "
-                + "search_path, and " + functions.stream().map(f -> f[0]).toList() + " name tables without their "
-                + "schema. Qualify those names, or give the functions SET search_path, or the next REFRESH fails.");
-        return true;
-    }
-
-    private static String quotePath(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : path.split(",")) {
-            String p = part.trim();
-            parts.add(p.startsWith("\"") ? p : Sql.ident(p));
-        }
-        return String.join(", ", parts);
-    }
 
     private void noteRoleChanges(DatabaseRun db) {
         db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
@@ -528,7 +382,7 @@ final class DataMigration implements AutoCloseable {
         }
         tracker.await();
 
-        runRemainingPostData(db, plan.rest());
+        restore.remainingPostData(db, plan.rest());
         SequencesAndLargeObjects last = new SequencesAndLargeObjects(pool, cancel, keeper, settings.parallelism(),
                 sessions::of);
         last.setSequences(db);
@@ -761,7 +615,7 @@ final class DataMigration implements AutoCloseable {
         List<Callable<Void>> indexes = new ArrayList<>();
         for (Entry index : plan.indexes().getOrDefault(tableOid, List.of())) {
             indexes.add(() -> {
-                runEntry(db, index);
+                restore.entry(db, index);
                 return null;
             });
         }
@@ -784,7 +638,7 @@ final class DataMigration implements AutoCloseable {
         }
         return List.of(() -> {
             for (Entry entry : entries) {
-                runEntry(db, entry);
+                restore.entry(db, entry);
             }
             return null;
         });
@@ -862,55 +716,6 @@ final class DataMigration implements AutoCloseable {
             db.abort.unregister(dst);
         }
     }
-
-    private void runEntry(DatabaseRun db, Entry entry) throws SQLException {
-        Connection dst = sessions.of(db)[1];
-        cancel.register(dst);
-        db.abort.register(dst);
-        try {
-            boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
-            if (defaultPath) {
-                // A view's functions may use unqualified names: refresh under the database's own search_path.
-                Sql.execute(dst, "RESET search_path");
-            }
-            try {
-                long started = System.nanoTime();
-                executeEntry(dst, db, entry);
-                log.debug("Database {}: {} {} in {} ms", db.name, entry.type(), entry.tag(),
-                        (System.nanoTime() - started) / 1_000_000);
-            } finally {
-                if (defaultPath) {
-                    Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
-                }
-            }
-        } finally {
-            cancel.unregister(dst);
-            db.abort.unregister(dst);
-        }
-    }
-
-    private void runRemainingPostData(DatabaseRun db, List<Entry> rest) throws Exception {
-        int i = db.restDone;
-        while (i < rest.size()) {
-            cancel.check();
-            if (rest.get(i).type().equals("FK CONSTRAINT")) {
-                TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
-                while (i < rest.size() && rest.get(i).type().equals("FK CONSTRAINT")) {
-                    Entry fk = rest.get(i++);
-                    tracker.submit(() -> {
-                        runEntry(db, fk);
-                        return null;
-                    }, WorkerPool.PRIORITY_POST_DATA);
-                }
-                tracker.await();
-            } else {
-                runEntry(db, rest.get(i++));
-            }
-            // Entries after the table-bound ones are not all idempotent: remember how far they got.
-            keeper.putState(restKey(db.name), String.valueOf(i));
-        }
-    }
-
 
     // ---- completion
 
