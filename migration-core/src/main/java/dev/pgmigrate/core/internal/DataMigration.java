@@ -1,7 +1,5 @@
 package dev.pgmigrate.core.internal;
 
-import dev.pgmigrate.api.MigrationCanceledException;
-import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
@@ -10,10 +8,6 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.VerificationReport;
-import dev.pgmigrate.api.spi.CopyContext;
-import dev.pgmigrate.api.spi.CopyTask;
-import dev.pgmigrate.api.spi.DataMover;
-import dev.pgmigrate.api.spi.MoveResult;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
@@ -74,12 +68,14 @@ final class DataMigration implements AutoCloseable {
         this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
         this.sessions = new WorkerSessions(settings, source, target, pool);
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions);
+        this.tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
     }
 
     private final boolean resume;
     private final TargetDatabase targetDatabase;
     private final WorkerSessions sessions;
     private final SchemaRestore restore;
+    private final TableCopy tableCopy;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -319,7 +315,7 @@ final class DataMigration implements AutoCloseable {
     // ---- data and post-data
 
     private void copyDataAndBuild(DatabaseRun db, PostDataPlan plan, Set<String> kept) throws Exception {
-        List<CopyPart> parts = new ArrayList<>();
+        List<TableCopy.Part> parts = new ArrayList<>();
         List<TableProgress> queued = new ArrayList<>();
         Map<Long, AtomicInteger> remainingParts = new HashMap<>();
         List<Table> keptTables = new ArrayList<>();
@@ -338,7 +334,7 @@ final class DataMigration implements AutoCloseable {
                 keptTables.add(table);
                 continue;
             }
-            List<CopyPart> split = split(db, table, share);
+            List<TableCopy.Part> split = tableCopy.split(db, table, share);
             parts.addAll(split);
             remainingParts.put(table.oid(), new AtomicInteger(split.size()));
             queued.add(new TableProgress(table.schema(), table.name(), TableState.QUEUED, 0, 0, table.bytes(),
@@ -348,27 +344,27 @@ final class DataMigration implements AutoCloseable {
         if (resume) {
             // A table that was partly copied before the interruption starts again empty.
             try (Connection c = target.connector().open(db.working)) {
-                for (CopyPart part : parts) {
+                for (TableCopy.Part part : parts) {
                     if (part.part() == 1) {
                         Sql.execute(c, "TRUNCATE ONLY " + Sql.qualified(part.table().schema(), part.table().name()));
                     }
                 }
             }
         }
-        parts.sort(Comparator.comparingLong(CopyPart::estimatedBytes).reversed());
+        parts.sort(Comparator.comparingLong(TableCopy.Part::estimatedBytes).reversed());
 
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         // Its own stop signal: a failed comparison fails the migration at completion, without stopping the copy.
         db.verifications = new TaskTracker(pool, cancel, new CancelSignal());
-        Map<Long, TableCounters> counters = new ConcurrentHashMap<>();
-        AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(CopyPart::estimatedBytes).sum());
+        Map<Long, TableCopy.Counters> counters = new ConcurrentHashMap<>();
+        AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(TableCopy.Part::estimatedBytes).sum());
         long priority = parts.size();
-        for (CopyPart part : parts) {
+        for (TableCopy.Part part : parts) {
             tracker.submit(() -> {
                 bytesNotStarted.addAndGet(-part.estimatedBytes());
-                copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCounters()));
+                tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCopy.Counters()));
                 if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
-                    tableCopied(db, part.table(), counters.get(part.table().oid()));
+                    tableCopy.copied(db, part.table(), counters.get(part.table().oid()));
                     buildTableKeys(db, tracker, plan, part.table().oid(), buildPriority(bytesNotStarted.get()));
                 }
                 return null;
@@ -387,209 +383,6 @@ final class DataMigration implements AutoCloseable {
                 sessions::of);
         last.setSequences(db);
         last.copyLargeObjects(db);
-    }
-
-    private record CopyPart(Table table, int part, int parts, Optional<String> filter, long estimatedBytes) {
-    }
-
-    private static final class TableCounters {
-        final AtomicLong rows = new AtomicLong();
-        final AtomicLong bytes = new AtomicLong();
-        volatile Instant started;
-        volatile String moverId;
-    }
-
-    /**
-     * Splits a table in ranges only where that shortens the copy: when it is above the split setting and so much
-     * larger than one worker's share of the database ({@code share}) that it would still be copying after the
-     * others are done. A table copied whole keeps {@code COPY FREEZE}, which spares the target from setting hint
-     * bits on every page later (index builds, ANALYZE, verification); on 2 cores that was worth 0.4 s of 5.
-     */
-    private List<CopyPart> split(DatabaseRun db, Table table, long share) throws SQLException {
-        int parts = table.columns().isEmpty() ? 1 : CopyRanges.parts(table.bytes(),
-                settings.splitTablesLargerThanBytes(), share);
-        if (parts == 1) {
-            return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
-        }
-        List<String> filters = null;
-        if (db.catalog.versionNum >= 140000) {
-            filters = CopyRanges.byTid(table.bytes() / db.catalog.blockSize, parts);
-        } else if (table.intKey().isPresent()) {
-            String column = Sql.ident(table.intKey().get());
-            String[] bounds = Sql.rows(db.snapshotConnection, "SELECT min(" + column + "), max(" + column + ") FROM ONLY "
-                    + Sql.qualified(table.schema(), table.name())).get(0);
-            if (bounds[0] != null) {
-                filters = CopyRanges.byKey(column, new java.math.BigInteger(bounds[0]),
-                        new java.math.BigInteger(bounds[1]), parts);
-            }
-        }
-        if (filters == null) {
-            keeper.note("Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes()
-                    / (1024 * 1024) + " MiB) is copied by one worker: the source is older than 14 (no TID range "
-                    + "scans) and the table has no single-column integer key to split on.");
-            return List.of(new CopyPart(table, 1, 1, Optional.empty(), table.bytes()));
-        }
-        List<CopyPart> result = new ArrayList<>();
-        for (int i = 0; i < parts; i++) {
-            result.add(new CopyPart(table, i + 1, parts, Optional.of(filters.get(i)), table.bytes() / parts));
-        }
-        return result;
-    }
-
-    private void copy(DatabaseRun db, CopyPart part, TableCounters counters) throws Exception {
-        Table table = part.table();
-        Connection[] pair = sessions.of(db);
-        Connection src = pair[0];
-        Connection dst = pair[1];
-        boolean freeze = part.parts() == 1;
-        CopyTask task = new CopyTask(db.name, table.schema(), table.name(), table.columns(), part.filter(),
-                part.part(), part.parts(), part.estimatedBytes(), freeze);
-        DataMover mover = moverFor(task);
-        if (counters.started == null) {
-            counters.started = keeper.now();
-            counters.moverId = mover.id();
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    TableState.LOADING, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
-                    Optional.of(mover.id()), Optional.of(counters.started), Optional.empty(), Optional.empty()),
-                    new MigrationEvent.TableStarted(keeper.name(), keeper.now(), db.name, table.schema(),
-                            table.name(), part.part(), part.parts(), mover.id()));
-        }
-        cancel.register(src);
-        cancel.register(dst);
-        db.abort.register(src);
-        db.abort.register(dst);
-        try {
-            Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
-            dst.setAutoCommit(false);
-            if (freeze) {
-                Sql.execute(dst, "TRUNCATE ONLY " + task.qualifiedName());
-            }
-            Progress progress = new Progress(db, table, counters, src, dst);
-            MoveResult result = mover.move(task, progress);
-            dst.commit();
-            src.commit();
-            counters.rows.addAndGet(result.rows());
-            progress.finish(result.bytes());
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(src);
-            rollbackQuietly(dst);
-            if (cancel.isCanceled() || db.abort.isCanceled()) {
-                throw new MigrationCanceledException("Copy of " + task.displayName() + " stopped", e);
-            }
-            if (e instanceof MigrationException) {
-                throw e;
-            }
-            String state = e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : "";
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    TableState.ERRORED, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
-                    t.moverId(), t.startedAt(), Optional.of(keeper.now()), Optional.of(firstLine(e.getMessage()))),
-                    null);
-            String locked = e instanceof SQLException sql && "55P03".equals(sql.getSQLState())
-                    ? " Another session waits for an exclusive lock on it (" + SourceLocks.holders(source.connector(),
-                            db.name) + "): it waits for this migration, which keeps every table as its snapshot has "
-                            + "them until it is done, and every reader of the table waits behind it. An offline "
-                            + "migration's source takes no TRUNCATE or DDL: end that session and migrate again."
-                    : "";
-            throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
-                    + " with mover " + mover.id() + ": " + e.getMessage() + state + locked, e);
-        } finally {
-            restoreAutoCommit(dst);
-            cancel.unregister(src);
-            cancel.unregister(dst);
-            db.abort.unregister(src);
-            db.abort.unregister(dst);
-        }
-    }
-
-    private DataMover moverFor(CopyTask task) {
-        for (DataMover mover : plugins.movers()) {
-            if (mover.supports(task)) {
-                return mover;
-            }
-        }
-        throw new MigrationException("No data mover supports table " + task.displayName() + " (movers: "
-                + plugins.moverIds() + "). Put migration-copy, or a mover that supports it, on the class path.");
-    }
-
-    /** The engine's side of a mover's progress reports: aggregated per table, sent a few times a second. */
-    private final class Progress implements CopyContext {
-        private final DatabaseRun db;
-        private final Table table;
-        private final TableCounters counters;
-        private final Connection src;
-        private final Connection dst;
-        private long reportedBytes;
-        private long lastReport;
-
-        Progress(DatabaseRun db, Table table, TableCounters counters, Connection src, Connection dst) {
-            this.db = db;
-            this.table = table;
-            this.counters = counters;
-            this.src = src;
-            this.dst = dst;
-        }
-
-        @Override
-        public Connection source() {
-            return src;
-        }
-
-        @Override
-        public Connection target() {
-            return dst;
-        }
-
-        @Override
-        public void progress(long rows, long bytes) {
-            long delta = bytes - reportedBytes;
-            if (delta <= 0) {
-                return;
-            }
-            reportedBytes = bytes;
-            long total = counters.bytes.addAndGet(delta);
-            long now = System.nanoTime();
-            if (now - lastReport > 250_000_000L) {
-                lastReport = now;
-                keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                        t.state(), Math.max(t.rows(), counters.rows.get() + rows), total, t.estimatedBytes(),
-                        t.parts(), t.partsDone(), t.moverId(), t.startedAt(), t.endedAt(), t.error()),
-                        new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name, table.schema(),
-                                table.name(), counters.rows.get() + rows, total));
-            }
-        }
-
-        void finish(long finalBytes) {
-            long delta = finalBytes - reportedBytes;
-            if (delta > 0) {
-                counters.bytes.addAndGet(delta);
-            }
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    t.state(), counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
-                    t.partsDone() + 1, t.moverId(), t.startedAt(), t.endedAt(), t.error()), null);
-        }
-
-        @Override
-        public boolean isCanceled() {
-            return cancel.isCanceled() || db.abort.isCanceled() || Thread.currentThread().isInterrupted();
-        }
-
-        @Override
-        public MigrationSettings settings() {
-            return settings;
-        }
-    }
-
-    private void tableCopied(DatabaseRun db, Table table, TableCounters counters) {
-        Instant end = keeper.now();
-        Duration elapsed = Duration.between(counters.started, end);
-        keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                TableState.COMPLETED, counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
-                t.parts(), t.moverId(), t.startedAt(), Optional.of(end), Optional.empty()),
-                new MigrationEvent.TableFinished(keeper.name(), end, db.name, table.schema(), table.name(),
-                        counters.rows.get(), counters.bytes.get(), elapsed));
-        log.debug("Copied {} rows of {}.{} in {} ms", counters.rows.get(), table.schema(), table.name(),
-                elapsed.toMillis());
     }
 
     /**
