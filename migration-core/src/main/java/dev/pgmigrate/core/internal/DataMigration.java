@@ -1,21 +1,15 @@
 package dev.pgmigrate.core.internal;
 
-import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
-import dev.pgmigrate.api.TableVerification;
-import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
-import dev.pgmigrate.core.internal.DumpScript.Entry;
 import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
-    /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
-    private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
     private final MigrationSpec spec;
     private final MigrationSettings settings;
     private final RecordKeeper keeper;
@@ -49,8 +40,6 @@ final class DataMigration implements AutoCloseable {
     private final Endpoint source;
     private final Endpoint target;
     private final WorkerPool pool;
-    /** The target side of each comparison while the copy goes on; shut down with this. */
-    private final java.util.concurrent.ExecutorService targetSide = Verifier.targetSideThreads();
     private final CancelSignal cancel;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
@@ -69,6 +58,8 @@ final class DataMigration implements AutoCloseable {
         this.sessions = new WorkerSessions(settings, source, target, pool);
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions);
         this.tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
+        this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
+        this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
     }
 
     private final boolean resume;
@@ -76,6 +67,8 @@ final class DataMigration implements AutoCloseable {
     private final WorkerSessions sessions;
     private final SchemaRestore restore;
     private final TableCopy tableCopy;
+    private final DatabaseVerification verification;
+    private final TableBuilds builds;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -177,7 +170,7 @@ final class DataMigration implements AutoCloseable {
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         copyDataAndBuild(db, plan, Set.of());
-        analyze(db); // what the copy did not analyze, while the worker connections are still open
+        builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
@@ -271,7 +264,7 @@ final class DataMigration implements AutoCloseable {
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         copyDataAndBuild(db, plan, kept);
-        analyze(db);
+        builds.analyzeRest(db);
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
         sessions.closeWorkers(db);
@@ -365,7 +358,7 @@ final class DataMigration implements AutoCloseable {
                 tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCopy.Counters()));
                 if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
                     tableCopy.copied(db, part.table(), counters.get(part.table().oid()));
-                    buildTableKeys(db, tracker, plan, part.table().oid(), buildPriority(bytesNotStarted.get()));
+                    builds.tableKeys(db, tracker, plan, part.table().oid(), TableBuilds.priority(bytesNotStarted.get()));
                 }
                 return null;
             }, priority--);
@@ -373,7 +366,7 @@ final class DataMigration implements AutoCloseable {
         // Partitioned parents, kept tables and tables without data still own table-bound post-data.
         for (Table table : db.catalog.tables.values()) {
             if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
-                buildTableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);
+                builds.tableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);
             }
         }
         tracker.await();
@@ -385,131 +378,6 @@ final class DataMigration implements AutoCloseable {
         last.copyLargeObjects(db);
     }
 
-    /**
-     * The priority of the builds of a table whose data just went in. Ahead of the copies still waiting, so a big
-     * table's indexes are built while the rest copies, unless what waits is only a few small tables: those are
-     * copied first, in moments, and the copy phase ends when the copying does instead of after the builds.
-     */
-    private static long buildPriority(long bytesNotStarted) {
-        return bytesNotStarted <= COPIES_AHEAD_OF_BUILDS_BYTES ? WorkerPool.PRIORITY_AFTER_COPIES
-                : WorkerPool.PRIORITY_POST_DATA;
-    }
-
-    /**
-     * Queues a table's post-data in stages, each stage's tasks in parallel, all at {@code priority} and all while
-     * other tables still copy: its index builds, its key and check constraints, its extended statistics, then its
-     * ANALYZE; or, when no index of the table is on an expression (whose statistics ANALYZE gathers only once the
-     * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
-     * while the others finish what they hold, instead of alone after its builds with the others idle.
-     */
-    private void buildTableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
-        Table table = db.catalog.tables.get(tableOid);
-        boolean hasData = table != null && table.hasData();
-        List<Callable<Void>> indexes = new ArrayList<>();
-        for (Entry index : plan.indexes().getOrDefault(tableOid, List.of())) {
-            indexes.add(() -> {
-                restore.entry(db, index);
-                return null;
-            });
-        }
-        List<Callable<Void>> constraints = entriesInOrder(db, plan.constraints().getOrDefault(tableOid, List.of()));
-        List<Callable<Void>> statistics = entriesInOrder(db, plan.statistics().getOrDefault(tableOid, List.of()));
-        List<Callable<Void>> analyze = hasData ? List.of(() -> {
-            analyzeTable(db, table);
-            return null;
-        }) : List.of();
-        List<List<Callable<Void>>> stages = hasData && !db.catalog.expressionIndexed.contains(tableOid)
-                ? List.of(statistics, analyze, indexes, constraints)
-                : List.of(indexes, constraints, statistics, analyze);
-        runStages(tracker, stages, 0, priority, hasData ? () -> verifyEarly(db, table) : () -> { });
-    }
-
-    /** One task that runs {@code entries} one after another, or none when there are none. */
-    private List<Callable<Void>> entriesInOrder(DatabaseRun db, List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return List.of();
-        }
-        return List.of(() -> {
-            for (Entry entry : entries) {
-                restore.entry(db, entry);
-            }
-            return null;
-        });
-    }
-
-    /** Queues the tasks of the first non-empty stage from {@code index}; the last of them queues the next stage. */
-    private static void runStages(TaskTracker tracker, List<List<Callable<Void>>> stages, int index, long priority,
-            Runnable then) {
-        int stage = index;
-        while (stage < stages.size() && stages.get(stage).isEmpty()) {
-            stage++;
-        }
-        if (stage == stages.size()) {
-            then.run();
-            return;
-        }
-        AtomicInteger remaining = new AtomicInteger(stages.get(stage).size());
-        int next = stage + 1;
-        for (Callable<Void> task : stages.get(stage)) {
-            tracker.submit(() -> {
-                task.call();
-                if (remaining.decrementAndGet() == 0) {
-                    runStages(tracker, stages, next, priority, then);
-                }
-                return null;
-            }, priority);
-        }
-    }
-
-    /**
-     * Queues the comparison of a table whose data, keys and statistics are in, below every copy: it takes a worker
-     * only when no copy waits, so it fills the gaps of the copy's tail instead of following it. Only when nothing
-     * later in the migration can change a table's rows: triggers and rules come after the data and fire on nothing,
-     * event triggers come last, but a materialized view's refresh runs functions that may write any table, so a
-     * database with one compares its tables at completion, after the refresh.
-     */
-    private void verifyEarly(DatabaseRun db, Table table) {
-        if (!settings.verify() || db.snapshot == null || !EngineOptions.verifyDuringCopy(settings) || db.writtenLate) {
-            return;
-        }
-        db.verifications.submit(() -> {
-            if (db.abort.isCanceled()) {
-                return null; // the copy failed; the migration is ending
-            }
-            long t0 = System.nanoTime();
-            if (db.verifyStarted == null) {
-                db.verifyStarted = keeper.now();
-            }
-            Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
-                    k -> Verifier.open(source.connector(), db.name, target.connector(), db.working));
-            db.verified.put(table.oid(), Verifier.verifyTable(pair, db.name, db.snapshot, table, hashMode(), cancel,
-                    db.abort, targetSide));
-            db.verifyNanos.addAndGet(System.nanoTime() - t0);
-            return null;
-        }, WorkerPool.PRIORITY_VERIFY);
-    }
-
-    private Verifier.HashMode hashMode() {
-        return Verifier.HashMode.of(Math.min(source.facts().map(ServerFacts::versionNum).orElse(0),
-                target.facts().map(ServerFacts::versionNum).orElse(0)));
-    }
-
-    private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
-        Connection dst = sessions.of(db)[1];
-        cancel.register(dst);
-        db.abort.register(dst);
-        try {
-            long started = System.nanoTime();
-            Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
-            log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(),
-                    (System.nanoTime() - started) / 1_000_000);
-            db.analyzed.add(table.oid());
-        } finally {
-            cancel.unregister(dst);
-            db.abort.unregister(dst);
-        }
-    }
-
     // ---- completion
 
     /**
@@ -519,44 +387,14 @@ final class DataMigration implements AutoCloseable {
      * of all of them until completion.
      */
     private void verifyDatabase(DatabaseRun db) throws Exception {
-        analyze(db);
-        if (settings.verify()) {
-            VerificationReport report = verifyRest(db);
-            keeper.setVerification(merge(keeper.record().verification(), report));
-            if (!report.matches()) {
-                throw new MigrationException(Verifier.describeMismatch(db.name, report));
-            }
-        }
-        enableRowSecurity(db);
-        noteSourceWrites(db);
+        builds.analyzeRest(db);
+        verification.verifyRest(db);
+        verification.enableRowSecurity(db);
+        verification.noteSourceWrites(db);
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
         closeSnapshot(db);
         keeper.putState(stageKey(db.name), "verified");
-    }
-
-    /**
-     * Enables row-level security where the source has it, after the comparison, when the target admin is no
-     * superuser (a managed service's): under a policy, it would compare only the rows the policy shows it, and fail
-     * a good copy. Such an admin creates no event trigger, so none fires on this. Idempotent, so a resumed
-     * migration runs it again; the database is not under its final name yet.
-     */
-    private void enableRowSecurity(DatabaseRun db) throws SQLException {
-        if (db.catalog.rowSecurity.isEmpty() || target.requireFacts().superuser()) {
-            return; // a superuser reads past every policy: enabled in pg_dump's order, before the event triggers
-        }
-        try (Connection dst = target.connector().open(db.working)) {
-            cancel.register(dst);
-            try {
-                for (long oid : db.catalog.rowSecurity) {
-                    Table table = db.catalog.tables.get(oid);
-                    Sql.execute(dst, "ALTER TABLE ONLY " + Sql.qualified(table.schema(), table.name())
-                            + " ENABLE ROW LEVEL SECURITY");
-                }
-            } finally {
-                cancel.unregister(dst);
-            }
-        }
     }
 
     /** Gives each verified database its own properties and its final name. */
@@ -574,79 +412,6 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    /**
-     * Offline means the source takes no writes: names the tables its statistics saw written since the snapshot
-     * was taken. Their writes are not in the copy, which is the source as of the snapshot.
-     */
-    private void noteSourceWrites(DatabaseRun db) {
-        if (db.locks == null) {
-            return;
-        }
-        try (Connection c = source.connector().open(db.name)) {
-            List<String> written = db.locks.writtenSince(c);
-            if (!written.isEmpty()) {
-                keeper.note("Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
-                        + "source during the migration: " + String.join(", ", written) + ". The target is the source "
-                        + "as of the migration's snapshot, without those writes. An offline migration needs a source "
-                        + "that takes no writes: stop its applications and migrate again, or copy those changes.");
-            }
-        } catch (SQLException e) {
-            log.warn("Could not read the source's write statistics of {}", db.name, e);
-        }
-    }
-
-    /**
-     * Compares what was not compared while the copy went on. The report's time is how long completion waited for
-     * verification; the checks made during the copy are logged.
-     */
-    private VerificationReport verifyRest(DatabaseRun db) throws Exception {
-        Instant waitStarted = keeper.now();
-        long t0 = System.nanoTime();
-        if (db.verifications != null) {
-            db.verifications.await();
-        }
-        Map<Long, TableVerification> early = Map.copyOf(db.verified);
-        VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
-                db.working, db.catalog, pool, cancel, early);
-        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
-        log.info("Database {}: verified {} table(s) while others still copied ({} ms of checks), {} more and the "
-                + "object counts in {} ms after", db.name, early.size(), db.verifyNanos.get() / 1_000_000,
-                rest.tables().size() - early.size(), waited.toMillis());
-        Instant started = db.verifyStarted != null ? db.verifyStarted : waitStarted;
-        return new VerificationReport(started, waited, rest.tables(), rest.objects());
-    }
-
-    private static VerificationReport merge(Optional<VerificationReport> earlier, VerificationReport now) {
-        if (earlier.isEmpty()) {
-            return now;
-        }
-        List<TableVerification> tables = new ArrayList<>(earlier.get().tables());
-        tables.addAll(now.tables());
-        List<dev.pgmigrate.api.ObjectCount> objects = new ArrayList<>(earlier.get().objects());
-        objects.addAll(now.objects());
-        return new VerificationReport(earlier.get().startedAt(), earlier.get().elapsed().plus(now.elapsed()), tables,
-                objects);
-    }
-
-    /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
-    private void analyze(DatabaseRun db) throws Exception {
-        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
-        for (Table table : db.catalog.tables.values()) {
-            if (!db.analyzed.contains(table.oid())) {
-                tracker.submit(() -> {
-                    analyzeTable(db, table);
-                    return null;
-                }, WorkerPool.PRIORITY_DEFAULT);
-            }
-        }
-        tracker.await();
-    }
-
-    /**
-     * Gives the copy its final name. A database of that name the user has (overwriteDbsInTarget) is renamed aside,
-     * never dropped here: it is dropped only once the whole migration has succeeded ({@link #commit}), and a
-     * rollback renames it back.
-     */
     /** The point of no return: see {@link TargetDatabase#commit()}. */
     void commit() throws SQLException {
         targetDatabase.commit();
@@ -666,7 +431,7 @@ final class DataMigration implements AutoCloseable {
 
     @Override
     public void close() {
-        targetSide.shutdownNow();
+        verification.close();
         for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");
             sessions.closeWorkers(db);
