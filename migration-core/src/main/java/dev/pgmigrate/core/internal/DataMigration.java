@@ -60,6 +60,7 @@ final class DataMigration implements AutoCloseable {
         this.tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
+        this.dumps = new SourceDumps(spec, cancel);
     }
 
     private final boolean resume;
@@ -69,6 +70,7 @@ final class DataMigration implements AutoCloseable {
     private final TableCopy tableCopy;
     private final DatabaseVerification verification;
     private final TableBuilds builds;
+    private final SourceDumps dumps;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -94,14 +96,14 @@ final class DataMigration implements AutoCloseable {
                 case "verified" -> {
                     // Copied and verified: only its properties and its final name remain, and need no snapshot.
                     readTargetRoles(db);
-                    db.properties = dumpProperties(db, result(pgDumpLookup));
+                    db.properties = dumps.properties(db, result(pgDumpLookup));
                     keeper.note("Resumed: database " + database + " was copied and verified; only completion "
                             + "remains.");
                 }
                 case "data" -> {
                     openSnapshot(db);
                     readTargetRoles(db);
-                    db.properties = dumpProperties(db, result(pgDumpLookup));
+                    db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
                     keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only its verification and completion remain.");
@@ -149,8 +151,8 @@ final class DataMigration implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        java.util.concurrent.Future<DumpScript> preScript = dumpAside(db, pgDump, "pre-data", preDataOptions());
-        java.util.concurrent.Future<DumpScript> postScript = dumpAside(db, pgDump, "post-data", List.of(lockWait()));
+        java.util.concurrent.Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
+        java.util.concurrent.Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
         db.postScript = postScript;
         java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
@@ -178,31 +180,6 @@ final class DataMigration implements AutoCloseable {
         sessions.closeWorkers(db);
     }
 
-    /** The pre-data section also holds the database's own properties: its comment, settings and privileges. */
-    private List<String> preDataOptions() {
-        List<String> options = new ArrayList<>(List.of("--create", lockWait()));
-        if (EngineOptions.noToastCompression(settings)) {
-            options.add("--no-toast-compression");
-        }
-        return options;
-    }
-
-    /** pg_dump's locks wait no longer than the copy's: a queued TRUNCATE would otherwise hold it forever. */
-    private String lockWait() {
-        return "--lock-wait-timeout=" + EngineOptions.lockTimeoutSeconds(settings) + "s";
-    }
-
-    /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
-    private java.util.concurrent.Future<DumpScript> dumpAside(DatabaseRun db, PgTools.PgDump pgDump, String section,
-            List<String> options) {
-        java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
-                PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot, section, options, cancel)));
-        Thread thread = new Thread(task, "pgmigrate-pg_dump-" + section);
-        thread.setDaemon(true);
-        thread.start();
-        return task;
-    }
-
     /** A pool task's result; its failure rethrown as it was thrown. */
     private static <T> T result(java.util.concurrent.Future<T> task) throws Exception {
         try {
@@ -223,11 +200,10 @@ final class DataMigration implements AutoCloseable {
         // the target has, or their work lands after that and collides with ours.
         Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
         openSnapshot(db);
-        DumpScript post = DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name, db.snapshot,
-                "post-data", List.of(lockWait()), cancel));
+        DumpScript post = dumps.postData(db, pgDump);
         db.postScript = java.util.concurrent.CompletableFuture.completedFuture(post);
         readTargetRoles(db);
-        db.properties = dumpProperties(db, pgDump);
+        db.properties = dumps.properties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         Set<String> kept = new HashSet<>();
         long keptRows = 0;
@@ -241,22 +217,7 @@ final class DataMigration implements AutoCloseable {
                         Optional.empty(), Optional.empty()), null);
             }
         }
-        try (Connection c = target.connector().open(db.working)) {
-            // Only the user's: the counts go into a note.
-            String user = " AND " + SourceCatalog.USER_SCHEMAS;
-            db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
-                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
-            db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
-                    + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
-                    + "c.relnamespace WHERE true" + user));
-            db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
-                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
-                    + "c.relnamespace WHERE NOT t.tgisinternal"));
-            if (!db.catalog.statisticsOwners.isEmpty()) {
-                db.existingStatistics = set(Sql.rows(c, "SELECT n.nspname || '.' || x.stxname FROM pg_statistic_ext x "
-                        + "JOIN pg_namespace n ON n.oid = x.stxnamespace"));
-            }
-        }
+        restore.readExisting(db);
         db.restDone = keeper.state(restKey(db.name)).map(Integer::parseInt).orElse(0);
         keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
                 + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
@@ -270,19 +231,6 @@ final class DataMigration implements AutoCloseable {
         sessions.closeWorkers(db);
     }
 
-    /** The database's own properties, dumped again from the snapshot of a resumed run. */
-    private DatabaseProperties dumpProperties(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
-        return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), settings, db.name,
-                db.snapshot, "pre-data", preDataOptions(), cancel)), db.name).properties();
-    }
-
-    private static Set<String> set(List<String[]> rows) {
-        Set<String> out = new HashSet<>();
-        rows.forEach(r -> out.add(r[0]));
-        return out;
-    }
-
-    /** Whether a post-data entry already exists on the target of a resumed migration. */
     // ---- snapshot and target database
 
     /** The snapshot every copy reads, taken once every table is locked against TRUNCATE and DDL. */

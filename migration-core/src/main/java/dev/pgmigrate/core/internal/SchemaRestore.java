@@ -7,7 +7,9 @@ import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,5 +238,31 @@ final class SchemaRestore {
             }
         }
         return null;
+    }
+
+    /** On resume: what the dead process already built on the target, so that it is not built twice. */
+    void readExisting(DatabaseRun db) throws SQLException {
+        try (Connection c = target.connector().open(db.working)) {
+            // Only the user's: the counts go into a note.
+            String user = " AND " + SourceCatalog.USER_SCHEMAS;
+            db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
+                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
+            db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
+                    + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace WHERE true" + user));
+            db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
+                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace WHERE NOT t.tgisinternal"));
+            if (!db.catalog.statisticsOwners.isEmpty()) {
+                db.existingStatistics = set(Sql.rows(c, "SELECT n.nspname || '.' || x.stxname FROM pg_statistic_ext x "
+                        + "JOIN pg_namespace n ON n.oid = x.stxnamespace"));
+            }
+        }
+    }
+
+    private static Set<String> set(List<String[]> rows) {
+        Set<String> out = new HashSet<>();
+        rows.forEach(r -> out.add(r[0]));
+        return out;
     }
 }
