@@ -7,29 +7,24 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
-import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies each selected database: creates it on the target, restores the pre-data schema from the snapshot,
- * copies table data in parallel with the chosen movers, builds each table's indexes and keys as soon as its
- * data is in, then the rest of the post-data, sequences and large objects; at completion it analyzes,
- * verifies, applies database settings and gives the database its final name.
+ * The story of each selected database, fresh or resumed at the stage it reached, then completion; the work itself
+ * is in units of its own: the snapshot's locks ({@link SourceLocks}), pg_dump's sections ({@link SourceDumps}), the
+ * target database ({@link TargetDatabase}), restoring the schema ({@link SchemaRestore}), the data phase
+ * ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds}, {@link SequencesAndLargeObjects}), the verification
+ * ({@link DatabaseVerification}) and the database's own properties ({@link DatabaseProperties}). Its length is the
+ * resume dispatch, one branch per stage a database can have reached, kept together so it reads as one.
  */
 final class DataMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
@@ -61,6 +56,8 @@ final class DataMigration implements AutoCloseable {
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
         this.dumps = new SourceDumps(spec, cancel);
+        this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
+                builds);
     }
 
     private final boolean resume;
@@ -71,6 +68,7 @@ final class DataMigration implements AutoCloseable {
     private final DatabaseVerification verification;
     private final TableBuilds builds;
     private final SourceDumps dumps;
+    private final DataPhase dataPhase;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -171,7 +169,7 @@ final class DataMigration implements AutoCloseable {
         db.catalog = result(catalog);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
-        copyDataAndBuild(db, plan, Set.of());
+        dataPhase.run(db, plan, Set.of());
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
@@ -224,7 +222,7 @@ final class DataMigration implements AutoCloseable {
                 + db.existingConstraints.size() + " constraint(s) already built are not built again.");
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
-        copyDataAndBuild(db, plan, kept);
+        dataPhase.run(db, plan, kept);
         builds.analyzeRest(db);
         noteRoleChanges(db);
         keeper.putState(stageKey(db.name), "data");
@@ -254,77 +252,6 @@ final class DataMigration implements AutoCloseable {
     }
 
     // ---- data and post-data
-
-    private void copyDataAndBuild(DatabaseRun db, PostDataPlan plan, Set<String> kept) throws Exception {
-        List<TableCopy.Part> parts = new ArrayList<>();
-        List<TableProgress> queued = new ArrayList<>();
-        Map<Long, AtomicInteger> remainingParts = new HashMap<>();
-        List<Table> keptTables = new ArrayList<>();
-        long bytesToCopy = 0;
-        for (Table table : db.catalog.tables.values()) {
-            if (table.hasData() && !kept.contains(table.qualifiedName())) {
-                bytesToCopy += table.bytes();
-            }
-        }
-        long share = bytesToCopy / settings.parallelism();
-        for (Table table : db.catalog.tables.values()) {
-            if (!table.hasData()) {
-                continue;
-            }
-            if (kept.contains(table.qualifiedName())) {
-                keptTables.add(table);
-                continue;
-            }
-            List<TableCopy.Part> split = tableCopy.split(db, table, share);
-            parts.addAll(split);
-            remainingParts.put(table.oid(), new AtomicInteger(split.size()));
-            queued.add(new TableProgress(table.schema(), table.name(), TableState.QUEUED, 0, 0, table.bytes(),
-                    split.size(), 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
-        }
-        keeper.tablesQueued(db.name, queued);
-        if (resume) {
-            // A table that was partly copied before the interruption starts again empty.
-            try (Connection c = target.connector().open(db.working)) {
-                for (TableCopy.Part part : parts) {
-                    if (part.part() == 1) {
-                        Sql.execute(c, "TRUNCATE ONLY " + Sql.qualified(part.table().schema(), part.table().name()));
-                    }
-                }
-            }
-        }
-        parts.sort(Comparator.comparingLong(TableCopy.Part::estimatedBytes).reversed());
-
-        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
-        // Its own stop signal: a failed comparison fails the migration at completion, without stopping the copy.
-        db.verifications = new TaskTracker(pool, cancel, new CancelSignal());
-        Map<Long, TableCopy.Counters> counters = new ConcurrentHashMap<>();
-        AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(TableCopy.Part::estimatedBytes).sum());
-        long priority = parts.size();
-        for (TableCopy.Part part : parts) {
-            tracker.submit(() -> {
-                bytesNotStarted.addAndGet(-part.estimatedBytes());
-                tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCopy.Counters()));
-                if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
-                    tableCopy.copied(db, part.table(), counters.get(part.table().oid()));
-                    builds.tableKeys(db, tracker, plan, part.table().oid(), TableBuilds.priority(bytesNotStarted.get()));
-                }
-                return null;
-            }, priority--);
-        }
-        // Partitioned parents, kept tables and tables without data still own table-bound post-data.
-        for (Table table : db.catalog.tables.values()) {
-            if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
-                builds.tableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);
-            }
-        }
-        tracker.await();
-
-        restore.remainingPostData(db, plan.rest());
-        SequencesAndLargeObjects last = new SequencesAndLargeObjects(pool, cancel, keeper, settings.parallelism(),
-                sessions::of);
-        last.setSequences(db);
-        last.copyLargeObjects(db);
-    }
 
     // ---- completion
 
