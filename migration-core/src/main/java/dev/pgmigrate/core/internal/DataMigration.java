@@ -49,9 +49,10 @@ final class DataMigration implements AutoCloseable {
         this.pool = pool;
         this.cancel = cancel;
         this.resume = resume;
+        this.checkpoint = new Checkpoint(keeper);
         this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
         this.sessions = new WorkerSessions(settings, source, target, pool);
-        this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions);
+        this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
         this.tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
@@ -69,6 +70,7 @@ final class DataMigration implements AutoCloseable {
     private final TableBuilds builds;
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
+    private final Checkpoint checkpoint;
 
     static String workingName(String migration, String database) {
         return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
@@ -85,20 +87,20 @@ final class DataMigration implements AutoCloseable {
         }, WorkerPool.PRIORITY_POST_DATA + 2);
         for (String database : spec.databases()) {
             cancel.check();
-            String stage = resume ? keeper.state(stageKey(database)).orElse("") : "";
-            String working = keeper.state(workingKey(database)).orElse(workingName(spec.name(), database));
+            Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
+            String working = checkpoint.workingName(database).orElse(workingName(spec.name(), database));
             DatabaseRun db = new DatabaseRun(database, working);
             databases.put(database, db);
             switch (stage) {
-                case "done" -> log.info("Database {} was completed before the interruption", database);
-                case "verified" -> {
+                case DONE -> log.info("Database {} was completed before the interruption", database);
+                case VERIFIED -> {
                     // Copied and verified: only its properties and its final name remain, and need no snapshot.
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     keeper.note("Resumed: database " + database + " was copied and verified; only completion "
                             + "remains.");
                 }
-                case "data" -> {
+                case DATA -> {
                     openSnapshot(db);
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
@@ -107,12 +109,12 @@ final class DataMigration implements AutoCloseable {
                             + "only its verification and completion remain.");
                     verifyDatabase(db);
                 }
-                case "schema" -> {
+                case SCHEMA -> {
                     resumeDatabase(db, result(pgDumpLookup));
                     verifyDatabase(db);
                 }
-                default -> {
-                    if (!stage.isEmpty()) {
+                case CREATED, NONE -> {
+                    if (stage == Checkpoint.Stage.CREATED) {
                         // The schema was not fully restored: start this database again from nothing.
                         targetDatabase.drop(db);
                         db.working = workingName(spec.name(), database);
@@ -124,25 +126,13 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private static String stageKey(String database) {
-        return "db." + database + ".stage";
-    }
-
-    private static String workingKey(String database) {
-        return "db." + database + ".working";
-    }
-
-    static String restKey(String database) {
-        return "db." + database + ".rest";
-    }
-
     private void migrateDatabase(DatabaseRun db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         openSnapshot(db);
         PgTools.PgDump pgDump = result(pgDumpLookup);
-        keeper.putState(workingKey(db.name), db.working);
-        keeper.putState(stageKey(db.name), "created");
+        checkpoint.workingName(db.name, db.working);
+        checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
         TargetDatabase.Creation properties = TargetDatabase.Creation.read(db.snapshotConnection,
                 source.requireFacts(), db.name);
         // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
@@ -161,7 +151,7 @@ final class DataMigration implements AutoCloseable {
         db.properties = pre.properties();
         readTargetRoles(db);
         restore.preData(db, pre.schema());
-        keeper.putState(stageKey(db.name), "schema");
+        checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
         // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
         DumpScript post = result(postScript);
@@ -172,7 +162,7 @@ final class DataMigration implements AutoCloseable {
         dataPhase.run(db, plan, Set.of());
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         noteRoleChanges(db);
-        keeper.putState(stageKey(db.name), "data");
+        checkpoint.stage(db.name, Checkpoint.Stage.DATA);
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
         sessions.closeWorkers(db);
@@ -216,7 +206,7 @@ final class DataMigration implements AutoCloseable {
             }
         }
         restore.readExisting(db);
-        db.restDone = keeper.state(restKey(db.name)).map(Integer::parseInt).orElse(0);
+        db.restDone = checkpoint.postDataDone(db.name);
         keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
                 + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
                 + db.existingConstraints.size() + " constraint(s) already built are not built again.");
@@ -225,7 +215,7 @@ final class DataMigration implements AutoCloseable {
         dataPhase.run(db, plan, kept);
         builds.analyzeRest(db);
         noteRoleChanges(db);
-        keeper.putState(stageKey(db.name), "data");
+        checkpoint.stage(db.name, Checkpoint.Stage.DATA);
         sessions.closeWorkers(db);
     }
 
@@ -269,20 +259,20 @@ final class DataMigration implements AutoCloseable {
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
         closeSnapshot(db);
-        keeper.putState(stageKey(db.name), "verified");
+        checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
     }
 
     /** Gives each verified database its own properties and its final name. */
     void complete() throws Exception {
         for (DatabaseRun db : databases.values()) {
             cancel.check();
-            if (keeper.state(stageKey(db.name)).orElse("").equals("done")) {
+            if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
                 continue;
             }
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
                     keeper, cancel);
             targetDatabase.finalName(db);
-            keeper.putState(stageKey(db.name), "done");
+            checkpoint.stage(db.name, Checkpoint.Stage.DONE);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }
     }

@@ -197,9 +197,10 @@ public final class MigrationRun implements Runnable {
         RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
-            if (spec.settings().migrateRoles() && keeper.state("roles.done").isEmpty()) {
+            Checkpoint checkpoint = new Checkpoint(keeper);
+            if (spec.settings().migrateRoles() && !checkpoint.rolesDone()) {
                 roles.createRoles(); // before any database, so owners and grantees exist
-                keeper.putState("roles.done", "true");
+                checkpoint.rolesDone(true);
                 cancel.check();
             }
         }

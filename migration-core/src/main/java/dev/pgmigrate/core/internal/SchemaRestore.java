@@ -27,15 +27,17 @@ final class SchemaRestore {
     private final CancelSignal cancel;
     private final boolean resume;
     private final WorkerSessions sessions;
+    private final Checkpoint checkpoint;
 
     SchemaRestore(RecordKeeper keeper, Endpoint target, WorkerPool pool, CancelSignal cancel, boolean resume,
-            WorkerSessions sessions) {
+            WorkerSessions sessions, Checkpoint checkpoint) {
         this.keeper = keeper;
         this.target = target;
         this.pool = pool;
         this.cancel = cancel;
         this.resume = resume;
         this.sessions = sessions;
+        this.checkpoint = checkpoint;
     }
 
     /** Restores the pre-data script statement by statement, on a session of its own, under the error policy. */
@@ -200,7 +202,7 @@ final class SchemaRestore {
                 entry(db, rest.get(i++));
             }
             // Entries after the table-bound ones are not all idempotent: remember how far they got.
-            keeper.putState(DataMigration.restKey(db.name), String.valueOf(i));
+            checkpoint.postDataDone(db.name, i);
         }
     }
 
