@@ -36,6 +36,47 @@ public record TableProgress(String schema, String table, TableState state, long 
         Objects.requireNonNull(error, "error must not be null");
     }
 
+    /** A table waiting for its copy: {@code parts} parts, {@code estimatedBytes} on the source. */
+    public static TableProgress queued(String schema, String table, long estimatedBytes, int parts) {
+        return new TableProgress(schema, table, TableState.QUEUED, 0, 0, estimatedBytes, parts, 0, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** This table queued again from nothing, as a resumed migration copies a table the dead process had begun. */
+    public TableProgress requeued() {
+        return queued(schema, table, estimatedBytes, parts);
+    }
+
+    /** This table being copied by {@code mover} since {@code at}. */
+    public TableProgress loading(String mover, Instant at) {
+        return new TableProgress(schema, table, TableState.LOADING, rows, bytes, estimatedBytes, parts, partsDone,
+                Optional.of(mover), Optional.of(at), Optional.empty(), Optional.empty());
+    }
+
+    /** This table with {@code newRows} rows and {@code newBytes} bytes copied so far. */
+    public TableProgress progressed(long newRows, long newBytes) {
+        return new TableProgress(schema, table, state, newRows, newBytes, estimatedBytes, parts, partsDone, moverId,
+                startedAt, endedAt, error);
+    }
+
+    /** This table with one more part copied, and its rows and bytes then. */
+    public TableProgress partDone(long newRows, long newBytes) {
+        return new TableProgress(schema, table, state, newRows, newBytes, estimatedBytes, parts, partsDone + 1,
+                moverId, startedAt, endedAt, error);
+    }
+
+    /** This table copied whole at {@code at}. */
+    public TableProgress completed(long newRows, long newBytes, Instant at) {
+        return new TableProgress(schema, table, TableState.COMPLETED, newRows, newBytes, estimatedBytes, parts, parts,
+                moverId, startedAt, Optional.of(at), Optional.empty());
+    }
+
+    /** This table's copy failed at {@code at} with {@code message}. */
+    public TableProgress errored(Instant at, String message) {
+        return new TableProgress(schema, table, TableState.ERRORED, rows, bytes, estimatedBytes, parts, partsDone,
+                moverId, startedAt, Optional.of(at), Optional.of(message));
+    }
+
     /** {@code schema.table}, unquoted, for display. */
     public String qualifiedName() {
         return schema + "." + table;

@@ -200,9 +200,7 @@ final class DataMigration implements AutoCloseable {
                 kept.add(t.qualifiedName());
                 keptRows += t.rows();
             } else {
-                keeper.tableChanged(db.name, t.qualifiedName(), x -> new TableProgress(x.schema(), x.table(),
-                        TableState.QUEUED, 0, 0, x.estimatedBytes(), x.parts(), 0, Optional.empty(), Optional.empty(),
-                        Optional.empty(), Optional.empty()), null);
+                keeper.tableChanged(db.name, t.qualifiedName(), TableProgress::requeued, null);
             }
         }
         restore.readExisting(db);

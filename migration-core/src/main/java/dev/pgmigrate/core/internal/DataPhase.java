@@ -2,7 +2,6 @@ package dev.pgmigrate.core.internal;
 
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.TableProgress;
-import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.core.internal.SourceCatalog.Table;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,8 +72,7 @@ final class DataPhase {
             List<TableCopy.Part> split = tableCopy.split(db, table, share);
             parts.addAll(split);
             remainingParts.put(table.oid(), new AtomicInteger(split.size()));
-            queued.add(new TableProgress(table.schema(), table.name(), TableState.QUEUED, 0, 0, table.bytes(),
-                    split.size(), 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+            queued.add(TableProgress.queued(table.schema(), table.name(), table.bytes(), split.size()));
         }
         keeper.tablesQueued(db.name, queued);
         if (resume) {

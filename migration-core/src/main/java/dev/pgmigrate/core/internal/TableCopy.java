@@ -4,8 +4,6 @@ import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
-import dev.pgmigrate.api.TableProgress;
-import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
@@ -110,9 +108,7 @@ final class TableCopy {
         if (counters.started == null) {
             counters.started = keeper.now();
             counters.moverId = mover.id();
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    TableState.LOADING, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
-                    Optional.of(mover.id()), Optional.of(counters.started), Optional.empty(), Optional.empty()),
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.loading(mover.id(), counters.started),
                     new MigrationEvent.TableStarted(keeper.name(), keeper.now(), db.name, table.schema(),
                             table.name(), part.part(), part.parts(), mover.id()));
         }
@@ -143,10 +139,8 @@ final class TableCopy {
                 throw e;
             }
             String state = e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : "";
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    TableState.ERRORED, t.rows(), t.bytes(), t.estimatedBytes(), t.parts(), t.partsDone(),
-                    t.moverId(), t.startedAt(), Optional.of(keeper.now()), Optional.of(DataMigration.firstLine(e.getMessage()))),
-                    null);
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.errored(keeper.now(),
+                    DataMigration.firstLine(e.getMessage())), null);
             String locked = e instanceof SQLException sql && "55P03".equals(sql.getSQLState())
                     ? " Another session waits for an exclusive lock on it (" + SourceLocks.holders(source.connector(),
                             db.name) + "): it waits for this migration, which keeps every table as its snapshot has "
@@ -213,9 +207,8 @@ final class TableCopy {
             long now = System.nanoTime();
             if (now - lastReport > 250_000_000L) {
                 lastReport = now;
-                keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                        t.state(), Math.max(t.rows(), counters.rows.get() + rows), total, t.estimatedBytes(),
-                        t.parts(), t.partsDone(), t.moverId(), t.startedAt(), t.endedAt(), t.error()),
+                keeper.tableChanged(db.name, table.qualifiedName(), t -> t.progressed(Math.max(t.rows(),
+                        counters.rows.get() + rows), total),
                         new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name, table.schema(),
                                 table.name(), counters.rows.get() + rows, total));
             }
@@ -226,9 +219,8 @@ final class TableCopy {
             if (delta > 0) {
                 counters.bytes.addAndGet(delta);
             }
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                    t.state(), counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
-                    t.partsDone() + 1, t.moverId(), t.startedAt(), t.endedAt(), t.error()), null);
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.partDone(counters.rows.get(),
+                    counters.bytes.get()), null);
         }
 
         @Override
@@ -246,9 +238,8 @@ final class TableCopy {
     void copied(DatabaseRun db, Table table, Counters counters) {
         Instant end = keeper.now();
         Duration elapsed = Duration.between(counters.started, end);
-        keeper.tableChanged(db.name, table.qualifiedName(), t -> new TableProgress(t.schema(), t.table(),
-                TableState.COMPLETED, counters.rows.get(), counters.bytes.get(), t.estimatedBytes(), t.parts(),
-                t.parts(), t.moverId(), t.startedAt(), Optional.of(end), Optional.empty()),
+        keeper.tableChanged(db.name, table.qualifiedName(), t -> t.completed(counters.rows.get(),
+                counters.bytes.get(), end),
                 new MigrationEvent.TableFinished(keeper.name(), end, db.name, table.schema(), table.name(),
                         counters.rows.get(), counters.bytes.get(), elapsed));
         log.debug("Copied {} rows of {}.{} in {} ms", counters.rows.get(), table.schema(), table.name(),
