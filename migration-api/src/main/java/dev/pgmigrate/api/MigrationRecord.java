@@ -61,4 +61,58 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     public Optional<DatabaseProgress> database(String name) {
         return databases.stream().filter(d -> d.database().equals(name)).findFirst();
     }
+
+    /** This record with another status and phase. */
+    public MigrationRecord withStatus(MigrationStatus newStatus, MigrationSubstatus newSubstatus) {
+        return new MigrationRecord(spec, newStatus, newSubstatus, createdAt, endedAt, validationResults, databases,
+                errors, verification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with another end time. */
+    public MigrationRecord withEndedAt(Optional<Instant> newEndedAt) {
+        return new MigrationRecord(spec, status, substatus, createdAt, newEndedAt, validationResults, databases,
+                errors, verification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with other validation results. */
+    public MigrationRecord withValidationResults(List<ValidationResult> newResults) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, newResults, databases, errors,
+                verification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with other databases' progress. */
+    public MigrationRecord withDatabases(List<DatabaseProgress> newDatabases) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, newDatabases,
+                errors, verification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with other errors. */
+    public MigrationRecord withErrors(List<String> newErrors) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases,
+                newErrors, verification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with another verification. */
+    public MigrationRecord withVerification(Optional<VerificationReport> newVerification) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                newVerification, notes, interrupted, cancelRequested);
+    }
+
+    /** This record with other notes. */
+    public MigrationRecord withNotes(List<String> newNotes) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                verification, newNotes, interrupted, cancelRequested);
+    }
+
+    /** This record, marked as interrupted (its process gone) or not. */
+    public MigrationRecord withInterrupted(boolean isInterrupted) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                verification, notes, isInterrupted, cancelRequested);
+    }
+
+    /** This record, with a cancel asked for or not. */
+    public MigrationRecord withCancelRequested(boolean isCancelRequested) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                verification, notes, interrupted, isCancelRequested);
+    }
 }

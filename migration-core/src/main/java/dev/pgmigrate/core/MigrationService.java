@@ -244,9 +244,9 @@ public final class MigrationService implements AutoCloseable {
         StoredMigration taken = store.update(stored.namespace(), name, m -> {
             MigrationRecord r = m.record();
             // Nothing was changed on the target before the data phase: start such a migration from the top.
-            MigrationRecord resumed = dataStarted ? r : new MigrationRecord(r.spec(), r.status(),
-                    MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS, r.createdAt(), r.endedAt(), List.of(),
-                    r.databases(), r.errors(), r.verification(), r.notes(), false, false);
+            MigrationRecord resumed = dataStarted ? r : r.withStatus(r.status(),
+                    MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS).withValidationResults(List.of())
+                    .withInterrupted(false).withCancelRequested(false);
             return m.withRecord(resumed).withOwner(Optional.of(currentOwner()), clock.instant());
         });
         log.info("Resuming migration {} ({})", name, view.substatus().label());
@@ -356,8 +356,8 @@ public final class MigrationService implements AutoCloseable {
                 errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
                 problems.forEach(p -> errors.add("Rollback incomplete: " + p));
             }
-            MigrationRecord updated = new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(),
-                    r.endedAt(), r.validationResults(), r.databases(), errors, r.verification(), notes, false, false);
+            MigrationRecord updated = r.withErrors(errors).withNotes(notes).withInterrupted(false)
+                    .withCancelRequested(false);
             return m.withRecord(updated).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         if (problems.isEmpty()) {
@@ -382,9 +382,9 @@ public final class MigrationService implements AutoCloseable {
             errors.add("The process running this migration died; it was canceled from another process.");
             errors.addAll(problems);
             MigrationStatus status = problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED;
-            return m.withRecord(new MigrationRecord(r.spec(), status, r.substatus(), r.createdAt(),
-                    Optional.of(clock.instant()), r.validationResults(),
-                    RecordKeeper.ended(r.databases(), status, clock.instant()), errors, r.verification(), r.notes(), false, false))
+            return m.withRecord(r.withStatus(status, r.substatus()).withEndedAt(Optional.of(clock.instant()))
+                    .withDatabases(RecordKeeper.ended(r.databases(), status, clock.instant())).withErrors(errors)
+                    .withInterrupted(false).withCancelRequested(false))
                     .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         return view(done);
@@ -445,9 +445,7 @@ public final class MigrationService implements AutoCloseable {
         if (interrupted == r.interrupted()) {
             return r;
         }
-        return new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(), r.endedAt(),
-                r.validationResults(), r.databases(), r.errors(), r.verification(), r.notes(), interrupted,
-                r.cancelRequested());
+        return r.withInterrupted(interrupted);
     }
 
     private boolean alive(StoredMigration stored) {

@@ -413,9 +413,7 @@ public final class RecordKeeper {
             all.add(new DatabaseProgress(db.database(), db.status(), db.startedAt(), db.endedAt(), dbTables,
                     db.message()));
         }
-        record = new MigrationRecord(record.spec(), record.status(), record.substatus(), record.createdAt(),
-                record.endedAt(), record.validationResults(), all, record.errors(), record.verification(),
-                record.notes(), false, record.cancelRequested());
+        record = record.withDatabases(all).withInterrupted(false);
     }
 
     /** Writes the record now, or (when {@code now} is false) if a second has passed since the last write. */
@@ -455,30 +453,23 @@ public final class RecordKeeper {
                             snapshot.at());
                 }
                 boolean cancel = stored.record().cancelRequested() && !mine.status().isFinal();
-                MigrationRecord merged = cancel == mine.cancelRequested() ? mine : withCancel(mine, cancel);
+                MigrationRecord merged = cancel == mine.cancelRequested() ? mine : mine.withCancelRequested(cancel);
                 return stored.withRecord(merged).withState(snapshot.state()).withOwner(stored.owner(), snapshot.at());
             });
             written = snapshot.number();
         }
     }
 
-    private static MigrationRecord withCancel(MigrationRecord r, boolean cancel) {
-        return new MigrationRecord(r.spec(), r.status(), r.substatus(), r.createdAt(), r.endedAt(),
-                r.validationResults(), r.databases(), r.errors(), r.verification(), r.notes(), r.interrupted(), cancel);
-    }
-
     private MigrationRecord copy(MigrationStatus status, MigrationSubstatus substatus, Optional<Instant> endedAt,
             List<String> errors, boolean cancelRequested) {
-        return new MigrationRecord(record.spec(), status, substatus, record.createdAt(), endedAt,
-                record.validationResults(), record.databases(), errors, record.verification(), record.notes(), false,
-                cancelRequested);
+        return record.withStatus(status, substatus).withEndedAt(endedAt).withErrors(errors).withInterrupted(false)
+                .withCancelRequested(cancelRequested);
     }
 
     private MigrationRecord with(List<ValidationResult> results, Optional<VerificationReport> verification,
             List<String> notes) {
-        return new MigrationRecord(record.spec(), record.status(), record.substatus(), record.createdAt(),
-                record.endedAt(), results, record.databases(), record.errors(), verification, notes, false,
-                record.cancelRequested());
+        return record.withValidationResults(results).withVerification(verification).withNotes(notes)
+                .withInterrupted(false);
     }
 
     private void emit(MigrationEvent event) {
