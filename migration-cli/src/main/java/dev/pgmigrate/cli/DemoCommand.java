@@ -2,7 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.core.MigrationService;
-import dev.pgmigrate.core.internal.PgTools;
+import dev.pgmigrate.core.PgDumps;
 import dev.pgmigrate.testkit.PagilaDataset;
 import dev.pgmigrate.testkit.PostgresServer;
 import java.io.IOException;
@@ -124,7 +124,7 @@ final class DemoCommand extends CliCommand {
             throw new CliException(ExitCodes.USAGE, "--source-version is '" + major + "': give a major such as 15.");
         }
         List<String> searched = new ArrayList<>();
-        List<PgTools.PgDump> found = PgTools.candidates(dev.pgmigrate.api.MigrationSettings.builder().build(),
+        List<PgDumps.Found> found = PgDumps.find(dev.pgmigrate.api.MigrationSettings.builder().build(),
                 searched);
         if (found.stream().noneMatch(d -> d.majorNum() >= need)) {
             throw new CliException(ExitCodes.UNAVAILABLE, "The demo needs pg_dump " + major + " or newer to copy "

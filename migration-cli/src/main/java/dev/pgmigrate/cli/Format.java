@@ -18,11 +18,11 @@ final class Format {
     }
 
     static String count(long n) {
-        return dev.pgmigrate.core.internal.Sizes.count(n);
+        return dev.pgmigrate.core.report.Sizes.count(n);
     }
 
     static String bytes(long bytes) {
-        return dev.pgmigrate.core.internal.Sizes.bytes(bytes);
+        return dev.pgmigrate.core.report.Sizes.bytes(bytes);
     }
 
     /** {@code 0:04:07}, or {@code 2d 03:00:00} past a day. */

@@ -3,7 +3,7 @@ package dev.pgmigrate.cli;
 import dev.pgmigrate.api.InvalidSpecException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.StoredMigration;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.RecordJson;
 import java.io.PrintStream;
 import picocli.CommandLine;
 
@@ -46,7 +46,7 @@ public final class Main {
         Thread warmUp = new Thread(() -> {
             try {
                 Class.forName("dev.pgmigrate.core.MigrationProperties", true, Main.class.getClassLoader());
-                Json.mapper().writerFor(StoredMigration.class);
+                RecordJson.mapper().writerFor(StoredMigration.class);
                 SaltedPasswords.install();
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 // nothing lost: whoever needs them builds them

@@ -5,7 +5,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.MigrationService;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.RecordJson;
 import dev.pgmigrate.core.report.MigrationReport;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -160,7 +160,7 @@ final class MigrationCommand implements Callable<Integer> {
                 List<MigrationRecord> records = service.list().stream()
                         .filter(r -> filter == Filter.all || !r.status().isFinal()).toList();
                 if (output == Output.json) {
-                    cli.out().println(Json.mapper().writeValueAsString(records));
+                    cli.out().println(RecordJson.mapper().writeValueAsString(records));
                 } else if (records.isEmpty()) {
                     cli.out().println((filter == Filter.active ? "No migration is in progress" : "No migrations yet")
                             + " in " + cli.stateDir() + ".");
@@ -192,7 +192,7 @@ final class MigrationCommand implements Callable<Integer> {
             try (MigrationService service = cli.service()) {
                 MigrationRecord record = find(cli, service, name);
                 switch (output) {
-                    case json -> cli.out().println(Json.mapper().writeValueAsString(record));
+                    case json -> cli.out().println(RecordJson.mapper().writeValueAsString(record));
                     case html -> Report.toStdout(cli, report(cli, service, name), ReportFormat.html);
                     case table -> {
                         cli.out().print(Reports.show(record, Instant.now()));

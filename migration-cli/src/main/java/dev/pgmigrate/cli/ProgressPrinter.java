@@ -12,7 +12,7 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.MigrationHandle;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.RecordJson;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
 
     private final PrintStream out;
     private final Style style;
-    private final ObjectWriter json = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectWriter json = RecordJson.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pgmigrate-progress");
         t.setDaemon(true);
@@ -78,8 +78,8 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             return;
         }
         if (style == Style.JSON) {
-            ObjectNode node = Json.mapper().valueToTree(event);
-            ObjectNode line = Json.mapper().createObjectNode().put("event", event.getClass().getSimpleName());
+            ObjectNode node = RecordJson.mapper().valueToTree(event);
+            ObjectNode line = RecordJson.mapper().createObjectNode().put("event", event.getClass().getSimpleName());
             line.setAll(node);
             print(write(line));
             return;
@@ -130,8 +130,8 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
 
     /** The final record as one JSON line, for {@code --output json}. */
     synchronized void printRecord(MigrationRecord record) {
-        ObjectNode line = Json.mapper().createObjectNode().put("event", "MigrationRecord");
-        line.set("record", Json.mapper().valueToTree(record));
+        ObjectNode line = RecordJson.mapper().createObjectNode().put("event", "MigrationRecord");
+        line.set("record", RecordJson.mapper().valueToTree(record));
         out.println(write(line));
         out.flush();
     }

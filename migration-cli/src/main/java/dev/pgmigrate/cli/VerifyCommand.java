@@ -5,7 +5,7 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.MigrationService;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.RecordJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ final class VerifyCommand extends CliCommand {
         }
         boolean matches = reports.stream().allMatch(VerificationReport::matches);
         if (output.equals("json")) {
-            cli.out().println(Json.mapper().writeValueAsString(reports));
+            cli.out().println(RecordJson.mapper().writeValueAsString(reports));
         } else {
             for (int i = 0; i < reports.size(); i++) {
                 cli.out().println(spec.databases().get(i) + ": " + Reports.verification(reports.get(i)).strip());

@@ -17,12 +17,12 @@ final class Units {
     }
 
     static String count(long n) {
-        return dev.pgmigrate.core.internal.Sizes.count(n);
+        return Sizes.count(n);
     }
 
     /** {@code 512 B}, {@code 4.2 MB}, {@code 37 GB}: powers of 1024, as the command line prints them. */
     static String bytes(long bytes) {
-        return dev.pgmigrate.core.internal.Sizes.bytes(bytes);
+        return Sizes.bytes(bytes);
     }
 
     /** {@code 0.4 s}, {@code 12.3 s}, {@code 4 min 07 s}, {@code 2 h 03 min}. */

@@ -1,4 +1,4 @@
-package dev.pgmigrate.core.internal;
+package dev.pgmigrate.core.report;
 
 import java.util.Locale;
 
