@@ -85,8 +85,8 @@ final class DatabaseVerification implements AutoCloseable {
         }, WorkerPool.PRIORITY_VERIFY);
     }
 
-    private Verifier.HashMode hashMode() {
-        return Verifier.HashMode.of(Math.min(source.facts().map(ServerFacts::versionNum).orElse(0),
+    private RowChecksums.HashMode hashMode() {
+        return RowChecksums.HashMode.of(Math.min(source.facts().map(ServerFacts::versionNum).orElse(0),
                 target.facts().map(ServerFacts::versionNum).orElse(0)));
     }
 

@@ -3,7 +3,6 @@ package dev.pgmigrate.core.internal;
 import dev.pgmigrate.api.ObjectCount;
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.VerificationReport;
-import dev.pgmigrate.api.spi.CopyColumn;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,9 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * Compares a source database (on the migration's snapshot) with its copy: every table's row count and an
@@ -31,10 +28,6 @@ public final class Verifier {
             // A policy that would hide rows from the login fails the comparison by name, as pg_dump fails, instead
             // of comparing only the rows it lets the login see.
             "SET row_security = off");
-    private static final Set<String> FLOATS = Set.of("real", "double precision");
-    private static final Map<String, String> GEOMETRY = Map.of("point", "point_send", "line", "line_send", "lseg",
-            "lseg_send", "box", "box_send", "path", "path_send", "polygon", "poly_send", "circle", "circle_send");
-
     private Verifier() {
     }
 
@@ -58,9 +51,9 @@ public final class Verifier {
             Map<Long, TableVerification> done) throws Exception {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        HashMode mode;
+        RowChecksums.HashMode mode;
         try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
-            mode = HashMode.of(Math.min(version(s), version(t)));
+            mode = RowChecksums.HashMode.of(Math.min(version(s), version(t)));
         }
         Map<String, Map<String, String>> targetColumns;
         try (Connection t = target.open(targetDb)) {
@@ -77,7 +70,7 @@ public final class Verifier {
                 if (!table.hasData() || done.containsKey(table.oid())) {
                     continue;
                 }
-                Optional<String> difference = structuralDifference(table, targetColumns);
+                Optional<String> difference = RowChecksums.structuralDifference(table, targetColumns);
                 tracker.submit(() -> {
                     Connection[] pair = connections.computeIfAbsent(Thread.currentThread(), k -> open(source, sourceDb,
                             target, targetDb));
@@ -160,9 +153,9 @@ public final class Verifier {
     }
 
     static TableVerification verifyTable(Connection[] pair, String database, String snapshot,
-            SourceCatalog.Table table, HashMode mode, CancelSignal cancel, CancelSignal abort,
+            SourceCatalog.Table table, RowChecksums.HashMode mode, CancelSignal cancel, CancelSignal abort,
             java.util.concurrent.Executor targetThreads) throws Exception {
-        String query = checksumQuery(table, mode);
+        String query = RowChecksums.query(table, mode);
         Connection s = pair[0];
         Connection t = pair[1];
         cancel.register(s);
@@ -233,29 +226,6 @@ public final class Verifier {
         return tables;
     }
 
-    /** What keeps a table's rows from being compared with the target's: the table missing, or its columns. */
-    static Optional<String> structuralDifference(SourceCatalog.Table table, Map<String, Map<String, String>> target) {
-        Map<String, String> columns = target.get(table.schema() + "." + table.name());
-        if (columns == null) {
-            return Optional.of("the target has no table " + table.qualifiedName());
-        }
-        List<String> problems = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
-        for (CopyColumn column : table.columns()) {
-            seen.add(column.name());
-            String type = columns.get(column.name());
-            if (type == null) {
-                problems.add("the target lacks column " + column.name() + " (" + column.type() + ")");
-            } else if (!type.equals(column.type())) {
-                problems.add("column " + column.name() + " is " + column.type() + " on the source, " + type
-                        + " on the target");
-            }
-        }
-        columns.keySet().stream().filter(name -> !seen.contains(name)).forEach(name -> problems.add(
-                "the target has column " + name + " (" + columns.get(name) + "), which the source lacks"));
-        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
-    }
-
     /** Row counts alone, for a table whose columns differ: its rows cannot be hashed alike on both sides. */
     private static TableVerification countOnly(Connection[] pair, String database, String snapshot,
             SourceCatalog.Table table, String difference) throws SQLException {
@@ -298,91 +268,6 @@ public final class Verifier {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** How rows are hashed: chosen by the older of the two servers, so that both compute the same function. */
-    enum HashMode {
-        /** Before 11: the first 64 bits of the md5 of each row's text form. */
-        MD5_TEXT,
-        /** 11 to 13: {@code hashtextextended} of each row's text form. */
-        TEXT,
-        /**
-         * 14 and later: {@code hash_record_extended} over the columns, each hashed by its type's own hash
-         * function where that function sees every bit of the value, by its binary or text form otherwise. It
-         * skips text output for most columns and costs roughly half as much CPU as hashing the row's text.
-         */
-        TYPED;
-
-        static HashMode of(int versionNum) {
-            return versionNum >= 140000 ? TYPED : versionNum >= 110000 ? TEXT : MD5_TEXT;
-        }
-    }
-
-    /**
-     * Types whose hash function is exact: two values hash alike only when their stored forms are equal, and the
-     * function is the same on every major version (hash partitioning depends on that). Not numeric (1.0 and
-     * 1.00 hash alike), interval ('1 day' and '24 hours'), jsonb (numbers compared by value), enums (hashed by
-     * OID), arrays and ranges (their hash ignores bounds and dimensions), nor unbounded bpchar (trailing
-     * spaces); those are hashed through their text form. Type names as {@code format_type} gives them, without
-     * the type modifier; a user type of the same name is always schema-qualified there.
-     */
-    private static final Set<String> EXACT_HASH = Set.of("smallint", "integer", "bigint", "boolean", "date",
-            "time without time zone", "time with time zone", "timestamp without time zone",
-            "timestamp with time zone", "uuid", "oid", "macaddr", "macaddr8", "inet", "cidr", "\"char\"", "name",
-            "text", "character varying", "character");
-    /** Compared byte for byte whatever their collation: a nondeterministic one would hash 'A' like 'a'. */
-    private static final Set<String> COLLATABLE = Set.of("text", "character varying", "character");
-
-    static String checksumQuery(SourceCatalog.Table table, HashMode mode) {
-        String hash;
-        if (table.columns().isEmpty()) {
-            hash = "0::bigint";
-        } else if (mode == HashMode.TYPED) {
-            hash = "hash_record_extended(ROW(" + table.columns().stream().map(Verifier::typedColumnExpr)
-                    .collect(Collectors.joining(", ")) + "), 0)";
-        } else {
-            String row = "ROW(" + table.columns().stream().map(Verifier::columnExpr)
-                    .collect(Collectors.joining(", ")) + ")::text";
-            hash = mode == HashMode.TEXT ? "hashtextextended(" + row + ", 0)"
-                    : "('x' || substr(md5(" + row + "), 1, 16))::bit(64)::bigint";
-        }
-        // sum(bigint) accumulates in 128 bits and cannot overflow here; a cast to numeric per row would cost more.
-        return "SELECT count(*), coalesce(sum(" + hash + "), 0)::text FROM ONLY "
-                + Sql.qualified(table.schema(), table.name()) + " AS t";
-    }
-
-    private static String typedColumnExpr(CopyColumn column) {
-        String c = "t." + Sql.ident(column.name());
-        String type = column.type().replaceAll("\\(\\d+(,\\d+)?\\)", "");
-        if (type.equals("bytea")) {
-            return c;
-        }
-        if (EXACT_HASH.contains(type)) {
-            return COLLATABLE.contains(type) ? c + " COLLATE \"C\"" : c;
-        }
-        String binary = columnExpr(column);
-        return binary.equals(c) ? c + "::text" : binary;
-    }
-
-    private static String columnExpr(CopyColumn column) {
-        String c = "t." + Sql.ident(column.name());
-        String type = column.type();
-        // Float text output changed in PostgreSQL 12; the binary form did not, so compare that.
-        if (FLOATS.contains(type)) {
-            return "float8send(" + c + "::float8)";
-        }
-        if (type.equals("real[]") || type.equals("double precision[]")) {
-            return "array_send(" + c + ")";
-        }
-        // A bytea's text form is twice its size: a value over 512 MB would exceed the 1 GB limit of the row's
-        // text, so compare its digest instead.
-        if (type.equals("bytea")) {
-            return "md5(" + c + ")";
-        }
-        if (GEOMETRY.containsKey(type)) {
-            return GEOMETRY.get(type) + "(" + c + ")";
-        }
-        return c;
     }
 
     private static final String NOT_EXTENSION = " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid "
