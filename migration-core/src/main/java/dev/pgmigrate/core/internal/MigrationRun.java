@@ -275,7 +275,8 @@ public final class MigrationRun implements Runnable {
             return "A statement failed during " + phase + where + ": " + sql.getCause().getMessage() + " (SQLState "
                     + sql.getSQLState() + ")";
         }
-        return "A statement failed during " + phase + " (server not known: its connection had closed): "
-                + sql.getMessage() + " (SQLState " + sql.getSQLState() + ")";
+        return "A statement failed during " + phase + " on the source server " + spec.source().address()
+                + " or the target server " + spec.target().address() + ": " + sql.getMessage() + " (SQLState "
+                + sql.getSQLState() + ")";
     }
 }

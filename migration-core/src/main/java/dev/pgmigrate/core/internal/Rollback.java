@@ -218,11 +218,20 @@ public final class Rollback {
 
     static void terminateSessions(Connection c, String database) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c))) {
             ps.setString(1, database);
             ps.executeQuery().close();
         }
         // Terminated backends exit asynchronously; DROP DATABASE waits up to 5 s for them by itself.
+    }
+
+    /**
+     * Sessions of clients only: an autovacuum worker is the server's own, which a login that is no superuser may not
+     * end (16 and later), and which a rename or drop of the database ends by itself.
+     */
+    private static String clientSessions(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseMajorVersion() >= 10 ? "backend_type = 'client backend'"
+                : "usesysid IS NOT NULL";
     }
 
     /**
@@ -233,7 +242,7 @@ public final class Rollback {
         terminateSessions(c, database);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*) FROM pg_stat_activity "
-                + "WHERE datname = ? AND pid <> pg_backend_pid()", database))) {
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c), database))) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
