@@ -64,6 +64,7 @@ public final class MigrationService implements AutoCloseable {
     private final CredentialsProvider credentials;
     private final Map<String, MigrationRun> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watcher;
+    private final StoredRollbacks rollbacks;
 
     private MigrationService(Builder builder) {
         this.store = builder.store;
@@ -71,6 +72,7 @@ public final class MigrationService implements AutoCloseable {
         this.clock = builder.clock;
         this.listeners = List.copyOf(builder.listeners);
         this.credentials = builder.credentials;
+        this.rollbacks = new StoredRollbacks(store, clock, credentials);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgmigrate-watcher");
             t.setDaemon(true);
@@ -196,7 +198,7 @@ public final class MigrationService implements AutoCloseable {
         MigrationRecord view = view(stored);
         if (view.status().isFinal() && view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
                 && !Rollback.committed(stored.journal())) {
-            return rollBackAgain(stored); // a rollback left changes behind: roll back again, until none is left
+            return view(rollbacks.again(stored, key(stored.namespace(), stored.name()))); // a rollback left changes behind: roll back again, until none is left
         }
         requireCancelable(view);
         if (!view.interrupted()) {
@@ -204,7 +206,7 @@ public final class MigrationService implements AutoCloseable {
             log.info("Asked the process running migration {} to cancel it", name);
             return view(store.load(stored.namespace(), name).orElseThrow());
         }
-        return rollBackInterrupted(stored);
+        return view(rollbacks.interrupted(stored, currentOwner()));
     }
 
     /**
@@ -296,7 +298,7 @@ public final class MigrationService implements AutoCloseable {
         run.completion().whenComplete((r, e) -> {
             // A rollback that could not finish is finished by a later cancel: keep the target's password for it.
             if (r != null && r.errors().stream().anyMatch(error -> error.startsWith("Rollback incomplete"))) {
-                unfinishedRollbacks.put(key, spec.target());
+                rollbacks.unfinished(key, spec.target());
             }
             running.remove(key);
             lastBeat.remove(run); // a long-lived service forgets the runs that ended
@@ -328,93 +330,6 @@ public final class MigrationService implements AutoCloseable {
     }
 
     private final Map<MigrationRun, Instant> lastBeat = new ConcurrentHashMap<>();
-    /** Targets, with their passwords, of migrations this service ran whose rollback is unfinished. */
-    private final Map<String, ServerSpec> unfinishedRollbacks = new ConcurrentHashMap<>();
-
-    /**
-     * Rolls back again a migration that ended Failed or Canceled with changes its rollback could not undo (the
-     * target was unreachable, say); its journal keeps them until a rollback undoes them all.
-     */
-    private MigrationRecord rollBackAgain(StoredMigration stored) {
-        ServerSpec known = unfinishedRollbacks.get(key(stored.namespace(), stored.name()));
-        ServerSpec target = known != null ? known : stored.record().spec().target().withLogin(
-                stored.record().spec().target().adminLogin(), credentials.password(stored, "targetServer"));
-        requireLogin(stored, target);
-        log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
-                stored.journal().size());
-        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
-                "postgres", stored.journal());
-        StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
-            MigrationRecord r = m.record();
-            List<String> errors = new ArrayList<>(r.errors());
-            List<String> notes = new ArrayList<>(r.notes());
-            if (problems.isEmpty()) {
-                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
-                notes.add("Rolled back again at " + clock.instant() + ": nothing this migration made is left on the "
-                        + "target.");
-            } else {
-                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
-                problems.forEach(p -> errors.add("Rollback incomplete: " + p));
-            }
-            MigrationRecord updated = r.withErrors(errors).withNotes(notes).withInterrupted(false)
-                    .withCancelRequested(false);
-            return m.withRecord(updated).withJournal(problems.isEmpty() ? List.of() : m.journal());
-        });
-        if (problems.isEmpty()) {
-            unfinishedRollbacks.remove(key(stored.namespace(), stored.name()));
-        }
-        return view(done);
-    }
-
-    private MigrationRecord rollBackInterrupted(StoredMigration stored) {
-        Optional<Secret> password = credentials.password(stored, "targetServer");
-        ServerSpec target = stored.record().spec().target().withLogin(stored.record().spec().target().adminLogin(),
-                password);
-        requireLogin(stored, target);
-        log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
-                stored.journal().size());
-        store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(currentOwner()), clock.instant()));
-        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
-                "postgres", stored.journal());
-        StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
-            MigrationRecord r = m.record();
-            List<String> errors = new ArrayList<>(r.errors());
-            errors.add("The process running this migration died; it was canceled from another process.");
-            errors.addAll(problems);
-            MigrationStatus status = problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED;
-            return m.withRecord(r.withStatus(status, r.substatus()).withEndedAt(Optional.of(clock.instant()))
-                    .withDatabases(RecordKeeper.ended(r.databases(), status, clock.instant())).withErrors(errors)
-                    .withInterrupted(false).withCancelRequested(false))
-                    .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
-        });
-        return view(done);
-    }
-
-    /**
-     * A rollback without the target's password (given as plain text, so not stored, and no terminal to ask on)
-     * would fail and end the record; it is refused instead, changing nothing, so it can be asked for again.
-     */
-    private void requireLogin(StoredMigration stored, ServerSpec target) {
-        if (target.password().isPresent() || stored.journal().isEmpty()) {
-            return;
-        }
-        try (java.sql.Connection ignored = new ServerConnector(target, stored.record().spec().settings())
-                .open("postgres")) {
-            log.debug("The target of {} takes its login without a password", stored.name());
-        } catch (java.sql.SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("28") || String.valueOf(e.getMessage()).contains("password")) {
-                throw new MigrationException("Cannot roll back migration '" + stored.name() + "' here: the target "
-                        + target.address() + " needs the password of " + target.adminLogin() + ", and this "
-                        + "process has none (given as plain text, it is not stored with the migration). Cancel "
-                        + "again from a terminal, which asks for it, or give the properties file that started the "
-                        + "migration (pgmigrate migration cancel --name " + stored.name() + " --properties FILE). "
-                        + "Nothing was changed: " + stored.journal().size() + " change(s) still wait on the target.");
-            }
-            log.debug("The target of {} cannot be reached yet; the rollback says so", stored.name(), e);
-        }
-    }
-
     /**
      * What a migration still holds on the target: its journal's changes not yet undone, once it has ended (after a
      * rollback that could not finish) or while its process is gone. Empty for a migration that succeeded, or whose

@@ -1,0 +1,129 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.Secret;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.internal.RecordKeeper;
+import dev.pgmigrate.core.internal.Rollback;
+import dev.pgmigrate.core.internal.ServerConnector;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rollbacks of stored migrations, run by whichever process asks: of one whose process died, and again of one whose
+ * rollback could not finish, until its journal is empty. Refused, changing nothing, when the target wants a
+ * password this process does not have.
+ */
+final class StoredRollbacks {
+    private static final Logger log = LoggerFactory.getLogger(StoredRollbacks.class);
+
+    private final MigrationStore store;
+    private final Clock clock;
+    private final MigrationService.CredentialsProvider credentials;
+    /** Targets, with their passwords, of migrations this service ran whose rollback is unfinished. */
+    private final Map<String, ServerSpec> unfinishedRollbacks = new ConcurrentHashMap<>();
+
+    StoredRollbacks(MigrationStore store, Clock clock, MigrationService.CredentialsProvider credentials) {
+        this.store = store;
+        this.clock = clock;
+        this.credentials = credentials;
+    }
+
+    /** Keeps the target, with its password, of a migration this service ran whose rollback did not finish. */
+    void unfinished(String key, ServerSpec target) {
+        unfinishedRollbacks.put(key, target);
+    }
+
+    /**
+     * Rolls back again a migration that ended Failed or Canceled with changes its rollback could not undo (the
+     * target was unreachable, say); its journal keeps them until a rollback undoes them all.
+     */
+    StoredMigration again(StoredMigration stored, String key) {
+        ServerSpec known = unfinishedRollbacks.get(key);
+        ServerSpec target = known != null ? known : stored.record().spec().target().withLogin(
+                stored.record().spec().target().adminLogin(), credentials.password(stored, "targetServer"));
+        requireLogin(stored, target);
+        log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
+                stored.journal().size());
+        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
+                "postgres", stored.journal());
+        StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
+            MigrationRecord r = m.record();
+            List<String> errors = new ArrayList<>(r.errors());
+            List<String> notes = new ArrayList<>(r.notes());
+            if (problems.isEmpty()) {
+                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
+                notes.add("Rolled back again at " + clock.instant() + ": nothing this migration made is left on the "
+                        + "target.");
+            } else {
+                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
+                problems.forEach(p -> errors.add("Rollback incomplete: " + p));
+            }
+            MigrationRecord updated = r.withErrors(errors).withNotes(notes).withInterrupted(false)
+                    .withCancelRequested(false);
+            return m.withRecord(updated).withJournal(problems.isEmpty() ? List.of() : m.journal());
+        });
+        if (problems.isEmpty()) {
+            unfinishedRollbacks.remove(key);
+        }
+        return done;
+    }
+
+    /** Rolls back a migration whose process died, here, as {@code owner}; its record ends Canceled, or Failed. */
+    StoredMigration interrupted(StoredMigration stored, StoredMigration.Owner owner) {
+        Optional<Secret> password = credentials.password(stored, "targetServer");
+        ServerSpec target = stored.record().spec().target().withLogin(stored.record().spec().target().adminLogin(),
+                password);
+        requireLogin(stored, target);
+        log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
+                stored.journal().size());
+        store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
+        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
+                "postgres", stored.journal());
+        StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
+            MigrationRecord r = m.record();
+            List<String> errors = new ArrayList<>(r.errors());
+            errors.add("The process running this migration died; it was canceled from another process.");
+            errors.addAll(problems);
+            MigrationStatus status = problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED;
+            return m.withRecord(r.withStatus(status, r.substatus()).withEndedAt(Optional.of(clock.instant()))
+                    .withDatabases(RecordKeeper.ended(r.databases(), status, clock.instant())).withErrors(errors)
+                    .withInterrupted(false).withCancelRequested(false))
+                    .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
+        });
+        return done;
+    }
+
+    /**
+     * A rollback without the target's password (given as plain text, so not stored, and no terminal to ask on)
+     * would fail and end the record; it is refused instead, changing nothing, so it can be asked for again.
+     */
+    private void requireLogin(StoredMigration stored, ServerSpec target) {
+        if (target.password().isPresent() || stored.journal().isEmpty()) {
+            return;
+        }
+        try (java.sql.Connection ignored = new ServerConnector(target, stored.record().spec().settings())
+                .open("postgres")) {
+            log.debug("The target of {} takes its login without a password", stored.name());
+        } catch (java.sql.SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("28") || String.valueOf(e.getMessage()).contains("password")) {
+                throw new MigrationException("Cannot roll back migration '" + stored.name() + "' here: the target "
+                        + target.address() + " needs the password of " + target.adminLogin() + ", and this "
+                        + "process has none (given as plain text, it is not stored with the migration). Cancel "
+                        + "again from a terminal, which asks for it, or give the properties file that started the "
+                        + "migration (pgmigrate migration cancel --name " + stored.name() + " --properties FILE). "
+                        + "Nothing was changed: " + stored.journal().size() + " change(s) still wait on the target.");
+            }
+            log.debug("The target of {} cannot be reached yet; the rollback says so", stored.name(), e);
+        }
+    }
+}
