@@ -47,7 +47,6 @@ public final class Main {
             try {
                 Class.forName("dev.pgmigrate.core.MigrationProperties", true, Main.class.getClassLoader());
                 RecordJson.mapper().writerFor(StoredMigration.class);
-                SaltedPasswords.install();
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 // nothing lost: whoever needs them builds them
             }
