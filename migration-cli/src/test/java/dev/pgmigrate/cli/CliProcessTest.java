@@ -226,13 +226,8 @@ class CliProcessTest {
             @Pg("17") PostgresServer target) throws Exception {
         String db = slowDatabase(source, "cliplain");
         List<String> before = targetState(target);
-        Path properties = Files.writeString(dir.resolve("plain.json"), """
-                {"properties": {
-                  "sourceServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": "%s", "sslMode": "disable"},
-                  "targetServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": "%s", "sslMode": "disable"},
-                  "dbsToMigrate": ["%s"], "settings": {"parallelism": 1}}}
-                """.formatted(source.host(), source.port(), source.adminLogin(), source.adminPassword().reveal(),
-                target.host(), target.port(), target.adminLogin(), target.adminPassword().reveal(), db));
+        Path properties = writeProperties(source, target, db, "\"" + source.adminPassword().reveal() + "\"",
+                "\"" + target.adminPassword().reveal() + "\"", ", \"settings\": {\"parallelism\": 1}");
 
         Process running = start("migration", "create", "--name", "cli-plain", "--properties", properties.toString(),
                 "--wait");
@@ -510,14 +505,19 @@ class CliProcessTest {
     private Path writeProperties(PostgresServer source, PostgresServer target, String db, String sourcePassword,
             String extra) throws IOException {
         Files.writeString(dir.resolve("target.pw"), target.adminPassword().reveal());
+        return writeProperties(source, target, db, sourcePassword, "{\"file\": \"target.pw\"}", extra);
+    }
+
+    /** The properties file, each password given as its JSON value: a string, or an env or file reference. */
+    private Path writeProperties(PostgresServer source, PostgresServer target, String db, String sourcePassword,
+            String targetPassword, String extra) throws IOException {
         return Files.writeString(dir.resolve("migration.json"), """
                 {"properties": {
                   "sourceServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": %s, "sslMode": "disable"},
-                  "targetServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": {"file": "target.pw"},
-                                   "sslMode": "disable"},
+                  "targetServer": {"host": "%s", "port": %d, "adminLogin": "%s", "password": %s, "sslMode": "disable"},
                   "dbsToMigrate": ["%s"]%s}}
                 """.formatted(source.host(), source.port(), source.adminLogin(), sourcePassword, target.host(),
-                target.port(), target.adminLogin(), db, extra));
+                target.port(), target.adminLogin(), targetPassword, db, extra));
     }
 
     /** The target's databases and roles, to show a command changed nothing there. */
