@@ -1,6 +1,6 @@
 package dev.pgmigrate.benchmarks;
 
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServer;
 
 /**
  * The two servers the benchmarks use: given by system properties {@code pgmigrate.bench.source.host} and so

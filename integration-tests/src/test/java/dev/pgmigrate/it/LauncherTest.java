@@ -38,7 +38,7 @@ class LauncherTest {
         assumeTrue(Files.isRegularFile(JAR), "the runnable jar is built by the reactor before this module");
         FileTime built = Files.getLastModifiedTime(JAR);
         for (String module : List.of("migration-api", "migration-core", "migration-validators", "migration-copy",
-                "migration-testkit", "migration-cli")) {
+                "migration-embedded", "migration-cli")) {
             try (Stream<Path> sources = Files.walk(ROOT.resolve(module).resolve("src/main"))) {
                 assumeTrue(sources.noneMatch(p -> newer(p, built)), "the runnable jar is older than " + module);
             }

@@ -1,6 +1,9 @@
 package dev.pgmigrate.testkit;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.PostgresBinaries;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.ServerProfile;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
