@@ -86,8 +86,8 @@ public final class PagilaDataset {
             if (in != null) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            Path file = directory().orElseThrow(() -> new IllegalStateException("pagila's " + name + " is neither "
-                    + "in the migration-embedded jar nor in a directory named by -D" + DIRECTORY_PROPERTY)).resolve(name);
+            Path file = directory().orElseThrow(() -> new IllegalStateException("pagila's " + name + " is neither in "
+                    + "the migration-embedded jar nor in a directory named by -D" + DIRECTORY_PROPERTY)).resolve(name);
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read pagila's " + name, e);

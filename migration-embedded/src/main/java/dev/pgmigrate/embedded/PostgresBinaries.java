@@ -163,6 +163,11 @@ public final class PostgresBinaries {
                 : 10000 * Integer.parseInt(label);
     }
 
+    /** Whether its servers log in with {@code scram-sha-256} (10 and later) rather than {@code md5}. */
+    boolean usesScram() {
+        return majorVersionNum() >= 100000;
+    }
+
     /** The installation's root, holding {@code bin}, {@code lib} and {@code share}. */
     public Path home() {
         return home;
@@ -191,7 +196,7 @@ public final class PostgresBinaries {
         Properties p = new Properties();
         try (InputStream in = PostgresBinaries.class.getResourceAsStream("postgres-versions.properties")) {
             if (in == null) {
-                throw new IllegalStateException("postgres-versions.properties is missing from the migration-embedded jar");
+                throw new IllegalStateException("postgres-versions.properties is missing from migration-embedded");
             }
             p.load(in);
         } catch (IOException e) {
