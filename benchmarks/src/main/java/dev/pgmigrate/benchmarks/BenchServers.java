@@ -1,10 +1,10 @@
 package dev.pgmigrate.benchmarks;
 
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServer;
 
 /**
  * The two servers the benchmarks use: given by system properties {@code pgmigrate.bench.source.host} and so
- * on, or else started here with the testkit, version {@code pgmigrate.bench.version} (default 17), and
+ * on, or else started here with migration-embedded, version {@code pgmigrate.bench.version} (default 17), and
  * stopped on close.
  */
 final class BenchServers implements AutoCloseable {

@@ -13,14 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./pgmigrate} launcher as a user runs it: which JVM it picks, and what it says when there is none.
- * Runs only when the reactor has built the runnable jar from the current sources, so the launcher never starts a
- * build of its own here.
+ * The {@code ./pgmigrate} launcher as a user runs it: which JVM it picks, what it says when there is none, and
+ * what the jar it runs holds. Runs only when the reactor has built the runnable jar from the current sources, so
+ * the launcher never starts a build of its own here.
  */
 class LauncherTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -38,7 +40,7 @@ class LauncherTest {
         assumeTrue(Files.isRegularFile(JAR), "the runnable jar is built by the reactor before this module");
         FileTime built = Files.getLastModifiedTime(JAR);
         for (String module : List.of("migration-api", "migration-core", "migration-validators", "migration-copy",
-                "migration-testkit", "migration-cli")) {
+                "migration-embedded", "migration-cli")) {
             try (Stream<Path> sources = Files.walk(ROOT.resolve(module).resolve("src/main"))) {
                 assumeTrue(sources.noneMatch(p -> newer(p, built)), "the runnable jar is older than " + module);
             }
@@ -76,6 +78,20 @@ class LauncherTest {
         assertThat(result.out()).isEmpty();
         assertThat(result.err()).contains("JAVA_HOME is '" + notAJdk + "'").contains("no bin/java")
                 .contains("unset it");
+    }
+
+    @Test
+    void theRunnableJarShipsNoTestFramework() throws IOException {
+        // migration-cli's enforcer rule keeps them off its runtime class path; this checks what shading made of it.
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            List<String> testOnly = jar.stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("org/junit/") || n.startsWith("org/assertj/")
+                            || n.startsWith("dev/pgmigrate/testkit/"))
+                    .toList();
+            assertThat(testOnly).as("test-framework classes in " + JAR).isEmpty();
+            assertThat(jar.getEntry("dev/pgmigrate/embedded/PostgresServer.class")).as("the demo's servers")
+                    .isNotNull();
+        }
     }
 
     private static boolean newer(Path file, FileTime than) {

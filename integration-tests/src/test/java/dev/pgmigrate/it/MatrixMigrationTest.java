@@ -10,13 +10,13 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.embedded.PagilaDataset;
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.DataSnapshot;
 import dev.pgmigrate.testkit.EverythingDataset;
 import dev.pgmigrate.testkit.MigrationMatrix;
-import dev.pgmigrate.testkit.PagilaDataset;
 import dev.pgmigrate.testkit.SchemaSnapshot;
 import dev.pgmigrate.testkit.ServerPair;
-import dev.pgmigrate.testkit.TestDatabases;
 import java.util.ArrayList;
 import java.util.List;
 

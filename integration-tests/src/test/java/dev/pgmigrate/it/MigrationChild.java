@@ -46,7 +46,7 @@ public final class MigrationChild {
      * The {@code host:port:login:passwordFile} argument for {@code server}, writing its admin password to a
      * private file in {@code dir}.
      */
-    static String endpoint(dev.pgmigrate.testkit.PostgresServer server, Path dir, String name) throws Exception {
+    static String endpoint(dev.pgmigrate.embedded.PostgresServer server, Path dir, String name) throws Exception {
         Path file = dir.resolve(name + ".pw");
         if (!java.nio.file.Files.exists(file)) {
             java.nio.file.Files.writeString(file, server.adminPassword().reveal());

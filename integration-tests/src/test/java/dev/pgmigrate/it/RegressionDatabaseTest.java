@@ -9,8 +9,9 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.MigrationService;
-import dev.pgmigrate.testkit.PostgresBinaries;
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.PostgresBinaries;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServerBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,7 +142,7 @@ class RegressionDatabaseTest {
                 .reduce("", String::concat);
     }
 
-    private static PostgresServer server(PostgresServer.Builder builder) {
+    private static PostgresServer server(PostgresServerBuilder builder) {
         PostgresServer server = builder.start();
         synchronized (SERVERS) {
             SERVERS.add(server);

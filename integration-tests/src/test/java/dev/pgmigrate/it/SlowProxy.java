@@ -2,8 +2,8 @@ package dev.pgmigrate.it;
 
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
-import dev.pgmigrate.testkit.LocalPorts;
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.LocalPorts;
+import dev.pgmigrate.embedded.PostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

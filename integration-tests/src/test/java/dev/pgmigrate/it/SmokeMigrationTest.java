@@ -7,10 +7,10 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
-import dev.pgmigrate.testkit.PostgresServer;
 import dev.pgmigrate.testkit.PostgresTest;
-import dev.pgmigrate.testkit.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 @PostgresTest

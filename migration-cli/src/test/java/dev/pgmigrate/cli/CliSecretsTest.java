@@ -2,10 +2,10 @@ package dev.pgmigrate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
-import dev.pgmigrate.testkit.PostgresServer;
 import dev.pgmigrate.testkit.PostgresTest;
-import dev.pgmigrate.testkit.TestDatabases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

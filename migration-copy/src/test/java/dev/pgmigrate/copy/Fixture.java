@@ -2,9 +2,9 @@ package dev.pgmigrate.copy;
 
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.spi.CopyTask;
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.ServerPair;
-import dev.pgmigrate.testkit.TestDatabases;
 import java.sql.SQLException;
 import java.util.Optional;
 

@@ -1,9 +1,9 @@
 package dev.pgmigrate.copy;
 
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.MigrationMatrix;
 import dev.pgmigrate.testkit.MoverTestKit;
 import dev.pgmigrate.testkit.ServerPair;
-import dev.pgmigrate.testkit.TestDatabases;
 
 /** Both movers run by the real engine, which picks one per table, splits large tables and verifies the copy. */
 class MoversThroughEngineTest {

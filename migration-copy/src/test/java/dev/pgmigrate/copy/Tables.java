@@ -2,7 +2,7 @@ package dev.pgmigrate.copy;
 
 import dev.pgmigrate.api.spi.CopyColumn;
 import dev.pgmigrate.api.spi.CopyTask;
-import dev.pgmigrate.testkit.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

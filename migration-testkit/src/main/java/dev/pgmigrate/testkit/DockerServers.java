@@ -3,7 +3,8 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
-import dev.pgmigrate.testkit.internal.Processes;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.embedded.internal.Processes;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

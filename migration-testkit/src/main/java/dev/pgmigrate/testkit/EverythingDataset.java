@@ -3,6 +3,10 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.SqlScript;
+import dev.pgmigrate.embedded.TestServer;
+import dev.pgmigrate.embedded.TestkitSqlException;
+import dev.pgmigrate.embedded.internal.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;

@@ -6,6 +6,7 @@ import dev.pgmigrate.api.Experimental;
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
+import dev.pgmigrate.embedded.TestServer;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;

@@ -1,6 +1,10 @@
 package dev.pgmigrate.testkit;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.PostgresBinaries;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.ServerProfile;
+import dev.pgmigrate.embedded.TestDatabases;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -3,6 +3,8 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.TestServer;
+import dev.pgmigrate.embedded.TestkitSqlException;
 import java.util.Map;
 
 /**

@@ -1,6 +1,10 @@
 package dev.pgmigrate.testkit;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.PostgresBinaries;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.PostgresServerBuilder;
+import dev.pgmigrate.embedded.ServerProfile;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +25,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * {@link MigrationMatrix} templates. Registered by {@link PostgresTest} and {@link MigrationMatrix}, or with
  * {@code @ExtendWith(PostgresExtension.class)}.
  *
- * <p>Servers come from the JVM's shared pool ({@link PostgresServer.Builder#startShared()}): started on first use,
+ * <p>Servers come from the JVM's shared pool ({@link PostgresServerBuilder#startShared()}): started on first use,
  * reused by every later test class, stopped when the JVM exits.
  *
  * @since 0.1
@@ -48,7 +52,7 @@ public final class PostgresExtension implements ParameterResolver, TestTemplateI
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Optional<Pg> pg = parameter.findAnnotation(Pg.class);
         String version = pg.map(Pg::value).filter(v -> !v.isBlank()).orElseGet(PostgresExtension::defaultVersion);
-        PostgresServer.Builder builder = PostgresServer.builder().version(version)
+        PostgresServerBuilder builder = PostgresServer.builder().version(version)
                 .profile(pg.map(Pg::profile).orElse(ServerProfile.SUPERUSER));
         if (pg.isPresent()) {
             if (pg.get().system()) {

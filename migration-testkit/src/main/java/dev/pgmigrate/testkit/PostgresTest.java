@@ -1,6 +1,7 @@
 package dev.pgmigrate.testkit;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.PostgresServer;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

@@ -3,6 +3,7 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.embedded.PostgresServer;
 
 /**
  * A source and a target server for one invocation of a {@link MigrationMatrix} test.

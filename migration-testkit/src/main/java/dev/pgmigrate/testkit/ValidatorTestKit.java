@@ -11,6 +11,7 @@ import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.embedded.PostgresServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -2,6 +2,8 @@ package dev.pgmigrate.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import org.junit.jupiter.api.Test;
 
 @PostgresTest

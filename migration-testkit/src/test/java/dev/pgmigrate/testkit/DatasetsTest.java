@@ -1,16 +1,17 @@
 package dev.pgmigrate.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 @PostgresTest
 class DatasetsTest {
@@ -117,31 +118,6 @@ class DatasetsTest {
 
         assertThat(server.queryForLong(db, "SELECT count(*) FROM pgbench_accounts")).isEqualTo(100_000);
         server.dropDatabase(db);
-    }
-
-    @Test
-    void pagilaLoadsWithAllItsTablesAndRows(@Pg("17") PostgresServer server) {
-        String db = server.createDatabase(TestDatabases.unique("pagila"));
-        PagilaDataset.load(server, db);
-
-        List<String> tables = server.query(db, "SELECT relname FROM pg_class WHERE relkind = 'r' "
-                + "AND relnamespace = 'public'::regnamespace").stream().map(r -> r.get(0)).toList();
-        assertThat(tables).hasSize(PagilaDataset.TABLES);
-        long rows = tables.stream().mapToLong(t -> server.queryForLong(db, "SELECT count(*) FROM public." + t)).sum();
-        assertThat(rows).isEqualTo(PagilaDataset.ROWS);
-        PagilaDataset.SOME_ROW_COUNTS.forEach((table, count) -> assertThat(
-                server.queryForLong(db, "SELECT count(*) FROM public." + table)).as(table).isEqualTo(count));
-        assertThat(server.queryForString(db, "SELECT relispopulated::text FROM pg_class WHERE relname = "
-                + "'rental_by_category'")).isEqualTo("false");
-        assertThat(server.queryForLong(db, "SELECT last_value FROM public.actor_actor_id_seq")).isEqualTo(200);
-        server.dropDatabase(db);
-    }
-
-    @Test
-    void pagilaRefusesServersOlderThan12(@Pg("11") PostgresServer server) {
-        assertThatThrownBy(() -> PagilaDataset.load(server, "postgres"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("PostgreSQL 12 or later");
     }
 
     private static Set<String> names(PostgresServer server, String db, String sql) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgmigrate.api.SslMode;
+import dev.pgmigrate.embedded.PostgresServer;
 import org.junit.jupiter.api.Test;
 
 @PostgresTest

@@ -3,6 +3,8 @@ package dev.pgmigrate.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

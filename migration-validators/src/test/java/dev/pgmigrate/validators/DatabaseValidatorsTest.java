@@ -3,10 +3,10 @@ package dev.pgmigrate.validators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.ServerProfile;
 import dev.pgmigrate.testkit.Pg;
-import dev.pgmigrate.testkit.PostgresServer;
 import dev.pgmigrate.testkit.PostgresTest;
-import dev.pgmigrate.testkit.ServerProfile;
 import dev.pgmigrate.testkit.ValidationOutcome;
 import dev.pgmigrate.testkit.ValidatorTestKit;
 import java.io.IOException;
