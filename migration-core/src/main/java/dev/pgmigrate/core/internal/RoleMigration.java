@@ -315,7 +315,7 @@ final class RoleMigration {
                 throw e;
             }
             c.rollback(savepoint);
-            problems.add(what + " (" + DataMigration.firstLine(e.getMessage()) + ")");
+            problems.add(what + " (" + Sql.firstLine(e.getMessage()) + ")");
         }
     }
 

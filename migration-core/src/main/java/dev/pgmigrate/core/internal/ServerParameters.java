@@ -93,7 +93,7 @@ final class ServerParameters {
         } catch (SQLException e) {
             // Only a report is lost; the migrated data is complete.
             log.warn("Could not compare server parameters", e);
-            keeper.note("Server parameters were not compared: " + DataMigration.firstLine(e.getMessage())
+            keeper.note("Server parameters were not compared: " + Sql.firstLine(e.getMessage())
                     + " (SQLState " + e.getSQLState() + ").");
             return;
         }
@@ -221,7 +221,7 @@ final class ServerParameters {
                     Sql.execute(c, statement);
                     applied.add(database + ": " + d.name() + " = " + d.sourceValue());
                 } catch (SQLException e) {
-                    notApplied.add(describe(d) + ": " + statement + " (" + DataMigration.firstLine(e.getMessage())
+                    notApplied.add(describe(d) + ": " + statement + " (" + Sql.firstLine(e.getMessage())
                             + ")");
                 }
             }
@@ -248,7 +248,7 @@ final class ServerParameters {
                 Sql.execute(c, statement);
                 applied.add(d.name() + " = " + d.sourceValue() + " (was " + d.targetValue().orElse("unset") + ")");
             } catch (SQLException e) {
-                notApplied.add(describe(d) + ": " + statement + " (" + DataMigration.firstLine(e.getMessage()) + ")");
+                notApplied.add(describe(d) + ": " + statement + " (" + Sql.firstLine(e.getMessage()) + ")");
             }
         }
         if (!applied.isEmpty()) {
