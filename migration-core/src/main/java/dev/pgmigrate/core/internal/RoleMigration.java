@@ -267,7 +267,7 @@ final class RoleMigration {
             }
             for (RoleSetting s : plan.settings()) {
                 if (created.contains(s.role()) && s.database().isEmpty()) {
-                    tolerate(c, "ALTER ROLE " + Sql.ident(s.role()) + " SET " + ServerParameters.assignment(
+                    tolerate(c, "ALTER ROLE " + Sql.ident(s.role()) + " SET " + ParameterValues.assignment(
                             s.setting()), "setting " + s.setting() + " of " + s.role(), problems);
                 }
             }
