@@ -1,25 +1,14 @@
 package dev.pgmigrate.core;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.pgmigrate.api.MigrationException;
-import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.Stable;
-import dev.pgmigrate.core.internal.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +16,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each migration as a JSON file, {@code <dir>/<namespace>/<name>.json}, written atomically; safe for
@@ -41,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 @Stable(since = "0.1")
 public final class FileMigrationStore implements MigrationStore {
-    private static final Logger log = LoggerFactory.getLogger(FileMigrationStore.class);
     private static final String SUFFIX = ".json";
 
     private final Path directory;
@@ -74,7 +61,7 @@ public final class FileMigrationStore implements MigrationStore {
      */
     public FileMigrationStore(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory must not be null").toAbsolutePath();
-        createPrivateDirectory(this.directory);
+        PrivateDirectory.create(this.directory);
     }
 
     /** The directory the store writes to. */
@@ -85,15 +72,15 @@ public final class FileMigrationStore implements MigrationStore {
     @Override
     public void create(StoredMigration migration, Function<List<StoredMigration>, Optional<String>> conflicts) {
         Path namespaceDir = directory.resolve(migration.namespace());
-        createPrivateDirectory(namespaceDir);
-        withLock(namespaceDir, () -> {
+        PrivateDirectory.create(namespaceDir);
+        NamespaceLock.withLock(namespaceDir, () -> {
             Optional<String> conflict = conflicts.apply(listNotEnded(namespaceDir));
             if (conflict.isPresent()) {
                 throw new MigrationException(conflict.get());
             }
             Path file = fileOf(migration.namespace(), migration.name());
             if (Files.exists(file)) {
-                archive(file);
+                RecordFiles.archive(file);
             }
             try {
                 Files.deleteIfExists(cancelMarker(migration.namespace(), migration.name()));
@@ -108,9 +95,9 @@ public final class FileMigrationStore implements MigrationStore {
     @Override
     public StoredMigration update(String namespace, String name, UnaryOperator<StoredMigration> change) {
         Path namespaceDir = directory.resolve(namespace);
-        return withLock(namespaceDir, () -> {
+        return NamespaceLock.withLock(namespaceDir, () -> {
             Path file = fileOf(namespace, name);
-            StoredMigration current = unchangedSinceWritten(file).or(() -> read(file)).orElseThrow(() ->
+            StoredMigration current = unchangedSinceWritten(file).or(() -> RecordFiles.read(file)).orElseThrow(() ->
                     new MigrationException("No migration named '" + name + "' is stored for target " + namespace
                             + " in " + directory + "; run 'pgmigrate migration list' to see the names."));
             StoredMigration changed = change.apply(current);
@@ -141,7 +128,7 @@ public final class FileMigrationStore implements MigrationStore {
 
     @Override
     public Optional<StoredMigration> load(String namespace, String name) {
-        return read(fileOf(namespace, name));
+        return RecordFiles.read(fileOf(namespace, name));
     }
 
     @Override
@@ -161,12 +148,12 @@ public final class FileMigrationStore implements MigrationStore {
         return listNamespace(namespaceDir, file -> true);
     }
 
-    private List<StoredMigration> listNamespace(Path namespaceDir, java.util.function.Predicate<Path> wanted) {
+    private List<StoredMigration> listNamespace(Path namespaceDir, Predicate<Path> wanted) {
         List<StoredMigration> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(namespaceDir, "*" + SUFFIX)) {
             for (Path file : files) {
                 if (wanted.test(file)) {
-                    read(file).ifPresent(found::add);
+                    RecordFiles.read(file).ifPresent(found::add);
                 }
             }
         } catch (IOException e) {
@@ -180,52 +167,11 @@ public final class FileMigrationStore implements MigrationStore {
      * without parsing the rest, so starting a migration costs the same beside a thousand finished ones.
      */
     private List<StoredMigration> listNotEnded(Path namespaceDir) {
-        return listNamespace(namespaceDir, file -> !hasEnded(file));
-    }
-
-    /** Whether the record's {@code record.status} is a final one; false when it cannot tell (then it is parsed). */
-    private static boolean hasEnded(Path file) {
-        try (JsonParser parser = Json.mapper().getFactory().createParser(file.toFile())) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                boolean record = "record".equals(parser.currentName());
-                if (parser.nextToken() != JsonToken.START_OBJECT || !record) {
-                    parser.skipChildren();
-                    continue;
-                }
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if ("status".equals(field)) {
-                        return value == JsonToken.VALUE_STRING
-                                && !MigrationStatus.IN_PROGRESS.label().equals(parser.getText());
-                    }
-                    parser.skipChildren();
-                }
-                return false;
-            }
-            return false;
-        } catch (IOException e) {
-            return false; // read() reports what is wrong with the file
-        }
+        return listNamespace(namespaceDir, file -> !RecordFiles.hasEnded(file));
     }
 
     private Path fileOf(String namespace, String name) {
         return directory.resolve(namespace).resolve(name + SUFFIX);
-    }
-
-    private static Optional<StoredMigration> read(Path file) {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Json.mapper().readValue(file.toFile(), StoredMigration.class));
-        } catch (IOException e) {
-            throw new MigrationException("Cannot read the migration record " + file + ": " + e.getMessage()
-                    + ". Move the file aside if it was edited by hand or written by a newer pgmigrate.", e);
-        }
     }
 
     private Optional<StoredMigration> unchangedSinceWritten(Path file) {
@@ -238,100 +184,7 @@ public final class FileMigrationStore implements MigrationStore {
 
     private void write(Path file, StoredMigration migration) {
         lastWritten.remove(file);
-        writeFile(file, migration);
+        RecordFiles.write(file, migration);
         FileIdentity.of(file).ifPresent(identity -> lastWritten.put(file, new Written(identity, migration)));
-    }
-
-    private static void writeFile(Path file, StoredMigration migration) {
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try {
-            Files.write(temp, Json.mapper().writeValueAsBytes(migration));
-            setOwnerOnly(temp, "rw-------");
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the migration record " + file, e);
-        }
-    }
-
-    private static void archive(Path file) {
-        try {
-            Path history = file.resolveSibling("history");
-            createPrivateDirectory(history);
-            Files.move(file, history.resolve(System.currentTimeMillis() + "-" + file.getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot archive the earlier migration record " + file, e);
-        }
-    }
-
-    /** One monitor per lock file, for the threads of this JVM: the file lock itself belongs to the process. */
-    private static final java.util.concurrent.ConcurrentMap<Path, Object> JVM_LOCKS =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static <T> T withLock(Path namespaceDir, java.util.function.Supplier<T> action) {
-        createPrivateDirectory(namespaceDir);
-        Path lockFile = namespaceDir.resolve(".lock");
-        // A file lock keeps other processes out; the OS grants it to the whole JVM (a second channel on the same file
-        // would overlap), so this JVM's threads queue for the same file first, and only for the same file.
-        synchronized (JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
-            try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                            "rw-------")));
-                    FileLock ignored = channel.lock()) {
-                return action.get();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot lock " + lockFile, e);
-            }
-        }
-    }
-
-    private static void createPrivateDirectory(Path dir) {
-        try {
-            if (Files.isDirectory(dir)) {
-                refuseShared(dir);
-            } else {
-                try {
-                    Files.createDirectories(dir.getParent());
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
-                } catch (FileAlreadyExistsException e) {
-                    log.debug("{} was created concurrently", dir);
-                }
-            }
-            setOwnerOnly(dir, "rwx------");
-        } catch (IOException e) {
-            throw new MigrationException("Cannot create the state directory " + dir + ": " + e
-                    + ". Choose a writable directory with --state-dir or PGMIGRATE_HOME.", e);
-        }
-    }
-
-    /**
-     * Records hold the journal of what a migration changed and where its passwords come from: a directory another
-     * user owns could be read or changed by that user, so it is refused rather than shared.
-     */
-    private static void refuseShared(Path dir) throws IOException {
-        try {
-            String owner = Files.getOwner(dir).getName();
-            String me = System.getProperty("user.name");
-            if (!owner.equals(me)) {
-                throw new MigrationException("The state directory " + dir + " belongs to user " + owner + ", not to "
-                        + me + ": migration records are kept private to one user. Choose a directory of your own "
-                        + "with --state-dir or PGMIGRATE_HOME.");
-            }
-        } catch (UnsupportedOperationException e) {
-            log.debug("{} has no owner to check", dir);
-        }
-    }
-
-    private static void setOwnerOnly(Path path, String permissions) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-        } catch (UnsupportedOperationException e) {
-            log.debug("{} has no POSIX permissions to set", path);
-        }
     }
 }

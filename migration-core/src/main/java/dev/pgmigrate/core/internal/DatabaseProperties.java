@@ -93,7 +93,7 @@ final class DatabaseProperties {
         if (missing.isPresent()) {
             // Nothing to take away from a role that does not exist.
             return statement.startsWith("REVOKE") ? Optional.empty()
-                    : Optional.of(abbreviate(statement) + " (no role " + missing.get() + " on the target)");
+                    : Optional.of(Sql.abbreviate(statement) + " (no role " + missing.get() + " on the target)");
         }
         try {
             Sql.execute(c, retargeted.get());
@@ -103,10 +103,10 @@ final class DatabaseProperties {
             if (statement.startsWith("REVOKE")) {
                 throw new MigrationException("Cannot revoke a privilege on database " + database + " that the "
                         + "source revokes: " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                        + abbreviate(statement) + ". Without it the copy would admit roles the source keeps out; "
+                        + Sql.abbreviate(statement) + ". Without it the copy would admit roles the source keeps out; "
                         + "migrate with a target login that may revoke it (the database's owner, or a superuser).", e);
             }
-            return Optional.of(abbreviate(statement) + " (" + DataMigration.firstLine(e.getMessage()) + ")");
+            return Optional.of(Sql.abbreviate(statement) + " (" + Sql.firstLine(e.getMessage()) + ")");
         }
     }
 
@@ -126,9 +126,5 @@ final class DatabaseProperties {
         }
         return Optional.of(statement.substring(0, at) + "DATABASE " + Sql.ident(working)
                 + statement.substring(at + clause.length()));
-    }
-
-    private static String abbreviate(String statement) {
-        return DataMigration.abbreviate(statement);
     }
 }

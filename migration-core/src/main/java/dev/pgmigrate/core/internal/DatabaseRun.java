@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One database in flight: its names, its snapshot and catalog on the source, its sessions, and what its copy,
- * builds and comparisons have done so far. Owned by {@link DataMigration}, which fills it in as the database moves
- * through its stages.
+ * builds and comparisons have done so far. Owned by {@link DatabaseMigrations}, which fills it in as the database
+ * moves through its stages.
  */
 final class DatabaseRun {
     final String name;

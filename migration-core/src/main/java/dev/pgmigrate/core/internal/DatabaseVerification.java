@@ -33,7 +33,7 @@ final class DatabaseVerification implements AutoCloseable {
     private final WorkerPool pool;
     private final CancelSignal cancel;
     /** The target side of each comparison while the copy goes on; shut down with this. */
-    private final ExecutorService targetSide = Verifier.targetSideThreads();
+    private final ExecutorService targetSide = TableComparison.targetSideThreads();
 
     DatabaseVerification(MigrationSettings settings, RecordKeeper keeper, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel) {
@@ -77,9 +77,9 @@ final class DatabaseVerification implements AutoCloseable {
                 db.verifyStarted = keeper.now();
             }
             Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
-                    k -> Verifier.open(source.connector(), db.name, target.connector(), db.working));
-            db.verified.put(table.oid(), Verifier.verifyTable(pair, db.name, db.snapshot, table, hashMode(), cancel,
-                    db.abort, targetSide));
+                    k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
+            db.verified.put(table.oid(), TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(),
+                    cancel, db.abort, targetSide));
             db.verifyNanos.addAndGet(System.nanoTime() - t0);
             return null;
         }, WorkerPool.PRIORITY_VERIFY);

@@ -120,7 +120,8 @@ public final class MigrationRun implements Runnable {
         try (Endpoint sourceSession = source; Endpoint targetSession = target;
                 ServerWatch watch = watch();
                 WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
-                DataMigration data = new DataMigration(spec, keeper, plugins, source, target, pool, cancel, resume)) {
+                DatabaseMigrations data = new DatabaseMigrations(spec, keeper, plugins, source, target, pool, cancel,
+                        resume)) {
             try {
                 execute(pool, data);
             } catch (MigrationCanceledException | InterruptedException e) {
@@ -164,7 +165,7 @@ public final class MigrationRun implements Runnable {
         }
     }
 
-    private void execute(WorkerPool pool, DataMigration data) throws Exception {
+    private void execute(WorkerPool pool, DatabaseMigrations data) throws Exception {
         EngineOptions.check(spec.settings());
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);

@@ -74,10 +74,10 @@ final class SchemaRestore {
                 if (!RestorePolicy.tolerable(entry, statement, superuser, e.getSQLState())) {
                     throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
                             + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                            + DataMigration.abbreviate(statement), e);
+                            + Sql.abbreviate(statement), e);
                 }
                 keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
-                        + DataMigration.firstLine(e.getMessage()) + ")");
+                        + Sql.firstLine(e.getMessage()) + ")");
                 if (entry.type().equals("EVENT TRIGGER")) {
                     return; // its owner and state follow in the same entry, about a trigger that does not exist
                 }
@@ -95,7 +95,7 @@ final class SchemaRestore {
                 if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
                     throw e;
                 }
-                log.debug("Deadlock on {}; retrying", DataMigration.abbreviate(statement));
+                log.debug("Deadlock on {}; retrying", Sql.abbreviate(statement));
             }
         }
     }

@@ -105,11 +105,11 @@ final class SequencesAndLargeObjects {
             dst.commit();
             src.commit();
         } catch (SQLException | RuntimeException e) {
-            DataMigration.rollbackQuietly(src);
-            DataMigration.rollbackQuietly(dst);
+            WorkerSessions.rollbackQuietly(src);
+            WorkerSessions.rollbackQuietly(dst);
             throw e;
         } finally {
-            DataMigration.restoreAutoCommit(dst);
+            WorkerSessions.restoreAutoCommit(dst);
         }
     }
 }

@@ -3,18 +3,15 @@ package dev.pgmigrate.core.internal;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.ServerParametersMode;
 import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.internal.ParameterDifference.Scope;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,48 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerParameters {
     private static final Logger log = LoggerFactory.getLogger(ServerParameters.class);
-
-    /** What identifies one server or one session rather than configures the work. */
-    private static final Set<String> NOISE = Set.of("port", "listen_addresses", "unix_socket_directories",
-            "unix_socket_directory", "unix_socket_group", "unix_socket_permissions", "cluster_name", "application_name",
-            "server_version", "server_version_num", "server_encoding", "data_directory_mode", "archive_command",
-            "restore_command", "primary_conninfo", "primary_slot_name", "recovery_target_timeline", "ssl",
-            "transaction_isolation", "transaction_read_only", "default_transaction_read_only", "in_hot_standby",
-            "data_checksums", "shared_memory_size", "shared_memory_size_in_huge_pages", "synchronous_standby_names",
-            "client_encoding", "is_superuser", "session_authorization", "role", "createrole_self_grant");
-    /** Sources that are not the server's own configuration. */
-    private static final String SESSION_SOURCES = "'default', 'override', 'client', 'session', 'database', 'user', "
-            + "'database user', 'interactive', 'test'";
-    /** Parameters whose list elements are quoted one by one (pg_dump's {@code variable_is_guc_list_quote}). */
-    private static final Set<String> LIST_QUOTE = Set.of("local_preload_libraries", "search_path",
-            "session_preload_libraries", "shared_preload_libraries", "temp_tablespaces", "unix_socket_directories");
-    private static final Pattern SCALED_UNIT = Pattern.compile("(\\d+)(\\D+)");
-
-    /** How a parameter can be set on the target, from its context there. */
-    enum Scope {
-        DATABASE("settable per database or role"),
-        RELOAD("server-wide, applied with a reload"),
-        RESTART("server-wide, needing a restart of the target");
-
-        final String description;
-
-        Scope(String description) {
-            this.description = description;
-        }
-
-        static Optional<Scope> of(String context) {
-            return switch (context) {
-                case "user", "superuser" -> Optional.of(DATABASE);
-                case "sighup", "backend", "superuser-backend" -> Optional.of(RELOAD);
-                case "postmaster" -> Optional.of(RESTART);
-                default -> Optional.empty();
-            };
-        }
-    }
-
-    /** One parameter that differs; {@code targetValue} is empty when the target has no such parameter. */
-    record Difference(String name, String context, String sourceValue, Optional<String> targetValue) {
-    }
 
     private final MigrationSpec spec;
     private final RecordKeeper keeper;
@@ -87,19 +42,19 @@ final class ServerParameters {
 
     /** Reports, and in apply mode applies, the parameters that differ. Run once the databases have their names. */
     void carryOver() throws SQLException {
-        List<Difference> differences;
+        List<ParameterDifference> differences;
         try {
-            differences = differences();
+            differences = ParameterDifference.between(source.maintenance(), target.maintenance());
         } catch (SQLException e) {
             // Only a report is lost; the migrated data is complete.
             log.warn("Could not compare server parameters", e);
-            keeper.note("Server parameters were not compared: " + DataMigration.firstLine(e.getMessage())
+            keeper.note("Server parameters were not compared: " + Sql.firstLine(e.getMessage())
                     + " (SQLState " + e.getSQLState() + ").");
             return;
         }
-        Map<Scope, List<Difference>> byScope = new EnumMap<>(Scope.class);
-        List<Difference> absent = new ArrayList<>();
-        for (Difference d : differences) {
+        Map<Scope, List<ParameterDifference>> byScope = new EnumMap<>(Scope.class);
+        List<ParameterDifference> absent = new ArrayList<>();
+        for (ParameterDifference d : differences) {
             if (d.targetValue().isEmpty()) {
                 absent.add(d);
             } else {
@@ -119,74 +74,38 @@ final class ServerParameters {
             apply(byScope);
         } else {
             byScope.forEach((scope, list) -> keeper.note("Server parameters that differ on the target, "
-                    + scope.description + " (" + list.size() + "): " + list.stream().map(d -> describe(d) + ": "
+                    + scope.description + " (" + list.size() + "): " + list.stream().map(d -> d.describe() + ": "
                             + String.join("; ", statements(scope, d))).collect(Collectors.joining(" | "))
                     + (scope == Scope.RELOAD ? "; then SELECT pg_reload_conf()" : "")
                     + ". Set serverParameters to apply to have the migration set what it may."));
         }
     }
 
-    private static String describe(Difference d) {
-        return d.name() + " (source " + d.sourceValue() + ", target " + d.targetValue().orElse("none") + ")";
-    }
-
-    private List<String> statements(Scope scope, Difference d) {
+    private List<String> statements(Scope scope, ParameterDifference d) {
         if (scope == Scope.DATABASE) {
             return spec.databases().stream().map(db -> "ALTER DATABASE " + Sql.ident(db) + " SET " + Sql.ident(d.name())
-                    + " = " + valueSql(d.name(), d.sourceValue())).toList();
+                    + " = " + ParameterValues.valueSql(d.name(), d.sourceValue())).toList();
         }
-        return List.of("ALTER SYSTEM SET " + Sql.ident(d.name()) + " = " + valueSql(d.name(), d.sourceValue()));
+        return List.of("ALTER SYSTEM SET " + Sql.ident(d.name()) + " = "
+                + ParameterValues.valueSql(d.name(), d.sourceValue()));
     }
 
-    List<Difference> differences() throws SQLException {
-        Map<String, String[]> sourceValues;
-        Map<String, String[]> targetValues;
-        String query = "SELECT name, setting, unit, vartype, context FROM pg_catalog.pg_settings WHERE context <> "
-                + "'internal'";
-        sourceValues = byName(Sql.rows(source.maintenance(), query + " AND source NOT IN (" + SESSION_SOURCES
-                + ") ORDER BY name"));
-        targetValues = byName(Sql.rows(target.maintenance(), query));
-        List<Difference> differences = new ArrayList<>();
-        sourceValues.forEach((name, s) -> {
-            if (NOISE.contains(name) || name.startsWith("lc_") || name.matches(".*(file|_directory|_directories)$")
-                    || s[1] == null) {
-                return;
-            }
-            String value = display(s[1], s[2], s[3]);
-            String[] t = targetValues.get(name);
-            if (t == null) {
-                differences.add(new Difference(name, s[4], value, Optional.empty()));
-            } else if (!value.equals(display(t[1], t[2], t[3]))) {
-                differences.add(new Difference(name, t[4], value, Optional.ofNullable(display(t[1], t[2], t[3]))));
-            }
-        });
-        return differences;
-    }
-
-    private static Map<String, String[]> byName(List<String[]> rows) {
-        Map<String, String[]> map = new LinkedHashMap<>();
-        rows.forEach(r -> map.put(r[0], r));
-        return map;
-    }
-
-    // ---- apply
-
-    private void apply(Map<Scope, List<Difference>> byScope) throws SQLException {
+    private void apply(Map<Scope, List<ParameterDifference>> byScope) throws SQLException {
         ServerFacts facts = target.requireFacts();
         List<String> notApplied = new ArrayList<>();
         Connection c = target.maintenance();
-        List<Difference> perDatabase = byScope.getOrDefault(Scope.DATABASE, List.of());
+        List<ParameterDifference> perDatabase = byScope.getOrDefault(Scope.DATABASE, List.of());
         if (!perDatabase.isEmpty()) {
             applyPerDatabase(c, facts, perDatabase, notApplied);
         }
-        List<Difference> reload = byScope.getOrDefault(Scope.RELOAD, List.of());
+        List<ParameterDifference> reload = byScope.getOrDefault(Scope.RELOAD, List.of());
         if (!reload.isEmpty()) {
             applySystemWide(c, facts, reload, notApplied);
         }
-        List<Difference> restart = byScope.getOrDefault(Scope.RESTART, List.of());
+        List<ParameterDifference> restart = byScope.getOrDefault(Scope.RESTART, List.of());
         if (!restart.isEmpty()) {
             keeper.note("Server parameters not applied because they need a restart of the target (" + restart.size()
-                    + "): " + restart.stream().map(d -> describe(d) + ": " + statements(Scope.RESTART, d).get(0))
+                    + "): " + restart.stream().map(d -> d.describe() + ": " + statements(Scope.RESTART, d).get(0))
                             .collect(Collectors.joining(" | "))
                     + ". Set them, check the values suit the target machine, and restart it when convenient.");
         }
@@ -196,7 +115,7 @@ final class ServerParameters {
         }
     }
 
-    private void applyPerDatabase(Connection c, ServerFacts facts, List<Difference> differences,
+    private void applyPerDatabase(Connection c, ServerFacts facts, List<ParameterDifference> differences,
             List<String> notApplied) throws SQLException {
         List<String> applied = new ArrayList<>();
         for (String database : spec.databases()) {
@@ -207,21 +126,21 @@ final class ServerParameters {
                     + "WHERE d.datname = ? AND s.setrole = 0", database)) {
                 own.add(r[0].toLowerCase(java.util.Locale.ROOT));
             }
-            for (Difference d : differences) {
+            for (ParameterDifference d : differences) {
                 cancel.check();
                 if (own.contains(d.name())) {
                     continue;
                 }
                 String statement = statements(Scope.DATABASE, d).get(spec.databases().indexOf(database));
                 if (d.context().equals("superuser") && !mayDo(c, facts, d.name(), "SET")) {
-                    notApplied.add(describe(d) + ": " + statement + " (needs superuser or SET on the parameter)");
+                    notApplied.add(d.describe() + ": " + statement + " (needs superuser or SET on the parameter)");
                     continue;
                 }
                 try {
                     Sql.execute(c, statement);
                     applied.add(database + ": " + d.name() + " = " + d.sourceValue());
                 } catch (SQLException e) {
-                    notApplied.add(describe(d) + ": " + statement + " (" + DataMigration.firstLine(e.getMessage())
+                    notApplied.add(d.describe() + ": " + statement + " (" + Sql.firstLine(e.getMessage())
                             + ")");
                 }
             }
@@ -232,14 +151,14 @@ final class ServerParameters {
         }
     }
 
-    private void applySystemWide(Connection c, ServerFacts facts, List<Difference> differences,
+    private void applySystemWide(Connection c, ServerFacts facts, List<ParameterDifference> differences,
             List<String> notApplied) throws SQLException {
         List<String> applied = new ArrayList<>();
-        for (Difference d : differences) {
+        for (ParameterDifference d : differences) {
             cancel.check();
             String statement = statements(Scope.RELOAD, d).get(0);
             if (!mayDo(c, facts, d.name(), "ALTER SYSTEM")) {
-                notApplied.add(describe(d) + ": " + statement + " (needs superuser or ALTER SYSTEM on the parameter)");
+                notApplied.add(d.describe() + ": " + statement + " (needs superuser or ALTER SYSTEM on the parameter)");
                 continue;
             }
             String previous = autoConfValue(c, facts, d.name());
@@ -248,7 +167,7 @@ final class ServerParameters {
                 Sql.execute(c, statement);
                 applied.add(d.name() + " = " + d.sourceValue() + " (was " + d.targetValue().orElse("unset") + ")");
             } catch (SQLException e) {
-                notApplied.add(describe(d) + ": " + statement + " (" + DataMigration.firstLine(e.getMessage()) + ")");
+                notApplied.add(d.describe() + ": " + statement + " (" + Sql.firstLine(e.getMessage()) + ")");
             }
         }
         if (!applied.isEmpty()) {
@@ -283,107 +202,7 @@ final class ServerParameters {
     /** Puts back what {@link #applySystemWide} changed, from its journal entry; safe to run twice. */
     static void undo(Connection c, String name, String detail) throws SQLException {
         Sql.execute(c, detail.isEmpty() ? "ALTER SYSTEM RESET " + Sql.ident(name)
-                : "ALTER SYSTEM SET " + Sql.ident(name) + " = " + valueSql(name, detail.substring(1)));
+                : "ALTER SYSTEM SET " + Sql.ident(name) + " = " + ParameterValues.valueSql(name, detail.substring(1)));
         Sql.execute(c, "SELECT pg_catalog.pg_reload_conf()");
-    }
-
-    // ---- values
-
-    /**
-     * A {@code pg_settings} value as it is written in a configuration: a number with its unit, scaled units
-     * ({@code 8kB}) multiplied out and memory and time shown in the largest whole unit.
-     */
-    static String display(String setting, String unit, String vartype) {
-        if (setting == null || unit == null || !(vartype.equals("integer") || vartype.equals("real"))
-                || setting.startsWith("-")) {
-            return setting;
-        }
-        Matcher scaled = SCALED_UNIT.matcher(unit);
-        if (scaled.matches()) {
-            if (!vartype.equals("integer")) {
-                return setting;
-            }
-            return largest(Long.parseLong(setting) * Long.parseLong(scaled.group(1)), scaled.group(2));
-        }
-        if (vartype.equals("integer")) {
-            return largest(Long.parseLong(setting), unit);
-        }
-        return setting + unit;
-    }
-
-    private static String largest(long value, String unit) {
-        List<String> memory = List.of("B", "kB", "MB", "GB", "TB");
-        int i = memory.indexOf(unit);
-        if (i >= 0) {
-            while (value != 0 && value % 1024 == 0 && i < memory.size() - 1) {
-                value /= 1024;
-                i++;
-            }
-            return value + memory.get(i);
-        }
-        if (unit.equals("ms") && value != 0 && value % 1000 == 0) {
-            return largest(value / 1000, "s");
-        }
-        if (unit.equals("s") && value != 0 && value % 60 == 0) {
-            return largest(value / 60, "min");
-        }
-        if (unit.equals("min") && value != 0 && value % 60 == 0) {
-            return value / 60 + "h";
-        }
-        return value + unit;
-    }
-
-    /** {@code name = value} for {@code ALTER ... SET}, from a stored {@code name=value} setting. */
-    static String assignment(String setting) {
-        int eq = setting.indexOf('=');
-        String name = setting.substring(0, eq);
-        return Sql.ident(name) + " = " + valueSql(name, setting.substring(eq + 1));
-    }
-
-    /**
-     * A value as SQL: one literal, or for the list parameters whose elements are quoted one by one (such as
-     * {@code search_path}), one literal per element, as a single literal would become a single element.
-     */
-    static String valueSql(String name, String value) {
-        if (!LIST_QUOTE.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-            return Sql.literal(value);
-        }
-        List<String> elements = splitList(value);
-        return elements.isEmpty() ? "''" : elements.stream().map(Sql::literal).collect(Collectors.joining(", "));
-    }
-
-    /** Splits {@code "$user", public} into {@code $user} and {@code public}, undoubling quotes. */
-    static List<String> splitList(String value) {
-        List<String> elements = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        boolean quoted = false;
-        boolean any = false;
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < value.length() && value.charAt(i + 1) == '"') {
-                    current.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    current.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-                any = true;
-            } else if (ch == ',') {
-                elements.add(current.toString());
-                current.setLength(0);
-                any = false;
-            } else if (!Character.isWhitespace(ch)) {
-                current.append(ch);
-                any = true;
-            }
-        }
-        if (any || !elements.isEmpty()) {
-            elements.add(current.toString());
-        }
-        return elements;
     }
 }

@@ -75,7 +75,7 @@ final class ServerWatch implements AutoCloseable {
                 Instant last = server.lastAnswer;
                 keeper.note("Warning: " + who + " has not answered for " + Duration.between(last, Instant.now())
                         .toSeconds() + " s (its last answer at " + last.truncatedTo(ChronoUnit.SECONDS) + "): "
-                        + DataMigration.firstLine(String.valueOf(e.getMessage())) + ". The migration waits for it: "
+                        + Sql.firstLine(String.valueOf(e.getMessage())) + ". The migration waits for it: "
                         + "settings.options.connection.socketTimeoutSeconds ends such a wait with an error, and a "
                         + "cancel ends it at once.");
             }

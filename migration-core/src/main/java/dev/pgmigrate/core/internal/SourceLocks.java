@@ -38,6 +38,30 @@ final class SourceLocks {
         this.writesAtStart = writesAtStart;
     }
 
+    /** Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL. */
+    static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
+            RecordKeeper keeper) throws SQLException {
+        Connection c = source.connector().open(db.name);
+        db.snapshotConnection = c;
+        Sql.execute(c, "SET search_path = pg_catalog");
+        db.locks = lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
+        db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
+        log.debug("Database {}: snapshot {}", db.name, db.snapshot);
+    }
+
+    /** Ends {@code db}'s snapshot, and with it the locks; does nothing when none is open. */
+    static void closeSnapshot(DatabaseRun db) {
+        if (db.snapshotConnection != null) {
+            try {
+                db.snapshotConnection.rollback();
+                db.snapshotConnection.close();
+            } catch (SQLException e) {
+                log.debug("Closing the snapshot connection of {} failed", db.name, e);
+            }
+            db.snapshotConnection = null;
+        }
+    }
+
     /**
      * Opens the snapshot's transaction on {@code c} (in autocommit mode, in the database) with every table locked,
      * before any statement takes the transaction's snapshot: the caller exports it next. A lock table too small
@@ -63,7 +87,7 @@ final class SourceLocks {
                 if ("53200".equals(e.getSQLState())) { // out of shared memory: the lock table is full
                     Sql.execute(c, "ROLLBACK TO SAVEPOINT pgmigrate_locks");
                     keeper.note("Database " + database + ": its " + tables.size() + " tables were not locked for the "
-                            + "migration's duration: the source's lock table is too small (" + DataMigration.firstLine(
+                            + "migration's duration: the source's lock table is too small (" + Sql.firstLine(
                             e.getMessage()) + "). A TRUNCATE or ALTER TABLE on the source during the migration would "
                             + "not wait and could be copied wrong: keep the source idle, or raise "
                             + "max_locks_per_transaction.");
@@ -127,7 +151,7 @@ final class SourceLocks {
             }
             return held.isEmpty() ? "the holder ended meanwhile" : String.join("; ", held);
         } catch (SQLException e) {
-            return "the holder could not be read: " + DataMigration.firstLine(e.getMessage());
+            return "the holder could not be read: " + Sql.firstLine(e.getMessage());
         }
     }
 

@@ -8,7 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small SQL helpers: quoting, and one-line queries. */
+/** Small SQL helpers: quoting, one-line queries, and statements and errors shortened for notes. */
 public final class Sql {
     private Sql() {
     }
@@ -102,5 +102,20 @@ public final class Sql {
     public static String one(Connection c, String sql, String... params) throws SQLException {
         List<String[]> rows = rows(c, sql, params);
         return rows.isEmpty() ? null : rows.get(0)[0];
+    }
+
+    /** The first line of an error message, for a note: the lines after it (DETAIL, HINT) do not fit one. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** A statement on one line, cut at 300 characters, for a note or a log line. */
+    static String abbreviate(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
     }
 }

@@ -130,8 +130,8 @@ final class TableCopy {
             counters.rows.addAndGet(result.rows());
             progress.finish(result.bytes());
         } catch (SQLException | RuntimeException e) {
-            DataMigration.rollbackQuietly(src);
-            DataMigration.rollbackQuietly(dst);
+            WorkerSessions.rollbackQuietly(src);
+            WorkerSessions.rollbackQuietly(dst);
             if (cancel.isCanceled() || db.abort.isCanceled()) {
                 throw new MigrationCanceledException("Copy of " + task.displayName() + " stopped", e);
             }
@@ -140,7 +140,7 @@ final class TableCopy {
             }
             String state = e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : "";
             keeper.tableChanged(db.name, table.qualifiedName(), t -> t.errored(keeper.now(),
-                    DataMigration.firstLine(e.getMessage())), null);
+                    Sql.firstLine(e.getMessage())), null);
             String locked = e instanceof SQLException sql && "55P03".equals(sql.getSQLState())
                     ? " Another session waits for an exclusive lock on it (" + SourceLocks.holders(source.connector(),
                             db.name) + "): it waits for this migration, which keeps every table as its snapshot has "
@@ -150,7 +150,7 @@ final class TableCopy {
             throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
                     + " with mover " + mover.id() + ": " + e.getMessage() + state + locked, e);
         } finally {
-            DataMigration.restoreAutoCommit(dst);
+            WorkerSessions.restoreAutoCommit(dst);
             cancel.unregister(src);
             cancel.unregister(dst);
             db.abort.unregister(src);

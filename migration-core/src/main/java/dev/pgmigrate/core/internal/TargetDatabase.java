@@ -114,6 +114,12 @@ final class TargetDatabase {
         renameEndingSessions(c, db.working, db.name);
     }
 
+    /** The name a database has on the target until it is verified and renamed into place. */
+    static String workingName(String migration, String database) {
+        return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
+                + Long.toHexString(System.nanoTime() & 0xffffffL);
+    }
+
     static String asideName(String migration, String database) {
         return "pgmigrate_aside_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
                 + Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
@@ -158,7 +164,7 @@ final class TargetDatabase {
                         + ") now that the migration has succeeded.");
             } catch (SQLException e) {
                 keeper.note("The original database " + entry.name() + " is still on the target as " + entry.detail()
-                        + ": dropping it failed (" + DataMigration.firstLine(e.getMessage()) + "). The migration has succeeded; "
+                        + ": dropping it failed (" + Sql.firstLine(e.getMessage()) + "). The migration has succeeded; "
                         + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
                         + "need it.");
             }

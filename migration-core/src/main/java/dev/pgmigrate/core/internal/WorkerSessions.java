@@ -124,6 +124,28 @@ final class WorkerSessions {
     }
 
     /**
+     * Ends a worker's manual-commit block. On a connection the failure broke this throws too, and must not
+     * replace the exception that says what broke it.
+     */
+    static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("Cannot restore autocommit; the connection is likely broken", e);
+        }
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            log.debug("Rollback failed; the connection is likely broken", e);
+        }
+    }
+
+    /**
      * The dump's session settings, less {@code client_encoding}: the driver speaks UTF-8 and the server
      * converts to the database's encoding.
      */

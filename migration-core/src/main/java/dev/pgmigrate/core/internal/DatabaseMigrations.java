@@ -7,7 +7,6 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,35 +14,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The story of each selected database, fresh or resumed at the stage it reached, then completion; the work itself
- * is in units of its own: the snapshot's locks ({@link SourceLocks}), pg_dump's sections ({@link SourceDumps}), the
- * target database ({@link TargetDatabase}), restoring the schema ({@link SchemaRestore}), the data phase
- * ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds}, {@link SequencesAndLargeObjects}), the verification
- * ({@link DatabaseVerification}) and the database's own properties ({@link DatabaseProperties}). Its length is the
- * resume dispatch, one branch per stage a database can have reached, kept together so it reads as one.
+ * Each selected database's migration, fresh or resumed at the stage it reached, then completion and the point of
+ * no return. The work itself is in units of its own: the snapshot and its locks ({@link SourceLocks}), pg_dump's
+ * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
+ * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
+ * {@link SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}) and the database's own
+ * properties ({@link DatabaseProperties}).
  */
-final class DataMigration implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DataMigration.class);
+final class DatabaseMigrations implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
+
     private final MigrationSpec spec;
     private final MigrationSettings settings;
     private final RecordKeeper keeper;
-    private final Plugins plugins;
     private final Endpoint source;
     private final Endpoint target;
     private final WorkerPool pool;
     private final CancelSignal cancel;
+    private final boolean resume;
+    private final Checkpoint checkpoint;
+    private final TargetDatabase targetDatabase;
+    private final WorkerSessions sessions;
+    private final SchemaRestore restore;
+    private final DatabaseVerification verification;
+    private final TableBuilds builds;
+    private final SourceDumps dumps;
+    private final DataPhase dataPhase;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
-    DataMigration(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
+    DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel, boolean resume) {
         this.spec = spec;
         this.settings = spec.settings();
         this.keeper = keeper;
-        this.plugins = plugins;
         this.source = source;
         this.target = target;
         this.pool = pool;
@@ -53,34 +63,18 @@ final class DataMigration implements AutoCloseable {
         this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
         this.sessions = new WorkerSessions(settings, source, target, pool);
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
-        this.tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
         this.dumps = new SourceDumps(spec, cancel);
+        TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
-    }
-
-    private final boolean resume;
-    private final TargetDatabase targetDatabase;
-    private final WorkerSessions sessions;
-    private final SchemaRestore restore;
-    private final TableCopy tableCopy;
-    private final DatabaseVerification verification;
-    private final TableBuilds builds;
-    private final SourceDumps dumps;
-    private final DataPhase dataPhase;
-    private final Checkpoint checkpoint;
-
-    static String workingName(String migration, String database) {
-        return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
-                + Long.toHexString(System.nanoTime() & 0xffffffL);
     }
 
     void migrate() throws Exception {
         ServerFacts sourceFacts = source.requireFacts();
         // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
-        java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
+        Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
             PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
             log.info("Using {} ({})", found.path(), found.version());
             return found;
@@ -88,7 +82,7 @@ final class DataMigration implements AutoCloseable {
         for (String database : spec.databases()) {
             cancel.check();
             Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
-            String working = checkpoint.workingName(database).orElse(workingName(spec.name(), database));
+            String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
             DatabaseRun db = new DatabaseRun(database, working);
             databases.put(database, db);
             switch (stage) {
@@ -101,7 +95,7 @@ final class DataMigration implements AutoCloseable {
                             + "remains.");
                 }
                 case DATA -> {
-                    openSnapshot(db);
+                    SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
@@ -117,7 +111,7 @@ final class DataMigration implements AutoCloseable {
                     if (stage == Checkpoint.Stage.CREATED) {
                         // The schema was not fully restored: start this database again from nothing.
                         targetDatabase.drop(db);
-                        db.working = workingName(spec.name(), database);
+                        db.working = TargetDatabase.workingName(spec.name(), database);
                     }
                     migrateDatabase(db, pgDumpLookup);
                     verifyDatabase(db);
@@ -126,10 +120,10 @@ final class DataMigration implements AutoCloseable {
         }
     }
 
-    private void migrateDatabase(DatabaseRun db, java.util.concurrent.Future<PgTools.PgDump> pgDumpLookup) throws Exception {
+    private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
-        openSnapshot(db);
+        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
         PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
@@ -139,10 +133,10 @@ final class DataMigration implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        java.util.concurrent.Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
-        java.util.concurrent.Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
+        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
+        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
         db.postScript = postScript;
-        java.util.concurrent.Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
+        Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
         targetDatabase.create(db, properties);
         cancel.check();
@@ -169,10 +163,10 @@ final class DataMigration implements AutoCloseable {
     }
 
     /** A pool task's result; its failure rethrown as it was thrown. */
-    private static <T> T result(java.util.concurrent.Future<T> task) throws Exception {
+    private static <T> T result(Future<T> task) throws Exception {
         try {
             return task.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
@@ -187,9 +181,9 @@ final class DataMigration implements AutoCloseable {
         // The dead process's sessions may still be building an index or copying: end them before reading what
         // the target has, or their work lands after that and collides with ours.
         Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
-        openSnapshot(db);
+        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
         DumpScript post = dumps.postData(db, pgDump);
-        db.postScript = java.util.concurrent.CompletableFuture.completedFuture(post);
+        db.postScript = CompletableFuture.completedFuture(post);
         readTargetRoles(db);
         db.properties = dumps.properties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
@@ -217,31 +211,13 @@ final class DataMigration implements AutoCloseable {
         sessions.closeWorkers(db);
     }
 
-    // ---- snapshot and target database
-
-    /** The snapshot every copy reads, taken once every table is locked against TRUNCATE and DDL. */
-    private void openSnapshot(DatabaseRun db) throws SQLException {
-        Connection c = source.connector().open(db.name);
-        db.snapshotConnection = c;
-        Sql.execute(c, "SET search_path = pg_catalog");
-        db.locks = SourceLocks.lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
-        db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
-        log.debug("Database {}: snapshot {}", db.name, db.snapshot);
-    }
-
     private void readTargetRoles(DatabaseRun db) throws SQLException {
         db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
     }
 
-    // ---- pre-data
-
     private void noteRoleChanges(DatabaseRun db) {
         db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
     }
-
-    // ---- data and post-data
-
-    // ---- completion
 
     /**
      * Ends a database's part on the source as soon as its data is in: what ANALYZE and the comparisons still have
@@ -256,7 +232,7 @@ final class DataMigration implements AutoCloseable {
         verification.noteSourceWrites(db);
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
-        closeSnapshot(db);
+        SourceLocks.closeSnapshot(db);
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
     }
 
@@ -280,18 +256,6 @@ final class DataMigration implements AutoCloseable {
         targetDatabase.commit();
     }
 
-    private void closeSnapshot(DatabaseRun db) {
-        if (db.snapshotConnection != null) {
-            try {
-                db.snapshotConnection.rollback();
-                db.snapshotConnection.close();
-            } catch (SQLException e) {
-                log.debug("Closing the snapshot connection of {} failed", db.name, e);
-            }
-            db.snapshotConnection = null;
-        }
-    }
-
     @Override
     public void close() {
         verification.close();
@@ -299,42 +263,7 @@ final class DataMigration implements AutoCloseable {
             db.abort.cancel("closed");
             sessions.closeWorkers(db);
             WorkerSessions.closeAll(db.verifyConnections);
-            closeSnapshot(db);
+            SourceLocks.closeSnapshot(db);
         }
-    }
-
-    /**
-     * Ends a worker's manual-commit block. On a connection the failure broke this throws too, and must not
-     * replace the exception that says what broke it.
-     */
-    static void restoreAutoCommit(Connection c) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException e) {
-            log.debug("Cannot restore autocommit; the connection is likely broken", e);
-        }
-    }
-
-    static void rollbackQuietly(Connection c) {
-        try {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-            }
-        } catch (SQLException e) {
-            log.debug("Rollback failed; the connection is likely broken", e);
-        }
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    static String abbreviate(String sql) {
-        String oneLine = sql.replaceAll("\\s+", " ");
-        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
     }
 }

@@ -1,0 +1,126 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The store's migrations as a {@link MigrationService} shows them: one running here with its live record, another
+ * with its stored record, marked interrupted when the process that ran it is gone. A process on another host is
+ * taken for gone once its heartbeat is two minutes old.
+ */
+final class MigrationViews {
+    private static final Duration FOREIGN_HOST_STALE = Duration.ofMinutes(2);
+
+    private final MigrationStore store;
+    private final Clock clock;
+    private final RunningMigrations running;
+
+    MigrationViews(MigrationStore store, Clock clock, RunningMigrations running) {
+        this.store = store;
+        this.clock = clock;
+        this.running = running;
+    }
+
+    /**
+     * The stored migration called {@code name}.
+     *
+     * @throws MigrationException when two targets each have a migration of that name
+     */
+    Optional<StoredMigration> find(String name) {
+        List<StoredMigration> matches = store.list().stream().filter(m -> m.name().equals(name)).toList();
+        if (matches.size() > 1) {
+            throw new MigrationException("Several targets have a migration named '" + name + "': " + matches.stream()
+                    .map(StoredMigration::namespace).toList() + ". Name the target as well.");
+        }
+        return matches.stream().findFirst();
+    }
+
+    /**
+     * The stored migration called {@code name}.
+     *
+     * @throws MigrationException when there is none, or two targets each have one of that name
+     */
+    StoredMigration existing(String name) {
+        return find(name).orElseThrow(() -> new MigrationException("No migration named '" + name + "' exists; "
+                + "'list' shows the migrations."));
+    }
+
+    /** The record of {@code stored}: the live one when it runs here. */
+    MigrationRecord view(StoredMigration stored) {
+        return running.get(stored.namespace(), stored.name()).map(run -> run.keeper().record())
+                .orElseGet(() -> storedView(stored));
+    }
+
+    /** The stored record, marked interrupted when its process is gone. */
+    MigrationRecord storedView(StoredMigration stored) {
+        MigrationRecord r = stored.record();
+        boolean interrupted = !r.status().isFinal() && !alive(stored);
+        if (interrupted == r.interrupted()) {
+            return r;
+        }
+        return r.withInterrupted(interrupted);
+    }
+
+    /**
+     * Why {@code spec} cannot start beside the {@code existing} migrations of its target, if it cannot. Runs inside
+     * the store's lock: reads only stored records, never a running keeper (whose lock it would nest).
+     */
+    Optional<String> conflict(MigrationSpec spec, List<StoredMigration> existing) {
+        for (StoredMigration other : existing) {
+            MigrationRecord r = storedView(other);
+            if (r.status().isFinal() || r.interrupted()) {
+                if (r.name().equals(spec.name()) && r.interrupted()) {
+                    return Optional.of("Migration '" + spec.name() + "' on target " + spec.target().address()
+                            + " was interrupted and still holds changes on the target. Cancel it to roll them back "
+                            + "('pgmigrate migration cancel --name " + spec.name() + "'), then start it again.");
+                }
+                continue;
+            }
+            if (r.name().equals(spec.name())) {
+                return Optional.of("A migration named '" + spec.name() + "' is already in progress on target "
+                        + spec.target().address() + ". Wait for it, cancel it, or choose another name.");
+            }
+            List<String> shared = r.spec().databases().stream().filter(spec.databases()::contains).toList();
+            if (!shared.isEmpty() && (r.spec().option().migrates() && spec.option().migrates())) {
+                return Optional.of("Migration '" + r.name() + "' is already writing database(s) " + shared
+                        + " on target " + spec.target().address() + ". Wait for it to end, or cancel it.");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** This process, as the owner of the migrations it runs. */
+    static StoredMigration.Owner currentOwner() {
+        ProcessHandle self = ProcessHandle.current();
+        return new StoredMigration.Owner(hostName(), self.pid(), self.info().startInstant().orElse(Instant.EPOCH));
+    }
+
+    private boolean alive(StoredMigration stored) {
+        if (stored.owner().isEmpty()) {
+            return false;
+        }
+        StoredMigration.Owner owner = stored.owner().get();
+        if (!owner.host().equals(hostName())) {
+            return Duration.between(stored.heartbeat(), clock.instant()).compareTo(FOREIGN_HOST_STALE) < 0;
+        }
+        return ProcessHandle.of(owner.pid())
+                .map(p -> p.info().startInstant().map(s -> s.equals(owner.startedAt())).orElse(true))
+                .orElse(false);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

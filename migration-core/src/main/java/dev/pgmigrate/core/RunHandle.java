@@ -1,0 +1,66 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.core.internal.MigrationRun;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The handle of a migration this service runs. */
+final class RunHandle implements MigrationHandle {
+    private final MigrationRun run;
+
+    RunHandle(MigrationRun run) {
+        this.run = run;
+    }
+
+    @Override
+    public String name() {
+        return run.keeper().name();
+    }
+
+    @Override
+    public MigrationRecord record() {
+        return run.keeper().record();
+    }
+
+    @Override
+    public CompletableFuture<MigrationRecord> completion() {
+        return run.completion();
+    }
+
+    @Override
+    public MigrationRecord await() throws InterruptedException {
+        try {
+            return run.completion().get();
+        } catch (ExecutionException e) {
+            throw new MigrationException("Migration " + name() + " ended abnormally", e.getCause());
+        }
+    }
+
+    @Override
+    public MigrationRecord await(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return run.completion().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new MigrationException("Migration " + name() + " ended abnormally", e.getCause());
+        }
+    }
+
+    @Override
+    public void cancel() {
+        requireCancelable(run.keeper().record());
+        run.cancel("canceled");
+    }
+
+    /** Refuses to cancel a migration that already ended. */
+    static void requireCancelable(MigrationRecord record) {
+        if (!record.status().isCancelable()) {
+            throw new MigrationException("Migration '" + record.name() + "' already ended with status "
+                    + record.status().label() + "; only a migration in progress can be canceled.");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.core.internal.ResumeCheck;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Takes over a stored migration whose process died, so this process resumes it: refused for one that ended, one
+ * still running elsewhere, and one whose source changed since its tables were copied; its passwords come from the
+ * credentials provider.
+ */
+final class StoredResumes {
+    private final MigrationStore store;
+    private final Clock clock;
+    private final MigrationService.CredentialsProvider credentials;
+
+    /** A migration taken over: its spec with passwords, its stored state, and whether its data phase had begun. */
+    record TakenOver(MigrationSpec spec, StoredMigration stored, boolean dataStarted) {
+    }
+
+    StoredResumes(MigrationStore store, Clock clock, MigrationService.CredentialsProvider credentials) {
+        this.store = store;
+        this.clock = clock;
+        this.credentials = credentials;
+    }
+
+    /**
+     * Makes this process the owner of {@code stored}, whose record is {@code view} as the service shows it. A
+     * migration interrupted before its data phase changed nothing on the target, and starts again from the top.
+     *
+     * @throws MigrationException when it cannot be resumed; the store is then left as it was
+     */
+    TakenOver takeOver(StoredMigration stored, MigrationRecord view) {
+        String name = stored.name();
+        if (view.status().isFinal()) {
+            throw new MigrationException("Migration '" + name + "' already ended with status " + view.status().label()
+                    + "; only an interrupted migration can be resumed. Start a new one.");
+        }
+        if (!view.interrupted()) {
+            throw new MigrationException("Migration '" + name + "' is still running in another process; it can be "
+                    + "resumed only once that process has died.");
+        }
+        MigrationSpec redacted = stored.record().spec();
+        MigrationSpec spec = new MigrationSpec(redacted.name(),
+                redacted.source().withLogin(redacted.source().adminLogin(), credentials.password(stored, "sourceServer")),
+                redacted.target().withLogin(redacted.target().adminLogin(), credentials.password(stored, "targetServer")),
+                redacted.databases(), redacted.option(), redacted.mode(), redacted.settings());
+        boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
+                || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
+        if (dataStarted) {
+            List<String> changed = ResumeCheck.changedTables(spec, view);
+            if (!changed.isEmpty()) {
+                throw new MigrationException("Cannot resume migration '" + name + "': the source changed since these "
+                        + "tables were copied: " + String.join("; ", changed) + ". An offline migration needs a "
+                        + "source without writes: cancel this migration and start it again.");
+            }
+        }
+        StoredMigration taken = store.update(stored.namespace(), name, m -> {
+            MigrationRecord r = m.record();
+            // Nothing was changed on the target before the data phase: start such a migration from the top.
+            MigrationRecord resumed = dataStarted ? r : r.withStatus(r.status(),
+                    MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS).withValidationResults(List.of())
+                    .withInterrupted(false).withCancelRequested(false);
+            return m.withRecord(resumed).withOwner(Optional.of(MigrationViews.currentOwner()), clock.instant());
+        });
+        return new TakenOver(spec, taken, dataStarted);
+    }
+}
