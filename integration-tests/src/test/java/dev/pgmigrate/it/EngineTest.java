@@ -3,7 +3,9 @@ package dev.pgmigrate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -142,8 +144,9 @@ class EngineTest {
             MigrationRecord done = service.start(spec("tampered", source, target, db)
                     .option(MigrationOption.MIGRATE).build()).await();
             assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors()).anyMatch(e -> e.contains("Verification of database " + db + " failed")
-                    && e.contains("Table public.account: 1000 rows on the source, 1000 on the target; checksums"));
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.VERIFICATION_MISMATCH);
+            assertThat(done.errors()).anyMatch(e -> e.text().contains("Verification of database " + db + " failed")
+                    && e.text().contains("Table public.account: 1000 rows on the source, 1000 on the target; checksums"));
             assertThat(done.verification().orElseThrow().tableMismatches()).extracting(t -> t.table())
                     .containsExactly("account");
             assertThat(done.database(db).orElseThrow().status()).isEqualTo(MigrationStatus.FAILED);

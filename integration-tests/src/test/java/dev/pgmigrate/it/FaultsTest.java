@@ -3,7 +3,9 @@ package dev.pgmigrate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -64,7 +66,8 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + bigDb)
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_UNREACHABLE);
+            assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big of database " + bigDb)
                     .contains("could not read COPY data from the source").contains("SQLSTATE 08006")
                     .contains("Database connection failed");
             assertThat(done.database(bigDb).orElseThrow().tables().stream()
@@ -87,7 +90,8 @@ class FaultsTest {
                 MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
                 assertFailedAndRolledBack(done, target, before);
-                assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + db)
+                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_UNREACHABLE);
+                assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big of database " + db)
                         .contains("from the source");
             }
         }
@@ -108,7 +112,8 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + bigDb)
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_UNREACHABLE);
+            assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big of database " + bigDb)
                     .contains("target");
         }
     }
@@ -125,15 +130,16 @@ class FaultsTest {
             targetRelay.cut(); // the target becomes unreachable, for the copy and for its rollback
             MigrationRecord failed = handle.await(Duration.ofMinutes(2));
             assertThat(failed.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(failed.errors()).anySatisfy(e -> assertThat(e).startsWith("Rollback incomplete: Could not "
+            assertThat(failed.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.ROLLBACK_INCOMPLETE);
+            assertThat(failed.errors()).anySatisfy(e -> assertThat(e.text()).startsWith("Rollback incomplete: Could not "
                     + "connect to the target").contains("cancel' again once the target is reachable"));
             assertThat(PluginJarTest.databases(target)).as("the working copy is left").isNotEqualTo(before);
 
             targetRelay.mend();
             MigrationRecord again = service.cancel("unreachable-rollback");
             assertThat(again.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(again.errors()).noneMatch(e -> e.startsWith("Rollback incomplete"));
-            assertThat(again.notes()).anySatisfy(n -> assertThat(n).startsWith("Rolled back again"));
+            assertThat(again.errors()).noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
+            assertThat(again.notes()).anySatisfy(n -> assertThat(n.code()).isEqualTo(MessageCode.ROLLED_BACK));
             assertThat(PluginJarTest.databases(target)).isEqualTo(before);
             assertThatThrownBy(() -> service.cancel("unreachable-rollback")).hasMessageContaining("already ended");
         }
@@ -155,7 +161,8 @@ class FaultsTest {
             MigrationRecord done = service.start(spec("coordinator-error", source.serverSpec(), target.serverSpec(),
                     db, b -> { })).await(Duration.ofMinutes(2));
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).contains("StackOverflowError").contains("planted");
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.INTERNAL);
+            assertThat(done.errors().get(0).text()).contains("StackOverflowError").contains("planted");
         }
     }
 
@@ -174,7 +181,8 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).contains("Cannot create INDEX s_slow in database " + db);
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OBJECT_NOT_CREATED);
+            assertThat(done.errors().get(0).text()).contains("Cannot create INDEX s_slow in database " + db);
         }
     }
 
@@ -199,7 +207,8 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).startsWith("A statement failed during MigratingData on the target "
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.STATEMENT_FAILED);
+            assertThat(done.errors().get(0).text()).startsWith("A statement failed during MigratingData on the target "
                     + "server " + target.serverSpec().address() + ", database pgmigrate_")
                     .contains("\"public.seq\" does not exist").contains("SQLState 42P01");
         }
@@ -320,7 +329,8 @@ class FaultsTest {
                         db, b -> b.option("copy.bufferBytes", "65536"))).await(Duration.ofMinutes(2));
 
                 assertFailedAndRolledBack(done, target, before);
-                assertThat(done.errors().get(0)).contains("Cannot copy table public.big of database " + db)
+                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OUT_OF_RESOURCES);
+                assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big of database " + db)
                         .contains("53100").contains("No space left on device");
             }
         } finally {
@@ -355,7 +365,7 @@ class FaultsTest {
     @Test
     void aStalledTargetIsNotedWithTheTimeSinceItsLastAnswerAndTheMigrationGoesOnWhenItAnswers(
             @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
-        List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<MigrationMessage> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
         // Throttled, so that the copy goes on for seconds after the thaw: time for the next answer to be noted.
         try (SlowProxy relay = new SlowProxy(target, 0, THROTTLE); MigrationService service = service()) {
             MigrationHandle handle = service.start(spec("stalled-target", source.serverSpec(), relay.serverSpec(),
@@ -367,7 +377,7 @@ class FaultsTest {
             awaitCopy(target, "FROM STDIN");
             relay.freeze();
             Instant deadline = Instant.now().plusSeconds(60);
-            while (notes.stream().noneMatch(n -> n.contains("has not answered")) && Instant.now().isBefore(deadline)) {
+            while (notes.stream().noneMatch(n -> n.is(MessageCode.SERVER_SILENT)) && Instant.now().isBefore(deadline)) {
                 Thread.sleep(50);
             }
             assertThat(handle.completion()).as("waits for the target").isNotDone();
@@ -375,11 +385,12 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(notes).as("the progress display's notes").anySatisfy(n -> assertThat(n)
+            assertThat(notes).as("the progress display's notes").anySatisfy(n -> assertThat(n.text())
                     .startsWith("Warning: the target server " + PostgresServer.HOST + ":" + relay.port()
                             + " has not answered for ").contains("its last answer at ")
                     .contains("connection.socketTimeoutSeconds"));
-            assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("The target server " + PostgresServer.HOST
+            assertThat(notes).filteredOn(n -> n.is(MessageCode.SERVER_ANSWERS_AGAIN)).anySatisfy(n -> assertThat(
+                    n.text()).startsWith("The target server " + PostgresServer.HOST
                     + ":" + relay.port() + " answers again, after "));
             assertThat(done.notes()).containsAll(notes);
         }
@@ -405,7 +416,8 @@ class FaultsTest {
             relay.thaw();
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors().get(0)).contains("Cannot copy table public.big").contains("from the source")
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_NOT_ANSWERING);
+            assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big").contains("from the source")
                     .contains("connection.socketTimeoutSeconds").contains("2 s")
                     .contains(PostgresServer.HOST + ":" + relay.port());
         }
@@ -428,7 +440,7 @@ class FaultsTest {
     static void assertFailedAndRolledBack(MigrationRecord done, PostgresServer target, List<String> before) {
         assertThat(done.status()).as("%s %s", done.errors(), done.notes()).isEqualTo(MigrationStatus.FAILED);
         assertThat(done.substatus()).isEqualTo(MigrationSubstatus.FAILED);
-        assertThat(done.errors()).as("the rollback completed").noneMatch(e -> e.contains("Rollback incomplete"));
+        assertThat(done.errors()).as("the rollback completed").noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
         assertThat(PluginJarTest.databases(target)).as(done.errors().toString()).isEqualTo(before);
         assertThat(done.toString()).as("the record of a fault holds no password")
                 .doesNotContain(target.adminPassword().reveal()).doesNotContain(target.superuserPassword().reveal());

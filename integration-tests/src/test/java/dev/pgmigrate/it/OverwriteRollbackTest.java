@@ -2,7 +2,9 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -59,8 +61,9 @@ class OverwriteRollbackTest {
                 "CREATE MATERIALIZED VIEW side_effect AS SELECT touch() AS t");
         MigrationRecord done = c.run(MigrationSettings.builder().option("verify.duringCopy", "false"), (e, h) -> { });
         assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-        assertThat(done.errors()).anySatisfy(e -> assertThat(e).contains("Verification of database " + c.beta));
-        assertThat(done.notes()).noneMatch(n -> n.contains("was set aside as"));
+        assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.VERIFICATION_MISMATCH);
+        assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("Verification of database " + c.beta));
+        assertThat(done.notes()).noneMatch(n -> n.text().contains("was set aside as"));
         c.assertTargetAsFound();
     }
 
@@ -99,7 +102,7 @@ class OverwriteRollbackTest {
         assertThat(target.queryForLong(c.alpha, "SELECT count(*) FROM copied")).isEqualTo(100);
         assertThat(target.queryForLong("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE "
                 + "'pgmigrate\\_%'")).isZero();
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Dropped the original database " + c.alpha));
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Dropped the original database " + c.alpha));
     }
 
     /** Two source databases; the target already holds the user's alpha, with everything that makes it theirs. */

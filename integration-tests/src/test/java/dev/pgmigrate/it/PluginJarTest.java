@@ -2,6 +2,8 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
@@ -117,7 +119,8 @@ class PluginJarTest {
                 List<String> before = databases(target);
                 MigrationRecord failed = service.start(spec("vendor-refused", source, target, refused)).await();
                 assertThat(failed.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
-                assertThat(failed.errors()).anyMatch(e -> e.contains("vendor-forbidden-table"));
+                assertThat(failed.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.VALIDATION_FAILED);
+                assertThat(failed.errors()).anyMatch(e -> e.text().contains("vendor-forbidden-table"));
                 assertThat(databases(target)).isEqualTo(before);
             }
         }

@@ -2,6 +2,8 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.core.FileMigrationStore;
@@ -63,7 +65,7 @@ class RacesTest {
         Path second = dir.resolve("second");
         List<String> outputs = race(source, target, List.of(first, second), List.of("race-a", "race-b"));
         List<MigrationStatus> statuses = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        List<MigrationMessage> errors = new ArrayList<>();
         for (Path state : List.of(first, second)) {
             try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(state)).build()) {
                 for (MigrationRecord r : service.list()) {
@@ -74,7 +76,10 @@ class RacesTest {
         }
         assertThat(statuses).as("%s\n%s", errors, outputs).containsExactlyInAnyOrder(MigrationStatus.SUCCEEDED,
                 MigrationStatus.FAILED);
-        assertThat(String.join("\n", errors)).as("the loser names the database it found taken").contains(db);
+        assertThat(errors).as("the loser names the database it found taken").anySatisfy(e -> {
+            assertThat(e.code()).isEqualTo(MessageCode.TARGET_CONFLICT);
+            assertThat(e.text()).contains(db);
+        });
         assertThat(SchemaSnapshot.of(target, db).differences(SchemaSnapshot.of(source, db))).isEmpty();
         assertThat(target.queryForLong(db, "SELECT count(*) FROM t")).isEqualTo(100000);
         target.dropDatabase(db);

@@ -51,7 +51,7 @@ class ResumeTest {
             assertThat(done.status()).as("%s %s", done.errors(), done.notes()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(done.verification()).isPresent();
             assertThat(done.verification().get().matches()).isTrue();
-            assertThat(done.notes()).anyMatch(n -> n.startsWith("Resumed database " + db + ": kept "
+            assertThat(done.notes()).anyMatch(n -> n.text().startsWith("Resumed database " + db + ": kept "
                     + keptStarts.size() + " table(s)"));
             // Kept tables were not copied again: their copy started before the kill, as stored then.
             for (TableProgress t : done.database(db).orElseThrow().tables()) {

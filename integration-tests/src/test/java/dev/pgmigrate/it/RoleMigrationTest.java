@@ -2,7 +2,9 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -99,9 +101,9 @@ class RoleMigrationTest {
             assertThat(rs.getString(2)).isEqualTo("5s");
             assertThat(rs.getString(3)).isEqualTo("3MB");
         }
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Created 5 role(s) on the target")
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Created 5 role(s) on the target")
                 .contains(app, group, admin, owner, legacy));
-        assertThat(String.join("\n", done.notes())).doesNotContain("SCRAM-SHA-256$").doesNotContain("md5");
+        assertThat(done.notes().toString()).doesNotContain("SCRAM-SHA-256$").doesNotContain("md5");
     }
 
     @Test
@@ -120,7 +122,7 @@ class RoleMigrationTest {
                 .isEqualTo("t");
         assertThat(target.queryForString(db, "SELECT polroles::regrole[]::text FROM pg_policy "
                 + "WHERE polname = 'customers_reader'")).isEqualTo("{" + reader + "}");
-        assertThat(done.notes()).noneMatch(n -> n.contains("were not granted"));
+        assertThat(done.notes()).noneMatch(n -> n.text().contains("were not granted"));
     }
 
     @Test
@@ -158,7 +160,7 @@ class RoleMigrationTest {
         assertThat(target.queryForString("postgres", "SELECT string_agg(rolname || ':' || rolsuper || rolreplication "
                 + "|| rolbypassrls, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('" + boss + "', '"
                 + replicator + "')")).isEqualTo(boss + ":falsefalsefalse," + replicator + ":falsefalsefalse");
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Created without attributes")
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Created without attributes")
                 .contains(boss + " (SUPERUSER)").contains(replicator + " (REPLICATION, BYPASSRLS)"));
         assertThat(target.queryForString(db, "SELECT tableowner FROM pg_tables WHERE tablename = 't'"))
                 .as("the admin may give objects to the roles it created").isEqualTo(owner);
@@ -170,7 +172,7 @@ class RoleMigrationTest {
         }
         assertThat(target.queryForString("postgres", "SELECT rolconnlimit FROM pg_roles WHERE rolname = '" + existing
                 + "'")).as("an existing role is left as it is").isEqualTo("3");
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Left as they are").contains(existing));
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Left as they are").contains(existing));
     }
 
     @Test
@@ -235,7 +237,7 @@ class RoleMigrationTest {
                     assertThat(r.status()).isEqualTo(dev.pgmigrate.api.ValidationStatus.WARNING);
                     assertThat(r.items()).anySatisfy(i -> assertThat(i).startsWith(root + ": loses SUPERUSER"));
                 });
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Created without attributes")
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Created without attributes")
                 .contains("AzureFlexibleServer").contains(root + " (SUPERUSER)"));
     }
 
@@ -254,7 +256,7 @@ class RoleMigrationTest {
         assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(target.queryForString("postgres", "SELECT rolcanlogin::text || (rolpassword IS NULL)::text "
                 + "FROM pg_authid WHERE rolname = '" + app + "'")).isEqualTo("truetrue");
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Login roles were created without a password")
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Login roles were created without a password")
                 .contains("ALTER ROLE \"" + app + "\" PASSWORD '...';"));
     }
 
@@ -308,7 +310,8 @@ class RoleMigrationTest {
             MigrationRecord done = service.start(spec(source, target, db, MigrationOption.MIGRATE, s -> { }))
                     .await(Duration.ofMinutes(3));
             assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors()).anySatisfy(e -> assertThat(e).contains("appeared on the target"));
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.TARGET_CONFLICT);
+            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("appeared on the target"));
             assertThat(target.queryForLong("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + owner
                     + "'")).isZero();
         } finally {

@@ -101,7 +101,7 @@ class SecurityTest {
                     .target(target.serverSpec()).databases(db).option(MigrationOption.MIGRATE).build())
                     .await(Duration.ofMinutes(2));
             assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors().get(0)).contains("source").contains(source.host() + ":" + source.port())
+            assertThat(done.errors().get(0).text()).contains("source").contains(source.host() + ":" + source.port())
                     .contains("does not support SSL").contains("sslMode");
         }
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
@@ -145,7 +145,7 @@ class SecurityTest {
                         db, MigrationSettings.builder().option("ssl.rootCert", rootCert).build()))
                         .await(Duration.ofMinutes(2));
                 assertThat(wrongHost.status()).isEqualTo(MigrationStatus.FAILED);
-                assertThat(wrongHost.errors().get(0)).contains("source").contains(PostgresServer.HOST)
+                assertThat(wrongHost.errors().get(0).text()).contains("source").contains(PostgresServer.HOST)
                         .containsIgnoringCase("hostname").contains("verify-full");
 
                 Path wrongCa = certs.resolve("other.crt");
@@ -155,14 +155,14 @@ class SecurityTest {
                         MigrationSettings.builder().option("ssl.rootCert", wrongCa.toString()).build()))
                         .await(Duration.ofMinutes(2));
                 assertThat(untrusted.status()).isEqualTo(MigrationStatus.FAILED);
-                assertThat(untrusted.errors().get(0)).contains("source").contains("PKIX path building failed")
+                assertThat(untrusted.errors().get(0).text()).contains("source").contains("PKIX path building failed")
                         .contains("ssl.rootCert");
 
                 MigrationRecord noRoot = service.start(spec("tls-no-root", source, "localhost", target, db,
                         MigrationSettings.builder().option("ssl.rootCert", certs.resolve("missing.crt").toString())
                                 .build())).await(Duration.ofMinutes(2));
                 assertThat(noRoot.status()).isEqualTo(MigrationStatus.FAILED);
-                assertThat(noRoot.errors().get(0)).contains("source").contains("missing.crt");
+                assertThat(noRoot.errors().get(0).text()).contains("source").contains("missing.crt");
                 assertThat(PluginJarTest.databases(target)).isEqualTo(before);
             }
         } finally {

@@ -42,16 +42,16 @@ class ServerParametersTest {
         MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
 
         assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n)
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text())
                 .startsWith("Server parameters that differ on the target, settable per database or role (2)")
                 .contains("work_mem (source 7MB, target 4MB): ALTER DATABASE \"" + db + "\" SET \"work_mem\" = '7MB'")
                 .contains("random_page_cost (source 1.5, target 4): ALTER DATABASE \"" + db
                         + "\" SET \"random_page_cost\" = '1.5'"));
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n)
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text())
                 .startsWith("Server parameters that differ on the target, server-wide, applied with a reload (1)")
                 .contains("autovacuum_naptime (source 17s, target 1min): ALTER SYSTEM SET \"autovacuum_naptime\" = "
                         + "'17s'; then SELECT pg_reload_conf()"));
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n)
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text())
                 .startsWith("Server parameters that differ on the target, server-wide, needing a restart of the "
                         + "target (1)")
                 .contains("max_locks_per_transaction (source 99, target 64)"));
@@ -75,10 +75,10 @@ class ServerParametersTest {
                     + "' AND s.setrole = 0")).as("the database's own setting wins over the server's")
                     .isEqualTo("random_page_cost=3,work_mem=7MB");
             assertThat(awaitSetting(target, "autovacuum_naptime", "17s")).isEqualTo("17s");
-            assertThat(done.notes()).anySatisfy(n -> assertThat(n)
+            assertThat(done.notes()).anySatisfy(n -> assertThat(n.text())
                     .startsWith("Server parameters applied server-wide with ALTER SYSTEM and a reload (1): "
                             + "autovacuum_naptime = 17s (was 1min)"));
-            assertThat(done.notes()).anySatisfy(n -> assertThat(n)
+            assertThat(done.notes()).anySatisfy(n -> assertThat(n.text())
                     .startsWith("Server parameters not applied because they need a restart of the target (1)")
                     .contains("max_locks_per_transaction"));
 
@@ -110,7 +110,7 @@ class ServerParametersTest {
                 + "FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '" + db
                 + "' AND s.setrole = 0")).isEqualTo("random_page_cost=1.5,work_mem=7MB");
         assertThat(target.queryForString("postgres", "SHOW autovacuum_naptime")).isEqualTo("1min");
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Server parameters not applied (1)")
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Server parameters not applied (1)")
                 .contains("autovacuum_naptime").contains("needs superuser or ALTER SYSTEM on the parameter"));
     }
 

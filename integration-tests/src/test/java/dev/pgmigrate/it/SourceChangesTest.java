@@ -2,7 +2,9 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -64,7 +66,8 @@ class SourceChangesTest {
         MigrationRecord done = migrate(source, target, t.db, MigrationSettings.builder()
                 .option("verify.duringCopy", "false").option("source.lockTimeoutSeconds", "3"), t::onEvent);
         assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-        assertThat(done.errors()).anySatisfy(e -> assertThat(e).contains("public.tellers")
+        assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SOURCE_NOT_CONSISTENT);
+        assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("public.tellers")
                 .contains("waits for an exclusive lock").contains("takes no TRUNCATE or DDL"));
         t.done.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1")).isEqualTo(before);
@@ -118,9 +121,10 @@ class SourceChangesTest {
             MigrationRecord done = migrate(source, target, db, MigrationSettings.builder()
                     .option("source.lockTimeoutSeconds", "2"), e -> { });
             assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors()).anySatisfy(e -> assertThat(e).contains("source.lockTimeoutSeconds = 2 s")
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SOURCE_NOT_CONSISTENT);
+            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("source.lockTimeoutSeconds = 2 s")
                     .contains("public.held held by session").contains("holding-test"));
-            assertThat(done.notes()).anySatisfy(n -> assertThat(n).contains("waiting, at most 2 s")
+            assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).contains("waiting, at most 2 s")
                     .contains("holding-test"));
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
             holder.rollback();
@@ -141,7 +145,7 @@ class SourceChangesTest {
                 handle.set(service.start(spec(source, target, db, MigrationSettings.builder()
                         .option("source.lockTimeoutSeconds", "600"))));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (handle.get().record().notes().stream().noneMatch(n -> n.contains("waiting, at most"))
+                while (handle.get().record().notes().stream().noneMatch(n -> n.text().contains("waiting, at most"))
                         && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
@@ -168,7 +172,7 @@ class SourceChangesTest {
             }
         });
         assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
-        assertThat(done.notes()).anySatisfy(n -> assertThat(n).startsWith("Warning: 1 table(s) of database " + db)
+        assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Warning: 1 table(s) of database " + db)
                 .contains("public.orders").doesNotContain("quiet").doesNotContain("public.big"));
         assertThat(target.queryForLong(db, "SELECT count(*) FROM orders")).as("the copy is the snapshot's").isZero();
     }

@@ -2,6 +2,8 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -41,7 +43,7 @@ class TrapsTest {
         MigrationRecord done = migrate(source, target, db, MigrationOption.MIGRATE, s -> s);
         assertThat(done.status()).as("%s %s", done.errors(), done.notes()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(done.verification().orElseThrow().tableMismatches()).isEmpty();
-        assertThat(done.notes()).anyMatch(n -> n.contains("owned by pgadmin instead of postgres"));
+        assertThat(done.notes()).anyMatch(n -> n.text().contains("owned by pgadmin instead of postgres"));
         assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_extension WHERE extname IN "
                 + "('hstore', 'citext', 'pg_trgm')")).isEqualTo(3);
     }
@@ -83,8 +85,9 @@ class TrapsTest {
                     MigrationSettings.builder().parallelism(2).build())).await();
         }
         assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-        assertThat(done.errors()).anyMatch(e -> e.contains("boom") && e.contains("disk on fire")
-                && e.contains("53100"));
+        assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OUT_OF_RESOURCES);
+        assertThat(done.errors()).anyMatch(e -> e.text().contains("boom") && e.text().contains("disk on fire")
+                && e.text().contains("53100"));
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
         assertThat((System.nanoTime() - start) / 1_000_000_000).as("no worker hangs").isLessThan(120);
     }
@@ -135,7 +138,8 @@ class TrapsTest {
         List<String> before = PluginJarTest.databases(target);
         MigrationRecord done = migrate(source, target, db, MigrationOption.MIGRATE, s -> s.migrateRoles(false));
         assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-        assertThat(done.errors()).anyMatch(e -> e.contains("POLICY") && e.contains(role) && e.contains("42704"));
+        assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OBJECT_NOT_CREATED);
+        assertThat(done.errors()).anyMatch(e -> e.text().contains("POLICY") && e.text().contains(role) && e.text().contains("42704"));
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 

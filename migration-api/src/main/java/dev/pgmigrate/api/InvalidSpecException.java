@@ -22,7 +22,7 @@ public class InvalidSpecException extends MigrationException {
      * @param source where the spec came from, such as a file name, or {@code null}
      */
     public InvalidSpecException(String source, List<SpecProblem> problems) {
-        super(message(source, problems));
+        super(MessageCode.SPEC_INVALID, message(source, problems));
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("an InvalidSpecException needs at least one problem");
         }

@@ -10,10 +10,10 @@ public class MigrationCanceledException extends MigrationException {
     private static final long serialVersionUID = 1L;
 
     public MigrationCanceledException(String message) {
-        super(message);
+        super(MessageCode.CANCELED, message);
     }
 
     public MigrationCanceledException(String message, Throwable cause) {
-        super(message, cause);
+        super(MessageCode.CANCELED, message, cause);
     }
 }

@@ -66,15 +66,15 @@ public sealed interface MigrationEvent {
      *
      * @since 0.2
      */
-    record Noted(String migrationName, Instant at, String note) implements MigrationEvent {
+    record Noted(String migrationName, Instant at, MigrationMessage note) implements MigrationEvent {
         public Noted {
             Objects.requireNonNull(note, "note must not be null");
         }
     }
 
     /** The migration reached a final status. */
-    record MigrationFinished(String migrationName, Instant at, MigrationStatus status, Optional<String> error)
-            implements MigrationEvent {
+    record MigrationFinished(String migrationName, Instant at, MigrationStatus status,
+            Optional<MigrationMessage> error) implements MigrationEvent {
         public MigrationFinished {
             Objects.requireNonNull(status, "status must not be null");
             Objects.requireNonNull(error, "error must not be null");

@@ -10,11 +10,31 @@ package dev.pgmigrate.api;
 public class MigrationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final MessageCode code;
+
+    /** A failure without a more specific code: {@link MessageCode#UNCLASSIFIED}. */
     public MigrationException(String message) {
-        super(message);
+        this(MessageCode.UNCLASSIFIED, message, null);
     }
 
+    /** A failure without a more specific code: {@link MessageCode#UNCLASSIFIED}. */
     public MigrationException(String message, Throwable cause) {
+        this(MessageCode.UNCLASSIFIED, message, cause);
+    }
+
+    /** @since 0.3 */
+    public MigrationException(MessageCode code, String message) {
+        this(code, message, null);
+    }
+
+    /** @since 0.3 */
+    public MigrationException(MessageCode code, String message, Throwable cause) {
         super(message, cause);
+        this.code = java.util.Objects.requireNonNull(code, "code must not be null");
+    }
+
+    /** The failure's stable code; the record of a migration that ends with this exception carries it. */
+    public MessageCode code() {
+        return code;
     }
 }

@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param endedAt when it reached a final status
  * @param validationResults every check's result, instance level first
  * @param databases per-database and per-table progress
- * @param errors what went wrong, most important first
+ * @param errors what went wrong, most important first, each with its code
  * @param verification the comparison of source and target, once made
- * @param notes what the user should know: owners remapped, roles created or skipped, parameters, reuse on resume
+ * @param notes what the user should know (owners remapped, roles created or skipped, parameters, reuse on resume,
+ *     warnings), each with its code
  * @param interrupted whether the process running it died before it reached a final status
  * @param cancelRequested whether a cancel was asked for and not yet carried out
  * @since 0.1
@@ -26,8 +27,8 @@ import java.util.Optional;
 @Stable(since = "0.1")
 public record MigrationRecord(MigrationSpec spec, MigrationStatus status, MigrationSubstatus substatus,
         Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
-        List<DatabaseProgress> databases, List<String> errors, Optional<VerificationReport> verification,
-        List<String> notes, boolean interrupted, boolean cancelRequested) {
+        List<DatabaseProgress> databases, List<MigrationMessage> errors, Optional<VerificationReport> verification,
+        List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested) {
 
     public MigrationRecord {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -55,6 +56,11 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     /** From creation to the end, or to {@code now} while it runs. */
     public Duration duration(Instant now) {
         return Duration.between(createdAt, endedAt.orElse(now));
+    }
+
+    /** Whether one of its errors has {@code code}. */
+    public boolean failedWith(MessageCode code) {
+        return errors.stream().anyMatch(e -> e.is(code));
     }
 
     /** The database's progress, if it is one of the migration's. */
@@ -87,7 +93,7 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     }
 
     /** This record with other errors. */
-    public MigrationRecord withErrors(List<String> newErrors) {
+    public MigrationRecord withErrors(List<MigrationMessage> newErrors) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases,
                 newErrors, verification, notes, interrupted, cancelRequested);
     }
@@ -99,7 +105,7 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     }
 
     /** This record with other notes. */
-    public MigrationRecord withNotes(List<String> newNotes) {
+    public MigrationRecord withNotes(List<MigrationMessage> newNotes) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
                 verification, newNotes, interrupted, cancelRequested);
     }

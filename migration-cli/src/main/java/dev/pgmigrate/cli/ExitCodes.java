@@ -1,11 +1,7 @@
 package dev.pgmigrate.cli;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationStatus;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.sql.SQLException;
 
 /** The documented exit codes of {@code pgmigrate}, after sysexits.h where one fits. */
 final class ExitCodes {
@@ -35,23 +31,14 @@ final class ExitCodes {
         };
     }
 
-    /**
-     * Whether {@code e} or one of its causes says a server could not be reached: an unknown host, a refused or
-     * timed-out connection (SQLState class 08 before any server answered). A wrong password is not one.
-     */
-    static boolean unreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException || t instanceof ConnectException
-                    || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && "08001".equals(sql.getSQLState())) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+    /** The exit code a failure with {@code code} gives: 69 when a server is gone, 64 for a bad spec, else 1. */
+    static int of(MessageCode code) {
+        return switch (code) {
+            case SERVER_UNREACHABLE, SERVER_NOT_ANSWERING -> UNAVAILABLE;
+            case SPEC_INVALID -> USAGE;
+            case VALIDATION_FAILED -> VALIDATION_FAILED;
+            case CANCELED -> CANCELED;
+            default -> FAILED;
+        };
     }
 }

@@ -68,7 +68,7 @@ public final class Main {
             code = ExitCodes.USAGE;
         } else if (e instanceof MigrationException m) {
             err.println("pgmigrate: " + m.getMessage());
-            code = ExitCodes.unreachable(m) ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED;
+            code = ExitCodes.of(m.code());
         } else {
             err.println("pgmigrate: unexpected error: " + e + (cli.verbose() ? "" : ". Run again with --verbose "
                     + "for the stack trace, and report it with that."));

@@ -382,7 +382,7 @@ final class MigrationCommand implements Callable<Integer> {
                 try {
                     handle = service.resume(name, printer);
                 } catch (MigrationException e) {
-                    throw new CliException(ExitCodes.FAILED, e.getMessage(), e);
+                    throw new CliException(ExitCodes.of(e.code()), e.getMessage(), e);
                 }
                 printer.watch(handle);
                 MigrationRecord done;

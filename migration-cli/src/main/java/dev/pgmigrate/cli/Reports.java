@@ -76,14 +76,14 @@ final class Reports {
         }
         if (!r.errors().isEmpty()) {
             b.append("\nErrors\n");
-            r.errors().forEach(e -> b.append(Format.wrap("  - ", e, WIDTH, "    ")).append('\n'));
+            r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
         }
         b.append('\n').append(validation(r));
         b.append('\n').append(progress(r, now));
         r.verification().ifPresent(v -> b.append('\n').append(verification(v)));
         if (!r.notes().isEmpty()) {
             b.append("\nNotes\n");
-            r.notes().forEach(n -> b.append(Format.wrap("  - ", n, WIDTH, "    ")).append('\n'));
+            r.notes().forEach(n -> b.append(Format.wrap("  - ", n.toString(), WIDTH, "    ")).append('\n'));
         }
         return b.toString();
     }
@@ -234,7 +234,7 @@ final class Reports {
         StringBuilder b = new StringBuilder();
         b.append("Migration ").append(r.name()).append(": ").append(r.status().label()).append(" after ")
                 .append(Format.duration(r.duration(now))).append('\n');
-        r.errors().forEach(e -> b.append(Format.wrap("  - ", e, WIDTH, "    ")).append('\n'));
+        r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
         long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
         if (failed > 0) {
             b.append(validation(r));

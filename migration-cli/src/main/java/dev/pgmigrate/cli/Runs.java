@@ -1,6 +1,7 @@
 package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.InvalidSpecException;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
@@ -151,9 +152,10 @@ final class Runs {
         return exitCode(done);
     }
 
-    /** The exit code for a final record; a failure because a server went away is 69. */
+    /** The exit code for a final record; a failure because a server went away or stopped answering is 69. */
     static int exitCode(MigrationRecord done) {
-        if (done.status() == MigrationStatus.FAILED && done.errors().stream().anyMatch(e -> e.contains("SQLState 08"))) {
+        if (done.status() == MigrationStatus.FAILED && (done.failedWith(MessageCode.SERVER_UNREACHABLE)
+                || done.failedWith(MessageCode.SERVER_NOT_ANSWERING))) {
             return ExitCodes.UNAVAILABLE;
         }
         return ExitCodes.of(done.status());

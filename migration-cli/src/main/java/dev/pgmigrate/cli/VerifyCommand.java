@@ -46,7 +46,7 @@ final class VerifyCommand extends CliCommand {
                 try {
                     reports.add(service.verify(spec.source(), db, spec.target(), db, spec.settings()));
                 } catch (MigrationException e) {
-                    throw new CliException(ExitCodes.FAILED, e.getMessage(), e);
+                    throw new CliException(ExitCodes.of(e.code()), e.getMessage(), e);
                 }
             }
         }

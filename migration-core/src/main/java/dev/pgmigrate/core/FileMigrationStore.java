@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.Stable;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class FileMigrationStore implements MigrationStore {
         NamespaceLock.withLock(namespaceDir, () -> {
             Optional<String> conflict = conflicts.apply(listNotEnded(namespaceDir));
             if (conflict.isPresent()) {
-                throw new MigrationException(conflict.get());
+                throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT, conflict.get());
             }
             Path file = fileOf(migration.namespace(), migration.name());
             if (Files.exists(file)) {
@@ -98,7 +99,8 @@ public final class FileMigrationStore implements MigrationStore {
         return NamespaceLock.withLock(namespaceDir, () -> {
             Path file = fileOf(namespace, name);
             StoredMigration current = unchangedSinceWritten(file).or(() -> RecordFiles.read(file)).orElseThrow(() ->
-                    new MigrationException("No migration named '" + name + "' is stored for target " + namespace
+                    new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
+                            "No migration named '" + name + "' is stored for target " + namespace
                             + " in " + directory + "; run 'pgmigrate migration list' to see the names."));
             StoredMigration changed = change.apply(current);
             write(file, changed);

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.Stable;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class InMemoryMigrationStore implements MigrationStore {
                 .filter(m -> m.namespace().equals(migration.namespace())).toList();
         Optional<String> conflict = conflicts.apply(sameNamespace);
         if (conflict.isPresent()) {
-            throw new MigrationException(conflict.get());
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT, conflict.get());
         }
         migrations.put(key(migration.namespace(), migration.name()), migration);
     }
@@ -35,7 +36,8 @@ public final class InMemoryMigrationStore implements MigrationStore {
     public synchronized StoredMigration update(String namespace, String name, UnaryOperator<StoredMigration> change) {
         StoredMigration current = migrations.get(key(namespace, name));
         if (current == null) {
-            throw new MigrationException("No migration named '" + name + "' is stored for target " + namespace
+            throw new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
+                    "No migration named '" + name + "' is stored for target " + namespace
                     + "; run 'list' to see the names.");
         }
         StoredMigration changed = change.apply(current);

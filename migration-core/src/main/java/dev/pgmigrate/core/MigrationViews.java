@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
@@ -37,7 +38,8 @@ final class MigrationViews {
     Optional<StoredMigration> find(String name) {
         List<StoredMigration> matches = store.list().stream().filter(m -> m.name().equals(name)).toList();
         if (matches.size() > 1) {
-            throw new MigrationException("Several targets have a migration named '" + name + "': " + matches.stream()
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Several targets have a migration named '" + name + "': " + matches.stream()
                     .map(StoredMigration::namespace).toList() + ". Name the target as well.");
         }
         return matches.stream().findFirst();
@@ -49,7 +51,8 @@ final class MigrationViews {
      * @throws MigrationException when there is none, or two targets each have one of that name
      */
     StoredMigration existing(String name) {
-        return find(name).orElseThrow(() -> new MigrationException("No migration named '" + name + "' exists; "
+        return find(name).orElseThrow(() -> new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
+                "No migration named '" + name + "' exists; "
                 + "'list' shows the migrations."));
     }
 

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.spi.DataMover;
@@ -110,14 +111,16 @@ public final class Plugins {
                 }
                 provider = iterator.next();
             } catch (ServiceConfigurationError e) {
-                throw new MigrationException("Cannot load a " + type.getSimpleName() + " plugin listed in "
+                throw new MigrationException(MessageCode.PLUGIN_INVALID,
+                        "Cannot load a " + type.getSimpleName() + " plugin listed in "
                         + "META-INF/services/" + type.getName() + ": " + e.getMessage()
                         + ". Fix or remove the entry, or take the jar off the class path.", e);
             }
             try {
                 found.add(provider.get());
             } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                throw new MigrationException("Plugin " + provider.type().getName() + " from "
+                throw new MigrationException(MessageCode.PLUGIN_INVALID,
+                        "Plugin " + provider.type().getName() + " from "
                         + jarOf(provider.type()) + " threw while loading: " + e + ". Its constructor must do no "
                         + "I/O and not fail; fix the plugin or take its jar off the class path.", e);
             }
@@ -130,13 +133,15 @@ public final class Plugins {
         for (T plugin : plugins) {
             String pluginId = id.apply(plugin);
             if (pluginId == null || !pluginId.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
-                throw new MigrationException("The " + kind + " " + plugin.getClass().getName() + " from "
+                throw new MigrationException(MessageCode.PLUGIN_INVALID,
+                        "The " + kind + " " + plugin.getClass().getName() + " from "
                         + jarOf(plugin.getClass()) + " has the id '" + pluginId + "'; an id is lower-case words "
                         + "joined by '-', such as 'unlogged-tables'.");
             }
             T previous = byId.putIfAbsent(pluginId, plugin);
             if (previous != null) {
-                throw new MigrationException("Two " + kind + "s share the id '" + pluginId + "': "
+                throw new MigrationException(MessageCode.PLUGIN_INVALID,
+                        "Two " + kind + "s share the id '" + pluginId + "': "
                         + previous.getClass().getName() + " from " + jarOf(previous.getClass()) + " and "
                         + plugin.getClass().getName() + " from " + jarOf(plugin.getClass())
                         + ". Remove one of the jars from the class path, or give one plugin another id.");

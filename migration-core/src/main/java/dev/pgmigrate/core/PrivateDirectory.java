@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -32,7 +33,8 @@ final class PrivateDirectory {
             }
             setOwnerOnly(dir, "rwx------");
         } catch (IOException e) {
-            throw new MigrationException("Cannot create the state directory " + dir + ": " + e
+            throw new MigrationException(MessageCode.STATE_STORE_UNUSABLE,
+                    "Cannot create the state directory " + dir + ": " + e
                     + ". Choose a writable directory with --state-dir or PGMIGRATE_HOME.", e);
         }
     }
@@ -46,7 +48,8 @@ final class PrivateDirectory {
             String owner = Files.getOwner(dir).getName();
             String me = System.getProperty("user.name");
             if (!owner.equals(me)) {
-                throw new MigrationException("The state directory " + dir + " belongs to user " + owner + ", not to "
+                throw new MigrationException(MessageCode.STATE_STORE_UNUSABLE,
+                        "The state directory " + dir + " belongs to user " + owner + ", not to "
                         + me + ": migration records are kept private to one user. Choose a directory of your own "
                         + "with --state-dir or PGMIGRATE_HOME.");
             }

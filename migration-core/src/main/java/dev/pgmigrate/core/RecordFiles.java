@@ -2,6 +2,7 @@ package dev.pgmigrate.core;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.core.internal.Json;
@@ -26,7 +27,8 @@ final class RecordFiles {
         try {
             return Optional.of(Json.mapper().readValue(file.toFile(), StoredMigration.class));
         } catch (IOException e) {
-            throw new MigrationException("Cannot read the migration record " + file + ": " + e.getMessage()
+            throw new MigrationException(MessageCode.STATE_STORE_UNUSABLE,
+                    "Cannot read the migration record " + file + ": " + e.getMessage()
                     + ". Move the file aside if it was edited by hand or written by a newer pgmigrate.", e);
         }
     }

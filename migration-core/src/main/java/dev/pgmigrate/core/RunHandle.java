@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.core.internal.MigrationRun;
@@ -37,7 +38,8 @@ final class RunHandle implements MigrationHandle {
         try {
             return run.completion().get();
         } catch (ExecutionException e) {
-            throw new MigrationException("Migration " + name() + " ended abnormally", e.getCause());
+            throw new MigrationException(MessageCode.INTERNAL,
+                    "Migration " + name() + " ended abnormally", e.getCause());
         }
     }
 
@@ -46,7 +48,8 @@ final class RunHandle implements MigrationHandle {
         try {
             return run.completion().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new MigrationException("Migration " + name() + " ended abnormally", e.getCause());
+            throw new MigrationException(MessageCode.INTERNAL,
+                    "Migration " + name() + " ended abnormally", e.getCause());
         }
     }
 
@@ -59,7 +62,8 @@ final class RunHandle implements MigrationHandle {
     /** Refuses to cancel a migration that already ended. */
     static void requireCancelable(MigrationRecord record) {
         if (!record.status().isCancelable()) {
-            throw new MigrationException("Migration '" + record.name() + "' already ended with status "
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + record.name() + "' already ended with status "
                     + record.status().label() + "; only a migration in progress can be canceled.");
         }
     }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
@@ -67,7 +68,7 @@ final class RunningMigrations {
         running.put(key, run);
         run.completion().whenComplete((r, e) -> {
             // A rollback that could not finish is finished by a later cancel: keep the target's password for it.
-            if (r != null && r.errors().stream().anyMatch(error -> error.startsWith("Rollback incomplete"))) {
+            if (r != null && r.failedWith(MessageCode.ROLLBACK_INCOMPLETE)) {
                 rollbacks.unfinished(key, spec.target());
             }
             running.remove(key);

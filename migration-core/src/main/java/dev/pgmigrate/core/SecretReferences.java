@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.Stable;
@@ -34,7 +35,8 @@ public final class SecretReferences {
             String name = reference.substring(4);
             String value = System.getenv(name);
             if (value == null) {
-                throw new MigrationException("The environment variable " + name + " that holds a password is not set; "
+                throw new MigrationException(MessageCode.SECRET_UNAVAILABLE,
+                        "The environment variable " + name + " that holds a password is not set; "
                         + "export it before running pgmigrate.");
             }
             return Secret.of(value);
@@ -44,11 +46,13 @@ public final class SecretReferences {
             try {
                 return Secret.of(stripNewline(BoundedFiles.read(file, BoundedFiles.PASSWORD_BYTES)));
             } catch (IOException e) {
-                throw new MigrationException("Cannot read the password file " + file + ": " + e.getMessage()
+                throw new MigrationException(MessageCode.SECRET_UNAVAILABLE,
+                        "Cannot read the password file " + file + ": " + e.getMessage()
                         + ". Make it readable by this user.", e);
             }
         }
-        throw new MigrationException("Unknown password reference '" + reference.replaceAll(":.*", ":...")
+        throw new MigrationException(MessageCode.SECRET_UNAVAILABLE,
+                "Unknown password reference '" + reference.replaceAll(":.*", ":...")
                 + "'; use env:NAME or file:/path.");
     }
 

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
@@ -38,11 +39,13 @@ final class StoredResumes {
     TakenOver takeOver(StoredMigration stored, MigrationRecord view) {
         String name = stored.name();
         if (view.status().isFinal()) {
-            throw new MigrationException("Migration '" + name + "' already ended with status " + view.status().label()
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + name + "' already ended with status " + view.status().label()
                     + "; only an interrupted migration can be resumed. Start a new one.");
         }
         if (!view.interrupted()) {
-            throw new MigrationException("Migration '" + name + "' is still running in another process; it can be "
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + name + "' is still running in another process; it can be "
                     + "resumed only once that process has died.");
         }
         MigrationSpec redacted = stored.record().spec();
@@ -55,7 +58,8 @@ final class StoredResumes {
         if (dataStarted) {
             List<String> changed = ResumeCheck.changedTables(spec, view);
             if (!changed.isEmpty()) {
-                throw new MigrationException("Cannot resume migration '" + name + "': the source changed since these "
+                throw new MigrationException(MessageCode.RESUME_REFUSED,
+                        "Cannot resume migration '" + name + "': the source changed since these "
                         + "tables were copied: " + String.join("; ", changed) + ". An offline migration needs a "
                         + "source without writes: cancel this migration and start it again.");
             }

@@ -1,6 +1,8 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.Secret;
@@ -57,15 +59,15 @@ final class StoredRollbacks {
                 "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
-            List<String> errors = new ArrayList<>(r.errors());
-            List<String> notes = new ArrayList<>(r.notes());
+            List<MigrationMessage> errors = new ArrayList<>(r.errors());
+            List<MigrationMessage> notes = new ArrayList<>(r.notes());
+            errors.removeIf(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
             if (problems.isEmpty()) {
-                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
-                notes.add("Rolled back again at " + clock.instant() + ": nothing this migration made is left on the "
-                        + "target.");
+                notes.add(new MigrationMessage(MessageCode.ROLLED_BACK, "Rolled back again at " + clock.instant()
+                        + ": nothing this migration made is left on the target."));
             } else {
-                errors.removeIf(e -> e.startsWith("Rollback incomplete: "));
-                problems.forEach(p -> errors.add("Rollback incomplete: " + p));
+                problems.forEach(p -> errors.add(new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE,
+                        "Rollback incomplete: " + p)));
             }
             MigrationRecord updated = r.withErrors(errors).withNotes(notes).withInterrupted(false)
                     .withCancelRequested(false);
@@ -90,9 +92,11 @@ final class StoredRollbacks {
                 "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
-            List<String> errors = new ArrayList<>(r.errors());
-            errors.add("The process running this migration died; it was canceled from another process.");
-            errors.addAll(problems);
+            List<MigrationMessage> errors = new ArrayList<>(r.errors());
+            errors.add(new MigrationMessage(MessageCode.PROCESS_DIED,
+                    "The process running this migration died; it was canceled from another process."));
+            problems.forEach(p -> errors.add(new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE,
+                    "Rollback incomplete: " + p)));
             MigrationStatus status = problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED;
             return m.withRecord(r.withStatus(status, r.substatus()).withEndedAt(Optional.of(clock.instant()))
                     .withDatabases(RecordKeeper.ended(r.databases(), status, clock.instant())).withErrors(errors)
@@ -116,7 +120,8 @@ final class StoredRollbacks {
         } catch (java.sql.SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             if (state.startsWith("28") || String.valueOf(e.getMessage()).contains("password")) {
-                throw new MigrationException("Cannot roll back migration '" + stored.name() + "' here: the target "
+                throw new MigrationException(MessageCode.LOGIN_FAILED,
+                        "Cannot roll back migration '" + stored.name() + "' here: the target "
                         + target.address() + " needs the password of " + target.adminLogin() + ", and this "
                         + "process has none (given as plain text, it is not stored with the migration). Cancel "
                         + "again from a terminal, which asks for it, or give the properties file that started the "

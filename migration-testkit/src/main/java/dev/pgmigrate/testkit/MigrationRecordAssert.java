@@ -1,6 +1,7 @@
 package dev.pgmigrate.testkit;
 
 import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.Experimental;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
@@ -59,8 +60,34 @@ public final class MigrationRecordAssert extends AbstractAssert<MigrationRecordA
     /** Some error mentions {@code text}. */
     public MigrationRecordAssert hasErrorMentioning(String text) {
         isNotNull();
-        if (actual.errors().stream().noneMatch(e -> e.contains(text))) {
+        if (actual.errors().stream().noneMatch(e -> e.text().contains(text))) {
             failWithMessage("Expected an error mentioning '%s':%n%s", text, describe());
+        }
+        return this;
+    }
+
+    /**
+     * Some error has {@code code}: what a test should read rather than the error's text.
+     *
+     * @since 0.3
+     */
+    public MigrationRecordAssert failedWith(MessageCode code) {
+        isNotNull();
+        if (!actual.failedWith(code)) {
+            failWithMessage("Expected an error with code %s:%n%s", code.label(), describe());
+        }
+        return this;
+    }
+
+    /**
+     * Some note has {@code code}.
+     *
+     * @since 0.3
+     */
+    public MigrationRecordAssert hasNote(MessageCode code) {
+        isNotNull();
+        if (actual.notes().stream().noneMatch(n -> n.is(code))) {
+            failWithMessage("Expected a note with code %s:%n%s", code.label(), describe());
         }
         return this;
     }

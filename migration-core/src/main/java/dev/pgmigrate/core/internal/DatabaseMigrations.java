@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
@@ -91,7 +92,8 @@ final class DatabaseMigrations implements AutoCloseable {
                     // Copied and verified: only its properties and its final name remain, and need no snapshot.
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
-                    keeper.note("Resumed: database " + database + " was copied and verified; only completion "
+                    keeper.note(MessageCode.RESUMED,
+                            "Resumed: database " + database + " was copied and verified; only completion "
                             + "remains.");
                 }
                 case DATA -> {
@@ -99,7 +101,8 @@ final class DatabaseMigrations implements AutoCloseable {
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
-                    keeper.note("Resumed: database " + database + " had all its data, indexes and constraints; "
+                    keeper.note(MessageCode.RESUMED,
+                            "Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only its verification and completion remain.");
                     verifyDatabase(db);
                 }
@@ -199,7 +202,8 @@ final class DatabaseMigrations implements AutoCloseable {
         }
         restore.readExisting(db);
         db.restDone = checkpoint.postDataDone(db.name);
-        keeper.note("Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
+        keeper.note(MessageCode.RESUMED,
+                "Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
                 + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
                 + db.existingConstraints.size() + " constraint(s) already built are not built again.");
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
 import java.sql.Connection;
@@ -77,7 +78,8 @@ final class DatabaseProperties {
             }
         }
         if (!notApplied.isEmpty()) {
-            keeper.note("Not applied to database " + database + " on the target (" + notApplied.size() + "): "
+            keeper.note(MessageCode.DATABASE_SETTINGS_NOT_APPLIED,
+                    "Not applied to database " + database + " on the target (" + notApplied.size() + "): "
                     + String.join("; ", notApplied) + ".");
         }
     }
@@ -101,7 +103,8 @@ final class DatabaseProperties {
         } catch (SQLException e) {
             cancel.check();
             if (statement.startsWith("REVOKE")) {
-                throw new MigrationException("Cannot revoke a privilege on database " + database + " that the "
+                throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
+                        "Cannot revoke a privilege on database " + database + " that the "
                         + "source revokes: " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
                         + Sql.abbreviate(statement) + ". Without it the copy would admit roles the source keeps out; "
                         + "migrate with a target login that may revoke it (the database's owner, or a superuser).", e);

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.TableVerification;
@@ -53,7 +54,7 @@ final class DatabaseVerification implements AutoCloseable {
         VerificationReport report = compareRest(db);
         keeper.setVerification(merge(keeper.record().verification(), report));
         if (!report.matches()) {
-            throw new MigrationException(Verifier.describeMismatch(db.name, report));
+            throw new MigrationException(MessageCode.VERIFICATION_MISMATCH, Verifier.describeMismatch(db.name, report));
         }
     }
 
@@ -125,7 +126,8 @@ final class DatabaseVerification implements AutoCloseable {
         try (Connection c = source.connector().open(db.name)) {
             List<String> written = db.locks.writtenSince(c);
             if (!written.isEmpty()) {
-                keeper.note("Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
+                keeper.note(MessageCode.SOURCE_WRITTEN_DURING_COPY,
+                        "Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
                         + "source during the migration: " + String.join(", ", written) + ". The target is the source "
                         + "as of the migration's snapshot, without those writes. An offline migration needs a source "
                         + "that takes no writes: stop its applications and migrate again, or copy those changes.");

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.spi.ServerAccess;
@@ -103,7 +104,8 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
         }
         SQLException e = connectFailure;
         String why = e == null ? "its facts were not read" : e.getMessage() + " (SQLState " + e.getSQLState() + ")";
-        throw new MigrationException("Cannot connect to the " + role.label() + " server " + spec().address() + " as "
+        throw new MigrationException(e == null ? MessageCode.SERVER_UNREACHABLE : Failures.code(e),
+                "Cannot connect to the " + role.label() + " server " + spec().address() + " as "
                 + spec().adminLogin() + " with sslMode " + spec().sslMode().label() + ": " + why + ". Check its host, "
                 + "port, login, password and sslMode (verify-ca and verify-full also need the settings option "
                 + "ssl.rootCert); migrationOption ValidateAndMigrate diagnoses each of them.", e);

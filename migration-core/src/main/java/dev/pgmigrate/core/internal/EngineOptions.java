@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal;
 
 import dev.pgmigrate.api.InvalidSpecException;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.SpecProblem;
@@ -65,7 +66,8 @@ public final class EngineOptions {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
+        throw new MigrationException(MessageCode.SPEC_INVALID,
+                "settings.options." + name + " is '" + value + "': use " + uses + ".");
     }
 
     /** A boolean option, {@code true} or {@code false}, {@code otherwise} when it is not set. */
@@ -74,14 +76,16 @@ public final class EngineOptions {
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(value);
         }
-        throw new MigrationException("settings.options." + name + " is '" + value + "': use " + uses + ".");
+        throw new MigrationException(MessageCode.SPEC_INVALID,
+                "settings.options." + name + " is '" + value + "': use " + uses + ".");
     }
 
     /** The setting {@code options.roles.scope}: {@code needed} (the default) or {@code all}. */
     static void rolesScope(MigrationSettings settings) {
         settings.option("roles.scope").map(String::trim).ifPresent(value -> {
             if (!value.equals("all") && !value.equals("needed")) {
-                throw new MigrationException("settings.options.roles.scope is '" + value + "': use needed (the roles "
+                throw new MigrationException(MessageCode.SPEC_INVALID,
+                        "settings.options.roles.scope is '" + value + "': use needed (the roles "
                         + "the databases depend on, the default) or all (every role that is not built in).");
             }
         });

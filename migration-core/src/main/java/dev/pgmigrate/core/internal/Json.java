@@ -2,12 +2,14 @@ package dev.pgmigrate.core.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +19,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pgmigrate.api.Labeled;
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.Secret;
 import java.io.IOException;
 
@@ -62,6 +66,7 @@ public final class Json {
                 });
             }
         };
+        labels.addDeserializer(MigrationMessage.class, new MessageDeserializer());
         return new ObjectMapper()
                 .registerModule(labelReader)
                 .registerModule(new Jdk8Module())
@@ -71,6 +76,27 @@ public final class Json {
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /**
+     * Reads a message as written since codes exist, {@code {"code": ..., "text": ...}}, and as a plain string, as
+     * records stored before them hold it; a code this version does not know reads as {@code UNCLASSIFIED}.
+     */
+    private static final class MessageDeserializer extends JsonDeserializer<MigrationMessage> {
+        @Override
+        public MigrationMessage deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                return new MigrationMessage(MessageCode.UNCLASSIFIED, p.getText());
+            }
+            JsonNode node = p.readValueAsTree();
+            MessageCode code;
+            try {
+                code = MessageCode.fromLabel(node.path("code").asText(""));
+            } catch (IllegalArgumentException e) {
+                code = MessageCode.UNCLASSIFIED;
+            }
+            return new MigrationMessage(code, node.path("text").asText(""));
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

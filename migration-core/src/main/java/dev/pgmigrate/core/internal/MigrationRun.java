@@ -1,7 +1,9 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
@@ -129,7 +131,7 @@ public final class MigrationRun implements Runnable {
                 Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
                 pool.shutdownNow();
                 data.close();
-                List<String> problems = rollback();
+                List<MigrationMessage> problems = rollback();
                 keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
                         problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
             } catch (Exception | Error e) {
@@ -140,8 +142,8 @@ public final class MigrationRun implements Runnable {
                 data.close();
                 String message = message(e) + socketTimeoutHint(e);
                 log.error("Migration {} failed: {}", spec.name(), message, e);
-                keeper.error(message);
-                List<String> problems = rollback();
+                keeper.error(new MigrationMessage(Failures.code(e), message));
+                List<MigrationMessage> problems = rollback();
                 boolean canceled = cancel.isCanceled() && problems.isEmpty();
                 keeper.finish(canceled ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
                         canceled ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
@@ -183,9 +185,10 @@ public final class MigrationRun implements Runnable {
                     .filter(r -> r.status() == ValidationStatus.FAILED).toList();
             if (!failed.isEmpty()) {
                 keeper.finish(MigrationStatus.VALIDATION_FAILED, MigrationSubstatus.FAILED, List.of(
-                        failed.size() + " premigration check(s) failed: " + failed.stream()
+                        new MigrationMessage(MessageCode.VALIDATION_FAILED, failed.size()
+                                + " premigration check(s) failed: " + failed.stream()
                                 .map(r -> r.validatorId() + r.database().map(d -> " (" + d + ")").orElse(""))
-                                .collect(Collectors.joining(", ")) + ". Run 'show' for each finding and its remedy."));
+                                .collect(Collectors.joining(", ")) + ". Run 'show' for each finding and its remedy.")));
                 return;
             }
             if (!spec.option().migrates()) {
@@ -215,12 +218,12 @@ public final class MigrationRun implements Runnable {
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
     }
 
-    private List<String> rollback() {
-        List<String> problems = new java.util.ArrayList<>();
+    private List<MigrationMessage> rollback() {
+        List<MigrationMessage> problems = new java.util.ArrayList<>();
         String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
         List<dev.pgmigrate.core.StoredMigration.JournalEntry> journal = keeper.journal();
         Rollback.undo(target.connector(), maintenance, journal).forEach(problem -> problems.add(
-                "Rollback incomplete: " + problem));
+                new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE, "Rollback incomplete: " + problem)));
         if (problems.isEmpty() && !journal.isEmpty()) {
             keeper.clearJournal(); // every change undone: a later cancel has nothing left to do
         }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
@@ -79,7 +80,8 @@ public final class PgTools {
         List<PgDump> found = candidates(settings, searched);
         return found.stream().filter(d -> d.majorNum() >= source.majorNum())
                 .max(Comparator.comparingInt(PgDump::majorNum))
-                .orElseThrow(() -> new MigrationException("No pg_dump of major version " + source.majorLabel()
+                .orElseThrow(() -> new MigrationException(MessageCode.DUMP_FAILED,
+                        "No pg_dump of major version " + source.majorLabel()
                         + " or later was found to read the source (found: " + found.stream()
                         .map(d -> d.path() + " " + d.version()).toList() + "; searched: " + searched + "). Install "
                         + "PostgreSQL " + source.majorLabel() + "+ client tools, or set settings.pgDumpDirectory."));
@@ -192,7 +194,8 @@ public final class PgTools {
             }
             if (process.exitValue() != 0) {
                 String stderr = Files.readString(errors, StandardCharsets.UTF_8).trim();
-                throw new MigrationException("pg_dump --section=" + section + " of database " + database
+                throw new MigrationException(MessageCode.DUMP_FAILED,
+                        "pg_dump --section=" + section + " of database " + database
                         + " failed (exit " + process.exitValue() + "): " + stderr + ". Fix what it says; "
                         + "premigration validation reports most causes.");
             }

@@ -1,8 +1,10 @@
 package dev.pgmigrate.core.internal;
 
 import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationListener;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
@@ -93,10 +95,10 @@ public final class RecordKeeper {
     }
 
     /** Ends the migration with a final status. */
-    public void finish(MigrationStatus status, MigrationSubstatus substatus, List<String> errors) {
+    public void finish(MigrationStatus status, MigrationSubstatus substatus, List<MigrationMessage> errors) {
         List<String> finishedDatabases;
         synchronized (this) {
-            List<String> allErrors = new ArrayList<>(record.errors());
+            List<MigrationMessage> allErrors = new ArrayList<>(record.errors());
             errors.stream().filter(e -> !allErrors.contains(e)).forEach(allErrors::add);
             finishedDatabases = progress.end(status, now());
             record = copy(status, substatus, Optional.of(now()), allErrors, false);
@@ -115,8 +117,8 @@ public final class RecordKeeper {
      * a final record, and another process sees the stored one as interrupted.
      */
     public synchronized void failWithoutStore(String error) {
-        List<String> errors = new ArrayList<>(record.errors());
-        errors.add(error);
+        List<MigrationMessage> errors = new ArrayList<>(record.errors());
+        errors.add(new MigrationMessage(MessageCode.RECORD_NOT_WRITTEN, error));
         record = copy(MigrationStatus.FAILED, MigrationSubstatus.FAILED, Optional.of(now()), errors, false);
     }
 
@@ -137,12 +139,13 @@ public final class RecordKeeper {
         }
     }
 
-    public void note(String note) {
+    public void note(MessageCode code, String text) {
+        MigrationMessage note = new MigrationMessage(code, text);
         synchronized (this) {
             if (record.notes().contains(note)) {
                 return;
             }
-            List<String> notes = new ArrayList<>(record.notes());
+            List<MigrationMessage> notes = new ArrayList<>(record.notes());
             notes.add(note);
             record = with(record.validationResults(), record.verification(), notes);
             persist(false);
@@ -151,8 +154,8 @@ public final class RecordKeeper {
         listeners.emit(new MigrationEvent.Noted(name(), now(), note));
     }
 
-    public synchronized void error(String error) {
-        List<String> errors = new ArrayList<>(record.errors());
+    public synchronized void error(MigrationMessage error) {
+        List<MigrationMessage> errors = new ArrayList<>(record.errors());
         if (!errors.contains(error)) {
             errors.add(error);
         }
@@ -281,13 +284,13 @@ public final class RecordKeeper {
     }
 
     private MigrationRecord copy(MigrationStatus status, MigrationSubstatus substatus, Optional<Instant> endedAt,
-            List<String> errors, boolean cancelRequested) {
+            List<MigrationMessage> errors, boolean cancelRequested) {
         return record.withStatus(status, substatus).withEndedAt(endedAt).withErrors(errors).withInterrupted(false)
                 .withCancelRequested(cancelRequested);
     }
 
     private MigrationRecord with(List<ValidationResult> results, Optional<VerificationReport> verification,
-            List<String> notes) {
+            List<MigrationMessage> notes) {
         return record.withValidationResults(results).withVerification(verification).withNotes(notes)
                 .withInterrupted(false);
     }

@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal;
 
 import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
@@ -43,7 +44,8 @@ public final class ResumeCheck {
                     }
                 }
             } catch (SQLException e) {
-                throw new MigrationException("Cannot check the source before resuming: " + e.getMessage()
+                throw new MigrationException(MessageCode.RESUME_REFUSED,
+                        "Cannot check the source before resuming: " + e.getMessage()
                         + " (SQLState " + e.getSQLState() + "). Make sure the source is reachable.", e);
             }
         }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -111,11 +112,13 @@ final class RoleFilter {
 
     /** One note per role whose objects changed owner or whose privileges were left out. */
     void note(RecordKeeper keeper, String database, String admin) {
-        remappedOwners.forEach((role, objects) -> keeper.note("In database " + database + ", " + objects.size()
+        remappedOwners.forEach((role, objects) -> keeper.note(MessageCode.OWNER_REMAPPED,
+                "In database " + database + ", " + objects.size()
                 + " object(s) are owned by " + admin + " instead of " + role + (roles.contains(role)
                         ? " (the target login cannot act as " + role + ")" : " (no such role on the target)")
                 + ": " + sample(objects) + ". Migrate roles, or grant " + role + " to " + admin + ", to keep owners."));
-        ungranted.forEach((role, objects) -> keeper.note("In database " + database + ", privileges of role " + role
+        ungranted.forEach((role, objects) -> keeper.note(MessageCode.PRIVILEGES_NOT_GRANTED,
+                "In database " + database + ", privileges of role " + role
                 + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
                 + sample(objects) + "."));
     }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.spi.ServerFacts;
@@ -52,7 +53,8 @@ final class RoleMigration {
             return;
         }
         if (!facts.superuser() && !facts.createRole()) {
-            keeper.note("Roles were not migrated: " + facts.currentUser() + " has neither SUPERUSER nor CREATEROLE "
+            keeper.note(MessageCode.ROLES_NOT_MIGRATED,
+                    "Roles were not migrated: " + facts.currentUser() + " has neither SUPERUSER nor CREATEROLE "
                     + "on the target. Needed: " + names(plan.roles()) + ". Create them there, or migrate with a "
                     + "login that may create roles.");
             return;
@@ -95,7 +97,8 @@ final class RoleMigration {
                 } catch (SQLException e) {
                     c.rollback();
                     // The statement may hold a password hash: name the role, never the statement.
-                    throw new MigrationException("Cannot create role " + role.name() + " on the target: "
+                    throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
+                            "Cannot create role " + role.name() + " on the target: "
                             + e.getMessage() + " (SQLState " + e.getSQLState() + "). No role was created. Give "
                             + facts.currentUser() + " CREATEROLE, create the role yourself, or set migrateRoles "
                             + "to false.", e);
@@ -176,21 +179,25 @@ final class RoleMigration {
     private void noteResults(RolePlan plan, ServerFacts facts, List<SourceRole> created, List<String> kept,
             List<String> reserved, Map<String, List<String>> dropped, List<String> problems) {
         if (!created.isEmpty()) {
-            keeper.note("Created " + created.size() + " role(s) on the target: " + names(created) + "."
+            keeper.note(MessageCode.ROLES_CREATED,
+                    "Created " + created.size() + " role(s) on the target: " + names(created) + "."
                     + (facts.superuser() ? "" : " " + facts.currentUser() + " was made a member of each, so it "
                             + "could give them their objects."));
         }
         if (!kept.isEmpty()) {
-            keeper.note("Left as they are, because they already exist on the target (" + kept.size() + "): "
+            keeper.note(MessageCode.ROLES_KEPT,
+                    "Left as they are, because they already exist on the target (" + kept.size() + "): "
                     + String.join(", ", kept) + ". Their attributes, passwords, memberships and settings were not "
                     + "changed; compare them with the source's.");
         }
         if (!reserved.isEmpty()) {
-            keeper.note("Not created, because names starting with pg_ are reserved on the target: "
+            keeper.note(MessageCode.ROLES_RESERVED,
+                    "Not created, because names starting with pg_ are reserved on the target: "
                     + String.join(", ", reserved) + ". Rename them on the source, or create them under new names.");
         }
         if (!dropped.isEmpty()) {
-            keeper.note("Created without attributes " + (spec.target().type().isManaged() ? "the target's profile ("
+            keeper.note(MessageCode.ROLE_ATTRIBUTES_DROPPED,
+                    "Created without attributes " + (spec.target().type().isManaged() ? "the target's profile ("
                     + spec.target().type().label() + ", a managed service: no role may be a superuser) or "
                     + facts.currentUser() + " cannot grant: " : facts.currentUser() + " cannot grant on the target: ")
                     + dropped.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
@@ -199,14 +206,16 @@ final class RoleMigration {
         }
         List<SourceRole> withoutPassword = created.stream().filter(SourceRole::login).toList();
         if (!plan.hashesReadable() && !withoutPassword.isEmpty()) {
-            keeper.note("Login roles were created without a password, because " + source.spec().adminLogin()
+            keeper.note(MessageCode.ROLE_PASSWORDS_NOT_COPIED,
+                    "Login roles were created without a password, because " + source.spec().adminLogin()
                     + " cannot read password hashes on the source (pg_authid; a managed service hides them). Set "
                     + "each one on the target: " + withoutPassword.stream()
                             .map(r -> "ALTER ROLE " + Sql.ident(r.name()) + " PASSWORD '...';")
                             .collect(Collectors.joining(" ")));
         }
         if (!problems.isEmpty()) {
-            keeper.note("Not applied to migrated roles on the target: " + String.join("; ", problems) + ".");
+            keeper.note(MessageCode.ROLE_SETTINGS_NOT_APPLIED,
+                    "Not applied to migrated roles on the target: " + String.join("; ", problems) + ".");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.Secret;
@@ -58,7 +59,8 @@ record RolePlan(List<SourceRole> roles, List<Membership> memberships, List<RoleS
         ServerFacts facts = source.requireFacts();
         boolean all = spec.settings().option("roles.scope").map(String::trim).map(s -> {
             if (!s.equals("all") && !s.equals("needed")) {
-                throw new MigrationException("Option roles.scope is '" + s + "'. Use needed (the roles the "
+                throw new MigrationException(MessageCode.SPEC_INVALID,
+                        "Option roles.scope is '" + s + "'. Use needed (the roles the "
                         + "databases depend on, the default) or all (every role that is not built in).");
             }
             return s.equals("all");

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.internal.DumpScript.Entry;
@@ -72,11 +73,13 @@ final class SchemaRestore {
                     continue;
                 }
                 if (!RestorePolicy.tolerable(entry, statement, superuser, e.getSQLState())) {
-                    throw new MigrationException("Cannot create " + entry.type() + " " + entry.tag() + " in database "
+                    throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
+                            "Cannot create " + entry.type() + " " + entry.tag() + " in database "
                             + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
                             + Sql.abbreviate(statement), e);
                 }
-                keeper.note("Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
+                keeper.note(MessageCode.OBJECT_SKIPPED,
+                        "Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
                         + Sql.firstLine(e.getMessage()) + ")");
                 if (entry.type().equals("EVENT TRIGGER")) {
                     return; // its owner and state follow in the same entry, about a trigger that does not exist
@@ -137,7 +140,8 @@ final class SchemaRestore {
         } finally {
             c.setAutoCommit(true);
         }
-        keeper.note("In database " + db.name + ", materialized view " + view + " was refreshed with search_path "
+        keeper.note(MessageCode.MATERIALIZED_VIEW_SEARCH_PATH,
+                "In database " + db.name + ", materialized view " + view + " was refreshed with search_path "
                 + path + " set on its functions for the refresh only: PostgreSQL 17 refreshes under a safe "
                 + "search_path, and " + functions.stream().map(f -> f[0]).toList() + " name tables without their "
                 + "schema. Qualify those names, or give the functions SET search_path, or the next REFRESH fails.");

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -74,7 +75,8 @@ final class SequencesAndLargeObjects {
             }, WorkerPool.PRIORITY_DEFAULT);
         }
         tracker.await();
-        keeper.note("Copied " + oids.size() + " large object(s) in database " + db.name + ".");
+        keeper.note(MessageCode.LARGE_OBJECTS_COPIED,
+                "Copied " + oids.size() + " large object(s) in database " + db.name + ".");
     }
 
     private void copyLargeObjects(DatabaseRun db, List<Long> oids) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.ServerParametersMode;
 import dev.pgmigrate.api.spi.ServerFacts;
@@ -48,7 +49,8 @@ final class ServerParameters {
         } catch (SQLException e) {
             // Only a report is lost; the migrated data is complete.
             log.warn("Could not compare server parameters", e);
-            keeper.note("Server parameters were not compared: " + Sql.firstLine(e.getMessage())
+            keeper.note(MessageCode.PARAMETERS_NOT_COMPARED,
+                    "Server parameters were not compared: " + Sql.firstLine(e.getMessage())
                     + " (SQLState " + e.getSQLState() + ").");
             return;
         }
@@ -62,18 +64,21 @@ final class ServerParameters {
             }
         }
         if (!absent.isEmpty()) {
-            keeper.note("Server parameters set on the source that the target does not have (" + absent.size() + "): "
+            keeper.note(MessageCode.PARAMETERS_COMPARED,
+                    "Server parameters set on the source that the target does not have (" + absent.size() + "): "
                     + absent.stream().map(d -> d.name() + " = " + d.sourceValue()).collect(Collectors.joining(", "))
                     + ". Find what replaced them in the target version's release notes.");
         }
         if (differences.isEmpty()) {
-            keeper.note("Server parameters: every parameter set on the source has the same value on the target.");
+            keeper.note(MessageCode.PARAMETERS_COMPARED,
+                    "Server parameters: every parameter set on the source has the same value on the target.");
             return;
         }
         if (spec.settings().serverParameters() == ServerParametersMode.APPLY) {
             apply(byScope);
         } else {
-            byScope.forEach((scope, list) -> keeper.note("Server parameters that differ on the target, "
+            byScope.forEach((scope, list) -> keeper.note(MessageCode.PARAMETERS_COMPARED,
+                    "Server parameters that differ on the target, "
                     + scope.description + " (" + list.size() + "): " + list.stream().map(d -> d.describe() + ": "
                             + String.join("; ", statements(scope, d))).collect(Collectors.joining(" | "))
                     + (scope == Scope.RELOAD ? "; then SELECT pg_reload_conf()" : "")
@@ -104,13 +109,15 @@ final class ServerParameters {
         }
         List<ParameterDifference> restart = byScope.getOrDefault(Scope.RESTART, List.of());
         if (!restart.isEmpty()) {
-            keeper.note("Server parameters not applied because they need a restart of the target (" + restart.size()
+            keeper.note(MessageCode.PARAMETERS_NOT_APPLIED,
+                    "Server parameters not applied because they need a restart of the target (" + restart.size()
                     + "): " + restart.stream().map(d -> d.describe() + ": " + statements(Scope.RESTART, d).get(0))
                             .collect(Collectors.joining(" | "))
                     + ". Set them, check the values suit the target machine, and restart it when convenient.");
         }
         if (!notApplied.isEmpty()) {
-            keeper.note("Server parameters not applied (" + notApplied.size() + "): " + String.join(" | ", notApplied)
+            keeper.note(MessageCode.PARAMETERS_NOT_APPLIED,
+                    "Server parameters not applied (" + notApplied.size() + "): " + String.join(" | ", notApplied)
                     + ". Set them as the target's superuser or through the service's parameter page.");
         }
     }
@@ -146,7 +153,8 @@ final class ServerParameters {
             }
         }
         if (!applied.isEmpty()) {
-            keeper.note("Server parameters applied per database with ALTER DATABASE ... SET (" + applied.size() + "): "
+            keeper.note(MessageCode.PARAMETERS_APPLIED,
+                    "Server parameters applied per database with ALTER DATABASE ... SET (" + applied.size() + "): "
                     + String.join(", ", applied) + ".");
         }
     }
@@ -172,7 +180,8 @@ final class ServerParameters {
         }
         if (!applied.isEmpty()) {
             Sql.execute(c, "SELECT pg_catalog.pg_reload_conf()");
-            keeper.note("Server parameters applied server-wide with ALTER SYSTEM and a reload (" + applied.size()
+            keeper.note(MessageCode.PARAMETERS_APPLIED,
+                    "Server parameters applied server-wide with ALTER SYSTEM and a reload (" + applied.size()
                     + "): " + String.join(", ", applied) + ".");
         }
     }

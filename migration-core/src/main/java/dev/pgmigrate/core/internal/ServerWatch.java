@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.spi.ServerFacts;
 import java.sql.Connection;
@@ -73,7 +74,8 @@ final class ServerWatch implements AutoCloseable {
             if (!server.silent) {
                 server.silent = true;
                 Instant last = server.lastAnswer;
-                keeper.note("Warning: " + who + " has not answered for " + Duration.between(last, Instant.now())
+                keeper.note(MessageCode.SERVER_SILENT,
+                        "Warning: " + who + " has not answered for " + Duration.between(last, Instant.now())
                         .toSeconds() + " s (its last answer at " + last.truncatedTo(ChronoUnit.SECONDS) + "): "
                         + Sql.firstLine(String.valueOf(e.getMessage())) + ". The migration waits for it: "
                         + "settings.options.connection.socketTimeoutSeconds ends such a wait with an error, and a "
@@ -88,7 +90,8 @@ final class ServerWatch implements AutoCloseable {
         Instant now = Instant.now();
         if (server.silent) {
             server.silent = false;
-            keeper.note(who.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + who.substring(1) + " answers again, "
+            keeper.note(MessageCode.SERVER_ANSWERS_AGAIN,
+                    who.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + who.substring(1) + " answers again, "
                     + "after " + Duration.between(server.lastAnswer, now).toSeconds() + " s without an answer.");
         }
         server.lastAnswer = now;

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import java.sql.Connection;
@@ -86,7 +87,8 @@ final class SourceLocks {
             } catch (SQLException e) {
                 if ("53200".equals(e.getSQLState())) { // out of shared memory: the lock table is full
                     Sql.execute(c, "ROLLBACK TO SAVEPOINT pgmigrate_locks");
-                    keeper.note("Database " + database + ": its " + tables.size() + " tables were not locked for the "
+                    keeper.note(MessageCode.SOURCE_NOT_LOCKED,
+                            "Database " + database + ": its " + tables.size() + " tables were not locked for the "
                             + "migration's duration: the source's lock table is too small (" + Sql.firstLine(
                             e.getMessage()) + "). A TRUNCATE or ALTER TABLE on the source during the migration would "
                             + "not wait and could be copied wrong: keep the source idle, or raise "
@@ -99,7 +101,8 @@ final class SourceLocks {
                 Sql.execute(c, "ROLLBACK TO SAVEPOINT pgmigrate_locks");
                 int timeout = EngineOptions.lockTimeoutSeconds(settings);
                 String holders = holders(source, database);
-                keeper.note("Database " + database + ": waiting, at most " + timeout + " s (source.lockTimeoutSeconds), "
+                keeper.note(MessageCode.SOURCE_LOCK_WAIT,
+                        "Database " + database + ": waiting, at most " + timeout + " s (source.lockTimeoutSeconds), "
                         + "for tables another session holds: " + holders + ".");
                 Sql.execute(c, "SET LOCAL lock_timeout = '" + timeout + "s'");
                 try {
@@ -110,7 +113,8 @@ final class SourceLocks {
                     if (!"55P03".equals(waited.getSQLState())) {
                         throw waited;
                     }
-                    throw new MigrationException("Cannot read database " + database + " on the source as one "
+                    throw new MigrationException(MessageCode.SOURCE_NOT_CONSISTENT,
+                            "Cannot read database " + database + " on the source as one "
                             + "snapshot: a table stayed locked by another session for longer than "
                             + "source.lockTimeoutSeconds = " + timeout + " s (" + holders(source, database) + "). "
                             + "End that session or let it finish, or raise settings.options.source.lockTimeoutSeconds.",

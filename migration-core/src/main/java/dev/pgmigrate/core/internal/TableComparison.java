@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.TableVerification;
 import java.sql.Connection;
@@ -85,7 +86,8 @@ final class TableComparison {
             } catch (SQLException e) {
                 stopTargetSide(t, targetSide);
                 if ("55P03".equals(e.getSQLState())) {
-                    throw new MigrationException("Cannot compare table " + table.qualifiedName()
+                    throw new MigrationException(MessageCode.SOURCE_NOT_CONSISTENT,
+                            "Cannot compare table " + table.qualifiedName()
                             + " of database " + database + ": another session waits for an exclusive lock on it on "
                             + "the source, for longer than source.lockTimeoutSeconds, and every reader waits behind it: "
                             + e.getMessage() + ". An offline migration's source takes no TRUNCATE or DDL: end that "

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationException;
@@ -83,7 +84,8 @@ final class TableCopy {
             }
         }
         if (filters == null) {
-            keeper.note("Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes()
+            keeper.note(MessageCode.TABLE_NOT_SPLIT,
+                    "Table " + table.qualifiedName() + " in database " + db.name + " (" + table.bytes()
                     / (1024 * 1024) + " MiB) is copied by one worker: the source is older than 14 (no TID range "
                     + "scans) and the table has no single-column integer key to split on.");
             return List.of(new Part(table, 1, 1, Optional.empty(), table.bytes()));
@@ -147,7 +149,8 @@ final class TableCopy {
                             + "them until it is done, and every reader of the table waits behind it. An offline "
                             + "migration's source takes no TRUNCATE or DDL: end that session and migrate again."
                     : "";
-            throw new MigrationException("Cannot copy table " + task.displayName() + " of database " + db.name
+            throw new MigrationException(MessageCode.COPY_FAILED,
+                    "Cannot copy table " + task.displayName() + " of database " + db.name
                     + " with mover " + mover.id() + ": " + e.getMessage() + state + locked, e);
         } finally {
             WorkerSessions.restoreAutoCommit(dst);
@@ -164,7 +167,8 @@ final class TableCopy {
                 return mover;
             }
         }
-        throw new MigrationException("No data mover supports table " + task.displayName() + " (movers: "
+        throw new MigrationException(MessageCode.COPY_FAILED,
+                "No data mover supports table " + task.displayName() + " (movers: "
                 + plugins.moverIds() + "). Put migration-copy, or a mover that supports it, on the class path.");
     }
 

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSpec;
@@ -70,12 +71,14 @@ final class TargetDatabase {
             try {
                 Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
             } catch (SQLException e) {
-                keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                        + "its source owner " + owner + " could not be made owner (" + e.getMessage() + ").");
+                keeper.note(MessageCode.DATABASE_OWNER_CHANGED, "Database " + db.name + " is owned by "
+                        + targetFacts.currentUser() + " on the target: its source owner " + owner
+                        + " could not be made owner (" + e.getMessage() + ").");
             }
         } else {
-            keeper.note("Database " + db.name + " is owned by " + targetFacts.currentUser() + " on the target: "
-                    + "its source owner " + owner + " does not exist there.");
+            keeper.note(MessageCode.DATABASE_OWNER_CHANGED, "Database " + db.name + " is owned by "
+                    + targetFacts.currentUser() + " on the target: its source owner " + owner
+                    + " does not exist there.");
         }
         log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
                 db.working, source.encoding(), source.collate(), source.ctype());
@@ -99,14 +102,16 @@ final class TargetDatabase {
         }
         if (Rollback.exists(c, db.name)) {
             if (!spec.settings().overwriteDbsInTarget()) {
-                throw new MigrationException("Database " + db.name + " appeared on the target during the "
+                throw new MigrationException(MessageCode.TARGET_CONFLICT,
+                        "Database " + db.name + " appeared on the target during the "
                         + "migration; the copy is kept as " + db.working + " until rollback. Set "
                         + "overwriteDbsInTarget to replace it.");
             }
             String aside = asideName(spec.name(), db.name);
             keeper.journal(JournalKind.SET_ASIDE_DATABASE, db.name, aside);
             renameEndingSessions(c, db.name, aside);
-            keeper.note("The existing database " + db.name + " was set aside as " + aside + " (overwriteDbsInTarget): "
+            keeper.note(MessageCode.DATABASE_SET_ASIDE,
+                    "The existing database " + db.name + " was set aside as " + aside + " (overwriteDbsInTarget): "
                     + "it is dropped once the whole migration has succeeded, and renamed back if it fails or is "
                     + "canceled.");
         }
@@ -160,10 +165,12 @@ final class TargetDatabase {
             }
             try {
                 Rollback.dropDatabase(c, entry.detail());
-                keeper.note("Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
+                keeper.note(MessageCode.ORIGINAL_DROPPED,
+                        "Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
                         + ") now that the migration has succeeded.");
             } catch (SQLException e) {
-                keeper.note("The original database " + entry.name() + " is still on the target as " + entry.detail()
+                keeper.note(MessageCode.ORIGINAL_KEPT,
+                        "The original database " + entry.name() + " is still on the target as " + entry.detail()
                         + ": dropping it failed (" + Sql.firstLine(e.getMessage()) + "). The migration has succeeded; "
                         + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
                         + "need it.");

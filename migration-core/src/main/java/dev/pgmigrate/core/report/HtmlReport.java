@@ -3,9 +3,12 @@ package dev.pgmigrate.core.report;
 import static dev.pgmigrate.core.report.HtmlMarkup.statusText;
 import static dev.pgmigrate.core.report.HtmlMarkup.time;
 
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.Locale;
 
 /**
  * The HTML page: one file with inline CSS and an inline SVG timeline, no script, and a content security policy
@@ -59,7 +62,7 @@ final class HtmlReport {
             return;
         }
         b.append("<section id=\"errors\" class=\"errors\">\n<h2>Errors</h2>\n<ul>");
-        r.errors().forEach(e -> b.append("<li>").append(escape(e)).append("</li>"));
+        r.errors().forEach(this::message);
         b.append("</ul>\n</section>\n");
     }
 
@@ -68,8 +71,20 @@ final class HtmlReport {
             return;
         }
         b.append("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>");
-        r.notes().forEach(n -> b.append("<li>").append(escape(n)).append("</li>"));
+        r.notes().forEach(this::message);
         b.append("</ul>\n</section>\n");
+    }
+
+    /** One error or note: its code (which the page's styles read), its text, and what to do. */
+    private void message(MigrationMessage m) {
+        MessageCode code = m.code();
+        b.append("<li class=\"").append(code.kind().label().toLowerCase(Locale.ROOT)).append("\" data-code=\"")
+                .append(code.label()).append("\"><code class=\"code\">").append(code.label()).append("</code> ")
+                .append(escape(m.text()));
+        if (code.kind() != MessageCode.Kind.NOTE && code != MessageCode.UNCLASSIFIED) {
+            b.append("<br><span class=\"remedy\">What to do: ").append(escape(code.remedy())).append("</span>");
+        }
+        b.append("</li>");
     }
 
     // ---- text rules every section follows

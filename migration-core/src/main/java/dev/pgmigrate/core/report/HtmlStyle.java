@@ -46,6 +46,9 @@ final class HtmlStyle {
             .card.st-warning{border-color:#fcd34d}.card.st-warning .value{color:var(--warn)}
             .card.st-succeeded .value{color:var(--ok)}
             .errors{border-color:#fca5a5;background:#fff5f5}.errors h2{color:var(--bad)}
+            code.code{font-size:12px;border-radius:4px;padding:0 4px;background:#eef2f7}
+            li.warning code.code{background:#fef3c7}
+            .remedy{color:var(--muted)}
             .alert{background:var(--badbg);color:var(--bad);border-radius:6px;padding:8px 12px}
             .muted{color:var(--muted)}
             svg.timeline{display:block;max-width:100%;height:auto}

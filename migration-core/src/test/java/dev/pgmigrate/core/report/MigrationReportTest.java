@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
@@ -247,8 +249,9 @@ class MigrationReportTest {
                 new ObjectCount("shop", "public", "sequence:seq<1>", 10, 9)));
         return new MigrationRecord(spec, MigrationStatus.FAILED, MigrationSubstatus.FAILED, T0,
                 Optional.of(T0.plusSeconds(60)), validation, List.of(shop, other),
-                List.of("Verification found 2 differences"), Optional.of(verification),
-                List.of("Owners were remapped: <none>"), false, false);
+                List.of(new MigrationMessage(MessageCode.VERIFICATION_MISMATCH, "Verification found 2 differences")),
+                Optional.of(verification),
+                List.of(new MigrationMessage(MessageCode.OWNER_REMAPPED, "Owners were remapped: <none>")), false, false);
     }
 
     private static TableProgress table(String name, TableState state, long rows, long bytes, int start, int end,

@@ -1,0 +1,182 @@
+package dev.pgmigrate.api;
+
+import java.util.Objects;
+
+/**
+ * The stable code of every failure, warning and note a migration records, beside its message. Exit codes, reports
+ * and scripts read the code, never the prose, which may improve between versions. A code never changes meaning once
+ * released; new codes arrive in minor versions, so readers treat one they do not know by its {@link #kind()}.
+ *
+ * <p>{@code record.errors().stream().anyMatch(e -> e.code() == MessageCode.SERVER_UNREACHABLE)}
+ *
+ * @since 0.3
+ */
+@Stable(since = "0.3")
+public enum MessageCode implements Labeled {
+    // Failures: why a migration, a resume or a cancel did not succeed.
+    SPEC_INVALID(Kind.FAILURE, "A field or option of the spec has a bad value.",
+            "Fix the field the message names; 'pgmigrate validate' checks a spec without migrating."),
+    SECRET_UNAVAILABLE(Kind.FAILURE, "A password reference (env:NAME or file:PATH) cannot be read.",
+            "Set the environment variable or make the file readable by the user running pgmigrate."),
+    PLUGIN_INVALID(Kind.FAILURE, "A validator or data mover plugin cannot be loaded or has a bad or duplicate id.",
+            "Remove or fix the plugin jar the message names."),
+    VALIDATION_FAILED(Kind.FAILURE, "One or more premigration checks failed; nothing was migrated.",
+            "Run 'pgmigrate show' for each finding and its remedy, fix them, then start again."),
+    SERVER_UNREACHABLE(Kind.FAILURE, "A server could not be reached, or the connection to it broke (SQLState 08).",
+            "Check the host, port, firewall and that the server is up; then resume or start again."),
+    SERVER_NOT_ANSWERING(Kind.FAILURE, "A server did not answer within connection.socketTimeoutSeconds.",
+            "Check the network and the server's load, or raise settings.options.connection.socketTimeoutSeconds."),
+    LOGIN_FAILED(Kind.FAILURE, "A server refused the login (SQLState class 28).",
+            "Check the login, its password and the server's pg_hba.conf entry for this machine."),
+    PRIVILEGE_MISSING(Kind.FAILURE, "A login lacks a privilege a step needs (SQLState 42501).",
+            "Grant the privilege the message names, or run the migration as a login that has it."),
+    OUT_OF_RESOURCES(Kind.FAILURE, "A server ran out of disk, memory or connections (SQLState class 53).",
+            "Free or add the resource the message names on that server, or lower the parallelism."),
+    TARGET_CONFLICT(Kind.FAILURE, "Something else created or changed a database this migration writes.",
+            "Find who else writes to the target; drop or rename the database, or use overwriteDbsInTarget."),
+    MIGRATION_NOT_FOUND(Kind.FAILURE, "No stored migration has the name given.",
+            "Check the name and the target; 'pgmigrate list' shows the migrations."),
+    MIGRATION_STATE_CONFLICT(Kind.FAILURE, "The migration is in a state that does not allow what was asked.",
+            "Read the migration's status with 'pgmigrate show'; wait for it, or cancel it first."),
+    STATE_STORE_UNUSABLE(Kind.FAILURE, "The state directory or a record in it cannot be used.",
+            "Fix the directory's ownership or permissions, or point --state-dir elsewhere."),
+    RESUME_REFUSED(Kind.FAILURE, "A resume was refused because what was done can no longer be trusted.",
+            "Cancel the migration and start it again."),
+    SOURCE_NOT_CONSISTENT(Kind.FAILURE, "The source could not be read as one snapshot (a lock was held too long).",
+            "End the session holding the lock, or raise settings.options.source.lockTimeoutSeconds."),
+    DUMP_FAILED(Kind.FAILURE, "pg_dump failed or no pg_dump fits the source.",
+            "Read pg_dump's error in the message; install the pg_dump the message names if it is missing."),
+    OBJECT_NOT_CREATED(Kind.FAILURE, "An object (a role, a schema object, a database privilege) could not be made "
+            + "on the target.", "Make what the message names possible on the target (an extension, a role, a "
+                    + "privilege), or exclude it."),
+    STATEMENT_FAILED(Kind.FAILURE, "A statement failed on a server; the message says in which phase, server and "
+            + "database.", "Read the server's error and SQLState in the message and fix its cause."),
+    COPY_FAILED(Kind.FAILURE, "A table's rows could not be copied.",
+            "Read the data mover's error in the message; exclude the table or choose another mover."),
+    VERIFICATION_MISMATCH(Kind.FAILURE, "The target differs from the source after the copy; it was rolled back.",
+            "Find who wrote to the source or target during the migration (the report lists the tables), "
+                    + "then start again."),
+    CANCELED(Kind.FAILURE, "The migration was canceled.", "Start it again when ready."),
+    PROCESS_DIED(Kind.FAILURE, "The process running the migration died before it ended.",
+            "Resume it, or cancel it to roll back what it left on the target."),
+    ROLLBACK_INCOMPLETE(Kind.FAILURE, "Some of what the migration made on the target could not be removed.",
+            "Run 'pgmigrate cancel' again once the target is reachable; it retries what is left."),
+    RECORD_NOT_WRITTEN(Kind.FAILURE, "The migration's record could not be written to the state directory.",
+            "Free space or fix permissions in the state directory, then cancel the migration to roll back."),
+    INTERNAL(Kind.FAILURE, "An unexpected error inside pgmigrate or a plugin.",
+            "Report it with the message and the log; resume or cancel the migration."),
+    UNCLASSIFIED(Kind.FAILURE, "A failure recorded without a code: by a version before codes, or by a plugin.",
+            "Read the message."),
+
+    // Warnings: the migration goes on, but something may need a look.
+    SERVER_SILENT(Kind.WARNING, "A server has not answered the watch's probe for a while.",
+            "Check the server and the network; the migration waits for it."),
+    SOURCE_WRITTEN_DURING_COPY(Kind.WARNING, "Tables were written on the source while they were copied.",
+            "Stop writers on the source before the migration, or migrate online."),
+    SOURCE_NOT_LOCKED(Kind.WARNING, "The source's tables were not locked against schema changes during the dump.",
+            "Make sure nothing changes the schema on the source during the migration."),
+
+    // Notes: what was done that the user should know.
+    SERVER_ANSWERS_AGAIN(Kind.NOTE, "A server that had stopped answering answers again.", "None."),
+    SOURCE_LOCK_WAIT(Kind.NOTE, "The migration waits for a lock on the source; the note names who holds it.",
+            "End or let finish the session the note names."),
+    RESUMED(Kind.NOTE, "A resume kept work that was done and verified.", "None."),
+    ROLES_CREATED(Kind.NOTE, "Roles were created on the target.", "None."),
+    ROLES_KEPT(Kind.NOTE, "Roles that already exist on the target were left as they are.",
+            "Check that their attributes and memberships suit the migrated databases."),
+    ROLES_RESERVED(Kind.NOTE, "Roles whose names start with pg_ were not created.",
+            "Rename those roles on the source if the target needs them."),
+    ROLES_NOT_MIGRATED(Kind.NOTE, "Roles were not migrated: the target login may not create roles.",
+            "Create the roles on the target, or migrate as a login with CREATEROLE."),
+    ROLE_ATTRIBUTES_DROPPED(Kind.NOTE, "Roles were created without attributes the target login may not grant.",
+            "Grant those attributes on the target if they are needed."),
+    ROLE_PASSWORDS_NOT_COPIED(Kind.NOTE, "Login roles were created without their passwords.",
+            "Set the passwords on the target (ALTER ROLE ... PASSWORD)."),
+    ROLE_SETTINGS_NOT_APPLIED(Kind.NOTE, "Some role settings or memberships could not be applied on the target.",
+            "Apply them by hand as a login allowed to."),
+    OWNER_REMAPPED(Kind.NOTE, "Objects whose owner does not exist on the target were given to the target login.",
+            "Create the owner roles and reassign ownership, or migrate roles."),
+    PRIVILEGES_NOT_GRANTED(Kind.NOTE, "Privileges of roles that do not exist on the target were not granted.",
+            "Create the roles and grant the privileges, or migrate roles."),
+    OBJECT_SKIPPED(Kind.NOTE, "A schema object the target cannot have was skipped.",
+            "Check the note: install what it needs on the target if you want the object."),
+    MATERIALIZED_VIEW_SEARCH_PATH(Kind.NOTE, "A materialized view was refreshed with a search_path it needs.",
+            "None; schema-qualify the names in its query to avoid it."),
+    DATABASE_OWNER_CHANGED(Kind.NOTE, "A database is owned by the target login, not the source's owner.",
+            "ALTER DATABASE ... OWNER TO the intended role on the target."),
+    DATABASE_SET_ASIDE(Kind.NOTE, "An existing target database was renamed aside to be replaced.", "None."),
+    ORIGINAL_DROPPED(Kind.NOTE, "A target database set aside was dropped once the migration succeeded.", "None."),
+    ORIGINAL_KEPT(Kind.NOTE, "A target database set aside is still on the target.",
+            "Drop it when it is no longer needed."),
+    DATABASE_SETTINGS_NOT_APPLIED(Kind.NOTE, "Some database-level settings could not be applied on the target.",
+            "Apply them by hand as a login allowed to."),
+    TABLE_NOT_SPLIT(Kind.NOTE, "A large table was copied by one worker: this source cannot split it.",
+            "None; a source of version 14 or later, or a single-column integer key, lets it split."),
+    LARGE_OBJECTS_COPIED(Kind.NOTE, "Large objects were copied.", "None."),
+    PARAMETERS_NOT_COMPARED(Kind.NOTE, "Server parameters could not be compared.",
+            "Compare them by hand, or grant pg_read_all_settings to the logins."),
+    PARAMETERS_COMPARED(Kind.NOTE, "Server parameters set on the source were compared with the target's.",
+            "Review the differences the note lists; set serverParameters to apply them."),
+    PARAMETERS_APPLIED(Kind.NOTE, "Server parameters were applied on the target.", "None."),
+    PARAMETERS_NOT_APPLIED(Kind.NOTE, "Server parameters could not be applied, or need a restart of the target.",
+            "Apply them by hand, or restart the target."),
+    ROLLED_BACK(Kind.NOTE, "A later cancel finished an incomplete rollback: nothing of the migration is left on "
+            + "the target.", "None.");
+
+    /** How a code bears on the migration. */
+    public enum Kind implements Labeled {
+        /** The migration, resume or cancel did not succeed. */
+        FAILURE("Failure"),
+        /** It goes on, but something may need a look. */
+        WARNING("Warning"),
+        /** Something the user should know. */
+        NOTE("Note");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+    }
+
+    private final Kind kind;
+    private final String meaning;
+    private final String remedy;
+
+    MessageCode(Kind kind, String meaning, String remedy) {
+        this.kind = Objects.requireNonNull(kind);
+        this.meaning = Objects.requireNonNull(meaning);
+        this.remedy = Objects.requireNonNull(remedy);
+    }
+
+    /** The code as written in records, reports and the README, such as {@code "PGM-ROLLBACK-INCOMPLETE"}. */
+    @Override
+    public String label() {
+        return "PGM-" + name().replace('_', '-');
+    }
+
+    /** Whether it is a failure, a warning or a note. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** What the code means, in one sentence. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** What to do about it, in one sentence. */
+    public String remedy() {
+        return remedy;
+    }
+
+    /** Parses a label such as {@code "PGM-ROLLBACK-INCOMPLETE"}, ignoring case. */
+    public static MessageCode fromLabel(String label) {
+        return Labeled.fromLabel(MessageCode.class, label);
+    }
+}
