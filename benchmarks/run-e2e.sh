@@ -215,7 +215,7 @@ if want validation; then
     for run in warmup timed; do
         rm -f "$WORK/state-validation/logs/pgmigrate.log"
         w0=$(date +%s.%N)
-        java -Dorg.slf4j.simpleLogger.log.dev.pgmigrate.core.internal.ValidationRunner=debug -jar "$PGMIGRATE_JAR" \
+        java -Dorg.slf4j.simpleLogger.log.dev.pgmigrate.core.internal.run.ValidationRunner=debug -jar "$PGMIGRATE_JAR" \
             --state-dir "$WORK/state-validation" migration create --name "validate-$run" --properties "$WORK/validate.json" \
             --wait --output json > "$WORK/validate-$run.jsonl" || true  # exit 2 when a check fails: still timed
         wall=$(echo "$(date +%s.%N) - $w0" | bc)

@@ -274,7 +274,7 @@ class FaultsTest {
     @Test
     void aRollbackEndsACreateDatabaseThatADeadProcessLeftRunning(@Pg("17") PostgresServer target) throws Exception {
         String name = TestDatabases.unique("orphan");
-        String create = "CREATE DATABASE " + dev.pgmigrate.core.internal.Sql.ident(name) + " TEMPLATE template0";
+        String create = "CREATE DATABASE " + dev.pgmigrate.core.internal.pg.Sql.ident(name) + " TEMPLATE template0";
         try (java.sql.Connection blocker = target.connect("postgres");
                 java.sql.Connection creator = target.connect("postgres");
                 java.sql.Connection rollback = target.connect("postgres")) {
@@ -297,7 +297,7 @@ class FaultsTest {
                 Thread.sleep(10);
             }
 
-            dev.pgmigrate.core.internal.Rollback.dropDatabase(rollback, name);
+            dev.pgmigrate.core.internal.run.Rollback.dropDatabase(rollback, name);
 
             blocker.rollback();
             assertThat(creating).failsWithin(Duration.ofSeconds(30));

@@ -5,8 +5,8 @@ import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.SecretReferences;
-import dev.pgmigrate.core.internal.CancelSignal;
-import dev.pgmigrate.core.internal.PgTools;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.schema.PgTools;
 import java.util.List;
 
 /**

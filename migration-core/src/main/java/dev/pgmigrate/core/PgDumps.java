@@ -1,7 +1,7 @@
 package dev.pgmigrate.core;
 
 import dev.pgmigrate.api.MigrationSettings;
-import dev.pgmigrate.core.internal.PgTools;
+import dev.pgmigrate.core.internal.schema.PgTools;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationStatus;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.internal.run.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,7 +1,7 @@
 package dev.pgmigrate.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.internal.run.Json;
 
 /**
  * The JSON form of records, events, verification reports and stored migrations: the one the state directory, the

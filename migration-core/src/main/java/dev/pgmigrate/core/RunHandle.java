@@ -3,7 +3,7 @@ package dev.pgmigrate.core;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
-import dev.pgmigrate.core.internal.MigrationRun;
+import dev.pgmigrate.core.internal.run.MigrationRun;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -5,7 +5,7 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationSubstatus;
-import dev.pgmigrate.core.internal.ResumeCheck;
+import dev.pgmigrate.core.internal.database.ResumeCheck;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.pgmigrate.embedded;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
-import dev.pgmigrate.core.internal.SqlLexer;
+import dev.pgmigrate.core.internal.schema.SqlLexer;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;

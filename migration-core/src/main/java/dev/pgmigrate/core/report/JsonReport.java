@@ -6,7 +6,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.VerificationReport;
-import dev.pgmigrate.core.internal.Json;
+import dev.pgmigrate.core.internal.run.Json;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.pgmigrate.api.Experimental;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.core.StoredMigration;
-import dev.pgmigrate.core.internal.RecordKeeper;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

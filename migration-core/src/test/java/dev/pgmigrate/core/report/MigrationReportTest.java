@@ -23,7 +23,7 @@ import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.core.InMemoryMigrationStore;
 import dev.pgmigrate.core.StoredMigration;
-import dev.pgmigrate.core.internal.RecordKeeper;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

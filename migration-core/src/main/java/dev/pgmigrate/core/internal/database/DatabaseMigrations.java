@@ -1,0 +1,289 @@
+package dev.pgmigrate.core.internal.database;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.internal.copy.DataPhase;
+import dev.pgmigrate.core.internal.copy.TableBuilds;
+import dev.pgmigrate.core.internal.copy.TableCopy;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.Checkpoint;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.run.Rollback;
+import dev.pgmigrate.core.internal.run.WorkerPool;
+import dev.pgmigrate.core.internal.schema.DumpScript;
+import dev.pgmigrate.core.internal.schema.PgTools;
+import dev.pgmigrate.core.internal.schema.PostDataPlan;
+import dev.pgmigrate.core.internal.schema.RoleFilter;
+import dev.pgmigrate.core.internal.schema.SchemaRestore;
+import dev.pgmigrate.core.internal.verify.DatabaseVerification;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each selected database's migration, fresh or resumed at the stage it reached, then completion and the point of
+ * no return. The work itself is in units of its own: the snapshot and its locks ({@link SourceLocks}), pg_dump's
+ * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
+ * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
+ * {@link SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}) and the database's own
+ * properties ({@link DatabaseProperties}).
+ */
+public final class DatabaseMigrations implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
+
+    private final MigrationSpec spec;
+    private final MigrationSettings settings;
+    private final RecordKeeper keeper;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final WorkerPool pool;
+    private final CancelSignal cancel;
+    private final boolean resume;
+    private final Checkpoint checkpoint;
+    private final TargetDatabase targetDatabase;
+    private final WorkerSessions sessions;
+    private final SchemaRestore restore;
+    private final DatabaseVerification verification;
+    private final TableBuilds builds;
+    private final SourceDumps dumps;
+    private final DataPhase dataPhase;
+    private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
+
+    public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
+            WorkerPool pool, CancelSignal cancel, boolean resume) {
+        this.spec = spec;
+        this.settings = spec.settings();
+        this.keeper = keeper;
+        this.source = source;
+        this.target = target;
+        this.pool = pool;
+        this.cancel = cancel;
+        this.resume = resume;
+        this.checkpoint = new Checkpoint(keeper);
+        this.targetDatabase = new TargetDatabase(spec, keeper, target, resume);
+        this.sessions = new WorkerSessions(settings, source, target, pool);
+        this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
+        this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
+        this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
+        this.dumps = new SourceDumps(spec, cancel);
+        TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
+        this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
+                builds);
+    }
+
+    public void migrate() throws Exception {
+        ServerFacts sourceFacts = source.requireFacts();
+        // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
+        Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
+            PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
+            log.info("Using {} ({})", found.path(), found.version());
+            return found;
+        }, WorkerPool.PRIORITY_POST_DATA + 2);
+        for (String database : spec.databases()) {
+            cancel.check();
+            Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
+            String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
+            DatabaseRun db = new DatabaseRun(database, working);
+            databases.put(database, db);
+            switch (stage) {
+                case DONE -> log.info("Database {} was completed before the interruption", database);
+                case VERIFIED -> {
+                    // Copied and verified: only its properties and its final name remain, and need no snapshot.
+                    readTargetRoles(db);
+                    db.properties = dumps.properties(db, result(pgDumpLookup));
+                    keeper.note(MessageCode.RESUMED,
+                            "Resumed: database " + database + " was copied and verified; only completion "
+                            + "remains.");
+                }
+                case DATA -> {
+                    SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+                    readTargetRoles(db);
+                    db.properties = dumps.properties(db, result(pgDumpLookup));
+                    db.catalog = SourceCatalog.read(db.snapshotConnection);
+                    keeper.note(MessageCode.RESUMED,
+                            "Resumed: database " + database + " had all its data, indexes and constraints; "
+                            + "only its verification and completion remain.");
+                    verifyDatabase(db);
+                }
+                case SCHEMA -> {
+                    resumeDatabase(db, result(pgDumpLookup));
+                    verifyDatabase(db);
+                }
+                case CREATED, NONE -> {
+                    if (stage == Checkpoint.Stage.CREATED) {
+                        // The schema was not fully restored: start this database again from nothing.
+                        targetDatabase.drop(db);
+                        db.working = TargetDatabase.workingName(spec.name(), database);
+                    }
+                    migrateDatabase(db, pgDumpLookup);
+                    verifyDatabase(db);
+                }
+            }
+        }
+    }
+
+    private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
+        keeper.databaseStarted(db.name);
+        long started = System.nanoTime();
+        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        PgTools.PgDump pgDump = result(pgDumpLookup);
+        checkpoint.workingName(db.name, db.working);
+        checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
+        TargetDatabase.Creation properties = TargetDatabase.Creation.read(db.snapshotConnection,
+                source.requireFacts(), db.name);
+        // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
+        // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
+        // the source's catalog on the snapshot's connection, and once the database exists the workers open their
+        // connections, so that the copies can start as soon as the schema is restored.
+        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
+        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
+        db.postScript = postScript;
+        Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
+                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
+        targetDatabase.create(db, properties);
+        cancel.check();
+        sessions.openAhead(db);
+        DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
+        db.properties = pre.properties();
+        readTargetRoles(db);
+        restore.preData(db, pre.schema());
+        checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
+        log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
+        // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
+        DumpScript post = result(postScript);
+
+        db.catalog = result(catalog);
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
+        db.writtenLate = plan.mayWriteTablesLate();
+        dataPhase.run(db, plan, Set.of());
+        builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
+        noteRoleChanges(db);
+        checkpoint.stage(db.name, Checkpoint.Stage.DATA);
+        log.info("Database {}: data, indexes and constraints in {} ms", db.name,
+                (System.nanoTime() - started) / 1_000_000);
+        sessions.closeWorkers(db);
+    }
+
+    /** A pool task's result; its failure rethrown as it was thrown. */
+    private static <T> T result(Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /**
+     * Continues a database whose schema was restored before the interruption: tables committed then are kept,
+     * the rest are emptied and copied again, and what post-data already exists on the target is not rebuilt.
+     * The snapshot is new; the engine checked before resuming that the kept tables still have their row counts.
+     */
+    private void resumeDatabase(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
+        keeper.databaseStarted(db.name);
+        // The dead process's sessions may still be building an index or copying: end them before reading what
+        // the target has, or their work lands after that and collides with ours.
+        Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
+        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        DumpScript post = dumps.postData(db, pgDump);
+        db.postScript = CompletableFuture.completedFuture(post);
+        readTargetRoles(db);
+        db.properties = dumps.properties(db, pgDump);
+        db.catalog = SourceCatalog.read(db.snapshotConnection);
+        Set<String> kept = new HashSet<>();
+        long keptRows = 0;
+        for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {
+            if (t.state() == TableState.COMPLETED) {
+                kept.add(t.qualifiedName());
+                keptRows += t.rows();
+            } else {
+                keeper.tableChanged(db.name, t.qualifiedName(), TableProgress::requeued, null);
+            }
+        }
+        restore.readExisting(db);
+        db.restDone = checkpoint.postDataDone(db.name);
+        keeper.note(MessageCode.RESUMED,
+                "Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
+                + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
+                + db.existingConstraints.size() + " constraint(s) already built are not built again.");
+        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
+        db.writtenLate = plan.mayWriteTablesLate();
+        dataPhase.run(db, plan, kept);
+        builds.analyzeRest(db);
+        noteRoleChanges(db);
+        checkpoint.stage(db.name, Checkpoint.Stage.DATA);
+        sessions.closeWorkers(db);
+    }
+
+    private void readTargetRoles(DatabaseRun db) throws SQLException {
+        db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
+    }
+
+    private void noteRoleChanges(DatabaseRun db) {
+        db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
+    }
+
+    /**
+     * Ends a database's part on the source as soon as its data is in: what ANALYZE and the comparisons still have
+     * to do, the tables written meanwhile, and then every connection of the database closed and its snapshot (and
+     * the locks it holds) released. A migration of many databases so holds the connections of one at a time, not
+     * of all of them until completion.
+     */
+    private void verifyDatabase(DatabaseRun db) throws Exception {
+        builds.analyzeRest(db);
+        verification.verifyRest(db);
+        verification.enableRowSecurity(db);
+        verification.noteSourceWrites(db);
+        sessions.closeWorkers(db);
+        WorkerSessions.closeAll(db.verifyConnections);
+        SourceLocks.closeSnapshot(db);
+        checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
+    }
+
+    /** Gives each verified database its own properties and its final name. */
+    public void complete() throws Exception {
+        for (DatabaseRun db : databases.values()) {
+            cancel.check();
+            if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
+                continue;
+            }
+            db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
+                    keeper, cancel);
+            targetDatabase.finalName(db);
+            checkpoint.stage(db.name, Checkpoint.Stage.DONE);
+            keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
+        }
+    }
+
+    /** The point of no return: see {@link TargetDatabase#commit()}. */
+    public void commit() throws SQLException {
+        targetDatabase.commit();
+    }
+
+    @Override
+    public void close() {
+        verification.close();
+        for (DatabaseRun db : databases.values()) {
+            db.abort.cancel("closed");
+            sessions.closeWorkers(db);
+            WorkerSessions.closeAll(db.verifyConnections);
+            SourceLocks.closeSnapshot(db);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.pgmigrate.core.internal.database;
+
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.TaskTracker;
+import dev.pgmigrate.core.internal.schema.DumpScript;
+import dev.pgmigrate.core.internal.schema.RoleFilter;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One database in flight: its names, its snapshot and catalog on the source, its sessions, and what its copy,
+ * builds and comparisons have done so far. Owned by {@link DatabaseMigrations}, which fills it in as the database
+ * moves through its stages.
+ */
+public final class DatabaseRun {
+    public final String name;
+    public String working;
+    public Connection snapshotConnection;
+    public String snapshot;
+    public SourceCatalog catalog;
+    /** The post-data dump, running or done: its session header is every worker connection's. */
+    java.util.concurrent.Future<DumpScript> postScript;
+    /** The target's roles, read before the schema is restored: which owners and grants can be kept. */
+    public RoleFilter roles;
+    public final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
+    final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+    public final CancelSignal abort = new CancelSignal();
+    /** Tables compared while others still copied, by OID, with their verification connections per worker. */
+    public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
+    public final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
+    public final AtomicLong verifyNanos = new AtomicLong();
+    public volatile Instant verifyStarted;
+    public TaskTracker verifications;
+    /** Whether a later step may write tables, so none is compared before the end (the plan says). */
+    public boolean writtenLate;
+    /** The locks that keep the tables as the snapshot has them, held until completion. */
+    public SourceLocks locks;
+    /** The database's own comment, settings and privileges, applied at completion. */
+    DatabaseProperties properties;
+
+    /** On resume: what already exists on the target, so it is not built twice. */
+    public Set<String> existingIndexes = Set.of();
+    public Set<String> existingConstraints = Set.of();
+    public Set<String> existingTriggers = Set.of();
+    public Set<String> existingStatistics = Set.of();
+    public int restDone;
+
+    DatabaseRun(String name, String working) {
+        this.name = name;
+        this.working = working;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.pgmigrate.core.internal.database;
+
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.EngineOptions;
+import dev.pgmigrate.core.internal.schema.DumpScript;
+import dev.pgmigrate.core.internal.schema.PgTools;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * pg_dump's sections of a database, always from the migration's snapshot and never waiting for a lock longer than
+ * the copy would: the pre-data (with the database's own properties, {@code --create}) and the post-data, dumped
+ * and parsed on threads of their own while the target database is made.
+ */
+public final class SourceDumps {
+    private final MigrationSpec spec;
+    private final CancelSignal cancel;
+
+    SourceDumps(MigrationSpec spec, CancelSignal cancel) {
+        this.spec = spec;
+        this.cancel = cancel;
+    }
+
+    /** The pre-data section also holds the database's own properties: its comment, spec.settings() and privileges. */
+    List<String> preDataOptions() {
+        List<String> options = new ArrayList<>(List.of("--create", lockWait()));
+        if (EngineOptions.noToastCompression(spec.settings())) {
+            options.add("--no-toast-compression");
+        }
+        return options;
+    }
+
+    /** pg_dump's locks wait no longer than the copy's: a queued TRUNCATE would otherwise hold it forever. */
+    String lockWait() {
+        return "--lock-wait-timeout=" + EngineOptions.lockTimeoutSeconds(spec.settings()) + "s";
+    }
+
+    /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
+    java.util.concurrent.Future<DumpScript> aside(DatabaseRun db, PgTools.PgDump pgDump, String section,
+            List<String> options) {
+        java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
+                PgTools.dump(pgDump, spec.source(), spec.settings(), db.name, db.snapshot, section, options, cancel)));
+        Thread thread = new Thread(task, "pgmigrate-pg_dump-" + section);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    /** The post-data section, dumped and parsed now. */
+    DumpScript postData(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
+        return DumpScript.parse(PgTools.dump(pgDump, spec.source(), spec.settings(), db.name, db.snapshot,
+                "post-data", List.of(lockWait()), cancel));
+    }
+
+    /** The database's own properties, dumped again from the snapshot of a resumed run. */
+    DatabaseProperties properties(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
+        return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), spec.settings(), db.name,
+                db.snapshot, "pre-data", preDataOptions(), cancel)), db.name).properties();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.pgmigrate.core.internal.database;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.StoredMigration;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.JournalKind;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.run.Rollback;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A database on the target, from its creation under a working name to its final name: created with the source's
+ * encoding, locale and owner, renamed into place once verified (setting aside a database of that name when
+ * overwriteDbsInTarget allows), and, at the point of no return, the originals set aside dropped. Every change is
+ * journaled before it is made.
+ */
+public final class TargetDatabase {
+    private static final Logger log = LoggerFactory.getLogger(TargetDatabase.class);
+
+    private final MigrationSpec spec;
+    private final RecordKeeper keeper;
+    private final Endpoint target;
+    private final boolean resume;
+
+    TargetDatabase(MigrationSpec spec, RecordKeeper keeper, Endpoint target, boolean resume) {
+        this.spec = spec;
+        this.keeper = keeper;
+        this.target = target;
+        this.resume = resume;
+    }
+
+    /** How the source database was created: what its copy is created with. */
+    record Creation(String encoding, String collate, String ctype, int connectionLimit, String owner,
+            char localeProvider, String locale) {
+        /** Read on the snapshot's connection {@code c}, in the source database {@code database}. */
+        static Creation read(Connection c, ServerFacts source, String database) throws SQLException {
+            String localeColumns = source.atLeast(170000) ? "d.datlocprovider, d.datlocale"
+                    : source.atLeast(150000) ? "d.datlocprovider, d.daticulocale" : "'c', NULL";
+            String[] row = Sql.rows(c, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, "
+                    + "d.datconnlimit, pg_get_userbyid(d.datdba), " + localeColumns
+                    + " FROM pg_database d WHERE d.datname = ?", database).get(0);
+            return new Creation(row[0], row[1], row[2], Integer.parseInt(row[3]), row[4],
+                    row[5] == null ? 'c' : row[5].charAt(0), row[6]);
+        }
+    }
+
+    /** Creates {@code db} under its working name (journaled first), owned by the source's owner where it exists. */
+    void create(DatabaseRun db, Creation source) throws SQLException {
+        ServerFacts targetFacts = target.requireFacts();
+        StringBuilder create = new StringBuilder("CREATE DATABASE " + Sql.ident(db.working)
+                + " WITH TEMPLATE template0 ENCODING " + Sql.literal(source.encoding()));
+        if (source.localeProvider() == 'i' && targetFacts.atLeast(150000)) {
+            create.append(" LOCALE_PROVIDER icu ").append(targetFacts.atLeast(170000) ? "LOCALE " : "ICU_LOCALE ")
+                    .append(Sql.literal(source.locale()));
+        } else if (source.localeProvider() == 'b' && targetFacts.atLeast(170000)) {
+            create.append(" LOCALE_PROVIDER builtin BUILTIN_LOCALE ").append(Sql.literal(source.locale()));
+        }
+        create.append(" LC_COLLATE ").append(Sql.literal(source.collate())).append(" LC_CTYPE ")
+                .append(Sql.literal(source.ctype()));
+        if (source.connectionLimit() != -1) {
+            create.append(" CONNECTION LIMIT ").append(source.connectionLimit());
+        }
+        keeper.journal(JournalKind.CREATE_DATABASE, db.working, db.name);
+        Connection c = target.maintenance();
+        Sql.execute(c, create.toString());
+        String owner = source.owner();
+        if (Sql.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", owner) != null) {
+            try {
+                Sql.execute(c, "ALTER DATABASE " + Sql.ident(db.working) + " OWNER TO " + Sql.ident(owner));
+            } catch (SQLException e) {
+                keeper.note(MessageCode.DATABASE_OWNER_CHANGED, "Database " + db.name + " is owned by "
+                        + targetFacts.currentUser() + " on the target: its source owner " + owner
+                        + " could not be made owner (" + e.getMessage() + ").");
+            }
+        } else {
+            keeper.note(MessageCode.DATABASE_OWNER_CHANGED, "Database " + db.name + " is owned by "
+                    + targetFacts.currentUser() + " on the target: its source owner " + owner
+                    + " does not exist there.");
+        }
+        log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
+                db.working, source.encoding(), source.collate(), source.ctype());
+    }
+
+    /** Drops {@code db}'s working database, as a resume does with one whose schema was not fully restored. */
+    void drop(DatabaseRun db) throws SQLException {
+        Rollback.dropDatabase(target.maintenance(), db.working);
+    }
+
+    /**
+     * Gives the verified copy its final name. A database of that name that appeared meanwhile is set aside
+     * (journaled, renamed back by a rollback) when overwriteDbsInTarget allows, and fails the migration otherwise.
+     */
+    void finalName(DatabaseRun db) throws SQLException {
+        Connection c = target.maintenance();
+        if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
+                && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
+                        && j.name().equals(db.working))) {
+            return; // renamed just before the interruption
+        }
+        if (Rollback.exists(c, db.name)) {
+            if (!spec.settings().overwriteDbsInTarget()) {
+                throw new MigrationException(MessageCode.TARGET_CONFLICT,
+                        "Database " + db.name + " appeared on the target during the "
+                        + "migration; the copy is kept as " + db.working + " until rollback. Set "
+                        + "overwriteDbsInTarget to replace it.");
+            }
+            String aside = asideName(spec.name(), db.name);
+            keeper.journal(JournalKind.SET_ASIDE_DATABASE, db.name, aside);
+            renameEndingSessions(c, db.name, aside);
+            keeper.note(MessageCode.DATABASE_SET_ASIDE,
+                    "The existing database " + db.name + " was set aside as " + aside + " (overwriteDbsInTarget): "
+                    + "it is dropped once the whole migration has succeeded, and renamed back if it fails or is "
+                    + "canceled.");
+        }
+        keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name);
+        renameEndingSessions(c, db.working, db.name);
+    }
+
+    /** The name a database has on the target until it is verified and renamed into place. */
+    static String workingName(String migration, String database) {
+        return "pgmigrate_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
+                + Long.toHexString(System.nanoTime() & 0xffffffL);
+    }
+
+    static String asideName(String migration, String database) {
+        return "pgmigrate_aside_" + Integer.toHexString((migration + "/" + database).hashCode() & 0x7fffffff) + "_"
+                + Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
+    }
+
+    /** Renames a database, ending its sessions first; a session that connects again in between is ended again. */
+    private static void renameEndingSessions(Connection c, String from, String to) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Rollback.terminateSessions(c, from);
+            try {
+                Sql.execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
+                return;
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt >= 10) { // object_in_use: a session came back
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationCanceledException("Canceled while renaming " + from, interrupted);
+                }
+            }
+        }
+    }
+
+    /**
+     * The point of no return, once every database is in place and every completion step is done: journaled, so
+     * that nothing is rolled back after it; then the user's databases that were set aside are dropped. A drop
+     * that fails leaves the original under its set-aside name and says so: the migration itself has succeeded.
+     */
+    void commit() throws SQLException {
+        keeper.journal(JournalKind.COMMITTED, spec.name(), "");
+        Connection c = target.maintenance();
+        for (StoredMigration.JournalEntry entry : keeper.journal()) {
+            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()) || !Rollback.exists(c, entry.detail())) {
+                continue;
+            }
+            try {
+                Rollback.dropDatabase(c, entry.detail());
+                keeper.note(MessageCode.ORIGINAL_DROPPED,
+                        "Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
+                        + ") now that the migration has succeeded.");
+            } catch (SQLException e) {
+                keeper.note(MessageCode.ORIGINAL_KEPT,
+                        "The original database " + entry.name() + " is still on the target as " + entry.detail()
+                        + ": dropping it failed (" + Sql.firstLine(e.getMessage()) + "). The migration has succeeded; "
+                        + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
+                        + "need it.");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pgmigrate.core.internal.pg;
+
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.ServerSpec;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.postgresql.PGProperty;
+
+/** Opens JDBC connections to one server; the only place that turns a {@link ServerSpec} into driver properties. */
+public final class ServerConnector {
+    /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
+    private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
+    private final ServerSpec spec;
+    private final MigrationSettings settings;
+
+    public ServerConnector(ServerSpec spec, MigrationSettings settings) {
+        this.spec = spec;
+        this.settings = settings;
+    }
+
+    public ServerSpec spec() {
+        return spec;
+    }
+
+    /** The migration's settings these connections follow. */
+    public MigrationSettings settings() {
+        return settings;
+    }
+
+    /** A new connection to {@code database}; the caller closes it. */
+    public Connection open(String database) throws SQLException {
+        return DriverManager.getConnection(url(database), properties());
+    }
+
+    /** A connection that asks whether the server answers: connecting, logging in and each read give up after {@code seconds}. */
+    public Connection openProbe(String database, int seconds) throws SQLException {
+        Properties p = properties();
+        PGProperty.CONNECT_TIMEOUT.set(p, seconds);
+        PGProperty.LOGIN_TIMEOUT.set(p, seconds);
+        PGProperty.SOCKET_TIMEOUT.set(p, seconds);
+        PGProperty.APPLICATION_NAME.set(p, "pgmigrate-watch");
+        return DriverManager.getConnection(url(database), p);
+    }
+
+    /** A new connection whose every transaction is read-only. */
+    public Connection openReadOnly(String database) throws SQLException {
+        Connection connection = open(database);
+        try {
+            connection.setReadOnly(true);
+            return connection;
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private String url(String database) {
+        String host = spec.connectHost();
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "jdbc:postgresql://" + host + ":" + spec.port() + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static boolean visibleToDriver(Class<?> type) {
+        try {
+            return Class.forName(type.getName(), false, org.postgresql.Driver.class.getClassLoader()) == type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        PGProperty.USER.set(p, spec.adminLogin());
+        spec.password().ifPresent(secret -> PGProperty.PASSWORD.set(p, secret.reveal()));
+        PGProperty.SSL_MODE.set(p, spec.sslMode().label());
+        settings.option("ssl.rootCert").ifPresent(path -> PGProperty.SSL_ROOT_CERT.set(p, path));
+        PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
+        PGProperty.LOGIN_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
+        PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        PGProperty.APPLICATION_NAME.set(p, "pgmigrate");
+        if (READ_AHEAD_VISIBLE_TO_DRIVER) {
+            PGProperty.SOCKET_FACTORY.set(p, ReadAheadSocketFactory.class.getName());
+        }
+        // Read catalogs and COPY only; server-side prepared statements buy nothing and leak across snapshots.
+        PGProperty.PREPARE_THRESHOLD.set(p, 0);
+        settings.option("connection.socketTimeoutSeconds")
+                .ifPresent(seconds -> PGProperty.SOCKET_TIMEOUT.set(p, Integer.parseInt(seconds)));
+        return p;
+    }
+}

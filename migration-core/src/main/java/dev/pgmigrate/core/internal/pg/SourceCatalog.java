@@ -1,0 +1,233 @@
+package dev.pgmigrate.core.internal.pg;
+
+import dev.pgmigrate.api.spi.CopyColumn;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the engine reads from a source database's catalogs, in a bounded number of queries whatever the number
+ * of tables: tables with their columns and sizes, index and constraint owners, sequences, large objects.
+ */
+public final class SourceCatalog {
+    /** Schemas that hold user objects, as a condition on {@code n.nspname}. */
+    public static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+    /** A table with data, or a partitioned parent (which has none of its own). */
+    public record Table(long oid, String schema, String name, char relkind, long bytes, List<CopyColumn> columns,
+            Optional<String> intKey) {
+        public String qualifiedName() {
+            return schema + "." + name;
+        }
+
+        public boolean hasData() {
+            return relkind == 'r';
+        }
+    }
+
+    /** A constraint backed by an index, and how to build that index first. */
+    public record KeyConstraint(String schema, String table, String name, char type, String indexDefinition,
+            boolean deferrable, boolean deferred) {
+    }
+
+    /** A sequence by schema and name. */
+    public record Sequence(String schema, String name) {
+    }
+
+    public final Map<Long, Table> tables = new LinkedHashMap<>();
+    /** (schema, index name) to table oid. */
+    public final Map<String, Long> indexOwners = new HashMap<>();
+    /** (schema, table, constraint) to its key constraint, for PRIMARY KEY and UNIQUE ones. */
+    public final Map<String, KeyConstraint> keyConstraints = new HashMap<>();
+    /** Every constraint's table, by schema and table name and constraint name. */
+    public final Map<String, Long> constraintOwners = new HashMap<>();
+    /** Tables with an index on an expression: ANALYZE gathers statistics on it only once the index exists. */
+    public final Set<Long> expressionIndexed = new HashSet<>();
+    /** (schema, extended statistics object) to its table oid. */
+    public final Map<String, Long> statisticsOwners = new HashMap<>();
+    public final List<Sequence> sequences = new ArrayList<>();
+    public final List<Long> largeObjects = new ArrayList<>();
+    /**
+     * The tables with row-level security enabled (by OID). Enabled on the target only once the copy is verified:
+     * the target's admin may be no superuser, and its comparison would see only the rows a policy lets it see.
+     */
+    public final Set<Long> rowSecurity = new LinkedHashSet<>();
+    public int versionNum;
+    public int blockSize;
+
+    public static String key(String... parts) {
+        return String.join("\u0000", parts);
+    }
+
+    /** Reads everything; {@code c} should be inside the migration's snapshot. */
+    public static SourceCatalog read(Connection c) throws SQLException {
+        SourceCatalog catalog = new SourceCatalog();
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, "
+                    + "current_setting('block_size')::int")) {
+                rs.next();
+                catalog.versionNum = rs.getInt(1);
+                catalog.blockSize = rs.getInt(2);
+            }
+            catalog.readTables(s);
+            catalog.readColumns(s);
+            catalog.readIndexesAndConstraints(s);
+            try (ResultSet rs = s.executeQuery("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+                    + "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + USER_SCHEMAS + " AND " + notExtensionMember("c.oid", "pg_class")
+                    + " ORDER BY 1, 2")) {
+                while (rs.next()) {
+                    catalog.sequences.add(new Sequence(rs.getString(1), rs.getString(2)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT oid FROM pg_largeobject_metadata ORDER BY oid")) {
+                while (rs.next()) {
+                    catalog.largeObjects.add(rs.getLong(1));
+                }
+            }
+        }
+        return catalog;
+    }
+
+    private static String notExtensionMember(String oid, String catalog) {
+        return "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" + catalog + "'::regclass AND d.objid = "
+                + oid + " AND d.deptype = 'e')";
+    }
+
+    private void readTables(Statement s) throws SQLException {
+        // Extension member tables are the extension's; only their configuration tables hold user data.
+        String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid), c.relrowsecurity "
+                + "FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
+                + "AND " + USER_SCHEMAS + " AND (" + notExtensionMember("c.oid", "pg_class")
+                + " OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extconfig IS NOT NULL)) "
+                + "ORDER BY n.nspname, c.relname";
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                tables.put(rs.getLong(1), new Table(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4).charAt(0), rs.getLong(5), List.of(), Optional.empty()));
+                if (rs.getBoolean(6)) {
+                    rowSecurity.add(rs.getLong(1));
+                }
+            }
+        }
+    }
+
+    private void readColumns(Statement s) throws SQLException {
+        Map<Long, TypeInfo> types = new HashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT oid, typtype, typelem, typbasetype, typsend <> 0, typreceive <> 0, "
+                + "typlen FROM pg_type")) {
+            while (rs.next()) {
+                types.put(rs.getLong(1), new TypeInfo(rs.getString(2).charAt(0), rs.getLong(3), rs.getLong(4),
+                        rs.getBoolean(5) && rs.getBoolean(6), rs.getInt(7)));
+            }
+        }
+        String generated = versionNum >= 120000 ? " AND a.attgenerated = ''" : "";
+        Map<Long, List<CopyColumn>> columns = new HashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), "
+                + "a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMAS
+                + " AND a.attnum > 0 AND NOT a.attisdropped" + generated + " ORDER BY a.attrelid, a.attnum")) {
+            Map<Long, Boolean> memo = new HashMap<>();
+            while (rs.next()) {
+                long rel = rs.getLong(1);
+                if (tables.containsKey(rel)) {
+                    columns.computeIfAbsent(rel, k -> new ArrayList<>()).add(new CopyColumn(rs.getString(2),
+                            rs.getString(3), binarySafe(rs.getLong(4), types, memo, 0)));
+                }
+            }
+        }
+        Map<Long, String> intKeys = new HashMap<>();
+        // A single-column, not-null integer primary key or unique index splits a table when TID ranges cannot.
+        try (ResultSet rs = s.executeQuery("SELECT i.indrelid, a.attname FROM pg_index i JOIN pg_attribute a "
+                + "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indnatts = 1 AND i.indisunique "
+                + "AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attnotnull AND a.atttypid IN "
+                + "('int2'::regtype, 'int4'::regtype, 'int8'::regtype) ORDER BY i.indisprimary DESC")) {
+            while (rs.next()) {
+                intKeys.putIfAbsent(rs.getLong(1), rs.getString(2));
+            }
+        }
+        tables.replaceAll((oid, t) -> new Table(t.oid(), t.schema(), t.name(), t.relkind(), t.bytes(),
+                columns.getOrDefault(oid, List.of()), Optional.ofNullable(intKeys.get(oid))));
+    }
+
+    private record TypeInfo(char typtype, long elem, long base, boolean binaryIo, int typlen) {
+    }
+
+    /**
+     * Whether a value of the type survives binary COPY between two servers: it needs binary I/O, and neither
+     * an array of a user type nor a composite, whose binary forms carry type OIDs that differ on the target.
+     */
+    private static boolean binarySafe(long type, Map<Long, TypeInfo> types, Map<Long, Boolean> memo, int depth) {
+        Boolean known = memo.get(type);
+        if (known != null) {
+            return known;
+        }
+        TypeInfo info = types.get(type);
+        boolean safe;
+        if (info == null || depth > 20) {
+            safe = false;
+        } else if (info.typtype() == 'c' || info.typtype() == 'p') {
+            safe = false;
+        } else if (info.typtype() == 'd') {
+            safe = binarySafe(info.base(), types, memo, depth + 1);
+        } else if (info.elem() != 0 && info.typlen() == -1) {
+            safe = info.elem() < 16384 && info.binaryIo() && binarySafe(info.elem(), types, memo, depth + 1);
+        } else {
+            safe = info.binaryIo();
+        }
+        memo.put(type, safe);
+        return safe;
+    }
+
+    private void readIndexesAndConstraints(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT n.nspname, ci.relname, i.indrelid, i.indexprs IS NOT NULL "
+                + "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+                + "ci.relnamespace WHERE " + USER_SCHEMAS)) {
+            while (rs.next()) {
+                indexOwners.put(key(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                if (rs.getBoolean(4)) {
+                    expressionIndexed.add(rs.getLong(3));
+                }
+            }
+        }
+        if (versionNum >= 100000) {
+            try (ResultSet rs = s.executeQuery("SELECT n.nspname, x.stxname, x.stxrelid FROM pg_statistic_ext x "
+                    + "JOIN pg_namespace n ON n.oid = x.stxnamespace WHERE " + USER_SCHEMAS)) {
+                while (rs.next()) {
+                    statisticsOwners.put(key(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                }
+            }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT n.nspname, c.relname, con.conname, con.contype, con.conrelid, "
+                + "CASE WHEN con.contype IN ('p', 'u') AND con.conindid <> 0 THEN pg_get_indexdef(con.conindid) END, "
+                + "con.condeferrable, con.condeferred, (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = "
+                + "ic.relam WHERE ic.oid = con.conindid), (SELECT ix.indpred IS NULL AND ix.indexprs IS NULL FROM "
+                + "pg_index ix WHERE ix.indexrelid = con.conindid) FROM pg_constraint con "
+                + "JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                + USER_SCHEMAS)) {
+            while (rs.next()) {
+                String schema = rs.getString(1);
+                String table = rs.getString(2);
+                String name = rs.getString(3);
+                char type = rs.getString(4).charAt(0);
+                constraintOwners.put(key(schema, table, name), rs.getLong(5));
+                String indexDef = rs.getString(6);
+                if (indexDef != null && "btree".equals(rs.getString(9)) && rs.getBoolean(10)) {
+                    keyConstraints.put(key(schema, table, name), new KeyConstraint(schema, table, name, type,
+                            indexDef, rs.getBoolean(7), rs.getBoolean(8)));
+                }
+            }
+        }
+    }
+}

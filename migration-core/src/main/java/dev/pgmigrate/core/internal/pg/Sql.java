@@ -1,0 +1,121 @@
+package dev.pgmigrate.core.internal.pg;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small SQL helpers: quoting, one-line queries, and statements and errors shortened for notes. */
+public final class Sql {
+    private Sql() {
+    }
+
+    /** Quotes an identifier, doubling embedded quotes. */
+    public static String ident(String identifier) {
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an identifier cannot hold a NUL character");
+        }
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /** {@code "schema"."name"}. */
+    public static String qualified(String schema, String name) {
+        return ident(schema) + "." + ident(name);
+    }
+
+    /** Quotes a string literal the way the server reads it with standard_conforming_strings on or off. */
+    public static String literal(String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a string literal cannot hold a NUL character");
+        }
+        String doubled = value.replace("'", "''");
+        return value.indexOf('\\') >= 0 ? "E'" + doubled.replace("\\", "\\\\") + "'" : "'" + doubled + "'";
+    }
+
+    public static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw located(c, e);
+        }
+    }
+
+    /** A statement's error, with the server and database it ran on: the driver's message names neither. */
+    public static final class LocatedError extends SQLException {
+        private static final long serialVersionUID = 1L;
+        private final String where;
+
+        LocatedError(SQLException cause, String where) {
+            super(cause.getMessage() + " [on " + where + "]", cause.getSQLState(), cause.getErrorCode(), cause);
+            this.where = where;
+        }
+
+        /** {@code host:port/database}. */
+        public String where() {
+            return where;
+        }
+    }
+
+    /** {@code e}, naming the server and database of {@code c} (no secret: the URL holds none). */
+    static SQLException located(Connection c, SQLException e) {
+        if (e instanceof LocatedError) {
+            return e;
+        }
+        try {
+            String url = c instanceof org.postgresql.jdbc.PgConnection pg ? pg.getURL()
+                    : c.getMetaData().getURL();
+            String where = java.net.URLDecoder.decode(url.replaceFirst("^jdbc:postgresql://", "")
+                    .replaceFirst("\\?.*$", ""), java.nio.charset.StandardCharsets.UTF_8);
+            return new LocatedError(e, where);
+        } catch (SQLException | RuntimeException unknown) {
+            return e; // a closed connection no longer says where it went
+        }
+    }
+
+    /** Every row of a query with string parameters, each row as strings. */
+    public static List<String[]> rows(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                List<String[]> rows = new ArrayList<>();
+                while (rs.next()) {
+                    String[] row = new String[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = rs.getString(i + 1);
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw located(c, e);
+        }
+    }
+
+    /** The first column of the first row, or {@code null}. */
+    public static String one(Connection c, String sql, String... params) throws SQLException {
+        List<String[]> rows = rows(c, sql, params);
+        return rows.isEmpty() ? null : rows.get(0)[0];
+    }
+
+    /** The first line of an error message, for a note: the lines after it (DETAIL, HINT) do not fit one. */
+    public static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** A statement on one line, cut at 300 characters, for a note or a log line. */
+    public static String abbreviate(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.pgmigrate.core.internal.run;
+
+import java.util.Optional;
+
+/**
+ * What a journal entry records, as stored ({@link #label()} is the stored text). {@link Rollback} switches over
+ * every kind; an entry of a kind this version does not know fails the rollback loudly.
+ */
+public enum JournalKind {
+    /** A database created under its working name; undone by dropping it. Name: the working name. */
+    CREATE_DATABASE("createDatabase"),
+    /**
+     * The user's database of the same name (overwriteDbsInTarget), renamed aside before the copy takes its name;
+     * undone by renaming it back. Name: the database's name; detail: the name it was set aside under.
+     */
+    SET_ASIDE_DATABASE("setAsideDatabase"),
+    /** The working database renamed to its final name; undone by dropping it. Name: working; detail: final. */
+    RENAME_DATABASE("renameDatabase"),
+    /** A role created; undone by dropping it. */
+    CREATE_ROLE("createRole"),
+    /** An ALTER SYSTEM; undone by setting the value it replaced. Detail: {@code =value}, or empty for none. */
+    ALTER_SYSTEM("alterSystem"),
+    /**
+     * The point of no return: every database is in place and verified; from here the originals set aside are
+     * dropped and nothing is rolled back.
+     */
+    COMMITTED("committed"),
+    /**
+     * A user's database dropped outright, by versions before the set-aside: it cannot be brought back, and a
+     * rollback says so.
+     */
+    DROPPED_DATABASE("dropDatabase");
+
+    private final String label;
+
+    JournalKind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    static Optional<JournalKind> of(String label) {
+        for (JournalKind kind : values()) {
+            if (kind.label.equals(label)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,292 @@
+package dev.pgmigrate.core.internal.run;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMessage;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.ServerRole;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.internal.database.DatabaseMigrations;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.server.RoleMigration;
+import dev.pgmigrate.core.internal.server.ServerParameters;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One migration's phase machine, run on its own coordinator thread: prerequisite steps, validation, data,
+ * completion; on cancel or failure, the journal is undone.
+ */
+public final class MigrationRun implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(MigrationRun.class);
+
+    private final MigrationSpec spec;
+    private final RecordKeeper keeper;
+    private final Plugins plugins;
+    private final CancelSignal cancel;
+    private final CompletableFuture<MigrationRecord> completion = new CompletableFuture<>();
+    private final Servers servers;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final boolean resume;
+
+    /** A run on {@code servers}, whose logins {@link Servers#connect} started for the same spec. */
+    public MigrationRun(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, boolean resume, Servers servers) {
+        this.spec = spec;
+        this.keeper = keeper;
+        this.plugins = plugins;
+        this.resume = resume;
+        this.servers = servers;
+        this.cancel = servers.cancel;
+        this.source = servers.source;
+        this.target = servers.target;
+    }
+
+    /**
+     * A run's two servers and its cancel signal, made before its record is stored so that the logins start at
+     * once: the first login of a JVM costs 0.15-0.3 s of class loading and SCRAM key derivation, which then
+     * overlaps the record's first write instead of following it. Reading the facts changes nothing.
+     */
+    public static final class Servers {
+        private final CancelSignal cancel = new CancelSignal();
+        private final Endpoint source;
+        private final Endpoint target;
+        private final CompletableFuture<Void> factsRead;
+
+        private Servers(MigrationSpec spec) {
+            source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()), cancel);
+            target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()), cancel);
+            factsRead = CompletableFuture.allOf(
+                    inBackground("pgmigrate-" + spec.name() + "-source", () -> source.readFacts(spec.databases())),
+                    inBackground("pgmigrate-" + spec.name() + "-target", () -> target.readFacts(List.of())));
+        }
+
+        /** Starts reading both servers' facts, each on its own thread; a failed login is kept for the run. */
+        public static Servers connect(MigrationSpec spec) {
+            return new Servers(spec);
+        }
+
+        /** For a run that will not start (its record could not be stored): closes the logins once they end. */
+        public void abandon() {
+            factsRead.whenComplete((ignored, e) -> {
+                source.close();
+                target.close();
+            });
+        }
+
+        private void awaitFacts() throws InterruptedException {
+            try {
+                factsRead.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Reading the servers' facts failed", e.getCause());
+            }
+        }
+
+        private static CompletableFuture<Void> inBackground(String name, Runnable task) {
+            return CompletableFuture.runAsync(task, runnable -> {
+                Thread thread = new Thread(runnable, name);
+                thread.setDaemon(true);
+                thread.start();
+            });
+        }
+    }
+
+    public RecordKeeper keeper() {
+        return keeper;
+    }
+
+    public CompletableFuture<MigrationRecord> completion() {
+        return completion;
+    }
+
+    /**
+     * Asks the run to stop and roll back; returns at once. The coordinator is not interrupted: it polls the
+     * signal, and the statements it waits on are canceled on the servers, so its rollback can still connect.
+     */
+    public void cancel(String why) {
+        cancel.cancel(why);
+    }
+
+    public boolean isCanceled() {
+        return cancel.isCanceled();
+    }
+
+    @Override
+    public void run() {
+        try (Endpoint sourceSession = source; Endpoint targetSession = target;
+                ServerWatch watch = watch();
+                WorkerPool pool = new WorkerPool(spec.settings().parallelism(), "worker");
+                DatabaseMigrations data = new DatabaseMigrations(spec, keeper, plugins, source, target, pool, cancel,
+                        resume)) {
+            try {
+                execute(pool, data);
+            } catch (MigrationCanceledException | InterruptedException e) {
+                log.info("Migration {} canceled; rolling back", spec.name());
+                Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
+                pool.shutdownNow();
+                data.close();
+                List<MigrationMessage> problems = rollback();
+                keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                        problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
+            } catch (Exception | Error e) {
+                // An Error too (a stack overflow, memory running out): the target must not keep a half migration,
+                // nor the record stay InProgress under a live owner.
+                Thread.interrupted();
+                pool.shutdownNow();
+                data.close();
+                String message = message(e) + socketTimeoutHint(e);
+                log.error("Migration {} failed: {}", spec.name(), message, e);
+                keeper.error(new MigrationMessage(Failures.code(e), message));
+                List<MigrationMessage> problems = rollback();
+                boolean canceled = cancel.isCanceled() && problems.isEmpty();
+                keeper.finish(canceled ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                        canceled ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
+            }
+        } catch (RuntimeException e) {
+            log.error("Migration {} could not record its end", spec.name(), e);
+            keeper.failWithoutStore("The migration's record could not be written: " + e + ". It shows as "
+                    + "interrupted in the store; cancel it from there to roll back what is left on the target.");
+        } finally {
+            Thread.interrupted();
+            completion.complete(keeper.record());
+        }
+    }
+
+    /** Notes a server that stops answering; none when the options are wrong (execute then says so). */
+    private ServerWatch watch() {
+        try {
+            return new ServerWatch(keeper, source, target, spec.settings());
+        } catch (MigrationException e) {
+            return null;
+        }
+    }
+
+    private void execute(WorkerPool pool, DatabaseMigrations data) throws Exception {
+        EngineOptions.check(spec.settings());
+        if (!resume) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
+        }
+        servers.awaitFacts(); // the logins started with the record's first write
+        cancel.check();
+
+        if (spec.option().validates() && !resume) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.VALIDATION_IN_PROGRESS);
+            List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool,
+                    cancel);
+            cancel.check();
+            keeper.addValidationResults(results);
+            List<ValidationResult> failed = results.stream()
+                    .filter(r -> r.status() == ValidationStatus.FAILED).toList();
+            if (!failed.isEmpty()) {
+                keeper.finish(MigrationStatus.VALIDATION_FAILED, MigrationSubstatus.FAILED, List.of(
+                        new MigrationMessage(MessageCode.VALIDATION_FAILED, failed.size()
+                                + " premigration check(s) failed: " + failed.stream()
+                                .map(r -> r.validatorId() + r.database().map(d -> " (" + d + ")").orElse(""))
+                                .collect(Collectors.joining(", ")) + ". Run 'show' for each finding and its remedy.")));
+                return;
+            }
+            if (!spec.option().migrates()) {
+                keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
+                return;
+            }
+        }
+        source.requireReachable();
+        target.requireReachable();
+        RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
+        if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
+            Checkpoint checkpoint = new Checkpoint(keeper);
+            if (spec.settings().migrateRoles() && !checkpoint.rolesDone()) {
+                roles.createRoles(); // before any database, so owners and grantees exist
+                checkpoint.rolesDone(true);
+                cancel.check();
+            }
+        }
+        data.migrate(); // on resume, skips what was done and reopens what completion needs
+        cancel.check();
+        keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+        data.complete();
+        new ServerParameters(spec, keeper, source, target, cancel).carryOver();
+        cancel.check();
+        data.commit(); // the point of no return: the user's databases set aside are dropped only now
+        keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
+    }
+
+    private List<MigrationMessage> rollback() {
+        List<MigrationMessage> problems = new java.util.ArrayList<>();
+        String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
+        List<dev.pgmigrate.core.StoredMigration.JournalEntry> journal = keeper.journal();
+        Rollback.undo(target.connector(), maintenance, journal).forEach(problem -> problems.add(
+                new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE, "Rollback incomplete: " + problem)));
+        if (problems.isEmpty() && !journal.isEmpty()) {
+            keeper.clearJournal(); // every change undone: a later cancel has nothing left to do
+        }
+        return problems;
+    }
+
+    /**
+     * What to do about a read that timed out: the driver's message says only "Read timed out", not which
+     * setting made it time out.
+     */
+    private String socketTimeoutHint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return " No answer within connection.socketTimeoutSeconds = "
+                        + spec.settings().option("connection.socketTimeoutSeconds").orElse("?") + " s from the "
+                        + "source server " + spec.source().address() + " or the target server "
+                        + spec.target().address() + ": check the network between this machine and them, or raise "
+                        + "connection.socketTimeoutSeconds.";
+            }
+        }
+        return "";
+    }
+
+    private static boolean connectsTo(dev.pgmigrate.api.ServerSpec server, String address) {
+        String host = server.connectHost();
+        return address.equals(server.address())
+                || address.equals((host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+    }
+
+    /**
+     * The error for the record: a statement's error that no step explained says in which phase it came, on which
+     * server and in which database.
+     */
+    String message(Throwable e) {
+        if (e instanceof MigrationException) {
+            return e.getMessage();
+        }
+        SQLException sql = null;
+        for (Throwable t = e; t != null && sql == null; t = t.getCause()) {
+            sql = t instanceof SQLException s ? s : null;
+        }
+        if (sql == null) {
+            return e.toString();
+        }
+        String phase = keeper.record().substatus().label();
+        String where = "";
+        if (sql instanceof Sql.LocatedError located) {
+            String address = located.where().substring(0, Math.max(0, located.where().lastIndexOf('/')));
+            String database = located.where().substring(located.where().lastIndexOf('/') + 1);
+            String server = connectsTo(spec.target(), address) ? "the target server "
+                    : connectsTo(spec.source(), address) ? "the source server " : "server ";
+            where = " on " + server + address + ", database " + database;
+            return "A statement failed during " + phase + where + ": " + sql.getCause().getMessage() + " (SQLState "
+                    + sql.getSQLState() + ")";
+        }
+        return "A statement failed during " + phase + " on the source server " + spec.source().address()
+                + " or the target server " + spec.target().address() + ": " + sql.getMessage() + " (SQLState "
+                + sql.getSQLState() + ")";
+    }
+}

@@ -1,0 +1,174 @@
+package dev.pgmigrate.core.internal.run;
+
+import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Each database's and each table's progress in a running migration, the part of its record that changes with
+ * every table. Not thread-safe: its {@link RecordKeeper} holds its own lock around every call.
+ */
+public final class ProgressLedger {
+    private final Map<String, Map<String, TableProgress>> tables = new LinkedHashMap<>();
+    private final Map<String, DatabaseProgress> databases = new LinkedHashMap<>();
+    /**
+     * Whether the record's per-database part is stale. Rebuilding it walks every table, so it happens only when
+     * the record is read or written (at most once a second), never once per table change: with thousands of
+     * tables a rebuild per change would cost quadratic time.
+     */
+    private boolean changed;
+
+    /** A ledger that goes on from {@code recorded}, the record's databases as stored. */
+    ProgressLedger(List<DatabaseProgress> recorded) {
+        for (DatabaseProgress db : recorded) {
+            databases.put(db.database(), db);
+            Map<String, TableProgress> byName = new LinkedHashMap<>();
+            db.tables().forEach(t -> byName.put(t.qualifiedName(), t));
+            tables.put(db.database(), byName);
+        }
+    }
+
+    void databaseStarted(String database, Instant now) {
+        DatabaseProgress db = databases.get(database);
+        databases.put(database, new DatabaseProgress(database, MigrationStatus.IN_PROGRESS,
+                db != null && db.startedAt().isPresent() ? db.startedAt() : Optional.of(now), Optional.empty(),
+                List.of(), Optional.empty()));
+        tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
+        changed = true;
+    }
+
+    /** Registers the tables of a database as queued (keeping those already known, as on resume). */
+    void tablesQueued(String database, List<TableProgress> queued) {
+        Map<String, TableProgress> byName = tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
+        for (TableProgress t : queued) {
+            byName.putIfAbsent(t.qualifiedName(), t);
+        }
+        changed = true;
+    }
+
+    void tableChanged(String database, String qualifiedName, UnaryOperator<TableProgress> change) {
+        Map<String, TableProgress> byName = tables.get(database);
+        TableProgress current = byName.get(qualifiedName);
+        byName.put(qualifiedName, change.apply(current));
+        changed = true;
+    }
+
+    void databaseFinished(String database, MigrationStatus status, Optional<String> message, Instant now) {
+        DatabaseProgress db = databases.get(database);
+        databases.put(database, new DatabaseProgress(database, status,
+                db == null ? Optional.of(now) : db.startedAt(), Optional.of(now), List.of(), message));
+        changed = true;
+    }
+
+    /**
+     * Gives every database the run's final status where it has none of its own yet: a database is never left
+     * InProgress by a run that ended.
+     *
+     * @return the databases whose status this changed
+     */
+    List<String> end(MigrationStatus status, Instant now) {
+        List<String> finished = new ArrayList<>();
+        for (DatabaseProgress db : ended(List.copyOf(databases.values()), status, now)) {
+            DatabaseProgress was = databases.put(db.database(), db);
+            if (was != null && was.status() != db.status()) {
+                finished.add(db.database());
+            }
+        }
+        changed = true;
+        return finished;
+    }
+
+    /** Whether anything changed since the last call; the caller then takes {@link #databases()} anew. */
+    boolean takeChanged() {
+        boolean was = changed;
+        changed = false;
+        return was;
+    }
+
+    /** Every database with its tables, as the record holds them. */
+    List<DatabaseProgress> databases() {
+        List<DatabaseProgress> all = new ArrayList<>();
+        for (DatabaseProgress db : databases.values()) {
+            List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
+            all.add(new DatabaseProgress(db.database(), db.status(), db.startedAt(), db.endedAt(), dbTables,
+                    db.message()));
+        }
+        return all;
+    }
+
+    /**
+     * The databases of a run that ended with {@code status}, each with a final status: those still InProgress take
+     * the run's, and one that had succeeded before the run failed or was canceled was rolled back with the rest
+     * and says so. Tables are kept as they are.
+     */
+    static List<DatabaseProgress> ended(List<DatabaseProgress> databases, MigrationStatus status, Instant now) {
+        boolean rolledBack = status == MigrationStatus.FAILED || status == MigrationStatus.CANCELED;
+        List<DatabaseProgress> result = new ArrayList<>();
+        for (DatabaseProgress db : databases) {
+            boolean open = db.status() == MigrationStatus.IN_PROGRESS;
+            boolean undone = rolledBack && db.status() == MigrationStatus.SUCCEEDED;
+            if (!open && !undone) {
+                result.add(db);
+                continue;
+            }
+            Optional<String> message = undone ? Optional.of("Rolled back: the migration " + (status
+                    == MigrationStatus.FAILED ? "failed" : "was canceled") + " after this database was copied.")
+                    : db.message().or(() -> endMessage(status, db.startedAt().isPresent()));
+            result.add(new DatabaseProgress(db.database(), status, db.startedAt(),
+                    db.startedAt().isPresent() ? db.endedAt().or(() -> Optional.of(now)) : Optional.empty(),
+                    db.tables(), message));
+        }
+        return result;
+    }
+
+    private static Optional<String> endMessage(MigrationStatus status, boolean started) {
+        return switch (status) {
+            case SUCCEEDED -> Optional.of("Validated; not migrated (migration option Validate).");
+            case VALIDATION_FAILED -> Optional.of("Not migrated: a premigration check failed.");
+            case FAILED -> Optional.of(started ? "Failed; every change on the target was rolled back."
+                    : "Not migrated: the migration failed before this database.");
+            case CANCELED -> Optional.of(started ? "Canceled; every change on the target was rolled back."
+                    : "Not migrated: the migration was canceled before this database.");
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * The migration's progress over {@code databases}: bytes done of the bytes to copy (a table's estimate, or
+     * what it copied when that is more), rows copied, and the time left at the pace since the first table started.
+     */
+    static MigrationEvent.MigrationProgressed overall(String migration, List<DatabaseProgress> databases,
+            Instant now) {
+        long total = 0;
+        long done = 0;
+        long rows = 0;
+        Instant firstStart = null;
+        for (DatabaseProgress db : databases) {
+            for (TableProgress t : db.tables()) {
+                long size = Math.max(t.estimatedBytes(), t.bytes());
+                total += size;
+                done += t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), size);
+                rows += t.rows();
+                if (t.startedAt().isPresent() && (firstStart == null || t.startedAt().get().isBefore(firstStart))) {
+                    firstStart = t.startedAt().get();
+                }
+            }
+        }
+        Optional<Duration> left = Optional.empty();
+        if (firstStart != null && done > 0 && total > done) {
+            long elapsedMs = Duration.between(firstStart, now).toMillis();
+            left = Optional.of(Duration.ofMillis((long) (elapsedMs * (double) (total - done) / done)));
+        }
+        return new MigrationEvent.MigrationProgressed(migration, now, done, total, rows, left);
+    }
+}

@@ -1,0 +1,273 @@
+package dev.pgmigrate.core.internal.run;
+
+import dev.pgmigrate.core.StoredMigration.JournalEntry;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.server.ServerParameters;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Undoes a migration's journal on the target, newest change first. Safe to run twice. */
+public final class Rollback {
+    private static final Logger log = LoggerFactory.getLogger(Rollback.class);
+
+    private Rollback() {
+    }
+
+    /**
+     * Rolls back; returns what could not be undone (empty when the target is as it was). A journal that reached
+     * its point of no return ({@link JournalKind#COMMITTED}) is not rolled back: the databases are in place.
+     */
+    public static boolean committed(List<JournalEntry> journal) {
+        return journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()));
+    }
+
+    /** Rolls back; returns what could not be undone (empty when the target is as it was). */
+    public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
+        List<JournalEntry> reversed = new ArrayList<>(journal);
+        Collections.reverse(reversed);
+        List<String> problems = new ArrayList<>();
+        Thread.interrupted(); // a rollback runs to the end whatever interrupted the work before it
+        if (journal.isEmpty()) {
+            return problems; // nothing was changed: the target need not even be reachable
+        }
+        if (journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()))) {
+            problems.add("Nothing was rolled back: the migration had passed its point of no return (every database "
+                    + "in place and verified). Resume it to drop the originals it set aside: " + journal.stream()
+                    .filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
+                    .map(e -> e.detail() + " (was " + e.name() + ")").toList() + ".");
+            return problems;
+        }
+        try (Connection c = openWhenBack(target, maintenanceDatabase)) {
+            for (JournalEntry entry : reversed) {
+                try {
+                    undo(c, entry).ifPresent(problems::add);
+                } catch (SQLException e) {
+                    problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
+                            + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
+                }
+            }
+        } catch (SQLException e) {
+            problems.add("Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
+                    + e.getSQLState() + "). Nothing was undone; the journal is kept: run 'pgmigrate migration cancel' "
+                    + "again once the target is reachable, as often as needed, until it says nothing is left.");
+        }
+        return problems;
+    }
+
+    /**
+     * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down or starting
+     * up: a restart that broke the migration must not also leave its changes behind. Only an unavailable server is
+     * waited for; a refused login or a missing database cannot get better by waiting.
+     */
+    private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
+        long deadline = System.nanoTime() + EngineOptions.rollbackWaitSeconds(target.settings()) * 1_000_000_000L;
+        for (long pause = 250; ; pause = Math.min(2000, pause * 2)) {
+            try {
+                return target.open(database);
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                boolean unavailable = state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                        || state.equals("57P03");
+                if (!unavailable || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.warn("The target {} is unavailable ({}, SQLState {}); retrying the rollback in {} ms",
+                        target.spec().address(), e.getMessage(), state, pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Undoes one entry; what it cannot undo, and what to do by hand instead. */
+    private static java.util.Optional<String> undo(Connection c, JournalEntry entry) throws SQLException {
+        java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+        if (kind.isEmpty()) {
+            return java.util.Optional.of("Could not undo a journal entry of kind '" + entry.kind() + "' for "
+                    + entry.name() + " (" + entry.detail() + "): this version of pgmigrate does not know it. Undo it "
+                    + "by hand, or roll back with the version that made it.");
+        }
+        switch (kind.get()) {
+            case CREATE_DATABASE -> dropDatabase(c, entry.name());
+            case RENAME_DATABASE -> {
+                // Renamed from the working name to the final one: the final database is ours to drop.
+                if (!exists(c, entry.name()) && exists(c, entry.detail())) {
+                    dropDatabase(c, entry.detail());
+                }
+            }
+            case SET_ASIDE_DATABASE -> {
+                // The user's database, renamed aside: its name is free again once the copy above is dropped.
+                if (exists(c, entry.detail())) {
+                    if (exists(c, entry.name())) {
+                        return java.util.Optional.of("The original database " + entry.name() + " is still set aside "
+                                + "as " + entry.detail() + ": a database of its name is on the target again. Drop or "
+                                + "rename that one, then ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                                + Sql.ident(entry.name()) + ".");
+                    }
+                    terminateSessions(c, entry.detail());
+                    try (Statement s = c.createStatement()) {
+                        s.execute("ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                                + Sql.ident(entry.name()));
+                    }
+                    log.info("Renamed the original database {} back from {}", entry.name(), entry.detail());
+                }
+            }
+            case CREATE_ROLE -> dropRole(c, entry.name());
+            case ALTER_SYSTEM -> ServerParameters.undo(c, entry.name(), entry.detail());
+            case COMMITTED -> {
+                // Never reached: a committed journal is not rolled back.
+            }
+            case DROPPED_DATABASE -> {
+                return java.util.Optional.of("Database " + entry.name() + " was dropped to be overwritten by a "
+                        + "version of pgmigrate before 0.2, which did not set it aside: it cannot be brought back. "
+                        + "Restore it from a backup.");
+            }
+            default -> throw new IllegalStateException("journal kind " + kind.get());
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** What to run by hand when undoing {@code entry} failed. */
+    /** A journal entry as a line for a person: what the migration left on the target. */
+    public static String describe(JournalEntry entry) {
+        return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
+            case CREATE_DATABASE -> "database " + entry.name() + " (created under its working name)";
+            case RENAME_DATABASE -> "database " + entry.detail() + " (the copy, under its final name)";
+            case SET_ASIDE_DATABASE -> "database " + entry.name() + " of the user, set aside as " + entry.detail();
+            case CREATE_ROLE -> "role " + entry.name() + " (created)";
+            case ALTER_SYSTEM -> "server parameter " + entry.name() + " (changed with ALTER SYSTEM; was "
+                    + (entry.detail().isEmpty() ? "not set" : entry.detail().substring(1)) + ")";
+            default -> entry.kind() + " " + entry.name();
+        }).orElse(entry.kind() + " " + entry.name());
+    }
+
+    private static String byHand(JournalEntry entry) {
+        return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
+            case CREATE_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.name());
+            case RENAME_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.detail()) + " (the copy)";
+            case SET_ASIDE_DATABASE -> ". By hand: ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
+                    + Sql.ident(entry.name()) + " (the original), once the copy of that name is dropped";
+            case CREATE_ROLE -> ". By hand: DROP ROLE " + Sql.ident(entry.name());
+            case ALTER_SYSTEM -> ". By hand: ALTER SYSTEM " + (entry.detail().isEmpty() ? "RESET "
+                    + entry.name() : "SET " + entry.name() + " TO '" + entry.detail().substring(1) + "'")
+                    + "; SELECT pg_reload_conf()";
+            default -> "";
+        }).orElse("") + "; then cancel again to finish the rollback.";
+    }
+
+    public static boolean exists(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Ends every session on {@code database} and drops it, if it exists (or is still being created). */
+    public static void dropDatabase(Connection c, String database) throws SQLException {
+        endUnfinishedCreate(c, database);
+        if (!exists(c, database)) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + Sql.ident(database) + " ALLOW_CONNECTIONS false");
+        } catch (SQLException e) {
+            log.debug("Could not disallow connections to {} before dropping it", database, e);
+        }
+        terminateSessions(c, database);
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database));
+            log.info("Dropped database {} on the target", database);
+        }
+    }
+
+    /**
+     * Ends a {@code CREATE DATABASE} of this name still running in another session and waits, up to 30 s, until it
+     * is gone. A process killed while the server copied the template leaves that statement running; it would
+     * commit after the drop below looked for the database, and leave it behind.
+     */
+    static void endUnfinishedCreate(Connection c, String database) throws SQLException {
+        String statement = "CREATE DATABASE " + Sql.ident(database);
+        String running = " FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' "
+                + "AND left(query, " + statement.length() + ") = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid)" + running)) {
+            ps.setString(1, statement);
+            ps.executeQuery().close();
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*)" + running, statement))) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // the drop below still runs; a rollback goes on whatever interrupted it
+            }
+        }
+    }
+
+    public static void terminateSessions(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c))) {
+            ps.setString(1, database);
+            ps.executeQuery().close();
+        }
+        // Terminated backends exit asynchronously; DROP DATABASE waits up to 5 s for them by itself.
+    }
+
+    /**
+     * Sessions of clients only: an autovacuum worker is the server's own, which a login that is no superuser may not
+     * end (16 and later), and which a rename or drop of the database ends by itself.
+     */
+    private static String clientSessions(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseMajorVersion() >= 10 ? "backend_type = 'client backend'"
+                : "usesysid IS NOT NULL";
+    }
+
+    /**
+     * Ends every other session on {@code database} and waits, up to 30 s, until they are gone. A backend whose
+     * client was killed runs on until it next talks to it: an index build of a dead process still commits.
+     */
+    public static void terminateSessionsAndWait(Connection c, String database) throws SQLException {
+        terminateSessions(c, database);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c), database))) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.pgmigrate.api.MigrationCanceledException("Canceled while sessions on " + database
+                        + " ended");
+            }
+        }
+    }
+
+    private static void dropRole(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP ROLE " + Sql.ident(role));
+            log.info("Dropped role {} on the target", role);
+        }
+    }
+}

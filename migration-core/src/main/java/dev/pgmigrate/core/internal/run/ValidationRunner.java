@@ -1,0 +1,117 @@
+package dev.pgmigrate.core.internal.run;
+
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationScope;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.ServerAccess;
+import dev.pgmigrate.api.spi.ValidationContext;
+import dev.pgmigrate.api.spi.Validator;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every validator: instance-scoped ones once, database-scoped ones once per selected database, all on the
+ * migration's worker pool. A validator that throws becomes its own Failed result; the others still run.
+ */
+public final class ValidationRunner {
+    private static final Logger log = LoggerFactory.getLogger(ValidationRunner.class);
+
+    private ValidationRunner() {
+    }
+
+    public static List<ValidationResult> run(MigrationSpec spec, List<Validator> validators, Endpoint source,
+            Endpoint target, ExecutorService executor, CancelSignal cancel) throws InterruptedException {
+        List<Future<List<ValidationResult>>> futures = new ArrayList<>();
+        for (Validator validator : validators) {
+            if (validator.scope() == ValidationScope.INSTANCE) {
+                futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
+                        Optional.empty(), validator.id()))));
+            } else {
+                for (String database : spec.databases()) {
+                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
+                            Optional.of(database), validator.id()))));
+                }
+            }
+        }
+        List<ValidationResult> results = new ArrayList<>();
+        try {
+            for (Future<List<ValidationResult>> future : futures) {
+                while (true) {
+                    try {
+                        results.addAll(future.get(200, java.util.concurrent.TimeUnit.MILLISECONDS));
+                        break;
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        if (cancel.isCanceled()) {
+                            futures.forEach(f -> f.cancel(true));
+                            cancel.check();
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MigrationCanceledException canceled) {
+                throw canceled;
+            }
+            throw new IllegalStateException("validation runner failed unexpectedly", e.getCause());
+        }
+        results.sort(order(spec));
+        return results;
+    }
+
+    private static Comparator<ValidationResult> order(MigrationSpec spec) {
+        return Comparator.<ValidationResult>comparingInt(r -> r.database().map(d -> 1 + spec.databases().indexOf(d))
+                        .orElse(0))
+                .thenComparing(r -> ValidationStatus.FAILED.ordinal() - r.status().ordinal())
+                .thenComparing(ValidationResult::validatorId);
+    }
+
+    private static List<ValidationResult> runOne(Validator validator, Context context) {
+        long start = System.nanoTime();
+        try {
+            List<ValidationResult> results = validator.validate(context);
+            if (results == null) {
+                return List.of(crashed(context, "returned null instead of a list of results"));
+            }
+            log.debug("Validator {} {} gave {} results in {} ms", validator.id(), context.database().orElse(""),
+                    results.size(), (System.nanoTime() - start) / 1_000_000);
+            return results;
+        } catch (MigrationCanceledException e) {
+            throw e;
+        } catch (SQLException e) {
+            log.warn("Validator {} failed on a query; reporting it as Failed", validator.id(), e);
+            return List.of(crashed(context, "a catalog query failed: " + e.getMessage() + " (SQLState "
+                    + e.getSQLState() + ")"));
+        } catch (RuntimeException | LinkageError e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new MigrationCanceledException("Validation was canceled", e);
+            }
+            log.warn("Validator {} threw; reporting it as Failed", validator.id(), e);
+            return List.of(crashed(context, "it threw " + e));
+        }
+    }
+
+    private static ValidationResult crashed(Context context, String what) {
+        return context.failed("The check could not run: " + what,
+                "A check that cannot run cannot vouch for the migration.",
+                "Fix the cause shown, or report the problem to the validator's author; rerun the validation.",
+                List.of());
+    }
+
+    private record Context(MigrationSpec spec, ServerAccess source, ServerAccess target, Optional<String> database,
+            String validatorId) implements ValidationContext {
+    }
+}

@@ -1,0 +1,119 @@
+package dev.pgmigrate.core.internal.run;
+
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one bounded pool of a migration, with named threads. Work with a higher priority runs first, so an
+ * index build queued when its table's data is in overtakes big copies still waiting (not the last few small
+ * ones), and among copies the largest goes first.
+ */
+public final class WorkerPool extends AbstractExecutorService implements AutoCloseable {
+    /** Index and constraint builds of a table whose data is in. */
+    public static final int PRIORITY_POST_DATA = 3_000_000;
+    /** Everything else runs in submission order at this priority. */
+    public static final int PRIORITY_DEFAULT = 0;
+    /** Builds that wait for the last few small copies (copies run at priority 1 and up). */
+    public static final int PRIORITY_AFTER_COPIES = -1;
+    /** A table's verification during the copy: only when no copy or build waits. */
+    public static final int PRIORITY_VERIFY = -2;
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ThreadPoolExecutor executor;
+
+    public WorkerPool(int threads, String name) {
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger count = new AtomicInteger();
+        executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new PriorityBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "pgmigrate-" + name + "-" + (threads == 1 ? pool : pool + "-")
+                            + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Runs {@code task} when a worker is free, higher {@code priority} first, then in submission order. */
+    public <T> Future<T> submit(Callable<T> task, long priority) {
+        Prioritized<T> future = new Prioritized<>(task, priority, sequence.incrementAndGet());
+        executor.execute(future);
+        return future;
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new Prioritized<>(callable, PRIORITY_DEFAULT, sequence.incrementAndGet());
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new Prioritized<>(java.util.concurrent.Executors.callable(runnable, value), PRIORITY_DEFAULT,
+                sequence.incrementAndGet());
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        if (command instanceof Prioritized<?>) {
+            executor.execute(command);
+        } else {
+            executor.execute(newTaskFor(command, null));
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        executor.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        return executor.shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return executor.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return executor.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return executor.awaitTermination(timeout, unit);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    private static final class Prioritized<T> extends FutureTask<T> implements Comparable<Prioritized<?>> {
+        private final long priority;
+        private final long sequence;
+
+        Prioritized(Callable<T> callable, long priority, long sequence) {
+            super(callable);
+            this.priority = priority;
+            this.sequence = sequence;
+        }
+
+        @Override
+        public int compareTo(Prioritized<?> other) {
+            int byPriority = Long.compare(other.priority, priority);
+            return byPriority != 0 ? byPriority : Long.compare(sequence, other.sequence);
+        }
+    }
+}

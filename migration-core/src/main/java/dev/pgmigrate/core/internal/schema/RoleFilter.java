@@ -1,0 +1,143 @@
+package dev.pgmigrate.core.internal.schema;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the target's roles allow of a dump's ownership and privilege statements: a change of owner to a role the
+ * target lacks or its login cannot act as, and a grant to a role the target lacks, are left out and remembered,
+ * for one note per role at the end. Shared by the workers of one database.
+ */
+public final class RoleFilter {
+    private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
+    /** A role as pg_dump writes it: quoted (and may then hold spaces, quotes and " TO "), or one plain word. */
+    private static final String ROLE = "(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)";
+    private static final Pattern GRANTEE = Pattern.compile("(?s)^(?:GRANT|REVOKE) .* (?:TO|FROM) " + ROLE
+            + "(?: WITH GRANT OPTION)?$");
+    private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
+            + ROLE + " .*");
+    private static final Pattern ROLE_IN_DATABASE = Pattern.compile("(?s)^ALTER ROLE " + ROLE + " IN DATABASE .*");
+
+    private final Set<String> roles;
+    /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
+    private final Set<String> ownable;
+    private final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+
+    private RoleFilter(Set<String> roles, Set<String> ownable) {
+        this.roles = roles;
+        this.ownable = ownable;
+    }
+
+    /** The target's roles as they are now; roles are shared by every database of the server. */
+    public static RoleFilter read(Connection target) throws SQLException {
+        Set<String> roles = new HashSet<>();
+        Set<String> ownable = new HashSet<>();
+        for (String[] r : Sql.rows(target, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = "
+                + "current_user) OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
+            roles.add(r[0]);
+            if ("t".equals(r[1])) {
+                ownable.add(r[0]);
+            }
+        }
+        roles.add("PUBLIC");
+        return new RoleFilter(Set.copyOf(roles), Set.copyOf(ownable));
+    }
+
+    boolean exists(String role) {
+        return roles.contains(role);
+    }
+
+    /** The entry's statements that the target can carry out as they are. */
+    List<String> filter(Entry entry) {
+        List<String> kept = new ArrayList<>();
+        String what = entry.type() + " " + entry.tag();
+        for (String statement : entry.statements()) {
+            Matcher owner = OWNER_TO.matcher(statement);
+            if (owner.matches()) {
+                String role = unquote(owner.group(1).trim());
+                if (ownable.contains(role)) {
+                    kept.add(statement);
+                } else {
+                    remember(remappedOwners, role, what);
+                }
+                continue;
+            }
+            Optional<String> missing = missingRole(statement);
+            if (missing.isEmpty()) {
+                kept.add(statement);
+            } else {
+                remember(ungranted, missing.get(), what);
+            }
+        }
+        return kept;
+    }
+
+    static boolean isOwnerChange(String statement) {
+        return OWNER_TO.matcher(statement).matches();
+    }
+
+    /** The role a grant, a default privilege or a role's setting names, when the target lacks it. */
+    public Optional<String> missingRole(String statement) {
+        for (Pattern p : List.of(GRANTEE, DEFAULT_PRIVILEGES_ROLE, ROLE_IN_DATABASE)) {
+            Matcher m = p.matcher(statement);
+            if (m.matches()) {
+                String role = unquote(m.group(1).trim());
+                return roles.contains(role) ? Optional.empty() : Optional.of(role);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Remembers that {@code what} was not granted to {@code role}, for the note. */
+    void notGranted(String role, String what) {
+        remember(ungranted, role, what);
+    }
+
+    private static void remember(Map<String, List<String>> map, String role, String what) {
+        map.computeIfAbsent(role, k -> Collections.synchronizedList(new ArrayList<>())).add(what);
+    }
+
+    /** One note per role whose objects changed owner or whose privileges were left out. */
+    public void note(RecordKeeper keeper, String database, String admin) {
+        remappedOwners.forEach((role, objects) -> keeper.note(MessageCode.OWNER_REMAPPED,
+                "In database " + database + ", " + objects.size()
+                + " object(s) are owned by " + admin + " instead of " + role + (roles.contains(role)
+                        ? " (the target login cannot act as " + role + ")" : " (no such role on the target)")
+                + ": " + sample(objects) + ". Migrate roles, or grant " + role + " to " + admin + ", to keep owners."));
+        ungranted.forEach((role, objects) -> keeper.note(MessageCode.PRIVILEGES_NOT_GRANTED,
+                "In database " + database + ", privileges of role " + role
+                + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
+                + sample(objects) + "."));
+    }
+
+    private static String sample(List<String> objects) {
+        List<String> copy;
+        synchronized (objects) {
+            copy = new ArrayList<>(objects);
+        }
+        return copy.size() <= 5 ? String.join(", ", copy)
+                : String.join(", ", copy.subList(0, 5)) + " and " + (copy.size() - 5) + " more";
+    }
+
+    static String unquote(String identifier) {
+        if (identifier.length() >= 2 && identifier.startsWith("\"") && identifier.endsWith("\"")) {
+            return identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"");
+        }
+        return identifier;
+    }
+}

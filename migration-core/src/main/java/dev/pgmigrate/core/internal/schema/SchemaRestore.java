@@ -1,0 +1,284 @@
+package dev.pgmigrate.core.internal.schema;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.core.internal.database.DatabaseRun;
+import dev.pgmigrate.core.internal.database.WorkerSessions;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.Checkpoint;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.run.TaskTracker;
+import dev.pgmigrate.core.internal.run.WorkerPool;
+import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * pg_dump's script run on the target, entry by entry, under one error policy ({@link RestorePolicy}): the
+ * pre-data on a session of its own, post-data entries on the workers' sessions, and on resume, what a dead process
+ * already built is not built again.
+ */
+public final class SchemaRestore {
+    private static final Logger log = LoggerFactory.getLogger(SchemaRestore.class);
+
+    private final RecordKeeper keeper;
+    private final Endpoint target;
+    private final WorkerPool pool;
+    private final CancelSignal cancel;
+    private final boolean resume;
+    private final WorkerSessions sessions;
+    private final Checkpoint checkpoint;
+
+    public SchemaRestore(RecordKeeper keeper, Endpoint target, WorkerPool pool, CancelSignal cancel, boolean resume,
+            WorkerSessions sessions, Checkpoint checkpoint) {
+        this.keeper = keeper;
+        this.target = target;
+        this.pool = pool;
+        this.cancel = cancel;
+        this.resume = resume;
+        this.sessions = sessions;
+        this.checkpoint = checkpoint;
+    }
+
+    /** Restores the pre-data script statement by statement, on a session of its own, under the error policy. */
+    public void preData(DatabaseRun db, DumpScript pre) throws SQLException {
+        try (Connection c = cancel.register(target.connector().open(db.working))) {
+            for (String statement : WorkerSessions.sessionHeader(pre.header())) {
+                Sql.execute(c, statement);
+            }
+            for (Entry entry : pre.entries()) {
+                cancel.check();
+                executeEntry(c, db, entry);
+            }
+        } finally {
+            cancel.check();
+        }
+    }
+
+    /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
+    void executeEntry(Connection c, DatabaseRun db, Entry entry) throws SQLException {
+        boolean superuser = target.requireFacts().superuser();
+        for (String statement : db.roles.filter(entry)) {
+            if (resume && alreadyBuilt(db, entry, statement)) {
+                continue;
+            }
+            try {
+                executeWithRetry(c, statement);
+            } catch (SQLException e) {
+                if (cancel.isCanceled() || db.abort.isCanceled()) {
+                    throw new MigrationCanceledException("Stopped restoring " + entry.tag(), e);
+                }
+                if (entry.type().equals("MATERIALIZED VIEW DATA") && refreshWithFunctionSearchPath(c, db, entry, e)) {
+                    continue;
+                }
+                if (!RestorePolicy.tolerable(entry, statement, superuser, e.getSQLState())) {
+                    throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
+                            "Cannot create " + entry.type() + " " + entry.tag() + " in database "
+                            + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
+                            + Sql.abbreviate(statement), e);
+                }
+                keeper.note(MessageCode.OBJECT_SKIPPED,
+                        "Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
+                        + Sql.firstLine(e.getMessage()) + ")");
+                if (entry.type().equals("EVENT TRIGGER")) {
+                    return; // its owner and state follow in the same entry, about a trigger that does not exist
+                }
+            }
+        }
+    }
+
+    private static void executeWithRetry(Connection c, String statement) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Sql.execute(c, statement);
+                return;
+            } catch (SQLException e) {
+                // Foreign keys built in parallel may lock the same two tables in opposite orders.
+                if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
+                    throw e;
+                }
+                log.debug("Deadlock on {}; retrying", Sql.abbreviate(statement));
+            }
+        }
+    }
+
+    /**
+     * PostgreSQL 17 refreshes materialized views under a safe {@code search_path}, so a view whose functions
+     * name tables without their schema stops refreshing. Refresh once with the database's default search_path
+     * set on those functions, in one transaction that also takes it off again: the definitions end as they
+     * were, the data as the source had it.
+     */
+    private boolean refreshWithFunctionSearchPath(Connection c, DatabaseRun db, Entry entry, SQLException failure)
+            throws SQLException {
+        String state = failure.getSQLState();
+        if (!("42P01".equals(state) || "42883".equals(state)) || !target.requireFacts().atLeast(170000)) {
+            return false;
+        }
+        String view = entry.statements().get(0).replaceFirst("(?is)^REFRESH MATERIALIZED VIEW\\s+", "");
+        List<String[]> functions = Sql.rows(c, "SELECT DISTINCT d.refobjid::regprocedure::text FROM pg_rewrite r "
+                + "JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid "
+                + "AND d.refclassid = 'pg_proc'::regclass JOIN pg_proc p ON p.oid = d.refobjid "
+                + "WHERE r.ev_class = ?::regclass AND p.oid >= 16384 AND p.proconfig IS NULL", view);
+        if (functions.isEmpty()) {
+            return false;
+        }
+        String path = Sql.one(c, "SELECT boot_val FROM pg_settings WHERE name = 'search_path'");
+        c.setAutoCommit(false);
+        try {
+            for (String[] f : functions) {
+                Sql.execute(c, "ALTER FUNCTION " + f[0] + " SET search_path = " + quotePath(path));
+            }
+            Sql.execute(c, entry.statements().get(0));
+            for (String[] f : functions) {
+                Sql.execute(c, "ALTER FUNCTION " + f[0] + " RESET search_path");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            return false;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        keeper.note(MessageCode.MATERIALIZED_VIEW_SEARCH_PATH,
+                "In database " + db.name + ", materialized view " + view + " was refreshed with search_path "
+                + path + " set on its functions for the refresh only: PostgreSQL 17 refreshes under a safe "
+                + "search_path, and " + functions.stream().map(f -> f[0]).toList() + " name tables without their "
+                + "schema. Qualify those names, or give the functions SET search_path, or the next REFRESH fails.");
+        return true;
+    }
+
+    private static String quotePath(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split(",")) {
+            String p = part.trim();
+            parts.add(p.startsWith("\"") ? p : Sql.ident(p));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** Runs one post-data entry on this worker's target session. */
+    public void entry(DatabaseRun db, Entry entry) throws SQLException {
+        Connection dst = sessions.of(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
+            if (defaultPath) {
+                // A view's functions may use unqualified names: refresh under the database's own search_path.
+                Sql.execute(dst, "RESET search_path");
+            }
+            try {
+                long started = System.nanoTime();
+                executeEntry(dst, db, entry);
+                log.debug("Database {}: {} {} in {} ms", db.name, entry.type(), entry.tag(),
+                        (System.nanoTime() - started) / 1_000_000);
+            } finally {
+                if (defaultPath) {
+                    Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
+                }
+            }
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
+        }
+    }
+
+    /**
+     * Runs the post-data entries that follow the table-bound ones, in order, foreign keys side by side, remembering
+     * how far they got: they are not all idempotent.
+     */
+    public void remainingPostData(DatabaseRun db, List<Entry> rest) throws Exception {
+        int i = db.restDone;
+        while (i < rest.size()) {
+            cancel.check();
+            if (rest.get(i).type().equals("FK CONSTRAINT")) {
+                TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+                while (i < rest.size() && rest.get(i).type().equals("FK CONSTRAINT")) {
+                    Entry fk = rest.get(i++);
+                    tracker.submit(() -> {
+                        entry(db, fk);
+                        return null;
+                    }, WorkerPool.PRIORITY_POST_DATA);
+                }
+                tracker.await();
+            } else {
+                entry(db, rest.get(i++));
+            }
+            // Entries after the table-bound ones are not all idempotent: remember how far they got.
+            checkpoint.postDataDone(db.name, i);
+        }
+    }
+
+    private static boolean alreadyBuilt(DatabaseRun db, Entry entry, String statement) {
+        if (entry.type().equals("INDEX")) {
+            return db.existingIndexes.contains(entry.schema() + "." + entry.tag());
+        }
+        if (entry.type().equals("CONSTRAINT") || entry.type().equals("FK CONSTRAINT")) {
+            String[] tableAndName = splitTag(db, entry);
+            if (tableAndName != null) {
+                if (statement.startsWith("CREATE UNIQUE INDEX")) {
+                    return db.existingIndexes.contains(entry.schema() + "." + tableAndName[1]);
+                }
+                return db.existingConstraints.contains(entry.schema() + "." + tableAndName[0] + "." + tableAndName[1]);
+            }
+        }
+        if (entry.type().equals("STATISTICS")) {
+            return db.existingStatistics.contains(entry.schema() + "." + entry.tag());
+        }
+        if (entry.type().equals("TRIGGER")) {
+            String[] tableAndName = splitTag(db, entry);
+            return tableAndName != null && db.existingTriggers.contains(entry.schema() + "." + tableAndName[0] + "."
+                    + tableAndName[1]);
+        }
+        return false;
+    }
+
+    private static String[] splitTag(DatabaseRun db, Entry entry) {
+        if (db.catalog == null) {
+            return null;
+        }
+        for (Table t : db.catalog.tables.values()) {
+            if (t.schema().equals(entry.schema()) && entry.tag().startsWith(t.name() + " ")) {
+                return new String[] {t.name(), entry.tag().substring(t.name().length() + 1)};
+            }
+        }
+        return null;
+    }
+
+    /** On resume: what the dead process already built on the target, so that it is not built twice. */
+    public void readExisting(DatabaseRun db) throws SQLException {
+        try (Connection c = target.connector().open(db.working)) {
+            // Only the user's: the counts go into a note.
+            String user = " AND " + SourceCatalog.USER_SCHEMAS;
+            db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
+                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
+            db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
+                    + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace WHERE true" + user));
+            db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
+                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
+                    + "c.relnamespace WHERE NOT t.tgisinternal"));
+            if (!db.catalog.statisticsOwners.isEmpty()) {
+                db.existingStatistics = set(Sql.rows(c, "SELECT n.nspname || '.' || x.stxname FROM pg_statistic_ext x "
+                        + "JOIN pg_namespace n ON n.oid = x.stxnamespace"));
+            }
+        }
+    }
+
+    private static Set<String> set(List<String[]> rows) {
+        Set<String> out = new HashSet<>();
+        rows.forEach(r -> out.add(r[0]));
+        return out;
+    }
+}

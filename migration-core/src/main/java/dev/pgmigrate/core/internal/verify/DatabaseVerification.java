@@ -1,0 +1,184 @@
+package dev.pgmigrate.core.internal.verify;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.internal.database.DatabaseRun;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.EngineOptions;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.run.WorkerPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A database's verification: each table compared as soon as it is in while others still copy, the rest and the
+ * object counts at the end of the database's part, a mismatch failing the migration; then what only follows a
+ * verified copy (row-level security on a managed target) and the source tables written meanwhile, named.
+ */
+public final class DatabaseVerification implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseVerification.class);
+
+    private final MigrationSettings settings;
+    private final RecordKeeper keeper;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final WorkerPool pool;
+    private final CancelSignal cancel;
+    /** The target side of each comparison while the copy goes on; shut down with this. */
+    private final ExecutorService targetSide = TableComparison.targetSideThreads();
+
+    public DatabaseVerification(MigrationSettings settings, RecordKeeper keeper, Endpoint source, Endpoint target,
+            WorkerPool pool, CancelSignal cancel) {
+        this.settings = settings;
+        this.keeper = keeper;
+        this.source = source;
+        this.target = target;
+        this.pool = pool;
+        this.cancel = cancel;
+    }
+
+    /** Compares what the copy did not, adds it to the record, and fails the migration on a mismatch. */
+    public void verifyRest(DatabaseRun db) throws Exception {
+        if (!settings.verify()) {
+            return;
+        }
+        VerificationReport report = compareRest(db);
+        keeper.setVerification(merge(keeper.record().verification(), report));
+        if (!report.matches()) {
+            throw new MigrationException(MessageCode.VERIFICATION_MISMATCH, Verifier.describeMismatch(db.name, report));
+        }
+    }
+
+    /**
+     * Queues the comparison of a table whose data, keys and statistics are in, below every copy: it takes a worker
+     * only when no copy waits, so it fills the gaps of the copy's tail instead of following it. Only when nothing
+     * later in the migration can change a table's rows: triggers and rules come after the data and fire on nothing,
+     * event triggers come last, but a materialized view's refresh runs functions that may write any table, so a
+     * database with one compares its tables at completion, after the refresh.
+     */
+    public void early(DatabaseRun db, Table table) {
+        if (!settings.verify() || db.snapshot == null || !EngineOptions.verifyDuringCopy(settings) || db.writtenLate) {
+            return;
+        }
+        db.verifications.submit(() -> {
+            if (db.abort.isCanceled()) {
+                return null; // the copy failed; the migration is ending
+            }
+            long t0 = System.nanoTime();
+            if (db.verifyStarted == null) {
+                db.verifyStarted = keeper.now();
+            }
+            Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
+                    k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
+            db.verified.put(table.oid(), TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(),
+                    cancel, db.abort, targetSide));
+            db.verifyNanos.addAndGet(System.nanoTime() - t0);
+            return null;
+        }, WorkerPool.PRIORITY_VERIFY);
+    }
+
+    private RowChecksums.HashMode hashMode() {
+        return RowChecksums.HashMode.of(Math.min(source.facts().map(ServerFacts::versionNum).orElse(0),
+                target.facts().map(ServerFacts::versionNum).orElse(0)));
+    }
+
+    /**
+     * Enables row-level security where the source has it, after the comparison, when the target admin is no
+     * superuser (a managed service's): under a policy, it would compare only the rows the policy shows it, and fail
+     * a good copy. Such an admin creates no event trigger, so none fires on this. Idempotent, so a resumed
+     * migration runs it again; the database is not under its final name yet.
+     */
+    public void enableRowSecurity(DatabaseRun db) throws SQLException {
+        if (db.catalog.rowSecurity.isEmpty() || target.requireFacts().superuser()) {
+            return; // a superuser reads past every policy: enabled in pg_dump's order, before the event triggers
+        }
+        try (Connection dst = target.connector().open(db.working)) {
+            cancel.register(dst);
+            try {
+                for (long oid : db.catalog.rowSecurity) {
+                    Table table = db.catalog.tables.get(oid);
+                    Sql.execute(dst, "ALTER TABLE ONLY " + Sql.qualified(table.schema(), table.name())
+                            + " ENABLE ROW LEVEL SECURITY");
+                }
+            } finally {
+                cancel.unregister(dst);
+            }
+        }
+    }
+
+    /**
+     * Offline means the source takes no writes: names the tables its statistics saw written since the snapshot
+     * was taken. Their writes are not in the copy, which is the source as of the snapshot.
+     */
+    public void noteSourceWrites(DatabaseRun db) {
+        if (db.locks == null) {
+            return;
+        }
+        try (Connection c = source.connector().open(db.name)) {
+            List<String> written = db.locks.writtenSince(c);
+            if (!written.isEmpty()) {
+                keeper.note(MessageCode.SOURCE_WRITTEN_DURING_COPY,
+                        "Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
+                        + "source during the migration: " + String.join(", ", written) + ". The target is the source "
+                        + "as of the migration's snapshot, without those writes. An offline migration needs a source "
+                        + "that takes no writes: stop its applications and migrate again, or copy those changes.");
+            }
+        } catch (SQLException e) {
+            log.warn("Could not read the source's write statistics of {}", db.name, e);
+        }
+    }
+
+    /**
+     * Compares what was not compared while the copy went on. The report's time is how long completion waited for
+     * verification; the checks made during the copy are logged.
+     */
+    private VerificationReport compareRest(DatabaseRun db) throws Exception {
+        Instant waitStarted = keeper.now();
+        long t0 = System.nanoTime();
+        if (db.verifications != null) {
+            db.verifications.await();
+        }
+        Map<Long, TableVerification> early = Map.copyOf(db.verified);
+        VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
+                db.working, db.catalog, pool, cancel, early);
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+        log.info("Database {}: verified {} table(s) while others still copied ({} ms of checks), {} more and the "
+                + "object counts in {} ms after", db.name, early.size(), db.verifyNanos.get() / 1_000_000,
+                rest.tables().size() - early.size(), waited.toMillis());
+        Instant started = db.verifyStarted != null ? db.verifyStarted : waitStarted;
+        return new VerificationReport(started, waited, rest.tables(), rest.objects());
+    }
+
+    private static VerificationReport merge(Optional<VerificationReport> earlier, VerificationReport now) {
+        if (earlier.isEmpty()) {
+            return now;
+        }
+        List<TableVerification> tables = new ArrayList<>(earlier.get().tables());
+        tables.addAll(now.tables());
+        List<dev.pgmigrate.api.ObjectCount> objects = new ArrayList<>(earlier.get().objects());
+        objects.addAll(now.objects());
+        return new VerificationReport(earlier.get().startedAt(), earlier.get().elapsed().plus(now.elapsed()), tables,
+                objects);
+    }
+
+    @Override
+    public void close() {
+        targetSide.shutdownNow();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.pgmigrate.core.internal.verify;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.EngineOptions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One table compared on both servers: its row count and an order-independent checksum, computed by the source and
+ * the target at once on a pair of sessions set alike; or its row counts alone, when its columns differ.
+ */
+public final class TableComparison {
+    private static final Logger log = LoggerFactory.getLogger(TableComparison.class);
+    /** Pinned on both sides, because a row's text form depends on them. */
+    private static final List<String> SESSION = List.of("SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
+            "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
+            "SET xmloption = content", "SET search_path = pg_catalog",
+            // A policy that would hide rows from the login fails the comparison by name, as pg_dump fails, instead
+            // of comparing only the rows it lets the login see.
+            "SET row_security = off");
+
+    private TableComparison() {
+    }
+
+    /** A source and a target connection with the session settings both sides' hashing depends on. */
+    static Connection[] open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
+        try {
+            Connection s = source.open(sourceDb);
+            Connection t = target.open(targetDb);
+            for (String set : SESSION) {
+                Sql.execute(s, set);
+                Sql.execute(t, set);
+            }
+            // Behind a TRUNCATE queued for the migration's locks, a read waits for ever: wait a bounded time.
+            Sql.execute(s, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(source.settings()) + "s'");
+            s.setAutoCommit(false);
+            return new Connection[] {s, t};
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot connect for verification: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Compares one table on {@code pair}, the source side (on {@code snapshot}, or as it is now when that is
+     * {@code null}) and the target side each scanning at once, the target's on {@code targetThreads}.
+     */
+    static TableVerification compare(Connection[] pair, String database, String snapshot,
+            SourceCatalog.Table table, RowChecksums.HashMode mode, CancelSignal cancel, CancelSignal abort,
+            Executor targetThreads) throws Exception {
+        String query = RowChecksums.query(table, mode);
+        Connection s = pair[0];
+        Connection t = pair[1];
+        cancel.register(s);
+        cancel.register(t);
+        abort.register(s);
+        abort.register(t);
+        try {
+            if (snapshot != null) {
+                Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            // Both sides scan at once: the target's query runs on another thread of the same pool task.
+            CompletableFuture<String[]> targetSide = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Sql.rows(t, query).get(0);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, targetThreads);
+            String[] src;
+            try {
+                src = Sql.rows(s, query).get(0);
+            } catch (SQLException e) {
+                stopTargetSide(t, targetSide);
+                if ("55P03".equals(e.getSQLState())) {
+                    throw new MigrationException(MessageCode.SOURCE_NOT_CONSISTENT,
+                            "Cannot compare table " + table.qualifiedName()
+                            + " of database " + database + ": another session waits for an exclusive lock on it on "
+                            + "the source, for longer than source.lockTimeoutSeconds, and every reader waits behind it: "
+                            + e.getMessage() + ". An offline migration's source takes no TRUNCATE or DDL: end that "
+                            + "session and migrate again.", e);
+                }
+                throw e;
+            }
+            String[] dst;
+            try {
+                dst = targetSide.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+            s.commit();
+            return new TableVerification(database, table.schema(), table.name(), Long.parseLong(src[0]),
+                    Long.parseLong(dst[0]), src[1], dst[1]);
+        } finally {
+            cancel.unregister(s);
+            cancel.unregister(t);
+            abort.unregister(s);
+            abort.unregister(t);
+        }
+    }
+
+    /** Row counts alone, for a table whose columns differ: its rows cannot be hashed alike on both sides. */
+    static TableVerification countOnly(Connection[] pair, String database, String snapshot,
+            SourceCatalog.Table table, String difference) throws SQLException {
+        Connection s = pair[0];
+        if (snapshot != null) {
+            Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+        }
+        String count = "SELECT count(*) FROM ONLY " + Sql.qualified(table.schema(), table.name());
+        long sourceRows = Long.parseLong(Sql.one(s, count));
+        s.commit();
+        long targetRows = difference.startsWith("the target has no table") ? 0 : Long.parseLong(Sql.one(pair[1],
+                count));
+        return new TableVerification(database, table.schema(), table.name(), sourceRows, targetRows, "", "",
+                Optional.of(difference));
+    }
+
+    /** Ends the target side's scan when the source side failed, instead of leaving it running on the server. */
+    private static void stopTargetSide(Connection t, CompletableFuture<String[]> targetSide) {
+        try {
+            t.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException e) {
+            log.debug("Canceling the target side of a comparison failed", e);
+        }
+        try {
+            targetSide.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Canceled, as asked; the source side's failure is the one reported.
+            log.debug("The target side of a comparison ended with {}", e.toString());
+        }
+    }
+
+    /**
+     * Threads for the target side of comparisons, owned by whoever compares (a migration, a verify command) and
+     * shut down by it: each comparison runs its target query beside its source query.
+     */
+    static ExecutorService targetSideThreads() {
+        return Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "pgmigrate-verify-target");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+}

@@ -1,0 +1,179 @@
+package dev.pgmigrate.core.internal.verify;
+
+import dev.pgmigrate.api.ObjectCount;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.TaskTracker;
+import dev.pgmigrate.core.internal.run.WorkerPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Compares a source database (on the migration's snapshot) with its copy: every table's row count and an
+ * order-independent checksum computed server-side on both at once ({@link TableComparison}), object counts per
+ * schema and kind, and sequence values ({@link ObjectCounts}).
+ */
+public final class Verifier {
+    private Verifier() {
+    }
+
+    /**
+     * Verifies {@code sourceDb} against {@code targetDb}.
+     *
+     * @param snapshot the snapshot the source side reads, or {@code null} for the source as it is now
+     */
+    public static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
+            ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel)
+            throws Exception {
+        return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of());
+    }
+
+    /**
+     * Verifies {@code sourceDb} against {@code targetDb}, taking the tables in {@code done} (by OID) as already
+     * compared: a migration compares each table while others still copy.
+     */
+    static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
+            ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel,
+            Map<Long, TableVerification> done) throws Exception {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        RowChecksums.HashMode mode;
+        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
+            mode = RowChecksums.HashMode.of(Math.min(version(s), version(t)));
+        }
+        Map<String, Map<String, String>> targetColumns;
+        try (Connection t = target.open(targetDb)) {
+            Sql.execute(t, "SET search_path = pg_catalog"); // type names qualified as the source's catalog has them
+            targetColumns = columnsByTable(t);
+        }
+        Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+        List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
+        CancelSignal abort = new CancelSignal();
+        ExecutorService targetSide = TableComparison.targetSideThreads();
+        try {
+            TaskTracker tracker = new TaskTracker(pool, cancel, abort);
+            for (SourceCatalog.Table table : catalog.tables.values()) {
+                if (!table.hasData() || done.containsKey(table.oid())) {
+                    continue;
+                }
+                Optional<String> difference = RowChecksums.structuralDifference(table, targetColumns);
+                tracker.submit(() -> {
+                    Connection[] pair = connections.computeIfAbsent(Thread.currentThread(),
+                            k -> TableComparison.open(source, sourceDb, target, targetDb));
+                    tables.add(difference.isPresent()
+                            ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
+                            : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
+                                    targetSide));
+                    return null;
+                }, WorkerPool.PRIORITY_DEFAULT);
+            }
+            tracker.await();
+        } finally {
+            targetSide.shutdownNow();
+            for (Connection[] pair : connections.values()) {
+                for (Connection c : pair) {
+                    c.close();
+                }
+            }
+        }
+        List<ObjectCount> objects;
+        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
+            if (snapshot != null) {
+                s.setAutoCommit(false);
+                Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
+            }
+            objects = ObjectCounts.compare(s, t, sourceDb, catalog);
+            if (snapshot != null) {
+                s.rollback();
+            }
+        }
+        tables.sort((a, b) -> (a.schema() + "." + a.table()).compareTo(b.schema() + "." + b.table()));
+        return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
+    }
+
+    /** Verifies two databases outside a migration, from a snapshot of the source taken now. */
+    public static VerificationReport standalone(ServerConnector source, String sourceDb, ServerConnector target,
+            String targetDb, int parallelism) {
+        try (Connection snapshotHolder = source.open(sourceDb);
+                WorkerPool pool = new WorkerPool(parallelism, "verify")) {
+            Sql.execute(snapshotHolder, "SET search_path = pg_catalog");
+            snapshotHolder.setAutoCommit(false);
+            Sql.execute(snapshotHolder, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            String snapshot = Sql.one(snapshotHolder, "SELECT pg_export_snapshot()");
+            SourceCatalog catalog = SourceCatalog.read(snapshotHolder);
+            VerificationReport report = verify(source, sourceDb, snapshot, target, targetDb, catalog, pool,
+                    new CancelSignal());
+            snapshotHolder.rollback();
+            return report;
+        } catch (dev.pgmigrate.api.MigrationException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw new dev.pgmigrate.api.MigrationException("Cannot verify " + sourceDb + " against " + targetDb + ": "
+                    + e.getMessage() + " (SQLState " + e.getSQLState() + "). Check that both databases exist and the "
+                    + "logins may read them.", e);
+        } catch (Exception e) {
+            throw new dev.pgmigrate.api.MigrationException("Cannot verify " + sourceDb + " against " + targetDb + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static int version(Connection c) throws SQLException {
+        return Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')"));
+    }
+
+    /**
+     * Every table's columns on one side, by {@code schema.table}, as name to type; generated columns are left out
+     * as the catalog leaves them out of the copy.
+     */
+    static Map<String, Map<String, String>> columnsByTable(Connection c) throws SQLException {
+        boolean generated = version(c) >= 120000;
+        Map<String, Map<String, String>> tables = new HashMap<>();
+        for (String[] r : Sql.rows(c, "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON "
+                + "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped" + (generated ? " AND a.attgenerated = ''"
+                        : "") + " WHERE c.relkind IN ('r', 'p', 'm', 'f') AND " + SourceCatalog.USER_SCHEMAS)) {
+            Map<String, String> columns = tables.computeIfAbsent(r[0] + "." + r[1], k -> new LinkedHashMap<>());
+            if (r[2] != null) {
+                columns.put(r[2], r[3]);
+            }
+        }
+        return tables;
+    }
+
+    /** One message naming every table and count that differs. */
+    public static String describeMismatch(String database, VerificationReport report) {
+        StringBuilder sb = new StringBuilder("Verification of database " + database + " failed: the target is not an "
+                + "exact copy.");
+        for (TableVerification t : report.tableMismatches()) {
+            if (t.difference().isPresent()) {
+                sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ")
+                        .append(t.difference().get()).append('.');
+                continue;
+            }
+            sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ").append(t.sourceRows())
+                    .append(" rows on the source, ").append(t.targetRows()).append(" on the target; checksums ")
+                    .append(t.sourceChecksum()).append(" and ").append(t.targetChecksum()).append('.');
+        }
+        for (ObjectCount o : report.objectMismatches()) {
+            sb.append(" ").append(o.schema()).append(' ').append(o.kind()).append(": ").append(o.source())
+                    .append(" on the source, ").append(o.target()).append(" on the target.");
+        }
+        return sb.append(" Run 'pgmigrate verify' to compare again; the migration was rolled back.").toString();
+    }
+}
