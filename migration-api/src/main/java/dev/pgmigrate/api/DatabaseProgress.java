@@ -10,15 +10,17 @@ import java.util.Optional;
  *
  * @param database the database's name
  * @param status in progress, failed, canceled or succeeded
- * @param startedAt when its migration began
+ * @param startedAt when its migration began; empty while it waits its turn
  * @param endedAt when it ended
  * @param tables every table, in copy order
  * @param message what went wrong, or a note for the user
+ * @param activity what its migration does now when no table is copying and no build runs, for people, such as
+ *     {@code "verifying"}; empty in records stored before 0.3
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record DatabaseProgress(String database, MigrationStatus status, Optional<Instant> startedAt,
-        Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message) {
+        Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message, Optional<String> activity) {
 
     public DatabaseProgress {
         Objects.requireNonNull(database, "database must not be null");
@@ -27,11 +29,68 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
         Objects.requireNonNull(endedAt, "endedAt must not be null");
         tables = List.copyOf(Objects.requireNonNull(tables, "tables must not be null"));
         Objects.requireNonNull(message, "message must not be null");
+        Objects.requireNonNull(activity, "activity must not be null");
+    }
+
+    /**
+     * A database without an activity, as records before 0.3 describe it.
+     *
+     * @since 0.1
+     */
+    public DatabaseProgress(String database, MigrationStatus status, Optional<Instant> startedAt,
+            Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message) {
+        this(database, status, startedAt, endedAt, tables, message, Optional.empty());
     }
 
     /** How many tables are in {@code state}. */
     public long count(TableState state) {
         return tables.stream().filter(t -> t.state() == state).count();
+    }
+
+    /**
+     * Whether it waits for its turn: in progress, and its migration has not begun.
+     *
+     * @since 0.3
+     */
+    public boolean queued() {
+        return status == MigrationStatus.IN_PROGRESS && startedAt.isEmpty();
+    }
+
+    /**
+     * Whether every table's rows are in: none queued, loading or errored (true for a database without tables).
+     *
+     * @since 0.3
+     */
+    public boolean copied() {
+        return tables.stream().allMatch(t -> t.state() == TableState.COMPLETED);
+    }
+
+    /**
+     * The builds (indexes, key and check constraints, extended statistics) that follow its tables' copies.
+     *
+     * @since 0.3
+     */
+    public int builds() {
+        return tables.stream().mapToInt(TableProgress::builds).sum();
+    }
+
+    /**
+     * How many of its {@link #builds()} are done.
+     *
+     * @since 0.3
+     */
+    public int buildsDone() {
+        return tables.stream().mapToInt(TableProgress::buildsDone).sum();
+    }
+
+    /**
+     * What is being built now, each as {@code "public.orders: index orders_pkey"}, in table order.
+     *
+     * @since 0.3
+     */
+    public List<String> building() {
+        return tables.stream().filter(t -> t.building().isPresent())
+                .map(t -> t.qualifiedName() + ": " + t.building().get()).toList();
     }
 
     /** Bytes copied so far over the estimated total, 0 to 100. */
@@ -40,5 +99,14 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
         long done = tables.stream().mapToLong(t -> t.state() == TableState.COMPLETED
                 ? Math.max(t.estimatedBytes(), t.bytes()) : Math.min(t.bytes(), t.estimatedBytes())).sum();
         return total == 0 ? (tables.isEmpty() ? 0 : 100) : Math.min(100.0, 100.0 * done / total);
+    }
+
+    /**
+     * This database with another activity.
+     *
+     * @since 0.3
+     */
+    public DatabaseProgress withActivity(Optional<String> newActivity) {
+        return new DatabaseProgress(database, status, startedAt, endedAt, tables, message, newActivity);
     }
 }

@@ -71,6 +71,11 @@ final class Format {
         return b.toString();
     }
 
+    /** {@code s}, cut to {@code width} characters with an ellipsis when longer. */
+    static String shorten(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, Math.max(0, width - 1)) + "\u2026";
+    }
+
     static String pad(String s, int width) {
         return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }

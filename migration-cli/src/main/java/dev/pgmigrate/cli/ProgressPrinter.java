@@ -8,8 +8,6 @@ import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSubstatus;
-import dev.pgmigrate.api.TableProgress;
-import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.RecordJson;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -187,17 +184,7 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
                     .orElse(0));
             lines.add(Format.pad("overall", nameWidth) + "  " + overall(record));
             for (DatabaseProgress d : record.databases()) {
-                long rows = d.tables().stream().mapToLong(TableProgress::rows).sum();
-                long bytes = d.tables().stream().mapToLong(TableProgress::bytes).sum();
-                if (d.tables().isEmpty()) {
-                    lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(0, 24) + "      "
-                            + (d.status().isFinal() ? d.status().label() : "copying the schema"));
-                    continue;
-                }
-                lines.add(Format.pad(d.database(), nameWidth) + "  " + Format.bar(d.percentDone(), 24)
-                        + String.format(Locale.ROOT, " %3.0f%%  ", d.percentDone()) + d.count(TableState.COMPLETED)
-                        + "/" + d.tables().size() + " tables  " + Format.count(rows) + " rows  " + Format.bytes(bytes)
-                        + "  " + d.status().label());
+                lines.add(Format.pad(d.database(), nameWidth) + "  " + ProgressLines.database(d));
             }
         } else {
             lines.add(label + "  " + Format.duration(record.duration(Instant.now())));
@@ -210,30 +197,10 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
         out.flush();
     }
 
-    /** Percent, rows, bytes, throughput and time left over all databases. */
     private String overall(MigrationRecord record) {
-        long rows = 0;
-        long bytes = 0;
-        long total = 0;
-        long done = 0;
-        for (DatabaseProgress d : record.databases()) {
-            for (TableProgress t : d.tables()) {
-                rows += t.rows();
-                bytes += t.bytes();
-                long size = Math.max(t.estimatedBytes(), t.bytes());
-                total += size;
-                done += t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), t.estimatedBytes());
-            }
-        }
         MigrationEvent.MigrationProgressed p = latest;
-        // The same measure as each database's bar, so the overall bar never disagrees with them.
-        double percent = Math.min(100, total > 0 ? 100.0 * done / total : 0);
         Duration elapsed = copyStarted == null ? Duration.ZERO : Duration.between(copyStarted, Instant.now());
-        String rate = elapsed.toMillis() > 500 ? Format.bytes(bytes * 1000 / elapsed.toMillis()) + "/s" : "-";
-        Optional<Duration> left = p != null ? p.timeLeft() : Optional.empty();
-        return Format.bar(percent, 24) + String.format(Locale.ROOT, " %3.0f%%  ", percent) + Format.count(rows)
-                + " rows  " + Format.bytes(bytes) + "  " + rate + left.filter(l -> l.getSeconds() > 0)
-                .map(l -> "  about " + Format.duration(l) + " left").orElse("");
+        return ProgressLines.overall(record, elapsed, p != null ? p.timeLeft() : Optional.empty());
     }
 
     private String write(Object value) {

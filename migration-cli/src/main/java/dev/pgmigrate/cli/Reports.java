@@ -178,6 +178,13 @@ final class Reports {
                     .append(", ").append(Format.count(rows)).append(" rows, ").append(Format.bytes(bytes));
             d.startedAt().ifPresent(s -> b.append(", ").append(Format.duration(Duration.between(s,
                     d.endedAt().orElse(now)))));
+            if (d.queued()) {
+                b.append(", queued");
+            } else if (d.copied() && d.buildsDone() < d.builds()) {
+                b.append(", ").append(d.buildsDone()).append('/').append(d.builds())
+                        .append(" indexes and constraints built");
+            }
+            d.activity().ifPresent(a -> b.append(", ").append(a));
             b.append('\n');
             d.message().ifPresent(m -> b.append(Format.wrap("    ", m, WIDTH, "    ")).append('\n'));
             if (d.tables().isEmpty()) {
@@ -191,10 +198,13 @@ final class Reports {
                         .orElse("");
                 rowsOut.add(List.of("    " + t.qualifiedName(), t.state().label(), Format.count(t.rows()),
                         Format.bytes(t.bytes()), t.parts() > 1 ? t.partsDone() + "/" + t.parts() : "", time,
+                        (t.builds() > 0 ? t.buildsDone() + "/" + t.builds() : "") + t.building().map(w -> " (building "
+                                + w + ")").orElse(""),
+                        t.buildTime().map(Format::seconds).orElse(""), t.analyzeTime().map(Format::seconds).orElse(""),
                         t.moverId().orElse(""), t.error().orElse("")));
             }
-            b.append(Format.table(List.of("    Table", "State", "Rows", "Bytes", "Parts", "Time", "Mover", "Error"),
-                    rowsOut));
+            b.append(Format.table(List.of("    Table", "State", "Rows", "Bytes", "Parts", "Time", "Indexes",
+                    "Index time", "ANALYZE", "Mover", "Error"), rowsOut));
         }
         return b.toString();
     }

@@ -8,15 +8,19 @@ import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 
 /**
  * What the report derives from a record: times, totals and throughput per table, per database and overall.
- * A table or database still running counts up to {@code now}.
+ * A table or database still running counts up to {@code now}. The copy time is the time some table was copying:
+ * the windows of the tables' copies joined, so the schema, the builds after the last copy, the verification and
+ * the databases in between do not count in the copy rate.
  */
 final class Figures {
     private Figures() {
@@ -47,7 +51,8 @@ final class Figures {
      * table started to last table ended), over which its throughput is measured.
      */
     record DatabaseFigures(DatabaseProgress progress, List<TableFigures> tables, long rows, long bytes,
-            Optional<Duration> time, Optional<Instant> copyStartedAt, Optional<Instant> copyEndedAt) {
+            Optional<Duration> time, Optional<Instant> copyStartedAt, Optional<Instant> copyEndedAt,
+            Optional<Duration> copyTime, Optional<Duration> indexTime, Optional<Duration> analyzeTime) {
         DatabaseFigures {
             Objects.requireNonNull(progress, "progress must not be null");
             tables = List.copyOf(tables);
@@ -58,11 +63,8 @@ final class Figures {
             return new DatabaseFigures(d, tables, d.tables().stream().mapToLong(TableProgress::rows).sum(),
                     d.tables().stream().mapToLong(TableProgress::bytes).sum(),
                     d.startedAt().map(s -> between(s, d.endedAt().orElse(now))), firstStart(d.tables()),
-                    lastEnd(d.tables(), now));
-        }
-
-        Optional<Duration> copyTime() {
-            return copyStartedAt.flatMap(s -> copyEndedAt.map(e -> between(s, e)));
+                    lastEnd(d.tables(), now), copying(d.tables(), now), sum(d.tables(), TableProgress::buildTime),
+                    sum(d.tables(), TableProgress::analyzeTime));
         }
 
         OptionalDouble bytesPerSecond() {
@@ -72,18 +74,15 @@ final class Figures {
 
     /** The whole migration's sums over every database. */
     record Totals(int databases, int tables, long completed, long errored, long rows, long bytes,
-            Optional<Instant> copyStartedAt, Optional<Instant> copyEndedAt) {
+            Optional<Duration> copyTime, Optional<Duration> indexTime, Optional<Duration> analyzeTime) {
         static Totals of(MigrationRecord r, Instant now) {
             List<TableProgress> all = r.databases().stream().flatMap(d -> d.tables().stream()).toList();
             return new Totals(r.databases().size(), all.size(),
                     all.stream().filter(t -> t.state() == TableState.COMPLETED).count(),
                     all.stream().filter(t -> t.state() == TableState.ERRORED).count(),
                     all.stream().mapToLong(TableProgress::rows).sum(),
-                    all.stream().mapToLong(TableProgress::bytes).sum(), firstStart(all), lastEnd(all, now));
-        }
-
-        Optional<Duration> copyTime() {
-            return copyStartedAt.flatMap(s -> copyEndedAt.map(e -> between(s, e)));
+                    all.stream().mapToLong(TableProgress::bytes).sum(), copying(all, now),
+                    sum(all, TableProgress::buildTime), sum(all, TableProgress::analyzeTime));
         }
 
         OptionalDouble bytesPerSecond() {
@@ -114,6 +113,37 @@ final class Figures {
     static Duration between(Instant start, Instant end) {
         Duration d = Duration.between(start, end);
         return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** The time at least one of {@code tables} was copying: their copy windows joined; empty when none began. */
+    static Optional<Duration> copying(List<TableProgress> tables, Instant now) {
+        List<Instant[]> windows = new ArrayList<>();
+        for (TableProgress t : tables) {
+            t.startedAt().ifPresent(s -> windows.add(new Instant[] {s, t.endedAt().orElse(now)}));
+        }
+        if (windows.isEmpty()) {
+            return Optional.empty();
+        }
+        windows.sort(Comparator.comparing((Instant[] w) -> w[0]));
+        Duration total = Duration.ZERO;
+        Instant start = windows.get(0)[0];
+        Instant end = windows.get(0)[1];
+        for (Instant[] w : windows.subList(1, windows.size())) {
+            if (w[0].isAfter(end)) {
+                total = total.plus(between(start, end));
+                start = w[0];
+                end = w[1];
+            } else if (w[1].isAfter(end)) {
+                end = w[1];
+            }
+        }
+        return Optional.of(total.plus(between(start, end)));
+    }
+
+    /** The sum of a time the tables recorded; empty when none recorded it (as in records stored before 0.3). */
+    private static Optional<Duration> sum(List<TableProgress> tables,
+            Function<TableProgress, Optional<Duration>> time) {
+        return tables.stream().map(time).flatMap(Optional::stream).reduce(Duration::plus);
     }
 
     private static Optional<Instant> firstStart(List<TableProgress> tables) {

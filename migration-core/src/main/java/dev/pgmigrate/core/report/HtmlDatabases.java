@@ -46,6 +46,8 @@ final class HtmlDatabases {
             d.time().ifPresent(t -> b.append(" &middot; database ").append(escape(Units.duration(t))));
             d.copyTime().ifPresent(t -> b.append(" &middot; copy ").append(escape(Units.duration(t)))
                     .append(" at ").append(Units.megabytesPerSecond(d.bytesPerSecond())).append(" MB/s"));
+            d.indexTime().ifPresent(t -> b.append(" &middot; index builds ").append(escape(Units.duration(t))));
+            d.analyzeTime().ifPresent(t -> b.append(" &middot; ANALYZE ").append(escape(Units.duration(t))));
             b.append("</p>\n");
             p.message().ifPresent(m -> b.append("<p class=\"message\">").append(escape(m)).append("</p>\n"));
             if (d.tables().isEmpty()) {
@@ -55,10 +57,14 @@ final class HtmlDatabases {
             }
             long maxBytes = Math.max(1, d.tables().stream().mapToLong(t -> t.progress().bytes()).max().orElse(1));
             boolean parts = d.tables().stream().anyMatch(t -> t.progress().parts() > 1);
+            // Records stored before 0.3 kept no build times: their columns are left out.
+            boolean builds = d.indexTime().isPresent() || d.analyzeTime().isPresent();
             b.append("<table class=\"grid tables\">\n<thead><tr><th>Table</th><th>State</th><th class=\"num\">Rows"
                     + "</th><th class=\"num\">Bytes</th>").append(parts ? "<th class=\"num\">Parts</th>" : "")
-                    .append("<th class=\"num\">Time</th><th class=\"num\">MB/s</th><th class=\"num\">Rows/s</th>"
-                            + "<th>Mover</th></tr></thead>\n<tbody>\n");
+                    .append("<th class=\"num\">Time</th><th class=\"num\">MB/s</th><th class=\"num\">Rows/s</th>")
+                    .append(builds ? "<th class=\"num\">Indexes</th><th class=\"num\">Index time</th>"
+                            + "<th class=\"num\">ANALYZE</th>" : "")
+                    .append("<th>Mover</th></tr></thead>\n<tbody>\n");
             List<Figures.TableFigures> tables = new ArrayList<>(d.tables());
             tables.sort(Comparator.comparingInt(t -> t.progress().state() == TableState.ERRORED ? 0 : 1));
             for (Figures.TableFigures t : tables) {
@@ -77,10 +83,18 @@ final class HtmlDatabases {
                 b.append("<td class=\"num\">").append(t.time().map(Units::duration).map(HtmlReport::escape)
                                 .orElse("\u2013")).append("</td><td class=\"num\">")
                         .append(Units.megabytesPerSecond(t.bytesPerSecond())).append("</td><td class=\"num\">")
-                        .append(Units.perSecond(t.rowsPerSecond())).append("</td><td><code>")
+                        .append(Units.perSecond(t.rowsPerSecond())).append("</td>");
+                if (builds) {
+                    b.append("<td class=\"num\">").append(tp.buildsDone()).append('/').append(tp.builds())
+                            .append("</td><td class=\"num\">").append(escape(tp.buildTime().map(Units::duration)
+                                    .orElse("\u2013"))).append("</td><td class=\"num\">")
+                            .append(escape(tp.analyzeTime().map(Units::duration).orElse("\u2013"))).append("</td>");
+                }
+                b.append("<td><code>")
                         .append(escape(tp.moverId().orElse(""))).append("</code></td></tr>\n");
                 tp.error().ifPresent(e -> b.append("<tr class=\"bad errorline\"><td colspan=\"")
-                        .append(parts ? 9 : 8).append("\">").append(escape(e)).append("</td></tr>\n"));
+                        .append(8 + (parts ? 1 : 0) + (builds ? 3 : 0)).append("\">").append(escape(e))
+                        .append("</td></tr>\n"));
             }
             b.append("</tbody>\n</table>\n</div>\n");
         }

@@ -92,9 +92,11 @@ final class HtmlSummary {
                         + (t.databases() == 1 ? " database" : " databases"), t.errored() > 0 ? "bad" : "");
         card("Rows", Units.count(t.rows()), "copied", "");
         card("Data", Units.bytes(t.bytes()), "COPY bytes moved", "");
-        card("Copy time", t.copyTime().map(Units::duration).orElse("\u2013"), "first table started to last ended",
-                "");
+        card("Copy time", t.copyTime().map(Units::duration).orElse("\u2013"), "while a table was copying", "");
         card("Throughput", Units.megabytesPerSecond(t.bytesPerSecond()) + " MB/s", "over the copy time", "");
+        card("Index builds", t.indexTime().map(Units::duration).orElse("\u2013"), "indexes and constraints, "
+                + "summed over workers", "");
+        card("ANALYZE", t.analyzeTime().map(Units::duration).orElse("\u2013"), "summed over workers", "");
         Figures.Tally tally = Figures.Tally.of(r.validationResults());
         card("Validation", r.validationStatus().map(ValidationStatus::label).orElse(r.spec().option().validates()
                 ? "Not run" : "Skipped"), tally.failed() + " failed, " + tally.warnings() + " warnings, "

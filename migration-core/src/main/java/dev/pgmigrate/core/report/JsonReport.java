@@ -56,6 +56,8 @@ final class JsonReport {
             putMillis(db, "millis", d.time());
             putMillis(db, "copyMillis", d.copyTime());
             putRate(db, "bytesPerSecond", d.bytesPerSecond());
+            putMillis(db, "indexMillis", d.indexTime());
+            putMillis(db, "analyzeMillis", d.analyzeTime());
             var tables = db.putArray("tableFigures");
             for (Figures.TableFigures t : d.tables()) {
                 ObjectNode table = tables.addObject();
@@ -67,6 +69,10 @@ final class JsonReport {
                 putMillis(table, "millis", t.time());
                 putRate(table, "bytesPerSecond", t.bytesPerSecond());
                 putRate(table, "rowsPerSecond", t.rowsPerSecond());
+                table.put("builds", t.progress().builds());
+                table.put("buildsDone", t.progress().buildsDone());
+                putMillis(table, "indexMillis", t.progress().buildTime());
+                putMillis(table, "analyzeMillis", t.progress().analyzeTime());
                 putOptional(table, "mover", t.progress().moverId());
             }
         }
@@ -97,6 +103,8 @@ final class JsonReport {
         s.put("bytes", totals.bytes());
         putMillis(s, "copyMillis", totals.copyTime());
         putRate(s, "bytesPerSecond", totals.bytesPerSecond());
+        putMillis(s, "indexMillis", totals.indexTime());
+        putMillis(s, "analyzeMillis", totals.analyzeTime());
 
         ObjectNode validation = s.putObject("validation");
         Figures.Tally tally = Figures.Tally.of(r.validationResults());

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,9 +83,15 @@ public final class DataPhase {
             List<TableCopy.Part> split = tableCopy.split(db, table, share);
             parts.addAll(split);
             remainingParts.put(table.oid(), new AtomicInteger(split.size()));
-            queued.add(TableProgress.queued(table.schema(), table.name(), table.bytes(), split.size()));
+            queued.add(TableProgress.queued(table.schema(), table.name(), table.bytes(), split.size())
+                    .withBuilds(TableBuilds.count(plan, table.oid())));
         }
         keeper.tablesQueued(db.name, queued);
+        for (Table table : keptTables) {
+            int builds = TableBuilds.count(plan, table.oid());
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.withBuilds(builds), null);
+        }
+        keeper.activity(db.name, Optional.empty()); // the tables' own progress says what happens now
         if (resume) {
             // A table that was partly copied before the interruption starts again empty.
             try (Connection c = target.connector().open(db.working)) {
@@ -122,10 +129,13 @@ public final class DataPhase {
         }
         tracker.await();
 
+        keeper.activity(db.name, Optional.of("restoring the rest of the schema (foreign keys, triggers, views)"));
         restore.remainingPostData(db, plan.rest());
         SequencesAndLargeObjects last = new SequencesAndLargeObjects(pool, cancel, keeper, settings.parallelism(),
                 sessions::of);
+        keeper.activity(db.name, Optional.of("setting sequences"));
         last.setSequences(db);
+        keeper.activity(db.name, Optional.of("copying large objects"));
         last.copyLargeObjects(db);
     }
 }

@@ -5,6 +5,7 @@ import dev.pgmigrate.core.internal.database.WorkerSessions;
 import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.TaskTracker;
 import dev.pgmigrate.core.internal.run.WorkerPool;
 import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
@@ -13,8 +14,10 @@ import dev.pgmigrate.core.internal.schema.SchemaRestore;
 import dev.pgmigrate.core.internal.verify.DatabaseVerification;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,15 +32,18 @@ public final class TableBuilds {
     private static final Logger log = LoggerFactory.getLogger(TableBuilds.class);
     /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
     private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
+    private static final String ANALYZE = "ANALYZE";
 
+    private final RecordKeeper keeper;
     private final WorkerPool pool;
     private final CancelSignal cancel;
     private final WorkerSessions sessions;
     private final SchemaRestore restore;
     private final DatabaseVerification verification;
 
-    public TableBuilds(WorkerPool pool, CancelSignal cancel, WorkerSessions sessions, SchemaRestore restore,
-            DatabaseVerification verification) {
+    public TableBuilds(RecordKeeper keeper, WorkerPool pool, CancelSignal cancel, WorkerSessions sessions,
+            SchemaRestore restore, DatabaseVerification verification) {
+        this.keeper = keeper;
         this.pool = pool;
         this.cancel = cancel;
         this.sessions = sessions;
@@ -65,15 +71,18 @@ public final class TableBuilds {
     void tableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
         boolean hasData = table != null && table.hasData();
+        String name = table == null ? "" : table.qualifiedName();
         List<Callable<Void>> indexes = new ArrayList<>();
         for (Entry index : plan.indexes().getOrDefault(tableOid, List.of())) {
             indexes.add(() -> {
-                restore.entry(db, index);
+                build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index));
                 return null;
             });
         }
-        List<Callable<Void>> constraints = entriesInOrder(db, plan.constraints().getOrDefault(tableOid, List.of()));
-        List<Callable<Void>> statistics = entriesInOrder(db, plan.statistics().getOrDefault(tableOid, List.of()));
+        List<Callable<Void>> constraints = entriesInOrder(db, table, "constraint",
+                plan.constraints().getOrDefault(tableOid, List.of()));
+        List<Callable<Void>> statistics = entriesInOrder(db, table, "statistics",
+                plan.statistics().getOrDefault(tableOid, List.of()));
         List<Callable<Void>> analyze = hasData ? List.of(() -> {
             analyzeTable(db, table);
             return null;
@@ -84,17 +93,47 @@ public final class TableBuilds {
         runStages(tracker, stages, 0, priority, hasData ? () -> verification.early(db, table) : () -> { });
     }
 
+    /** How many builds follow the copy of the table {@code tableOid}: each counts in its progress. */
+    static int count(PostDataPlan plan, long tableOid) {
+        return plan.indexes().getOrDefault(tableOid, List.of()).size()
+                + plan.constraints().getOrDefault(tableOid, List.of()).size()
+                + plan.statistics().getOrDefault(tableOid, List.of()).size();
+    }
+
     /** One task that runs {@code entries} one after another, or none when there are none. */
-    private List<Callable<Void>> entriesInOrder(DatabaseRun db, List<Entry> entries) {
+    private List<Callable<Void>> entriesInOrder(DatabaseRun db, Table table, String kind, List<Entry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
+        String name = table == null ? "" : table.qualifiedName();
         return List.of(() -> {
             for (Entry entry : entries) {
-                restore.entry(db, entry);
+                build(db, name, kind + " " + objectName(entry, table), () -> restore.entry(db, entry));
             }
             return null;
         });
+    }
+
+    /** A constraint's tag is its table's name and its own; an index's or statistics object's is its own name. */
+    private static String objectName(Entry entry, Table table) {
+        String tag = entry.tag();
+        return table != null && entry.type().equals("CONSTRAINT") && tag.startsWith(table.name() + " ")
+                ? tag.substring(table.name().length() + 1) : tag;
+    }
+
+    private interface Step {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs one build of a table, shown in its progress while it runs and counted, with its time, once done. One
+     * that fails ends the run, whose end clears what it showed.
+     */
+    private void build(DatabaseRun db, String table, String what, Step step) throws SQLException {
+        long started = System.nanoTime();
+        keeper.buildStarted(db.name, table, what);
+        step.run();
+        keeper.buildEnded(db.name, table, what, Duration.ofNanos(System.nanoTime() - started), false);
     }
 
     /** Queues the tasks of the first non-empty stage from {@code index}; the last of them queues the next stage. */
@@ -124,6 +163,9 @@ public final class TableBuilds {
     /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
     public void analyzeRest(DatabaseRun db) throws Exception {
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
+        if (db.catalog.tables.keySet().stream().anyMatch(oid -> !db.analyzed.contains(oid))) {
+            keeper.activity(db.name, Optional.of("analyzing"));
+        }
         for (Table table : db.catalog.tables.values()) {
             if (!db.analyzed.contains(table.oid())) {
                 tracker.submit(() -> {
@@ -139,12 +181,14 @@ public final class TableBuilds {
         Connection dst = sessions.of(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
+        long started = System.nanoTime();
+        keeper.buildStarted(db.name, table.qualifiedName(), ANALYZE);
         try {
-            long started = System.nanoTime();
             Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
-            log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(),
-                    (System.nanoTime() - started) / 1_000_000);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(), took.toMillis());
             db.analyzed.add(table.oid());
+            keeper.buildEnded(db.name, table.qualifiedName(), ANALYZE, took, true);
         } finally {
             cancel.unregister(dst);
             db.abort.unregister(dst);

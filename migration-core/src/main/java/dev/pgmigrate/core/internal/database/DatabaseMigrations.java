@@ -81,7 +81,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         this.sessions = new WorkerSessions(settings, source, target, pool);
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
-        this.builds = new TableBuilds(pool, cancel, sessions, restore, verification);
+        this.builds = new TableBuilds(keeper, pool, cancel, sessions, restore, verification);
         this.dumps = new SourceDumps(spec, cancel);
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
@@ -247,6 +247,7 @@ public final class DatabaseMigrations implements AutoCloseable {
      */
     private void verifyDatabase(DatabaseRun db) throws Exception {
         builds.analyzeRest(db);
+        keeper.activity(db.name, Optional.of("verifying"));
         verification.verifyRest(db);
         verification.enableRowSecurity(db);
         verification.noteSourceWrites(db);
@@ -254,6 +255,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         WorkerSessions.closeAll(db.verifyConnections);
         SourceLocks.closeSnapshot(db);
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
+        keeper.activity(db.name, Optional.of("copied and verified; it takes its name when every database is"));
     }
 
     /** Gives each verified database its own properties and its final name. */
@@ -263,6 +265,7 @@ public final class DatabaseMigrations implements AutoCloseable {
             if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
                 continue;
             }
+            keeper.activity(db.name, Optional.of("applying its properties and taking its name"));
             db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
                     keeper, cancel);
             targetDatabase.finalName(db);

@@ -8,6 +8,7 @@ import dev.pgmigrate.api.TableState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,12 @@ import java.util.function.UnaryOperator;
  * every table. Not thread-safe: its {@link RecordKeeper} holds its own lock around every call.
  */
 public final class ProgressLedger {
+    static final String COPYING_SCHEMA = "copying the schema";
+
     private final Map<String, Map<String, TableProgress>> tables = new LinkedHashMap<>();
     private final Map<String, DatabaseProgress> databases = new LinkedHashMap<>();
+    /** What runs now on each table after its copy, by database and table; several builds may run at once. */
+    private final Map<String, Map<String, List<String>>> building = new HashMap<>();
     /**
      * Whether the record's per-database part is stale. Rebuilding it walks every table, so it happens only when
      * the record is read or written (at most once a second), never once per table change: with thousands of
@@ -42,7 +47,7 @@ public final class ProgressLedger {
         DatabaseProgress db = databases.get(database);
         databases.put(database, new DatabaseProgress(database, MigrationStatus.IN_PROGRESS,
                 db != null && db.startedAt().isPresent() ? db.startedAt() : Optional.of(now), Optional.empty(),
-                List.of(), Optional.empty()));
+                List.of(), Optional.empty(), Optional.of(COPYING_SCHEMA)));
         tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
         changed = true;
     }
@@ -56,17 +61,48 @@ public final class ProgressLedger {
         changed = true;
     }
 
+    /** Changes a table; one the ledger does not know (a partitioned parent, which holds no rows) is left alone. */
     void tableChanged(String database, String qualifiedName, UnaryOperator<TableProgress> change) {
         Map<String, TableProgress> byName = tables.get(database);
-        TableProgress current = byName.get(qualifiedName);
+        TableProgress current = byName == null ? null : byName.get(qualifiedName);
+        if (current == null) {
+            return;
+        }
         byName.put(qualifiedName, change.apply(current));
         changed = true;
+    }
+
+    /** Says what the database's migration does now, when no table is copying and no build runs. */
+    void activity(String database, Optional<String> activity) {
+        DatabaseProgress db = databases.get(database);
+        if (db != null && !db.status().isFinal()) {
+            databases.put(database, db.withActivity(activity));
+            changed = true;
+        }
+    }
+
+    /** A build of a table began: {@code what}, such as "index orders_pkey", shows as what is being built. */
+    void buildStarted(String database, String qualifiedName, String what) {
+        List<String> running = building.computeIfAbsent(database, k -> new HashMap<>())
+                .computeIfAbsent(qualifiedName, k -> new ArrayList<>());
+        running.add(what);
+        tableChanged(database, qualifiedName, t -> t.building(Optional.of(String.join(", ", running))));
+    }
+
+    /** A build of a table ended after {@code took}; an {@code ANALYZE} counts as the table's analyze time. */
+    void buildEnded(String database, String qualifiedName, String what, Duration took, boolean analyze) {
+        List<String> running = building.getOrDefault(database, Map.of()).getOrDefault(qualifiedName,
+                new ArrayList<>());
+        running.remove(what);
+        Optional<String> still = running.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", running));
+        tableChanged(database, qualifiedName, t -> (analyze ? t.analyzed(took) : t.built(took)).building(still));
     }
 
     void databaseFinished(String database, MigrationStatus status, Optional<String> message, Instant now) {
         DatabaseProgress db = databases.get(database);
         databases.put(database, new DatabaseProgress(database, status,
                 db == null ? Optional.of(now) : db.startedAt(), Optional.of(now), List.of(), message));
+        building.remove(database);
         changed = true;
     }
 
@@ -78,6 +114,9 @@ public final class ProgressLedger {
      */
     List<String> end(MigrationStatus status, Instant now) {
         List<String> finished = new ArrayList<>();
+        building.clear();
+        tables.values().forEach(byName -> byName.replaceAll((name, t) -> t.building().isPresent()
+                ? t.building(Optional.empty()) : t));
         for (DatabaseProgress db : ended(List.copyOf(databases.values()), status, now)) {
             DatabaseProgress was = databases.put(db.database(), db);
             if (was != null && was.status() != db.status()) {
@@ -101,7 +140,7 @@ public final class ProgressLedger {
         for (DatabaseProgress db : databases.values()) {
             List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
             all.add(new DatabaseProgress(db.database(), db.status(), db.startedAt(), db.endedAt(), dbTables,
-                    db.message()));
+                    db.message(), db.activity()));
         }
         return all;
     }
@@ -124,9 +163,12 @@ public final class ProgressLedger {
             Optional<String> message = undone ? Optional.of("Rolled back: the migration " + (status
                     == MigrationStatus.FAILED ? "failed" : "was canceled") + " after this database was copied.")
                     : db.message().or(() -> endMessage(status, db.startedAt().isPresent()));
+            // A build that ran when the run stopped was ended with it.
+            List<TableProgress> tables = db.tables().stream()
+                    .map(t -> t.building().isPresent() ? t.building(Optional.empty()) : t).toList();
             result.add(new DatabaseProgress(db.database(), status, db.startedAt(),
                     db.startedAt().isPresent() ? db.endedAt().or(() -> Optional.of(now)) : Optional.empty(),
-                    db.tables(), message));
+                    tables, message));
         }
         return result;
     }
