@@ -18,6 +18,7 @@ final class Cli {
     private Path stateDirOption;
     private boolean verbose;
     private boolean loggingConfigured;
+    private final Interrupts interrupts = new Interrupts(this);
 
     Cli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -30,6 +31,11 @@ final class Cli {
 
     PrintStream err() {
         return err;
+    }
+
+    /** Ctrl-C and SIGTERM while this command runs a migration in the foreground. */
+    Interrupts interrupts() {
+        return interrupts;
     }
 
     boolean verbose() {

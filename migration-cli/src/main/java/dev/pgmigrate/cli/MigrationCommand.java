@@ -98,6 +98,9 @@ final class MigrationCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
+            if (wait) {
+                cli.interrupts().arm(); // from here on, Ctrl-C ends with 3, canceled, and leaves nothing behind
+            }
             Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
             Runs.requireReachable(request.spec());
             if (!wait) {

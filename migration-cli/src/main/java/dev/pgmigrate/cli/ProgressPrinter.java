@@ -7,6 +7,7 @@ import dev.pgmigrate.api.DatabaseProgress;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.MigrationHandle;
@@ -47,6 +48,8 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
     private Instant lastLine = Instant.EPOCH;
     private int drawnLines;
     private boolean closed;
+    /** The line under the bars while a cancel runs; null until one was asked for. */
+    private String canceling;
 
     ProgressPrinter(PrintStream out, Style style) {
         this.out = out;
@@ -109,6 +112,38 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             print(line(at, "finished: " + f.status().label() + f.error().map(e -> ": " + e).orElse("")));
         }
         // TableStarted and TableProgressed show in the bars; kinds added in later versions are skipped.
+    }
+
+    /**
+     * Says that the migration is being canceled: a line above the bars, and under them until it ends (elsewhere,
+     * the line alone).
+     */
+    synchronized void canceling(String text) {
+        if (closed) {
+            return;
+        }
+        canceling = "canceling: rolling back the target...";
+        print(line(Instant.now(), text));
+    }
+
+    /**
+     * Stops redrawing once the migration ended with {@code done}: the bars of one that succeeded stay as its last
+     * picture; those of one that did not are erased, as its ending says what is left.
+     */
+    synchronized void finish(MigrationRecord done) {
+        if (closed) {
+            return;
+        }
+        ticker.shutdownNow();
+        if (style == Style.BARS) {
+            if (done.status() == MigrationStatus.SUCCEEDED) {
+                redraw(done);
+            } else {
+                erase();
+            }
+        }
+        closed = true;
+        out.flush();
     }
 
     /** Stops redrawing and leaves the last picture (bars) in place. */
@@ -188,6 +223,9 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             }
         } else {
             lines.add(label + "  " + Format.duration(record.duration(Instant.now())));
+        }
+        if (canceling != null && !record.status().isFinal()) {
+            lines.add(canceling);
         }
         erase();
         for (String l : lines) {

@@ -4,6 +4,7 @@ import dev.pgmigrate.api.DatabaseProgress;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.ObjectCount;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.TableProgress;
@@ -241,10 +242,29 @@ final class Reports {
 
     /** The few lines printed when a migration ends in the foreground. */
     static String ending(MigrationRecord r, Instant now) {
+        return ending(r, now, List.of());
+    }
+
+    /**
+     * The few lines printed when a migration ends in the foreground: its status, and for one that did not succeed,
+     * whether the target was rolled back, or what is {@code left} on it and the command that finishes the rollback.
+     */
+    static String ending(MigrationRecord r, Instant now, List<String> left) {
         StringBuilder b = new StringBuilder();
         b.append("Migration ").append(r.name()).append(": ").append(r.status().label()).append(" after ")
-                .append(Format.duration(r.duration(now))).append('\n');
+                .append(Format.duration(r.duration(now)));
+        if (left.isEmpty() && r.status() == MigrationStatus.CANCELED) {
+            b.append("; the target was rolled back");
+        } else if (left.isEmpty() && r.status() == MigrationStatus.FAILED) {
+            b.append("; the target is as it was (every change rolled back)");
+        }
+        b.append('\n');
         r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
+        if (!left.isEmpty()) {
+            b.append("The rollback did not finish; left on the target:\n");
+            left.forEach(l -> b.append(Format.wrap("  - ", l, WIDTH, "    ")).append('\n'));
+            b.append("Finish it with: pgmigrate migration cancel --name ").append(r.name()).append('\n');
+        }
         long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
         if (failed > 0) {
             b.append(validation(r));

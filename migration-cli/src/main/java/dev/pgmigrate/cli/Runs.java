@@ -93,63 +93,90 @@ final class Runs {
      */
     static int foreground(Cli cli, MigrationService service, Request request, ProgressPrinter.Style style) {
         ProgressPrinter printer = new ProgressPrinter(cli.out(), style);
-        MigrationHandle handle = service.start(request.spec(), request.properties().secretReferences(), printer);
-        if (style != ProgressPrinter.Style.JSON) {
-            cli.out().println("Migration " + handle.name() + " started (" + request.spec().option().displayName()
-                    + ", " + request.spec().source().address() + " -> " + request.spec().target().address() + ", "
-                    + String.join(", ", request.spec().databases()) + "). Ctrl-C cancels it and rolls back the target.");
-        }
-        printer.watch(handle);
-        Thread onInterrupt = new Thread(() -> {
-            if (!handle.record().status().isFinal()) {
-                cli.err().println("\npgmigrate: interrupted; canceling migration " + handle.name()
-                        + " and rolling back the target...");
-                try {
-                    handle.cancel();
-                    handle.await(Duration.ofMinutes(5));
-                } catch (Exception e) {
-                    cli.err().println("pgmigrate: the rollback did not finish: " + e.getMessage() + ". Run 'pgmigrate "
-                            + "migration cancel --name " + handle.name() + "' to finish it.");
-                }
-            }
-        }, "pgmigrate-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        // Ctrl-C and SIGTERM cancel the migration and let it end as canceled (exit 3) instead of ending the JVM
-        // with 130 or 143 while the hook rolls back; the hook stays for what signals do not reach (SIGHUP).
-        List<SignalTrap> traps = SignalTrap.onInterrupt(() -> {
-            if (!handle.record().status().isFinal()) {
-                cli.err().println("\npgmigrate: interrupted; canceling migration " + handle.name()
-                        + " and rolling back the target...");
-                try {
-                    handle.cancel();
-                } catch (RuntimeException e) {
-                    // It ended meanwhile; its own status says how.
-                }
-            }
-        });
+        Interrupts interrupts = cli.interrupts();
+        interrupts.starting();
+        // The shutdown hook is for what signals do not reach (SIGHUP), and for a JVM that refuses the handlers.
+        Thread onExit = null;
         MigrationRecord done;
         try {
-            done = handle.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            handle.cancel();
-            throw new CliException(ExitCodes.CANCELED, "Interrupted; migration " + handle.name() + " was canceled.");
-        } finally {
-            traps.forEach(SignalTrap::restore);
-            printer.close();
+            MigrationHandle handle = service.start(request.spec(), request.properties().secretReferences(), printer);
+            if (style != ProgressPrinter.Style.JSON) {
+                cli.out().println("Migration " + handle.name() + " started (" + request.spec().option().displayName()
+                        + ", " + request.spec().source().address() + " -> " + request.spec().target().address()
+                        + ", " + String.join(", ", request.spec().databases()) + "). Ctrl-C cancels it and rolls "
+                        + "back the target.");
+            }
+            printer.watch(handle);
+            onExit = new Thread(() -> cancelAtExit(cli, handle), "pgmigrate-interrupt");
+            Runtime.getRuntime().addShutdownHook(onExit);
+            interrupts.running(handle, h -> canceling(cli, printer, style, h.name()));
             try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException e) {
-                // The JVM is already shutting down (Ctrl-C): the hook is running and finishes the cancel.
+                done = handle.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                handle.cancel();
+                throw new CliException(ExitCodes.CANCELED, "Interrupted; migration " + handle.name()
+                        + " was canceled.");
+            }
+            printer.finish(done);
+        } finally {
+            interrupts.disarm();
+            printer.close();
+            if (onExit != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down: the hook is running and finishes the cancel.
+                }
             }
         }
         if (style == ProgressPrinter.Style.JSON) {
             printer.printRecord(done);
         } else {
             cli.out().println();
-            cli.out().print(Reports.ending(done, Instant.now()));
+            cli.out().print(Reports.ending(done, Instant.now(), leftOnTarget(service, done)));
         }
         return exitCode(done);
+    }
+
+    /** What a migration that ended still holds on the target; its record alone when it cannot be read. */
+    static List<String> leftOnTarget(MigrationService service, MigrationRecord done) {
+        if (done.status() == MigrationStatus.SUCCEEDED) {
+            return List.of();
+        }
+        try {
+            return service.leftOnTarget(done.name());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** Says that the migration is being canceled: under the bars on a terminal, else on standard error. */
+    private static void canceling(Cli cli, ProgressPrinter printer, ProgressPrinter.Style style, String name) {
+        if (style == ProgressPrinter.Style.BARS) {
+            printer.canceling("Interrupted: canceling migration " + name + " and rolling back the target...");
+        } else {
+            cli.err().println();
+            cli.err().println("pgmigrate: interrupted; canceling migration " + name + " and rolling back the "
+                    + "target...");
+        }
+    }
+
+    /** At an exit no signal handler saw: cancels the migration and waits for its rollback. */
+    private static void cancelAtExit(Cli cli, MigrationHandle handle) {
+        if (handle.record().status().isFinal()) {
+            return;
+        }
+        cli.err().println();
+        cli.err().println("pgmigrate: interrupted; canceling migration " + handle.name() + " and rolling back the "
+                + "target...");
+        try {
+            handle.cancel();
+            handle.await(Duration.ofMinutes(5));
+        } catch (Exception e) {
+            cli.err().println("pgmigrate: the rollback did not finish: " + e.getMessage() + ". Run 'pgmigrate "
+                    + "migration cancel --name " + handle.name() + "' to finish it.");
+        }
     }
 
     /** The exit code for a final record; a failure because a server went away or stopped answering is 69. */
