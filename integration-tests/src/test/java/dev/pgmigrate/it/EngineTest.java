@@ -117,9 +117,18 @@ class EngineTest {
                 }
                 assertThat(sessions).as("pgmigrate sessions left on " + server).isZero();
             }
-            MigrationRecord again = service.start(spec("busy", source, target, db).build()).await();
+            // The name of one that ended is taken too, until a start replaces it; the ended one is kept.
+            assertThatThrownBy(() -> service.start(spec("busy", source, target, db).build()))
+                    .isInstanceOf(MigrationException.class).hasMessageContaining("already ended (Canceled")
+                    .hasMessageContaining("--replace")
+                    .satisfies(e -> assertThat(((MigrationException) e).code()).isEqualTo(
+                            dev.pgmigrate.api.MessageCode.MIGRATION_NAME_IN_USE));
+            MigrationRecord again = service.startReplacing(spec("busy", source, target, db).build(),
+                    java.util.Map.of()).await();
             assertThat(again.status()).as(again.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(service.list()).extracting(MigrationRecord::name).containsExactly("busy");
+            assertThat(service.history("busy", target.serverSpec())).extracting(MigrationRecord::status)
+                    .containsExactly(MigrationStatus.CANCELED);
         }
     }
 

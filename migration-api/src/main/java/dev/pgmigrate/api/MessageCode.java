@@ -36,6 +36,9 @@ public enum MessageCode implements Labeled {
             "Find who else writes to the target; drop or rename the database, or use overwriteDbsInTarget."),
     MIGRATION_NOT_FOUND(Kind.FAILURE, "No stored migration has the name given.",
             "Check the name and the target; 'pgmigrate list' shows the migrations."),
+    MIGRATION_NAME_IN_USE(Kind.FAILURE, "A migration of this name already exists on the target: in progress, "
+            + "interrupted, or ended.", "Choose another name; to start an ended one again, replace it (pgmigrate: "
+                    + "--replace), which keeps its record in the history."),
     MIGRATION_STATE_CONFLICT(Kind.FAILURE, "The migration is in a state that does not allow what was asked.",
             "Read the migration's status with 'pgmigrate show'; wait for it, or cancel it first."),
     STATE_STORE_UNUSABLE(Kind.FAILURE, "The state directory or a record in it cannot be used.",

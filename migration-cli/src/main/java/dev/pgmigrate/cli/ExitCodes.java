@@ -31,11 +31,14 @@ final class ExitCodes {
         };
     }
 
-    /** The exit code a failure with {@code code} gives: 69 when a server is gone, 64 for a bad spec, else 1. */
+    /**
+     * The exit code a failure with {@code code} gives: 69 when a server is gone, 64 for a bad spec or a name that is
+     * taken or unknown, else 1.
+     */
     static int of(MessageCode code) {
         return switch (code) {
             case SERVER_UNREACHABLE, SERVER_NOT_ANSWERING -> UNAVAILABLE;
-            case SPEC_INVALID -> USAGE;
+            case SPEC_INVALID, MIGRATION_NAME_IN_USE, MIGRATION_NOT_FOUND -> USAGE;
             case VALIDATION_FAILED -> VALIDATION_FAILED;
             case CANCELED -> CANCELED;
             default -> FAILED;

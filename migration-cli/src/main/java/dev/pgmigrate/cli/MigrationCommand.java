@@ -2,6 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.MigrationService;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -95,6 +97,10 @@ final class MigrationCommand implements Callable<Integer> {
                 + "give; an error when there is no terminal.")
         boolean promptPassword;
 
+        @Option(names = "--replace", description = "Start again a migration of this name that ended on this target; "
+                + "its record is kept ('migration list --all', 'migration show --attempt N').")
+        boolean replace;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
@@ -104,11 +110,11 @@ final class MigrationCommand implements Callable<Integer> {
             Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
             Runs.requireReachable(request.spec());
             if (!wait) {
-                return Runs.background(cli, request);
+                return Runs.background(cli, request, replace);
             }
             try (MigrationService service = cli.service()) {
                 return Runs.foreground(cli, service, request,
-                        ProgressPrinter.choose(cli, output == TextOrJson.json));
+                        ProgressPrinter.choose(cli, output == TextOrJson.json), replace);
             }
         }
     }
@@ -128,6 +134,9 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--migration-mode", required = true)
         String mode;
 
+        @Option(names = "--replace")
+        boolean replace;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
@@ -137,7 +146,7 @@ final class MigrationCommand implements Callable<Integer> {
                     file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
                             dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
             try (MigrationService service = cli.service()) {
-                return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES);
+                return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES, replace);
             }
         }
     }
@@ -156,19 +165,26 @@ final class MigrationCommand implements Callable<Integer> {
                 description = "A table (default) or a JSON array of the full records.")
         Output output;
 
+        @Option(names = "--all", description = "Also the earlier attempts of each name that --replace replaced, "
+                + "numbered in an Attempt column ('migration show --attempt N' shows one).")
+        boolean all;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             try (MigrationService service = cli.service()) {
-                List<MigrationRecord> records = service.list().stream()
-                        .filter(r -> filter == Filter.all || !r.status().isFinal()).toList();
+                List<Attempts.Numbered> attempts = (all ? Attempts.all(service) : service.list().stream()
+                        .map(r -> new Attempts.Numbered(r, 0)).toList()).stream()
+                        .filter(a -> filter == Filter.all || !a.record().status().isFinal()).toList();
+                List<MigrationRecord> records = attempts.stream().map(Attempts.Numbered::record).toList();
                 if (output == Output.json) {
                     cli.out().println(RecordJson.mapper().writeValueAsString(records));
                 } else if (records.isEmpty()) {
                     cli.out().println((filter == Filter.active ? "No migration is in progress" : "No migrations yet")
                             + " in " + cli.stateDir() + ".");
                 } else {
-                    cli.out().print(Reports.grid(records, Instant.now()));
+                    cli.out().print(all ? Reports.gridOfAttempts(attempts, Instant.now())
+                            : Reports.grid(records, Instant.now()));
                 }
             }
             return ExitCodes.SUCCEEDED;
@@ -189,17 +205,31 @@ final class MigrationCommand implements Callable<Integer> {
                         + "--format html' writes it).")
         ShowOutput output;
 
+        @Mixin
+        TargetServer target;
+
+        @Option(names = "--attempt", paramLabel = "N", description = "An earlier attempt of this name, replaced "
+                + "with 'create --replace': 1 is the first ('migration list --all' numbers them). Default: the "
+                + "current one.")
+        Integer attempt;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             try (MigrationService service = cli.service()) {
-                MigrationRecord record = find(cli, service, name);
+                Attempts.Attempt shown = Attempts.find(cli, service, name, target, attempt);
+                MigrationRecord record = shown.record();
                 switch (output) {
                     case json -> cli.out().println(RecordJson.mapper().writeValueAsString(record));
-                    case html -> Report.toStdout(cli, report(cli, service, name), ReportFormat.html);
+                    case html -> Report.toStdout(cli, shown.report(service), ReportFormat.html);
                     case table -> {
                         cli.out().print(Reports.show(record, Instant.now()));
-                        List<String> left = service.leftOnTarget(name);
+                        if (shown.of() > 1) {
+                            cli.out().println("\nAttempt " + shown.number() + " of " + shown.of() + " of this name on "
+                                    + "target " + shown.target().address() + " ('migration list --all' lists them).");
+                        }
+                        List<String> left = shown.current() ? service.leftOnTarget(name, shown.target())
+                                : List.of();
                         if (!left.isEmpty()) {
                             cli.out().println("Left on the target (pgmigrate migration cancel --name " + name
                                     + " rolls back what is left):");
@@ -232,14 +262,16 @@ final class MigrationCommand implements Callable<Integer> {
                 description = "Write the report to this file, replacing it; without it, to standard output.")
         Path file;
 
+        @Mixin
+        TargetServer target;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             ReportFormat chosen = format != null ? format : file != null && file.getFileName().toString()
                     .toLowerCase(Locale.ROOT).endsWith(".json") ? ReportFormat.json : ReportFormat.html;
             try (MigrationService service = cli.service()) {
-                find(cli, service, name);
-                MigrationReport report = report(cli, service, name);
+                MigrationReport report = Attempts.find(cli, service, name, target, null).report(service);
                 if (file == null) {
                     toStdout(cli, report, chosen);
                     return ExitCodes.SUCCEEDED;
@@ -287,6 +319,9 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--cutover", description = "Refused: offline migrations cut over by themselves.")
         boolean cutover;
 
+        @Mixin
+        TargetServer target;
+
         @Override
         public Integer call() {
             if (cutover) {
@@ -297,7 +332,7 @@ final class MigrationCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.USAGE, "Say what to change: --cancel (the only change an offline "
                         + "migration takes).");
             }
-            return Cancel.cancel(cli(), name);
+            return Cancel.cancel(cli(), name, target, Optional.empty());
         }
     }
 
@@ -318,33 +353,33 @@ final class MigrationCommand implements Callable<Integer> {
                 + "terminal to ask on.")
         Path properties;
 
+        @Mixin
+        TargetServer target;
+
         @Override
         public Integer call() {
-            return cancel(cli(), name, properties == null ? Optional.empty()
+            return cancel(cli(), name, target, properties == null ? Optional.empty()
                     : Optional.of(MigrationProperties.read(properties)));
         }
 
-        static int cancel(Cli cli, String name) {
-            return cancel(cli, name, Optional.empty());
-        }
-
-        static int cancel(Cli cli, String name, Optional<MigrationProperties> given) {
+        static int cancel(Cli cli, String name, TargetServer server, Optional<MigrationProperties> given) {
             try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli, given))) {
-                MigrationRecord before = find(cli, service, name);
-                if (before.status().isFinal() && service.leftOnTarget(name).isEmpty()) {
+                ServerSpec target = server.of(cli, service, name);
+                MigrationRecord before = service.show(name, target).orElseThrow();
+                if (before.status().isFinal() && service.leftOnTarget(name, target).isEmpty()) {
                     throw new CliException(ExitCodes.USAGE, "Migration " + name + " already ended (" + before.status()
                             .label() + "); only a migration in progress can be canceled.");
                 }
-                MigrationRecord after = service.cancel(name);
+                MigrationRecord after = service.cancel(name, target);
                 if (!after.status().isFinal()) {
                     cli.out().println("Asked the process running migration " + name + " to cancel; waiting for it "
                             + "to stop and roll back the target...");
                     Instant deadline = Instant.now().plus(WAIT);
                     while (!after.status().isFinal() && Instant.now().isBefore(deadline)) {
                         Thread.sleep(250);
-                        after = service.show(name).orElse(after);
+                        after = service.show(name, target).orElse(after);
                         if (after.interrupted()) {
-                            after = service.cancel(name);
+                            after = service.cancel(name, target);
                         }
                     }
                 }
@@ -375,15 +410,18 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
         String name;
 
+        @Mixin
+        TargetServer target;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
-                find(cli, service, name);
+                ServerSpec on = target.of(cli, service, name);
                 ProgressPrinter printer = new ProgressPrinter(cli.out(), ProgressPrinter.choose(cli, false));
                 MigrationHandle handle;
                 try {
-                    handle = service.resume(name, printer);
+                    handle = service.resume(name, on, printer);
                 } catch (MigrationException e) {
                     throw new CliException(ExitCodes.of(e.code()), e.getMessage(), e);
                 }
@@ -398,20 +436,5 @@ final class MigrationCommand implements Callable<Integer> {
                 return Runs.exitCode(done);
             }
         }
-    }
-
-    static MigrationReport report(Cli cli, MigrationService service, String name) {
-        return service.report(name).orElseThrow(() -> noSuchMigration(cli, name));
-    }
-
-    static MigrationRecord find(Cli cli, MigrationService service, String name) {
-        Optional<MigrationRecord> record = service.show(name);
-        return record.orElseThrow(() -> noSuchMigration(cli, name));
-    }
-
-    private static CliException noSuchMigration(Cli cli, String name) {
-        return new CliException(ExitCodes.USAGE, "No migration named '" + name + "' in " + cli.stateDir()
-                + "; 'pgmigrate migration list' shows the names (use --state-dir or " + Cli.HOME_ENV
-                + " for another directory).");
     }
 }

@@ -29,17 +29,32 @@ final class Reports {
     private Reports() {
     }
 
+    private static final List<String> GRID = List.of("Name", "Status", "Migration mode", "Migration type",
+            "Source server", "Source server type", "Target server", "Databases", "Duration", "Start time");
+
     /** The list grid, newest first as given. */
     static String grid(List<MigrationRecord> records, Instant now) {
+        return Format.table(GRID, records.stream().map(r -> row(r, now)).toList());
+    }
+
+    /** The list grid of every attempt, newest first as given, each with its number after the name. */
+    static String gridOfAttempts(List<Attempts.Numbered> attempts, Instant now) {
+        List<String> header = new ArrayList<>(GRID);
+        header.add(1, "Attempt");
         List<List<String>> rows = new ArrayList<>();
-        for (MigrationRecord r : records) {
-            MigrationSpec spec = r.spec();
-            rows.add(List.of(r.name(), status(r), spec.mode().label(), spec.option().displayName(),
-                    spec.source().address(), spec.source().type().label(), String.join(", ", spec.databases()),
-                    Format.duration(r.duration(now)), Format.time(r.createdAt())));
+        for (Attempts.Numbered a : attempts) {
+            List<String> row = new ArrayList<>(row(a.record(), now));
+            row.add(1, Integer.toString(a.attempt()));
+            rows.add(row);
         }
-        return Format.table(List.of("Name", "Status", "Migration mode", "Migration type", "Source server",
-                "Source server type", "Databases", "Duration", "Start time"), rows);
+        return Format.table(header, rows);
+    }
+
+    private static List<String> row(MigrationRecord r, Instant now) {
+        MigrationSpec spec = r.spec();
+        return List.of(r.name(), status(r), spec.mode().label(), spec.option().displayName(),
+                spec.source().address(), spec.source().type().label(), spec.target().address(),
+                String.join(", ", spec.databases()), Format.duration(r.duration(now)), Format.time(r.createdAt()));
     }
 
     /** The status as the grid shows it, with what the status alone does not say. */

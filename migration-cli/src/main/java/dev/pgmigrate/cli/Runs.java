@@ -92,6 +92,15 @@ final class Runs {
      * @return the exit code of its final status
      */
     static int foreground(Cli cli, MigrationService service, Request request, ProgressPrinter.Style style) {
+        return foreground(cli, service, request, style, false);
+    }
+
+    /**
+     * Runs a migration here until it ends, as {@link #foreground(Cli, MigrationService, Request,
+     * ProgressPrinter.Style)}; with {@code replace}, in place of an ended one of its name (kept in the history).
+     */
+    static int foreground(Cli cli, MigrationService service, Request request, ProgressPrinter.Style style,
+            boolean replace) {
         ProgressPrinter printer = new ProgressPrinter(cli.out(), style);
         Interrupts interrupts = cli.interrupts();
         interrupts.starting();
@@ -99,7 +108,9 @@ final class Runs {
         Thread onExit = null;
         MigrationRecord done;
         try {
-            MigrationHandle handle = service.start(request.spec(), request.properties().secretReferences(), printer);
+            MigrationHandle handle = replace
+                    ? service.startReplacing(request.spec(), request.properties().secretReferences(), printer)
+                    : service.start(request.spec(), request.properties().secretReferences(), printer);
             if (style != ProgressPrinter.Style.JSON) {
                 cli.out().println("Migration " + handle.name() + " started (" + request.spec().option().displayName()
                         + ", " + request.spec().source().address() + " -> " + request.spec().target().address()
@@ -145,7 +156,7 @@ final class Runs {
             return List.of();
         }
         try {
-            return service.leftOnTarget(done.name());
+            return service.leftOnTarget(done.name(), done.spec().target());
         } catch (RuntimeException e) {
             return List.of();
         }
@@ -192,7 +203,7 @@ final class Runs {
      * Starts the migration in a detached background process running this same program, hands it the passwords
      * on its standard input, and returns once it has stored the migration.
      */
-    static int background(Cli cli, Request request) throws IOException, InterruptedException {
+    static int background(Cli cli, Request request, boolean replace) throws IOException, InterruptedException {
         Path logs = cli.logDirectory();
         Files.createDirectories(logs);
         Path log = logs.resolve(request.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -215,6 +226,9 @@ final class Runs {
         command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
                 request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
                 "--migration-mode", request.spec().mode().label()));
+        if (replace) {
+            command.add("--replace");
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Instant launched = Instant.now().minusSeconds(1);

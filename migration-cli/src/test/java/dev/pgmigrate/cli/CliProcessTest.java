@@ -106,7 +106,7 @@ class CliProcessTest {
         assertThat(list.out()).contains("Name", "Status", "Migration mode", "Migration type", "Source server",
                 "Source server type", "Databases", "Duration", "Start time")
                 .containsPattern("cli-ok +Succeeded +Offline +Validate and migrate +127\\.0\\.0\\.1:" + source.port()
-                        + " +OnPremises +" + db);
+                        + " +OnPremises +127\\.0\\.0\\.1:" + target.port() + " +" + db);
 
         JsonNode listed = JSON.readTree(pgmigrate("migration", "list", "--output", "json").out());
         assertThat(listed.isArray()).isTrue();

@@ -104,13 +104,16 @@ final class CliRuns {
                 .anyMatch(t -> t.state() == TableState.LOADING), running);
     }
 
-    /** Writes {@code name}.json: both passwords in files beside it, {@code extra} appended to the properties. */
+    /**
+     * Writes {@code name}.json: each password in a file beside it ({@code name-source.pw}, {@code name-target.pw}),
+     * {@code extra} appended to the properties.
+     */
     Path properties(String name, PostgresServer source, PostgresServer target, List<String> databases, String extra)
             throws IOException {
-        Files.writeString(dir.resolve("source.pw"), source.adminPassword().reveal());
-        Files.writeString(dir.resolve("target.pw"), target.adminPassword().reveal());
-        return properties(name, source, target, databases, "{\"file\": \"source.pw\"}", "{\"file\": \"target.pw\"}",
-                extra);
+        Files.writeString(dir.resolve(name + "-source.pw"), source.adminPassword().reveal());
+        Files.writeString(dir.resolve(name + "-target.pw"), target.adminPassword().reveal());
+        return properties(name, source, target, databases, "{\"file\": \"" + name + "-source.pw\"}",
+                "{\"file\": \"" + name + "-target.pw\"}", extra);
     }
 
     /** Writes {@code name}.json, each password given as its JSON value: a string, or an env or file reference. */

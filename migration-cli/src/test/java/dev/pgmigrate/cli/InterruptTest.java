@@ -70,7 +70,7 @@ class InterruptTest {
         Path written = runs.properties("prompt", source, target, List.of(db), "");
         // No source password in the file: the command asks for it on the terminal.
         Path properties = Files.writeString(written, Files.readString(written)
-                .replace("\"password\": {\"file\": \"source.pw\"}, ", ""));
+                .replace("\"password\": {\"file\": \"prompt-source.pw\"}, ", ""));
         assertThat(Files.readString(properties)).doesNotContain("source.pw");
 
         Terminal terminal = Terminal.run(dir, runs.command("migration", "create", "--name", "cli-ctrl-c-prompt",

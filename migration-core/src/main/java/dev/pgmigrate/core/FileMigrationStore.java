@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Keeps each migration as a JSON file, {@code <dir>/<namespace>/<name>.json}, written atomically; safe for
- * several processes at once. The directory is readable by its owner only, and no file holds a password.
+ * several processes at once. The directory is readable by its owner only, and no file holds a password. A
+ * migration replaced by a later one of its name is kept in {@code <dir>/<namespace>/history/<millis>-<name>.json}.
  *
  * <p>{@code new FileMigrationStore(Path.of(System.getProperty("user.home"), ".pgmigrate"))}
  *
@@ -75,11 +76,15 @@ public final class FileMigrationStore implements MigrationStore {
         Path namespaceDir = directory.resolve(migration.namespace());
         PrivateDirectory.create(namespaceDir);
         NamespaceLock.withLock(namespaceDir, () -> {
-            Optional<String> conflict = conflicts.apply(listNotEnded(namespaceDir));
+            Path file = fileOf(migration.namespace(), migration.name());
+            List<StoredMigration> existing = new ArrayList<>(listNotEnded(namespaceDir));
+            if (Files.exists(file) && RecordFiles.hasEnded(file)) {
+                RecordFiles.read(file).ifPresent(existing::add); // an ended one of the same name is replaced
+            }
+            Optional<String> conflict = conflicts.apply(existing);
             if (conflict.isPresent()) {
                 throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT, conflict.get());
             }
-            Path file = fileOf(migration.namespace(), migration.name());
             if (Files.exists(file)) {
                 RecordFiles.archive(file);
             }
@@ -139,6 +144,24 @@ public final class FileMigrationStore implements MigrationStore {
         try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(directory, Files::isDirectory)) {
             for (Path namespaceDir : namespaces) {
                 all.addAll(listNamespace(namespaceDir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the migrations in " + directory, e);
+        }
+        return all;
+    }
+
+    @Override
+    public List<StoredMigration> history(String namespace, String name) {
+        return RecordFiles.history(directory.resolve(namespace), name::equals);
+    }
+
+    @Override
+    public List<StoredMigration> history() {
+        List<StoredMigration> all = new ArrayList<>();
+        try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path namespaceDir : namespaces) {
+                all.addAll(RecordFiles.history(namespaceDir, name -> true));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the migrations in " + directory, e);

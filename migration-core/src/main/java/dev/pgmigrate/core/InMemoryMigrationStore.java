@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 @Stable(since = "0.1")
 public final class InMemoryMigrationStore implements MigrationStore {
     private final Map<String, StoredMigration> migrations = new LinkedHashMap<>();
+    private final List<StoredMigration> replaced = new ArrayList<>();
 
     @Override
     public synchronized void create(StoredMigration migration,
@@ -29,7 +30,20 @@ public final class InMemoryMigrationStore implements MigrationStore {
         if (conflict.isPresent()) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT, conflict.get());
         }
-        migrations.put(key(migration.namespace(), migration.name()), migration);
+        StoredMigration earlier = migrations.put(key(migration.namespace(), migration.name()), migration);
+        if (earlier != null) {
+            replaced.add(earlier);
+        }
+    }
+
+    @Override
+    public synchronized List<StoredMigration> history(String namespace, String name) {
+        return replaced.stream().filter(m -> m.namespace().equals(namespace) && m.name().equals(name)).toList();
+    }
+
+    @Override
+    public synchronized List<StoredMigration> history() {
+        return List.copyOf(replaced);
     }
 
     @Override

@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. It keeps no global state: two services with two stores are independent. It prints nothing;
  * it logs through SLF4J and reports progress as events.
  *
+ * <p>(Past 300 lines by its public surface alone: each method is a few lines over the units beside it, a method
+ * that finds a migration by its name has a twin that also names its target, and the Builder is nested.)
+ *
  * @since 0.1
  */
 @Stable(since = "0.1")
@@ -93,15 +96,38 @@ public final class MigrationService implements AutoCloseable {
     /**
      * Starts a migration, remembering where its passwords came from (such as {@code "env:TARGET_PASSWORD"}), so
      * another process can cancel or resume it.
+     *
+     * @throws MigrationException {@code MIGRATION_NAME_IN_USE} when a migration of the same name exists on the
+     *     target (in progress, interrupted, or ended: see {@link #startReplacing}); {@code MIGRATION_STATE_CONFLICT}
+     *     when an active one writes one of the same databases
      */
     public MigrationHandle start(MigrationSpec spec, Map<String, String> secretReferences,
+            MigrationListener... extraListeners) {
+        return start(spec, secretReferences, false, extraListeners);
+    }
+
+    /**
+     * Starts a migration in place of an ended one of the same name on the target, whose record moves to the
+     * {@link #history(String, ServerSpec) history}; as {@link #start(MigrationSpec, Map, MigrationListener...)}
+     * when there is none.
+     *
+     * @throws MigrationException {@code MIGRATION_NAME_IN_USE} when the one of that name is still in progress, was
+     *     interrupted, or holds changes on the target its rollback could not undo
+     * @since 0.3
+     */
+    public MigrationHandle startReplacing(MigrationSpec spec, Map<String, String> secretReferences,
+            MigrationListener... extraListeners) {
+        return start(spec, secretReferences, true, extraListeners);
+    }
+
+    private MigrationHandle start(MigrationSpec spec, Map<String, String> secretReferences, boolean replace,
             MigrationListener... extraListeners) {
         Objects.requireNonNull(spec, "spec must not be null");
         EngineOptions.check(spec.settings()); // before anything is written
         StoredMigration stored = FirstRecord.of(spec, namespaceOf(spec.target()), secretReferences, clock.instant());
         MigrationRun.Servers servers = MigrationRun.Servers.connect(spec);
         try {
-            store.create(stored, existing -> views.conflict(spec, existing));
+            store.create(stored, existing -> views.conflict(spec, existing, replace));
         } catch (RuntimeException e) {
             servers.abandon();
             throw e;
@@ -147,6 +173,31 @@ public final class MigrationService implements AutoCloseable {
         return views.find(name).map(stored -> MigrationReport.of(stored.withRecord(views.view(stored))));
     }
 
+    /** The report of the migration called {@code name} on {@code target}. */
+    public Optional<MigrationReport> report(String name, ServerSpec target) {
+        return views.find(name, target).map(stored -> MigrationReport.of(stored.withRecord(views.view(stored))));
+    }
+
+    /**
+     * The earlier migrations called {@code name} on {@code target}, each replaced by a later one of that name
+     * ({@link #startReplacing}), oldest first. With the current one last, they are its attempts 1, 2, ...
+     *
+     * @since 0.3
+     */
+    public List<MigrationRecord> history(String name, ServerSpec target) {
+        return store.history(namespaceOf(target), name).stream().map(StoredMigration::record).toList();
+    }
+
+    /**
+     * Every earlier migration in the store, replaced by a later one of its name, newest first.
+     *
+     * @since 0.3
+     */
+    public List<MigrationRecord> history() {
+        return store.history().stream().map(StoredMigration::record)
+                .sorted(Comparator.comparing(MigrationRecord::createdAt).reversed()).toList();
+    }
+
     /** The handle of a migration this service is running, if it is. */
     public Optional<MigrationHandle> handle(String name) {
         return running.named(name).map(RunHandle::new);
@@ -161,7 +212,16 @@ public final class MigrationService implements AutoCloseable {
      * @throws MigrationException when there is no such migration, or it already ended
      */
     public MigrationRecord cancel(String name) {
-        StoredMigration stored = views.existing(name);
+        return cancel(views.existing(name));
+    }
+
+    /** Cancels the migration called {@code name} on {@code target}: see {@link #cancel(String)}. */
+    public MigrationRecord cancel(String name, ServerSpec target) {
+        return cancel(views.existing(name, target));
+    }
+
+    private MigrationRecord cancel(StoredMigration stored) {
+        String name = stored.name();
         Optional<MigrationRun> here = running.get(stored.namespace(), name);
         if (here.isPresent()) {
             return running.cancel(here.get());
@@ -190,7 +250,16 @@ public final class MigrationService implements AutoCloseable {
      *     found, or the source changed
      */
     public MigrationHandle resume(String name, MigrationListener... extraListeners) {
-        StoredMigration stored = views.existing(name);
+        return resume(views.existing(name), extraListeners);
+    }
+
+    /** Resumes the migration called {@code name} on {@code target}: see {@link #resume(String, MigrationListener...)}. */
+    public MigrationHandle resume(String name, ServerSpec target, MigrationListener... extraListeners) {
+        return resume(views.existing(name, target), extraListeners);
+    }
+
+    private MigrationHandle resume(StoredMigration stored, MigrationListener... extraListeners) {
+        String name = stored.name();
         MigrationRecord view = views.view(stored);
         StoredResumes.TakenOver taken = resumes.takeOver(stored, view);
         log.info("Resuming migration {} ({})", name, view.substatus().label());
@@ -233,7 +302,15 @@ public final class MigrationService implements AutoCloseable {
      * @throws MigrationException when there is no such migration
      */
     public List<String> leftOnTarget(String name) {
-        StoredMigration stored = views.existing(name);
+        return leftOnTarget(views.existing(name));
+    }
+
+    /** What the migration called {@code name} on {@code target} still holds there: see {@link #leftOnTarget(String)}. */
+    public List<String> leftOnTarget(String name, ServerSpec target) {
+        return leftOnTarget(views.existing(name, target));
+    }
+
+    private List<String> leftOnTarget(StoredMigration stored) {
         if (Rollback.committed(stored.journal()) || views.view(stored).status() == MigrationStatus.SUCCEEDED) {
             return List.of();
         }

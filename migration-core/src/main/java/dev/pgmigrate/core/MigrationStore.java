@@ -15,13 +15,34 @@ import java.util.function.UnaryOperator;
 public interface MigrationStore {
     /**
      * Stores a new migration, atomically refusing it when {@code conflicts} finds a clash with those stored in
-     * the same namespace (such as an active migration of the same name).
+     * the same namespace (such as an active migration of the same name). An ended migration of the same name that
+     * {@code conflicts} lets it replace moves to the {@link #history}, where a store keeps one.
      *
-     * @param conflicts given the migrations already in the namespace, returns why the new one is refused; a store
-     *     may leave out those that have ended (a final status), which never conflict
+     * @param conflicts given the migrations already in the namespace, returns why the new one is refused, or throws
+     *     a {@link dev.pgmigrate.api.MigrationException} of its own; a store may leave out those that have ended (a
+     *     final status), but not one of the same name
      * @throws dev.pgmigrate.api.MigrationException with that reason
      */
     void create(StoredMigration migration, java.util.function.Function<List<StoredMigration>, Optional<String>> conflicts);
+
+    /**
+     * The earlier migrations called {@code name} in {@code namespace}, each replaced by a later one of that name,
+     * oldest first; empty where a store keeps no history.
+     *
+     * @since 0.3
+     */
+    default List<StoredMigration> history(String namespace, String name) {
+        return List.of();
+    }
+
+    /**
+     * Every earlier migration of the store, replaced by a later one of its name, in no particular order.
+     *
+     * @since 0.3
+     */
+    default List<StoredMigration> history() {
+        return List.of();
+    }
 
     /**
      * Replaces a stored migration with what {@code change} makes of it, atomically.

@@ -4,6 +4,9 @@ import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.internal.run.Rollback;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -39,10 +42,27 @@ final class MigrationViews {
         List<StoredMigration> matches = store.list().stream().filter(m -> m.name().equals(name)).toList();
         if (matches.size() > 1) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
-                    "Several targets have a migration named '" + name + "': " + matches.stream()
-                    .map(StoredMigration::namespace).toList() + ". Name the target as well.");
+                    "Several targets have a migration named '" + name + "': " + String.join(", ", matches.stream()
+                    .map(m -> m.record().spec().target().address()).toList()) + ". Name the target as well "
+                    + "(pgmigrate: --target-server HOST:PORT).");
         }
         return matches.stream().findFirst();
+    }
+
+    /** The stored migration called {@code name} on {@code target}. */
+    Optional<StoredMigration> find(String name, ServerSpec target) {
+        return store.load(MigrationService.namespaceOf(target), name);
+    }
+
+    /**
+     * The stored migration called {@code name} on {@code target}.
+     *
+     * @throws MigrationException when there is none
+     */
+    StoredMigration existing(String name, ServerSpec target) {
+        return find(name, target).orElseThrow(() -> new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
+                "No migration named '" + name + "' exists on target " + target.address() + "; 'list' shows the "
+                + "migrations."));
     }
 
     /**
@@ -73,23 +93,19 @@ final class MigrationViews {
     }
 
     /**
-     * Why {@code spec} cannot start beside the {@code existing} migrations of its target, if it cannot. Runs inside
-     * the store's lock: reads only stored records, never a running keeper (whose lock it would nest).
+     * Why {@code spec} cannot start beside the {@code existing} migrations of its target, if it cannot. A name in
+     * use throws at once ({@code MIGRATION_NAME_IN_USE}): by a migration in progress or interrupted, or by one that
+     * ended, unless {@code replace} lets the new one take its place (not while it holds changes on the target).
+     * Runs inside the store's lock: reads only stored records, never a running keeper (whose lock it would nest).
      */
-    Optional<String> conflict(MigrationSpec spec, List<StoredMigration> existing) {
+    Optional<String> conflict(MigrationSpec spec, List<StoredMigration> existing, boolean replace) {
         for (StoredMigration other : existing) {
             MigrationRecord r = storedView(other);
-            if (r.status().isFinal() || r.interrupted()) {
-                if (r.name().equals(spec.name()) && r.interrupted()) {
-                    return Optional.of("Migration '" + spec.name() + "' on target " + spec.target().address()
-                            + " was interrupted and still holds changes on the target. Cancel it to roll them back "
-                            + "('pgmigrate migration cancel --name " + spec.name() + "'), then start it again.");
-                }
-                continue;
-            }
             if (r.name().equals(spec.name())) {
-                return Optional.of("A migration named '" + spec.name() + "' is already in progress on target "
-                        + spec.target().address() + ". Wait for it, cancel it, or choose another name.");
+                nameInUse(spec, other, r, replace);
+            }
+            if (r.status().isFinal() || r.interrupted()) {
+                continue;
             }
             List<String> shared = r.spec().databases().stream().filter(spec.databases()::contains).toList();
             if (!shared.isEmpty() && (r.spec().option().migrates() && spec.option().migrates())) {
@@ -98,6 +114,35 @@ final class MigrationViews {
             }
         }
         return Optional.empty();
+    }
+
+    private static void nameInUse(MigrationSpec spec, StoredMigration other, MigrationRecord r, boolean replace) {
+        String name = spec.name();
+        String at = "on target " + spec.target().address();
+        if (r.interrupted()) {
+            throw new MigrationException(MessageCode.MIGRATION_NAME_IN_USE, "Migration '" + name + "' " + at
+                    + " was interrupted and still holds changes on the target. Cancel it to roll them back "
+                    + "('pgmigrate migration cancel --name " + name + "'), then start it again.");
+        }
+        if (!r.status().isFinal()) {
+            throw new MigrationException(MessageCode.MIGRATION_NAME_IN_USE, "A migration named '" + name
+                    + "' is already in progress " + at + ". Wait for it, cancel it, or choose another name.");
+        }
+        boolean holdsChanges = r.status() != MigrationStatus.SUCCEEDED && !other.journal().isEmpty()
+                && !Rollback.committed(other.journal());
+        if (holdsChanges) {
+            throw new MigrationException(MessageCode.MIGRATION_NAME_IN_USE, "Migration '" + name + "' " + at
+                    + " ended " + r.status().label() + " and still holds changes on the target that its rollback "
+                    + "could not undo. Finish the rollback first ('pgmigrate migration cancel --name " + name
+                    + "'), or choose another name.");
+        }
+        if (!replace) {
+            throw new MigrationException(MessageCode.MIGRATION_NAME_IN_USE, "A migration named '" + name + "' "
+                    + at + " already ended (" + r.status().label() + ", started " + r.createdAt().truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS) + "). Choose another name, or add --replace to start "
+                    + "it again: its record is kept in the history ('pgmigrate migration list --all', 'pgmigrate "
+                    + "migration show --name " + name + " --attempt N').");
+        }
     }
 
     /** This process, as the owner of the migrations it runs. */

@@ -8,14 +8,26 @@ import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.core.internal.run.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.DirectoryStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One migration's record file of a {@link FileMigrationStore}: read, written atomically, archived. */
 final class RecordFiles {
+    private static final String HISTORY = "history";
+    /** {@code <millis>-<name>.json}: a name never starts with '-', so the first '-' ends the time. */
+    private static final Pattern ARCHIVED = Pattern.compile("(\\d+)-(.+)\\.json");
+
     private RecordFiles() {
     }
 
@@ -52,13 +64,47 @@ final class RecordFiles {
     /** Moves an earlier migration's record of the same name into {@code history} beside it. */
     static void archive(Path file) {
         try {
-            Path history = file.resolveSibling("history");
+            Path history = file.resolveSibling(HISTORY);
             PrivateDirectory.create(history);
-            Files.move(file, history.resolve(System.currentTimeMillis() + "-" + file.getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
+            long at = System.currentTimeMillis();
+            while (Files.exists(history.resolve(at + "-" + file.getFileName()))) {
+                at++; // two replaced within one millisecond keep their order
+            }
+            Files.move(file, history.resolve(at + "-" + file.getFileName()));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot archive the earlier migration record " + file, e);
         }
+    }
+
+    /**
+     * The records in {@code namespaceDir}'s history whose migration name {@code wanted} accepts, oldest first (by the
+     * time each was replaced, which its file name begins with).
+     */
+    static List<StoredMigration> history(Path namespaceDir, Predicate<String> wanted) {
+        Path history = namespaceDir.resolve(HISTORY);
+        if (!Files.isDirectory(history)) {
+            return List.of();
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(history, "*.json")) {
+            for (Path file : all) {
+                Matcher m = ARCHIVED.matcher(file.getFileName().toString());
+                if (m.matches() && wanted.test(m.group(2))) {
+                    files.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the history in " + history, e);
+        }
+        files.sort(Comparator.comparing((Path f) -> new BigInteger(archivedAt(f))).thenComparing(Path::toString));
+        List<StoredMigration> records = new ArrayList<>();
+        files.forEach(f -> read(f).ifPresent(records::add));
+        return records;
+    }
+
+    private static String archivedAt(Path file) {
+        Matcher m = ARCHIVED.matcher(file.getFileName().toString());
+        return m.matches() ? m.group(1) : "0";
     }
 
     /** Whether the record's {@code record.status} is a final one; false when it cannot tell (then it is parsed). */
