@@ -71,6 +71,18 @@ final class Format {
         return b.toString();
     }
 
+    /**
+     * Names in a line a table's row can hold: all of them when they are few and short ({@code inventory, orders}),
+     * else the first two and how many more ({@code bench, shop and 98 more}).
+     */
+    static String names(List<String> names) {
+        String all = String.join(", ", names);
+        if (names.size() <= 2 || names.size() == 3 && all.length() <= 40) {
+            return all;
+        }
+        return names.get(0) + ", " + names.get(1) + " and " + (names.size() - 2) + " more";
+    }
+
     /** {@code s}, cut to {@code width} characters with an ellipsis when longer. */
     static String shorten(String s, int width) {
         return s.length() <= width ? s : s.substring(0, Math.max(0, width - 1)) + "\u2026";

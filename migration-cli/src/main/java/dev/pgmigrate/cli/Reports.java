@@ -54,7 +54,7 @@ final class Reports {
         MigrationSpec spec = r.spec();
         return List.of(r.name(), status(r), spec.mode().label(), spec.option().displayName(),
                 spec.source().address(), spec.source().type().label(), spec.target().address(),
-                String.join(", ", spec.databases()), Format.duration(r.duration(now)), Format.time(r.createdAt()));
+                Format.names(spec.databases()), Format.duration(r.duration(now)), Format.time(r.createdAt()));
     }
 
     /** The status as the grid shows it, with what the status alone does not say. */

@@ -114,7 +114,7 @@ final class Runs {
             if (style != ProgressPrinter.Style.JSON) {
                 cli.out().println("Migration " + handle.name() + " started (" + request.spec().option().displayName()
                         + ", " + request.spec().source().address() + " -> " + request.spec().target().address()
-                        + ", " + String.join(", ", request.spec().databases()) + "). Ctrl-C cancels it and rolls "
+                        + ", " + Format.names(request.spec().databases()) + "). Ctrl-C cancels it and rolls "
                         + "back the target.");
             }
             printer.watch(handle);
