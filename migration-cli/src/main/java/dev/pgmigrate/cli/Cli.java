@@ -2,6 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationService;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,12 +14,13 @@ import java.nio.file.Path;
 final class Cli {
     static final String HOME_ENV = "PGMIGRATE_HOME";
 
-    private final PrintStream out;
-    private final PrintStream err;
+    private PrintStream out;
+    private PrintStream err;
+    private LogOutput.Format logFormat = LogOutput.Format.text;
     private Path stateDirOption;
     private boolean verbose;
     private boolean loggingConfigured;
-    private final Interrupts interrupts = new Interrupts(this);
+    private Interrupts interrupts;
 
     Cli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -35,6 +37,9 @@ final class Cli {
 
     /** Ctrl-C and SIGTERM while this command runs a migration in the foreground. */
     Interrupts interrupts() {
+        if (interrupts == null) {
+            interrupts = new Interrupts(this);
+        }
         return interrupts;
     }
 
@@ -44,6 +49,15 @@ final class Cli {
 
     void verbose(boolean value) {
         this.verbose = value;
+    }
+
+    /** {@code --log-format}: how the library's log lines are written. */
+    void logFormat(LogOutput.Format format) {
+        this.logFormat = format;
+    }
+
+    LogOutput.Format logFormat() {
+        return logFormat;
     }
 
     void stateDirOption(Path dir) {
@@ -91,28 +105,42 @@ final class Cli {
 
     /**
      * Sets up slf4j-simple before the first library class logs: with {@code --verbose}, DEBUG to standard error;
-     * otherwise as {@code target} says. Library log lines never reach the console uninvited.
+     * otherwise as {@code target} says. Library log lines never reach the console uninvited. In JSON
+     * ({@code --log-format json}) each is one JSON object per line; for {@link LogTarget#STDERR}, a background run
+     * whose standard output and error are one file, this command's own lines are written whole with them, so the
+     * two never mix within a line.
      */
     void configureLogging(LogTarget target) {
         if (loggingConfigured) {
             return;
         }
         loggingConfigured = true;
+        LogOutput output = new LogOutput(logFormat);
+        output.configureLibraryFormat();
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.cacheOutputStream", "false");
-        if (verbose) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
-            return;
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "info");
+        boolean whole = logFormat == LogOutput.Format.json || target == LogTarget.STDERR;
+        if (whole) {
+            // An event is written at its flush; one left unflushed at exit (a stack trace printed directly) too.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.flush(), "pgmigrate-log-flush"));
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
         if (target == LogTarget.STDERR) {
+            out = output.lines(new FileOutputStream(FileDescriptor.out), "INFO", LogOutput.PROGRESS_LOGGER);
+            err = output.lines(new FileOutputStream(FileDescriptor.err), "WARN", "dev.pgmigrate.cli");
+        }
+        if (verbose || target == LogTarget.STDERR) {
+            if (whole) {
+                System.setErr(output.events(new FileOutputStream(FileDescriptor.err)));
+            }
             return;
         }
         // slf4j-simple writes to whatever System.err is when it logs; the CLI keeps the real one in err().
         Path log = logDirectory().resolve("pgmigrate.log");
         try {
             Files.createDirectories(log.getParent());
-            System.setErr(new PrintStream(new FileOutputStream(log.toFile(), true), true, StandardCharsets.UTF_8));
+            FileOutputStream file = new FileOutputStream(log.toFile(), true);
+            System.setErr(whole ? output.events(file) : new PrintStream(file, true, StandardCharsets.UTF_8));
         } catch (IOException e) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
             err.println("pgmigrate: cannot write the log " + log + " (" + e.getMessage() + "); logging warnings to "

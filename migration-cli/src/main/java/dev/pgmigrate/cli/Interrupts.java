@@ -3,7 +3,6 @@ package dev.pgmigrate.cli;
 import dev.pgmigrate.core.MigrationHandle;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,8 +12,6 @@ import org.slf4j.LoggerFactory;
  * status (3, canceled) instead of the JVM's 130 or 143. Where the JVM refuses the handlers, nothing is trapped.
  */
 final class Interrupts {
-    private static final Logger log = LoggerFactory.getLogger(Interrupts.class);
-
     private enum State { IDLE, STARTING, RUNNING, DONE }
 
     private final Cli cli;
@@ -28,8 +25,9 @@ final class Interrupts {
         this.cli = cli;
     }
 
-    /** Starts trapping the signals; again is harmless. */
+    /** Starts trapping the signals; again is harmless. The log is set up first: the traps log. */
     synchronized void arm() {
+        cli.configureLogging(Cli.LogTarget.FILE);
         if (traps.isEmpty() && state == State.IDLE) {
             traps = SignalTrap.onInterrupt(this::interrupted);
         }
@@ -88,7 +86,8 @@ final class Interrupts {
         try {
             handle.cancel();
         } catch (RuntimeException e) {
-            log.debug("The migration ended before the cancel reached it; its own status says how", e);
+            LoggerFactory.getLogger(Interrupts.class).debug("The migration ended before the cancel reached it; its "
+                    + "own status says how", e);
         }
     }
 }

@@ -46,6 +46,13 @@ final class PgmigrateCommand implements Callable<Integer> {
         cli.verbose(verbose);
     }
 
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json",
+            description = "The library's log lines as text (default) or one JSON object per line: time, level, "
+                    + "logger, message.")
+    void logFormat(LogOutput.Format format) {
+        cli.logFormat(format);
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(cli.out());

@@ -223,6 +223,9 @@ final class Runs {
         if (cli.verbose()) {
             command.add("--verbose");
         }
+        if (cli.logFormat() != LogOutput.Format.text) {
+            command.addAll(List.of("--log-format", cli.logFormat().name()));
+        }
         command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
                 request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
                 "--migration-mode", request.spec().mode().label()));
