@@ -153,7 +153,7 @@ final class MigrationCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"The grid of migrations, newest first: Name, Status, Migration mode, Migration type, "
-                    + "Source server, Source server type, Databases, Duration, Start time."},
+                    + "Source server, Source server type, Target server, Databases, Duration, Start time."},
             footer = {"", "Examples:", "  pgmigrate migration list", "  pgmigrate migration list --filter active "
                     + "--output json"})
     static final class ListCommand extends CliCommand {
