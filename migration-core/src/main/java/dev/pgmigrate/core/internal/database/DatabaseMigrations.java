@@ -143,6 +143,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        keeper.activity(db.name, Optional.of("copying the schema"));
         PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);

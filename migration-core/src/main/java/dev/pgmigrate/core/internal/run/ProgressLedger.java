@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * every table. Not thread-safe: its {@link RecordKeeper} holds its own lock around every call.
  */
 public final class ProgressLedger {
-    static final String COPYING_SCHEMA = "copying the schema";
+    /** What a database does first: lock its tables on the source and take the snapshot they are copied from. */
+    static final String TAKING_SNAPSHOT = "locking its tables and taking the source's snapshot";
 
     private final Map<String, Map<String, TableProgress>> tables = new LinkedHashMap<>();
     private final Map<String, DatabaseProgress> databases = new LinkedHashMap<>();
@@ -47,7 +48,7 @@ public final class ProgressLedger {
         DatabaseProgress db = databases.get(database);
         databases.put(database, new DatabaseProgress(database, MigrationStatus.IN_PROGRESS,
                 db != null && db.startedAt().isPresent() ? db.startedAt() : Optional.of(now), Optional.empty(),
-                List.of(), Optional.empty(), Optional.of(COPYING_SCHEMA)));
+                List.of(), Optional.empty(), Optional.of(TAKING_SNAPSHOT)));
         tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
         changed = true;
     }
