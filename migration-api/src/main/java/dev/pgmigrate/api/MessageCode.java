@@ -9,9 +9,9 @@ import java.util.Objects;
  *
  * <p>{@code record.errors().stream().anyMatch(e -> e.code() == MessageCode.SERVER_UNREACHABLE)}
  *
- * @since 0.3
+ * @since 0.2
  */
-@Stable(since = "0.3")
+@Stable(since = "0.2")
 public enum MessageCode implements Labeled {
     // Failures: why a migration, a resume or a cancel did not succeed.
     SPEC_INVALID(Kind.FAILURE, "A field or option of the spec has a bad value.",
