@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.core.internal.online.ApplyStatement;
 import dev.pgmigrate.core.internal.online.Change;
+import dev.pgmigrate.core.internal.online.ChangeApplier;
 import dev.pgmigrate.core.internal.online.PgOutputDecoder;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
@@ -72,6 +73,97 @@ class LogicalApplyTest {
                     .isEqualTo(1);
             source.execute(db, "SELECT pg_drop_replication_slot('apply_test')");
         }
+    }
+
+    @Test
+    void aCrashMidApplyResumesAfterTheLastCommittedTransactionWithNothingLostOrTwice(@Pg("17") PostgresServer target)
+            throws Exception {
+        try (PostgresServer source = PostgresServer.builder().version("15").setting("wal_level", "logical").start()) {
+            String db = source.createDatabase(TestDatabases.unique("exactly_once"));
+            target.createDatabase(db);
+            String schema = "CREATE TABLE counter (id int PRIMARY KEY, n int);"
+                    + "CREATE TABLE log (seq int, at text); ALTER TABLE log REPLICA IDENTITY FULL";
+            source.execute(db, schema, "INSERT INTO counter VALUES (1, 0)", "CREATE PUBLICATION p FOR ALL TABLES");
+            target.execute(db, schema, "INSERT INTO counter VALUES (1, 0)");
+            String start = source.queryForString(db,
+                    "SELECT lsn FROM pg_create_logical_replication_slot('once', 'pgoutput')");
+            for (int i = 1; i <= 40; i++) {
+                source.execute(db, "BEGIN; UPDATE counter SET n = n + 1 WHERE id = 1; INSERT INTO log VALUES (" + i
+                        + ", 'tx " + i + "'); COMMIT");
+            }
+            long end = LogSequenceNumber.valueOf(source.queryForString(db, "SELECT pg_current_wal_lsn()")).asLong();
+
+            // First run: groups of 3 statements (one source transaction and a half); the process dies after 25
+            // transactions, in the middle of a group whose statements the target has not committed.
+            long resumeAt;
+            try (Connection apply = target.connect(db); ChangeApplier applier = new ChangeApplier(apply, "once", 3)) {
+                resumeAt = stream(source, db, "once", LogSequenceNumber.valueOf(start), applier, 25, end);
+            }
+            long committed;
+            try (Connection check = target.connect(db)) {
+                committed = Long.parseLong(dev.pgmigrate.core.internal.pg.Sql.one(check,
+                        "SELECT count(*) FROM log"));
+            }
+            assertThat(committed).as("some, not all, transactions committed before the crash").isBetween(1L, 39L);
+
+            try (Connection apply = target.connect(db); ChangeApplier applier = new ChangeApplier(apply, "once", 3)) {
+                assertThat(applier.appliedLsn()).as("the target's origin says where it stopped").isEqualTo(resumeAt);
+                // From the slot's start again: whatever the source sends twice, the target applies once.
+                stream(source, db, "once", LogSequenceNumber.valueOf(start), applier, -1, end);
+            }
+            assertThat(target.queryForString(db, "SELECT n FROM counter")).isEqualTo("40");
+            assertThat(target.queryForString(db, "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || sum(seq) "
+                    + "FROM log")).as("each of the 40 exactly once").isEqualTo("40 40 820");
+            source.execute(db, "SELECT pg_drop_replication_slot('once')");
+        }
+    }
+
+    /**
+     * Streams through {@code applier} from {@code start}: until a commit reaches {@code end}, or, with {@code dieAfter}
+     * at 0 or more, until that many source commits were seen (then it stops without committing the open group, as a
+     * killed process would); returns the position committed on the target.
+     */
+    private static long stream(PostgresServer source, String db, String slot, LogSequenceNumber start,
+            ChangeApplier applier, int dieAfter, long end) throws Exception {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, PostgresServer.SUPERUSER);
+        PGProperty.PASSWORD.set(props, source.superuserPassword().reveal());
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        int commits = 0;
+        try (Connection replication = DriverManager.getConnection(source.jdbcUrl(db), props)) {
+            PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
+                    .replicationStream().logical().withSlotName(slot).withStartPosition(start)
+                    .withSlotOption("proto_version", "1").withSlotOption("publication_names", "p").start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                ByteBuffer message = stream.readPending();
+                if (message == null) {
+                    applier.commitGroup().ifPresent(lsn -> confirm(stream, lsn));
+                    Thread.sleep(10);
+                    continue;
+                }
+                Change change = PgOutputDecoder.decode(message);
+                applier.apply(change).ifPresent(lsn -> confirm(stream, lsn));
+                if (change instanceof Change.Commit c) {
+                    commits++;
+                    if (commits == dieAfter) {
+                        return applier.appliedLsn();
+                    }
+                    if (c.endLsn() >= end) {
+                        applier.commitGroup().ifPresent(lsn -> confirm(stream, lsn));
+                        return applier.appliedLsn();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("the stream did not reach the end in 60 s");
+    }
+
+    private static void confirm(PGReplicationStream stream, long lsn) {
+        stream.setFlushedLSN(LogSequenceNumber.valueOf(lsn));
+        stream.setAppliedLSN(LogSequenceNumber.valueOf(lsn));
     }
 
     /** Streams from {@code start} until a commit reaches {@code end}, applying each transaction; returns how many. */
