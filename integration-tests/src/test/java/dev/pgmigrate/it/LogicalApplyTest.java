@@ -2,10 +2,14 @@ package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.core.internal.online.ApplyStatement;
 import dev.pgmigrate.core.internal.online.Change;
 import dev.pgmigrate.core.internal.online.ChangeApplier;
 import dev.pgmigrate.core.internal.online.PgOutputDecoder;
+import dev.pgmigrate.core.internal.online.SourceSlot;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
@@ -37,7 +41,8 @@ class LogicalApplyTest {
             + "CREATE TABLE \"Sales \"\"eu\"\"\".orders (id bigint PRIMARY KEY, note text, doc text);"
             + "CREATE TABLE keyless (a int, b text); ALTER TABLE keyless REPLICA IDENTITY FULL;"
             + "CREATE TABLE emptied (x int PRIMARY KEY)";
-    private static final String BIG = "(SELECT string_agg(md5(i::text || 'toast'), '') FROM generate_series(1, 2000) i)";
+    private static final String BIG =
+            "(SELECT string_agg(md5(i::text || 'toast'), '') FROM generate_series(1, 2000) i)";
 
     @Test
     void everyChangeKindAppliedLeavesTheTargetEqualToTheSource(@Pg("17") PostgresServer target) throws Exception {
@@ -51,7 +56,8 @@ class LogicalApplyTest {
                     "SELECT lsn FROM pg_create_logical_replication_slot('apply_test', 'pgoutput')");
 
             source.execute(db,
-                    "INSERT INTO \"Sales \"\"eu\"\"\".orders SELECT i, 'n' || i, " + BIG + " FROM generate_series(1, 3) i",
+                    "INSERT INTO \"Sales \"\"eu\"\"\".orders SELECT i, 'n' || i, " + BIG
+                            + " FROM generate_series(1, 3) i",
                     "UPDATE \"Sales \"\"eu\"\"\".orders SET note = 'changed, doc untouched' WHERE id = 1",
                     "UPDATE \"Sales \"\"eu\"\"\".orders SET id = 102 WHERE id = 2",
                     "DELETE FROM \"Sales \"\"eu\"\"\".orders WHERE id = 3",
@@ -59,7 +65,7 @@ class LogicalApplyTest {
                     "DELETE FROM keyless WHERE ctid = (SELECT min(ctid) FROM keyless WHERE a = 1)",
                     "UPDATE keyless SET b = 'was null' WHERE a = 2",
                     "TRUNCATE emptied");
-            String end = source.queryForString(db, "SELECT pg_current_wal_lsn()");
+            String end = source.queryForString(db, "SELECT pg_current_wal_insert_lsn()");
 
             int applied = apply(source, db, target, LogSequenceNumber.valueOf(start), LogSequenceNumber.valueOf(end));
 
@@ -91,7 +97,8 @@ class LogicalApplyTest {
                 source.execute(db, "BEGIN; UPDATE counter SET n = n + 1 WHERE id = 1; INSERT INTO log VALUES (" + i
                         + ", 'tx " + i + "'); COMMIT");
             }
-            long end = LogSequenceNumber.valueOf(source.queryForString(db, "SELECT pg_current_wal_lsn()")).asLong();
+            long end = LogSequenceNumber.valueOf(source.queryForString(db, "SELECT pg_current_wal_insert_lsn()"))
+                    .asLong();
 
             // First run: groups of 3 statements (one source transaction and a half); the process dies after 25
             // transactions, in the middle of a group whose statements the target has not committed.
@@ -101,7 +108,7 @@ class LogicalApplyTest {
             }
             long committed;
             try (Connection check = target.connect(db)) {
-                committed = Long.parseLong(dev.pgmigrate.core.internal.pg.Sql.one(check,
+                committed = Long.parseLong(Sql.one(check,
                         "SELECT count(*) FROM log"));
             }
             assertThat(committed).as("some, not all, transactions committed before the crash").isBetween(1L, 39L);
@@ -118,6 +125,57 @@ class LogicalApplyTest {
         }
     }
 
+    @Test
+    void theSlotsSnapshotAndItsStreamMeetExactlyAndDropLeavesNothing(@Pg("17") PostgresServer target)
+            throws Exception {
+        try (PostgresServer source = PostgresServer.builder().version("15").setting("wal_level", "logical").start()) {
+            String db = source.createDatabase(TestDatabases.unique("slot"));
+            target.createDatabase(db);
+            source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
+            target.execute(db, "CREATE TABLE t (id int PRIMARY KEY)");
+            ServerConnector connector = new ServerConnector(source.superuserSpec(), MigrationSettings.defaults());
+            String name = SourceSlot.name("shop-move", db);
+            assertThat(name).isEqualTo(SourceSlot.name("shop-move", db)).startsWith("pgmigrate_").hasSizeLessThan(64);
+            long start;
+            try (SourceSlot slot = SourceSlot.create(connector, db, name, List.of("public.t"))) {
+                source.execute(db, "INSERT INTO t SELECT generate_series(101, 150)"); // after the slot: streamed
+                try (Connection copy = source.connect(db); Connection into = target.connect(db)) {
+                    copy.setAutoCommit(false);
+                    Sql.execute(copy, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                    Sql.execute(copy, "SET TRANSACTION SNAPSHOT '" + slot.snapshot() + "'");
+                    String ids = Sql.one(copy, "SELECT string_agg(id::text, ',') FROM t");
+                    assertThat(ids.split(",")).as("the snapshot holds what precedes the slot").hasSize(100);
+                    Sql.execute(into, "INSERT INTO t SELECT unnest('{" + ids + "}'::int[])");
+                    copy.commit();
+                }
+                start = slot.consistentPoint();
+            }
+            source.execute(db, "DELETE FROM t WHERE id <= 10");
+            long end = LogSequenceNumber.valueOf(source.queryForString(db, "SELECT pg_current_wal_insert_lsn()"))
+                    .asLong();
+            try (Connection apply = target.connect(db); ChangeApplier applier = new ChangeApplier(apply, name, 100)) {
+                streamFrom(source, db, name, LogSequenceNumber.valueOf(start), applier, end);
+            }
+            String rows = "SELECT count(*) || ' ' || sum(id) FROM t";
+            assertThat(target.queryForString(db, rows)).isEqualTo(source.queryForString(db, rows))
+                    .isEqualTo("140 11270");
+
+            try (Connection c = source.connect(db)) {
+                assertThat(SourceSlot.leftovers(c)).extracting(r -> r[0]).contains(name);
+                SourceSlot.drop(c, name);
+                SourceSlot.drop(c, name); // again: nothing left, nothing to fail on
+                assertThat(SourceSlot.leftovers(c)).extracting(r -> r[0]).doesNotContain(name);
+            }
+            assertThat(source.queryForLong(db, "SELECT count(*) FROM pg_publication WHERE pubname = '" + name + "'"))
+                    .isZero();
+        }
+    }
+
+    private static void streamFrom(PostgresServer source, String db, String slot, LogSequenceNumber start,
+            ChangeApplier applier, long end) throws Exception {
+        stream(source, db, slot, slot, start, applier, -1, end);
+    }
+
     /**
      * Streams through {@code applier} from {@code start}: until a commit reaches {@code end}, or, with {@code dieAfter}
      * at 0 or more, until that many source commits were seen (then it stops without committing the open group, as a
@@ -125,6 +183,11 @@ class LogicalApplyTest {
      */
     private static long stream(PostgresServer source, String db, String slot, LogSequenceNumber start,
             ChangeApplier applier, int dieAfter, long end) throws Exception {
+        return stream(source, db, slot, "p", start, applier, dieAfter, end);
+    }
+
+    private static long stream(PostgresServer source, String db, String slot, String publication,
+            LogSequenceNumber start, ChangeApplier applier, int dieAfter, long end) throws Exception {
         Properties props = new Properties();
         PGProperty.USER.set(props, PostgresServer.SUPERUSER);
         PGProperty.PASSWORD.set(props, source.superuserPassword().reveal());
@@ -135,7 +198,7 @@ class LogicalApplyTest {
         try (Connection replication = DriverManager.getConnection(source.jdbcUrl(db), props)) {
             PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical().withSlotName(slot).withStartPosition(start)
-                    .withSlotOption("proto_version", "1").withSlotOption("publication_names", "p").start();
+                    .withSlotOption("proto_version", "1").withSlotOption("publication_names", publication).start();
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (System.nanoTime() < deadline) {
                 ByteBuffer message = stream.readPending();
