@@ -28,31 +28,31 @@ public enum SourceServerType implements Labeled {
     POSTGRESQL_SINGLE_SERVER("PostgreSQLSingleServer", true),
     /** Azure Database for PostgreSQL flexible server, the managed service's own target. @since 0.2 */
     AZURE_FLEXIBLE_SERVER("AzureFlexibleServer", true),
-    /** Amazon RDS or Aurora under the service's older, generic name. @since 0.3 */
+    /** Amazon RDS or Aurora under the service's older, generic name. @since 0.2 */
     AWS("AWS", true),
-    /** Google Cloud SQL under the service's older, generic name. @since 0.3 */
+    /** Google Cloud SQL under the service's older, generic name. @since 0.2 */
     GCP("GCP", true),
-    /** EDB Postgres Extended Server, self-hosted. @since 0.3 */
+    /** EDB Postgres Extended Server, self-hosted. @since 0.2 */
     EDB_POSTGRESQL("EDB_PostgreSQL", false),
-    /** The service's own name for {@link #AZURE_FLEXIBLE_SERVER}. @since 0.3 */
+    /** The service's own name for {@link #AZURE_FLEXIBLE_SERVER}. @since 0.2 */
     POSTGRESQL_FLEXIBLE_SERVER("PostgreSQLFlexibleServer", true),
-    /** Azure Cosmos DB for PostgreSQL. @since 0.3 */
+    /** Azure Cosmos DB for PostgreSQL. @since 0.2 */
     POSTGRESQL_COSMOS_DB("PostgreSQLCosmosDB", true),
-    /** Huawei Cloud RDS for PostgreSQL. @since 0.3 */
+    /** Huawei Cloud RDS for PostgreSQL. @since 0.2 */
     HUAWEI_RDS("Huawei_RDS", true),
-    /** PostgreSQL on a Huawei Cloud virtual machine. @since 0.3 */
+    /** PostgreSQL on a Huawei Cloud virtual machine. @since 0.2 */
     HUAWEI_COMPUTE("Huawei_Compute", false),
-    /** @since 0.3 */
+    /** @since 0.2 */
     HEROKU_POSTGRESQL("Heroku_PostgreSQL", true),
-    /** Crunchy Data's PostgreSQL (Crunchy Bridge hands its users a superuser). @since 0.3 */
+    /** Crunchy Data's PostgreSQL (Crunchy Bridge hands its users a superuser). @since 0.2 */
     CRUNCHY_POSTGRESQL("Crunchy_PostgreSQL", false),
-    /** Alibaba Cloud ApsaraDB RDS for PostgreSQL. @since 0.3 */
+    /** Alibaba Cloud ApsaraDB RDS for PostgreSQL. @since 0.2 */
     APSARADB_RDS("ApsaraDB_RDS", true),
-    /** PostgreSQL on a DigitalOcean droplet. @since 0.3 */
+    /** PostgreSQL on a DigitalOcean droplet. @since 0.2 */
     DIGITAL_OCEAN_DROPLETS("Digital_Ocean_Droplets", false),
-    /** DigitalOcean Managed PostgreSQL. @since 0.3 */
+    /** DigitalOcean Managed PostgreSQL. @since 0.2 */
     DIGITAL_OCEAN_POSTGRESQL("Digital_Ocean_PostgreSQL", true),
-    /** @since 0.3 */
+    /** @since 0.2 */
     SUPABASE_POSTGRESQL("Supabase_PostgreSQL", true);
 
     private final String label;

@@ -68,7 +68,7 @@ import java.util.Optional;
  * @param secretReferences where the passwords came from, by server ({@code "sourceServer"},
  *     {@code "targetServer"}); a server whose password was a plain string or absent has no entry
  * @param notes what a person should hear about how the file was read: which field or option gave the target,
- *     the managed service's fields that were ignored; empty for pgmigrate's own shape (since 0.3)
+ *     the managed service's fields that were ignored; empty for pgmigrate's own shape (since 0.2)
  * @since 0.1
  */
 @Stable(since = "0.1")
@@ -122,7 +122,7 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      *     {@code "pg.example.com:5432"}
      * @throws InvalidSpecException as {@link #read(Path)} does, and naming {@code --target-server} when it is
      *     malformed or names another server than the file
-     * @since 0.3
+     * @since 0.2
      */
     public static MigrationProperties read(Path file, String targetServer) {
         return readFile(file, Objects.requireNonNull(targetServer, "targetServer must not be null"));
@@ -170,7 +170,7 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      *
      * @param targetServer {@code HOST} or {@code HOST:PORT}, as {@link #read(Path, String)} takes it
      * @throws InvalidSpecException listing every problem
-     * @since 0.3
+     * @since 0.2
      */
     public static MigrationProperties parse(String json, String sourceName, Path baseDirectory,
             String targetServer) {
