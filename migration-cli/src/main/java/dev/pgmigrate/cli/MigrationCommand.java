@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,7 +46,7 @@ final class MigrationCommand implements Callable<Integer> {
 
     enum TextOrJson { text, json }
 
-    enum ShowOutput { table, json, html }
+    enum ShowOutput { table, json, html, az_json }
 
     enum ReportFormat { html, json }
 
@@ -62,10 +63,12 @@ final class MigrationCommand implements Callable<Integer> {
                     "  pgmigrate migration create --name shop-move --properties migration.json",
                     "  pgmigrate migration create --name shop-check --properties migration.json "
                             + "--migration-option Validate --wait",
+                    "  pgmigrate migration create --migration-name shop-move --properties migration_body.json "
+                            + "--target-server pg.example.com   (the managed service's file, as is)",
                     "", "Exit codes with --wait: 0 succeeded, 1 failed, 2 validation failed, 3 canceled; always: 64 "
                             + "bad usage or properties file, 69 a server unreachable."})
     static final class Create extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME",
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
                 description = "The migration's name: letters, digits and '-', not starting with '-', at most 63 "
                         + "characters; unique per target server.")
         String name;
@@ -95,10 +98,14 @@ final class MigrationCommand implements Callable<Integer> {
                 + "give; an error when there is no terminal.")
         boolean promptPassword;
 
+        @Mixin
+        TargetServerOption target;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
-            Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
+            Runs.Request request = Runs.request(cli, name, properties, target.value(), option, mode, promptPassword);
+            TargetServerOption.printNotes(cli, request.properties(), wait && output == TextOrJson.json);
             Runs.requireReachable(request.spec());
             if (!wait) {
                 return Runs.background(cli, request);
@@ -125,12 +132,15 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--migration-mode", required = true)
         String mode;
 
+        @Mixin
+        TargetServerOption target;
+
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
             cli.configureLogging(Cli.LogTarget.STDERR);
-            MigrationProperties file = Passwords.receive(MigrationProperties.read(properties), System.in);
-            Runs.Request request = new Runs.Request(name, properties, file,
+            MigrationProperties file = Passwords.receive(target.read(properties), System.in);
+            Runs.Request request = new Runs.Request(name, properties, target.value(), file,
                     file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
                             dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
             try (MigrationService service = cli.service()) {
@@ -178,12 +188,15 @@ final class MigrationCommand implements Callable<Integer> {
                     + "errors, verification and notes.",
             footer = {"", "Example:", "  pgmigrate migration show --name shop-move --output json"})
     static final class Show extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
-        @Option(names = "--output", paramLabel = "table|json|html", defaultValue = "table",
-                description = "Text (default), the full record as JSON, or the HTML report (as 'migration report "
-                        + "--format html' writes it).")
+        @Option(names = "--output", paramLabel = "table|json|html|az-json", defaultValue = "table",
+                converter = ShowOutputs.class,
+                description = "Text (default), the full record as JSON, the HTML report (as 'migration report "
+                        + "--format html' writes it), or az-json: the managed service's status JSON, as 'az postgres "
+                        + "flexible-server migration show' prints it.")
         ShowOutput output;
 
         @Override
@@ -194,6 +207,7 @@ final class MigrationCommand implements Callable<Integer> {
                 switch (output) {
                     case json -> cli.out().println(RecordJson.mapper().writeValueAsString(record));
                     case html -> Report.toStdout(cli, report(cli, service, name), ReportFormat.html);
+                    case az_json -> cli.out().println(AzureStatus.of(report(cli, service, name)));
                     case table -> {
                         cli.out().print(Reports.show(record, Instant.now()));
                         List<String> left = service.leftOnTarget(name);
@@ -218,7 +232,8 @@ final class MigrationCommand implements Callable<Integer> {
             footer = {"", "Examples:", "  pgmigrate migration report --name shop-move --file shop-move.html",
                     "  pgmigrate migration report --name shop-move --format json > shop-move.json"})
     static final class Report extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--format", paramLabel = "html|json",
@@ -275,7 +290,8 @@ final class MigrationCommand implements Callable<Integer> {
             description = "Changes a running migration; --cancel is the one change an offline migration takes.",
             footer = {"", "Example:", "  pgmigrate migration update --name shop-move --cancel"})
     static final class Update extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--cancel", description = "Cancel the migration and roll back what it changed on the target.")
@@ -307,7 +323,8 @@ final class MigrationCommand implements Callable<Integer> {
     static final class Cancel extends CliCommand {
         private static final Duration WAIT = Duration.ofMinutes(10);
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--properties", paramLabel = "FILE", description = "The properties file that started the "
@@ -315,10 +332,12 @@ final class MigrationCommand implements Callable<Integer> {
                 + "terminal to ask on.")
         Path properties;
 
+        @Mixin
+        TargetServerOption target;
+
         @Override
         public Integer call() {
-            return cancel(cli(), name, properties == null ? Optional.empty()
-                    : Optional.of(MigrationProperties.read(properties)));
+            return cancel(cli(), name, properties == null ? Optional.empty() : Optional.of(target.read(properties)));
         }
 
         static int cancel(Cli cli, String name) {
@@ -369,7 +388,8 @@ final class MigrationCommand implements Callable<Integer> {
                     + "again. Runs in the foreground until it ends.",
             footer = {"", "Example:", "  pgmigrate migration resume --name shop-move"})
     static final class Resume extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Override

@@ -31,8 +31,13 @@ final class Runs {
     private Runs() {
     }
 
-    /** What {@code create} was given, checked. */
-    record Request(String name, Path propertiesFile, MigrationProperties properties, MigrationSpec spec) {
+    /**
+     * What {@code create} was given, checked.
+     *
+     * @param targetServer the command line's {@code --target-server}, if given
+     */
+    record Request(String name, Path propertiesFile, Optional<String> targetServer, MigrationProperties properties,
+            MigrationSpec spec) {
     }
 
     /**
@@ -41,6 +46,12 @@ final class Runs {
      * @throws InvalidSpecException or {@link CliException} (64) naming what is wrong
      */
     static Request request(Cli cli, String name, Path file, String option, String mode, boolean promptPassword) {
+        return request(cli, name, file, Optional.empty(), option, mode, promptPassword);
+    }
+
+    /** As {@link #request(Cli, String, Path, String, String, boolean)}, the target named by {@code --target-server}. */
+    static Request request(Cli cli, String name, Path file, Optional<String> targetServer, String option, String mode,
+            boolean promptPassword) {
         List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("--name", name));
         MigrationOption optionOverride = null;
         MigrationMode modeOverride = null;
@@ -61,11 +72,12 @@ final class Runs {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException("the command line", problems);
         }
-        MigrationProperties properties = Passwords.complete(cli, MigrationProperties.read(file), promptPassword);
+        MigrationProperties properties = Passwords.complete(cli, TargetServerOption.read(file, targetServer),
+                promptPassword);
         MigrationSpec spec = properties.toSpec(name,
                 optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
                 modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
-        return new Request(name, file.toAbsolutePath(), properties, spec);
+        return new Request(name, file.toAbsolutePath(), targetServer, properties, spec);
     }
 
     /**
@@ -188,6 +200,7 @@ final class Runs {
         command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
                 request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
                 "--migration-mode", request.spec().mode().label()));
+        request.targetServer().ifPresent(t -> command.addAll(List.of(TargetServerOption.NAME, t)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Instant launched = Instant.now().minusSeconds(1);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -31,13 +32,17 @@ final class VerifyCommand extends CliCommand {
     @Option(names = "--prompt-password", description = "Ask for passwords the file does not give, on the terminal.")
     boolean promptPassword;
 
+    @Mixin
+    TargetServerOption target;
+
     @Override
     public Integer call() throws Exception {
         Cli cli = cli();
         if (!output.equals("table") && !output.equals("json")) {
             throw new CliException(ExitCodes.USAGE, "--output must be table or json, not '" + output + "'.");
         }
-        MigrationProperties file = Passwords.complete(cli, MigrationProperties.read(properties), promptPassword);
+        MigrationProperties file = Passwords.complete(cli, target.read(properties), promptPassword);
+        TargetServerOption.printNotes(cli, file, output.equals("json"));
         MigrationSpec spec = file.toSpec("verify");
         Runs.requireReachable(spec);
         List<VerificationReport> reports = new ArrayList<>();

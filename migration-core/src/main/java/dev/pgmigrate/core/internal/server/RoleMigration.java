@@ -212,9 +212,11 @@ public final class RoleMigration {
         List<SourceRole> withoutPassword = created.stream().filter(SourceRole::login).toList();
         if (!plan.hashesReadable() && !withoutPassword.isEmpty()) {
             keeper.note(MessageCode.ROLE_PASSWORDS_NOT_COPIED,
-                    "Login roles were created without a password, because " + source.spec().adminLogin()
-                    + " cannot read password hashes on the source (pg_authid; a managed service hides them). Set "
-                    + "each one on the target: " + withoutPassword.stream()
+                    "Login roles were created without a password, because " + (spec.source().type().isManaged()
+                            ? "the source is " + spec.source().type().label() + ", a managed service that hides "
+                                    + "password hashes (pg_authid) from every login"
+                            : source.spec().adminLogin() + " cannot read password hashes (pg_authid) on the source; "
+                                    + "a superuser reads them") + ". Set each one on the target: " + withoutPassword.stream()
                             .map(r -> "ALTER ROLE " + Sql.ident(r.name()) + " PASSWORD '...';")
                             .collect(Collectors.joining(" ")));
         }
