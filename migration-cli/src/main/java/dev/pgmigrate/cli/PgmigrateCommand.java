@@ -52,11 +52,14 @@ final class PgmigrateCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
+    /** The version, the commit it was built from, and the JVM running it. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = PgmigrateCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"pgmigrate " + (version != null ? version : "(development build)")};
+            return new String[] {"pgmigrate " + dev.pgmigrate.core.PgmigrateVersion.current().display(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", "
+                            + System.getProperty("java.vendor") + "), " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
         }
     }
 }
