@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
-        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class},
+        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class, PluginsCommand.class},
         description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
                 + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
                 + "rollback.",
@@ -38,6 +38,13 @@ final class PgmigrateCommand implements Callable<Integer> {
             description = "Where migrations are kept (default: $PGMIGRATE_HOME, else ~/.pgmigrate).")
     void stateDir(Path dir) {
         cli.stateDirOption(dir);
+    }
+
+    @Option(names = "--plugin-path", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "A directory of plugin jars (validators, data movers) to use besides those built in, the "
+                    + "distribution's plugins/ and <state-dir>/plugins; may be repeated.")
+    void pluginPath(java.util.List<Path> dirs) {
+        cli.pluginPath(dirs);
     }
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

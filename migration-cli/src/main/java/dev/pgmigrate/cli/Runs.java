@@ -174,6 +174,7 @@ final class Runs {
         if (cli.verbose()) {
             arguments.add("--verbose");
         }
+        cli.pluginPath().forEach(dir -> arguments.addAll(List.of("--plugin-path", dir.toAbsolutePath().toString())));
         arguments.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
                 request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
                 "--migration-mode", request.spec().mode().label()));
