@@ -68,6 +68,7 @@ final class Reports {
                 .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
                 .orElse(Format.duration(r.duration(now)))));
         facts.add(List.of("  Settings", settings(spec.settings())));
+        facts.add(List.of("  Run by", "pgmigrate " + r.pgmigrateVersion().orElse("(a version before records kept it)")));
         b.append(Format.table(List.of("", ""), facts).lines().skip(1).map(l -> l + "\n")
                 .collect(Collectors.joining()));
         if (r.interrupted()) {

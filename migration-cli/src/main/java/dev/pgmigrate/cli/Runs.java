@@ -174,35 +174,26 @@ final class Runs {
     }
 
     /**
-     * Starts the migration in a detached background process running this same program, hands it the passwords
-     * on its standard input, and returns once it has stored the migration.
+     * Starts the migration in a detached background process running this same program in a JVM set up as this
+     * one, hands it the passwords on its standard input, and returns once it has stored the migration.
      */
     static int background(Cli cli, Request request) throws IOException, InterruptedException {
         Path logs = cli.logDirectory();
         Files.createDirectories(logs);
         Path log = logs.resolve(request.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(ZoneOffset.UTC).format(Instant.now()) + ".log");
-        List<String> command = new ArrayList<>();
-        Path setsid = Path.of("/usr/bin/setsid");
-        if (Files.isExecutable(setsid)) {
-            command.add(setsid.toString()); // its own session: a Ctrl-C at this terminal does not reach it
-        }
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString()));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.add("--state-dir");
-        command.add(cli.stateDir().toString());
+        List<String> arguments = new ArrayList<>(List.of("--state-dir", cli.stateDir().toString()));
         if (cli.verbose()) {
-            command.add("--verbose");
+            arguments.add("--verbose");
         }
-        command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
+        cli.pluginPath().forEach(dir -> arguments.addAll(List.of("--plugin-path", dir.toAbsolutePath().toString())));
+        arguments.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
                 request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
                 "--migration-mode", request.spec().mode().label()));
-        request.targetServer().ifPresent(t -> command.addAll(List.of(TargetServerOption.NAME, t)));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        request.targetServer().ifPresent(t -> arguments.addAll(List.of(TargetServerOption.NAME, t)));
+        ProcessBuilder builder = new ProcessBuilder(BackgroundJvm.command(arguments)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        BackgroundJvm.environment(builder.environment());
         Instant launched = Instant.now().minusSeconds(1);
         Process child = builder.start();
         Passwords.send(request.properties(), child.getOutputStream());

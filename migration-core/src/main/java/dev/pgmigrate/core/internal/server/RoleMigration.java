@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Creates on the target the roles the selected databases need ({@link RolePlan}), before any database: their
  * attributes, password hashes, memberships, settings, comments and security labels, then notes what it created,
  * kept and could not give. Their settings in a migrated database come with that database's own properties
- * ({@link DatabaseProperties}). Roles that exist on the target are left as they are. Each created role is journaled
- * before the one transaction that creates them all, so rollback drops it.
+ * ({@link dev.pgmigrate.core.internal.database.DatabaseProperties}). Roles that exist on the target are left as
+ * they are. Each created role is journaled before the one transaction that creates them all, so rollback drops it.
  */
 public final class RoleMigration {
     private static final Logger log = LoggerFactory.getLogger(RoleMigration.class);
