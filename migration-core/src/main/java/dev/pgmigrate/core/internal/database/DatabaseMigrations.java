@@ -12,7 +12,9 @@ import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.copy.TableCopy;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
@@ -114,9 +116,11 @@ public final class DatabaseMigrations implements AutoCloseable {
                 }
                 case DATA -> {
                     SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+                    select(db);
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
+                    db.catalog.retain(db.selection);
                     keeper.note(MessageCode.RESUMED,
                             "Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only its verification and completion remain.");
@@ -143,6 +147,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        select(db);
         PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
@@ -152,8 +157,8 @@ public final class DatabaseMigrations implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
-        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
+        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions(db));
+        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", dumps.postDataOptions(db));
         db.postScript = postScript;
         Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
@@ -170,6 +175,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         DumpScript post = result(postScript);
 
         db.catalog = result(catalog);
+        db.catalog.retain(db.selection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         dataPhase.run(db, plan, Set.of());
@@ -201,11 +207,13 @@ public final class DatabaseMigrations implements AutoCloseable {
         // the target has, or their work lands after that and collides with ours.
         Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        select(db);
         DumpScript post = dumps.postData(db, pgDump);
         db.postScript = CompletableFuture.completedFuture(post);
         readTargetRoles(db);
         db.properties = dumps.properties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
+        db.catalog.retain(db.selection);
         Set<String> kept = new HashSet<>();
         long keptRows = 0;
         for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {
@@ -229,6 +237,19 @@ public final class DatabaseMigrations implements AutoCloseable {
         noteRoleChanges(db);
         checkpoint.stage(db.name, Checkpoint.Stage.DATA);
         sessions.closeWorkers(db);
+    }
+
+    /**
+     * Resolves the spec's selection inside the database's snapshot, once: pg_dump, the copy and the verification
+     * all follow it. An include pattern that matches nothing fails here, before the target database is made.
+     */
+    private void select(DatabaseRun db) throws SQLException {
+        db.selection = SourceSelection.resolve(db.snapshotConnection, settings.selection());
+        db.selection.requireMatches(db.name);
+        if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
+                MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
+            keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));
+        }
     }
 
     private void readTargetRoles(DatabaseRun db) throws SQLException {
