@@ -8,13 +8,12 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.internal.copy.DataOnlyPhase;
 import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.copy.TableCopy;
 import dev.pgmigrate.core.internal.pg.Endpoint;
-import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
-import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
@@ -66,6 +65,7 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final TableBuilds builds;
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
+    private final DataOnlyDatabase dataOnly;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
@@ -88,9 +88,14 @@ public final class DatabaseMigrations implements AutoCloseable {
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
+        this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,
+                new DataOnlyPhase(settings, keeper, target, pool, cancel, sessions, tableCopy));
     }
 
     public void migrate() throws Exception {
+        if (dataOnly != null && resume) {
+            DataOnlyDatabase.refuseResume(spec);
+        }
         ServerFacts sourceFacts = source.requireFacts();
         // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
         Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
@@ -116,7 +121,6 @@ public final class DatabaseMigrations implements AutoCloseable {
                 }
                 case DATA -> {
                     SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-                    select(db);
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
@@ -131,6 +135,11 @@ public final class DatabaseMigrations implements AutoCloseable {
                     verifyDatabase(db);
                 }
                 case CREATED, NONE -> {
+                    if (dataOnly != null) {
+                        dataOnly.fill(db);
+                        verifyDatabase(db);
+                        continue;
+                    }
                     if (stage == Checkpoint.Stage.CREATED) {
                         // The schema was not fully restored: start this database again from nothing.
                         targetDatabase.drop(db);
@@ -147,7 +156,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-        select(db);
         PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
@@ -207,7 +215,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         // the target has, or their work lands after that and collides with ours.
         Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-        select(db);
         DumpScript post = dumps.postData(db, pgDump);
         db.postScript = CompletableFuture.completedFuture(post);
         readTargetRoles(db);
@@ -239,19 +246,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         sessions.closeWorkers(db);
     }
 
-    /**
-     * Resolves the spec's selection inside the database's snapshot, once: pg_dump, the copy and the verification
-     * all follow it. An include pattern that matches nothing fails here, before the target database is made.
-     */
-    private void select(DatabaseRun db) throws SQLException {
-        db.selection = SourceSelection.resolve(db.snapshotConnection, settings.selection());
-        db.selection.requireMatches(db.name);
-        if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
-                MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
-            keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));
-        }
-    }
-
     private void readTargetRoles(DatabaseRun db) throws SQLException {
         db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
     }
@@ -269,7 +263,9 @@ public final class DatabaseMigrations implements AutoCloseable {
     private void verifyDatabase(DatabaseRun db) throws Exception {
         builds.analyzeRest(db);
         verification.verifyRest(db);
-        verification.enableRowSecurity(db);
+        if (dataOnly == null) {
+            verification.enableRowSecurity(db); // data only leaves the user's tables as they are
+        }
         verification.noteSourceWrites(db);
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
@@ -284,9 +280,11 @@ public final class DatabaseMigrations implements AutoCloseable {
             if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
                 continue;
             }
-            db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
-                    keeper, cancel);
-            targetDatabase.finalName(db);
+            if (dataOnly == null) { // data only filled the database under its own name, and leaves its properties
+                db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working,
+                        db.roles, keeper, cancel);
+                targetDatabase.finalName(db);
+            }
             checkpoint.stage(db.name, Checkpoint.Stage.DONE);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }

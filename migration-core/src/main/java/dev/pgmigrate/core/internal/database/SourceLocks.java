@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.pg.Sql;
@@ -47,7 +48,11 @@ public final class SourceLocks {
         this.writesAtStart = writesAtStart;
     }
 
-    /** Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL. */
+    /**
+     * Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL;
+     * then resolves the spec's selection inside it, once: pg_dump, the copy and the verification all follow that.
+     * An include pattern that matches nothing fails here, before anything is made on the target.
+     */
     static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
             RecordKeeper keeper) throws SQLException {
         Connection c = source.connector().open(db.name);
@@ -56,6 +61,12 @@ public final class SourceLocks {
         db.locks = lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
         db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
+        db.selection = SourceSelection.resolve(c, settings.selection());
+        db.selection.requireMatches(db.name);
+        if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
+                MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
+            keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));
+        }
     }
 
     /** Ends {@code db}'s snapshot, and with it the locks; does nothing when none is open. */

@@ -165,6 +165,22 @@ public final class Verifier {
         return tables;
     }
 
+    /**
+     * Each of {@code tables} whose columns on the target, read on {@code target}, differ from the source's (or that
+     * the target lacks), by OID, with the difference. Sets {@code target}'s search_path to pg_catalog, so that types
+     * are named as the source's catalog names them.
+     */
+    public static Map<Long, String> structuralDifferences(Connection target, java.util.Collection<SourceCatalog.Table>
+            tables) throws SQLException {
+        Sql.execute(target, "SET search_path = pg_catalog");
+        Map<String, Map<String, String>> columns = columnsByTable(target);
+        Map<Long, String> differences = new HashMap<>();
+        for (SourceCatalog.Table table : tables) {
+            RowChecksums.structuralDifference(table, columns).ifPresent(d -> differences.put(table.oid(), d));
+        }
+        return differences;
+    }
+
     /** One message naming every table and count that differs. */
     public static String describeMismatch(String database, VerificationReport report) {
         StringBuilder sb = new StringBuilder("Verification of database " + database + " failed: the target is not an "
