@@ -9,9 +9,11 @@ import java.util.function.Function;
  * What a migration moves of each database, as pg_dump's options choose it: schemas and tables by pattern
  * ({@code -n}, {@code -N}, {@code -t}, {@code -T}, read as {@link NamePattern} reads them), tables whose rows stay
  * behind ({@code --exclude-table-data}), and the schema or the data alone ({@code --schema-only},
- * {@code --data-only}). The same rules as pg_dump's decide: with {@code tables} only the tables (views, sequences,
- * ...) they match move, and no other object; otherwise the objects of the schemas {@code schemas} matches (every
- * schema when it is empty) not matched by {@code excludeSchemas}; then {@code excludeTables} leaves tables out.
+ * {@code --data-only}). The objects of the schemas {@code schemas} matches (every schema when it is empty) and
+ * {@code excludeSchemas} does not move; of their relations (tables, views, sequences, ...), those {@code tables}
+ * matches (every one when it is empty) and {@code excludeTables} does not. Unlike pg_dump's {@code -t}, and like
+ * pgcopydb's {@code include-only-table}, {@code tables} leaves the other objects (types, functions, extensions) in:
+ * the target database is new, and a table needs them there.
  *
  * <p>{@code Selection.builder().excludeTables("public.audit_*").excludeTableData("public.logs").build()}
  *
@@ -20,7 +22,7 @@ import java.util.function.Function;
  *
  * @param schemas schema patterns to take ({@code -n}); empty for every schema
  * @param excludeSchemas schema patterns to leave out ({@code -N})
- * @param tables table patterns to take ({@code -t}); empty for every table of the schemas taken
+ * @param tables relation patterns to take ({@code -t}); empty for every relation of the schemas taken
  * @param excludeTables table patterns to leave out ({@code -T})
  * @param excludeTableData table patterns whose rows stay behind; their definitions still move
  * @param content the schema and the data, or one of them alone
@@ -87,17 +89,32 @@ public record Selection(List<String> schemas, List<String> excludeSchemas, List<
         return equals(EVERYTHING);
     }
 
-    /** Whether only the objects {@link #tables()} match move, and no function, type or other schema object. */
-    public boolean tablesOnly() {
-        return !tables.isEmpty();
+    /** Whether large objects move: not with the schema alone, nor with the data alone. */
+    public boolean largeObjects() {
+        return content == Content.SCHEMA_AND_DATA;
     }
 
     /**
-     * Whether large objects move: as with pg_dump, not when schemas or tables are chosen by name, nor with the
-     * schema alone.
+     * The selection as pg_dump's options, for people: {@code "-N audit -T 'public.audit_*' --schema-only"}, or
+     * {@code "everything"}.
      */
-    public boolean largeObjects() {
-        return schemas.isEmpty() && tables.isEmpty() && content != Content.SCHEMA_ONLY;
+    public String summary() {
+        if (takesEverything()) {
+            return "everything";
+        }
+        StringBuilder b = new StringBuilder();
+        schemas.forEach(p -> b.append(" -n ").append(shown(p)));
+        excludeSchemas.forEach(p -> b.append(" -N ").append(shown(p)));
+        tables.forEach(p -> b.append(" -t ").append(shown(p)));
+        excludeTables.forEach(p -> b.append(" -T ").append(shown(p)));
+        excludeTableData.forEach(p -> b.append(" --exclude-table-data ").append(shown(p)));
+        b.append(content == Content.SCHEMA_ONLY ? " --schema-only"
+                : content == Content.DATA_ONLY ? " --data-only" : "");
+        return b.toString().trim();
+    }
+
+    private static String shown(String pattern) {
+        return pattern.matches("[A-Za-z0-9_.]+") ? pattern : "'" + pattern.replace("'", "'\\''") + "'";
     }
 
     /** The schema patterns taken, parsed. */

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,10 +57,14 @@ final class MigrationCommand implements Callable<Integer> {
                     "Without --wait it runs in a background process and this command returns at once; with --wait it "
                             + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
                             + "back the target).",
-                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}) or, when "
-                            + "the file gives none, from a prompt on the terminal; never from the command line."},
+                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}), else "
+                            + "from PGPASSWORD or ~/.pgpass (PGPASSFILE), else from a prompt on the terminal; never "
+                            + "from the command line."},
             footer = {"", "Examples:",
                     "  pgmigrate migration create --name shop-move --properties migration.json",
+                    "  pgmigrate migration create --name shop-move --source postgresql://postgres@10.0.0.4:5432 "
+                            + "--target postgresql://admin@pg.example.com?sslmode=require --databases shop "
+                            + "--exclude-table 'public.audit_*' --jobs 4 --wait",
                     "  pgmigrate migration create --name shop-check --properties migration.json "
                             + "--migration-option Validate --wait",
                     "", "Exit codes with --wait: 0 succeeded, 1 failed, 2 validation failed, 3 canceled; always: 64 "
@@ -70,9 +75,16 @@ final class MigrationCommand implements Callable<Integer> {
                         + "characters; unique per target server.")
         String name;
 
-        @Option(names = "--properties", required = true, paramLabel = "FILE",
-                description = "The JSON properties file: servers, databases, option, mode and settings.")
+        @Option(names = "--properties", paramLabel = "FILE",
+                description = "The JSON properties file: servers, databases, option, mode and settings; or give "
+                        + "--source, --target and --databases instead.")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", paramLabel = "OPTION",
                 description = "Validate, ValidateAndMigrate or Migrate; wins over the file (default: the file's, "
@@ -98,7 +110,8 @@ final class MigrationCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
-            Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
+            Runs.Request request = Runs.request(cli, name, properties, connection, selection, option, mode,
+                    promptPassword);
             Runs.requireReachable(request.spec());
             if (!wait) {
                 return Runs.background(cli, request);
@@ -116,8 +129,14 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true)
         String name;
 
-        @Option(names = "--properties", required = true)
+        @Option(names = "--properties")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", required = true)
         String option;
@@ -129,10 +148,11 @@ final class MigrationCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             Cli cli = cli();
             cli.configureLogging(Cli.LogTarget.STDERR);
-            MigrationProperties file = Passwords.receive(MigrationProperties.read(properties), System.in);
-            Runs.Request request = new Runs.Request(name, properties, file,
+            MigrationProperties file = Passwords.receive(connection.properties(Optional.ofNullable(properties),
+                    selection), System.in);
+            Runs.Request request = new Runs.Request(name, Optional.ofNullable(properties), file,
                     file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
-                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
+                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)), List.of());
             try (MigrationService service = cli.service()) {
                 return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES);
             }

@@ -31,8 +31,14 @@ final class Runs {
     private Runs() {
     }
 
-    /** What {@code create} was given, checked. */
-    record Request(String name, Path propertiesFile, MigrationProperties properties, MigrationSpec spec) {
+    /**
+     * What {@code create} was given, checked.
+     *
+     * @param propertiesFile the properties file, when one was given
+     * @param commandLine the servers, databases and selection given as options, for a background run
+     */
+    record Request(String name, Optional<Path> propertiesFile, MigrationProperties properties, MigrationSpec spec,
+            List<String> commandLine) {
     }
 
     /**
@@ -41,6 +47,15 @@ final class Runs {
      * @throws InvalidSpecException or {@link CliException} (64) naming what is wrong
      */
     static Request request(Cli cli, String name, Path file, String option, String mode, boolean promptPassword) {
+        return request(cli, name, file, new ConnectionOptions(), new SelectionOptions(), option, mode, promptPassword);
+    }
+
+    /**
+     * As {@link #request(Cli, String, Path, String, String, boolean)}, with the servers, databases and selection
+     * the command line gives in place of the file's, or without a file.
+     */
+    static Request request(Cli cli, String name, Path file, ConnectionOptions connection, SelectionOptions selection,
+            String option, String mode, boolean promptPassword) {
         List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("--name", name));
         MigrationOption optionOverride = null;
         MigrationMode modeOverride = null;
@@ -61,11 +76,14 @@ final class Runs {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException("the command line", problems);
         }
-        MigrationProperties properties = Passwords.complete(cli, MigrationProperties.read(file), promptPassword);
+        MigrationProperties properties = Passwords.complete(cli, connection.properties(Optional.ofNullable(file),
+                selection), promptPassword);
         MigrationSpec spec = properties.toSpec(name,
                 optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
                 modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
-        return new Request(name, file.toAbsolutePath(), properties, spec);
+        List<String> commandLine = new ArrayList<>(connection.args());
+        commandLine.addAll(selection.args());
+        return new Request(name, Optional.ofNullable(file).map(Path::toAbsolutePath), properties, spec, commandLine);
     }
 
     /**
@@ -185,9 +203,11 @@ final class Runs {
         if (cli.verbose()) {
             command.add("--verbose");
         }
-        command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
-                request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
-                "--migration-mode", request.spec().mode().label()));
+        command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(),
+                "--migration-option", request.spec().option().label(), "--migration-mode",
+                request.spec().mode().label()));
+        request.propertiesFile().ifPresent(file -> command.addAll(List.of("--properties", file.toString())));
+        command.addAll(request.commandLine()); // never a password: the options refuse one
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Instant launched = Instant.now().minusSeconds(1);
