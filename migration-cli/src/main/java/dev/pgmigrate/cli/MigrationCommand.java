@@ -53,7 +53,8 @@ final class MigrationCommand implements Callable<Integer> {
     enum Filter { all, active }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Starts a migration described by a JSON properties file.",
+            description = {"Starts a migration described by a JSON properties file, or by --source, --target and "
+                    + "--databases; pg_dump's -n/-N/-t/-T/--exclude-table-data/-s/-a choose what moves.",
                     "Without --wait it runs in a background process and this command returns at once; with --wait it "
                             + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
                             + "back the target).",
