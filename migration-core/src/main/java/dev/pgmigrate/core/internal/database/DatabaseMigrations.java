@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * no return. The work itself is in units of its own: the snapshot and its locks ({@link SourceLocks}), pg_dump's
  * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
  * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
- * {@link SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}) and the database's own
- * properties ({@link DatabaseProperties}).
+ * {@link SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}), the database's own
+ * properties ({@link DatabaseProperties}), and data only's part ({@link DataOnlyDatabase}).
  */
 public final class DatabaseMigrations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
