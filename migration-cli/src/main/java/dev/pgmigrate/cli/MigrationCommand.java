@@ -53,14 +53,19 @@ final class MigrationCommand implements Callable<Integer> {
     enum Filter { all, active }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Starts a migration described by a JSON properties file.",
+            description = {"Starts a migration described by a JSON properties file, or by --source, --target and "
+                    + "--databases; pg_dump's -n/-N/-t/-T/--exclude-table-data/-s/-a choose what moves.",
                     "Without --wait it runs in a background process and this command returns at once; with --wait it "
                             + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
                             + "back the target).",
-                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}) or, when "
-                            + "the file gives none, from a prompt on the terminal; never from the command line."},
+                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}), else "
+                            + "from PGPASSWORD or ~/.pgpass (PGPASSFILE), else from a prompt on the terminal; never "
+                            + "from the command line."},
             footer = {"", "Examples:",
                     "  pgmigrate migration create --name shop-move --properties migration.json",
+                    "  pgmigrate migration create --name shop-move --source postgresql://postgres@10.0.0.4:5432 "
+                            + "--target postgresql://admin@pg.example.com?sslmode=require --databases shop "
+                            + "--exclude-table 'public.audit_*' --jobs 4 --wait",
                     "  pgmigrate migration create --name shop-check --properties migration.json "
                             + "--migration-option Validate --wait",
                     "  pgmigrate migration create --migration-name shop-move --properties migration_body.json "
@@ -73,9 +78,16 @@ final class MigrationCommand implements Callable<Integer> {
                         + "characters; unique per target server.")
         String name;
 
-        @Option(names = "--properties", required = true, paramLabel = "FILE",
-                description = "The JSON properties file: servers, databases, option, mode and settings.")
+        @Option(names = "--properties", paramLabel = "FILE",
+                description = "The JSON properties file: servers, databases, option, mode and settings; or give "
+                        + "--source, --target and --databases instead.")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", paramLabel = "OPTION",
                 description = "Validate, ValidateAndMigrate or Migrate; wins over the file (default: the file's, "
@@ -104,7 +116,8 @@ final class MigrationCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
-            Runs.Request request = Runs.request(cli, name, properties, target.value(), option, mode, promptPassword);
+            Runs.Request request = Runs.request(cli, name, properties, target.value(), connection, selection,
+                    option, mode, promptPassword);
             TargetServerOption.printNotes(cli, request.properties(), wait && output == TextOrJson.json);
             Runs.requireReachable(request.spec());
             if (!wait) {
@@ -123,8 +136,14 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true)
         String name;
 
-        @Option(names = "--properties", required = true)
+        @Option(names = "--properties")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", required = true)
         String option;
@@ -139,10 +158,11 @@ final class MigrationCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             Cli cli = cli();
             cli.configureLogging(Cli.LogTarget.STDERR);
-            MigrationProperties file = Passwords.receive(target.read(properties), System.in);
-            Runs.Request request = new Runs.Request(name, properties, target.value(), file,
+            MigrationProperties file = Passwords.receive(connection.properties(Optional.ofNullable(properties),
+                    target.value(), selection), System.in);
+            Runs.Request request = new Runs.Request(name, Optional.ofNullable(properties), target.value(), file,
                     file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
-                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
+                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)), List.of());
             try (MigrationService service = cli.service()) {
                 return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES);
             }

@@ -98,7 +98,8 @@ final class Reports {
     private static String settings(MigrationSettings s) {
         return "parallelism " + s.parallelism() + ", overwrite databases " + s.overwriteDbsInTarget()
                 + ", migrate roles " + s.migrateRoles() + ", verify " + s.verify() + ", server parameters "
-                + s.serverParameters().label();
+                + s.serverParameters().label() + (s.selection().takesEverything() ? "" : ", selection "
+                + s.selection().summary());
     }
 
     /** The validation report: instance level, then each database; failures first, each with its remedy. */

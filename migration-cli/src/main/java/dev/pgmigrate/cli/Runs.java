@@ -34,10 +34,12 @@ final class Runs {
     /**
      * What {@code create} was given, checked.
      *
+     * @param propertiesFile the properties file, when one was given
      * @param targetServer the command line's {@code --target-server}, if given
+     * @param commandLine the servers, databases and selection given as options, for a background run
      */
-    record Request(String name, Path propertiesFile, Optional<String> targetServer, MigrationProperties properties,
-            MigrationSpec spec) {
+    record Request(String name, Optional<Path> propertiesFile, Optional<String> targetServer,
+            MigrationProperties properties, MigrationSpec spec, List<String> commandLine) {
     }
 
     /**
@@ -46,11 +48,17 @@ final class Runs {
      * @throws InvalidSpecException or {@link CliException} (64) naming what is wrong
      */
     static Request request(Cli cli, String name, Path file, String option, String mode, boolean promptPassword) {
-        return request(cli, name, file, Optional.empty(), option, mode, promptPassword);
+        return request(cli, name, file, Optional.empty(), new ConnectionOptions(), new SelectionOptions(), option,
+                mode, promptPassword);
     }
 
-    /** As {@link #request(Cli, String, Path, String, String, boolean)}, the target named by {@code --target-server}. */
-    static Request request(Cli cli, String name, Path file, Optional<String> targetServer, String option, String mode,
+    /**
+     * As {@link #request(Cli, String, Path, String, String, boolean)}, with the target {@code --target-server}
+     * names, and the servers, databases and selection the command line gives in place of the file's, or without a
+     * file.
+     */
+    static Request request(Cli cli, String name, Path file, Optional<String> targetServer,
+            ConnectionOptions connection, SelectionOptions selection, String option, String mode,
             boolean promptPassword) {
         List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("--name", name));
         MigrationOption optionOverride = null;
@@ -72,12 +80,15 @@ final class Runs {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException("the command line", problems);
         }
-        MigrationProperties properties = Passwords.complete(cli, TargetServerOption.read(file, targetServer),
-                promptPassword);
+        MigrationProperties properties = Passwords.complete(cli, connection.properties(Optional.ofNullable(file),
+                targetServer, selection), promptPassword);
         MigrationSpec spec = properties.toSpec(name,
                 optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
                 modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
-        return new Request(name, file.toAbsolutePath(), targetServer, properties, spec);
+        List<String> commandLine = new ArrayList<>(connection.args());
+        commandLine.addAll(selection.args());
+        return new Request(name, Optional.ofNullable(file).map(Path::toAbsolutePath), targetServer, properties, spec,
+                commandLine);
     }
 
     /**
@@ -187,10 +198,12 @@ final class Runs {
             arguments.add("--verbose");
         }
         cli.pluginPath().forEach(dir -> arguments.addAll(List.of("--plugin-path", dir.toAbsolutePath().toString())));
-        arguments.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
-                request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
-                "--migration-mode", request.spec().mode().label()));
+        arguments.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(),
+                "--migration-option", request.spec().option().label(), "--migration-mode",
+                request.spec().mode().label()));
+        request.propertiesFile().ifPresent(file -> arguments.addAll(List.of("--properties", file.toString())));
         request.targetServer().ifPresent(t -> arguments.addAll(List.of(TargetServerOption.NAME, t)));
+        arguments.addAll(request.commandLine()); // never a password: the options refuse one
         ProcessBuilder builder = new ProcessBuilder(BackgroundJvm.command(arguments)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         BackgroundJvm.environment(builder.environment());
