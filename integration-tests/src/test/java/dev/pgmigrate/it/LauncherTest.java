@@ -55,6 +55,20 @@ class LauncherTest {
     }
 
     @Test
+    void runsThroughASymlinkOnPathFromAnotherDirectory() throws Exception {
+        // A relative link to a link, as `ln -s` on PATH makes them: both are followed to the source tree.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.createSymbolicLink(dir.resolve("pgmigrate-link"), LAUNCHER);
+        Files.createSymbolicLink(bin.resolve("pgmigrate"), Path.of("../pgmigrate-link"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+
+        Result result = launch(bin.resolve("pgmigrate"), elsewhere, Map.of(), "--version");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("pgmigrate ");
+    }
+
+    @Test
     void runsJavaHomesJavaWhenJavaHomeIsSet() throws Exception {
         Path jdk = dir.resolve("jdk");
         Path java = jdk.resolve("bin/java");
@@ -103,8 +117,13 @@ class LauncherTest {
     }
 
     private Result launch(Map<String, String> environment, String... args) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of("bash", LAUNCHER.toString()),
-                Stream.of(args)).toList());
+        return launch(LAUNCHER, ROOT, environment, args);
+    }
+
+    private Result launch(Path launcher, Path workingDirectory, Map<String, String> environment, String... args)
+            throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Stream.concat(Stream.of(launcher.toString()),
+                Stream.of(args)).toList()).directory(workingDirectory.toFile());
         builder.environment().remove("JAVA_HOME");
         builder.environment().put("PGMIGRATE_HOME", dir.resolve("state").toString());
         builder.environment().putAll(environment);

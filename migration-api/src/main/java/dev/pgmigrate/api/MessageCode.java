@@ -9,9 +9,9 @@ import java.util.Objects;
  *
  * <p>{@code record.errors().stream().anyMatch(e -> e.code() == MessageCode.SERVER_UNREACHABLE)}
  *
- * @since 0.3
+ * @since 0.2
  */
-@Stable(since = "0.3")
+@Stable(since = "0.2")
 public enum MessageCode implements Labeled {
     // Failures: why a migration, a resume or a cancel did not succeed.
     SPEC_INVALID(Kind.FAILURE, "A field or option of the spec has a bad value.",
@@ -116,6 +116,8 @@ public enum MessageCode implements Labeled {
     TABLE_NOT_SPLIT(Kind.NOTE, "A large table was copied by one worker: this source cannot split it.",
             "None; a source of version 14 or later, or a single-column integer key, lets it split."),
     LARGE_OBJECTS_COPIED(Kind.NOTE, "Large objects were copied.", "None."),
+    SELECTION_APPLIED(Kind.NOTE, "The selection (schemas, tables, rows, schema or data only) left objects out.",
+            "None; the note names what stayed on the source. Migrate it separately if the target needs it."),
     PARAMETERS_NOT_COMPARED(Kind.NOTE, "Server parameters could not be compared.",
             "Compare them by hand, or grant pg_read_all_settings to the logins."),
     PARAMETERS_COMPARED(Kind.NOTE, "Server parameters set on the source were compared with the target's.",

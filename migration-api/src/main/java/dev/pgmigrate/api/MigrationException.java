@@ -22,12 +22,12 @@ public class MigrationException extends RuntimeException {
         this(MessageCode.UNCLASSIFIED, message, cause);
     }
 
-    /** @since 0.3 */
+    /** @since 0.2 */
     public MigrationException(MessageCode code, String message) {
         this(code, message, null);
     }
 
-    /** @since 0.3 */
+    /** @since 0.2 */
     public MigrationException(MessageCode code, String message, Throwable cause) {
         super(message, cause);
         this.code = java.util.Objects.requireNonNull(code, "code must not be null");

@@ -7,9 +7,9 @@ import java.util.Objects;
  *
  * @param code what it is; read this, never the text
  * @param text what happened, with the names and values it is about; never a password or row data
- * @since 0.3
+ * @since 0.2
  */
-@Stable(since = "0.3")
+@Stable(since = "0.2")
 public record MigrationMessage(MessageCode code, String text) {
     public MigrationMessage {
         Objects.requireNonNull(code, "code must not be null");

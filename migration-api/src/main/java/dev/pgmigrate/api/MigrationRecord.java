@@ -22,13 +22,16 @@ import java.util.Optional;
  *     warnings), each with its code
  * @param interrupted whether the process running it died before it reached a final status
  * @param cancelRequested whether a cancel was asked for and not yet carried out
+ * @param pgmigrateVersion the pgmigrate version that started it, with the commit it was built from, such as
+ *     {@code "0.1.0 (commit 1a2b3c4d5e6f)"}; empty for migrations stored before records kept it
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record MigrationRecord(MigrationSpec spec, MigrationStatus status, MigrationSubstatus substatus,
         Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
         List<DatabaseProgress> databases, List<MigrationMessage> errors, Optional<VerificationReport> verification,
-        List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested) {
+        List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested,
+        Optional<String> pgmigrateVersion) {
 
     public MigrationRecord {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -41,6 +44,16 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
         errors = List.copyOf(Objects.requireNonNull(errors, "errors must not be null"));
         Objects.requireNonNull(verification, "verification must not be null");
         notes = List.copyOf(Objects.requireNonNull(notes, "notes must not be null"));
+        Objects.requireNonNull(pgmigrateVersion, "pgmigrateVersion must not be null; Optional.empty() if unknown");
+    }
+
+    /** A record that does not say which pgmigrate version started it, for code written before records did. */
+    public MigrationRecord(MigrationSpec spec, MigrationStatus status, MigrationSubstatus substatus,
+            Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
+            List<DatabaseProgress> databases, List<MigrationMessage> errors, Optional<VerificationReport> verification,
+            List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested) {
+        this(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors, verification, notes,
+                interrupted, cancelRequested, Optional.empty());
     }
 
     /** The migration's name. */
@@ -71,54 +84,69 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     /** This record with another status and phase. */
     public MigrationRecord withStatus(MigrationStatus newStatus, MigrationSubstatus newSubstatus) {
         return new MigrationRecord(spec, newStatus, newSubstatus, createdAt, endedAt, validationResults, databases,
-                errors, verification, notes, interrupted, cancelRequested);
+                errors, verification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with another end time. */
     public MigrationRecord withEndedAt(Optional<Instant> newEndedAt) {
         return new MigrationRecord(spec, status, substatus, createdAt, newEndedAt, validationResults, databases,
-                errors, verification, notes, interrupted, cancelRequested);
+                errors, verification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with other validation results. */
     public MigrationRecord withValidationResults(List<ValidationResult> newResults) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, newResults, databases, errors,
-                verification, notes, interrupted, cancelRequested);
+                verification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with other databases' progress. */
     public MigrationRecord withDatabases(List<DatabaseProgress> newDatabases) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, newDatabases,
-                errors, verification, notes, interrupted, cancelRequested);
+                errors, verification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with other errors. */
     public MigrationRecord withErrors(List<MigrationMessage> newErrors) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases,
-                newErrors, verification, notes, interrupted, cancelRequested);
+                newErrors, verification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with another verification. */
     public MigrationRecord withVerification(Optional<VerificationReport> newVerification) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
-                newVerification, notes, interrupted, cancelRequested);
+                newVerification, notes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record with other notes. */
     public MigrationRecord withNotes(List<MigrationMessage> newNotes) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
-                verification, newNotes, interrupted, cancelRequested);
+                verification, newNotes, interrupted, cancelRequested,
+                pgmigrateVersion);
     }
 
     /** This record, marked as interrupted (its process gone) or not. */
     public MigrationRecord withInterrupted(boolean isInterrupted) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
-                verification, notes, isInterrupted, cancelRequested);
+                verification, notes, isInterrupted, cancelRequested,
+                pgmigrateVersion);
+    }
+
+    /** This record, saying which pgmigrate version started it. */
+    public MigrationRecord withPgmigrateVersion(Optional<String> newPgmigrateVersion) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                verification, notes, interrupted, cancelRequested, newPgmigrateVersion);
     }
 
     /** This record, with a cancel asked for or not. */
     public MigrationRecord withCancelRequested(boolean isCancelRequested) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
-                verification, notes, interrupted, isCancelRequested);
+                verification, notes, interrupted, isCancelRequested,
+                pgmigrateVersion);
     }
 }

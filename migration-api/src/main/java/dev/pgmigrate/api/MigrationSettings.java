@@ -24,13 +24,14 @@ import java.util.Optional;
  * @param extensionAllowListParameter the target's parameter listing allowed extensions, such as
  *     {@code "azure.extensions"}; when absent, well-known names are tried
  * @param options further settings by name, for plugins and experiments, such as {@code "copy.bufferBytes"}
+ * @param selection what moves of each database: schemas, tables, their rows (since 0.3; everything by default)
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, boolean migrateRoles, boolean verify,
         ServerParametersMode serverParameters, long splitTablesLargerThanBytes, String maintenanceWorkMem,
         Duration connectTimeout, Optional<String> pgDumpDirectory, Optional<String> extensionAllowListParameter,
-        Map<String, String> options) {
+        Map<String, String> options, Selection selection) {
 
     /** Tables above 128 MiB are split by default. */
     public static final long DEFAULT_SPLIT_BYTES = 128L * 1024 * 1024;
@@ -41,6 +42,7 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
                 "extensionAllowListParameter must not be null; use Optional.empty()");
         Objects.requireNonNull(options, "options must not be null");
         options = Map.copyOf(options);
+        selection = selection == null ? Selection.everything() : selection;
         List<SpecProblem> problems = new ArrayList<>();
         if (parallelism < 1 || parallelism > 256) {
             problems.add(new SpecProblem("settings.parallelism", String.valueOf(parallelism),
@@ -63,9 +65,24 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
                     connectTimeout == null ? "null" : String.valueOf(connectTimeout.toSeconds()),
                     "must be between 1 and 3600 seconds"));
         }
+        if (selection.content() == Selection.Content.DATA_ONLY && overwriteDbsInTarget) {
+            problems.add(new SpecProblem("settings.selection.dataOnly", "true", "data only fills the tables of the "
+                    + "database that exists on the target, and overwriteDbsInTarget would replace that database: "
+                    + "leave out one of them"));
+        }
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(problems);
         }
+    }
+
+    /** The settings of versions before 0.3, which moved everything. */
+    public MigrationSettings(int parallelism, boolean overwriteDbsInTarget, boolean migrateRoles, boolean verify,
+            ServerParametersMode serverParameters, long splitTablesLargerThanBytes, String maintenanceWorkMem,
+            Duration connectTimeout, Optional<String> pgDumpDirectory, Optional<String> extensionAllowListParameter,
+            Map<String, String> options) {
+        this(parallelism, overwriteDbsInTarget, migrateRoles, verify, serverParameters, splitTablesLargerThanBytes,
+                maintenanceWorkMem, connectTimeout, pgDumpDirectory, extensionAllowListParameter, options,
+                Selection.everything());
     }
 
     /** The defaults: one worker per core, no overwrite, roles migrated, verification on. */
@@ -92,6 +109,7 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
         b.pgDumpDirectory = pgDumpDirectory.orElse(null);
         b.extensionAllowListParameter = extensionAllowListParameter.orElse(null);
         b.options.putAll(options);
+        b.selection = selection;
         return b;
     }
 
@@ -113,6 +131,7 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
         private String pgDumpDirectory;
         private String extensionAllowListParameter;
         private final Map<String, String> options = new LinkedHashMap<>();
+        private Selection selection = Selection.everything();
 
         private Builder() {
         }
@@ -175,11 +194,18 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
             return this;
         }
 
+        /** What moves of each database; {@link Selection#everything()} by default. */
+        public Builder selection(Selection selection) {
+            this.selection = Objects.requireNonNull(selection, "selection must not be null");
+            return this;
+        }
+
         /** @throws InvalidSpecException listing every invalid setting */
         public MigrationSettings build() {
             return new MigrationSettings(parallelism, overwriteDbsInTarget, migrateRoles, verify, serverParameters,
                     splitTablesLargerThanBytes, maintenanceWorkMem, connectTimeout,
-                    Optional.ofNullable(pgDumpDirectory), Optional.ofNullable(extensionAllowListParameter), options);
+                    Optional.ofNullable(pgDumpDirectory), Optional.ofNullable(extensionAllowListParameter), options,
+                    selection);
         }
     }
 }

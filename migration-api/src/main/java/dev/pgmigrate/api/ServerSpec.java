@@ -89,7 +89,8 @@ public record ServerSpec(String host, int port, String adminLogin, Optional<Secr
         }
         if (type == null) {
             problems.add(new SpecProblem(prefix + ".type", "null",
-                    "use one of: OnPremises, AzureVM, AWS_RDS, AWS_AURORA, GCP_CloudSQL"));
+                    "use one of: " + java.util.Arrays.stream(SourceServerType.values()).map(SourceServerType::label)
+                            .collect(java.util.stream.Collectors.joining(", "))));
         }
         if (fullyQualifiedDomainName != null && fullyQualifiedDomainName.isBlank()) {
             problems.add(new SpecProblem(prefix + ".fullyQualifiedDomainName", "\"\"",

@@ -15,11 +15,14 @@ import java.util.Optional;
  * @param targetChecksum the same on the target
  * @param difference what keeps the rows from being compared at all: the target lacks the table, or its columns
  *     differ from the source's (each named); the checksums are then empty. Since 0.2.
+ * @param rowsLeftOut whether the selection left the table's rows on the source ({@link Selection}): its columns
+ *     are compared and the target's table must be empty; {@code sourceRows} and the checksums are not read
+ *     then (0 and empty). Since 0.3.
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record TableVerification(String database, String schema, String table, long sourceRows, long targetRows,
-        String sourceChecksum, String targetChecksum, Optional<String> difference) {
+        String sourceChecksum, String targetChecksum, Optional<String> difference, boolean rowsLeftOut) {
     public TableVerification {
         Objects.requireNonNull(database, "database must not be null");
         Objects.requireNonNull(schema, "schema must not be null");
@@ -29,14 +32,29 @@ public record TableVerification(String database, String schema, String table, lo
         difference = difference == null ? Optional.empty() : difference;
     }
 
+    /** A comparison as versions before 0.3 made it: every table's rows compared. */
+    public TableVerification(String database, String schema, String table, long sourceRows, long targetRows,
+            String sourceChecksum, String targetChecksum, Optional<String> difference) {
+        this(database, schema, table, sourceRows, targetRows, sourceChecksum, targetChecksum, difference, false);
+    }
+
     /** A comparison of rows: counts and checksums, no structural difference. */
     public TableVerification(String database, String schema, String table, long sourceRows, long targetRows,
             String sourceChecksum, String targetChecksum) {
-        this(database, schema, table, sourceRows, targetRows, sourceChecksum, targetChecksum, Optional.empty());
+        this(database, schema, table, sourceRows, targetRows, sourceChecksum, targetChecksum, Optional.empty(), false);
     }
 
-    /** Whether the structure, the counts and the checksums agree. */
+    /** A table whose rows the selection left on the source: the target must have none. */
+    public static TableVerification rowsLeftOut(String database, String schema, String table, long targetRows,
+            Optional<String> difference) {
+        return new TableVerification(database, schema, table, 0, targetRows, "", "", difference, true);
+    }
+
+    /** Whether the structure, the counts and the checksums agree; for rows left out, whether the copy is empty. */
     public boolean matches() {
+        if (rowsLeftOut) {
+            return difference.isEmpty() && targetRows == 0;
+        }
         return difference.isEmpty() && sourceRows == targetRows && sourceChecksum.equals(targetChecksum);
     }
 }

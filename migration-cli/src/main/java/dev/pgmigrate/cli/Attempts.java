@@ -40,7 +40,8 @@ final class Attempts {
      *
      * @throws CliException (64) when there is no such migration or attempt
      */
-    static Attempt find(Cli cli, MigrationService service, String name, TargetServer server, Integer number) {
+    static Attempt find(Cli cli, MigrationService service, String name, TargetServerOption server,
+            Integer number) {
         ServerSpec target = server.of(cli, service, name);
         MigrationRecord current = service.show(name, target).orElseThrow();
         List<MigrationRecord> all = new ArrayList<>(service.history(name, target));

@@ -2,6 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** What every command shares: the console streams, the global options, and where migrations are kept. */
 final class Cli {
@@ -18,6 +20,8 @@ final class Cli {
     private PrintStream err;
     private LogOutput.Format logFormat = LogOutput.Format.text;
     private Path stateDirOption;
+    private List<Path> pluginPath = List.of();
+    private Plugins plugins;
     private boolean verbose;
     private boolean loggingConfigured;
     private Interrupts interrupts;
@@ -64,6 +68,29 @@ final class Cli {
         this.stateDirOption = dir;
     }
 
+    void pluginPath(List<Path> dirs) {
+        this.pluginPath = List.copyOf(dirs);
+    }
+
+    /** The directories given with {@code --plugin-path}, as given. */
+    List<Path> pluginPath() {
+        return pluginPath;
+    }
+
+    /** Where plugin jars are looked for: {@link PluginDirectories#of}. */
+    List<PluginDirectories.Directory> pluginDirectories() {
+        return PluginDirectories.of(pluginPath, stateDir());
+    }
+
+    /** The plugins on the class path and in the plugin directories, found once; logging is set up first. */
+    Plugins plugins() {
+        if (plugins == null) {
+            configureLogging(LogTarget.FILE);
+            plugins = PluginDirectories.discover(pluginDirectories());
+        }
+        return plugins;
+    }
+
     boolean stateDirGiven() {
         return stateDirOption != null;
     }
@@ -88,12 +115,13 @@ final class Cli {
     /** A service keeping migrations in the state directory; logging is set up first. */
     MigrationService service() {
         configureLogging(LogTarget.FILE);
-        return MigrationService.builder().store(new FileMigrationStore(stateDir())).build();
+        return MigrationService.builder().store(new FileMigrationStore(stateDir())).plugins(plugins()).build();
     }
 
     MigrationService service(MigrationService.CredentialsProvider credentials) {
         configureLogging(LogTarget.FILE);
-        return MigrationService.builder().store(new FileMigrationStore(stateDir())).credentials(credentials).build();
+        return MigrationService.builder().store(new FileMigrationStore(stateDir())).plugins(plugins())
+                .credentials(credentials).build();
     }
 
     enum LogTarget {

@@ -28,7 +28,7 @@ public final class Main {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> report(cli, e));
         commandLine.setParameterExceptionHandler((e, parsedArgs) -> {
-            cli.err().println("pgmigrate: " + e.getMessage());
+            cli.err().println("pgmigrate: " + e.getMessage() + TargetServerOption.hint(e));
             CommandLine failed = e.getCommandLine();
             cli.err().println("Run '" + failed.getCommandSpec().qualifiedName() + " --help' for the options and an "
                     + "example.");

@@ -47,34 +47,48 @@ final class MigrationCommand implements Callable<Integer> {
 
     enum TextOrJson { text, json }
 
-    enum ShowOutput { table, json, html }
+    enum ShowOutput { table, json, html, az_json }
 
     enum ReportFormat { html, json }
 
     enum Filter { all, active }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Starts a migration described by a JSON properties file.",
+            description = {"Starts a migration described by a JSON properties file, or by --source, --target and "
+                    + "--databases; pg_dump's -n/-N/-t/-T/--exclude-table-data/-s/-a choose what moves.",
                     "Without --wait it runs in a background process and this command returns at once; with --wait it "
                             + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
                             + "back the target).",
-                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}) or, when "
-                            + "the file gives none, from a prompt on the terminal; never from the command line."},
+                    "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}), else "
+                            + "from PGPASSWORD or ~/.pgpass (PGPASSFILE), else from a prompt on the terminal; never "
+                            + "from the command line."},
             footer = {"", "Examples:",
                     "  pgmigrate migration create --name shop-move --properties migration.json",
+                    "  pgmigrate migration create --name shop-move --source postgresql://postgres@10.0.0.4:5432 "
+                            + "--target postgresql://admin@pg.example.com?sslmode=require --databases shop "
+                            + "--exclude-table 'public.audit_*' --jobs 4 --wait",
                     "  pgmigrate migration create --name shop-check --properties migration.json "
                             + "--migration-option Validate --wait",
+                    "  pgmigrate migration create --migration-name shop-move --properties migration_body.json "
+                            + "--target-server pg.example.com   (the managed service's file, as is)",
                     "", "Exit codes with --wait: 0 succeeded, 1 failed, 2 validation failed, 3 canceled; always: 64 "
                             + "bad usage or properties file, 69 a server unreachable."})
     static final class Create extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME",
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
                 description = "The migration's name: letters, digits and '-', not starting with '-', at most 63 "
                         + "characters; unique per target server.")
         String name;
 
-        @Option(names = "--properties", required = true, paramLabel = "FILE",
-                description = "The JSON properties file: servers, databases, option, mode and settings.")
+        @Option(names = "--properties", paramLabel = "FILE",
+                description = "The JSON properties file: servers, databases, option, mode and settings; or give "
+                        + "--source, --target and --databases instead.")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", paramLabel = "OPTION",
                 description = "Validate, ValidateAndMigrate or Migrate; wins over the file (default: the file's, "
@@ -97,6 +111,9 @@ final class MigrationCommand implements Callable<Integer> {
                 + "give; an error when there is no terminal.")
         boolean promptPassword;
 
+        @Mixin
+        TargetServerOption target;
+
         @Option(names = "--replace", description = "Start again a migration of this name that ended on this target; "
                 + "its record is kept ('migration list --all', 'migration show --attempt N').")
         boolean replace;
@@ -107,7 +124,9 @@ final class MigrationCommand implements Callable<Integer> {
             if (wait) {
                 cli.interrupts().arm(); // from here on, Ctrl-C ends with 3, canceled, and leaves nothing behind
             }
-            Runs.Request request = Runs.request(cli, name, properties, option, mode, promptPassword);
+            Runs.Request request = Runs.request(cli, name, properties, target.value(), connection, selection,
+                    option, mode, promptPassword);
+            TargetServerOption.printNotes(cli, request.properties(), wait && output == TextOrJson.json);
             Runs.requireReachable(request.spec());
             if (!wait) {
                 return Runs.background(cli, request, replace);
@@ -125,14 +144,23 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--name", required = true)
         String name;
 
-        @Option(names = "--properties", required = true)
+        @Option(names = "--properties")
         Path properties;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Mixin
+        SelectionOptions selection;
 
         @Option(names = "--migration-option", required = true)
         String option;
 
         @Option(names = "--migration-mode", required = true)
         String mode;
+
+        @Mixin
+        TargetServerOption target;
 
         @Option(names = "--replace")
         boolean replace;
@@ -141,10 +169,11 @@ final class MigrationCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             Cli cli = cli();
             cli.configureLogging(Cli.LogTarget.STDERR);
-            MigrationProperties file = Passwords.receive(MigrationProperties.read(properties), System.in);
-            Runs.Request request = new Runs.Request(name, properties, file,
+            MigrationProperties file = Passwords.receive(connection.properties(Optional.ofNullable(properties),
+                    target.value(), selection), System.in);
+            Runs.Request request = new Runs.Request(name, Optional.ofNullable(properties), target.value(), file,
                     file.toSpec(name, dev.pgmigrate.api.MigrationOption.fromLabel(option),
-                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)));
+                            dev.pgmigrate.api.MigrationMode.fromLabel(mode)), List.of());
             try (MigrationService service = cli.service()) {
                 return Runs.foreground(cli, service, request, ProgressPrinter.Style.LINES, replace);
             }
@@ -197,16 +226,19 @@ final class MigrationCommand implements Callable<Integer> {
                     + "errors, verification and notes.",
             footer = {"", "Example:", "  pgmigrate migration show --name shop-move --output json"})
     static final class Show extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
-        @Option(names = "--output", paramLabel = "table|json|html", defaultValue = "table",
-                description = "Text (default), the full record as JSON, or the HTML report (as 'migration report "
-                        + "--format html' writes it).")
+        @Option(names = "--output", paramLabel = "table|json|html|az-json", defaultValue = "table",
+                converter = ShowOutputs.class,
+                description = "Text (default), the full record as JSON, the HTML report (as 'migration report "
+                        + "--format html' writes it), or az-json: the managed service's status JSON, as 'az postgres "
+                        + "flexible-server migration show' prints it.")
         ShowOutput output;
 
         @Mixin
-        TargetServer target;
+        TargetServerOption target;
 
         @Option(names = "--attempt", paramLabel = "N", description = "An earlier attempt of this name, replaced "
                 + "with 'create --replace': 1 is the first ('migration list --all' numbers them). Default: the "
@@ -222,6 +254,7 @@ final class MigrationCommand implements Callable<Integer> {
                 switch (output) {
                     case json -> cli.out().println(RecordJson.mapper().writeValueAsString(record));
                     case html -> Report.toStdout(cli, shown.report(service), ReportFormat.html);
+                    case az_json -> cli.out().println(AzureStatus.of(shown.report(service)));
                     case table -> {
                         cli.out().print(Reports.show(record, Instant.now()));
                         if (shown.of() > 1) {
@@ -251,7 +284,8 @@ final class MigrationCommand implements Callable<Integer> {
             footer = {"", "Examples:", "  pgmigrate migration report --name shop-move --file shop-move.html",
                     "  pgmigrate migration report --name shop-move --format json > shop-move.json"})
     static final class Report extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--format", paramLabel = "html|json",
@@ -263,7 +297,7 @@ final class MigrationCommand implements Callable<Integer> {
         Path file;
 
         @Mixin
-        TargetServer target;
+        TargetServerOption target;
 
         @Override
         public Integer call() throws Exception {
@@ -310,7 +344,8 @@ final class MigrationCommand implements Callable<Integer> {
             description = "Changes a running migration; --cancel is the one change an offline migration takes.",
             footer = {"", "Example:", "  pgmigrate migration update --name shop-move --cancel"})
     static final class Update extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--cancel", description = "Cancel the migration and roll back what it changed on the target.")
@@ -320,7 +355,7 @@ final class MigrationCommand implements Callable<Integer> {
         boolean cutover;
 
         @Mixin
-        TargetServer target;
+        TargetServerOption target;
 
         @Override
         public Integer call() {
@@ -345,7 +380,8 @@ final class MigrationCommand implements Callable<Integer> {
     static final class Cancel extends CliCommand {
         private static final Duration WAIT = Duration.ofMinutes(10);
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Option(names = "--properties", paramLabel = "FILE", description = "The properties file that started the "
@@ -354,15 +390,15 @@ final class MigrationCommand implements Callable<Integer> {
         Path properties;
 
         @Mixin
-        TargetServer target;
+        TargetServerOption target;
 
         @Override
         public Integer call() {
             return cancel(cli(), name, target, properties == null ? Optional.empty()
-                    : Optional.of(MigrationProperties.read(properties)));
+                    : Optional.of(target.read(properties)));
         }
 
-        static int cancel(Cli cli, String name, TargetServer server, Optional<MigrationProperties> given) {
+        static int cancel(Cli cli, String name, TargetServerOption server, Optional<MigrationProperties> given) {
             try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli, given))) {
                 ServerSpec target = server.of(cli, service, name);
                 MigrationRecord before = service.show(name, target).orElseThrow();
@@ -407,11 +443,12 @@ final class MigrationCommand implements Callable<Integer> {
                     + "again. Runs in the foreground until it ends.",
             footer = {"", "Example:", "  pgmigrate migration resume --name shop-move"})
     static final class Resume extends CliCommand {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The migration's name.")
+        @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
+                description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
 
         @Mixin
-        TargetServer target;
+        TargetServerOption target;
 
         @Override
         public Integer call() throws Exception {

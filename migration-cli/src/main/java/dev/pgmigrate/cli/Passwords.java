@@ -14,13 +14,16 @@ import java.io.OutputStream;
 import java.io.Console;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the CLI gets passwords: the properties file (a string, an {@code env} or {@code file} reference), or a
- * prompt on a terminal. Never from the command line, never printed, never stored. A background run receives
- * them on its standard input, which nothing else can read.
+ * Where the CLI gets passwords: the properties file (a string, an {@code env} or {@code file} reference), else
+ * {@code PGPASSWORD} or the password file ({@link PasswordSources}), else a prompt on a terminal. Never from the
+ * command line, never printed, never stored. A background run receives them on its standard input, which nothing
+ * else can read.
  */
 final class Passwords {
     static final List<String> SERVERS = List.of(MigrationProperties.SOURCE_SERVER, MigrationProperties.TARGET_SERVER);
@@ -39,6 +42,17 @@ final class Passwords {
         for (String server : SERVERS) {
             if (result.hasPassword(server)) {
                 continue;
+            }
+            if (!required) { // --prompt-password asks even when the environment could answer
+                Optional<MigrationProperties> fromEnvironment = PasswordSources.fromEnvironment(result, server);
+                if (fromEnvironment.isPresent()) {
+                    result = fromEnvironment.get();
+                    continue;
+                }
+                if (PasswordSources.inPasswordFile(server.equals(MigrationProperties.SOURCE_SERVER) ? result.source()
+                        : result.target())) {
+                    continue; // the driver and pg_dump read it there, for each database
+                }
             }
             if (console == null) {
                 if (required) {
@@ -59,11 +73,19 @@ final class Passwords {
         return result;
     }
 
-    /** Writes the known passwords to a background run's standard input, then closes it. */
+    /** The suffix of a line that gives a server's password reference ({@code env:PGPASSWORD}), not its password. */
+    private static final String REFERENCE = ".reference";
+
+    /**
+     * Writes the known passwords to a background run's standard input, then closes it; with the references of
+     * those that came from the environment rather than the file ({@code PGPASSWORD}), which the run stores.
+     */
     static void send(MigrationProperties properties, OutputStream to) throws IOException {
         StringBuilder lines = new StringBuilder();
         properties.source().password().ifPresent(p -> lines.append(line(MigrationProperties.SOURCE_SERVER, p)));
         properties.target().password().ifPresent(p -> lines.append(line(MigrationProperties.TARGET_SERVER, p)));
+        properties.secretReferences().forEach((server, reference) -> lines.append(line(server + REFERENCE,
+                Secret.of(reference))));
         try (to) {
             to.write(lines.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -72,17 +94,25 @@ final class Passwords {
     /** Reads what {@link #send} wrote, to standard input's end, and puts the passwords into {@code properties}. */
     static MigrationProperties receive(MigrationProperties properties, InputStream from) throws IOException {
         MigrationProperties result = properties;
+        Map<String, String> references = new HashMap<>(properties.secretReferences());
         BufferedReader reader = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
             int space = line.indexOf(' ');
-            if (space < 0 || !SERVERS.contains(line.substring(0, space))) {
+            String key = space < 0 ? "" : line.substring(0, space);
+            String server = key.endsWith(REFERENCE) ? key.substring(0, key.length() - REFERENCE.length()) : key;
+            if (!SERVERS.contains(server)) {
                 continue;
             }
-            String password = new String(Base64.getDecoder().decode(line.substring(space + 1)), StandardCharsets.UTF_8);
-            result = result.withPassword(line.substring(0, space), Secret.of(password));
+            String value = new String(Base64.getDecoder().decode(line.substring(space + 1)), StandardCharsets.UTF_8);
+            if (key.endsWith(REFERENCE)) {
+                references.putIfAbsent(server, value);
+            } else {
+                result = result.withPassword(server, Secret.of(value));
+            }
         }
-        return result;
+        return new MigrationProperties(result.source(), result.target(), result.databases(), result.option(),
+                result.mode(), result.settings(), references);
     }
 
     private static String line(String server, Secret password) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
-        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class},
+        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class, PluginsCommand.class},
         description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
                 + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
                 + "rollback.",
@@ -40,6 +40,13 @@ final class PgmigrateCommand implements Callable<Integer> {
         cli.stateDirOption(dir);
     }
 
+    @Option(names = "--plugin-path", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "A directory of plugin jars (validators, data movers) to use besides those built in, the "
+                    + "distribution's plugins/ and <state-dir>/plugins; may be repeated.")
+    void pluginPath(java.util.List<Path> dirs) {
+        cli.pluginPath(dirs);
+    }
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Show library logs (DEBUG) and stack traces on standard error.")
     void verbose(boolean verbose) {
@@ -59,11 +66,14 @@ final class PgmigrateCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
+    /** The version, the commit it was built from, and the JVM running it. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = PgmigrateCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"pgmigrate " + (version != null ? version : "(development build)")};
+            return new String[] {"pgmigrate " + dev.pgmigrate.core.PgmigrateVersion.current().display(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", "
+                            + System.getProperty("java.vendor") + "), " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
         }
     }
 }

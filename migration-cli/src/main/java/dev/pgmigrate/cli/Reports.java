@@ -84,6 +84,7 @@ final class Reports {
                 .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
                 .orElse(Format.duration(r.duration(now)))));
         facts.add(List.of("  Settings", settings(spec.settings())));
+        facts.add(List.of("  Run by", "pgmigrate " + r.pgmigrateVersion().orElse("(a version before records kept it)")));
         b.append(Format.table(List.of("", ""), facts).lines().skip(1).map(l -> l + "\n")
                 .collect(Collectors.joining()));
         if (r.interrupted()) {
@@ -113,7 +114,8 @@ final class Reports {
     private static String settings(MigrationSettings s) {
         return "parallelism " + s.parallelism() + ", overwrite databases " + s.overwriteDbsInTarget()
                 + ", migrate roles " + s.migrateRoles() + ", verify " + s.verify() + ", server parameters "
-                + s.serverParameters().label();
+                + s.serverParameters().label() + (s.selection().takesEverything() ? "" : ", selection "
+                + s.selection().summary());
     }
 
     /** The validation report: instance level, then each database; failures first, each with its remedy. */

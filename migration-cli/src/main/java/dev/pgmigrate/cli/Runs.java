@@ -31,8 +31,15 @@ final class Runs {
     private Runs() {
     }
 
-    /** What {@code create} was given, checked. */
-    record Request(String name, Path propertiesFile, MigrationProperties properties, MigrationSpec spec) {
+    /**
+     * What {@code create} was given, checked.
+     *
+     * @param propertiesFile the properties file, when one was given
+     * @param targetServer the command line's {@code --target-server}, if given
+     * @param commandLine the servers, databases and selection given as options, for a background run
+     */
+    record Request(String name, Optional<Path> propertiesFile, Optional<String> targetServer,
+            MigrationProperties properties, MigrationSpec spec, List<String> commandLine) {
     }
 
     /**
@@ -41,6 +48,18 @@ final class Runs {
      * @throws InvalidSpecException or {@link CliException} (64) naming what is wrong
      */
     static Request request(Cli cli, String name, Path file, String option, String mode, boolean promptPassword) {
+        return request(cli, name, file, Optional.empty(), new ConnectionOptions(), new SelectionOptions(), option,
+                mode, promptPassword);
+    }
+
+    /**
+     * As {@link #request(Cli, String, Path, String, String, boolean)}, with the target {@code --target-server}
+     * names, and the servers, databases and selection the command line gives in place of the file's, or without a
+     * file.
+     */
+    static Request request(Cli cli, String name, Path file, Optional<String> targetServer,
+            ConnectionOptions connection, SelectionOptions selection, String option, String mode,
+            boolean promptPassword) {
         List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("--name", name));
         MigrationOption optionOverride = null;
         MigrationMode modeOverride = null;
@@ -61,11 +80,15 @@ final class Runs {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException("the command line", problems);
         }
-        MigrationProperties properties = Passwords.complete(cli, MigrationProperties.read(file), promptPassword);
+        MigrationProperties properties = Passwords.complete(cli, connection.properties(Optional.ofNullable(file),
+                targetServer, selection), promptPassword);
         MigrationSpec spec = properties.toSpec(name,
                 optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
                 modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
-        return new Request(name, file.toAbsolutePath(), properties, spec);
+        List<String> commandLine = new ArrayList<>(connection.args());
+        commandLine.addAll(selection.args());
+        return new Request(name, Optional.ofNullable(file).map(Path::toAbsolutePath), targetServer, properties, spec,
+                commandLine);
     }
 
     /**
@@ -200,40 +223,34 @@ final class Runs {
     }
 
     /**
-     * Starts the migration in a detached background process running this same program, hands it the passwords
-     * on its standard input, and returns once it has stored the migration.
+     * Starts the migration in a detached background process running this same program in a JVM set up as this
+     * one, hands it the passwords on its standard input, and returns once it has stored the migration.
      */
     static int background(Cli cli, Request request, boolean replace) throws IOException, InterruptedException {
         Path logs = cli.logDirectory();
         Files.createDirectories(logs);
         Path log = logs.resolve(request.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(ZoneOffset.UTC).format(Instant.now()) + ".log");
-        List<String> command = new ArrayList<>();
-        Path setsid = Path.of("/usr/bin/setsid");
-        if (Files.isExecutable(setsid)) {
-            command.add(setsid.toString()); // its own session: a Ctrl-C at this terminal does not reach it
-        }
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString()));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.add("--state-dir");
-        command.add(cli.stateDir().toString());
+        List<String> arguments = new ArrayList<>(List.of("--state-dir", cli.stateDir().toString()));
         if (cli.verbose()) {
-            command.add("--verbose");
+            arguments.add("--verbose");
         }
         if (cli.logFormat() != LogOutput.Format.text) {
-            command.addAll(List.of("--log-format", cli.logFormat().name()));
+            arguments.addAll(List.of("--log-format", cli.logFormat().name()));
         }
-        command.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(), "--properties",
-                request.propertiesFile().toString(), "--migration-option", request.spec().option().label(),
-                "--migration-mode", request.spec().mode().label()));
+        cli.pluginPath().forEach(dir -> arguments.addAll(List.of("--plugin-path", dir.toAbsolutePath().toString())));
+        arguments.addAll(List.of("migration", MigrationCommand.RUN_DETACHED, "--name", request.name(),
+                "--migration-option", request.spec().option().label(), "--migration-mode",
+                request.spec().mode().label()));
+        request.propertiesFile().ifPresent(file -> arguments.addAll(List.of("--properties", file.toString())));
+        request.targetServer().ifPresent(t -> arguments.addAll(List.of(TargetServerOption.NAME, t)));
         if (replace) {
-            command.add("--replace");
+            arguments.add("--replace");
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        arguments.addAll(request.commandLine()); // never a password: the options refuse one
+        ProcessBuilder builder = new ProcessBuilder(BackgroundJvm.command(arguments)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        BackgroundJvm.environment(builder.environment());
         Instant launched = Instant.now().minusSeconds(1);
         Process child = builder.start();
         Passwords.send(request.properties(), child.getOutputStream());

@@ -9,7 +9,9 @@ import dev.pgmigrate.core.RecordJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -18,11 +20,20 @@ import picocli.CommandLine.Option;
                 + "one snapshot of the source), object counts per schema and kind, and sequence values. Changes "
                 + "nothing on either server.", "",
                 "Exit codes: 0 identical, 1 a difference, 64 bad usage or properties file, 69 a server unreachable."},
-        footer = {"", "Example:", "  pgmigrate verify --properties migration.json"})
+        footer = {"", "Examples:", "  pgmigrate verify --properties migration.json",
+                "  pgmigrate verify --source postgresql://postgres@10.0.0.4 --target postgresql://admin@pg.example.com "
+                        + "--databases shop --exclude-table-data public.logs"})
 final class VerifyCommand extends CliCommand {
-    @Option(names = "--properties", required = true, paramLabel = "FILE",
-            description = "The JSON properties file: servers and dbsToMigrate.")
+    @Option(names = "--properties", paramLabel = "FILE",
+            description = "The JSON properties file: servers and dbsToMigrate; or give --source, --target and "
+                    + "--databases instead.")
     Path properties;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    SelectionOptions selection;
 
     @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
             description = "table (default) or json.")
@@ -31,13 +42,18 @@ final class VerifyCommand extends CliCommand {
     @Option(names = "--prompt-password", description = "Ask for passwords the file does not give, on the terminal.")
     boolean promptPassword;
 
+    @Mixin
+    TargetServerOption target;
+
     @Override
     public Integer call() throws Exception {
         Cli cli = cli();
         if (!output.equals("table") && !output.equals("json")) {
             throw new CliException(ExitCodes.USAGE, "--output must be table or json, not '" + output + "'.");
         }
-        MigrationProperties file = Passwords.complete(cli, MigrationProperties.read(properties), promptPassword);
+        MigrationProperties file = Passwords.complete(cli, connection.properties(Optional.ofNullable(properties),
+                target.value(), selection), promptPassword);
+        TargetServerOption.printNotes(cli, file, output.equals("json"));
         MigrationSpec spec = file.toSpec("verify");
         Runs.requireReachable(spec);
         List<VerificationReport> reports = new ArrayList<>();

@@ -317,7 +317,7 @@ class CliProcessTest {
 
         Result missingOption = pgmigrate("migration", "create", "--name", "x");
         assertThat(missingOption.exitCode()).isEqualTo(64);
-        assertThat(missingOption.err()).contains("Missing required option: '--properties=FILE'");
+        assertThat(missingOption.err()).contains("--properties = (missing)", "or the servers: --source");
 
         Result online = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json",
                 "--migration-mode", "Online");

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the store holds of a migration as it starts: in progress, no database begun, owned by this process, and
- * where its passwords come from, never the passwords.
+ * What the store holds of a migration as it starts: in progress, no database begun, owned by this process, the
+ * pgmigrate version running it, and where its passwords come from, never the passwords.
  */
 final class FirstRecord {
     private FirstRecord() {
@@ -25,7 +25,7 @@ final class FirstRecord {
                 MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS, now, Optional.empty(), List.of(),
                 spec.databases().stream().map(db -> new DatabaseProgress(db, MigrationStatus.IN_PROGRESS,
                         Optional.empty(), Optional.empty(), List.of(), Optional.empty())).toList(), List.of(),
-                Optional.empty(), List.of(), false, false);
+                Optional.empty(), List.of(), false, false, Optional.of(PgmigrateVersion.current().display()));
         return new StoredMigration(namespace, record, List.of(), Optional.of(MigrationViews.currentOwner()), now,
                 secretReferences, Map.of());
     }

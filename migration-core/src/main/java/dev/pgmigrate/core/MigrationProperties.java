@@ -42,10 +42,12 @@ import java.util.Optional;
  *    "migrationMode": "Offline",
  *    "settings": {"parallelism": 4, "migrateRoles": true, "verify": true}}}
  * }</pre>
- * and the managed service's CLI body: {@code sourceDbServerResourceId} as {@code host:port@user},
- * {@code secretParameters.adminCredentials.sourceServerPassword}/{@code targetServerPassword},
- * {@code targetServerUserName}, {@code sourceType}, {@code sslMode} (of the source), booleans as {@code "true"}
- * strings, with the target's host and port in {@code targetServer}.
+ * and the managed service's CLI file as its users have it: {@code sourceDbServerResourceId} as
+ * {@code host:port@user} (or a single or flexible server's Azure resource id),
+ * {@code secretParameters.adminCredentials.sourceServerPassword}/{@code targetServerPassword}, the user names in
+ * {@code secretParameters} or at the top, {@code sourceType}, {@code sslMode} (of the source), booleans as
+ * {@code "true"} strings, and the target from {@code targetDbServerFullyQualifiedDomainName} or from the command
+ * line ({@link #read(Path, String)}), as the service's CLI names its target server.
  *
  * <p>A password is a plain string, {@code {"env": "NAME"}} or {@code {"file": "path"}} (a relative path is read
  * from the properties file's directory). For the last two, {@link #secretReferences()} keeps the reference
@@ -65,12 +67,14 @@ import java.util.Optional;
  * @param settings the settings, defaults for those the file leaves out
  * @param secretReferences where the passwords came from, by server ({@code "sourceServer"},
  *     {@code "targetServer"}); a server whose password was a plain string or absent has no entry
+ * @param notes what a person should hear about how the file was read: which field or option gave the target,
+ *     the managed service's fields that were ignored; empty for pgmigrate's own shape (since 0.2)
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record MigrationProperties(ServerSpec source, ServerSpec target, List<String> databases,
         Optional<MigrationOption> option, Optional<MigrationMode> mode, MigrationSettings settings,
-        Map<String, String> secretReferences) {
+        Map<String, String> secretReferences, List<String> notes) {
 
     /** The key of the source server in {@link #secretReferences()}. */
     public static final String SOURCE_SERVER = "sourceServer";
@@ -89,6 +93,14 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
         Objects.requireNonNull(mode, "mode must not be null");
         Objects.requireNonNull(settings, "settings must not be null");
         secretReferences = Map.copyOf(Objects.requireNonNull(secretReferences, "secretReferences must not be null"));
+        notes = List.copyOf(Objects.requireNonNull(notes, "notes must not be null"));
+    }
+
+    /** Properties without notes, as before notes were kept. */
+    public MigrationProperties(ServerSpec source, ServerSpec target, List<String> databases,
+            Optional<MigrationOption> option, Optional<MigrationMode> mode, MigrationSettings settings,
+            Map<String, String> secretReferences) {
+        this(source, target, databases, option, mode, settings, secretReferences, List.of());
     }
 
     /**
@@ -98,6 +110,26 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      *     problems list every field at fault
      */
     public static MigrationProperties read(Path file) {
+        return readFile(file, null);
+    }
+
+    /**
+     * Reads and checks a properties file whose target server the command line names, as the managed service's
+     * CLI does; touches no server. A file may leave its target out then; if it names one too, both must name
+     * the same server, and {@link #notes()} says which was used.
+     *
+     * @param targetServer {@code HOST} or {@code HOST:PORT} (an IPv6 host in brackets), such as
+     *     {@code "pg.example.com:5432"}
+     * @throws InvalidSpecException as {@link #read(Path)} does, and naming {@code --target-server} when it is
+     *     malformed or names another server than the file
+     * @since 0.2
+     */
+    public static MigrationProperties read(Path file, String targetServer) {
+        return readFile(file, Objects.requireNonNull(targetServer, "targetServer must not be null"));
+    }
+
+    /** Reads {@code file}; {@code targetServer} is {@code null} when the command line names no target. */
+    private static MigrationProperties readFile(Path file, String targetServer) {
         Objects.requireNonNull(file, "file must not be null");
         String text;
         try {
@@ -117,7 +149,7 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
                     "cannot be read (" + e.getClass().getSimpleName() + "); make it readable by this user")));
         }
         Path base = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), base != null ? base : Path.of("").toAbsolutePath());
+        return parseText(text, file.toString(), base != null ? base : Path.of("").toAbsolutePath(), targetServer);
     }
 
     /**
@@ -129,6 +161,26 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      * @throws InvalidSpecException listing every problem
      */
     public static MigrationProperties parse(String json, String sourceName, Path baseDirectory) {
+        return parseText(json, sourceName, baseDirectory, null);
+    }
+
+    /**
+     * Parses and checks the text of a properties file whose target server the command line names; touches no
+     * server.
+     *
+     * @param targetServer {@code HOST} or {@code HOST:PORT}, as {@link #read(Path, String)} takes it
+     * @throws InvalidSpecException listing every problem
+     * @since 0.2
+     */
+    public static MigrationProperties parse(String json, String sourceName, Path baseDirectory,
+            String targetServer) {
+        return parseText(json, sourceName, baseDirectory,
+                Objects.requireNonNull(targetServer, "targetServer must not be null"));
+    }
+
+    /** Parses {@code json}; {@code targetServer} is {@code null} when the command line names no target. */
+    private static MigrationProperties parseText(String json, String sourceName, Path baseDirectory,
+            String targetServer) {
         Objects.requireNonNull(json, "json must not be null");
         Objects.requireNonNull(sourceName, "sourceName must not be null");
         Objects.requireNonNull(baseDirectory, "baseDirectory must not be null");
@@ -142,7 +194,7 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
             throw new InvalidSpecException(sourceName, List.of(new SpecProblem("file", "(empty)",
                     "the file holds no JSON; start from the example in the README: {\"properties\": {...}}")));
         }
-        PropertiesReader reader = new PropertiesReader(baseDirectory.toAbsolutePath());
+        PropertiesReader reader = new PropertiesReader(baseDirectory.toAbsolutePath(), targetServer);
         MigrationProperties parsed = reader.read(root);
         if (!reader.problems().isEmpty()) {
             throw new InvalidSpecException(sourceName, reader.problems());
@@ -191,7 +243,8 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
         Objects.requireNonNull(password, "password must not be null");
         ServerSpec changed = serverOf(server).withLogin(serverOf(server).adminLogin(), Optional.of(password));
         return new MigrationProperties(SOURCE_SERVER.equals(server) ? changed : source,
-                TARGET_SERVER.equals(server) ? changed : target, databases, option, mode, settings, secretReferences);
+                TARGET_SERVER.equals(server) ? changed : target, databases, option, mode, settings, secretReferences,
+                notes);
     }
 
     private ServerSpec serverOf(String server) {

@@ -5,6 +5,9 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.Validator;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -150,8 +153,22 @@ public final class Plugins {
         return new ArrayList<>(byId.values());
     }
 
-    static String jarOf(Class<?> type) {
+    /**
+     * The jar, or the directory of classes, that {@code type} was loaded from, as a file path where it is a file
+     * (else as a URL), such as {@code "/opt/pgmigrate/plugins/vendor-checks-1.2.jar"}; {@code "(unknown location)"}
+     * when the JVM does not say (a class of the JDK).
+     */
+    public static String jarOf(Class<?> type) {
+        Objects.requireNonNull(type, "type must not be null");
         CodeSource source = type.getProtectionDomain().getCodeSource();
-        return source == null || source.getLocation() == null ? "(unknown location)" : source.getLocation().toString();
+        if (source == null || source.getLocation() == null) {
+            return "(unknown location)";
+        }
+        try {
+            URI location = source.getLocation().toURI();
+            return "file".equals(location.getScheme()) ? Path.of(location).toString() : location.toString();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return source.getLocation().toString();
+        }
     }
 }

@@ -18,12 +18,15 @@ final class PropertiesFieldNames {
             "overwriteDbsInTarget", "migrationOption", "migrationMode", "settings", "migrateRoles",
             "sourceDbServerResourceId", "secretParameters", "sourceServerUserName", "targetServerUserName",
             "sourceType", "sslMode", "sourceDbServerFullyQualifiedDomainName",
-            "targetDbServerFullyQualifiedDomainName");
+            "targetDbServerFullyQualifiedDomainName", "migrationRuntimeResourceId", "migrationInstanceResourceId",
+            "setupLogicalReplicationOnSourceDbIfNeeded", "triggerCutover", "startDataMigration");
     static final List<String> SERVER_FIELDS = List.of("host", "port", "adminLogin", "password", "sslMode",
             "type", "fullyQualifiedDomainName");
     static final List<String> SETTINGS_FIELDS = List.of("parallelism", "migrateRoles", "verify",
             "serverParameters", "splitTablesLargerThanBytes", "maintenanceWorkMem", "connectTimeoutSeconds",
-            "pgDumpDirectory", "extensionAllowListParameter", "options");
+            "pgDumpDirectory", "extensionAllowListParameter", "options", "selection");
+    static final List<String> SELECTION_FIELDS = List.of("schemas", "excludeSchemas", "tables", "excludeTables",
+            "excludeTableData", "schemaOnly", "dataOnly");
     static final List<String> SECRET_FIELDS = List.of("adminCredentials", "sourceServerUserName",
             "targetServerUserName");
     static final List<String> CREDENTIAL_FIELDS = List.of("sourceServerPassword", "targetServerPassword");
@@ -72,13 +75,11 @@ final class PropertiesFieldNames {
 
     private static Map<String, String> foreignFields() {
         Map<String, String> map = new LinkedHashMap<>();
-        String online = "belongs to Online migrations, which pgmigrate does not do; remove it";
-        for (String f : List.of("setupLogicalReplicationOnSourceDbIfNeeded", "triggerCutover", "dbsToTriggerCutoverOn",
-                "migrationWindowStartTimeInUtc", "migrationWindowEndTimeInUtc", "startDataMigration")) {
-            map.put(f.toLowerCase(Locale.ROOT), online);
+        map.put("dbstotriggercutoveron", "belongs to Online migrations, which pgmigrate does not do; remove it");
+        for (String f : List.of("migrationWindowStartTimeInUtc", "migrationWindowEndTimeInUtc")) {
+            map.put(f.toLowerCase(Locale.ROOT), "schedules the migration; pgmigrate starts when its command runs, so "
+                    + "remove it and run the command at that time (with cron or at)");
         }
-        map.put("migrationruntimeresourceid", "names an Azure runtime server; pgmigrate runs the migration itself, "
-                + "so remove it");
         map.put("cancel", "is not part of a new migration; use 'pgmigrate migration cancel --name NAME' instead");
         map.put("dbstocancelmigrationon", "is not part of a new migration; use 'pgmigrate migration cancel' instead");
         return map;

@@ -159,9 +159,15 @@ final class PropertiesFieldReader {
         return label.toLowerCase(Locale.ROOT).replaceAll("[-_\\s]", "");
     }
 
-    /** Keeps {@code value}, or {@code other} when only it is given; a value given in both places is a problem. */
+    /**
+     * Keeps {@code value}, or {@code other} when only it is given; a value given in both places is a problem unless
+     * both places say the same.
+     */
     <T> T merge(T value, String field, T other, String otherField) {
         if (other == null) {
+            return value;
+        }
+        if (value != null && value.equals(other)) {
             return value;
         }
         if (value != null) {

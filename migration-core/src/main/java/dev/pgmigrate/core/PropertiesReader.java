@@ -27,12 +27,21 @@ final class PropertiesReader {
     private final PropertiesPasswordReader passwords;
     private final PropertiesServerReader servers;
     private final PropertiesSettingsReader settings;
+    private final PropertiesServiceFields serviceFields;
+    private final List<String> notes = new ArrayList<>();
+    private final String targetServer;
 
     /** Reads relative {@code {"file": ...}} passwords from {@code baseDirectory}, an absolute path. */
-    PropertiesReader(Path baseDirectory) {
+    /**
+     * @param baseDirectory where relative password files are read from, an absolute path
+     * @param targetServer {@code HOST[:PORT]} from the command line, or {@code null}
+     */
+    PropertiesReader(Path baseDirectory, String targetServer) {
         passwords = new PropertiesPasswordReader(fields, baseDirectory);
-        servers = new PropertiesServerReader(fields, passwords);
+        servers = new PropertiesServerReader(fields, passwords, notes);
         settings = new PropertiesSettingsReader(fields);
+        serviceFields = new PropertiesServiceFields(fields, notes);
+        this.targetServer = targetServer;
     }
 
     /** Every problem found, in the order found; the file is valid when there is none. */
@@ -70,18 +79,19 @@ final class PropertiesReader {
                 : null;
 
         ServerSpec source = servers.source(p, secrets, credentials);
-        ServerSpec target = servers.target(p, secrets, credentials);
+        ServerSpec target = servers.target(p, secrets, credentials, targetServer);
         List<String> databases = readDatabases(p);
         Optional<MigrationOption> option = Optional.ofNullable(fields.enumValue(p, "migrationOption",
                 MigrationOption.class));
         Optional<MigrationMode> mode = Optional.ofNullable(fields.enumValue(p, "migrationMode",
                 MigrationMode.class));
         MigrationSettings migrationSettings = settings.settings(p);
+        serviceFields.read(p);
         if (!fields.problems().isEmpty()) {
             return null;
         }
         return new MigrationProperties(source, target, databases, option, mode, migrationSettings,
-                passwords.references());
+                passwords.references(), notes);
     }
 
     private List<String> readDatabases(PropertiesObject p) {

@@ -6,6 +6,7 @@ import static dev.pgmigrate.core.PropertiesFieldNames.SETTINGS_FIELDS;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgmigrate.api.InvalidSpecException;
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.api.ServerParametersMode;
 import java.time.Duration;
 import java.util.Iterator;
@@ -83,6 +84,10 @@ final class PropertiesSettingsReader {
         }
         b.pgDumpDirectory(fields.string(s, prefix, "pgDumpDirectory"));
         b.extensionAllowListParameter(fields.string(s, prefix, "extensionAllowListParameter"));
+        Selection selection = new PropertiesSelectionReader(fields).selection(s, prefix);
+        if (selection != null) {
+            b.selection(selection);
+        }
         readOptions(s, prefix, b);
     }
 

@@ -47,6 +47,17 @@ class MigrationPropertiesFuzzTest {
                            "connectTimeoutSeconds": 10, "options": {"copy.bufferBytes": "262144",
                            "connection.socketTimeoutSeconds": "30"}}}}
             """;
+    /** The managed service's shape: its user names in secretParameters, the target by its FQDN. */
+    private static final String VALID_SERVICE = """
+            {"properties": {"SourceDBServerResourceId": "10.0.0.4:5432@postgres",
+              "SecretParameters": {"AdminCredentials": {"SourceServerPassword": "s3cret", "TargetServerPassword": "t"},
+                                   "TargetServerUserName": "azureadmin", "SourceServerUsername": "postgres"},
+              "DBsToMigrate": ["inventory", "orders"], "OverwriteDbsInTarget": "true", "SourceType": "AWS_RDS",
+              "SslMode": "Prefer", "TargetDbServerFullyQualifiedDomainName": "pg.example.com",
+              "triggerCutover": "False", "migrationRuntimeResourceId": "/subscriptions/1/x"}}
+            """;
+    private static final String[] TARGETS = {"pg.example.com", "pg.example.com:6432", "[::1]:5432", "other:1", ":",
+        "[", "x:99999", "a b"};
     private static final String[] VALUES = {"null", "true", "false", "0", "-1", "2147483648", "9223372036854775808",
         "1e999999", "-0.0", "1.5", "\"\"", "\" \"", "\"\\u0000\"", "\"\\ud800\"", "[]", "{}", "[[[]]]", "{\"a\": {}}",
         "\"template0\"", "\"Online\"", "\"Validate\"", "\"file:/etc/shadow\"", "{\"file\": \"../../x\"}",
@@ -54,7 +65,8 @@ class MigrationPropertiesFuzzTest {
         "\"\u202e\u0301\ufeff\"", "NaN", "Infinity", "0x10", "01", "\"\\\\\""};
     private static final String[] KEYS = {"properties", "sourceServer", "targetServer", "host", "port", "adminLogin",
         "password", "sslMode", "dbsToMigrate", "settings", "options", "parallelism", "unknown", "", "\u0000",
-        "secretParameters", "adminCredentials", "sourceServerPassword", "migrationOption", "migrationMode"};
+        "secretParameters", "adminCredentials", "sourceServerPassword", "migrationOption", "migrationMode",
+        "targetDbServerFullyQualifiedDomainName", "sourceDbServerResourceId", "targetServerUserName", "triggerCutover"};
 
     private static ExecutorService runner;
 
@@ -81,9 +93,12 @@ class MigrationPropertiesFuzzTest {
         int valid = 0;
         int invalid = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            byte[] input = mutate(random, VALID.getBytes(StandardCharsets.UTF_8), 1 + random.nextInt(4));
+            boolean service = random.nextBoolean();
+            byte[] input = mutate(random, (service ? VALID_SERVICE : VALID).getBytes(StandardCharsets.UTF_8),
+                    1 + random.nextInt(4));
             String name = random.nextInt(4) == 0 ? randomText(random, 1 + random.nextInt(80)) : "fuzz-" + i;
-            Outcome outcome = run(input, name, seed, i);
+            String target = service && random.nextBoolean() ? pick(random, TARGETS) : null;
+            Outcome outcome = run(input, name, target, seed, i);
             if (outcome == Outcome.VALID) {
                 valid++;
             } else {
@@ -109,18 +124,22 @@ class MigrationPropertiesFuzzTest {
         inputs.add(("\uFEFF" + VALID).getBytes(StandardCharsets.UTF_8));
         inputs.add(new byte[0]);
         for (int i = 0; i < inputs.size(); i++) {
-            run(inputs.get(i), "huge-" + i, -1, i);
+            run(inputs.get(i), "huge-" + i, null, -1, i);
         }
     }
 
     private enum Outcome { VALID, INVALID }
 
-    /** Parses from a file (encoding checks included), builds the spec; fails the test on anything unclear. */
-    private static Outcome run(byte[] input, String name, long seed, int iteration) throws Exception {
+    /**
+     * Parses from a file (encoding checks included), with {@code target} as the command line's target when it is
+     * not {@code null}, and builds the spec; fails the test on anything unclear.
+     */
+    private static Outcome run(byte[] input, String name, String target, long seed, int iteration) throws Exception {
         Path file = dir.resolve("fuzz.json");
         Files.write(file, input);
         Future<Outcome> result = runner.submit(() -> {
-            MigrationProperties properties = MigrationProperties.read(file);
+            MigrationProperties properties = target == null ? MigrationProperties.read(file)
+                    : MigrationProperties.read(file, target);
             properties.toSpec(name);
             properties.toSpec(name, MigrationOption.VALIDATE, MigrationMode.OFFLINE);
             properties.settings().options();
@@ -225,11 +244,15 @@ class MigrationPropertiesFuzzTest {
         return in.length == 0 ? in : java.util.Arrays.copyOf(in, random.nextInt(in.length));
     }
 
-    /** Replaces one JSON scalar (a string, number or literal after a colon) with another value of any type. */
+    /**
+     * Replaces one JSON scalar (a string, number or literal after a colon) with another value of any type. The
+     * string's pattern is possessive: a mutated file's string may run for thousands of characters, and a
+     * backtracking one recursed once per character, overflowing the test thread's stack.
+     */
     private static String replaceValue(Random random, String text) {
         List<int[]> spans = new ArrayList<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                ":\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|-?\\d+|true|false|null)").matcher(text);
+                ":\\s*(\"(?:[^\"\\\\]++|\\\\.)*+\"|-?\\d+|true|false|null)").matcher(text);
         while (m.find()) {
             spans.add(new int[] {m.start(1), m.end(1)});
         }

@@ -148,6 +148,27 @@ class MigrationPropertiesTest {
                 bad("password given twice", with("\"secretParameters\": {\"adminCredentials\": "
                         + "{\"targetServerPassword\": \"other\"}}"),
                         "properties.secretParameters.adminCredentials.targetServerPassword", "give it in one place"),
+                bad("an Azure resource id of another service",
+                        file("\"sourceDbServerResourceId\": \"/subscriptions/1/resourceGroups/g/providers/Microsoft.Sql"
+                                + "/servers/x\"", TARGET, DBS, ""),
+                        "properties.sourceDbServerResourceId", "not of a PostgreSQL single or flexible server"),
+                bad("a single server's resource id without its user",
+                        file("\"sourceDbServerResourceId\": \"/subscriptions/1/resourceGroups/g/providers/"
+                                + "Microsoft.DBforPostgreSQL/servers/pg1\"", TARGET, DBS, ""),
+                        "properties.secretParameters.sourceServerUserName", "the login pgmigrate connects as"),
+                bad("the service's target without its login",
+                        file(SOURCE, "\"targetDbServerFullyQualifiedDomainName\": \"pg.example.com\"", DBS, ""),
+                        "properties.targetServerUserName", "the login pgmigrate connects as"),
+                bad("the service's target with a path",
+                        file(SOURCE, "\"targetDbServerFullyQualifiedDomainName\": \"pg/x\", "
+                                + "\"targetServerUserName\": \"a\"", DBS, ""),
+                        "properties.targetDbServerFullyQualifiedDomainName", "bare host name"),
+                bad("logical replication asked for", with("\"setupLogicalReplicationOnSourceDbIfNeeded\": \"True\""),
+                        "properties.setupLogicalReplicationOnSourceDbIfNeeded", "Online"),
+                bad("a data migration to start later", with("\"startDataMigration\": \"False\""),
+                        "properties.startDataMigration", "schedules nothing"),
+                bad("a migration window", with("\"migrationWindowStartTimeInUtc\": \"2026-01-01T00:00:00Z\""),
+                        "properties.migrationWindowStartTimeInUtc", "cron"),
                 bad("keys differing only in case",
                         file(SOURCE, TARGET, DBS, "\"migrationOption\": \"Validate\", \"MIGRATIONOPTION\": \"Migrate\""),
                         "properties.MIGRATIONOPTION", "repeats"));
@@ -252,6 +273,88 @@ class MigrationPropertiesTest {
         assertThat(p.settings().overwriteDbsInTarget()).isTrue();
         assertThat(p.option()).isEmpty();
         assertThat(p.secretReferences()).isEmpty();
+    }
+
+    @Test
+    void takesTheTargetFromTheCommandLineWhenTheFileNamesNone() {
+        String json = file("\"sourceDbServerResourceId\": \"10.0.0.4:5432@postgres\"", "", DBS,
+                "\"targetServerUserName\": \"azadmin\"");
+
+        MigrationProperties p = MigrationProperties.parse(json, "az.json", dir, "[::1]:6432");
+
+        assertThat(p.target().host()).isEqualTo("::1");
+        assertThat(p.target().port()).isEqualTo(6432);
+        assertThat(p.target().adminLogin()).isEqualTo("azadmin");
+        assertThat(p.notes()).containsExactly("Target server [::1]:6432, from --target-server.");
+    }
+
+    @Test
+    void reportsAMalformedCommandLineTargetByItsOption() {
+        String json = file("\"sourceDbServerResourceId\": \"10.0.0.4:5432@postgres\"", "", DBS,
+                "\"targetServerUserName\": \"azadmin\"");
+        for (String[] bad : new String[][] {{"pg.example.com:port", "not a number"}, {"[::1", "not closed"},
+                {":5432", "names no host"}, {"pg.example.com:70000", "between 1 and 65535"},
+                {"pg example.com", "bare host name"}}) {
+            InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,
+                    () -> MigrationProperties.parse(json, "az.json", dir, bad[0]));
+            assertThat(e.problems()).as(bad[0]).singleElement().satisfies(problem -> {
+                assertThat(problem.field()).isEqualTo("--target-server");
+                assertThat(problem.rule()).contains(bad[1]);
+            });
+        }
+    }
+
+    @Test
+    void aCommandLineTargetThatDiffersFromTheTargetServerObjectIsAnErrorNamingBoth() {
+        MigrationProperties same = MigrationProperties.parse(with(""), "m.json", dir, "pg.example.com");
+        assertThat(same.target().address()).isEqualTo("pg.example.com:5433");
+        assertThat(same.notes()).containsExactly("Target server pg.example.com:5433, named by "
+                + "properties.targetServer.host and --target-server alike.");
+
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,
+                () -> MigrationProperties.parse(with(""), "m.json", dir, "pg.example.com:5432"));
+        assertThat(e.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("--target-server");
+            assertThat(problem.rule()).contains("properties.targetServer.host (pg.example.com:5433)");
+        });
+    }
+
+    @Test
+    void theServicesSourceUserNameIsTheLoginWhereItDiffersFromTheResourceIds() {
+        String json = file("\"sourceDbServerResourceId\": \"10.0.0.4:5432@admin\", \"secretParameters\": "
+                + "{\"sourceServerUsername\": \"migrator\"}, \"sourceDbServerFullyQualifiedDomainName\": \"10.9.9.9\"",
+                TARGET, DBS, "");
+
+        MigrationProperties p = MigrationProperties.parse(json, "az.json", dir);
+
+        assertThat(p.source().adminLogin()).isEqualTo("migrator");
+        assertThat(p.source().connectHost()).isEqualTo("10.9.9.9");
+        assertThat(p.notes()).containsExactly("The source login is migrator (properties.secretParameters."
+                + "sourceServerUserName), not admin of properties.sourceDbServerResourceId, as the managed service "
+                + "does.");
+        // The same user in both places, or in secretParameters and at the top, is no conflict.
+        MigrationProperties twice = MigrationProperties.parse(file("\"sourceDbServerResourceId\": "
+                + "\"10.0.0.4:5432@admin\", \"secretParameters\": {\"sourceServerUsername\": \"admin\"}, "
+                + "\"sourceServerUserName\": \"admin\"", TARGET, DBS, ""), "az.json", dir);
+        assertThat(twice.source().adminLogin()).isEqualTo("admin");
+        assertThat(twice.notes()).isEmpty();
+    }
+
+    @Test
+    void notesTheServicesFieldsThatChangeNothingOffline() {
+        MigrationProperties p = MigrationProperties.parse(with("\"SetupLogicalReplicationOnSourceDBIfNeeded\": "
+                + "\"False\", \"triggerCutover\": false, \"startDataMigration\": \"True\", "
+                + "\"migrationInstanceResourceId\": \"/subscriptions/1/x\", \"migrateRoles\": \"True\""),
+                "az.json", dir);
+
+        assertThat(p.notes()).containsExactly(
+                "properties.migrationInstanceResourceId is ignored: pgmigrate runs the migration from this machine, "
+                        + "so no runtime server takes part (this machine must reach both servers).",
+                "properties.setupLogicalReplicationOnSourceDbIfNeeded = false is ignored: it concerns Online "
+                        + "migrations only.",
+                "properties.triggerCutover = false is ignored: it concerns Online migrations only.",
+                "properties.startDataMigration = true is ignored: pgmigrate always starts the data migration at once.");
+        assertThat(p.settings().migrateRoles()).isTrue();
     }
 
     @Test

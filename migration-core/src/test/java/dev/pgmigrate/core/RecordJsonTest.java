@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Messages are written with their code and read back, and a record stored before codes still reads. */
+/**
+ * Messages are written with their code and read back, and a record stored before codes, or before versions, still
+ * reads.
+ */
 class RecordJsonTest {
     private final ObjectMapper json = RecordJson.mapper();
 
@@ -61,5 +64,23 @@ class RecordJsonTest {
         assertThat(read.errors()).containsExactly(new MigrationMessage(MessageCode.UNCLASSIFIED, "Cannot copy"));
         assertThat(read.notes()).extracting(MigrationMessage::text).containsExactly("Created 1 role(s)");
         assertThat(read.withErrors(record.errors()).withNotes(record.notes())).isEqualTo(record);
+    }
+
+    @Test
+    void theVersionThatStartedAMigrationIsWrittenAndARecordStoredBeforeVersionsLoadsWithoutOne() throws Exception {
+        MigrationSpec spec = MigrationSpec.builder().name("versioned").databases("shop")
+                .source(ServerSpec.builder().host("src").port(5432).adminLogin("a").build())
+                .target(ServerSpec.builder().host("tgt").port(5432).adminLogin("b").build()).build();
+        MigrationRecord record = new MigrationRecord(spec, MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED,
+                Instant.EPOCH, Optional.of(Instant.EPOCH), List.of(), List.of(), List.of(), Optional.empty(),
+                List.of(), false, false, Optional.of("0.1.0 (commit 1a2b3c4d5e6f)"));
+        ObjectNode stored = json.valueToTree(record);
+        assertThat(stored.get("pgmigrateVersion").asText()).isEqualTo("0.1.0 (commit 1a2b3c4d5e6f)");
+        assertThat(json.treeToValue(stored, MigrationRecord.class)).isEqualTo(record);
+
+        stored.remove("pgmigrateVersion");
+        MigrationRecord old = json.treeToValue(stored, MigrationRecord.class);
+        assertThat(old.pgmigrateVersion()).isEmpty();
+        assertThat(old.withPgmigrateVersion(record.pgmigrateVersion())).isEqualTo(record);
     }
 }

@@ -69,7 +69,7 @@ public final class MigrationRecordAssert extends AbstractAssert<MigrationRecordA
     /**
      * Some error has {@code code}: what a test should read rather than the error's text.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public MigrationRecordAssert failedWith(MessageCode code) {
         isNotNull();
@@ -82,7 +82,7 @@ public final class MigrationRecordAssert extends AbstractAssert<MigrationRecordA
     /**
      * Some note has {@code code}.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public MigrationRecordAssert hasNote(MessageCode code) {
         isNotNull();

@@ -20,7 +20,7 @@ public final class GeneratedColumnsValidator extends ObjectListValidator {
         return Optional.of("SELECT a.attrelid::regclass::text || '.' || quote_ident(a.attname) FROM pg_attribute a"
                 + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE a.attgenerated <> '' AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND " + Sql.USER_SCHEMA
-                + " ORDER BY 1");
+                + Sql.moved(context, "c.oid") + " ORDER BY 1");
     }
 
     @Override

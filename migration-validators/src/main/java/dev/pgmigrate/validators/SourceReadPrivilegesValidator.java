@@ -21,7 +21,8 @@ public final class SourceReadPrivilegesValidator extends DatabaseValidator {
         if (source.superuser()) {
             return List.of(context.succeeded(login + " is a superuser and reads everything."));
         }
-        String from = " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " + Sql.USER_SCHEMA;
+        String from = " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " + Sql.USER_SCHEMA
+                + Sql.moved(context, "c.oid");
         String sql = "SELECT 'schema ' || quote_ident(n.nspname) FROM pg_namespace n WHERE " + Sql.USER_SCHEMA
                 + " AND NOT has_schema_privilege(n.oid, 'USAGE')"
                 + " UNION ALL SELECT CASE c.relkind WHEN 'S' THEN 'sequence ' ELSE 'table ' END || c.oid::regclass"

@@ -4,7 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.pgmigrate.api.spi.ValidationContext;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +31,31 @@ final class Sql {
     private Sql() {
     }
 
-    /** {@code NOT EXISTS} clause saying the object {@code alias.oid} of {@code catalog} is no extension member. */
+    /**
+     * {@code " AND oid <> ALL ('{...}')"}: leaves out the relations the spec's selection leaves out of the database
+     * being checked; empty when it takes everything.
+     *
+     * @param oid the expression of a relation's OID, such as {@code "c.oid"}
+     */
+    static String moved(ValidationContext context, String oid) {
+        return notIn(oid, context.leftOut().relations());
+    }
+
+    /** As {@link #moved}, also leaving out the tables whose rows stay on the source: for checks about the copy. */
+    static String rowsMoved(ValidationContext context, String oid) {
+        Set<Long> out = new HashSet<>(context.leftOut().relations());
+        out.addAll(context.leftOut().rows());
+        return notIn(oid, out);
+    }
+
+    private static String notIn(String oid, Set<Long> oids) {
+        if (oids.isEmpty()) {
+            return "";
+        }
+        return " AND " + oid + " <> ALL ('{" + oids.stream().sorted().map(String::valueOf)
+                .collect(Collectors.joining(",")) + "}'::oid[])";
+    }
+
     /** A string literal, as the server reads it with standard_conforming_strings on (the default since 9.1). */
     static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";

@@ -21,7 +21,7 @@ public final class TableSplittingValidator extends ObjectListValidator {
                 + " AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
                 + " AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisunique AND i.indnatts = 1"
                 + " AND i.indpred IS NULL AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))"
-                + " ORDER BY c.relpages DESC");
+                + Sql.rowsMoved(context, "c.oid") + " ORDER BY c.relpages DESC");
     }
 
     @Override

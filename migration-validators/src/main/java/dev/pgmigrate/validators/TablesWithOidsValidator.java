@@ -18,7 +18,8 @@ public final class TablesWithOidsValidator extends ObjectListValidator {
             return Optional.empty();
         }
         return Optional.of("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relhasoids AND c.relkind = 'r' AND " + Sql.USER_SCHEMA + " ORDER BY 1");
+                + " WHERE c.relhasoids AND c.relkind = 'r' AND " + Sql.USER_SCHEMA + Sql.moved(context, "c.oid")
+                + " ORDER BY 1");
     }
 
     @Override

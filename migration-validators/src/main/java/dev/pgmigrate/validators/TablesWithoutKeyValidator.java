@@ -16,7 +16,8 @@ public final class TablesWithoutKeyValidator extends ObjectListValidator {
     Optional<String> query(ValidationContext context, ServerFacts source) {
         return Optional.of("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind = 'r' AND " + Sql.USER_SCHEMA + " AND NOT EXISTS (SELECT 1 FROM pg_index i"
-                + " WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisunique)) ORDER BY 1");
+                + " WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisunique))" + Sql.rowsMoved(context, "c.oid")
+                + " ORDER BY 1");
     }
 
     @Override

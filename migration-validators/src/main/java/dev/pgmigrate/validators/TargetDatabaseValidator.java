@@ -1,5 +1,6 @@
 package dev.pgmigrate.validators;
 
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
@@ -37,6 +38,9 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
                     + "::text FROM pg_database WHERE datname = ?",
                     rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, database);
         }
+        if (context.spec().settings().selection().content() == Selection.Content.DATA_ONLY) {
+            return dataOnly(context, database, !rows.isEmpty() && "true".equals(rows.get(0)[1]), ignored);
+        }
         if (rows.isEmpty()) {
             return List.of(context.succeeded("Database " + database + " does not exist on the target yet."));
         }
@@ -72,5 +76,51 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
                 + "; overwriteDbsInTarget is off.", "pgmigrate never mixes a migrated database with existing data.",
                 "Drop or rename the target's " + database + ", or set overwriteDbsInTarget to have it dropped and "
                         + "recreated.", List.of(database)));
+    }
+
+    /**
+     * Data only fills the tables of a database the target already has: it must exist, and each table whose rows
+     * move must be there, empty.
+     */
+    private static List<ValidationResult> dataOnly(ValidationContext context, String database, boolean connectable,
+            Connection source) throws SQLException {
+        String schemaFirst = "Create it with its schema first: a pgmigrate migration with settings.selection."
+                + "schemaOnly (or --schema-only), or pg_dump --schema-only piped to psql.";
+        if (!connectable) {
+            return List.of(context.failed("Database " + database + " does not exist on the target, or takes no "
+                    + "connections, and the selection is data only.", "Data only copies rows into the tables of a "
+                    + "database the target already has; it creates nothing.", schemaFirst, List.of(database)));
+        }
+        List<String> tables = Sql.strings(source, "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
+                + "pg_catalog.quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + Sql.USER_SCHEMA + " AND "
+                + Sql.notExtensionMember("pg_class", "c") + Sql.rowsMoved(context, "c.oid") + " ORDER BY 1");
+        List<String> missing = new java.util.ArrayList<>();
+        List<String> filled = new java.util.ArrayList<>();
+        try (Connection target = context.target().connect(database)) {
+            for (String table : tables) {
+                if (Sql.string(target, "SELECT pg_catalog.to_regclass(?)::text", table).isEmpty()) {
+                    missing.add(table);
+                } else if (Sql.number(target, "SELECT count(*) FROM (SELECT 1 FROM ONLY " + table + " LIMIT 1) x")
+                        > 0) {
+                    filled.add(table);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            return List.of(context.failed(Text.counted(missing, "table is", "tables are") + " missing from the "
+                    + "target's " + database + ", and the selection is data only.", "Data only copies rows into "
+                    + "tables that exist; it creates none.", schemaFirst + " Or leave them out of the selection.",
+                    missing));
+        }
+        if (!filled.isEmpty()) {
+            return List.of(context.failed(Text.counted(filled, "table", "tables") + " of the target's " + database
+                    + " already hold rows, and the selection is data only.", "pgmigrate never mixes migrated rows "
+                    + "with rows already there, and a rollback empties the tables it filled.", "Empty them on the "
+                    + "target (TRUNCATE), or leave them out of the selection (excludeTables, excludeTableData).",
+                    filled));
+        }
+        return List.of(context.succeeded("Database " + database + " exists on the target with the "
+                + tables.size() + " table(s) data only fills, each empty."));
     }
 }

@@ -28,7 +28,8 @@ public final class ToastCompressionValidator extends DatabaseValidator {
         List<String> columns = Sql.strings(connection, "SELECT c.oid::regclass::text || '.' || quote_ident(a.attname)"
                 + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid ="
                 + " c.relnamespace WHERE a.attcompression = 'l' AND a.attnum > 0 AND NOT a.attisdropped"
-                + " AND c.relkind IN ('r', 'p', 'm') AND " + Sql.USER_SCHEMA + " ORDER BY 1");
+                + " AND c.relkind IN ('r', 'p', 'm') AND " + Sql.USER_SCHEMA + Sql.moved(context, "c.oid")
+                + " ORDER BY 1");
         if (columns.isEmpty()) {
             return List.of(context.succeeded("No column is compressed with lz4."));
         }

@@ -15,7 +15,8 @@ public final class UnloggedTablesValidator extends ObjectListValidator {
     @Override
     Optional<String> query(ValidationContext context, ServerFacts source) {
         return Optional.of("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relpersistence = 'u' AND c.relkind IN ('r', 'p') AND " + Sql.USER_SCHEMA + " ORDER BY 1");
+                + " WHERE c.relpersistence = 'u' AND c.relkind IN ('r', 'p') AND " + Sql.USER_SCHEMA
+                + Sql.moved(context, "c.oid") + " ORDER BY 1");
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.SourceServerType;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.ServerProfile;
@@ -142,6 +143,27 @@ class InstanceValidatorsTest {
         // A role that already exists on the target is left as it is.
         run("privileged-roles", source, source, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
                 .mentions("vt_root: exists on the target");
+    }
+
+    @Test
+    void rolePasswordsExpectAManagedSourceToHideTheHashes(
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer source, @Pg("16") PostgresServer target) {
+        String app = TestDatabases.unique("pw");
+        source.execute("postgres", "CREATE ROLE " + app + " LOGIN PASSWORD 'app-pw'");
+        // The managed admin reads no pg_authid; declared AWS_RDS, no login could, so the fix is to set them later.
+        ValidatorTestKit.validator("role-passwords").source(source.serverSpec(SourceServerType.AWS_RDS))
+                .target(target).database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions(app, "the source is AWS_RDS, a managed service", "ALTER ROLE <role> PASSWORD")
+                .doesNotMention("Migrate as a superuser").everyProblemHasARemedy();
+        // The same login on a source declared self-hosted: a superuser there reads the hashes.
+        run("role-passwords", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions(app, "cannot read the password hashes", "Migrate as a superuser of the source");
+        ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(target)
+                .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("postgres reads pg_authid", app);
+        ValidatorTestKit.validator("role-passwords").source(source).target(target).database("postgres")
+                .settings(s -> s.migrateRoles(false)).run().assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("migrateRoles is off");
     }
 
     @Test

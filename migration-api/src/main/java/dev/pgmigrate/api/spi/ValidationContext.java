@@ -1,5 +1,6 @@
 package dev.pgmigrate.api.spi;
 
+import dev.pgmigrate.api.Experimental;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.ValidationResult;
@@ -26,6 +27,18 @@ public interface ValidationContext {
 
     /** The database being checked, for a database-scoped validator; empty for an instance-scoped one. */
     Optional<String> database();
+
+    /**
+     * What the spec's selection leaves out of {@link #database()}, resolved on the source; {@link LeftOut#NOTHING}
+     * when it takes everything, for an instance-scoped validator, and from an engine before 0.3. A check about
+     * tables skips those left out, so that a table the migration does not move cannot fail its validation.
+     *
+     * @since 0.3
+     */
+    @Experimental
+    default LeftOut leftOut() {
+        return LeftOut.NOTHING;
+    }
 
     /** The id of the validator this context was made for. */
     String validatorId();

@@ -81,7 +81,8 @@ final class HtmlSummary {
 
     private static String settings(MigrationSettings s) {
         return "parallelism " + s.parallelism() + ", overwrite " + s.overwriteDbsInTarget() + ", roles "
-                + s.migrateRoles() + ", verify " + s.verify() + ", server parameters " + s.serverParameters().label();
+                + s.migrateRoles() + ", verify " + s.verify() + ", server parameters " + s.serverParameters().label()
+                + (s.selection().takesEverything() ? "" : ", selection " + s.selection().summary());
     }
 
     private void cards() {

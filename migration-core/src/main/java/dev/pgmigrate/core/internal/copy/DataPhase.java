@@ -67,14 +67,14 @@ public final class DataPhase {
         List<Table> keptTables = new ArrayList<>();
         long bytesToCopy = 0;
         for (Table table : db.catalog.tables.values()) {
-            if (table.hasData() && !kept.contains(table.qualifiedName())) {
+            if (table.copiesRows() && !kept.contains(table.qualifiedName())) {
                 bytesToCopy += table.bytes();
             }
         }
         long share = bytesToCopy / settings.parallelism();
         for (Table table : db.catalog.tables.values()) {
-            if (!table.hasData()) {
-                continue;
+            if (!table.copiesRows()) {
+                continue; // a partitioned parent, or a table whose rows the selection leaves on the source
             }
             if (kept.contains(table.qualifiedName())) {
                 keptTables.add(table);
@@ -121,7 +121,7 @@ public final class DataPhase {
                 return null;
             }, priority--);
         }
-        // Partitioned parents, kept tables and tables without data still own table-bound post-data.
+        // Partitioned parents, kept tables and tables without rows to copy still own table-bound post-data.
         for (Table table : db.catalog.tables.values()) {
             if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
                 builds.tableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);

@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
@@ -110,7 +111,8 @@ public final class TableCopy {
         Connection[] pair = sessions.of(db);
         Connection src = pair[0];
         Connection dst = pair[1];
-        boolean freeze = part.parts() == 1;
+        // Data only fills the user's own tables: no TRUNCATE (their keys may refer to them), so no FREEZE either.
+        boolean freeze = part.parts() == 1 && settings.selection().content() != Selection.Content.DATA_ONLY;
         CopyTask task = new CopyTask(db.name, table.schema(), table.name(), table.columns(), part.filter(),
                 part.part(), part.parts(), part.estimatedBytes(), freeze);
         DataMover mover = moverFor(task);

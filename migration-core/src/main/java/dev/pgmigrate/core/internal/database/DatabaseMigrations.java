@@ -8,6 +8,7 @@ import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.core.internal.copy.DataOnlyPhase;
 import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.copy.TableCopy;
@@ -42,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * no return. The work itself is in units of its own: the snapshot and its locks ({@link SourceLocks}), pg_dump's
  * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
  * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
- * {@link SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}) and the database's own
- * properties ({@link DatabaseProperties}).
+ * {@link dev.pgmigrate.core.internal.copy.SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}),
+ * the database's own properties ({@link DatabaseProperties}), and data only's part ({@link DataOnlyDatabase}).
  */
 public final class DatabaseMigrations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
@@ -64,6 +65,7 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final TableBuilds builds;
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
+    private final DataOnlyDatabase dataOnly;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
@@ -86,9 +88,14 @@ public final class DatabaseMigrations implements AutoCloseable {
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
+        this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,
+                new DataOnlyPhase(settings, keeper, target, pool, cancel, sessions, tableCopy));
     }
 
     public void migrate() throws Exception {
+        if (dataOnly != null && resume) {
+            DataOnlyDatabase.refuseResume(spec);
+        }
         ServerFacts sourceFacts = source.requireFacts();
         // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
         Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
@@ -117,6 +124,7 @@ public final class DatabaseMigrations implements AutoCloseable {
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
                     db.catalog = SourceCatalog.read(db.snapshotConnection);
+                    db.catalog.retain(db.selection);
                     keeper.note(MessageCode.RESUMED,
                             "Resumed: database " + database + " had all its data, indexes and constraints; "
                             + "only its verification and completion remain.");
@@ -127,6 +135,11 @@ public final class DatabaseMigrations implements AutoCloseable {
                     verifyDatabase(db);
                 }
                 case CREATED, NONE -> {
+                    if (dataOnly != null) {
+                        dataOnly.fill(db);
+                        verifyDatabase(db);
+                        continue;
+                    }
                     if (stage == Checkpoint.Stage.CREATED) {
                         // The schema was not fully restored: start this database again from nothing.
                         targetDatabase.drop(db);
@@ -153,8 +166,8 @@ public final class DatabaseMigrations implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions());
-        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", List.of(dumps.lockWait()));
+        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions(db));
+        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", dumps.postDataOptions(db));
         db.postScript = postScript;
         Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
                 db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
@@ -171,6 +184,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         DumpScript post = result(postScript);
 
         db.catalog = result(catalog);
+        db.catalog.retain(db.selection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         dataPhase.run(db, plan, Set.of());
@@ -207,6 +221,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         readTargetRoles(db);
         db.properties = dumps.properties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
+        db.catalog.retain(db.selection);
         Set<String> kept = new HashSet<>();
         long keptRows = 0;
         for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {
@@ -250,7 +265,9 @@ public final class DatabaseMigrations implements AutoCloseable {
         builds.analyzeRest(db);
         keeper.activity(db.name, Optional.of("verifying"));
         verification.verifyRest(db);
-        verification.enableRowSecurity(db);
+        if (dataOnly == null) {
+            verification.enableRowSecurity(db); // data only leaves the user's tables as they are
+        }
         verification.noteSourceWrites(db);
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
@@ -266,10 +283,12 @@ public final class DatabaseMigrations implements AutoCloseable {
             if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
                 continue;
             }
-            keeper.activity(db.name, Optional.of("applying its properties and taking its name"));
-            db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working, db.roles,
-                    keeper, cancel);
-            targetDatabase.finalName(db);
+            if (dataOnly == null) { // data only filled the database under its own name, and leaves its properties
+                keeper.activity(db.name, Optional.of("applying its properties and taking its name"));
+                db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working,
+                        db.roles, keeper, cancel);
+                targetDatabase.finalName(db);
+            }
             checkpoint.stage(db.name, Checkpoint.Stage.DONE);
             keeper.databaseFinished(db.name, MigrationStatus.SUCCEEDED, Optional.empty());
         }

@@ -2,6 +2,7 @@ package dev.pgmigrate.core.internal.database;
 
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.TaskTracker;
 import dev.pgmigrate.core.internal.schema.DumpScript;
@@ -24,6 +25,8 @@ public final class DatabaseRun {
     public Connection snapshotConnection;
     public String snapshot;
     public SourceCatalog catalog;
+    /** What the spec's selection takes of this database, resolved inside its snapshot. */
+    public SourceSelection selection = SourceSelection.everything();
     /** The post-data dump, running or done: its session header is every worker connection's. */
     java.util.concurrent.Future<DumpScript> postScript;
     /** The target's roles, read before the schema is restored: which owners and grants can be kept. */

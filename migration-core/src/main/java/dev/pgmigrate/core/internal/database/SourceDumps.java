@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal.database;
 
 import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.EngineOptions;
 import dev.pgmigrate.core.internal.schema.DumpScript;
@@ -22,12 +23,23 @@ public final class SourceDumps {
         this.cancel = cancel;
     }
 
-    /** The pre-data section also holds the database's own properties: its comment, spec.settings() and privileges. */
-    List<String> preDataOptions() {
+    /**
+     * The pre-data section also holds the database's own properties: its comment, spec.settings() and privileges.
+     * Both sections leave out what the database's selection leaves out, by exact name.
+     */
+    List<String> preDataOptions(DatabaseRun db) {
         List<String> options = new ArrayList<>(List.of("--create", lockWait()));
         if (EngineOptions.noToastCompression(spec.settings())) {
             options.add("--no-toast-compression");
         }
+        options.addAll(SelectionOutputs.pgDumpOptions(db.selection));
+        return options;
+    }
+
+    /** The post-data section's options: the lock wait, and the database's selection. */
+    List<String> postDataOptions(DatabaseRun db) {
+        List<String> options = new ArrayList<>(List.of(lockWait()));
+        options.addAll(SelectionOutputs.pgDumpOptions(db.selection));
         return options;
     }
 
@@ -50,12 +62,12 @@ public final class SourceDumps {
     /** The post-data section, dumped and parsed now. */
     DumpScript postData(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
         return DumpScript.parse(PgTools.dump(pgDump, spec.source(), spec.settings(), db.name, db.snapshot,
-                "post-data", List.of(lockWait()), cancel));
+                "post-data", postDataOptions(db), cancel));
     }
 
     /** The database's own properties, dumped again from the snapshot of a resumed run. */
     DatabaseProperties properties(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
         return DatabaseProperties.split(DumpScript.parse(PgTools.dump(pgDump, spec.source(), spec.settings(), db.name,
-                db.snapshot, "pre-data", preDataOptions(), cancel)), db.name).properties();
+                db.snapshot, "pre-data", preDataOptions(db), cancel)), db.name).properties();
     }
 }

@@ -5,7 +5,9 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.EngineOptions;
@@ -34,8 +36,8 @@ public final class SourceLocks {
     private static final Logger log = LoggerFactory.getLogger(SourceLocks.class);
     private static final int BATCH = 1000;
     /** The tables of the user's schemas, as relation names the LOCK statement takes. */
-    private static final String TABLES = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
-            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+    private static final String TABLES = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.oid FROM "
+            + "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
             + SourceCatalog.USER_SCHEMAS + " ORDER BY 1";
     private static final String WRITES = "SELECT quote_ident(schemaname) || '.' || quote_ident(relname), "
             + "n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables";
@@ -46,7 +48,11 @@ public final class SourceLocks {
         this.writesAtStart = writesAtStart;
     }
 
-    /** Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL. */
+    /**
+     * Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL;
+     * then resolves the spec's selection inside it, once: pg_dump, the copy and the verification all follow that.
+     * An include pattern that matches nothing fails here, before anything is made on the target.
+     */
     static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
             RecordKeeper keeper) throws SQLException {
         Connection c = source.connector().open(db.name);
@@ -55,6 +61,12 @@ public final class SourceLocks {
         db.locks = lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
         db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
+        db.selection = SourceSelection.resolve(c, settings.selection());
+        db.selection.requireMatches(db.name);
+        if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
+                MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
+            keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));
+        }
     }
 
     /** Ends {@code db}'s snapshot, and with it the locks; does nothing when none is open. */
@@ -78,7 +90,10 @@ public final class SourceLocks {
     static SourceLocks lockAndBegin(Connection c, String database, MigrationSettings settings, CancelSignal cancel,
             RecordKeeper keeper, ServerConnector source) throws SQLException {
         List<String> tables = new ArrayList<>();
-        Sql.rows(c, TABLES).forEach(r -> tables.add(r[0]));
+        // Only what the selection takes, as pg_dump locks only what it dumps: a table left out may be one the login
+        // cannot read. Resolved here before the snapshot, and again inside it for everything else.
+        SourceSelection selected = SourceSelection.resolve(c, settings.selection());
+        Sql.rows(c, TABLES).stream().filter(r -> selected.moves(Long.parseLong(r[1]))).forEach(r -> tables.add(r[0]));
         Map<String, Long> writes = counters(c);
         c.setAutoCommit(false);
         Sql.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");

@@ -44,6 +44,20 @@ public final class ServerConnector {
         return DriverManager.getConnection(url(database), p);
     }
 
+    /**
+     * A logical replication connection to {@code database} (the walsender protocol, simple queries only): for
+     * creating a slot with its snapshot and for streaming its changes.
+     */
+    public Connection openReplication(String database) throws SQLException {
+        Properties p = properties();
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        PGProperty.APPLICATION_NAME.set(p, "pgmigrate-replication");
+        p.remove(PGProperty.SOCKET_FACTORY.getName()); // the walsender's stream is read message by message
+        return DriverManager.getConnection(url(database), p);
+    }
+
     /** A new connection whose every transaction is read-only. */
     public Connection openReadOnly(String database) throws SQLException {
         Connection connection = open(database);

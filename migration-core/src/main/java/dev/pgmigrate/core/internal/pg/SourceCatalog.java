@@ -24,15 +24,31 @@ public final class SourceCatalog {
     public static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') "
             + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
-    /** A table with data, or a partitioned parent (which has none of its own). */
+    /**
+     * A table with data, or a partitioned parent (which has none of its own).
+     *
+     * @param rowsLeftOut whether the selection leaves its rows on the source: it is created, keyed and compared
+     *     empty, never copied
+     */
     public record Table(long oid, String schema, String name, char relkind, long bytes, List<CopyColumn> columns,
-            Optional<String> intKey) {
+            Optional<String> intKey, boolean rowsLeftOut) {
+        public Table(long oid, String schema, String name, char relkind, long bytes, List<CopyColumn> columns,
+                Optional<String> intKey) {
+            this(oid, schema, name, relkind, bytes, columns, intKey, false);
+        }
+
         public String qualifiedName() {
             return schema + "." + name;
         }
 
+        /** Whether it holds rows of its own on the source (it is no partitioned parent). */
         public boolean hasData() {
             return relkind == 'r';
+        }
+
+        /** Whether its rows are copied: it holds rows and the selection takes them. */
+        public boolean copiesRows() {
+            return hasData() && !rowsLeftOut;
         }
     }
 
@@ -65,6 +81,8 @@ public final class SourceCatalog {
     public final Set<Long> rowSecurity = new LinkedHashSet<>();
     public int versionNum;
     public int blockSize;
+    /** What the spec's selection takes of this database; everything until {@link #retain} is called. */
+    public SourceSelection selection = SourceSelection.everything();
 
     public static String key(String... parts) {
         return String.join("\u0000", parts);
@@ -97,6 +115,28 @@ public final class SourceCatalog {
             }
         }
         return catalog;
+    }
+
+    /**
+     * Keeps only what {@code selected} moves: its tables (those whose rows stay behind marked so), its sequences
+     * whose values move, large objects unless the schema alone moves, and row-level security of the tables kept.
+     */
+    public void retain(SourceSelection selected) {
+        selection = selected;
+        if (selected.isEverything()) {
+            return;
+        }
+        tables.keySet().removeIf(oid -> !selected.moves(oid));
+        tables.replaceAll((oid, t) -> new Table(t.oid(), t.schema(), t.name(), t.relkind(), t.bytes(), t.columns(),
+                t.intKey(), selected.rowsLeftOut(oid)));
+        rowSecurity.retainAll(tables.keySet());
+        Set<String> valuesMoved = new HashSet<>();
+        selected.moved().values().stream().filter(r -> r.relkind() == 'S' && !selected.rowsLeftOut(r.oid()))
+                .forEach(r -> valuesMoved.add(key(r.schema(), r.name())));
+        sequences.removeIf(seq -> !valuesMoved.contains(key(seq.schema(), seq.name())));
+        if (selected.selection().content() == dev.pgmigrate.api.Selection.Content.SCHEMA_ONLY) {
+            largeObjects.clear();
+        }
     }
 
     private static String notExtensionMember(String oid, String catalog) {
@@ -158,7 +198,7 @@ public final class SourceCatalog {
             }
         }
         tables.replaceAll((oid, t) -> new Table(t.oid(), t.schema(), t.name(), t.relkind(), t.bytes(),
-                columns.getOrDefault(oid, List.of()), Optional.ofNullable(intKeys.get(oid))));
+                columns.getOrDefault(oid, List.of()), Optional.ofNullable(intKeys.get(oid)), t.rowsLeftOut()));
     }
 
     private record TypeInfo(char typtype, long elem, long base, boolean binaryIo, int typlen) {

@@ -29,7 +29,17 @@ public enum JournalKind {
      * A user's database dropped outright, by versions before the set-aside: it cannot be brought back, and a
      * rollback says so.
      */
-    DROPPED_DATABASE("dropDatabase");
+    DROPPED_DATABASE("dropDatabase"),
+    /**
+     * Data only: the tables of a database the target had, filled; undone by emptying them. Name: the database;
+     * detail: the tables, quoted, one a line, referenced tables first.
+     */
+    FILL_TABLES("fillTables"),
+    /**
+     * Data only: sequences of a database the target had, set; undone by setting each back. Name: the database;
+     * detail: a line per sequence, its quoted name, value and is_called as they were, separated by tabs.
+     */
+    SET_SEQUENCES("setSequences");
 
     private final String label;
 

@@ -8,6 +8,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.ServerRole;
@@ -208,7 +209,9 @@ public final class MigrationRun implements Runnable {
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
             Checkpoint checkpoint = new Checkpoint(keeper);
-            if (spec.settings().migrateRoles() && !checkpoint.rolesDone()) {
+            // Data only creates nothing, roles included: the target's schema is there, with its owners.
+            if (spec.settings().migrateRoles() && !checkpoint.rolesDone()
+                    && spec.settings().selection().content() != Selection.Content.DATA_ONLY) {
                 roles.createRoles(); // before any database, so owners and grantees exist
                 checkpoint.rolesDone(true);
                 cancel.check();

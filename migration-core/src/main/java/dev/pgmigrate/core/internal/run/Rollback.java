@@ -49,7 +49,7 @@ public final class Rollback {
         try (Connection c = openWhenBack(target, maintenanceDatabase)) {
             for (JournalEntry entry : reversed) {
                 try {
-                    undo(c, entry).ifPresent(problems::add);
+                    undo(target, c, entry).ifPresent(problems::add);
                 } catch (SQLException e) {
                     problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
                             + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
@@ -93,7 +93,8 @@ public final class Rollback {
     }
 
     /** Undoes one entry; what it cannot undo, and what to do by hand instead. */
-    private static java.util.Optional<String> undo(Connection c, JournalEntry entry) throws SQLException {
+    private static java.util.Optional<String> undo(ServerConnector target, Connection c, JournalEntry entry)
+            throws SQLException {
         java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
         if (kind.isEmpty()) {
             return java.util.Optional.of("Could not undo a journal entry of kind '" + entry.kind() + "' for "
@@ -130,6 +131,8 @@ public final class Rollback {
             case COMMITTED -> {
                 // Never reached: a committed journal is not rolled back.
             }
+            case FILL_TABLES -> DataOnlyRollback.empty(target, c, entry);
+            case SET_SEQUENCES -> DataOnlyRollback.setBack(target, c, entry);
             case DROPPED_DATABASE -> {
                 return java.util.Optional.of("Database " + entry.name() + " was dropped to be overwritten by a "
                         + "version of pgmigrate before 0.2, which did not set it aside: it cannot be brought back. "
@@ -150,6 +153,10 @@ public final class Rollback {
             case CREATE_ROLE -> "role " + entry.name() + " (created)";
             case ALTER_SYSTEM -> "server parameter " + entry.name() + " (changed with ALTER SYSTEM; was "
                     + (entry.detail().isEmpty() ? "not set" : entry.detail().substring(1)) + ")";
+            case FILL_TABLES -> "rows in " + entry.detail().lines().count() + " table(s) of database " + entry.name()
+                    + " (data only: " + String.join(", ", entry.detail().lines().limit(5).toList()) + ")";
+            case SET_SEQUENCES -> "values of " + entry.detail().lines().count() + " sequence(s) of database "
+                    + entry.name() + " (data only)";
             default -> entry.kind() + " " + entry.name();
         }).orElse(entry.kind() + " " + entry.name());
     }
@@ -161,6 +168,10 @@ public final class Rollback {
             case SET_ASIDE_DATABASE -> ". By hand: ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
                     + Sql.ident(entry.name()) + " (the original), once the copy of that name is dropped";
             case CREATE_ROLE -> ". By hand: DROP ROLE " + Sql.ident(entry.name());
+            case FILL_TABLES -> ". By hand, in database " + entry.name() + ": TRUNCATE ONLY "
+                    + String.join(", ", entry.detail().lines().toList());
+            case SET_SEQUENCES -> ". By hand, in database " + entry.name() + ": SELECT pg_catalog.setval(...) "
+                    + "for each sequence back to the value the journal holds";
             case ALTER_SYSTEM -> ". By hand: ALTER SYSTEM " + (entry.detail().isEmpty() ? "RESET "
                     + entry.name() : "SET " + entry.name() + " TO '" + entry.detail().substring(1) + "'")
                     + "; SELECT pg_reload_conf()";

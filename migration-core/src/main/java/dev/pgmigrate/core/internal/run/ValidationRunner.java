@@ -5,14 +5,17 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.LeftOut;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ValidationContext;
 import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,19 +35,22 @@ public final class ValidationRunner {
 
     public static List<ValidationResult> run(MigrationSpec spec, List<Validator> validators, Endpoint source,
             Endpoint target, ExecutorService executor, CancelSignal cancel) throws InterruptedException {
+        Map<String, SourceSelection> selections = SelectionCheck.resolve(spec, source, executor);
         List<Future<List<ValidationResult>>> futures = new ArrayList<>();
         for (Validator validator : validators) {
             if (validator.scope() == ValidationScope.INSTANCE) {
                 futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
-                        Optional.empty(), validator.id()))));
+                        Optional.empty(), validator.id(), LeftOut.NOTHING))));
             } else {
                 for (String database : spec.databases()) {
+                    LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
                     futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
-                            Optional.of(database), validator.id()))));
+                            Optional.of(database), validator.id(), leftOut))));
                 }
             }
         }
         List<ValidationResult> results = new ArrayList<>();
+        selections.forEach((database, selection) -> results.addAll(SelectionCheck.results(database, selection)));
         try {
             for (Future<List<ValidationResult>> future : futures) {
                 while (true) {
@@ -112,6 +118,6 @@ public final class ValidationRunner {
     }
 
     private record Context(MigrationSpec spec, ServerAccess source, ServerAccess target, Optional<String> database,
-            String validatorId) implements ValidationContext {
+            String validatorId, LeftOut leftOut) implements ValidationContext {
     }
 }

@@ -4,8 +4,10 @@ import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.spi.ServerFacts;
+import dev.pgmigrate.core.PasswordFile;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -163,8 +165,11 @@ public final class PgTools {
         Path output = work.resolve("dump.sql");
         Path errors = work.resolve("stderr.txt");
         try {
-            Files.writeString(passFile, "*:*:*:*:" + pgpassEscape(server.password().map(s -> s.reveal()).orElse(""))
-                    + "\n", StandardCharsets.UTF_8);
+            // No password in the spec: the one the user's password file holds, as the driver found it for the
+            // engine's own connections; pg_dump reads only this private file.
+            String password = server.password().or(() -> PasswordFile.lookup(server, database))
+                    .map(Secret::reveal).orElse("");
+            Files.writeString(passFile, "*:*:*:*:" + pgpassEscape(password) + "\n", StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
             List<String> command = new ArrayList<>(List.of(pgDump.path().toString(), "--section=" + section,
                     "--format=plain", "--no-password", "--quote-all-identifiers", "--file=" + output,

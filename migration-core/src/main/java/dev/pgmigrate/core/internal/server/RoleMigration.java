@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Creates on the target the roles the selected databases need ({@link RolePlan}), before any database: their
  * attributes, password hashes, memberships, settings, comments and security labels, then notes what it created,
  * kept and could not give. Their settings in a migrated database come with that database's own properties
- * ({@link DatabaseProperties}). Roles that exist on the target are left as they are. Each created role is journaled
- * before the one transaction that creates them all, so rollback drops it.
+ * ({@link dev.pgmigrate.core.internal.database.DatabaseProperties}). Roles that exist on the target are left as
+ * they are. Each created role is journaled before the one transaction that creates them all, so rollback drops it.
  */
 public final class RoleMigration {
     private static final Logger log = LoggerFactory.getLogger(RoleMigration.class);
@@ -212,9 +212,11 @@ public final class RoleMigration {
         List<SourceRole> withoutPassword = created.stream().filter(SourceRole::login).toList();
         if (!plan.hashesReadable() && !withoutPassword.isEmpty()) {
             keeper.note(MessageCode.ROLE_PASSWORDS_NOT_COPIED,
-                    "Login roles were created without a password, because " + source.spec().adminLogin()
-                    + " cannot read password hashes on the source (pg_authid; a managed service hides them). Set "
-                    + "each one on the target: " + withoutPassword.stream()
+                    "Login roles were created without a password, because " + (spec.source().type().isManaged()
+                            ? "the source is " + spec.source().type().label() + ", a managed service that hides "
+                                    + "password hashes (pg_authid) from every login"
+                            : source.spec().adminLogin() + " cannot read password hashes (pg_authid) on the source; "
+                                    + "a superuser reads them") + ". Set each one on the target: " + withoutPassword.stream()
                             .map(r -> "ALTER ROLE " + Sql.ident(r.name()) + " PASSWORD '...';")
                             .collect(Collectors.joining(" ")));
         }

@@ -1,9 +1,13 @@
 package dev.pgmigrate.core.internal.verify;
 
 import dev.pgmigrate.api.ObjectCount;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,18 +23,27 @@ public final class ObjectCounts {
     private ObjectCounts() {
     }
 
-    /** Both servers' object counts of {@code database}, read on {@code s} and {@code t}, and its sequences' values. */
+    /**
+     * Both servers' object counts of {@code database}, read on {@code s} and {@code t}, and its sequences' values,
+     * as far as the catalog's selection takes the database: the relations it moves with their indexes,
+     * constraints, triggers, policies and statistics, the functions and types of the schemas it moves, the large
+     * objects unless the schema alone moves. Data only counts no object (the target's schema is the user's), only
+     * the sequences' values.
+     */
     static List<ObjectCount> compare(Connection s, Connection t, String database, SourceCatalog catalog)
             throws SQLException {
-        Map<String, Long> sourceCounts = countMap(Sql.rows(s, objectCounts(s)));
-        Map<String, Long> targetCounts = countMap(Sql.rows(t, objectCounts(t)));
+        SourceSelection selection = catalog.selection;
         List<ObjectCount> result = new ArrayList<>();
-        TreeSet<String> keys = new TreeSet<>(sourceCounts.keySet());
-        keys.addAll(targetCounts.keySet());
-        for (String key : keys) {
-            String[] parts = key.split("\u0000", 2);
-            result.add(new ObjectCount(database, parts[0], parts[1], sourceCounts.getOrDefault(key, 0L),
-                    targetCounts.getOrDefault(key, 0L)));
+        if (selection.selection().content() != Selection.Content.DATA_ONLY) {
+            Map<String, Long> sourceCounts = countMap(counts(s, selection));
+            Map<String, Long> targetCounts = countMap(counts(t, selection));
+            TreeSet<String> keys = new TreeSet<>(sourceCounts.keySet());
+            keys.addAll(targetCounts.keySet());
+            for (String key : keys) {
+                String[] parts = key.split("\u0000", 2);
+                result.add(new ObjectCount(database, parts[0], parts[1], sourceCounts.getOrDefault(key, 0L),
+                        targetCounts.getOrDefault(key, 0L)));
+            }
         }
         for (SourceCatalog.Sequence seq : catalog.sequences) {
             String q = "SELECT CASE WHEN is_called THEN last_value END FROM " + Sql.qualified(seq.schema(), seq.name());
@@ -42,23 +55,67 @@ public final class ObjectCounts {
         return result;
     }
 
-    /** Counts user objects per schema and kind; extended statistics where the server has them (10+). */
+    /** The counts on one side: every user object, or only those the selection moves, named alike on both sides. */
+    private static List<String[]> counts(Connection c, SourceSelection selection) throws SQLException {
+        String query = objectCounts(c);
+        if (selection.isEverything()) {
+            return Sql.rows(c, query);
+        }
+        List<String> schemas = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (SourceSelection.Relation r : selection.moved().values()) {
+            schemas.add(r.schema());
+            names.add(r.name());
+        }
+        String selected = "SELECT k.ns, k.kind, k.rel FROM (" + query.substring(query.indexOf("SELECT o.relnamespace"),
+                query.indexOf(") k JOIN")) + ") k JOIN pg_catalog.pg_namespace n ON n.oid = k.ns WHERE CASE WHEN "
+                + "k.rel = 0 THEN n.nspname = ANY (?::pg_catalog.text[]) ELSE EXISTS (SELECT 1 FROM "
+                + "pg_catalog.pg_class rc JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace JOIN ROWS FROM "
+                + "(pg_catalog.unnest(?::pg_catalog.text[]), pg_catalog.unnest(?::pg_catalog.text[])) m(s, r) ON "
+                + "m.s = rn.nspname AND m.r = rc.relname WHERE rc.oid = k.rel) END";
+        String sql = "SELECT n.nspname, k.kind, count(*) FROM (" + selected + ") k JOIN pg_catalog.pg_namespace n "
+                + "ON n.oid = k.ns WHERE " + SourceCatalog.USER_SCHEMAS + " GROUP BY 1, 2"
+                + (selection.selection().largeObjects() ? " UNION ALL SELECT '-', 'large objects', count(*) FROM "
+                        + "pg_largeobject_metadata" : "") + " ORDER BY 1, 2";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", selection.schemas().toArray()));
+            ps.setArray(2, c.createArrayOf("text", schemas.toArray()));
+            ps.setArray(3, c.createArrayOf("text", names.toArray()));
+            List<String[]> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * Counts user objects per schema and kind; extended statistics where the server has them (10+). The inner
+     * rows name the relation each object belongs to ({@code rel}, 0 for a function or type), which a selection
+     * filters on.
+     */
     private static String objectCounts(Connection c) throws SQLException {
         boolean statistics = Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')")) >= 100000;
         return "SELECT n.nspname, k.kind, count(*) FROM ("
                 + "SELECT o.relnamespace AS ns, CASE o.relkind WHEN 'r' THEN 'tables' WHEN 'p' THEN 'tables' "
                 + "WHEN 'i' THEN 'indexes' WHEN 'I' THEN 'indexes' WHEN 'v' THEN 'views' WHEN 'm' THEN "
-                + "'materialized views' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'foreign tables' END AS kind FROM "
+                + "'materialized views' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'foreign tables' END AS kind, "
+                + "CASE WHEN o.relkind IN ('i', 'I') THEN (SELECT x.indrelid FROM pg_index x WHERE x.indexrelid = "
+                + "o.oid) ELSE o.oid END AS rel FROM "
                 + "pg_class o WHERE o.relkind IN ('r','p','i','I','v','m','S','f')" + NOT_EXTENSION
-                + " UNION ALL SELECT o.pronamespace, 'functions' FROM pg_proc o WHERE true" + NOT_EXTENSION
-                + " UNION ALL SELECT o.connamespace, 'constraints' FROM pg_constraint o WHERE o.contype IN "
+                + " UNION ALL SELECT o.pronamespace, 'functions', 0 FROM pg_proc o WHERE true" + NOT_EXTENSION
+                + " UNION ALL SELECT o.connamespace, 'constraints', o.conrelid FROM pg_constraint o WHERE o.contype IN "
                 + "('p','u','f','c','x','t')" + NOT_EXTENSION
-                + " UNION ALL SELECT c.relnamespace, 'triggers' FROM pg_trigger o JOIN pg_class c ON c.oid = o.tgrelid "
-                + "WHERE NOT o.tgisinternal"
-                + " UNION ALL SELECT c.relnamespace, 'policies' FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid"
-                + (statistics ? " UNION ALL SELECT o.stxnamespace, 'extended statistics' FROM pg_statistic_ext o "
-                        + "WHERE true" + NOT_EXTENSION : "")
-                + " UNION ALL SELECT o.typnamespace, 'types' FROM pg_type o WHERE o.typtype IN ('e','c','d','r') AND "
+                + " UNION ALL SELECT c.relnamespace, 'triggers', o.tgrelid FROM pg_trigger o JOIN pg_class c ON c.oid "
+                + "= o.tgrelid WHERE NOT o.tgisinternal"
+                + " UNION ALL SELECT c.relnamespace, 'policies', o.polrelid FROM pg_policy o JOIN pg_class c ON c.oid "
+                + "= o.polrelid"
+                + (statistics ? " UNION ALL SELECT o.stxnamespace, 'extended statistics', o.stxrelid FROM "
+                        + "pg_statistic_ext o WHERE true" + NOT_EXTENSION : "")
+                + " UNION ALL SELECT o.typnamespace, 'types', 0 FROM pg_type o WHERE o.typtype IN ('e','c','d','r') "
+                + "AND "
                 + "(o.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = o.typrelid) = 'c')" + NOT_EXTENSION
                 + ") k JOIN pg_namespace n ON n.oid = k.ns WHERE " + SourceCatalog.USER_SCHEMAS + " GROUP BY 1, 2 "
                 + "UNION ALL SELECT '-', 'large objects', count(*) FROM pg_largeobject_metadata ORDER BY 1, 2";

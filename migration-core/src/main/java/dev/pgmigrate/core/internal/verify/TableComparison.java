@@ -134,6 +134,18 @@ public final class TableComparison {
                 Optional.of(difference));
     }
 
+    /**
+     * A table whose rows the selection leaves on the source: compared by its columns ({@code difference}, when
+     * they differ), and its copy on the target must hold no row. The source's rows are not read.
+     */
+    static TableVerification rowsLeftOut(Connection target, String database, SourceCatalog.Table table,
+            Optional<String> difference) throws SQLException {
+        long rows = difference.filter(d -> d.startsWith("the target has no table")).isPresent() ? 0
+                : Long.parseLong(Sql.one(target, "SELECT count(*) FROM ONLY "
+                        + Sql.qualified(table.schema(), table.name())));
+        return TableVerification.rowsLeftOut(database, table.schema(), table.name(), rows, difference);
+    }
+
     /** Ends the target side's scan when the source side failed, instead of leaving it running on the server. */
     private static void stopTargetSide(Connection t, CompletableFuture<String[]> targetSide) {
         try {

@@ -5,6 +5,7 @@ import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.TaskTracker;
@@ -75,7 +76,9 @@ public final class Verifier {
                 tracker.submit(() -> {
                     Connection[] pair = connections.computeIfAbsent(Thread.currentThread(),
                             k -> TableComparison.open(source, sourceDb, target, targetDb));
-                    tables.add(difference.isPresent()
+                    tables.add(table.rowsLeftOut()
+                            ? TableComparison.rowsLeftOut(pair[1], sourceDb, table, difference)
+                            : difference.isPresent()
                             ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
                             : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
                                     targetSide));
@@ -107,7 +110,10 @@ public final class Verifier {
         return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
     }
 
-    /** Verifies two databases outside a migration, from a snapshot of the source taken now. */
+    /**
+     * Verifies two databases outside a migration, from a snapshot of the source taken now, as far as the settings'
+     * selection takes them.
+     */
     public static VerificationReport standalone(ServerConnector source, String sourceDb, ServerConnector target,
             String targetDb, int parallelism) {
         try (Connection snapshotHolder = source.open(sourceDb);
@@ -116,7 +122,10 @@ public final class Verifier {
             snapshotHolder.setAutoCommit(false);
             Sql.execute(snapshotHolder, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             String snapshot = Sql.one(snapshotHolder, "SELECT pg_export_snapshot()");
+            SourceSelection selection = SourceSelection.resolve(snapshotHolder, source.settings().selection());
+            selection.requireMatches(sourceDb);
             SourceCatalog catalog = SourceCatalog.read(snapshotHolder);
+            catalog.retain(selection);
             VerificationReport report = verify(source, sourceDb, snapshot, target, targetDb, catalog, pool,
                     new CancelSignal());
             snapshotHolder.rollback();
@@ -156,6 +165,22 @@ public final class Verifier {
         return tables;
     }
 
+    /**
+     * Each of {@code tables} whose columns on the target, read on {@code target}, differ from the source's (or that
+     * the target lacks), by OID, with the difference. Sets {@code target}'s search_path to pg_catalog, so that types
+     * are named as the source's catalog names them.
+     */
+    public static Map<Long, String> structuralDifferences(Connection target, java.util.Collection<SourceCatalog.Table>
+            tables) throws SQLException {
+        Sql.execute(target, "SET search_path = pg_catalog");
+        Map<String, Map<String, String>> columns = columnsByTable(target);
+        Map<Long, String> differences = new HashMap<>();
+        for (SourceCatalog.Table table : tables) {
+            RowChecksums.structuralDifference(table, columns).ifPresent(d -> differences.put(table.oid(), d));
+        }
+        return differences;
+    }
+
     /** One message naming every table and count that differs. */
     public static String describeMismatch(String database, VerificationReport report) {
         StringBuilder sb = new StringBuilder("Verification of database " + database + " failed: the target is not an "
@@ -164,6 +189,11 @@ public final class Verifier {
             if (t.difference().isPresent()) {
                 sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ")
                         .append(t.difference().get()).append('.');
+                continue;
+            }
+            if (t.rowsLeftOut()) {
+                sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": the selection left its "
+                        + "rows on the source, but the target's table holds ").append(t.targetRows()).append('.');
                 continue;
             }
             sb.append(" Table ").append(t.schema()).append('.').append(t.table()).append(": ").append(t.sourceRows())

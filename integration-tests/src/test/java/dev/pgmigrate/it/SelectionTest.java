@@ -1,0 +1,226 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.Selection;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kind of selection migrates and verifies on real servers: what is left out is absent from the target and
+ * from the verification (never reported as a difference), what stays empty is compared empty, and the record
+ * says what stayed behind.
+ */
+@PostgresTest
+class SelectionTest {
+    /** Three schemas; a quoted name with capitals, a view, an unlogged table, a serial, an enum, a function. */
+    private static String shop(PostgresServer source, String prefix) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        source.execute(db,
+                "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+                "CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2'",
+                "CREATE TABLE customer (id serial PRIMARY KEY, name text NOT NULL, m mood DEFAULT 'ok')",
+                "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int REFERENCES customer, amount int "
+                        + "CHECK (twice(amount) >= 0))",
+                "CREATE INDEX ON orders (customer_id)",
+                "CREATE TABLE logs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, line text)",
+                "CREATE TABLE audit_log (id int PRIMARY KEY, what text)",
+                "CREATE UNLOGGED TABLE audit_scratch (id int)",
+                "CREATE SCHEMA app",
+                "CREATE TABLE app.\"Orders\" (id int PRIMARY KEY, note text)",
+                "CREATE TABLE app.items (id int PRIMARY KEY, order_id int REFERENCES app.\"Orders\")",
+                "CREATE VIEW app.item_count AS SELECT count(*) AS n FROM app.items",
+                "CREATE SCHEMA audit",
+                "CREATE TABLE audit.events (id int PRIMARY KEY, at timestamptz DEFAULT now())",
+                "INSERT INTO customer (name) SELECT 'c' || g FROM generate_series(1, 50) g",
+                "INSERT INTO orders SELECT g, 1 + g % 50, g FROM generate_series(1, 2000) g",
+                "INSERT INTO logs (line) SELECT 'line ' || g FROM generate_series(1, 300) g",
+                "INSERT INTO audit_log SELECT g, 'w' || g FROM generate_series(1, 40) g",
+                "INSERT INTO audit_scratch SELECT generate_series(1, 5)",
+                "INSERT INTO app.\"Orders\" SELECT g, 'n' || g FROM generate_series(1, 30) g",
+                "INSERT INTO app.items SELECT g, 1 + g % 30 FROM generate_series(1, 90) g",
+                "INSERT INTO audit.events (id) SELECT generate_series(1, 20)");
+        return db;
+    }
+
+    private static MigrationRecord migrate(PostgresServer source, PostgresServer target, String name, String db,
+            Selection selection, MigrationOption option) throws Exception {
+        try (MigrationService service = MigrationService.builder().build()) {
+            return service.start(MigrationSpec.builder().name(name).source(source.serverSpec())
+                    .target(target.serverSpec()).databases(db).option(option)
+                    .settings(MigrationSettings.builder().parallelism(2).selection(selection).build()).build())
+                    .await();
+        }
+    }
+
+    private static List<String> tables(PostgresServer server, String db) {
+        return server.query(db, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                + "c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND n.nspname NOT IN ('pg_catalog', "
+                + "'information_schema') ORDER BY 1").stream().map(r -> r.get(0)).toList();
+    }
+
+    private static List<String> comparedTables(MigrationRecord done) {
+        return done.verification().orElseThrow().tables().stream().map(t -> t.schema() + "." + t.table()).toList();
+    }
+
+    @Test
+    void excludedSchemasTablesAndRowsStayBehindAndTheRestVerifies(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = shop(source, "selexclude");
+        MigrationRecord done = migrate(source, target, "sel-exclude", db, Selection.builder()
+                .excludeSchemas("audit").excludeTables("public.audit_*").excludeTableData("logs").build(),
+                MigrationOption.VALIDATE_AND_MIGRATE);
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).containsExactly("app.Orders", "app.item_count", "app.items",
+                "public.customer", "public.logs", "public.orders");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM orders")).isEqualTo(2000);
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM app.\"Orders\"")).isEqualTo(30);
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM logs")).isZero();
+        // The empty table keeps its definition: its key and its identity.
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'logs'::regclass"))
+                .isEqualTo(1);
+
+        VerificationReport verification = done.verification().orElseThrow();
+        assertThat(verification.matches()).as(verification.toString()).isTrue();
+        assertThat(comparedTables(done)).containsExactlyInAnyOrder("app.Orders", "app.items", "public.customer",
+                "public.logs", "public.orders");
+        assertThat(verification.tables()).filteredOn(TableVerification::rowsLeftOut)
+                .extracting(TableVerification::table).containsExactly("logs");
+        assertThat(verification.objects()).noneMatch(o -> o.schema().equals("audit"));
+
+        assertThat(done.notes()).filteredOn(n -> n.is(MessageCode.SELECTION_APPLIED)).singleElement()
+                .extracting(MigrationMessage::text).asString()
+                .contains("1 schema (audit)", "public.audit_log", "public.audit_scratch", "the rows of 1 table "
+                        + "(public.logs)");
+        // A table left out fails no check: the unlogged one is not reported.
+        assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("unlogged-tables")
+                && r.status() == ValidationStatus.SUCCEEDED);
+        assertThat(done.validationResults()).filteredOn(r -> r.validatorId().equals("selection"))
+                .extracting(ValidationResult::status).containsExactly(ValidationStatus.SUCCEEDED);
+
+        // pgmigrate verify with the same selection compares the same; without it, the tables left out differ.
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationSettings same = MigrationSettings.builder().selection(done.spec().settings().selection())
+                    .build();
+            assertThat(service.verify(source.serverSpec(), db, target.serverSpec(), db, same).matches()).isTrue();
+            VerificationReport everything = service.verify(source.serverSpec(), db, target.serverSpec(), db,
+                    MigrationSettings.defaults());
+            assertThat(everything.tableMismatches()).extracting(t -> t.schema() + "." + t.table())
+                    .contains("public.audit_log", "audit.events", "public.logs");
+        }
+    }
+
+    @Test
+    void onlyTheTablesAskedForMoveWithTheTypesAndFunctionsTheyNeed(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = shop(source, "seltables");
+        MigrationRecord done = migrate(source, target, "sel-tables", db, Selection.builder()
+                .tables("public.customer", "orders", "app.\"Orders\"").build(), MigrationOption.VALIDATE_AND_MIGRATE);
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).containsExactly("app.Orders", "public.customer", "public.orders");
+        assertThat(target.queryForLong(db, "SELECT twice(21)")).isEqualTo(42);
+        assertThat(target.queryForString(db, "SELECT m::text FROM customer WHERE id = 1")).isEqualTo("ok");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM customer")).isEqualTo(50);
+        // The serial of a table that moves moves with it, and its value.
+        assertThat(target.queryForLong(db, "SELECT last_value FROM customer_id_seq")).isEqualTo(50);
+        assertThat(done.verification().orElseThrow().matches()).as(done.verification().toString()).isTrue();
+        assertThat(comparedTables(done)).containsExactlyInAnyOrder("app.Orders", "public.customer",
+                "public.orders");
+    }
+
+    @Test
+    void onlyTheSchemasAskedForMove(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = shop(source, "selschemas");
+        MigrationRecord done = migrate(source, target, "sel-schemas", db, Selection.builder().schemas("a?p").build(),
+                MigrationOption.VALIDATE_AND_MIGRATE);
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).containsExactly("app.Orders", "app.item_count", "app.items");
+        assertThat(target.queryForLong(db, "SELECT n FROM app.item_count")).isEqualTo(90);
+        assertThat(done.verification().orElseThrow().matches()).as(done.verification().toString()).isTrue();
+        assertThat(comparedTables(done)).containsExactlyInAnyOrder("app.Orders", "app.items");
+    }
+
+    @Test
+    void schemaOnlyCreatesEveryTableEmptyAndVerifiesThem(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = shop(source, "selschemaonly");
+        source.execute(db, "CREATE MATERIALIZED VIEW app.totals AS SELECT count(*) AS n FROM app.items",
+                "SELECT lo_from_bytea(0, 'blob')");
+        MigrationRecord done = migrate(source, target, "sel-schema-only", db, Selection.builder()
+                .content(Selection.Content.SCHEMA_ONLY).build(), MigrationOption.VALIDATE_AND_MIGRATE);
+
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).contains("public.orders", "audit.events", "app.items");
+        for (String table : List.of("orders", "customer", "logs", "app.items", "audit.events")) {
+            assertThat(target.queryForLong(db, "SELECT count(*) FROM " + table)).as(table).isZero();
+        }
+        assertThat(target.queryForString(db, "SELECT relispopulated::text FROM pg_class WHERE relname = 'totals'"))
+                .isEqualTo("false");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_largeobject_metadata")).isZero();
+        VerificationReport verification = done.verification().orElseThrow();
+        assertThat(verification.matches()).as(verification.toString()).isTrue();
+        assertThat(verification.tables()).allMatch(TableVerification::rowsLeftOut);
+        assertThat(verification.objects()).anyMatch(o -> o.kind().equals("indexes") && o.source() > 0);
+    }
+
+    @Test
+    void aPatternThatMatchesNothingFailsValidationNamingItAndChangesNothing(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = shop(source, "selnomatch");
+        List<String> before = target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                .map(r -> r.get(0)).toList();
+        // Unquoted, Orders is orders, which public has: only a Warning, for the exclusion that matches nothing.
+        MigrationRecord validated = migrate(source, target, "sel-nomatch", db, Selection.builder()
+                .tables("public.Orders", "customer").excludeTables("nosuch").build(), MigrationOption.VALIDATE);
+        assertThat(validated.status()).as(validated.validationResults().toString())
+                .isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(validated.validationResults()).filteredOn(r -> r.validatorId().equals("selection"))
+                .extracting(ValidationResult::status)
+                .containsExactlyInAnyOrder(ValidationStatus.WARNING, ValidationStatus.SUCCEEDED);
+
+        MigrationRecord wrong = migrate(source, target, "sel-nomatch2", db, Selection.builder()
+                .tables("public.\"Orders\"").excludeTables("nosuch").build(), MigrationOption.VALIDATE_AND_MIGRATE);
+        assertThat(wrong.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+        assertThat(wrong.validationResults()).anySatisfy(r -> {
+            assertThat(r.validatorId()).isEqualTo("selection");
+            assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+            assertThat(r.items()).containsExactly("settings.selection.tables[0] = public.\"Orders\"");
+            assertThat(r.remedy()).contains("quote a name with capitals");
+        });
+        assertThat(wrong.validationResults()).anySatisfy(r -> {
+            assertThat(r.status()).isEqualTo(ValidationStatus.WARNING);
+            assertThat(r.items()).containsExactly("settings.selection.excludeTables[0] = nosuch");
+        });
+
+        // Without validation the engine refuses it too, inside the snapshot, before it creates anything.
+        MigrationRecord unchecked = migrate(source, target, "sel-nomatch3", db, Selection.builder()
+                .tables("public.\"Orders\"").build(), MigrationOption.MIGRATE);
+        assertThat(unchecked.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(unchecked.errors()).anySatisfy(e -> {
+            assertThat(e.code()).isEqualTo(MessageCode.SPEC_INVALID);
+            assertThat(e.text()).contains("settings.selection.tables[0]", "matches no table");
+        });
+        assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                .map(r -> r.get(0)).toList()).isEqualTo(before);
+    }
+}

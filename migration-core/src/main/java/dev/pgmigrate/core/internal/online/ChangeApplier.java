@@ -1,0 +1,151 @@
+package dev.pgmigrate.core.internal.online;
+
+import dev.pgmigrate.core.internal.pg.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies decoded source transactions on one target database exactly once, in commit order.
+ *
+ * <p>Progress is a replication origin on the target, advanced in the same target transaction as the changes it
+ * covers: after a crash the target's own state says which source transaction was applied last, and a resume
+ * starts the stream after it. Small source transactions are grouped into one target transaction (at most
+ * {@code groupStatements} statements) without reordering; the caller confirms a position to the source only once
+ * {@link #apply} or {@link #commitGroup} reports it committed here. The session runs with
+ * {@code session_replication_role = replica}, so the target's triggers and foreign keys do not act a second time
+ * on rows the source already checked.
+ */
+public final class ChangeApplier implements AutoCloseable {
+    private final Connection target;
+    private final int groupStatements;
+    private final Map<Integer, Change.Relation> relations = new HashMap<>();
+    private long applied; // the end LSN of the last source transaction committed here
+    private long pendingEnd; // the end LSN of the last source transaction in the open group
+    private long pendingCommitMicros;
+    private int pendingStatements;
+    private boolean skipping; // a transaction the target already has, sent again after a restart
+
+    /**
+     * Takes over {@code target} (autocommit off from here) and the replication origin {@code origin}, created if
+     * it does not exist; the origin's progress is where applying resumes.
+     */
+    public ChangeApplier(Connection target, String origin, int groupStatements) throws SQLException {
+        this.target = target;
+        this.groupStatements = groupStatements;
+        target.setAutoCommit(true);
+        Sql.execute(target, "SET session_replication_role = replica");
+        if (Sql.one(target, "SELECT count(*) FROM pg_replication_origin WHERE roname = ?", origin).equals("0")) {
+            Sql.one(target, "SELECT pg_replication_origin_create(?)", origin);
+        }
+        Sql.one(target, "SELECT pg_replication_origin_session_setup(?)", origin);
+        String progress = Sql.one(target, "SELECT pg_replication_origin_progress(?, true)", origin);
+        this.applied = progress == null ? 0 : org.postgresql.replication.LogSequenceNumber.valueOf(progress).asLong();
+        target.setAutoCommit(false);
+    }
+
+    /** The end of the last source transaction committed on the target: where the stream resumes. */
+    public long appliedLsn() {
+        return applied;
+    }
+
+    /**
+     * Applies one message; returns the source position now committed on the target when this message closed a
+     * group, which the caller may confirm to the source.
+     */
+    public Optional<Long> apply(Change change) throws SQLException {
+        if (change instanceof Change.Begin b) {
+            skipping = b.finalLsn() < applied; // committed here before the restart: its changes are in already
+            return Optional.empty();
+        }
+        if (change instanceof Change.Relation r) {
+            relations.put(r.oid(), r);
+            return Optional.empty();
+        }
+        if (skipping) {
+            return Optional.empty();
+        }
+        if (change instanceof Change.Commit c) {
+            pendingEnd = c.endLsn();
+            pendingCommitMicros = c.commitMicros();
+            return pendingStatements >= groupStatements ? commitGroup() : Optional.empty();
+        }
+        Optional<ApplyStatement> statement = statement(change);
+        if (statement.isPresent()) {
+            execute(statement.get());
+            pendingStatements++;
+        }
+        return Optional.empty();
+    }
+
+    /** Commits the open group, if any, with the origin advanced to its last transaction; returns that position. */
+    public Optional<Long> commitGroup() throws SQLException {
+        if (pendingEnd <= applied) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = target.prepareStatement("SELECT pg_replication_origin_xact_setup(?::pg_lsn, "
+                + "'2000-01-01 00:00:00+00'::timestamptz + ? * interval '1 microsecond')")) {
+            ps.setString(1, org.postgresql.replication.LogSequenceNumber.valueOf(pendingEnd).asString());
+            ps.setLong(2, pendingCommitMicros);
+            ps.execute();
+        }
+        target.commit();
+        applied = pendingEnd;
+        pendingStatements = 0;
+        return Optional.of(applied);
+    }
+
+    private Optional<ApplyStatement> statement(Change change) {
+        if (change instanceof Change.Insert i) {
+            return Optional.of(ApplyStatement.insert(relation(i.relationOid()), i.row()));
+        }
+        if (change instanceof Change.Update u) {
+            return Optional.of(ApplyStatement.update(relation(u.relationOid()), u.oldRow(), u.oldIsWholeRow(),
+                    u.newRow()));
+        }
+        if (change instanceof Change.Delete d) {
+            return Optional.of(ApplyStatement.delete(relation(d.relationOid()), d.oldRow(), d.oldIsWholeRow()));
+        }
+        if (change instanceof Change.Truncate t) {
+            List<Change.Relation> tables = new ArrayList<>();
+            t.relationOids().forEach(oid -> tables.add(relation(oid)));
+            return Optional.of(ApplyStatement.truncate(tables, t.cascade(), t.restartIdentity()));
+        }
+        return Optional.empty(); // origins, types and logical messages change no row
+    }
+
+    private Change.Relation relation(int oid) {
+        Change.Relation r = relations.get(oid);
+        if (r == null) {
+            throw new IllegalStateException("A change of relation " + oid + " came before its description");
+        }
+        return r;
+    }
+
+    private void execute(ApplyStatement s) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(s.sql())) {
+            for (int i = 0; i < s.parameters().size(); i++) {
+                ps.setObject(i + 1, s.parameters().get(i), Types.OTHER);
+            }
+            int rows = ps.executeUpdate();
+            if (rows != 1 && !s.sql().startsWith("TRUNCATE") && !s.sql().startsWith("INSERT")) {
+                throw new SQLException("A change the source made to one row found " + rows + " on the target: "
+                        + Sql.abbreviate(s.sql()) + ". The target no longer matches the source's history.", "P0002");
+            }
+        }
+    }
+
+    /** Rolls back an open group (the source sends it again) and gives the connection back as it was. */
+    @Override
+    public void close() throws SQLException {
+        target.rollback();
+        target.setAutoCommit(true);
+        Sql.one(target, "SELECT pg_replication_origin_session_reset()");
+    }
+}
