@@ -50,7 +50,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * Whether it waits for its turn: in progress, and its migration has not begun.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public boolean queued() {
         return status == MigrationStatus.IN_PROGRESS && startedAt.isEmpty();
@@ -59,7 +59,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * Whether every table's rows are in: none queued, loading or errored (true for a database without tables).
      *
-     * @since 0.3
+     * @since 0.2
      */
     public boolean copied() {
         return tables.stream().allMatch(t -> t.state() == TableState.COMPLETED);
@@ -68,7 +68,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * The builds (indexes, key and check constraints, extended statistics) that follow its tables' copies.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public int builds() {
         return tables.stream().mapToInt(TableProgress::builds).sum();
@@ -77,7 +77,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * How many of its {@link #builds()} are done.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public int buildsDone() {
         return tables.stream().mapToInt(TableProgress::buildsDone).sum();
@@ -86,7 +86,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * What is being built now, each as {@code "public.orders: index orders_pkey"}, in table order.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public List<String> building() {
         return tables.stream().filter(t -> t.building().isPresent())
@@ -104,7 +104,7 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
     /**
      * This database with another activity.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public DatabaseProgress withActivity(Optional<String> newActivity) {
         return new DatabaseProgress(database, status, startedAt, endedAt, tables, message, newActivity);

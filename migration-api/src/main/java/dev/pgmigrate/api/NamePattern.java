@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param pattern the pattern as the user wrote it
  * @param schemaRegex the expression a schema name must match; for a table pattern, empty when it names no schema
  * @param nameRegex the expression the object's name must match; for a schema pattern, the schema's
- * @since 0.3
+ * @since 0.2
  */
 @Experimental
 public record NamePattern(String pattern, Optional<String> schemaRegex, String nameRegex) {

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * @param excludeTables table patterns to leave out ({@code -T})
  * @param excludeTableData table patterns whose rows stay behind; their definitions still move
  * @param content the schema and the data, or one of them alone
- * @since 0.3
+ * @since 0.2
  */
 @Experimental
 public record Selection(List<String> schemas, List<String> excludeSchemas, List<String> tables,

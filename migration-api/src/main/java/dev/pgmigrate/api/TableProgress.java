@@ -110,7 +110,7 @@ public record TableProgress(String schema, String table, TableState state, long 
     /**
      * This table with {@code count} builds to follow its copy, none of them done yet.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public TableProgress withBuilds(int count) {
         return new TableProgress(schema, table, state, rows, bytes, estimatedBytes, parts, partsDone, moverId,
@@ -120,7 +120,7 @@ public record TableProgress(String schema, String table, TableState state, long 
     /**
      * This table with {@code what} being built on it now, or nothing.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public TableProgress building(Optional<String> what) {
         return new TableProgress(schema, table, state, rows, bytes, estimatedBytes, parts, partsDone, moverId,
@@ -130,7 +130,7 @@ public record TableProgress(String schema, String table, TableState state, long 
     /**
      * This table with one more build done, which took {@code took}.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public TableProgress built(Duration took) {
         return new TableProgress(schema, table, state, rows, bytes, estimatedBytes, parts, partsDone, moverId,
@@ -141,7 +141,7 @@ public record TableProgress(String schema, String table, TableState state, long 
     /**
      * This table analyzed, which took {@code took}.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public TableProgress analyzed(Duration took) {
         return new TableProgress(schema, table, state, rows, bytes, estimatedBytes, parts, partsDone, moverId,
@@ -152,7 +152,7 @@ public record TableProgress(String schema, String table, TableState state, long 
     /**
      * Whether its rows are in and builds of it remain.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public boolean buildsPending() {
         return state == TableState.COMPLETED && buildsDone < builds;

@@ -6,14 +6,12 @@ import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
-import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.core.internal.run.EngineOptions;
 import dev.pgmigrate.core.internal.run.MigrationRun;
-import dev.pgmigrate.core.internal.run.Rollback;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.verify.Verifier;
 import dev.pgmigrate.core.report.MigrationReport;
@@ -57,6 +55,7 @@ public final class MigrationService implements AutoCloseable {
     private final StoredResumes resumes;
     private final RunningMigrations running;
     private final MigrationViews views;
+    private final StoredCancels cancels;
 
     private MigrationService(Builder builder) {
         this.store = builder.store;
@@ -66,6 +65,7 @@ public final class MigrationService implements AutoCloseable {
         this.resumes = new StoredResumes(store, clock, builder.credentials);
         this.running = new RunningMigrations(store, plugins, clock, List.copyOf(builder.listeners), rollbacks);
         this.views = new MigrationViews(store, clock, running);
+        this.cancels = new StoredCancels(store, running, views, rollbacks);
     }
 
     /** A new builder: an in-memory store and the plugins on the class path. */
@@ -113,7 +113,7 @@ public final class MigrationService implements AutoCloseable {
      *
      * @throws MigrationException {@code MIGRATION_NAME_IN_USE} when the one of that name is still in progress, was
      *     interrupted, or holds changes on the target its rollback could not undo
-     * @since 0.3
+     * @since 0.2
      */
     public MigrationHandle startReplacing(MigrationSpec spec, Map<String, String> secretReferences,
             MigrationListener... extraListeners) {
@@ -182,7 +182,7 @@ public final class MigrationService implements AutoCloseable {
      * The earlier migrations called {@code name} on {@code target}, each replaced by a later one of that name
      * ({@link #startReplacing}), oldest first. With the current one last, they are its attempts 1, 2, ...
      *
-     * @since 0.3
+     * @since 0.2
      */
     public List<MigrationRecord> history(String name, ServerSpec target) {
         return store.history(namespaceOf(target), name).stream().map(StoredMigration::record).toList();
@@ -191,7 +191,7 @@ public final class MigrationService implements AutoCloseable {
     /**
      * Every earlier migration in the store, replaced by a later one of its name, newest first.
      *
-     * @since 0.3
+     * @since 0.2
      */
     public List<MigrationRecord> history() {
         return store.history().stream().map(StoredMigration::record)
@@ -212,33 +212,12 @@ public final class MigrationService implements AutoCloseable {
      * @throws MigrationException when there is no such migration, or it already ended
      */
     public MigrationRecord cancel(String name) {
-        return cancel(views.existing(name));
+        return cancels.cancel(views.existing(name));
     }
 
     /** Cancels the migration called {@code name} on {@code target}: see {@link #cancel(String)}. */
     public MigrationRecord cancel(String name, ServerSpec target) {
-        return cancel(views.existing(name, target));
-    }
-
-    private MigrationRecord cancel(StoredMigration stored) {
-        String name = stored.name();
-        Optional<MigrationRun> here = running.get(stored.namespace(), name);
-        if (here.isPresent()) {
-            return running.cancel(here.get());
-        }
-        MigrationRecord view = views.view(stored);
-        if (view.status().isFinal() && view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
-                && !Rollback.committed(stored.journal())) {
-            // A rollback left changes behind: roll back again, until none is left.
-            return views.view(rollbacks.again(stored, RunningMigrations.key(stored.namespace(), stored.name())));
-        }
-        RunHandle.requireCancelable(view);
-        if (!view.interrupted()) {
-            store.requestCancel(stored.namespace(), name);
-            log.info("Asked the process running migration {} to cancel it", name);
-            return views.view(store.load(stored.namespace(), name).orElseThrow());
-        }
-        return views.view(rollbacks.interrupted(stored, MigrationViews.currentOwner()));
+        return cancels.cancel(views.existing(name, target));
     }
 
     /**
@@ -302,19 +281,12 @@ public final class MigrationService implements AutoCloseable {
      * @throws MigrationException when there is no such migration
      */
     public List<String> leftOnTarget(String name) {
-        return leftOnTarget(views.existing(name));
+        return cancels.leftOnTarget(views.existing(name));
     }
 
     /** What the migration called {@code name} on {@code target} still holds there: see {@link #leftOnTarget(String)}. */
     public List<String> leftOnTarget(String name, ServerSpec target) {
-        return leftOnTarget(views.existing(name, target));
-    }
-
-    private List<String> leftOnTarget(StoredMigration stored) {
-        if (Rollback.committed(stored.journal()) || views.view(stored).status() == MigrationStatus.SUCCEEDED) {
-            return List.of();
-        }
-        return stored.journal().stream().map(Rollback::describe).toList();
+        return cancels.leftOnTarget(views.existing(name, target));
     }
 
     /** The store namespace of a target server: its host and port, made safe as a directory name. */

@@ -29,7 +29,7 @@ public interface MigrationStore {
      * The earlier migrations called {@code name} in {@code namespace}, each replaced by a later one of that name,
      * oldest first; empty where a store keeps no history.
      *
-     * @since 0.3
+     * @since 0.2
      */
     default List<StoredMigration> history(String namespace, String name) {
         return List.of();
@@ -38,7 +38,7 @@ public interface MigrationStore {
     /**
      * Every earlier migration of the store, replaced by a later one of its name, in no particular order.
      *
-     * @since 0.3
+     * @since 0.2
      */
     default List<StoredMigration> history() {
         return List.of();

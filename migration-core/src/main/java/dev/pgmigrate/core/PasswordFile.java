@@ -15,7 +15,7 @@ import org.postgresql.jdbcurlresolver.PgPassParser;
  *
  * <p>{@code PasswordFile.lookup(spec, "shop").isPresent()}
  *
- * @since 0.3
+ * @since 0.2
  */
 @Experimental
 public final class PasswordFile {

@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * @param relations the relations left out, definition and rows
  * @param rows the relations that move without their rows
- * @since 0.3
+ * @since 0.2
  */
 @Experimental
 public record LeftOut(Set<Long> relations, Set<Long> rows) {

@@ -33,7 +33,7 @@ public interface ValidationContext {
      * when it takes everything, for an instance-scoped validator, and from an engine before 0.3. A check about
      * tables skips those left out, so that a table the migration does not move cannot fail its validation.
      *
-     * @since 0.3
+     * @since 0.2
      */
     @Experimental
     default LeftOut leftOut() {

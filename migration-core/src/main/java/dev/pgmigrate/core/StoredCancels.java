@@ -1,0 +1,59 @@
+package dev.pgmigrate.core;
+
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.core.internal.run.MigrationRun;
+import dev.pgmigrate.core.internal.run.Rollback;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cancel, wherever the migration is: stopped here when this service runs it, asked through the store when
+ * another process does, rolled back here from the journal when its process died or its rollback left changes.
+ */
+final class StoredCancels {
+    private static final Logger log = LoggerFactory.getLogger(StoredCancels.class);
+
+    private final MigrationStore store;
+    private final RunningMigrations running;
+    private final MigrationViews views;
+    private final StoredRollbacks rollbacks;
+
+    StoredCancels(MigrationStore store, RunningMigrations running, MigrationViews views, StoredRollbacks rollbacks) {
+        this.store = store;
+        this.running = running;
+        this.views = views;
+        this.rollbacks = rollbacks;
+    }
+
+    MigrationRecord cancel(StoredMigration stored) {
+        String name = stored.name();
+        Optional<MigrationRun> here = running.get(stored.namespace(), name);
+        if (here.isPresent()) {
+            return running.cancel(here.get());
+        }
+        MigrationRecord view = views.view(stored);
+        if (view.status().isFinal() && view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
+                && !Rollback.committed(stored.journal())) {
+            // A rollback left changes behind: roll back again, until none is left.
+            return views.view(rollbacks.again(stored, RunningMigrations.key(stored.namespace(), stored.name())));
+        }
+        RunHandle.requireCancelable(view);
+        if (!view.interrupted()) {
+            store.requestCancel(stored.namespace(), name);
+            log.info("Asked the process running migration {} to cancel it", name);
+            return views.view(store.load(stored.namespace(), name).orElseThrow());
+        }
+        return views.view(rollbacks.interrupted(stored, MigrationViews.currentOwner()));
+    }
+
+    /** The journal's changes not yet undone; none once the migration succeeded or was rolled back whole. */
+    List<String> leftOnTarget(StoredMigration stored) {
+        if (Rollback.committed(stored.journal()) || views.view(stored).status() == MigrationStatus.SUCCEEDED) {
+            return List.of();
+        }
+        return stored.journal().stream().map(Rollback::describe).toList();
+    }
+}
