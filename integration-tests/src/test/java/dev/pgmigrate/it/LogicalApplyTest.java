@@ -188,14 +188,8 @@ class LogicalApplyTest {
 
     private static long stream(PostgresServer source, String db, String slot, String publication,
             LogSequenceNumber start, ChangeApplier applier, int dieAfter, long end) throws Exception {
-        Properties props = new Properties();
-        PGProperty.USER.set(props, PostgresServer.SUPERUSER);
-        PGProperty.PASSWORD.set(props, source.superuserPassword().reveal());
-        PGProperty.REPLICATION.set(props, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         int commits = 0;
-        try (Connection replication = DriverManager.getConnection(source.jdbcUrl(db), props)) {
+        try (Connection replication = replication(source, db)) {
             PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical().withSlotName(slot).withStartPosition(start)
                     .withSlotOption("proto_version", "1").withSlotOption("publication_names", publication).start();
@@ -232,15 +226,9 @@ class LogicalApplyTest {
     /** Streams from {@code start} until a commit reaches {@code end}, applying each transaction; returns how many. */
     private static int apply(PostgresServer source, String db, PostgresServer target, LogSequenceNumber start,
             LogSequenceNumber end) throws Exception {
-        Properties props = new Properties();
-        PGProperty.USER.set(props, PostgresServer.SUPERUSER);
-        PGProperty.PASSWORD.set(props, source.superuserPassword().reveal());
-        PGProperty.REPLICATION.set(props, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         Map<Integer, Change.Relation> relations = new HashMap<>();
         int transactions = 0;
-        try (Connection replication = DriverManager.getConnection(source.jdbcUrl(db), props);
+        try (Connection replication = replication(source, db);
                 Connection apply = target.connect(db)) {
             apply.setAutoCommit(false);
             PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
@@ -289,5 +277,16 @@ class LogicalApplyTest {
             }
         }
         throw new AssertionError("the stream did not reach " + end + " in 60 s; applied " + transactions);
+    }
+
+    /** A logical replication connection to {@code db} as the superuser. */
+    private static Connection replication(PostgresServer source, String db) throws java.sql.SQLException {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, PostgresServer.SUPERUSER);
+        PGProperty.PASSWORD.set(props, source.superuserPassword().reveal());
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        return DriverManager.getConnection(source.jdbcUrl(db), props);
     }
 }

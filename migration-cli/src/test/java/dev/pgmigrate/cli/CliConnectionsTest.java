@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.StoredMigration;
+import dev.pgmigrate.cli.CliRuns.Result;
 import dev.pgmigrate.embedded.PostgresServer;
-import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,16 +35,11 @@ class CliConnectionsTest {
     @TempDir
     Path dir;
 
-    record Result(int exitCode, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
 
     @Test
     void aUriWithPgpasswordRunsInTheBackgroundAndKeepsOnlyTheReference(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "cliuri");
+        String db = CliRuns.smallDatabase(source, "cliuri");
         String login = "cli_env_" + Long.toString(System.nanoTime(), 36);
         String password = "Pg-Env-" + Long.toString(System.nanoTime(), 36);
         createLogin(source, target, login, password);
@@ -77,7 +70,7 @@ class CliConnectionsTest {
     @Test
     void keywordsWithAPasswordFileMigrateTheSelectionAndVerify(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "clipgpass");
+        String db = CliRuns.smallDatabase(source, "clipgpass");
         source.execute(db, "CREATE TABLE audit (id int)", "INSERT INTO audit VALUES (1)");
         Path pgpass = dir.resolve("pgpass");
         Files.writeString(pgpass, source.host() + ":" + source.port() + ":*:" + source.adminLogin() + ":"
@@ -116,7 +109,7 @@ class CliConnectionsTest {
     @Test
     void aPasswordInAUriIsRefusedWithoutBeingShownAndNothingChanges(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "clipw");
+        String db = CliRuns.smallDatabase(source, "clipw");
         List<String> before = targetState(target);
         String secret = "S3cret-" + Long.toString(System.nanoTime(), 36);
         Result refused = pgmigrate(Map.of(), "migration", "create", "--name", "cli-pw", "--source",
@@ -132,7 +125,7 @@ class CliConnectionsTest {
     @Test
     void badOptionsAreNamedWithTheirFixAndChangeNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "clibad");
+        String db = CliRuns.smallDatabase(source, "clibad");
         List<String> before = targetState(target);
         String from = "postgresql://" + source.adminLogin() + "@" + source.host() + ":" + source.port()
                 + "?sslmode=disable";
@@ -191,16 +184,6 @@ class CliConnectionsTest {
         }
     }
 
-    private static String smallDatabase(PostgresServer source, String prefix) {
-        String db = source.createDatabase(TestDatabases.unique(prefix));
-        source.execute(db, "CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL)",
-                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customer, amount numeric(10,2))",
-                "INSERT INTO customer SELECT g, 'c' || g FROM generate_series(1, 100) g",
-                "INSERT INTO orders SELECT g, 1 + g % 100, g / 3.0 FROM generate_series(1, 5000) g");
-        return db;
-    }
-
-    /** The target's databases and roles, to show a command changed nothing there. */
     private static List<String> targetState(PostgresServer target) {
         List<String> state = new ArrayList<>();
         target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1")
@@ -212,27 +195,7 @@ class CliConnectionsTest {
 
     /** Runs pgmigrate as a process, with {@code env} added and PGPASSWORD and PGPASSFILE only as given. */
     private Result pgmigrate(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--state-dir",
-                dir.resolve("state").toString()));
-        command.addAll(List.of(args));
-        String id = Long.toString(System.nanoTime());
-        Path out = dir.resolve("out-" + id);
-        Path err = dir.resolve("err-" + id);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Files.createFile(dir.resolve("in-" + id)).toFile()));
-        builder.environment().remove(Cli.HOME_ENV);
-        builder.environment().remove("PGPASSWORD");
-        builder.environment().remove("PGPASSFILE");
-        builder.environment().put("HOME", dir.toString()); // no ~/.pgpass of the machine's
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(4, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("pgmigrate did not end within 4 minutes");
-        }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return new CliRuns(dir).pgmigrate(env, args);
     }
 
     private JsonNode awaitFinal(String name) throws Exception {

@@ -58,12 +58,31 @@ final class CliRuns {
         return finish(start(args));
     }
 
+    /**
+     * Runs it with no password in its environment but {@code env}'s: no {@code PGPASSWORD}, no {@code PGPASSFILE},
+     * and a home directory of the test's own, so no {@code ~/.pgpass} of the machine's is read.
+     */
+    Result pgmigrate(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return finish(start(environment -> {
+            environment.remove("PGPASSWORD");
+            environment.remove("PGPASSFILE");
+            environment.put("HOME", dir.toString());
+            environment.putAll(env);
+        }, args));
+    }
+
     Process start(String... args) throws IOException {
+        return start(environment -> { }, args);
+    }
+
+    private Process start(java.util.function.Consumer<Map<String, String>> environment, String... args)
+            throws IOException {
         String id = Long.toString(System.nanoTime());
         ProcessBuilder builder = new ProcessBuilder(command(args)).redirectInput(ProcessBuilder.Redirect.from(
                 Files.createFile(dir.resolve("stdin-" + id)).toFile()))
                 .redirectOutput(dir.resolve("out-" + id).toFile()).redirectError(dir.resolve("err-" + id).toFile());
         builder.environment().remove(Cli.HOME_ENV);
+        environment.accept(builder.environment());
         Process process = builder.start();
         outputs.put(process, id);
         return process;

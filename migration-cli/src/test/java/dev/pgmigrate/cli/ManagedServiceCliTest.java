@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgmigrate.cli.CliRuns.Result;
 import dev.pgmigrate.embedded.PostgresServer;
-import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,16 +70,11 @@ class ManagedServiceCliTest {
     @TempDir
     Path dir;
 
-    record Result(int exitCode, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
 
     @Test
     void theServicesFileRunsAsItIsAndShowPrintsTheServicesStatus(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "azok");
+        String db = CliRuns.smallDatabase(source, "azok");
         Path file = serviceFile(source, target, db, ", \"TargetDbServerFullyQualifiedDomainName\": \""
                 + target.host() + "\"");
         String targetServer = target.host() + ":" + target.port();
@@ -131,7 +125,7 @@ class ManagedServiceCliTest {
     @Test
     void theTargetComesFromTheCommandLineInTheBackgroundToo(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "azbg");
+        String db = CliRuns.smallDatabase(source, "azbg");
         Path file = serviceFile(source, target, db, "");
         String targetServer = target.host() + ":" + target.port();
 
@@ -151,7 +145,7 @@ class ManagedServiceCliTest {
     @Test
     void aTargetNamedTwiceDifferentlyIsRefusedNamingBothAndTouchesNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = smallDatabase(source, "azconflict");
+        String db = CliRuns.smallDatabase(source, "azconflict");
         Path file = serviceFile(source, target, db, ", \"TargetDbServerFullyQualifiedDomainName\": \"pg.example.com\"");
         List<String> before = targetState(target);
 
@@ -190,15 +184,6 @@ class ManagedServiceCliTest {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static String smallDatabase(PostgresServer source, String prefix) {
-        String db = source.createDatabase(TestDatabases.unique(prefix));
-        source.execute(db, "CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL)",
-                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customer, amount numeric(10,2))",
-                "INSERT INTO customer SELECT g, 'c' || g FROM generate_series(1, 100) g",
-                "INSERT INTO orders SELECT g, 1 + g % 100, g / 3.0 FROM generate_series(1, 5000) g");
-        return db;
-    }
 
     /** The managed service's file as its users write it: plain passwords, string booleans, its key spellings. */
     private Path serviceFile(PostgresServer source, PostgresServer target, String db, String extra)
@@ -241,21 +226,6 @@ class ManagedServiceCliTest {
     }
 
     private Result pgmigrate(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--state-dir",
-                dir.resolve("state").toString()));
-        command.addAll(List.of(args));
-        String id = Long.toString(System.nanoTime());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(Files.createFile(dir.resolve("in-" + id)).toFile()))
-                .redirectOutput(dir.resolve("out-" + id).toFile()).redirectError(dir.resolve("err-" + id).toFile());
-        builder.environment().remove(Cli.HOME_ENV);
-        Process process = builder.start();
-        if (!process.waitFor(4, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("pgmigrate did not end within 4 minutes");
-        }
-        return new Result(process.exitValue(), Files.readString(dir.resolve("out-" + id)),
-                Files.readString(dir.resolve("err-" + id)));
+        return new CliRuns(dir).pgmigrate(args);
     }
 }
