@@ -25,6 +25,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code pgmigrate migration}: the managed service's command group, one nested class per subcommand, as picocli
+ * declares a group. Past 400 lines because each subcommand's options and help text sit with it; what they do is
+ * in {@link Runs}, {@link Reports} and the library, so each class here is a page of declarations and a few calls.
+ */
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = "Create, list, show, cancel and resume migrations.",
         subcommands = {MigrationCommand.Create.class, MigrationCommand.ListCommand.class, MigrationCommand.Show.class,

@@ -39,6 +39,9 @@ import java.util.Set;
  * EverythingDataset.Contents expected = EverythingDataset.expected(server.versionNum());
  * }</pre>
  *
+ * <p>One file of almost 600 lines on purpose: the script and {@link #expected(int)} must change together, object
+ * by object and version by version, and one place keeps them in step.
+ *
  * @since 0.1
  */
 @Experimental
