@@ -16,11 +16,14 @@ import java.util.Optional;
  * @param message what went wrong, or a note for the user
  * @param activity what its migration does now when no table is copying and no build runs, for people, such as
  *     {@code "verifying"}; empty in records stored before 0.3
+ * @param replication an online migration's stream into this database once its copy is done: lag and what was
+ *     applied; empty otherwise
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record DatabaseProgress(String database, MigrationStatus status, Optional<Instant> startedAt,
-        Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message, Optional<String> activity) {
+        Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message, Optional<String> activity,
+        Optional<ReplicationProgress> replication) {
 
     public DatabaseProgress {
         Objects.requireNonNull(database, "database must not be null");
@@ -30,6 +33,17 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
         tables = List.copyOf(Objects.requireNonNull(tables, "tables must not be null"));
         Objects.requireNonNull(message, "message must not be null");
         Objects.requireNonNull(activity, "activity must not be null");
+        Objects.requireNonNull(replication, "replication must not be null");
+    }
+
+    /**
+     * A database without a replication stream: every database of an offline migration.
+     *
+     * @since 0.2
+     */
+    public DatabaseProgress(String database, MigrationStatus status, Optional<Instant> startedAt,
+            Optional<Instant> endedAt, List<TableProgress> tables, Optional<String> message, Optional<String> activity) {
+        this(database, status, startedAt, endedAt, tables, message, activity, Optional.empty());
     }
 
     /**
@@ -107,6 +121,15 @@ public record DatabaseProgress(String database, MigrationStatus status, Optional
      * @since 0.2
      */
     public DatabaseProgress withActivity(Optional<String> newActivity) {
-        return new DatabaseProgress(database, status, startedAt, endedAt, tables, message, newActivity);
+        return new DatabaseProgress(database, status, startedAt, endedAt, tables, message, newActivity, replication);
+    }
+
+    /**
+     * This database with its replication's latest figures.
+     *
+     * @since 0.3
+     */
+    public DatabaseProgress withReplication(Optional<ReplicationProgress> newReplication) {
+        return new DatabaseProgress(database, status, startedAt, endedAt, tables, message, activity, newReplication);
     }
 }

@@ -60,6 +60,12 @@ public enum MessageCode implements Labeled {
             "Find who wrote to the source or target during the migration (the report lists the tables), "
                     + "then start again."),
     CANCELED(Kind.FAILURE, "The migration was canceled.", "Start it again when ready."),
+    SOURCE_SCHEMA_CHANGED(Kind.FAILURE, "During an online migration a replicated table's columns changed on the "
+            + "source; logical replication does not carry schema changes.", "Do not change the schema during an "
+                    + "online migration: cancel, make the change, and start the migration again."),
+    REPLICATION_FAILED(Kind.FAILURE, "An online migration's stream of source changes broke or could not be "
+            + "applied on the target.", "Read the message; resume the migration, which continues from the last "
+                    + "change the target committed."),
     PROCESS_DIED(Kind.FAILURE, "The process running the migration died before it ended.",
             "Resume it, or cancel it to roll back what it left on the target."),
     ROLLBACK_INCOMPLETE(Kind.FAILURE, "Some of what the migration made on the target could not be removed.",
@@ -76,6 +82,9 @@ public enum MessageCode implements Labeled {
             "Check the server and the network; the migration waits for it."),
     SOURCE_WRITTEN_DURING_COPY(Kind.WARNING, "Tables were written on the source while they were copied.",
             "Stop writers on the source before the migration, or migrate online."),
+    LARGE_OBJECTS_NOT_REPLICATED(Kind.WARNING, "Large objects were copied from the snapshot; logical replication "
+            + "does not carry their later changes.", "Do not change large objects during an online migration, or "
+                    + "migrate offline."),
     SOURCE_NOT_LOCKED(Kind.WARNING, "The source's tables were not locked against schema changes during the dump.",
             "Make sure nothing changes the schema on the source during the migration."),
 
@@ -125,6 +134,15 @@ public enum MessageCode implements Labeled {
     PARAMETERS_APPLIED(Kind.NOTE, "Server parameters were applied on the target.", "None."),
     PARAMETERS_NOT_APPLIED(Kind.NOTE, "Server parameters could not be applied, or need a restart of the target.",
             "Apply them by hand, or restart the target."),
+    REPLICATION_STARTED(Kind.NOTE, "An online migration's database was copied and now follows the source's "
+            + "changes.", "Trigger the cutover (pgmigrate migration update --cutover) once writes to the source have "
+                    + "stopped."),
+    REPLICA_IDENTITY_SET(Kind.NOTE, "Tables without a primary key got REPLICA IDENTITY FULL on the source so that "
+            + "their updates and deletes replicate; a rollback sets them back.", "None."),
+    CUTOVER_COMPLETED(Kind.NOTE, "The cutover applied the source's last changes, set the sequences and verified "
+            + "the target; the note states the downtime.", "Point the applications at the target."),
+    SOURCE_CLEANED_UP(Kind.NOTE, "The replication slots and publications an online migration made on the source "
+            + "were dropped.", "None."),
     ROLLED_BACK(Kind.NOTE, "A later cancel finished an incomplete rollback: nothing of the migration is left on "
             + "the target.", "None.");
 

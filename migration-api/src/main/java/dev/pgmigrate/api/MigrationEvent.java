@@ -72,6 +72,19 @@ public sealed interface MigrationEvent {
         }
     }
 
+    /**
+     * An online migration's stream into one database moved on: what it applied and how far it trails the source.
+     * Sent about once a second per database while the stream runs.
+     *
+     * @since 0.3
+     */
+    record ReplicationProgressed(String migrationName, Instant at, String database, ReplicationProgress progress)
+            implements MigrationEvent {
+        public ReplicationProgressed {
+            Objects.requireNonNull(progress, "progress must not be null");
+        }
+    }
+
     /** The migration reached a final status. */
     record MigrationFinished(String migrationName, Instant at, MigrationStatus status,
             Optional<MigrationMessage> error) implements MigrationEvent {

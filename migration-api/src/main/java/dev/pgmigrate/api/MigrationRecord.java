@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param cancelRequested whether a cancel was asked for and not yet carried out
  * @param pgmigrateVersion the pgmigrate version that started it, with the commit it was built from, such as
  *     {@code "0.1.0 (commit 1a2b3c4d5e6f)"}; empty for migrations stored before records kept it
+ * @param cutoverRequestedAt when the cutover of an online migration was asked for: the downtime runs from there to
+ *     {@code endedAt}; empty before, and always for an offline migration
  * @since 0.1
  */
 @Stable(since = "0.1")
@@ -31,7 +33,7 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
         Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
         List<DatabaseProgress> databases, List<MigrationMessage> errors, Optional<VerificationReport> verification,
         List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested,
-        Optional<String> pgmigrateVersion) {
+        Optional<String> pgmigrateVersion, Optional<Instant> cutoverRequestedAt) {
 
     public MigrationRecord {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -45,6 +47,21 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
         Objects.requireNonNull(verification, "verification must not be null");
         notes = List.copyOf(Objects.requireNonNull(notes, "notes must not be null"));
         Objects.requireNonNull(pgmigrateVersion, "pgmigrateVersion must not be null; Optional.empty() if unknown");
+        Objects.requireNonNull(cutoverRequestedAt, "cutoverRequestedAt must not be null; Optional.empty() if none");
+    }
+
+    /**
+     * A record without a cutover request, as records stored before online migrations describe it.
+     *
+     * @since 0.3
+     */
+    public MigrationRecord(MigrationSpec spec, MigrationStatus status, MigrationSubstatus substatus,
+            Instant createdAt, Optional<Instant> endedAt, List<ValidationResult> validationResults,
+            List<DatabaseProgress> databases, List<MigrationMessage> errors, Optional<VerificationReport> verification,
+            List<MigrationMessage> notes, boolean interrupted, boolean cancelRequested,
+            Optional<String> pgmigrateVersion) {
+        this(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors, verification, notes,
+                interrupted, cancelRequested, pgmigrateVersion, Optional.empty());
     }
 
     /** A record that does not say which pgmigrate version started it, for code written before records did. */
@@ -85,68 +102,89 @@ public record MigrationRecord(MigrationSpec spec, MigrationStatus status, Migrat
     public MigrationRecord withStatus(MigrationStatus newStatus, MigrationSubstatus newSubstatus) {
         return new MigrationRecord(spec, newStatus, newSubstatus, createdAt, endedAt, validationResults, databases,
                 errors, verification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with another end time. */
     public MigrationRecord withEndedAt(Optional<Instant> newEndedAt) {
         return new MigrationRecord(spec, status, substatus, createdAt, newEndedAt, validationResults, databases,
                 errors, verification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with other validation results. */
     public MigrationRecord withValidationResults(List<ValidationResult> newResults) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, newResults, databases, errors,
                 verification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with other databases' progress. */
     public MigrationRecord withDatabases(List<DatabaseProgress> newDatabases) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, newDatabases,
                 errors, verification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with other errors. */
     public MigrationRecord withErrors(List<MigrationMessage> newErrors) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases,
                 newErrors, verification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with another verification. */
     public MigrationRecord withVerification(Optional<VerificationReport> newVerification) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
                 newVerification, notes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record with other notes. */
     public MigrationRecord withNotes(List<MigrationMessage> newNotes) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
                 verification, newNotes, interrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record, marked as interrupted (its process gone) or not. */
     public MigrationRecord withInterrupted(boolean isInterrupted) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
                 verification, notes, isInterrupted, cancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
     }
 
     /** This record, saying which pgmigrate version started it. */
     public MigrationRecord withPgmigrateVersion(Optional<String> newPgmigrateVersion) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
-                verification, notes, interrupted, cancelRequested, newPgmigrateVersion);
+                verification, notes, interrupted, cancelRequested, newPgmigrateVersion,
+                cutoverRequestedAt);
     }
 
     /** This record, with a cancel asked for or not. */
     public MigrationRecord withCancelRequested(boolean isCancelRequested) {
         return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
                 verification, notes, interrupted, isCancelRequested,
-                pgmigrateVersion);
+                pgmigrateVersion, cutoverRequestedAt);
+    }
+
+    /**
+     * This record, with the time its cutover was asked for.
+     *
+     * @since 0.3
+     */
+    public MigrationRecord withCutoverRequestedAt(Optional<Instant> at) {
+        return new MigrationRecord(spec, status, substatus, createdAt, endedAt, validationResults, databases, errors,
+                verification, notes, interrupted, cancelRequested, pgmigrateVersion, at);
+    }
+
+    /**
+     * An online migration's downtime: from the cutover request to the end, or to {@code now} while the cutover
+     * runs; empty when no cutover was asked for.
+     *
+     * @since 0.3
+     */
+    public Optional<Duration> downtime(Instant now) {
+        return cutoverRequestedAt.map(at -> Duration.between(at, endedAt.orElse(now)));
     }
 }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * @param target the server they go to (the same or a newer major version)
  * @param databases the user databases to migrate, by name; at least one, never a template
  * @param option check only, check then migrate, or migrate without checking
- * @param mode {@link MigrationMode#OFFLINE}; {@code ONLINE} is refused
+ * @param mode {@link MigrationMode#OFFLINE}, or {@link MigrationMode#ONLINE}: the copy is followed by the source's
+ *     changes until the cutover (not with a schema-only or data-only selection)
  * @param settings how the migration runs
  * @since 0.1
  */
@@ -57,9 +58,6 @@ public record MigrationSpec(String name, ServerSpec source, ServerSpec target, L
         }
         if (mode == null) {
             problems.add(new SpecProblem("migrationMode", "null", "use Offline"));
-        } else if (mode == MigrationMode.ONLINE) {
-            problems.add(new SpecProblem("migrationMode", "Online",
-                    "only Offline migrations are implemented; stop writes to the source and use Offline"));
         }
         if (settings == null) {
             problems.add(new SpecProblem("settings", "null", "use MigrationSettings.defaults()"));

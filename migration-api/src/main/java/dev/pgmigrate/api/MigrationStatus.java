@@ -8,6 +8,13 @@ package dev.pgmigrate.api;
 @Stable(since = "0.1")
 public enum MigrationStatus implements Labeled {
     IN_PROGRESS("InProgress"),
+    /**
+     * An online migration whose target has caught up and follows the source, waiting for the user to trigger the
+     * cutover (its substatus is then {@link MigrationSubstatus#WAITING_FOR_CUTOVER_TRIGGER}).
+     *
+     * @since 0.3
+     */
+    WAITING_FOR_USER_ACTION("WaitingForUserAction"),
     CANCELED("Canceled"),
     FAILED("Failed"),
     VALIDATION_FAILED("ValidationFailed"),
@@ -24,14 +31,17 @@ public enum MigrationStatus implements Labeled {
         return label;
     }
 
-    /** Whether the migration has ended and will not change again (every status but {@code InProgress}). */
+    /**
+     * Whether the migration has ended and will not change again (every status but {@code InProgress} and
+     * {@code WaitingForUserAction}).
+     */
     public boolean isFinal() {
-        return this != IN_PROGRESS;
+        return this != IN_PROGRESS && this != WAITING_FOR_USER_ACTION;
     }
 
     /** Whether a cancel may still be requested. */
     public boolean isCancelable() {
-        return this == IN_PROGRESS;
+        return !isFinal();
     }
 
     /** Parses a label such as {@code "ValidationFailed"}, ignoring case. */

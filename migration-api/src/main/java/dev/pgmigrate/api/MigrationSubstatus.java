@@ -10,6 +10,12 @@ public enum MigrationSubstatus implements Labeled {
     PERFORMING_PREREQUISITE_STEPS("PerformingPrerequisiteSteps"),
     VALIDATION_IN_PROGRESS("ValidationInProgress"),
     MIGRATING_DATA("MigratingData"),
+    /**
+     * An online migration's target follows the source's changes until the user triggers the cutover.
+     *
+     * @since 0.3
+     */
+    WAITING_FOR_CUTOVER_TRIGGER("WaitingForCutoverTrigger"),
     COMPLETING_MIGRATION("CompletingMigration"),
     COMPLETED("Completed"),
     FAILED("Failed");

@@ -27,7 +27,7 @@ final class ExitCodes {
             case SUCCEEDED -> SUCCEEDED;
             case VALIDATION_FAILED -> VALIDATION_FAILED;
             case CANCELED -> CANCELED;
-            case FAILED, IN_PROGRESS -> FAILED;
+            case FAILED, IN_PROGRESS, WAITING_FOR_USER_ACTION -> FAILED;
         };
     }
 

@@ -90,6 +90,7 @@ public final class FileMigrationStore implements MigrationStore {
             }
             try {
                 Files.deleteIfExists(cancelMarker(migration.namespace(), migration.name()));
+                Files.deleteIfExists(cutoverMarker(migration.namespace(), migration.name()));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot clear an old cancel request of " + migration.name(), e);
             }
@@ -127,6 +128,25 @@ public final class FileMigrationStore implements MigrationStore {
     @Override
     public boolean isCancelRequested(String namespace, String name) {
         return Files.exists(cancelMarker(namespace, name));
+    }
+
+    @Override
+    public void requestCutover(String namespace, String name) {
+        MigrationStore.super.requestCutover(namespace, name);
+        try {
+            Files.write(cutoverMarker(namespace, name), new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the cutover request of " + name, e);
+        }
+    }
+
+    @Override
+    public boolean isCutoverRequested(String namespace, String name) {
+        return Files.exists(cutoverMarker(namespace, name));
+    }
+
+    private Path cutoverMarker(String namespace, String name) {
+        return directory.resolve(namespace).resolve("." + name + ".cutover");
     }
 
     private Path cancelMarker(String namespace, String name) {

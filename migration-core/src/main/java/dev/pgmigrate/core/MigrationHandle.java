@@ -36,4 +36,15 @@ public interface MigrationHandle {
      * @throws dev.pgmigrate.api.MigrationException if it already reached a final status
      */
     void cancel();
+
+    /**
+     * Triggers an online migration's cutover; returns at once. The migration applies the source's last changes
+     * (stop the writes to the source first), sets the sequences, verifies the target and ends; {@link #completion}
+     * tells when.
+     *
+     * @throws dev.pgmigrate.api.MigrationException if the migration is offline, or is not waiting for the cutover
+     *     (status {@code WaitingForUserAction})
+     * @since 0.3
+     */
+    void cutover();
 }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationOption;
@@ -218,6 +219,41 @@ public final class MigrationService implements AutoCloseable {
     /** Cancels the migration called {@code name} on {@code target}: see {@link #cancel(String)}. */
     public MigrationRecord cancel(String name, ServerSpec target) {
         return cancels.cancel(views.existing(name, target));
+    }
+
+    /**
+     * Triggers the cutover of an online migration waiting for it (status {@code WaitingForUserAction}): carried
+     * out here when this service runs it, asked through the store when another process does.
+     *
+     * @return the record once the cutover was asked for
+     * @throws MigrationException when there is no such migration, it is offline, it does not wait for the cutover,
+     *     or its process died (resume it first)
+     * @since 0.3
+     */
+    public MigrationRecord cutover(String name) {
+        return cutover(views.existing(name));
+    }
+
+    /** Triggers the cutover of the migration called {@code name} on {@code target}: see {@link #cutover(String)}. */
+    public MigrationRecord cutover(String name, ServerSpec target) {
+        return cutover(views.existing(name, target));
+    }
+
+    private MigrationRecord cutover(StoredMigration stored) {
+        var here = running.get(stored.namespace(), stored.name());
+        if (here.isPresent()) {
+            new RunHandle(here.get()).cutover();
+            return here.get().keeper().record();
+        }
+        MigrationRecord view = views.view(stored);
+        RunHandle.requireCutoverWaiting(view);
+        if (view.interrupted()) {
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT, "Migration '" + stored.name()
+                    + "' was interrupted: its process died. Resume it (pgmigrate migration resume --name "
+                    + stored.name() + "); once it follows the source again, trigger the cutover.");
+        }
+        store.requestCutover(stored.namespace(), stored.name());
+        return views.view(store.load(stored.namespace(), stored.name()).orElseThrow());
     }
 
     /**

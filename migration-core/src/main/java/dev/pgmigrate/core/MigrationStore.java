@@ -79,4 +79,25 @@ public interface MigrationStore {
     default boolean isCancelRequested(String namespace, String name) {
         return load(namespace, name).map(m -> m.record().cancelRequested()).orElse(false);
     }
+
+    /**
+     * Asks the process running an online migration to cut over: sets the record's {@code cutoverRequestedAt}
+     * unless it is set.
+     *
+     * @throws dev.pgmigrate.api.MigrationException when there is no such migration
+     * @since 0.3
+     */
+    default void requestCutover(String namespace, String name) {
+        update(namespace, name, m -> m.record().cutoverRequestedAt().isPresent() ? m
+                : m.withRecord(m.record().withCutoverRequestedAt(Optional.of(java.time.Instant.now()))));
+    }
+
+    /**
+     * Whether a cutover was asked for; polled like {@link #isCancelRequested}.
+     *
+     * @since 0.3
+     */
+    default boolean isCutoverRequested(String namespace, String name) {
+        return load(namespace, name).map(m -> m.record().cutoverRequestedAt().isPresent()).orElse(false);
+    }
 }

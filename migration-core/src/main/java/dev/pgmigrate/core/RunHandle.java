@@ -2,7 +2,9 @@ package dev.pgmigrate.core;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.core.internal.run.MigrationRun;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +59,28 @@ final class RunHandle implements MigrationHandle {
     public void cancel() {
         requireCancelable(run.keeper().record());
         run.cancel("canceled");
+    }
+
+    @Override
+    public void cutover() {
+        requireCutoverWaiting(run.keeper().record());
+        run.cutover(run.keeper().now());
+    }
+
+    /** Refuses a cutover unless the migration is online and waits for it. */
+    static void requireCutoverWaiting(MigrationRecord record) {
+        if (record.spec().mode() != MigrationMode.ONLINE) {
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + record.name() + "' is offline: it cuts over by itself once its data is copied. "
+                    + "Only an online migration takes a cutover.");
+        }
+        if (record.status() != MigrationStatus.WAITING_FOR_USER_ACTION && record.cutoverRequestedAt().isEmpty()) {
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + record.name() + "' is " + record.status().label() + " / "
+                    + record.substatus().label() + ": the cutover can be triggered once every database is copied "
+                    + "and follows the source (status WaitingForUserAction / WaitingForCutoverTrigger). Watch it "
+                    + "with 'pgmigrate migration show --name " + record.name() + "'.");
+        }
     }
 
     /** Refuses to cancel a migration that already ended. */

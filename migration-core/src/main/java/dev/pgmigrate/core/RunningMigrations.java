@@ -130,6 +130,10 @@ final class RunningMigrations {
                     log.info("Migration {} was canceled from another process", run.keeper().name());
                     run.cancel("canceled from another process");
                 }
+                if (!run.isCutoverRequested() && run.keeper().cutoverRequestedInStore()) {
+                    log.info("Migration {}: cutover triggered from another process", run.keeper().name());
+                    run.cutover(now);
+                }
                 if (Duration.between(lastBeat.getOrDefault(run, Instant.EPOCH), now).compareTo(HEARTBEAT) >= 0) {
                     lastBeat.put(run, now);
                     run.keeper().heartbeat();

@@ -55,8 +55,8 @@ final class StoredRollbacks {
         requireLogin(stored, target);
         log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
                 stored.journal().size());
-        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
-                "postgres", stored.journal());
+        List<String> problems = Rollback.undo(source(stored), new ServerConnector(target,
+                stored.record().spec().settings()), "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());
@@ -88,8 +88,8 @@ final class StoredRollbacks {
         log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
                 stored.journal().size());
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
-        List<String> problems = Rollback.undo(new ServerConnector(target, stored.record().spec().settings()),
-                "postgres", stored.journal());
+        List<String> problems = Rollback.undo(source(stored), new ServerConnector(target,
+                stored.record().spec().settings()), "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());
@@ -104,6 +104,20 @@ final class StoredRollbacks {
                     .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         return done;
+    }
+
+    /**
+     * The source, with its password, when the journal has changes to undo there (an online migration's slot);
+     * null when it has none, so that the source need not be reachable.
+     */
+    private ServerConnector source(StoredMigration stored) {
+        boolean onSource = stored.journal().stream().anyMatch(e -> e.kind().startsWith("source"));
+        if (!onSource) {
+            return null;
+        }
+        ServerSpec spec = stored.record().spec().source();
+        return new ServerConnector(spec.withLogin(spec.adminLogin(), credentials.password(stored, "sourceServer")),
+                stored.record().spec().settings());
     }
 
     /**

@@ -59,7 +59,7 @@ final class HtmlStyle {
             svg .tick{stroke:var(--line);stroke-width:1}
             svg .divider{stroke:#cbd5e1;stroke-dasharray:4 3}
             .bar{fill:#94a3b8}
-            .bar.ph-prerequisite{fill:#94a3b8}.bar.ph-validation{fill:#a78bfa}.bar.ph-migrating{fill:#3b82f6}\
+            .bar.ph-prerequisite{fill:#94a3b8}.bar.ph-validation{fill:#a78bfa}.bar.ph-migrating{fill:#3b82f6}.bar.ph-following{fill:#14b8a6}\
             .bar.ph-completing{fill:#14b8a6}.bar.copy{fill:#93c5fd}.bar.verify{fill:#0ea5e9}
             .bar.st-succeeded{fill:#22c55e}.bar.st-failed{fill:#ef4444}.bar.st-canceled{fill:#9ca3af}\
             .bar.st-inprogress{fill:#60a5fa}

@@ -127,6 +127,7 @@ final class HtmlTimeline {
             case PERFORMING_PREREQUISITE_STEPS -> "prerequisite";
             case VALIDATION_IN_PROGRESS -> "validation";
             case MIGRATING_DATA -> "migrating";
+            case WAITING_FOR_CUTOVER_TRIGGER -> "following";
             case COMPLETING_MIGRATION -> "completing";
             case COMPLETED -> "completed";
             case FAILED -> "failed";

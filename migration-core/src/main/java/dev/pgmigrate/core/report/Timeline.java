@@ -19,7 +19,8 @@ import java.util.Optional;
 final class Timeline {
     private static final List<MigrationSubstatus> WORKING = List.of(
             MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS, MigrationSubstatus.VALIDATION_IN_PROGRESS,
-            MigrationSubstatus.MIGRATING_DATA, MigrationSubstatus.COMPLETING_MIGRATION);
+            MigrationSubstatus.MIGRATING_DATA, MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER,
+            MigrationSubstatus.COMPLETING_MIGRATION);
 
     private Timeline() {
     }

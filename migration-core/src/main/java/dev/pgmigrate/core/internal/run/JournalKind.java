@@ -39,7 +39,20 @@ public enum JournalKind {
      * Data only: sequences of a database the target had, set; undone by setting each back. Name: the database;
      * detail: a line per sequence, its quoted name, value and is_called as they were, separated by tabs.
      */
-    SET_SEQUENCES("setSequences");
+    SET_SEQUENCES("setSequences"),
+    /**
+     * Online: a publication and a logical replication slot of the same name made on the source; undone by dropping
+     * both there. Name: the slot's name; detail: the source database.
+     */
+    SOURCE_SLOT("sourceSlot"),
+    /**
+     * Online: tables of a source database given {@code REPLICA IDENTITY FULL}; undone by setting each back on the
+     * source. Name: the database; detail: a line per table, its quoted name and its identity as it was
+     * ({@code DEFAULT}, {@code NOTHING} or {@code USING INDEX name}), separated by a tab.
+     */
+    SOURCE_REPLICA_IDENTITY("sourceReplicaIdentity"),
+    /** Online: a replication origin made on the target to track what was applied; undone by dropping it. */
+    TARGET_ORIGIN("targetOrigin");
 
     private final String label;
 
@@ -49,6 +62,11 @@ public enum JournalKind {
 
     public String label() {
         return label;
+    }
+
+    /** Whether the change was made on the source, not the target. */
+    public boolean onSource() {
+        return this == SOURCE_SLOT || this == SOURCE_REPLICA_IDENTITY;
     }
 
     static Optional<JournalKind> of(String label) {

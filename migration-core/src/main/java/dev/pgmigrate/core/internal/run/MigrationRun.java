@@ -38,6 +38,8 @@ public final class MigrationRun implements Runnable {
     private final Plugins plugins;
     private final CancelSignal cancel;
     private final CompletableFuture<MigrationRecord> completion = new CompletableFuture<>();
+    /** Completed when an online migration's cutover is triggered. */
+    private final CompletableFuture<Void> cutover = new CompletableFuture<>();
     private final Servers servers;
     private final Endpoint source;
     private final Endpoint target;
@@ -124,6 +126,16 @@ public final class MigrationRun implements Runnable {
         return cancel.isCanceled();
     }
 
+    /** Triggers an online migration's cutover, asked for at {@code at}; returns at once. */
+    public void cutover(java.time.Instant at) {
+        keeper.cutoverRequested(at);
+        cutover.complete(null);
+    }
+
+    public boolean isCutoverRequested() {
+        return cutover.isDone();
+    }
+
     @Override
     public void run() {
         try (Endpoint sourceSession = source; Endpoint targetSession = target;
@@ -176,6 +188,10 @@ public final class MigrationRun implements Runnable {
 
     private void execute(WorkerPool pool, DatabaseMigrations data) throws Exception {
         EngineOptions.check(spec.settings());
+        if (spec.mode() == dev.pgmigrate.api.MigrationMode.ONLINE) {
+            throw new MigrationException(MessageCode.SPEC_INVALID, "migrationMode = Online: not wired into the "
+                    + "engine yet; use Offline.");
+        }
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
@@ -231,7 +247,7 @@ public final class MigrationRun implements Runnable {
         List<MigrationMessage> problems = new java.util.ArrayList<>();
         String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
         List<dev.pgmigrate.core.StoredMigration.JournalEntry> journal = keeper.journal();
-        Rollback.undo(target.connector(), maintenance, journal).forEach(problem -> problems.add(
+        Rollback.undo(source.connector(), target.connector(), maintenance, journal).forEach(problem -> problems.add(
                 new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE, "Rollback incomplete: " + problem)));
         if (problems.isEmpty() && !journal.isEmpty()) {
             keeper.clearJournal(); // every change undone: a later cancel has nothing left to do

@@ -3,6 +3,7 @@ package dev.pgmigrate.core.internal.run;
 import dev.pgmigrate.api.DatabaseProgress;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.ReplicationProgress;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class ProgressLedger {
         DatabaseProgress db = databases.get(database);
         databases.put(database, new DatabaseProgress(database, MigrationStatus.IN_PROGRESS,
                 db != null && db.startedAt().isPresent() ? db.startedAt() : Optional.of(now), Optional.empty(),
-                List.of(), Optional.empty(), Optional.of(TAKING_SNAPSHOT)));
+                List.of(), Optional.empty(), Optional.of(TAKING_SNAPSHOT), Optional.empty()));
         tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
         changed = true;
     }
@@ -82,6 +83,19 @@ public final class ProgressLedger {
         }
     }
 
+    /**
+     * An online migration's stream into the database moved on; the database waits for the cutover trigger (or
+     * runs it) from its first figures on.
+     */
+    void replication(String database, ReplicationProgress figures, MigrationStatus status) {
+        DatabaseProgress db = databases.get(database);
+        if (db != null && !db.status().isFinal()) {
+            databases.put(database, new DatabaseProgress(database, status, db.startedAt(), db.endedAt(), List.of(),
+                    db.message(), db.activity(), Optional.of(figures)));
+            changed = true;
+        }
+    }
+
     /** A build of a table began: {@code what}, such as "index orders_pkey", shows as what is being built. */
     void buildStarted(String database, String qualifiedName, String what) {
         List<String> running = building.computeIfAbsent(database, k -> new HashMap<>())
@@ -102,7 +116,8 @@ public final class ProgressLedger {
     void databaseFinished(String database, MigrationStatus status, Optional<String> message, Instant now) {
         DatabaseProgress db = databases.get(database);
         databases.put(database, new DatabaseProgress(database, status,
-                db == null ? Optional.of(now) : db.startedAt(), Optional.of(now), List.of(), message));
+                db == null ? Optional.of(now) : db.startedAt(), Optional.of(now), List.of(), message, Optional.empty(),
+                db == null ? Optional.empty() : db.replication()));
         building.remove(database);
         changed = true;
     }
@@ -141,7 +156,7 @@ public final class ProgressLedger {
         for (DatabaseProgress db : databases.values()) {
             List<TableProgress> dbTables = new ArrayList<>(tables.getOrDefault(db.database(), Map.of()).values());
             all.add(new DatabaseProgress(db.database(), db.status(), db.startedAt(), db.endedAt(), dbTables,
-                    db.message(), db.activity()));
+                    db.message(), db.activity(), db.replication()));
         }
         return all;
     }
@@ -155,7 +170,7 @@ public final class ProgressLedger {
         boolean rolledBack = status == MigrationStatus.FAILED || status == MigrationStatus.CANCELED;
         List<DatabaseProgress> result = new ArrayList<>();
         for (DatabaseProgress db : databases) {
-            boolean open = db.status() == MigrationStatus.IN_PROGRESS;
+            boolean open = !db.status().isFinal();
             boolean undone = rolledBack && db.status() == MigrationStatus.SUCCEEDED;
             if (!open && !undone) {
                 result.add(db);
@@ -169,7 +184,7 @@ public final class ProgressLedger {
                     .map(t -> t.building().isPresent() ? t.building(Optional.empty()) : t).toList();
             result.add(new DatabaseProgress(db.database(), status, db.startedAt(),
                     db.startedAt().isPresent() ? db.endedAt().or(() -> Optional.of(now)) : Optional.empty(),
-                    tables, message));
+                    tables, message, Optional.empty(), db.replication()));
         }
         return result;
     }

@@ -8,6 +8,7 @@ import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ReplicationProgress;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.VerificationReport;
@@ -208,6 +209,30 @@ public final class RecordKeeper {
     public synchronized void activity(String database, Optional<String> activity) {
         progress.activity(database, activity);
         writer.markPending();
+    }
+
+    /** An online migration's stream into {@code database} moved on: kept in the record and sent as an event. */
+    public void replication(String database, ReplicationProgress figures) {
+        synchronized (this) {
+            MigrationStatus status = record.status() == MigrationStatus.WAITING_FOR_USER_ACTION
+                    ? MigrationStatus.WAITING_FOR_USER_ACTION : MigrationStatus.IN_PROGRESS;
+            progress.replication(database, figures, status);
+            writer.markPending();
+        }
+        listeners.emit(new MigrationEvent.ReplicationProgressed(name(), now(), database, figures));
+    }
+
+    /** Records when the cutover was asked for (once): the downtime counts from there. */
+    public synchronized void cutoverRequested(Instant at) {
+        if (record.cutoverRequestedAt().isEmpty()) {
+            record = record.withCutoverRequestedAt(Optional.of(at));
+            persist(true);
+        }
+    }
+
+    /** Whether another process asked, through the store, for this online migration's cutover. */
+    public boolean cutoverRequestedInStore() {
+        return writer.cutoverRequested();
     }
 
     /** A build on a table began after its copy: {@code what}, such as "index orders_pkey" or "ANALYZE". */

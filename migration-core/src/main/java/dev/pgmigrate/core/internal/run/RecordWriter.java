@@ -80,6 +80,9 @@ public final class RecordWriter {
                 }
                 boolean cancel = stored.record().cancelRequested() && !mine.status().isFinal();
                 MigrationRecord merged = cancel == mine.cancelRequested() ? mine : mine.withCancelRequested(cancel);
+                if (merged.cutoverRequestedAt().isEmpty() && stored.record().cutoverRequestedAt().isPresent()) {
+                    merged = merged.withCutoverRequestedAt(stored.record().cutoverRequestedAt()); // asked meanwhile
+                }
                 return stored.withRecord(merged).withState(snapshot.state()).withOwner(stored.owner(), snapshot.at());
             });
             written = snapshot.number();
@@ -105,5 +108,9 @@ public final class RecordWriter {
 
     boolean cancelRequested() {
         return store.isCancelRequested(namespace, name);
+    }
+
+    boolean cutoverRequested() {
+        return store.isCutoverRequested(namespace, name);
     }
 }

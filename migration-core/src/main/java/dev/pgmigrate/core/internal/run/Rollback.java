@@ -30,8 +30,18 @@ public final class Rollback {
         return journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()));
     }
 
-    /** Rolls back; returns what could not be undone (empty when the target is as it was). */
+    /** Rolls back a journal that changed nothing on the source: see {@link #undo(ServerConnector, ServerConnector, String, List)}. */
     public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
+        return undo(null, target, maintenanceDatabase, journal);
+    }
+
+    /**
+     * Rolls back; returns what could not be undone (empty when the target, and the source, are as they were).
+     * {@code source} undoes what an online migration made there; without it (null) those entries are reported
+     * with what to run by hand.
+     */
+    public static List<String> undo(ServerConnector source, ServerConnector target, String maintenanceDatabase,
+            List<JournalEntry> journal) {
         List<JournalEntry> reversed = new ArrayList<>(journal);
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
@@ -49,6 +59,11 @@ public final class Rollback {
         try (Connection c = openWhenBack(target, maintenanceDatabase)) {
             for (JournalEntry entry : reversed) {
                 try {
+                    java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+                    if (kind.isPresent() && kind.get().onSource()) {
+                        SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
+                        continue;
+                    }
                     undo(target, c, entry).ifPresent(problems::add);
                 } catch (SQLException e) {
                     problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
@@ -133,6 +148,7 @@ public final class Rollback {
             }
             case FILL_TABLES -> DataOnlyRollback.empty(target, c, entry);
             case SET_SEQUENCES -> DataOnlyRollback.setBack(target, c, entry);
+            case TARGET_ORIGIN -> SourceUndo.dropOrigin(c, entry.name(), entry.detail());
             case DROPPED_DATABASE -> {
                 return java.util.Optional.of("Database " + entry.name() + " was dropped to be overwritten by a "
                         + "version of pgmigrate before 0.2, which did not set it aside: it cannot be brought back. "
@@ -157,6 +173,11 @@ public final class Rollback {
                     + " (data only: " + String.join(", ", entry.detail().lines().limit(5).toList()) + ")";
             case SET_SEQUENCES -> "values of " + entry.detail().lines().count() + " sequence(s) of database "
                     + entry.name() + " (data only)";
+            case SOURCE_SLOT -> "replication slot and publication " + entry.name() + " in database "
+                    + entry.detail() + " on the source";
+            case SOURCE_REPLICA_IDENTITY -> "REPLICA IDENTITY FULL on " + entry.detail().lines().count()
+                    + " table(s) of database " + entry.name() + " on the source";
+            case TARGET_ORIGIN -> "replication origin " + entry.name() + " on the target";
             default -> entry.kind() + " " + entry.name();
         }).orElse(entry.kind() + " " + entry.name());
     }
@@ -168,6 +189,13 @@ public final class Rollback {
             case SET_ASIDE_DATABASE -> ". By hand: ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
                     + Sql.ident(entry.name()) + " (the original), once the copy of that name is dropped";
             case CREATE_ROLE -> ". By hand: DROP ROLE " + Sql.ident(entry.name());
+            case SOURCE_SLOT -> ". By hand, on the source in database " + entry.detail() + ": SELECT "
+                    + "pg_drop_replication_slot('" + entry.name() + "'); DROP PUBLICATION IF EXISTS " + entry.name();
+            case SOURCE_REPLICA_IDENTITY -> ". By hand, on the source in database " + entry.name() + ": ALTER TABLE "
+                    + "... REPLICA IDENTITY as it was for each of " + String.join(", ", entry.detail().lines()
+                    .map(l -> l.split("\t")[0]).toList());
+            case TARGET_ORIGIN -> ". By hand, on the target: SELECT pg_replication_origin_drop('" + entry.name()
+                    + "')";
             case FILL_TABLES -> ". By hand, in database " + entry.name() + ": TRUNCATE ONLY "
                     + String.join(", ", entry.detail().lines().toList());
             case SET_SEQUENCES -> ". By hand, in database " + entry.name() + ": SELECT pg_catalog.setval(...) "
