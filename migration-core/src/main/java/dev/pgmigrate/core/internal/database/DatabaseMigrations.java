@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal.database;
 
 import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
@@ -12,6 +13,8 @@ import dev.pgmigrate.core.internal.copy.DataOnlyPhase;
 import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.copy.TableCopy;
+import dev.pgmigrate.core.internal.online.OnlineReplication;
+import dev.pgmigrate.core.internal.online.SourceSlot;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.run.CancelSignal;
@@ -66,6 +69,8 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
     private final DataOnlyDatabase dataOnly;
+    /** An online migration's streams and cutover; null when offline. */
+    private final OnlineReplication online;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
@@ -88,6 +93,8 @@ public final class DatabaseMigrations implements AutoCloseable {
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
+        this.online = spec.mode() == MigrationMode.ONLINE ? new OnlineReplication(spec, keeper, source, target, cancel)
+                : null;
         this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,
                 new DataOnlyPhase(settings, keeper, target, pool, cancel, sessions, tableCopy));
     }
@@ -109,9 +116,21 @@ public final class DatabaseMigrations implements AutoCloseable {
             String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
             DatabaseRun db = new DatabaseRun(database, working);
             databases.put(database, db);
+            if (online != null && (stage == Checkpoint.Stage.SCHEMA || stage == Checkpoint.Stage.DATA)) {
+                // Its copy came from a slot's snapshot, gone with the process: copied again, from a new slot.
+                keeper.note(MessageCode.RESUMED, "Resumed: database " + database + " of this online migration was "
+                        + "not completely copied; it is copied again from a new replication slot.");
+                stage = Checkpoint.Stage.CREATED;
+                for (TableProgress t : keeper.record().database(database).map(d -> d.tables()).orElse(List.of())) {
+                    keeper.tableChanged(database, t.qualifiedName(), TableProgress::requeued, null);
+                }
+            }
             switch (stage) {
                 case DONE -> log.info("Database {} was completed before the interruption", database);
                 case VERIFIED -> {
+                    if (online != null) {
+                        online.follow(database, db.working); // from what the target's origin says it applied
+                    }
                     // Copied and verified: only its properties and its final name remain, and need no snapshot.
                     readTargetRoles(db);
                     db.properties = dumps.properties(db, result(pgDumpLookup));
@@ -155,7 +174,13 @@ public final class DatabaseMigrations implements AutoCloseable {
     private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
-        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        if (online != null) {
+            try (SourceSlot slot = online.begin(db.name)) {
+                SourceLocks.openSnapshot(db, source, settings, cancel, keeper, slot.snapshot());
+            }
+        } else {
+            SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+        }
         keeper.activity(db.name, Optional.of("copying the schema"));
         PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
@@ -268,11 +293,20 @@ public final class DatabaseMigrations implements AutoCloseable {
         if (dataOnly == null) {
             verification.enableRowSecurity(db); // data only leaves the user's tables as they are
         }
-        verification.noteSourceWrites(db);
+        if (online == null) {
+            verification.noteSourceWrites(db); // online, the writes are what the stream carries
+        } else if (db.catalog != null && !db.catalog.largeObjects.isEmpty()) {
+            keeper.note(MessageCode.LARGE_OBJECTS_NOT_REPLICATED, "Database " + db.name + ": its "
+                    + db.catalog.largeObjects.size() + " large object(s) were copied from the snapshot; logical "
+                    + "replication does not carry their later changes.");
+        }
         sessions.closeWorkers(db);
         WorkerSessions.closeAll(db.verifyConnections);
         SourceLocks.closeSnapshot(db);
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
+        if (online != null) {
+            online.follow(db.name, db.working);
+        }
         keeper.activity(db.name, Optional.of("copied and verified; it takes its name when every database is"));
     }
 
@@ -294,6 +328,11 @@ public final class DatabaseMigrations implements AutoCloseable {
         }
     }
 
+    /** An online migration's streams and cutover; empty when the migration is offline. */
+    public Optional<OnlineReplication> online() {
+        return Optional.ofNullable(online);
+    }
+
     /** The point of no return: see {@link TargetDatabase#commit()}. */
     public void commit() throws SQLException {
         targetDatabase.commit();
@@ -301,6 +340,9 @@ public final class DatabaseMigrations implements AutoCloseable {
 
     @Override
     public void close() {
+        if (online != null) {
+            online.close();
+        }
         verification.close();
         for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");

@@ -55,10 +55,23 @@ public final class SourceLocks {
      */
     static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
             RecordKeeper keeper) throws SQLException {
+        openSnapshot(db, source, settings, cancel, keeper, null);
+    }
+
+    /**
+     * As {@link #openSnapshot(DatabaseRun, Endpoint, MigrationSettings, CancelSignal, RecordKeeper)}, the
+     * transaction importing {@code slotSnapshot} (an online migration's slot's) when it is not null, and exporting
+     * it again for the copy's other sessions: the slot's own lives only until its connection does more.
+     */
+    static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
+            RecordKeeper keeper, String slotSnapshot) throws SQLException {
         Connection c = source.connector().open(db.name);
         db.snapshotConnection = c;
         Sql.execute(c, "SET search_path = pg_catalog");
         db.locks = lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
+        if (slotSnapshot != null) {
+            Sql.execute(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(slotSnapshot));
+        }
         db.snapshot = Sql.one(c, "SELECT pg_export_snapshot()");
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
         db.selection = SourceSelection.resolve(c, settings.selection());

@@ -26,7 +26,8 @@ public final class EngineOptions {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
                 s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
-                s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s));
+                s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s),
+                s -> applyGroupStatements(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);
@@ -130,5 +131,23 @@ public final class EngineOptions {
     static int watchSeconds(MigrationSettings settings) {
         return intOption(settings, "connection.watchSeconds", 10, 1, 3600, "a whole number of seconds "
                 + "from 1 to 3600 (how often each server is asked whether it still answers; default 10)");
+    }
+
+    /**
+     * The setting {@code options.online.replicaIdentityFull}: {@code true} gives the source's tables without a
+     * usable replica identity {@code REPLICA IDENTITY FULL} for the migration (set back afterwards); {@code false},
+     * the default, refuses an online migration of such tables.
+     */
+    public static boolean replicaIdentityFull(MigrationSettings settings) {
+        return booleanOption(settings, "online.replicaIdentityFull", false, "true (tables without a primary key or "
+                + "replica identity get REPLICA IDENTITY FULL on the source during an online migration, set back "
+                + "afterwards) or false (the default: such tables stop an online migration)");
+    }
+
+    /** The setting {@code options.online.applyGroupStatements}: statements per target transaction, default 1000. */
+    public static int applyGroupStatements(MigrationSettings settings) {
+        return intOption(settings, "online.applyGroupStatements", 1000, 1, 1_000_000, "a whole number from 1 to "
+                + "1000000 (how many statements of small source transactions an online migration's apply groups "
+                + "into one target transaction; default 1000)");
     }
 }

@@ -14,6 +14,7 @@ import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.ServerRole;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.internal.database.DatabaseMigrations;
+import dev.pgmigrate.core.internal.online.OnlineReplication;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.Sql;
@@ -188,10 +189,6 @@ public final class MigrationRun implements Runnable {
 
     private void execute(WorkerPool pool, DatabaseMigrations data) throws Exception {
         EngineOptions.check(spec.settings());
-        if (spec.mode() == dev.pgmigrate.api.MigrationMode.ONLINE) {
-            throw new MigrationException(MessageCode.SPEC_INVALID, "migrationMode = Online: not wired into the "
-                    + "engine yet; use Offline.");
-        }
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
         }
@@ -235,12 +232,39 @@ public final class MigrationRun implements Runnable {
         }
         data.migrate(); // on resume, skips what was done and reopens what completion needs
         cancel.check();
-        keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+        if (data.online().isPresent()) {
+            cutOver(data.online().get(), pool);
+        } else {
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+        }
         data.complete();
         new ServerParameters(spec, keeper, source, target, cancel).carryOver();
         cancel.check();
         data.commit(); // the point of no return: the user's databases set aside are dropped only now
+        keeper.record().downtime(keeper.now()).ifPresent(downtime -> keeper.note(MessageCode.CUTOVER_COMPLETED,
+                "Cutover completed: every change of the source applied, sequences set, target verified; downtime "
+                + String.format("%.1f", downtime.toMillis() / 1000.0) + " s (from the cutover request to the end)."));
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
+    }
+
+    /**
+     * An online migration, once every database is copied and follows the source: waits for the cutover trigger
+     * (at once when a resumed run's was asked for before), then cuts over and drops what it made on the source.
+     */
+    private void cutOver(OnlineReplication online, WorkerPool pool) throws Exception {
+        if (keeper.record().cutoverRequestedAt().isPresent()) {
+            cutover.complete(null);
+        } else {
+            keeper.phase(MigrationStatus.WAITING_FOR_USER_ACTION, MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
+            keeper.note(MessageCode.REPLICATION_STARTED, "Every database is copied and follows the source's "
+                    + "changes. Stop the writes to the source, then trigger the cutover: pgmigrate migration update "
+                    + "--cutover --name " + spec.name() + ".");
+        }
+        online.awaitCutover(cutover);
+        keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+        online.cutover(pool);
+        cancel.check();
+        online.cleanUp();
     }
 
     private List<MigrationMessage> rollback() {

@@ -79,6 +79,34 @@ public final class Rollback {
     }
 
     /**
+     * Undoes, after a successful cutover, only what an online migration made beside its databases: its slots,
+     * publications and replica identities on the source and its replication origins on the target. Returns what
+     * could not be undone.
+     */
+    public static List<String> undoOnSource(ServerConnector source, ServerConnector target, String maintenanceDatabase,
+            List<JournalEntry> journal) {
+        List<String> problems = new ArrayList<>();
+        for (JournalEntry entry : journal) {
+            java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+            if (kind.isEmpty() || !(kind.get().onSource() || kind.get() == JournalKind.TARGET_ORIGIN)) {
+                continue;
+            }
+            try {
+                if (kind.get() == JournalKind.TARGET_ORIGIN) {
+                    try (Connection c = target.open(maintenanceDatabase)) {
+                        SourceUndo.dropOrigin(c, entry.name(), entry.detail());
+                    }
+                } else {
+                    SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
+                }
+            } catch (SQLException e) {
+                problems.add(describe(entry) + ": " + e.getMessage() + byHand(entry));
+            }
+        }
+        return problems;
+    }
+
+    /**
      * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down or starting
      * up: a restart that broke the migration must not also leave its changes behind. Only an unavailable server is
      * waited for; a refused login or a missing database cannot get better by waiting.

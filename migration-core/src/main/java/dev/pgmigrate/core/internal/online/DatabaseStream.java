@@ -1,0 +1,225 @@
+package dev.pgmigrate.core.internal.online;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.ReplicationProgress;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One database's stream, on a thread of its own: the source's changes after the copy's snapshot, read from the
+ * database's slot and applied on its copy by a {@link ChangeApplier}, until {@link #stopAt} a source position.
+ * A position is confirmed to the source only once the target committed it. A server that restarts or a connection
+ * that breaks is waited for and the stream taken up again from the target's own record of what it applied.
+ */
+public final class DatabaseStream implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
+    private static final Duration FIGURES_EVERY = Duration.ofSeconds(1);
+    /** How long a broken connection is retried before the stream gives up and the migration fails. */
+    private static final Duration RECONNECT_FOR = Duration.ofMinutes(5);
+
+    private final String database;
+    private final String working;
+    private final String slot;
+    private final ServerConnector source;
+    private final ServerConnector target;
+    private final RecordKeeper keeper;
+    private final int groupStatements;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private volatile long stopAt = Long.MAX_VALUE;
+    private volatile boolean abort;
+    private volatile long position; // what the target has: applied, or everything sent while nothing of ours came
+    private long transactions;
+    private long changes;
+    private long openCommitMicros = -1; // the source commit time of the transaction being received, if any
+    private Instant lastFigures = Instant.EPOCH;
+
+    public DatabaseStream(String database, String working, String slot, ServerConnector source,
+            ServerConnector target, RecordKeeper keeper, int groupStatements) {
+        this.database = database;
+        this.working = working;
+        this.slot = slot;
+        this.source = source;
+        this.target = target;
+        this.keeper = keeper;
+        this.groupStatements = groupStatements;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** Completes when the stream stopped at its position, or exceptionally when it failed. */
+    public CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    /** Asks the stream to end once the target has everything up to the source position {@code lsn}. */
+    public void stopAt(long lsn) {
+        stopAt = lsn;
+    }
+
+    /** Ends the stream as soon as possible, leaving an open group uncommitted (the source sends it again). */
+    public void abort() {
+        abort = true;
+    }
+
+    /** The transactions and changes applied since this process started the stream. */
+    public long transactions() {
+        return transactions;
+    }
+
+    @Override
+    public void run() {
+        Instant brokenSince = null;
+        try {
+            while (!abort) {
+                try {
+                    stream();
+                    break;
+                } catch (SQLException e) {
+                    if (!brokenConnection(e) || abort) {
+                        throw e;
+                    }
+                    brokenSince = brokenSince == null ? Instant.now() : brokenSince;
+                    if (Duration.between(brokenSince, Instant.now()).compareTo(RECONNECT_FOR) > 0) {
+                        throw e;
+                    }
+                    log.warn("Database {}: the stream's connection broke ({}, SQLState {}); taking it up again",
+                            database, Sql.firstLine(String.valueOf(e.getMessage())), e.getSQLState());
+                    Thread.sleep(1000);
+                }
+            }
+            ended.complete(null);
+        } catch (Exception | Error e) {
+            ended.completeExceptionally(e instanceof MigrationException ? e : new MigrationException(
+                    MessageCode.REPLICATION_FAILED, "Database " + database + ": the stream of the source's changes "
+                    + "failed: " + e.getMessage() + ". Resume the migration: it continues from the last change the "
+                    + "target committed.", e));
+        }
+    }
+
+    private static boolean brokenConnection(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.startsWith("57P");
+    }
+
+    private void stream() throws Exception {
+        try (Connection apply = target.open(working); Connection probe = source.open(database);
+                Connection replication = source.openReplication(database)) {
+            ChangeApplier applier = new ChangeApplier(apply, slot, groupStatements);
+            try {
+                position = Math.max(position, applier.appliedLsn());
+                PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
+                        .replicationStream().logical().withSlotName(slot)
+                        .withStartPosition(LogSequenceNumber.valueOf(applier.appliedLsn()))
+                        .withSlotOption("proto_version", "1").withSlotOption("publication_names", slot)
+                        .withStatusInterval(1, TimeUnit.SECONDS).start();
+                follow(stream, applier, apply, probe);
+                stream.close();
+            } finally {
+                try {
+                    applier.close();
+                } catch (SQLException e) {
+                    log.debug("Closing the apply session of {} failed", database, e);
+                }
+            }
+        }
+    }
+
+    private void follow(PGReplicationStream stream, ChangeApplier applier, Connection apply, Connection probe)
+            throws Exception {
+        boolean open = false;
+        while (!abort) {
+            ByteBuffer message = stream.readPending();
+            if (message == null) {
+                if (!open) {
+                    applier.commitGroup().ifPresent(lsn -> confirm(stream, lsn));
+                    long sent = stream.getLastReceiveLSN().asLong(); // the server's end, from its keepalives
+                    if (sent > position) {
+                        confirm(stream, sent); // nothing of ours before it: the slot may let that WAL go
+                    }
+                    if (position >= stopAt) {
+                        figures(probe, true);
+                        return;
+                    }
+                }
+                figures(probe, false);
+                Thread.sleep(open ? 1 : 5);
+                continue;
+            }
+            Change change = PgOutputDecoder.decode(message);
+            if (change instanceof Change.Begin b) {
+                open = true;
+                openCommitMicros = b.commitMicros();
+            } else if (change instanceof Change.Commit) {
+                open = false;
+                openCommitMicros = -1;
+                transactions++;
+            } else if (change instanceof Change.Relation r) {
+                checkColumns(apply, r);
+            } else if (change instanceof Change.Insert || change instanceof Change.Update
+                    || change instanceof Change.Delete || change instanceof Change.Truncate) {
+                changes++;
+            }
+            applier.apply(change).ifPresent(lsn -> confirm(stream, lsn));
+        }
+    }
+
+    private void confirm(PGReplicationStream stream, long lsn) {
+        position = Math.max(position, lsn);
+        stream.setFlushedLSN(LogSequenceNumber.valueOf(position));
+        stream.setAppliedLSN(LogSequenceNumber.valueOf(position));
+    }
+
+    /** The lag, read from the source about once a second, into the record and out as an event. */
+    private void figures(Connection probe, boolean now) throws SQLException {
+        Instant at = Instant.now();
+        if (!now && Duration.between(lastFigures, at).compareTo(FIGURES_EVERY) < 0) {
+            return;
+        }
+        lastFigures = at;
+        long current = LogSequenceNumber.valueOf(Sql.one(probe, "SELECT pg_current_wal_lsn()")).asLong();
+        long lagBytes = Math.max(0, current - position);
+        Duration lag = openCommitMicros < 0 ? Duration.ZERO : Duration.between(Instant.EPOCH.plusSeconds(946_684_800L)
+                .plus(openCommitMicros, java.time.temporal.ChronoUnit.MICROS), at);
+        keeper.replication(database, new ReplicationProgress(lagBytes, lag.isNegative() ? Duration.ZERO : lag,
+                transactions, changes, LogSequenceNumber.valueOf(position).asString(), at));
+    }
+
+    /**
+     * Stops the stream when a table's columns on the source are no longer those of its copy: logical replication
+     * carries no schema change, and applying rows of another shape would fail or lose a column.
+     */
+    private void checkColumns(Connection apply, Change.Relation r) throws SQLException {
+        String table = Sql.qualified(r.schema(), r.table());
+        List<String> sent = r.columns().stream().map(Change.Column::name).sorted().toList();
+        List<String> there = Sql.rows(apply, "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = "
+                + "to_regclass(?) AND attnum > 0 AND NOT attisdropped" + (generatedColumns(apply)
+                ? " AND attgenerated = ''" : ""), table).stream().map(row -> row[0]).sorted().toList();
+        if (!sent.equals(there)) {
+            throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
+                    + table + " changed on the source during the online migration: its columns are now " + sent
+                    + ", its copy's " + there + ". Logical replication does not carry schema changes: cancel the "
+                    + "migration, make the change, and start it again.");
+        }
+    }
+
+    private static boolean generatedColumns(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseMajorVersion() >= 12;
+    }
+}

@@ -1,0 +1,241 @@
+package dev.pgmigrate.core.internal.online;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.SourceSelection;
+import dev.pgmigrate.core.internal.pg.Sql;
+import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.EngineOptions;
+import dev.pgmigrate.core.internal.run.JournalKind;
+import dev.pgmigrate.core.internal.run.RecordKeeper;
+import dev.pgmigrate.core.internal.run.Rollback;
+import dev.pgmigrate.core.internal.run.WorkerPool;
+import dev.pgmigrate.core.internal.verify.Verifier;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.postgresql.replication.LogSequenceNumber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An online migration's streams, one per database from the end of its copy, and its cutover: the source quiet,
+ * every stream caught up with the source's last position and stopped, the sequences set from the source, the
+ * target verified against the source as it now is, and what the migration made on the source dropped.
+ */
+public final class OnlineReplication implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OnlineReplication.class);
+
+    private final MigrationSpec spec;
+    private final RecordKeeper keeper;
+    private final Endpoint source;
+    private final Endpoint target;
+    private final CancelSignal cancel;
+    private final Map<String, DatabaseStream> streams = new LinkedHashMap<>();
+    private final Map<String, String> workingNames = new LinkedHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    public OnlineReplication(MigrationSpec spec, RecordKeeper keeper, Endpoint source, Endpoint target,
+            CancelSignal cancel) {
+        this.spec = spec;
+        this.keeper = keeper;
+        this.source = source;
+        this.target = target;
+        this.cancel = cancel;
+    }
+
+    /** Makes the publication and slot of {@code database}, before its copy: see {@link OnlineStart#begin}. */
+    public SourceSlot begin(String database) throws SQLException {
+        return OnlineStart.begin(spec.name(), database, source.connector(), target.maintenance(), spec.settings(),
+                keeper);
+    }
+
+    /** Starts following the source's changes into {@code working}, the copy of {@code database}. */
+    public void follow(String database, String working) {
+        String slot = SourceSlot.name(spec.name(), database);
+        if (keeper.journal().stream().noneMatch(e -> e.kind().equals(JournalKind.TARGET_ORIGIN.label())
+                && e.name().equals(slot))) {
+            keeper.journal(JournalKind.TARGET_ORIGIN, slot, working);
+        }
+        DatabaseStream stream = new DatabaseStream(database, working, slot, source.connector(), target.connector(),
+                keeper, EngineOptions.applyGroupStatements(spec.settings()));
+        streams.put(database, stream);
+        workingNames.put(database, working);
+        Thread thread = new Thread(stream, "pgmigrate-" + spec.name() + "-stream-" + database);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+        keeper.activity(database, java.util.Optional.of("following the source's changes"));
+        log.info("Database {}: following the source's changes from slot {}", database, slot);
+    }
+
+    /** Waits, while the streams run, until {@code trigger} completes; a stream's failure or a cancel ends it. */
+    public void awaitCutover(CompletableFuture<Void> trigger) throws Exception {
+        while (!trigger.isDone()) {
+            cancel.check();
+            failure();
+            Thread.sleep(100);
+        }
+    }
+
+    /** Rethrows the failure of a stream that ended in one. */
+    private void failure() throws Exception {
+        for (DatabaseStream stream : streams.values()) {
+            if (stream.ended().isCompletedExceptionally()) {
+                try {
+                    stream.ended().join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The cutover's part on the data: waits until no session writes to the migrated databases on the source,
+     * stops each stream once the target has everything up to the source's position then, sets the sequences, and
+     * verifies each database against the source as it now is.
+     */
+    public void cutover(WorkerPool pool) throws Exception {
+        waitForQuietSource();
+        for (Map.Entry<String, DatabaseStream> e : streams.entrySet()) {
+            try (Connection c = source.connector().open(e.getKey())) {
+                e.getValue().stopAt(endPosition(c));
+            }
+        }
+        for (DatabaseStream stream : streams.values()) {
+            while (!stream.ended().isDone()) {
+                cancel.check();
+                Thread.sleep(20);
+            }
+        }
+        failure();
+        VerificationReport all = null;
+        for (Map.Entry<String, String> db : workingNames.entrySet()) {
+            cancel.check();
+            keeper.activity(db.getKey(), java.util.Optional.of("cutting over: sequences and verification"));
+            try (Connection src = source.connector().open(db.getKey());
+                    Connection dst = target.connector().open(db.getValue())) {
+                Sql.execute(src, "SET search_path = pg_catalog");
+                SourceCatalog catalog = SourceCatalog.read(src);
+                catalog.retain(SourceSelection.resolve(src, spec.settings().selection()));
+                setSequences(src, dst, catalog);
+                if (spec.settings().verify()) {
+                    VerificationReport report = Verifier.verify(source.connector(), db.getKey(), null,
+                            target.connector(), db.getValue(), catalog, pool, cancel);
+                    if (!report.matches()) {
+                        throw new MigrationException(MessageCode.VERIFICATION_MISMATCH,
+                                Verifier.describeMismatch(db.getKey(), report) + " (at the cutover: was the source "
+                                + "still written?)");
+                    }
+                    all = all == null ? report : new VerificationReport(all.startedAt(), all.elapsed()
+                            .plus(report.elapsed()), concat(all.tables(), report.tables()),
+                            concat(all.objects(), report.objects()));
+                }
+            }
+        }
+        if (all != null) {
+            keeper.setVerification(all);
+        }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * Drops what the migration made on the source (slots, publications, replica identities set back) and the
+     * target's replication origins, once the cutover verified the target; a problem is noted, not failed on: the
+     * target is complete.
+     */
+    public void cleanUp() {
+        List<String> problems = Rollback.undoOnSource(source.connector(), target.connector(),
+                target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres"), keeper.journal());
+        if (problems.isEmpty()) {
+            keeper.note(MessageCode.SOURCE_CLEANED_UP, "Dropped the replication slot and publication of "
+                    + streams.size() + " database(s) on the source" + (keeper.journal().stream().anyMatch(e -> e.kind()
+                    .equals(JournalKind.SOURCE_REPLICA_IDENTITY.label())) ? ", set the replica identities back" : "")
+                    + " and dropped the target's replication origins.");
+        } else {
+            problems.forEach(p -> keeper.note(MessageCode.ROLLBACK_INCOMPLETE, "Left after the cutover: " + p));
+        }
+    }
+
+    /** Waits until no client session writes to a migrated database on the source, naming those that do. */
+    private void waitForQuietSource() throws Exception {
+        String writers = "SELECT pid, coalesce(usename, ''), coalesce(application_name, ''), datname, "
+                + "left(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g'), 60) FROM pg_stat_activity WHERE "
+                + "backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND "
+                + "datname = ANY (?::text[])";
+        String databases = "{" + String.join(",", streams.keySet().stream().map(d -> "\"" + d.replace("\\", "\\\\")
+                .replace("\"", "\\\"") + "\"").toList()) + "}";
+        boolean noted = false;
+        try (Connection c = source.maintenance()) {
+            for (int quiet = 0; quiet < 2; ) {
+                cancel.check();
+                List<String[]> rows = Sql.rows(c, writers, databases);
+                if (rows.isEmpty()) {
+                    quiet++;
+                } else {
+                    quiet = 0;
+                    if (!noted) {
+                        noted = true;
+                        keeper.note(MessageCode.SOURCE_LOCK_WAIT, "The cutover waits for the writes to the source "
+                                + "to stop: " + String.join("; ", rows.stream().map(r -> "session " + r[0] + " (user "
+                                + r[1] + ", application '" + r[2] + "', database " + r[3] + ": " + r[4] + ")")
+                                .toList()) + ". Stop the applications writing to it.");
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * The source's position the target must reach: the end of a message written to the WAL now, which the
+     * stream's server reads and so reports; the WAL position itself where the login may not write one.
+     */
+    private static long endPosition(Connection c) throws SQLException {
+        try {
+            return LogSequenceNumber.valueOf(Sql.one(c, "SELECT pg_logical_emit_message(false, 'pgmigrate', "
+                    + "'cutover')::text")).asLong();
+        } catch (SQLException e) {
+            return LogSequenceNumber.valueOf(Sql.one(c, "SELECT pg_current_wal_lsn()::text")).asLong();
+        }
+    }
+
+    /** Sets each sequence of the copy to the source's value now. */
+    private static void setSequences(Connection src, Connection dst, SourceCatalog catalog) throws SQLException {
+        for (SourceCatalog.Sequence seq : catalog.sequences) {
+            String name = Sql.qualified(seq.schema(), seq.name());
+            String[] value = Sql.rows(src, "SELECT last_value::text, is_called FROM " + name).get(0);
+            Sql.execute(dst, "SELECT pg_catalog.setval(" + Sql.literal(name) + ", " + Long.parseLong(value[0]) + ", "
+                    + "t".equals(value[1]) + ")");
+        }
+    }
+
+
+    /** Stops every stream (an open group is rolled back: the source sends it again to a resumed run). */
+    @Override
+    public void close() {
+        streams.values().forEach(DatabaseStream::abort);
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
