@@ -30,7 +30,7 @@ class PostgresBinariesTest {
         assertThat(PostgresBinaries.fullVersion("9.6")).isEqualTo("9.6.24");
         assertThat(PostgresBinaries.fullVersion("17")).isEqualTo("17.6.0");
         assertThat(PostgresBinaries.fullVersion("12.22.0")).isEqualTo("12.22.0");
-        assertThat(PostgresBinaries.pinnedMajors()).containsExactly("9.6", "11", "14", "15", "16", "17", "18");
+        assertThat(PostgresBinaries.pinnedMajors()).containsExactly("9.6", "10", "11", "13", "14", "15", "16", "17", "18");
         assertThat(PostgresBinaries.majorLabel("9.6.24")).isEqualTo("9.6");
         assertThatThrownBy(() -> PostgresBinaries.fullVersion("12"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("17.6.0");
