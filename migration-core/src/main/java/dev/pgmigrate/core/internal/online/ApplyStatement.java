@@ -105,6 +105,30 @@ public record ApplyStatement(String sql, List<String> parameters) {
         }
     }
 
+    /**
+     * The statement with each parameter written in as a literal (NULL, or a quoted string the server reads as its
+     * column's type, as it reads an unknown-typed parameter), for sending many statements in one round trip.
+     * A {@code ?} inside a quoted identifier is part of the name and stays.
+     */
+    public String inlined() {
+        StringBuilder out = new StringBuilder(sql.length() + 16 * parameters.size());
+        boolean quoted = false;
+        int next = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '"') {
+                quoted = !quoted; // a doubled quote inside a name toggles twice
+            }
+            if (c == '?' && !quoted) {
+                String value = parameters.get(next++);
+                out.append(value == null ? "NULL" : Sql.literal(value));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     private static String table(Relation relation) {
         return Sql.qualified(relation.schema(), relation.table());
     }

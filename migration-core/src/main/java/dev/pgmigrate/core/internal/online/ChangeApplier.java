@@ -3,8 +3,8 @@ package dev.pgmigrate.core.internal.online;
 import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +31,9 @@ public final class ChangeApplier implements AutoCloseable {
     private long pendingCommitMicros;
     private int pendingStatements;
     private boolean skipping; // a transaction the target already has, sent again after a restart
+    /** Statements of the open group not sent yet: sent together, in order, in one round trip. */
+    private final List<ApplyStatement> unsent = new ArrayList<>();
+    private static final int SEND_EVERY = 256;
 
     /**
      * Takes over {@code target} (autocommit off from here) and the replication origin {@code origin}, created if
@@ -89,6 +92,7 @@ public final class ChangeApplier implements AutoCloseable {
         if (pendingEnd <= applied) {
             return Optional.empty();
         }
+        send();
         try (PreparedStatement ps = target.prepareStatement("SELECT pg_replication_origin_xact_setup(?::pg_lsn, "
                 + "'2000-01-01 00:00:00+00'::timestamptz + ? * interval '1 microsecond')")) {
             ps.setString(1, org.postgresql.replication.LogSequenceNumber.valueOf(pendingEnd).asString());
@@ -129,21 +133,45 @@ public final class ChangeApplier implements AutoCloseable {
     }
 
     private void execute(ApplyStatement s) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement(s.sql())) {
-            for (int i = 0; i < s.parameters().size(); i++) {
-                ps.setObject(i + 1, s.parameters().get(i), Types.OTHER);
+        unsent.add(s);
+        if (unsent.size() >= SEND_EVERY) {
+            send();
+        }
+    }
+
+    /**
+     * Sends the statements not sent yet in one batch (the driver pipelines them: one round trip, not one per row)
+     * and checks that each changed exactly the one row it changed on the source.
+     */
+    private void send() throws SQLException {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        int[] counts;
+        try (Statement batch = target.createStatement()) {
+            for (ApplyStatement s : unsent) {
+                batch.addBatch(s.inlined());
             }
-            int rows = ps.executeUpdate();
-            if (rows != 1 && !s.sql().startsWith("TRUNCATE") && !s.sql().startsWith("INSERT")) {
-                throw new SQLException("A change the source made to one row found " + rows + " on the target: "
+            counts = batch.executeBatch();
+        } catch (java.sql.BatchUpdateException e) {
+            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+            throw new SQLException("Applying a source transaction on the target failed: " + cause.getMessage(),
+                    cause.getSQLState(), cause);
+        }
+        for (int i = 0; i < counts.length; i++) {
+            ApplyStatement s = unsent.get(i);
+            if (counts[i] != 1 && !s.sql().startsWith("TRUNCATE") && !s.sql().startsWith("INSERT")) {
+                throw new SQLException("A change the source made to one row found " + counts[i] + " on the target: "
                         + Sql.abbreviate(s.sql()) + ". The target no longer matches the source's history.", "P0002");
             }
         }
+        unsent.clear();
     }
 
     /** Rolls back an open group (the source sends it again) and gives the connection back as it was. */
     @Override
     public void close() throws SQLException {
+        unsent.clear();
         target.rollback();
         target.setAutoCommit(true);
         Sql.one(target, "SELECT pg_replication_origin_session_reset()");
