@@ -54,8 +54,11 @@ final class StoredResumes {
                 redacted.target().withLogin(redacted.target().adminLogin(), credentials.password(stored, "targetServer")),
                 redacted.databases(), redacted.option(), redacted.mode(), redacted.settings());
         boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
+                || view.substatus() == MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER
                 || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
-        if (dataStarted) {
+        // Online, the source is written all along: a database copied whole follows from where its target stopped,
+        // one copied in part is copied again from a new slot; no kept table relies on unchanged counts.
+        if (dataStarted && spec.mode() != dev.pgmigrate.api.MigrationMode.ONLINE) {
             List<String> changed = ResumeCheck.changedTables(spec, view);
             if (!changed.isEmpty()) {
                 throw new MigrationException(MessageCode.RESUME_REFUSED,
