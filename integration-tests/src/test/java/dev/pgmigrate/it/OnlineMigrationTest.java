@@ -35,6 +35,7 @@ class OnlineMigrationTest {
             + "total numeric GENERATED ALWAYS AS (id * 2) STORED);"
             + "CREATE TABLE keyless (a int, b text);"
             + "CREATE TABLE emptied (x serial PRIMARY KEY, y text);"
+            + "CREATE TABLE big (id int PRIMARY KEY, payload text);"
             + "INSERT INTO \"Sales \"\"eu\"\"\".orders (id, note, doc) SELECT i, 'n' || i, (SELECT string_agg(md5(j::text),"
             + " '') FROM generate_series(1, 300) j) FROM generate_series(1, 200) i;"
             + "INSERT INTO keyless SELECT i % 7, 'k' || i FROM generate_series(1, 50) i;"
@@ -50,6 +51,8 @@ class OnlineMigrationTest {
         "INSERT INTO keyless VALUES (1, 'k1'), (NULL, NULL)",
         "TRUNCATE emptied",
         "INSERT INTO emptied (y) VALUES ('after the truncate')",
+        // One transaction of 100 MB in the stream (10,000 values of 10 KiB, sent whole though stored compressed).
+        "INSERT INTO big SELECT i, repeat(md5(i::text), 320) FROM generate_series(1, 10000) i",
     };
 
     @Test
@@ -61,18 +64,25 @@ class OnlineMigrationTest {
             source.execute(db, WORKLOAD);
             List<MigrationEvent.ReplicationProgressed> lag = new CopyOnWriteArrayList<>();
             Process load = pgbench(source, db, 2);
+            MigrationHandle cancelOnFailure = null;
             try (MigrationService service = MigrationService.builder().listener(e -> {
                 if (e instanceof MigrationEvent.ReplicationProgressed p) {
                     lag.add(p);
                 }
             }).build()) {
                 MigrationHandle handle = service.start(spec("online-load", source, target, db));
+                cancelOnFailure = handle;
                 MigrationRecord waiting = awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
                 assertThat(waiting.substatus()).isEqualTo(MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
                 source.execute(db, CHANGES);
-                Thread.sleep(3000); // the load and the changes stream in for a while
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (handle.record().database(db).orElseThrow().replication().isEmpty()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
                 assertThat(handle.record().database(db).orElseThrow().replication()).as("lag in the record")
                         .isPresent();
+                Thread.sleep(2000); // the load streams in a while longer
                 load.destroy();
                 assertThat(load.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 handle.cutover();
@@ -87,8 +97,12 @@ class OnlineMigrationTest {
                 assertThat(done.database(db).orElseThrow().replication().orElseThrow().transactions())
                         .as("source transactions applied after the copy").isGreaterThan(10);
                 assertThat(lag).as("lag events").isNotEmpty();
+                cancelOnFailure = null;
             } finally {
                 load.destroyForcibly();
+                if (cancelOnFailure != null && !cancelOnFailure.completion().isDone()) {
+                    cancelOnFailure.cancel(); // or closing the service waits for it
+                }
             }
             assertIdentical(source, target, db);
             assertNothingLeft(source, target, db);
@@ -146,7 +160,7 @@ class OnlineMigrationTest {
     /** Every table of {@code db} on both servers, row for row, compared independently of the verification. */
     static void assertIdentical(PostgresServer source, PostgresServer target, String db) {
         List<String> tables = List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history",
-                "\"Sales \"\"eu\"\"\".orders", "keyless", "emptied");
+                "\"Sales \"\"eu\"\"\".orders", "keyless", "emptied", "big");
         for (String table : tables) {
             String rows = "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
                     + "FROM " + table + " t";

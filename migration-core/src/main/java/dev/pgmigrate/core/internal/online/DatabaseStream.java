@@ -145,6 +145,7 @@ public final class DatabaseStream implements Runnable {
             throws Exception {
         boolean open = false;
         while (!abort) {
+            figures(probe, false); // at most once a second, also while a large transaction streams in
             ByteBuffer message = stream.readPending();
             if (message == null) {
                 if (!open) {
@@ -158,7 +159,6 @@ public final class DatabaseStream implements Runnable {
                         return;
                     }
                 }
-                figures(probe, false);
                 Thread.sleep(open ? 1 : 5);
                 continue;
             }
