@@ -26,7 +26,7 @@ public final class EngineOptions {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
                 s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
-                s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s));
+                s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);
@@ -105,6 +105,17 @@ public final class EngineOptions {
         return booleanOption(settings, "schema.noToastCompression", false, "true (columns take the target's "
                 + "default compression, as pg_dump --no-toast-compression) or false (they keep the source's, the "
                 + "default)");
+    }
+
+    /**
+     * The setting {@code options.online.replicaIdentityFull}: {@code true} lets an Online migration give the source's
+     * tables that have no usable replica identity {@code REPLICA IDENTITY FULL} until it ends (journaled as
+     * {@link JournalKind#SOURCE_REPLICA_IDENTITY}); {@code false}, the default, leaves them to fail validation.
+     */
+    public static boolean replicaIdentityFull(MigrationSettings settings) {
+        return booleanOption(settings, "online.replicaIdentityFull", false, "true (an Online migration sets "
+                + "REPLICA IDENTITY FULL on the source's tables that have no usable replica identity, and sets them "
+                + "back afterwards) or false (such tables fail validation, the default)");
     }
 
     /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
