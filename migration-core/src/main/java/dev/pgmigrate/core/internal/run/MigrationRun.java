@@ -188,9 +188,10 @@ public final class MigrationRun implements Runnable {
 
     private void execute(WorkerPool pool, DatabaseMigrations data) throws Exception {
         EngineOptions.check(spec.settings());
-        if (spec.mode() == dev.pgmigrate.api.MigrationMode.ONLINE) {
+        // Online is not wired into the engine yet, but its premigration checks are: Validate runs them.
+        if (spec.mode() == dev.pgmigrate.api.MigrationMode.ONLINE && spec.option().migrates()) {
             throw new MigrationException(MessageCode.SPEC_INVALID, "migrationMode = Online: not wired into the "
-                    + "engine yet; use Offline.");
+                    + "engine yet; use Offline, or migrationOption Validate to check the Online prerequisites.");
         }
         if (!resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.PERFORMING_PREREQUISITE_STEPS);
