@@ -18,7 +18,8 @@ class EngineOptionsTest {
     void badOptionValuesAreRefusedBeforeTheRecordIsWritten(@TempDir Path dir) {
         MigrationSettings settings = MigrationSettings.builder().option("connection.socketTimeoutSeconds", "abc")
                 .option("source.lockTimeoutSeconds", "0").option("verify.duringCopy", "sometimes")
-                .option("roles.scope", "everyone").option("connection.watchSeconds", "0").build();
+                .option("roles.scope", "everyone").option("connection.watchSeconds", "0")
+                .option("online.replicaIdentityFull", "yes").build();
         // Nothing listens on these ports: the check comes before any connection.
         MigrationSpec spec = MigrationSpec.builder().name("bad-options")
                 .source(ServerSpec.builder().host("127.0.0.1").port(1).adminLogin("a").build())
@@ -30,7 +31,7 @@ class EngineOptionsTest {
                 assertThat(e.problems()).extracting(p -> p.field()).containsExactlyInAnyOrder(
                         "settings.options.connection.socketTimeoutSeconds", "settings.options.source.lockTimeoutSeconds",
                         "settings.options.verify.duringCopy", "settings.options.roles.scope",
-                        "settings.options.connection.watchSeconds");
+                        "settings.options.connection.watchSeconds", "settings.options.online.replicaIdentityFull");
                 assertThat(e.problems()).filteredOn(p -> p.field().endsWith("socketTimeoutSeconds")).singleElement()
                         .satisfies(p -> {
                             assertThat(p.value()).isEqualTo("abc");

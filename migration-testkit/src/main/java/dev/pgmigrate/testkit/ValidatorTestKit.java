@@ -3,6 +3,7 @@ package dev.pgmigrate.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.pgmigrate.api.Experimental;
+import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -41,6 +42,7 @@ public final class ValidatorTestKit {
     private ServerSpec target;
     private final List<String> databases = new ArrayList<>();
     private UnaryOperator<MigrationSettings.Builder> settings = UnaryOperator.identity();
+    private MigrationMode mode = MigrationMode.OFFLINE;
 
     private ValidatorTestKit(Validator validator) {
         this.validator = validator;
@@ -93,6 +95,17 @@ public final class ValidatorTestKit {
         return this;
     }
 
+    /**
+     * The migration's mode, {@link MigrationMode#OFFLINE} unless set: checks of an Online migration's
+     * prerequisites answer only for {@link MigrationMode#ONLINE}.
+     *
+     * @since 0.3
+     */
+    public ValidatorTestKit mode(MigrationMode mode) {
+        this.mode = requireNonNull(mode, "mode must not be null");
+        return this;
+    }
+
     /** Runs a {@code Validate} migration with only this validator and returns its results. */
     public ValidationOutcome run() {
         if (source == null || target == null) {
@@ -103,6 +116,7 @@ public final class ValidatorTestKit {
                 .source(source).target(target)
                 .databases(databases.isEmpty() ? List.of("postgres") : databases)
                 .option(MigrationOption.VALIDATE)
+                .mode(mode)
                 .settings(settings.apply(MigrationSettings.builder().parallelism(2)).build())
                 .build();
         try (MigrationService service = MigrationService.builder()

@@ -21,8 +21,13 @@ abstract class DatabaseValidator extends BuiltInValidator {
         this.needsTarget = needsTarget;
     }
 
-
-
+    /**
+     * Whether the check concerns this migration at all, asked before connecting; one that does not gives no
+     * result. Every check does, unless it says otherwise.
+     */
+    boolean applies(ValidationContext context, ServerFacts source) {
+        return true;
+    }
 
     @Override
     public final List<ValidationResult> validate(ValidationContext context) throws SQLException {
@@ -30,7 +35,7 @@ abstract class DatabaseValidator extends BuiltInValidator {
                 .orElseThrow(() -> new IllegalStateException(id() + " is database-scoped but got no database"));
         Optional<ServerFacts> source = context.source().facts();
         if (source.isEmpty() || !source.get().databases().contains(database)
-                || needsTarget && context.target().facts().isEmpty()) {
+                || needsTarget && context.target().facts().isEmpty() || !applies(context, source.get())) {
             return List.of();
         }
         try (Connection connection = context.source().connect(database)) {

@@ -25,14 +25,25 @@ abstract class InstanceValidator extends BuiltInValidator {
         this.needs = needs;
     }
 
+    /** Which servers' facts it reads. */
+    final Needs needs() {
+        return needs;
+    }
 
-
+    /**
+     * Whether the check concerns this migration at all, asked once the facts it needs are there; one that does
+     * not gives no result. Every check does, unless it says otherwise.
+     */
+    boolean applies(ValidationContext context) {
+        return true;
+    }
 
     @Override
     public final List<ValidationResult> validate(ValidationContext context) throws SQLException {
         boolean source = needs != Needs.TARGET;
         boolean target = needs != Needs.SOURCE;
-        if (source && context.source().facts().isEmpty() || target && context.target().facts().isEmpty()) {
+        if (source && context.source().facts().isEmpty() || target && context.target().facts().isEmpty()
+                || !applies(context)) {
             return List.of();
         }
         return check(context);

@@ -20,6 +20,12 @@ final class Sql {
     static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
             + " AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'";
 
+    /**
+     * A relation's name with its schema, each quoted as needed, even when the schema is on the search path; use
+     * with a {@code pg_class} aliased {@code c} and a {@code pg_namespace} aliased {@code n}.
+     */
+    static final String QUALIFIED = "quote_ident(n.nspname) || '.' || quote_ident(c.relname)";
+
     /** FirstNormalObjectId: objects with a smaller oid come with initdb. */
     static final int FIRST_USER_OID = 16384;
 

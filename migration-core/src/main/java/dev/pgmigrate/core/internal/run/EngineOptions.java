@@ -108,6 +108,17 @@ public final class EngineOptions {
                 + "default)");
     }
 
+    /**
+     * The setting {@code options.online.replicaIdentityFull}: {@code true} lets an Online migration give the source's
+     * tables that have no usable replica identity {@code REPLICA IDENTITY FULL} until it ends (journaled as
+     * {@link JournalKind#SOURCE_REPLICA_IDENTITY}); {@code false}, the default, leaves them to fail validation.
+     */
+    public static boolean replicaIdentityFull(MigrationSettings settings) {
+        return booleanOption(settings, "online.replicaIdentityFull", false, "true (an Online migration sets "
+                + "REPLICA IDENTITY FULL on the source's tables that have no usable replica identity, and sets them "
+                + "back afterwards) or false (such tables fail validation, the default)");
+    }
+
     /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
     public static int parallelIndexWorkers(MigrationSettings settings) {
         return intOption(settings, "indexes.parallelWorkers", 0, 0, 1024, "a whole number from 0 (each "
@@ -131,17 +142,6 @@ public final class EngineOptions {
     static int watchSeconds(MigrationSettings settings) {
         return intOption(settings, "connection.watchSeconds", 10, 1, 3600, "a whole number of seconds "
                 + "from 1 to 3600 (how often each server is asked whether it still answers; default 10)");
-    }
-
-    /**
-     * The setting {@code options.online.replicaIdentityFull}: {@code true} gives the source's tables without a
-     * usable replica identity {@code REPLICA IDENTITY FULL} for the migration (set back afterwards); {@code false},
-     * the default, refuses an online migration of such tables.
-     */
-    public static boolean replicaIdentityFull(MigrationSettings settings) {
-        return booleanOption(settings, "online.replicaIdentityFull", false, "true (tables without a primary key or "
-                + "replica identity get REPLICA IDENTITY FULL on the source during an online migration, set back "
-                + "afterwards) or false (the default: such tables stop an online migration)");
     }
 
     /** The setting {@code options.online.applyGroupStatements}: statements per target transaction, default 1000. */
