@@ -54,6 +54,12 @@ public final class OnlineReplication implements AutoCloseable {
 
     /** Makes the publication and slot of {@code database}, before its copy: see {@link OnlineStart#begin}. */
     public SourceSlot begin(String database) throws SQLException {
+        int version = source.requireFacts().versionNum();
+        if (version < 100_000) {
+            throw new MigrationException(MessageCode.REPLICATION_FAILED, "An online migration needs a source of "
+                    + "PostgreSQL 10 or later (its pgoutput decoding); this source is " + source.requireFacts()
+                    .version() + ". Migrate it offline (migrationMode Offline).");
+        }
         return OnlineStart.begin(spec.name(), database, source.connector(), target.maintenance(), spec.settings(),
                 keeper);
     }
@@ -214,16 +220,25 @@ public final class OnlineReplication implements AutoCloseable {
         }
     }
 
-    /** Sets each sequence of the copy to the source's value now. */
+    /** Sets each sequence of the copy to the source's value now: a query on each side per 500 sequences. */
     private static void setSequences(Connection src, Connection dst, SourceCatalog catalog) throws SQLException {
-        for (SourceCatalog.Sequence seq : catalog.sequences) {
-            String name = Sql.qualified(seq.schema(), seq.name());
-            String[] value = Sql.rows(src, "SELECT last_value::text, is_called FROM " + name).get(0);
-            Sql.execute(dst, "SELECT pg_catalog.setval(" + Sql.literal(name) + ", " + Long.parseLong(value[0]) + ", "
-                    + "t".equals(value[1]) + ")");
+        List<SourceCatalog.Sequence> sequences = catalog.sequences;
+        for (int from = 0; from < sequences.size(); from += 500) {
+            List<SourceCatalog.Sequence> batch = sequences.subList(from, Math.min(sequences.size(), from + 500));
+            StringBuilder read = new StringBuilder();
+            for (int i = 0; i < batch.size(); i++) {
+                read.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(", last_value::text, "
+                        + "is_called FROM ").append(Sql.qualified(batch.get(i).schema(), batch.get(i).name()));
+            }
+            List<String> sets = new ArrayList<>();
+            for (String[] row : Sql.rows(src, read.toString())) {
+                SourceCatalog.Sequence seq = batch.get(Integer.parseInt(row[0]));
+                sets.add("pg_catalog.setval(" + Sql.literal(Sql.qualified(seq.schema(), seq.name())) + ", "
+                        + Long.parseLong(row[1]) + ", " + "t".equals(row[2]) + ")");
+            }
+            Sql.execute(dst, "SELECT " + String.join(", ", sets));
         }
     }
-
 
     /** Stops every stream (an open group is rolled back: the source sends it again to a resumed run). */
     @Override
