@@ -121,15 +121,16 @@ final class AzureStatus {
      * The service's state of one database: {@code WaitingForCutoverTrigger} while it follows the source and no
      * cutover was asked for; a validation failure is {@code Failed}.
      */
-    static String migrationState(MigrationRecord r, DatabaseProgress d) {
+    private static String migrationState(MigrationRecord r, DatabaseProgress d) {
         if (d.status() == MigrationStatus.VALIDATION_FAILED) {
             return "Failed";
         }
-        boolean following = d.status() == MigrationStatus.WAITING_FOR_USER_ACTION
-                || !d.status().isFinal() && d.replication().isPresent();
-        return following && r.cutoverRequestedAt().isEmpty() ? "WaitingForCutoverTrigger"
-                : d.status() == MigrationStatus.WAITING_FOR_USER_ACTION ? MigrationStatus.IN_PROGRESS.label()
-                : d.status().label();
+        boolean following = !d.status().isFinal() && (d.status() == MigrationStatus.WAITING_FOR_USER_ACTION
+                || d.replication().isPresent());
+        if (following) {
+            return r.cutoverRequestedAt().isEmpty() ? "WaitingForCutoverTrigger" : MigrationStatus.IN_PROGRESS.label();
+        }
+        return d.status().label();
     }
 
     private static ObjectNode validation(MigrationRecord r, Optional<PhaseSpan> phase) {

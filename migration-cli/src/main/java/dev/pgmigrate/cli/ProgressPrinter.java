@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Shows a running migration: on a terminal, a bar per database and one overall, redrawn in place; elsewhere,
- * plain timestamped lines, or one JSON object per line. Events arrive on the engine's threads, so every method
- * that prints is synchronized.
+ * plain timestamped lines, or one JSON object per line. An online migration's database that follows the source shows
+ * how far it trails, and the wait for the cutover says once how to trigger it. Events arrive on the engine's threads,
+ * so every method that prints is synchronized.
  */
 final class ProgressPrinter implements MigrationListener, AutoCloseable {
     enum Style { BARS, LINES, JSON }
