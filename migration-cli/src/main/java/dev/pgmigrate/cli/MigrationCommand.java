@@ -270,7 +270,9 @@ final class MigrationCommand implements Callable<Integer> {
                             cli.out().println("\nAttempt " + shown.number() + " of " + shown.of() + " of this name on "
                                     + "target " + shown.target().address() + " ('migration list --all' lists them).");
                         }
-                        List<String> left = shown.current() ? service.leftOnTarget(name, shown.target())
+                        // A migration still running holds its journal's changes as work, not as leftovers.
+                        boolean over = record.status().isFinal() || record.interrupted();
+                        List<String> left = shown.current() && over ? service.leftOnTarget(name, shown.target())
                                 : List.of();
                         if (!left.isEmpty()) {
                             cli.out().println("Left on the target (pgmigrate migration cancel --name " + name

@@ -85,7 +85,7 @@ final class Reports {
         facts.add(List.of(r.endedAt().isPresent() ? "  Ended" : "  Running for", r.endedAt()
                 .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
                 .orElse(Format.duration(r.duration(now)))));
-        r.cutoverRequestedAt().ifPresent(at -> facts.add(List.of("  Downtime", Format.duration(r.downtime(now)
+        r.cutoverRequestedAt().ifPresent(at -> facts.add(List.of("  Downtime", Format.span(r.downtime(now)
                 .orElseThrow()) + (r.endedAt().isPresent() ? "" : " so far") + " (cutover asked for at "
                 + Format.time(at) + ")")));
         facts.add(List.of("  Settings", settings(spec.settings())));
@@ -287,7 +287,7 @@ final class Reports {
         } else if (left.isEmpty() && r.status() == MigrationStatus.FAILED) {
             b.append("; the target is as it was (every change rolled back)");
         }
-        r.downtime(now).ifPresent(d -> b.append("; downtime ").append(Format.duration(d))
+        r.downtime(now).ifPresent(d -> b.append("; downtime ").append(Format.span(d))
                 .append(" (from the cutover request)"));
         b.append('\n');
         r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));

@@ -58,14 +58,14 @@ class OnlineDisplayTest {
         MigrationRecord cuttingOver = cuttingOver();
         String during = Reports.show(cuttingOver, T0.plusSeconds(103));
         assertThat(during).contains("Migration shop-move: InProgress (cutting over) (CompletingMigration)",
-                "Downtime        0:00:03 so far (cutover asked for at " + Format.time(T0.plusSeconds(100)) + ")")
+                "Downtime        3.0 s so far (cutover asked for at " + Format.time(T0.plusSeconds(100)) + ")")
                 .doesNotContain("trigger the cutover with");
         assertThat(Reports.grid(List.of(cuttingOver), T0.plusSeconds(103))).contains("InProgress (cutting over)");
 
         MigrationRecord done = succeeded(cuttingOver);
         assertThat(Reports.show(done, T0.plusSeconds(3600))).contains("Migration shop-move: Succeeded (Completed)",
-                "Downtime        0:00:07 (cutover asked for at", "Replicated: caught up, 12 transactions");
-        assertThat(Reports.ending(done, T0.plusSeconds(3600))).contains("Succeeded after 0:01:47; downtime 0:00:07 "
+                "Downtime        7.0 s (cutover asked for at", "Replicated: caught up, 12 transactions");
+        assertThat(Reports.ending(done, T0.plusSeconds(3600))).contains("Succeeded after 0:01:47; downtime 7.0 s "
                 + "(from the cutover request)");
     }
 
