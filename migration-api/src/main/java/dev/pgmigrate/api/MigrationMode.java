@@ -1,7 +1,8 @@
 package dev.pgmigrate.api;
 
 /**
- * Whether the source keeps taking writes while the migration runs. Only {@link #OFFLINE} is implemented.
+ * Whether the source keeps taking writes while the migration runs: not {@link #OFFLINE}; {@link #ONLINE}, whose
+ * copy is followed by the source's changes until the user triggers the cutover.
  *
  * @since 0.1
  */

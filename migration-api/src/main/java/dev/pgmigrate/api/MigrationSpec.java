@@ -57,12 +57,26 @@ public record MigrationSpec(String name, ServerSpec source, ServerSpec target, L
             problems.add(new SpecProblem("migrationOption", "null", "use Validate, ValidateAndMigrate or Migrate"));
         }
         if (mode == null) {
-            problems.add(new SpecProblem("migrationMode", "null", "use Offline"));
+            problems.add(new SpecProblem("migrationMode", "null", "use Offline or Online"));
         }
         if (settings == null) {
             problems.add(new SpecProblem("settings", "null", "use MigrationSettings.defaults()"));
+        } else if (mode == MigrationMode.ONLINE) {
+            problems.addAll(onlineProblems(settings.selection().content()));
         }
         return problems;
+    }
+
+    /** An online migration moves the schema and the data, then follows the changes: never one of them alone. */
+    private static List<SpecProblem> onlineProblems(Selection.Content content) {
+        if (content == Selection.Content.SCHEMA_AND_DATA) {
+            return List.of();
+        }
+        String field = content == Selection.Content.SCHEMA_ONLY ? "schemaOnly" : "dataOnly";
+        return List.of(new SpecProblem("migrationMode", "Online", "an online migration copies the schema and the "
+                + "data, then follows the source's changes until the cutover, so it takes neither "
+                + "settings.selection.schemaOnly nor settings.selection.dataOnly (--schema-only, --data-only); "
+                + "remove " + field + ", or migrate Offline"));
     }
 
     /** The rules for a migration name, reported against {@code field}. */

@@ -10,6 +10,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ReplicationProgress;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
 import dev.pgmigrate.api.TableState;
@@ -32,7 +33,11 @@ import java.util.stream.Collectors;
  * database and {@code validationDetails}, and the properties the migration was created with, spelled as the
  * service spells them ({@code "True"}, {@code "Prefer"}, {@code "PerformingPreRequisiteSteps"}). Scripts written
  * against the service read it unchanged; what the record does not know (Azure resource ids, SKUs) is left out, and
- * an offline migration's change-data-capture counters are 0, as the service shows them.
+ * an offline migration's change-data-capture counters are 0, as the service shows them. A database of an online
+ * migration that follows the source is {@code WaitingForCutoverTrigger} until the cutover is asked for, with
+ * {@code appliedChanges} (rows changed and tables truncated by the transactions applied) and {@code latency} (the
+ * lag in whole seconds, as the service's API defines it); the per-kind counters and {@code incomingChanges}, which
+ * pgmigrate does not count, are left out rather than shown as 0.
  */
 final class AzureStatus {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -53,7 +58,7 @@ final class AzureStatus {
         ObjectNode details = status.putObject("currentSubStateDetails");
         details.put("currentSubState", subState(r.substatus()));
         ObjectNode dbs = details.putObject("dbDetails");
-        r.databases().forEach(d -> dbs.set(d.database(), database(d)));
+        r.databases().forEach(d -> dbs.set(d.database(), database(r, d)));
         if (!r.validationResults().isEmpty()) {
             details.set("validationDetails", validation(r, phase(report, MigrationSubstatus.VALIDATION_IN_PROGRESS)));
         }
@@ -74,7 +79,7 @@ final class AzureStatus {
         p.put("sslMode", sslMode(spec.source().sslMode()));
         p.put("targetDbServerFullyQualifiedDomainName", spec.target().connectHost());
         p.put("targetDbServerResourceId", resourceId(spec.target()));
-        p.put("triggerCutover", flag(false));
+        p.put("triggerCutover", flag(r.cutoverRequestedAt().isPresent()));
         return JSON.writeValueAsString(root);
     }
 
@@ -87,24 +92,45 @@ final class AzureStatus {
         };
     }
 
-    private static ObjectNode database(DatabaseProgress d) {
+    private static ObjectNode database(MigrationRecord r, DatabaseProgress d) {
         ObjectNode db = JSON.createObjectNode();
-        db.put("appliedChanges", 0);
-        db.put("cdcDeleteCounter", 0);
-        db.put("cdcInsertCounter", 0);
-        db.put("cdcUpdateCounter", 0);
+        Optional<ReplicationProgress> replication = d.replication();
+        db.put("appliedChanges", replication.map(ReplicationProgress::changes).orElse(0L));
+        if (replication.isEmpty()) {
+            db.put("cdcDeleteCounter", 0);
+            db.put("cdcInsertCounter", 0);
+            db.put("cdcUpdateCounter", 0);
+        }
         db.put("databaseName", d.database());
         d.endedAt().ifPresent(e -> db.put("endedOn", e.toString()));
         db.put("fullLoadCompletedTables", d.count(TableState.COMPLETED));
         db.put("fullLoadErroredTables", d.count(TableState.ERRORED));
         db.put("fullLoadLoadingTables", d.count(TableState.LOADING));
         db.put("fullLoadQueuedTables", d.count(TableState.QUEUED));
-        db.put("incomingChanges", 0);
-        db.put("latency", 0);
+        if (replication.isEmpty()) {
+            db.put("incomingChanges", 0);
+        }
+        db.put("latency", replication.map(p -> p.lag().toSeconds()).orElse(0L));
         d.message().ifPresent(m -> db.put("message", m));
-        db.put("migrationState", d.status() == MigrationStatus.VALIDATION_FAILED ? "Failed" : d.status().label());
+        db.put("migrationState", migrationState(r, d));
         d.startedAt().ifPresent(s -> db.put("startedOn", s.toString()));
         return db;
+    }
+
+    /**
+     * The service's state of one database: {@code WaitingForCutoverTrigger} while it follows the source and no
+     * cutover was asked for; a validation failure is {@code Failed}.
+     */
+    private static String migrationState(MigrationRecord r, DatabaseProgress d) {
+        if (d.status() == MigrationStatus.VALIDATION_FAILED) {
+            return "Failed";
+        }
+        boolean following = !d.status().isFinal() && (d.status() == MigrationStatus.WAITING_FOR_USER_ACTION
+                || d.replication().isPresent());
+        if (following) {
+            return r.cutoverRequestedAt().isEmpty() ? "WaitingForCutoverTrigger" : MigrationStatus.IN_PROGRESS.label();
+        }
+        return d.status().label();
     }
 
     private static ObjectNode validation(MigrationRecord r, Optional<PhaseSpan> phase) {

@@ -39,6 +39,11 @@ final class Format {
         return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
+    /** Seconds with one decimal under a minute ({@code 0.9 s}), else as {@link #duration}: for a short span. */
+    static String span(Duration d) {
+        return d.compareTo(Duration.ofMinutes(1)) < 0 ? seconds(d.isNegative() ? Duration.ZERO : d) : duration(d);
+    }
+
     /** Local time, to the second. */
     static String time(Instant at) {
         return TIME.format(at);

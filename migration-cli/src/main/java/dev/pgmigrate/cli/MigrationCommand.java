@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * in {@link Runs}, {@link Reports} and the library, so each class here is a page of declarations and a few calls.
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
-        description = "Create, list, show, cancel and resume migrations.",
+        description = "Create, list, show, cut over, cancel and resume migrations.",
         subcommands = {MigrationCommand.Create.class, MigrationCommand.ListCommand.class, MigrationCommand.Show.class,
                 MigrationCommand.Report.class, MigrationCommand.Update.class, MigrationCommand.Cancel.class,
                 MigrationCommand.Resume.class, MigrationCommand.RunDetached.class},
@@ -64,6 +64,9 @@ final class MigrationCommand implements Callable<Integer> {
                     "Without --wait it runs in a background process and this command returns at once; with --wait it "
                             + "runs here, shows its progress, and exits when it ends (Ctrl-C cancels it and rolls "
                             + "back the target).",
+                    "An online migration (--migration-mode online) follows the source's changes once copied and "
+                            + "waits (WaitingForUserAction) until 'pgmigrate migration update --cutover --name NAME', "
+                            + "run from another terminal, triggers its cutover.",
                     "Passwords come from the file (a string, {\"env\": \"VAR\"} or {\"file\": \"path\"}), else "
                             + "from PGPASSWORD or ~/.pgpass (PGPASSFILE), else from a prompt on the terminal; never "
                             + "from the command line."},
@@ -101,7 +104,8 @@ final class MigrationCommand implements Callable<Integer> {
         String option;
 
         @Option(names = "--migration-mode", paramLabel = "MODE",
-                description = "Offline, the only mode implemented; wins over the file.")
+                description = "Offline (default) or Online: the copy is followed by the source's changes until "
+                        + "'migration update --cutover'; wins over the file.")
         String mode;
 
         @Option(names = "--wait", description = "Run in the foreground with live progress until the migration ends.")
@@ -266,7 +270,9 @@ final class MigrationCommand implements Callable<Integer> {
                             cli.out().println("\nAttempt " + shown.number() + " of " + shown.of() + " of this name on "
                                     + "target " + shown.target().address() + " ('migration list --all' lists them).");
                         }
-                        List<String> left = shown.current() ? service.leftOnTarget(name, shown.target())
+                        // A migration still running holds its journal's changes as work, not as leftovers.
+                        boolean over = record.status().isFinal() || record.interrupted();
+                        List<String> left = shown.current() && over ? service.leftOnTarget(name, shown.target())
                                 : List.of();
                         if (!left.isEmpty()) {
                             cli.out().println("Left on the target (pgmigrate migration cancel --name " + name
@@ -346,8 +352,17 @@ final class MigrationCommand implements Callable<Integer> {
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true,
-            description = "Changes a running migration; --cancel is the one change an offline migration takes.",
-            footer = {"", "Example:", "  pgmigrate migration update --name shop-move --cancel"})
+            description = {"Changes a migration in progress, as the managed service's 'migration update' does: "
+                    + "exactly one of --cancel and --cutover.",
+                    "--cutover triggers an online migration's cutover once it waits for it (status "
+                            + "WaitingForUserAction / WaitingForCutoverTrigger): stop the writes to the source "
+                            + "first; the migration applies the source's last changes, sets the sequences, verifies "
+                            + "the target and ends. It returns once the cutover was asked for; 'migration show' "
+                            + "follows it and states the downtime. An offline migration cuts over automatically."},
+            footer = {"", "Examples:", "  pgmigrate migration update --name shop-move --cutover",
+                    "  pgmigrate migration update --name shop-move --cancel",
+                    "", "Exit codes: 0 done or asked for, 1 the migration does not take it (offline, not waiting "
+                            + "for the cutover, or ended), 64 bad usage or an unknown name."})
     static final class Update extends CliCommand {
         @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
                 description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
@@ -356,7 +371,7 @@ final class MigrationCommand implements Callable<Integer> {
         @Option(names = "--cancel", description = "Cancel the migration and roll back what it changed on the target.")
         boolean cancel;
 
-        @Option(names = "--cutover", description = "Refused: offline migrations cut over by themselves.")
+        @Option(names = "--cutover", description = "Trigger the cutover of an online migration that waits for it.")
         boolean cutover;
 
         @Mixin
@@ -364,15 +379,24 @@ final class MigrationCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (cutover) {
-                throw new CliException(ExitCodes.USAGE, "--cutover is for online migrations; an offline migration "
-                        + "cuts over by itself when its data is in. To stop it, use --cancel.");
+            if (cancel == cutover) {
+                throw new CliException(ExitCodes.USAGE, "Say what to change with exactly one of --cancel (stop the "
+                        + "migration and roll back the target) and --cutover (cut an online migration over once it "
+                        + "waits for it)" + (cancel ? "; not both." : "."));
             }
-            if (!cancel) {
-                throw new CliException(ExitCodes.USAGE, "Say what to change: --cancel (the only change an offline "
-                        + "migration takes).");
+            if (cancel) {
+                return Cancel.cancel(cli(), name, target, Optional.empty());
             }
-            return Cancel.cancel(cli(), name, target, Optional.empty());
+            Cli cli = cli();
+            try (MigrationService service = cli.service()) {
+                MigrationRecord asked = service.cutover(name, target.of(cli, service, name));
+                cli.out().println("Cutover of migration " + name + " asked for" + asked.cutoverRequestedAt()
+                        .map(at -> " at " + Format.time(at)).orElse("") + ": it applies the source's last changes, "
+                        + "sets the sequences, verifies the target and ends.");
+                cli.out().println("  Watch it:   pgmigrate migration show --name " + name
+                        + (cli.stateDirGiven() ? " --state-dir " + cli.stateDir() : ""));
+            }
+            return ExitCodes.SUCCEEDED;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.DatabaseProgress;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.ReplicationProgress;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import java.time.Duration;
@@ -16,9 +17,13 @@ final class ProgressLines {
 
     /**
      * One database's line: waiting its turn, its schema, its copy (bytes), then its builds (each index, constraint
-     * and statistics object, with what runs now), then what it does until it ends.
+     * and statistics object, with what runs now), then what it does until it ends; an online migration's database
+     * whose copy is done, how far it trails the source.
      */
     static String database(DatabaseProgress d) {
+        if (d.replication().isPresent() && !d.status().isFinal()) {
+            return "following the source: " + replication(d.replication().get());
+        }
         if (d.queued()) {
             return Format.bar(0, 24) + "       queued";
         }
@@ -43,6 +48,16 @@ final class ProgressLines {
                     + (building.size() - 1) + " more" : ""));
         }
         return Format.bar(100, 24) + " 100%  " + copy + "  " + d.activity().orElse("finishing");
+    }
+
+    /**
+     * An online migration's stream into one database, for people: {@code caught up, 12 transactions and 340 changes
+     * applied} or {@code 1.2 MB, 3 s behind, ...}.
+     */
+    static String replication(ReplicationProgress p) {
+        return p.describe() + ", " + Format.count(p.transactions()) + (p.transactions() == 1 ? " transaction and "
+                : " transactions and ") + Format.count(p.changes()) + (p.changes() == 1 ? " change" : " changes")
+                + " applied";
     }
 
     /**

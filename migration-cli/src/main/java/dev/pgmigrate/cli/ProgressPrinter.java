@@ -16,7 +16,9 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,14 +26,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Shows a running migration: on a terminal, a bar per database and one overall, redrawn in place; elsewhere,
- * plain timestamped lines, or one JSON object per line. Events arrive on the engine's threads, so every method
- * that prints is synchronized.
+ * plain timestamped lines, or one JSON object per line. An online migration's database that follows the source shows
+ * how far it trails, and the wait for the cutover says once how to trigger it. Events arrive on the engine's threads,
+ * so every method that prints is synchronized.
  */
 final class ProgressPrinter implements MigrationListener, AutoCloseable {
     enum Style { BARS, LINES, JSON }
 
     private static final String ERASE_LINE = "\u001b[2K";
     private static final Duration LINE_INTERVAL = Duration.ofSeconds(10);
+    /** Plain lines about a database that follows the source: on a change of caught up or not, else this often. */
+    private static final Duration REPLICATION_LINE_INTERVAL = Duration.ofMinutes(1);
 
     private final PrintStream out;
     private final Style style;
@@ -50,6 +55,12 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
     private boolean closed;
     /** The line under the bars while a cancel runs; null until one was asked for. */
     private String canceling;
+    /** Plain lines only: each following database's last line, when and whether it was caught up then. */
+    private final Map<String, ReplicationLine> replicationLines = new HashMap<>();
+    private boolean cutoverHintShown;
+
+    private record ReplicationLine(Instant at, boolean caughtUp) {
+    }
 
     ProgressPrinter(PrintStream out, Style style) {
         this.out = out;
@@ -91,6 +102,16 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
                 copyStarted = at;
             }
             print(line(at, p.status().label() + " / " + p.substatus().label()));
+            if (phase == MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER && !cutoverHintShown) {
+                cutoverHintShown = true;
+                print(line(at, "every database follows the source; once the writes to the source have stopped, "
+                        + "trigger the cutover from another terminal with: pgmigrate migration update --cutover "
+                        + "--name " + p.migrationName() + " (Ctrl-C cancels the migration instead)"));
+            }
+        } else if (event instanceof MigrationEvent.ReplicationProgressed r) {
+            if (style == Style.LINES) {
+                replicated(r);
+            }
         } else if (event instanceof MigrationEvent.ValidationReported v) {
             if (v.result().status() != ValidationStatus.SUCCEEDED) {
                 print(line(at, "validation " + v.result().status().label() + ": " + v.result().validatorId()
@@ -112,6 +133,17 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             print(line(at, "finished: " + f.status().label() + f.error().map(e -> ": " + e).orElse("")));
         }
         // TableStarted and TableProgressed show in the bars; kinds added in later versions are skipped.
+    }
+
+    /** A plain line about a following database when it catches up or falls behind, else once a minute. */
+    private void replicated(MigrationEvent.ReplicationProgressed r) {
+        ReplicationLine last = replicationLines.get(r.database());
+        boolean caughtUp = r.progress().caughtUp();
+        if (last == null || last.caughtUp() != caughtUp
+                || Duration.between(last.at(), r.at()).compareTo(REPLICATION_LINE_INTERVAL) >= 0) {
+            replicationLines.put(r.database(), new ReplicationLine(r.at(), caughtUp));
+            print(line(r.at(), r.database() + ": following the source: " + ProgressLines.replication(r.progress())));
+        }
     }
 
     /**
@@ -217,7 +249,9 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
                 || record.databases().stream().anyMatch(d -> !d.tables().isEmpty())) {
             int nameWidth = Math.max(10, record.databases().stream().mapToInt(d -> d.database().length()).max()
                     .orElse(0));
-            lines.add(Format.pad("overall", nameWidth) + "  " + overall(record));
+            lines.add(Format.pad("overall", nameWidth) + "  " + (record.status()
+                    == MigrationStatus.WAITING_FOR_USER_ACTION ? "following the source, waiting for the cutover "
+                    + "(pgmigrate migration update --cutover --name " + record.name() + ")" : overall(record)));
             for (DatabaseProgress d : record.databases()) {
                 lines.add(Format.pad(d.database(), nameWidth) + "  " + ProgressLines.database(d));
             }

@@ -64,6 +64,8 @@ final class Reports {
             s += " (interrupted)";
         } else if (r.cancelRequested() && !r.status().isFinal()) {
             s += " (canceling)";
+        } else if (r.cutoverRequestedAt().isPresent() && !r.status().isFinal()) {
+            s += " (cutting over)";
         }
         return s;
     }
@@ -83,6 +85,9 @@ final class Reports {
         facts.add(List.of(r.endedAt().isPresent() ? "  Ended" : "  Running for", r.endedAt()
                 .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
                 .orElse(Format.duration(r.duration(now)))));
+        r.cutoverRequestedAt().ifPresent(at -> facts.add(List.of("  Downtime", Format.span(r.downtime(now)
+                .orElseThrow()) + (r.endedAt().isPresent() ? "" : " so far") + " (cutover asked for at "
+                + Format.time(at) + ")")));
         facts.add(List.of("  Settings", settings(spec.settings())));
         facts.add(List.of("  Run by", "pgmigrate " + r.pgmigrateVersion().orElse("(a version before records kept it)")));
         b.append(Format.table(List.of("", ""), facts).lines().skip(1).map(l -> l + "\n")
@@ -90,6 +95,10 @@ final class Reports {
         if (r.interrupted()) {
             b.append("\n  The process running this migration died. Cancel it to roll back the target: "
                     + "pgmigrate migration cancel --name ").append(r.name()).append('\n');
+        } else if (r.status() == MigrationStatus.WAITING_FOR_USER_ACTION && r.cutoverRequestedAt().isEmpty()) {
+            b.append("\n  Every database follows the source. Once the writes to the source have stopped,\n"
+                    + "  trigger the cutover with: pgmigrate migration update --cutover --name ").append(r.name())
+                    .append('\n');
         }
         if (!r.errors().isEmpty()) {
             b.append("\nErrors\n");
@@ -204,6 +213,9 @@ final class Reports {
             }
             d.activity().ifPresent(a -> b.append(", ").append(a));
             b.append('\n');
+            d.replication().ifPresent(p -> b.append(Format.wrap("    " + (d.status().isFinal() ? "Replicated: "
+                    : "Following the source: "), ProgressLines.replication(p) + ", up to " + p.appliedLsn()
+                    + " (measured " + Format.time(p.measuredAt()) + ")", WIDTH, "    ")).append('\n'));
             d.message().ifPresent(m -> b.append(Format.wrap("    ", m, WIDTH, "    ")).append('\n'));
             if (d.tables().isEmpty()) {
                 continue;
@@ -275,6 +287,8 @@ final class Reports {
         } else if (left.isEmpty() && r.status() == MigrationStatus.FAILED) {
             b.append("; the target is as it was (every change rolled back)");
         }
+        r.downtime(now).ifPresent(d -> b.append("; downtime ").append(Format.span(d))
+                .append(" (from the cutover request)"));
         b.append('\n');
         r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
         if (!left.isEmpty()) {

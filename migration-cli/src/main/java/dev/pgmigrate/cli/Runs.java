@@ -70,12 +70,8 @@ final class Runs {
         }
         try {
             modeOverride = mode == null ? null : MigrationMode.fromLabel(mode);
-            if (modeOverride == MigrationMode.ONLINE) {
-                problems.add(new SpecProblem("--migration-mode", mode, "only Offline migrations are implemented; stop "
-                        + "writes to the source and use Offline"));
-            }
         } catch (IllegalArgumentException e) {
-            problems.add(new SpecProblem("--migration-mode", mode, "use Offline"));
+            problems.add(new SpecProblem("--migration-mode", mode, "use Offline or Online"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidSpecException("the command line", problems);
@@ -139,6 +135,11 @@ final class Runs {
                         + ", " + request.spec().source().address() + " -> " + request.spec().target().address()
                         + ", " + Format.names(request.spec().databases()) + "). Ctrl-C cancels it and rolls "
                         + "back the target.");
+                if (request.spec().mode() == MigrationMode.ONLINE && request.spec().option().migrates()) {
+                    cli.out().println("Once copied it follows the source until you trigger the cutover from "
+                            + "another terminal: pgmigrate migration update --cutover --name " + handle.name()
+                            + stateDirOption(cli));
+                }
             }
             printer.watch(handle);
             onExit = new Thread(() -> cancelAtExit(cli, handle), "pgmigrate-interrupt");
@@ -284,12 +285,21 @@ final class Runs {
 
     /** The lines printed when a background migration has started. */
     private static void printStarted(Cli cli, Request request, long pid, Path log) {
-        String stateDir = cli.stateDirGiven() ? " --state-dir " + cli.stateDir() : "";
+        String stateDir = stateDirOption(cli);
         String name = request.name();
         cli.out().println("Migration " + name + " started in the background (process " + pid + ").");
         cli.out().println("  Watch it:   pgmigrate migration show --name " + name + stateDir);
         cli.out().println("  All:        pgmigrate migration list" + stateDir);
+        if (request.spec().mode() == MigrationMode.ONLINE && request.spec().option().migrates()) {
+            cli.out().println("  Cut over:   pgmigrate migration update --cutover --name " + name + stateDir
+                    + "   (once it is WaitingForUserAction)");
+        }
         cli.out().println("  Cancel it:  pgmigrate migration cancel --name " + name + stateDir);
         cli.out().println("  Its log:    " + log);
+    }
+
+    /** {@code --state-dir DIR} when this command was given one, for the commands it suggests. */
+    static String stateDirOption(Cli cli) {
+        return cli.stateDirGiven() ? " --state-dir " + cli.stateDir() : "";
     }
 }

@@ -319,10 +319,10 @@ class CliProcessTest {
         assertThat(missingOption.exitCode()).isEqualTo(64);
         assertThat(missingOption.err()).contains("--properties = (missing)", "or the servers: --source");
 
-        Result online = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json",
-                "--migration-mode", "Online");
-        assertThat(online.exitCode()).isEqualTo(64);
-        assertThat(online.err()).contains("--migration-mode = Online").contains("only Offline");
+        Result badMode = pgmigrate("migration", "create", "--name", "x", "--properties", "m.json",
+                "--migration-mode", "Sideways");
+        assertThat(badMode.exitCode()).isEqualTo(64);
+        assertThat(badMode.err()).contains("--migration-mode = Sideways").contains("use Offline or Online");
 
         Result noFile = pgmigrate("migration", "create", "--name", "x", "--properties", dir.resolve("nope.json")
                 .toString());

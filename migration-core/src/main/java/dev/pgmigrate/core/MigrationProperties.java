@@ -1,7 +1,5 @@
 package dev.pgmigrate.core;
 
-import static dev.pgmigrate.core.PropertiesFieldNames.ROOT;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -19,7 +17,6 @@ import dev.pgmigrate.api.SpecProblem;
 import dev.pgmigrate.api.Stable;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -206,7 +203,8 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      * The spec this file describes, with the option and mode the file names (else {@code ValidateAndMigrate},
      * {@code Offline}).
      *
-     * @throws InvalidSpecException when the name breaks the rules or the mode is {@code Online}
+     * @throws InvalidSpecException when the name breaks the rules, or the spec does (such as an {@code Online}
+     *     migration of the schema or the data alone)
      */
     public MigrationSpec toSpec(String name) {
         return toSpec(name, option.orElse(MigrationOption.VALIDATE_AND_MIGRATE), mode.orElse(MigrationMode.OFFLINE));
@@ -216,16 +214,13 @@ public record MigrationProperties(ServerSpec source, ServerSpec target, List<Str
      * The spec this file describes, with the option and mode given here instead of the file's, as the command
      * line's options win over the file.
      *
-     * @throws InvalidSpecException when the name breaks the rules or the mode is {@code Online}
+     * @throws InvalidSpecException when the name breaks the rules, or the spec does (such as an {@code Online}
+     *     migration of the schema or the data alone)
      */
     public MigrationSpec toSpec(String name, MigrationOption migrationOption, MigrationMode migrationMode) {
         Objects.requireNonNull(migrationOption, "migrationOption must not be null");
         Objects.requireNonNull(migrationMode, "migrationMode must not be null");
-        List<SpecProblem> problems = new ArrayList<>(MigrationSpec.nameProblems("name", name));
-        if (migrationMode == MigrationMode.ONLINE) {
-            problems.add(new SpecProblem(ROOT + ".migrationMode", "Online", "only Offline migrations are "
-                    + "implemented; stop writes to the source and use Offline"));
-        }
+        List<SpecProblem> problems = MigrationSpec.nameProblems("name", name);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(problems);
         }

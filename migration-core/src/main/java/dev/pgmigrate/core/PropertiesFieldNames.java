@@ -75,7 +75,8 @@ final class PropertiesFieldNames {
 
     private static Map<String, String> foreignFields() {
         Map<String, String> map = new LinkedHashMap<>();
-        map.put("dbstotriggercutoveron", "belongs to Online migrations, which pgmigrate does not do; remove it");
+        map.put("dbstotriggercutoveron", "names the databases to cut over, and " + PropertiesServiceFields.CUTOVER_LATER
+                + ". Remove it");
         for (String f : List.of("migrationWindowStartTimeInUtc", "migrationWindowEndTimeInUtc")) {
             map.put(f.toLowerCase(Locale.ROOT), "schedules the migration; pgmigrate starts when its command runs, so "
                     + "remove it and run the command at that time (with cron or at)");

@@ -5,12 +5,19 @@ import static dev.pgmigrate.core.PropertiesFieldNames.ROOT;
 import java.util.List;
 
 /**
- * The managed service's fields that change nothing in an offline migration run from this machine: the runtime
- * server's id, and the Online and scheduling flags at the value that means "not used". They are read, checked
- * and noted as ignored, so the service's files work unchanged; a value that asks for what pgmigrate does not do
- * is a problem.
+ * The managed service's fields that change nothing in a migration run from this machine: the runtime server's id,
+ * the request to set up logical replication on the source (pgmigrate never changes the source's settings), and the
+ * cutover and scheduling flags at the value that means "not now". They are read, checked and noted as ignored, so
+ * the service's files work unchanged; a value that asks for what pgmigrate does not do, or not in a new
+ * migration's file, is a problem that says what to do instead.
  */
 final class PropertiesServiceFields {
+    /** Why a new migration's file cannot trigger a cutover, and how it is triggered. */
+    static final String CUTOVER_LATER = "a new migration has nothing to cut over yet: an Online migration copies, "
+            + "then follows the source and waits (WaitingForUserAction / WaitingForCutoverTrigger); trigger the "
+            + "cutover then, once writes to the source have stopped, with 'pgmigrate migration update --cutover "
+            + "--name NAME', which cuts over every database of the migration at once";
+
     private final PropertiesFieldReader fields;
     private final List<String> notes;
 
@@ -27,14 +34,18 @@ final class PropertiesServiceFields {
                         + "runtime server takes part (this machine must reach both servers).");
             }
         }
-        for (String name : List.of("setupLogicalReplicationOnSourceDbIfNeeded", "triggerCutover")) {
-            Boolean value = fields.bool(p, ROOT, name);
-            if (Boolean.FALSE.equals(value)) {
-                notes.add(ROOT + "." + name + " = false is ignored: it concerns Online migrations only.");
-            } else if (Boolean.TRUE.equals(value)) {
-                fields.problem(ROOT + "." + name, "true", "belongs to Online migrations, which pgmigrate does not "
-                        + "do; set it to false or remove it");
-            }
+        Boolean setup = fields.bool(p, ROOT, "setupLogicalReplicationOnSourceDbIfNeeded");
+        if (setup != null) {
+            notes.add(ROOT + ".setupLogicalReplicationOnSourceDbIfNeeded = " + setup + " is ignored: pgmigrate never "
+                    + "changes or restarts the source. An Online migration needs wal_level = logical there, set by "
+                    + "you; its validation checks wal_level and the replication settings, and says what to change.");
+        }
+        Boolean cutover = fields.bool(p, ROOT, "triggerCutover");
+        if (Boolean.FALSE.equals(cutover)) {
+            notes.add(ROOT + ".triggerCutover = false is ignored: an Online migration waits for its cutover, which "
+                    + "'pgmigrate migration update --cutover --name NAME' triggers.");
+        } else if (Boolean.TRUE.equals(cutover)) {
+            fields.problem(ROOT + ".triggerCutover", "true", CUTOVER_LATER + ". Set it to false or remove it");
         }
         Boolean start = fields.bool(p, ROOT, "startDataMigration");
         if (Boolean.TRUE.equals(start)) {

@@ -71,8 +71,13 @@ final class RunHandle implements MigrationHandle {
     static void requireCutoverWaiting(MigrationRecord record) {
         if (record.spec().mode() != MigrationMode.ONLINE) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
-                    "Migration '" + record.name() + "' is offline: it cuts over by itself once its data is copied. "
-                    + "Only an online migration takes a cutover.");
+                    "Migration '" + record.name() + "' is offline: it cuts over automatically once its data is "
+                    + "copied and verified. Only an online migration takes a cutover; to stop this one, cancel it.");
+        }
+        if (record.status().isFinal()) {
+            throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
+                    "Migration '" + record.name() + "' already ended with status " + record.status().label()
+                    + "; there is nothing left to cut over.");
         }
         if (record.status() != MigrationStatus.WAITING_FOR_USER_ACTION && record.cutoverRequestedAt().isEmpty()) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,

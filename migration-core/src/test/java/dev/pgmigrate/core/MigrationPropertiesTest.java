@@ -73,8 +73,10 @@ class MigrationPropertiesTest {
                         "properties.overwriteDbInTarget", "did you mean \"overwriteDbsInTarget\""),
                 bad("unknown server field", file(SOURCE.replace("\"port\"", "\"prot\""), TARGET, DBS, ""),
                         "properties.sourceServer.prot", "did you mean \"port\""),
-                bad("an online-only Azure field", with("\"triggerCutover\": \"true\""), "properties.triggerCutover",
-                        "Online"),
+                bad("a cutover asked for in a new migration", with("\"triggerCutover\": \"true\""),
+                        "properties.triggerCutover", "pgmigrate migration update --cutover --name NAME"),
+                bad("databases to cut over in a new migration", with("\"dbsToTriggerCutoverOn\": [\"inventory\"]"),
+                        "properties.dbsToTriggerCutoverOn", "pgmigrate migration update --cutover --name NAME"),
                 bad("missing source", file("", TARGET, DBS, ""), "properties.sourceServer", "say where the source"),
                 bad("missing target", file(SOURCE, "", DBS, ""), "properties.targetServer", "say where the target"),
                 bad("missing databases", file(SOURCE, TARGET, "", ""), "properties.dbsToMigrate",
@@ -163,8 +165,6 @@ class MigrationPropertiesTest {
                         file(SOURCE, "\"targetDbServerFullyQualifiedDomainName\": \"pg/x\", "
                                 + "\"targetServerUserName\": \"a\"", DBS, ""),
                         "properties.targetDbServerFullyQualifiedDomainName", "bare host name"),
-                bad("logical replication asked for", with("\"setupLogicalReplicationOnSourceDbIfNeeded\": \"True\""),
-                        "properties.setupLogicalReplicationOnSourceDbIfNeeded", "Online"),
                 bad("a data migration to start later", with("\"startDataMigration\": \"False\""),
                         "properties.startDataMigration", "schedules nothing"),
                 bad("a migration window", with("\"migrationWindowStartTimeInUtc\": \"2026-01-01T00:00:00Z\""),
@@ -341,7 +341,7 @@ class MigrationPropertiesTest {
     }
 
     @Test
-    void notesTheServicesFieldsThatChangeNothingOffline() {
+    void notesTheServicesFieldsThatChangeNothing() {
         MigrationProperties p = MigrationProperties.parse(with("\"SetupLogicalReplicationOnSourceDBIfNeeded\": "
                 + "\"False\", \"triggerCutover\": false, \"startDataMigration\": \"True\", "
                 + "\"migrationInstanceResourceId\": \"/subscriptions/1/x\", \"migrateRoles\": \"True\""),
@@ -350,11 +350,41 @@ class MigrationPropertiesTest {
         assertThat(p.notes()).containsExactly(
                 "properties.migrationInstanceResourceId is ignored: pgmigrate runs the migration from this machine, "
                         + "so no runtime server takes part (this machine must reach both servers).",
-                "properties.setupLogicalReplicationOnSourceDbIfNeeded = false is ignored: it concerns Online "
-                        + "migrations only.",
-                "properties.triggerCutover = false is ignored: it concerns Online migrations only.",
+                "properties.setupLogicalReplicationOnSourceDbIfNeeded = false is ignored: pgmigrate never changes or "
+                        + "restarts the source. An Online migration needs wal_level = logical there, set by you; its "
+                        + "validation checks wal_level and the replication settings, and says what to change.",
+                "properties.triggerCutover = false is ignored: an Online migration waits for its cutover, which "
+                        + "'pgmigrate migration update --cutover --name NAME' triggers.",
                 "properties.startDataMigration = true is ignored: pgmigrate always starts the data migration at once.");
         assertThat(p.settings().migrateRoles()).isTrue();
+    }
+
+    @Test
+    void readsTheServicesOnlineFileWithItsLogicalReplicationRequestNoted() {
+        MigrationProperties p = MigrationProperties.parse(with("\"migrationMode\": \"Online\", "
+                + "\"setupLogicalReplicationOnSourceDbIfNeeded\": \"True\", \"triggerCutover\": \"False\""),
+                "az.json", dir);
+
+        MigrationSpec spec = p.toSpec("shop-move");
+
+        assertThat(spec.mode()).isEqualTo(MigrationMode.ONLINE);
+        assertThat(p.notes()).anySatisfy(n -> assertThat(n).startsWith("properties."
+                + "setupLogicalReplicationOnSourceDbIfNeeded = true is ignored: pgmigrate never changes or restarts "
+                + "the source.").contains("wal_level"));
+    }
+
+    @Test
+    void refusesAnOnlineMigrationOfTheDataAloneNamingTheModeAndTheSelection() {
+        MigrationProperties p = MigrationProperties.parse(with("\"migrationMode\": \"Online\", "
+                + "\"settings\": {\"selection\": {\"dataOnly\": true}}"), "m.json", dir);
+
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> p.toSpec("shop-move"));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).extracting(SpecProblem::field).containsExactly("migrationMode");
+        assertThat(e.getMessage()).contains("settings.selection.dataOnly", "remove dataOnly, or migrate Offline");
+        assertThat(p.toSpec("shop-move", MigrationOption.VALIDATE_AND_MIGRATE, MigrationMode.OFFLINE).mode())
+                .as("the command line's Offline wins").isEqualTo(MigrationMode.OFFLINE);
     }
 
     @Test
@@ -376,8 +406,7 @@ class MigrationPropertiesTest {
 
         assertThat(spec.option()).isEqualTo(MigrationOption.VALIDATE);
         assertThat(spec.mode()).isEqualTo(MigrationMode.OFFLINE);
-        assertThatThrownBy(() -> p.toSpec("shop-move")).isInstanceOf(InvalidSpecException.class)
-                .hasMessageContaining("properties.migrationMode").hasMessageContaining("only Offline");
+        assertThat(p.toSpec("shop-move").mode()).as("the file's own").isEqualTo(MigrationMode.ONLINE);
     }
 
     @Test

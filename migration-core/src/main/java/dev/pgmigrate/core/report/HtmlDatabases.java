@@ -1,10 +1,12 @@
 package dev.pgmigrate.core.report;
 
 import static dev.pgmigrate.core.report.HtmlMarkup.statusClass;
+import static dev.pgmigrate.core.report.HtmlMarkup.time;
 import static dev.pgmigrate.core.report.HtmlReport.escape;
 
 import dev.pgmigrate.api.DatabaseProgress;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.ReplicationProgress;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import java.util.ArrayList;
@@ -12,7 +14,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** The report's section of databases and tables: every table's state, rows, bytes, time, throughput and mover. */
+/**
+ * The report's section of databases and tables: every table's state, rows, bytes, time, throughput and mover, and
+ * an online migration's replication into each database.
+ */
 final class HtmlDatabases {
     private final MigrationReport report;
     private final MigrationRecord r;
@@ -49,6 +54,7 @@ final class HtmlDatabases {
             d.indexTime().ifPresent(t -> b.append(" &middot; index builds ").append(escape(Units.duration(t))));
             d.analyzeTime().ifPresent(t -> b.append(" &middot; ANALYZE ").append(escape(Units.duration(t))));
             b.append("</p>\n");
+            p.replication().ifPresent(rp -> replication(p, rp));
             p.message().ifPresent(m -> b.append("<p class=\"message\">").append(escape(m)).append("</p>\n"));
             if (d.tables().isEmpty()) {
                 b.append("<p class=\"muted\">").append(p.startedAt().isPresent() ? "No tables."
@@ -99,6 +105,17 @@ final class HtmlDatabases {
             b.append("</tbody>\n</table>\n</div>\n");
         }
         b.append("</section>\n");
+    }
+
+    /** An online migration's stream into the database: how far it trails the source, and what it applied. */
+    private void replication(DatabaseProgress p, ReplicationProgress rp) {
+        b.append("<p class=\"replication\"><b>").append(p.status().isFinal() ? "Replicated" : "Following the source")
+                .append("</b>: ").append(escape(rp.describe())).append(" &middot; ")
+                .append(Units.count(rp.transactions()))
+                .append(rp.transactions() == 1 ? " transaction" : " transactions").append(" &middot; ").append(Units.count(rp.changes()))
+                .append(rp.changes() == 1 ? " change" : " changes").append(" applied &middot; up to <code>")
+                .append(escape(rp.appliedLsn())).append("</code> &middot; measured ").append(time(rp.measuredAt()))
+                .append("</p>\n");
     }
 
     private static String stateClass(TableState s) {

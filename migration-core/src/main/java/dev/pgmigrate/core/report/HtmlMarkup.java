@@ -12,13 +12,20 @@ final class HtmlMarkup {
     private HtmlMarkup() {
     }
 
-    /** The migration's status, escaped, with {@code (interrupted)} or {@code (canceling)} when that applies. */
+    /**
+     * The migration's status, escaped, with {@code (interrupted)}, {@code (canceling)} or {@code (cutting over)} when
+     * that applies.
+     */
     static String statusText(MigrationRecord r) {
         String s = HtmlReport.escape(r.status().label());
         if (r.interrupted()) {
             return s + " (interrupted)";
         }
-        return r.cancelRequested() && !r.status().isFinal() ? s + " (canceling)" : s;
+        if (r.status().isFinal()) {
+            return s;
+        }
+        return r.cancelRequested() ? s + " (canceling)" : r.cutoverRequestedAt().isPresent() ? s + " (cutting over)"
+                : s;
     }
 
     static String statusClass(MigrationStatus s) {

@@ -23,6 +23,7 @@ final class HtmlStyle {
             .st-failed,.st-validationfailed,.badge.bad{background:var(--badbg);color:var(--bad)}
             .st-warning{background:var(--warnbg);color:var(--warn)}
             .st-inprogress{background:var(--runbg);color:var(--run)}
+            .st-waitingforuseraction{background:var(--warnbg);color:var(--warn)}
             .st-canceled,.st-queued{background:var(--graybg);color:var(--gray)}
             h1+.badge,#status{font-size:15px;padding:4px 14px}
             .route{display:flex;align-items:stretch;gap:12px;margin:14px 0}
@@ -50,6 +51,8 @@ final class HtmlStyle {
             li.warning code.code{background:#fef3c7}
             .remedy{color:var(--muted)}
             .alert{background:var(--badbg);color:var(--bad);border-radius:6px;padding:8px 12px}
+            .alert.info{background:var(--warnbg);color:var(--warn)}
+            .replication{margin:2px 0 8px}
             .muted{color:var(--muted)}
             svg.timeline{display:block;max-width:100%;height:auto}
             svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:var(--fg)}

@@ -7,6 +7,7 @@ import static dev.pgmigrate.core.report.HtmlReport.escape;
 
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.VerificationReport;
@@ -58,6 +59,10 @@ final class HtmlSummary {
                     .append("</code></p>\n");
         } else if (r.cancelRequested() && !r.status().isFinal()) {
             b.append("<p class=\"alert\">A cancel was asked for; the migration is stopping and rolling back.</p>\n");
+        } else if (r.status() == MigrationStatus.WAITING_FOR_USER_ACTION && r.cutoverRequestedAt().isEmpty()) {
+            b.append("<p class=\"alert info\">Every database follows the source. Once the writes to the source have "
+                    + "stopped, trigger the cutover with: <code>pgmigrate migration update --cutover --name ")
+                    .append(escape(r.name())).append("</code></p>\n");
         }
         b.append("</header>\n");
     }
@@ -95,6 +100,9 @@ final class HtmlSummary {
         card("Data", Units.bytes(t.bytes()), "COPY bytes moved", "");
         card("Copy time", t.copyTime().map(Units::duration).orElse("\u2013"), "while a table was copying", "");
         card("Throughput", Units.megabytesPerSecond(t.bytesPerSecond()) + " MB/s", "over the copy time", "");
+        r.downtime(report.now()).ifPresent(d -> card("Downtime", Units.duration(d), (r.endedAt().isPresent()
+                ? "from the cutover request to the end" : "so far: the cutover runs") + ", asked for at "
+                + Units.time(r.cutoverRequestedAt().orElseThrow()), ""));
         card("Index builds", t.indexTime().map(Units::duration).orElse("\u2013"), "indexes and constraints, "
                 + "summed over workers", "");
         card("ANALYZE", t.analyzeTime().map(Units::duration).orElse("\u2013"), "summed over workers", "");

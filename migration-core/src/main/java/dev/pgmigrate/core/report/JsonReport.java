@@ -95,6 +95,9 @@ final class JsonReport {
         s.put("startedAt", r.createdAt().toString());
         putOptional(s, "endedAt", r.endedAt());
         s.put("millis", r.duration(report.now()).toMillis());
+        if (r.cutoverRequestedAt().isPresent()) {
+            s.put("downtimeMillis", r.downtime(report.now()).orElseThrow().toMillis());
+        }
         s.put("databases", totals.databases());
         s.put("tables", totals.tables());
         s.put("tablesCompleted", totals.completed());
