@@ -243,7 +243,7 @@ public final class MigrationRun implements Runnable {
         data.commit(); // the point of no return: the user's databases set aside are dropped only now
         keeper.record().downtime(keeper.now()).ifPresent(downtime -> keeper.note(MessageCode.CUTOVER_COMPLETED,
                 "Cutover completed: every change of the source applied, sequences set, target verified; downtime "
-                + String.format("%.1f", downtime.toMillis() / 1000.0) + " s (from the cutover request to the end)."));
+                + String.format(java.util.Locale.ROOT, "%.1f", downtime.toMillis() / 1000.0) + " s (from the cutover request to the end)."));
         keeper.finish(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED, List.of());
     }
 
