@@ -2,6 +2,7 @@ package dev.pgmigrate.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -36,8 +37,9 @@ public record ReplicationProgress(long lagBytes, Duration lag, long transactions
         if (caughtUp()) {
             return "caught up";
         }
-        String bytes = lagBytes < 1024 ? lagBytes + " B" : lagBytes < 1 << 20 ? String.format(java.util.Locale.ROOT, "%.1f kB",
-                lagBytes / 1024.0) : String.format(java.util.Locale.ROOT, "%.1f MB", lagBytes / 1048576.0);
+        String bytes = lagBytes < 1024 ? lagBytes + " B"
+                : lagBytes < 1 << 20 ? String.format(Locale.ROOT, "%.1f kB", lagBytes / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MB", lagBytes / 1048576.0);
         return bytes + ", " + lag.toSeconds() + " s behind";
     }
 
