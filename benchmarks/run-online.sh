@@ -88,8 +88,9 @@ applied() {
 }
 following() {
     case "$1" in
-    pgmigrate) java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration show --name "$RUN_NAME" 2>/dev/null | grep -q WaitingForCutoverTrigger ;;
-    pgcopydb) PGPASSWORD="$PASS" pgcopydb stream sentinel get --source "$SRC_URI" 2>/dev/null | grep -qi 'apply.*\(enabled\|true\)' ;;
+    # Read whole before matching: grep -q would close the pipe early, and pipefail count that as a failure.
+    pgmigrate) [[ "$(java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration show --name "$RUN_NAME" 2>/dev/null)" == *WaitingForCutoverTrigger* ]] ;;
+    pgcopydb) [[ "$(PGPASSWORD="$PASS" pgcopydb stream sentinel get --source "$SRC_URI" 2>/dev/null)" =~ [Aa]pply.*(enabled|true) ]] ;;
     esac
 }
 lag_bytes() { # TOOL: WAL written on the source since what the target applied
@@ -112,7 +113,7 @@ for r in $(seq 1 "$RUNS"); do
         t0=$(now)
         case "$tool" in
         pgmigrate)
-            java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create --name "$RUN_NAME" \
+            java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration create --name "$RUN_NAME" --wait \
                 --properties "$WORK/online.json" > "$WORK/$RUN_NAME.out" 2>&1 &
             ;;
         pgcopydb)

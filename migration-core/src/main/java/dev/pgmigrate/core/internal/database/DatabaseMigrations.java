@@ -304,10 +304,10 @@ public final class DatabaseMigrations implements AutoCloseable {
         WorkerSessions.closeAll(db.verifyConnections);
         SourceLocks.closeSnapshot(db);
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
-        if (online != null) {
-            online.follow(db.name, db.working);
-        }
         keeper.activity(db.name, Optional.of("copied and verified; it takes its name when every database is"));
+        if (online != null) {
+            online.follow(db.name, db.working); // says so in its activity
+        }
     }
 
     /** Gives each verified database its own properties and its final name. */
