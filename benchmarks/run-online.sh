@@ -36,6 +36,7 @@ now() { date +%s.%N; }
 missing=()
 [[ -x /usr/lib/postgresql/15/bin/pgbench ]] || missing+=(postgresql-15 postgresql-client-15)
 command -v pgcopydb >/dev/null || missing+=(pgcopydb)
+[[ -f /usr/lib/postgresql/15/lib/wal2json.so ]] || missing+=(postgresql-15-wal2json) # pgcopydb 0.10 decodes with it
 if (( ${#missing[@]} )); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -136,7 +137,7 @@ for r in $(seq 1 "$RUNS"); do
             l="$(lag_bytes "$tool")"; [[ -n "$l" ]] && lags+=("$l")
         done
         xact1=$(src "SELECT xact_commit FROM pg_stat_database WHERE datname = '$DB'")
-        kill -INT "$load"; wait "$load" || true
+        kill -TERM "$load"; wait "$load" 2>/dev/null || true
         lag_end="$(lag_bytes "$tool")"
         t2=$(now)
         end="$(src "SELECT pg_current_wal_lsn()" postgres)"
