@@ -2,6 +2,7 @@ package dev.pgmigrate.core;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationSubstatus;
@@ -12,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Takes over a stored migration whose process died, so this process resumes it: refused for one that ended, one
- * still running elsewhere, and one whose source changed since its tables were copied; its passwords come from the
- * credentials provider.
+ * still running elsewhere, and an offline one whose source changed since its tables were copied; its passwords
+ * come from the credentials provider.
  */
 final class StoredResumes {
     private final MigrationStore store;
@@ -54,8 +55,11 @@ final class StoredResumes {
                 redacted.target().withLogin(redacted.target().adminLogin(), credentials.password(stored, "targetServer")),
                 redacted.databases(), redacted.option(), redacted.mode(), redacted.settings());
         boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
+                || view.substatus() == MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER
                 || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
-        if (dataStarted) {
+        // Online, the source is written all along: what was verified follows it from the target's origin, what
+        // was not is copied again from a new slot; no kept table's row count has to be the same.
+        if (dataStarted && spec.mode() != MigrationMode.ONLINE) {
             List<String> changed = ResumeCheck.changedTables(spec, view);
             if (!changed.isEmpty()) {
                 throw new MigrationException(MessageCode.RESUME_REFUSED,
