@@ -127,14 +127,23 @@ class OnlineFaultsTest {
                     target.superuserSpec(), db, true));
             awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
             writer.setAutoCommit(false);
-            // A writer whose transaction stays open: the cutover waits for it to end.
+            // A writer in the middle of a pgbench transaction, which stays open: the cutover waits for it to end.
             s.execute("UPDATE pgbench_branches SET bbalance = bbalance + 1 WHERE bid = 1");
+            s.execute("INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, 1)");
             handle.cutover();
             awaitNote(handle, MessageCode.SOURCE_LOCK_WAIT);
             assertThat(handle.record().substatus()).isEqualTo(MigrationSubstatus.COMPLETING_MIGRATION);
             handle.cancel();
-            MigrationRecord done = handle.await(Duration.ofSeconds(60));
+            // The rollback sets pgbench_history's replica identity back once the writer lets it, and meanwhile
+            // holds up no other session of the source on that table.
+            awaitSourceSlotDropped(db);
+            Thread.sleep(1000);
+            try (Connection other = source.connect(db); Statement o = other.createStatement()) {
+                o.execute("SET statement_timeout = '5s'");
+                o.execute("INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (2, 1, 2, 0)");
+            }
             writer.rollback();
+            MigrationRecord done = handle.await(Duration.ofSeconds(60));
 
             assertRolledBack(done, MigrationStatus.CANCELED, target, before, db);
         }
@@ -344,6 +353,14 @@ class OnlineFaultsTest {
         return source.queryForString(db, "SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = "
                 + "current_database() AND slot_name LIKE 'pgmigrate%') || '/' || (SELECT count(*) FROM pg_publication "
                 + "WHERE pubname LIKE 'pgmigrate%')");
+    }
+
+    private static void awaitSourceSlotDropped(String db) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!slotAndPublication(db).equals("0/0") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(slotAndPublication(db)).as("the rollback dropped the slot and the publication").isEqualTo("0/0");
     }
 
     /** Ended with {@code status}, and neither server keeps anything of the migration. */
