@@ -177,6 +177,7 @@ public final class DatabaseStream implements Runnable {
                 changes++;
             }
             applier.apply(change).ifPresent(lsn -> confirm(stream, lsn));
+            figures(probe, false); // busy too: a stream that never idles is the one whose lag matters
         }
     }
 
