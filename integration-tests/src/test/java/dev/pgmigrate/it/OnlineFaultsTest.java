@@ -1,12 +1,12 @@
 package dev.pgmigrate.it;
 
 import static dev.pgmigrate.it.OnlineMigrationTest.assertNothingLeft;
+import static dev.pgmigrate.it.OnlineMigrationTest.cancelOnClose;
 import static dev.pgmigrate.it.OnlineMigrationTest.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
-import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationMode;
@@ -302,21 +302,6 @@ class OnlineFaultsTest {
             assertThat(done.errors().get(0).text()).contains("public.pgbench_history")
                     .contains("online.replicaIdentityFull");
         }
-    }
-
-    /**
-     * Cancels, when the test leaves, what still runs in {@code service}: its close waits for its migrations, and an
-     * online one that a failed assertion left waiting for its cutover would never end.
-     */
-    private static AutoCloseable cancelOnClose(MigrationService service) {
-        return () -> service.list().stream().filter(r -> !r.status().isFinal())
-                .forEach(r -> service.handle(r.name()).ifPresent(handle -> {
-                    try {
-                        handle.cancel();
-                    } catch (MigrationException e) {
-                        // it ended meanwhile
-                    }
-                }));
     }
 
     /** Counts {@code latch} down when the run's status becomes WaitingForUserAction. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -65,7 +66,7 @@ class OnlineMigrationTest {
                 if (e instanceof MigrationEvent.ReplicationProgressed p) {
                     lag.add(p);
                 }
-            }).build()) {
+            }).build(); AutoCloseable c = cancelOnClose(service)) {
                 MigrationHandle handle = service.start(spec("online-load", source, target, db));
                 MigrationRecord waiting = awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
                 assertThat(waiting.substatus()).isEqualTo(MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
@@ -95,6 +96,21 @@ class OnlineMigrationTest {
             assertThat(source.queryForString(db, "SELECT relreplident FROM pg_class WHERE oid = 'keyless'::regclass"))
                     .as("the replica identity set back").isEqualTo("d");
         }
+    }
+
+    /**
+     * Cancels, when the test leaves, what still runs in {@code service}: its close waits for its migrations, and an
+     * online one that a failed assertion left waiting for its cutover would never end.
+     */
+    static AutoCloseable cancelOnClose(MigrationService service) {
+        return () -> service.list().stream().filter(r -> !r.status().isFinal())
+                .forEach(r -> service.handle(r.name()).ifPresent(handle -> {
+                    try {
+                        handle.cancel();
+                    } catch (MigrationException e) {
+                        // it ended meanwhile
+                    }
+                }));
     }
 
     /** A source server that can decode its WAL logically. */
