@@ -122,7 +122,7 @@ class LogicalApplyTest {
             assertThat(target.queryForString(db, "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || sum(seq) "
                     + "FROM log")).as("each of the 40 exactly once").isEqualTo("40 40 820");
             source.execute(db, "SELECT pg_drop_replication_slot('once')");
-            target.execute(db, "SELECT pg_replication_origin_drop('once')");
+            target.execute("postgres", "SELECT pg_replication_origin_drop('once')"); // server-wide: not dropped with db
         }
     }
 
@@ -169,7 +169,8 @@ class LogicalApplyTest {
             }
             assertThat(source.queryForLong(db, "SELECT count(*) FROM pg_publication WHERE pubname = '" + name + "'"))
                     .isZero();
-            target.execute(db, "SELECT pg_replication_origin_drop('" + name + "')");
+            // The target's origin outlives the database: the shared target must not keep it for the next test class.
+            target.execute("postgres", "SELECT pg_replication_origin_drop('" + name + "')");
         }
     }
 

@@ -56,7 +56,7 @@ public final class MigrationChild {
         return server.host() + ":" + server.port() + ":" + server.adminLogin() + ":" + file;
     }
 
-    private static ServerSpec server(String arg) {
+    static ServerSpec server(String arg) {
         String[] parts = arg.split(":", 4);
         return ServerSpec.builder().host(parts[0]).port(Integer.parseInt(parts[1])).adminLogin(parts[2])
                 .password(SecretReferences.resolve("file:" + parts[3])).sslMode(SslMode.DISABLE).build();

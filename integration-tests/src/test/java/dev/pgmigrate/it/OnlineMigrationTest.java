@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
@@ -64,14 +65,12 @@ class OnlineMigrationTest {
             source.execute(db, WORKLOAD);
             List<MigrationEvent.ReplicationProgressed> lag = new CopyOnWriteArrayList<>();
             Process load = pgbench(source, db, 2);
-            MigrationHandle cancelOnFailure = null;
             try (MigrationService service = MigrationService.builder().listener(e -> {
                 if (e instanceof MigrationEvent.ReplicationProgressed p) {
                     lag.add(p);
                 }
-            }).build()) {
+            }).build(); AutoCloseable c = cancelOnClose(service)) {
                 MigrationHandle handle = service.start(spec("online-load", source, target, db));
-                cancelOnFailure = handle;
                 MigrationRecord waiting = awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
                 assertThat(waiting.substatus()).isEqualTo(MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
                 source.execute(db, CHANGES);
@@ -97,18 +96,29 @@ class OnlineMigrationTest {
                 assertThat(done.database(db).orElseThrow().replication().orElseThrow().transactions())
                         .as("source transactions applied after the copy").isGreaterThan(10);
                 assertThat(lag).as("lag events").isNotEmpty();
-                cancelOnFailure = null;
             } finally {
                 load.destroyForcibly();
-                if (cancelOnFailure != null && !cancelOnFailure.completion().isDone()) {
-                    cancelOnFailure.cancel(); // or closing the service waits for it
-                }
             }
             assertIdentical(source, target, db);
             assertNothingLeft(source, target, db);
             assertThat(source.queryForString(db, "SELECT relreplident FROM pg_class WHERE oid = 'keyless'::regclass"))
                     .as("the replica identity set back").isEqualTo("d");
         }
+    }
+
+    /**
+     * Cancels, when the test leaves, what still runs in {@code service}: its close waits for its migrations, and an
+     * online one that a failed assertion left waiting for its cutover would never end.
+     */
+    static AutoCloseable cancelOnClose(MigrationService service) {
+        return () -> service.list().stream().filter(r -> !r.status().isFinal())
+                .forEach(r -> service.handle(r.name()).ifPresent(handle -> {
+                    try {
+                        handle.cancel();
+                    } catch (MigrationException e) {
+                        // it ended meanwhile
+                    }
+                }));
     }
 
     /** A source server that can decode its WAL logically. */
@@ -159,15 +169,19 @@ class OnlineMigrationTest {
 
     /** Every table of {@code db} on both servers, row for row, compared independently of the verification. */
     static void assertIdentical(PostgresServer source, PostgresServer target, String db) {
-        List<String> tables = List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history",
-                "\"Sales \"\"eu\"\"\".orders", "keyless", "emptied", "big");
+        assertTablesIdentical(source, target, db, List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers",
+                "pgbench_history", "\"Sales \"\"eu\"\"\".orders", "keyless", "emptied", "big"));
+        assertThat(target.queryForString(db, "SELECT last_value FROM emptied_x_seq"))
+                .isEqualTo(source.queryForString(db, "SELECT last_value FROM emptied_x_seq"));
+    }
+
+    /** The {@code tables} of {@code db} on both servers, row for row. */
+    static void assertTablesIdentical(PostgresServer source, PostgresServer target, String db, List<String> tables) {
         for (String table : tables) {
             String rows = "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
                     + "FROM " + table + " t";
             assertThat(target.queryForString(db, rows)).as(table).isEqualTo(source.queryForString(db, rows));
         }
-        assertThat(target.queryForString(db, "SELECT last_value FROM emptied_x_seq"))
-                .isEqualTo(source.queryForString(db, "SELECT last_value FROM emptied_x_seq"));
     }
 
     static void assertNothingLeft(PostgresServer source, PostgresServer target, String db) {

@@ -88,7 +88,14 @@ final class SlowProxy implements AutoCloseable {
                     continue;
                 }
                 Socket upstream = new Socket();
-                upstream.connect(new InetSocketAddress(PostgresServer.HOST, server.port()), 5000);
+                try {
+                    upstream.connect(new InetSocketAddress(PostgresServer.HOST, server.port()), 5000);
+                } catch (IOException e) {
+                    // The server is down or restarting: refuse the client at once, as the server itself would.
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(upstream);
                 start("proxy-up-" + port(), () -> pump(client, upstream));

@@ -2,6 +2,7 @@ package dev.pgmigrate.core;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationSubstatus;
@@ -12,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Takes over a stored migration whose process died, so this process resumes it: refused for one that ended, one
- * still running elsewhere, and one whose source changed since its tables were copied; its passwords come from the
- * credentials provider.
+ * still running elsewhere, and an offline one whose source changed since its tables were copied; its passwords
+ * come from the credentials provider.
  */
 final class StoredResumes {
     private final MigrationStore store;
@@ -56,9 +57,9 @@ final class StoredResumes {
         boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
                 || view.substatus() == MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER
                 || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
-        // Online, the source is written all along: a database copied whole follows from where its target stopped,
-        // one copied in part is copied again from a new slot; no kept table relies on unchanged counts.
-        if (dataStarted && spec.mode() != dev.pgmigrate.api.MigrationMode.ONLINE) {
+        // Online, the source is written all along: what was verified follows it from the target's origin, what
+        // was not is copied again from a new slot; no kept table's row count has to be the same.
+        if (dataStarted && spec.mode() != MigrationMode.ONLINE) {
             List<String> changed = ResumeCheck.changedTables(spec, view);
             if (!changed.isEmpty()) {
                 throw new MigrationException(MessageCode.RESUME_REFUSED,

@@ -98,7 +98,7 @@ public final class OnlineStart {
         tables.forEach(t -> was.append(t[0]).append('\t').append(t[1]).append('\n'));
         keeper.journal(JournalKind.SOURCE_REPLICA_IDENTITY, database, was.toString().strip());
         for (String table : names) {
-            Sql.execute(c, "ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+            ReplicaIdentity.set(c, table, "FULL", EngineOptions.lockTimeoutSeconds(settings));
         }
         keeper.note(MessageCode.REPLICA_IDENTITY_SET, "Database " + database + ": " + names.size() + " table(s) "
                 + "without a primary key got REPLICA IDENTITY FULL on the source for the migration, set back at its "

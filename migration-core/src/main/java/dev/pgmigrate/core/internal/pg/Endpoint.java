@@ -200,6 +200,14 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
         return maintenance;
     }
 
+    /**
+     * Has the maintenance connection checked before it is next handed out, however recently it was used: after a
+     * wait of any length (an online migration's wait for its cutover), in which the server may have restarted.
+     */
+    public void checkMaintenanceBeforeUse() {
+        maintenanceUsed = System.nanoTime() - IDLE_CHECK_NANOS;
+    }
+
     private void keepMaintenance(Connection c) {
         closeMaintenance();
         maintenance = cancel.register(c);

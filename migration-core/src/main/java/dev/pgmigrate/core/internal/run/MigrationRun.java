@@ -261,6 +261,10 @@ public final class MigrationRun implements Runnable {
                     + "--cutover --name " + spec.name() + ".");
         }
         online.awaitCutover(cutover);
+        // The streams reconnect by themselves after a server's restart; the coordinator's own sessions, unused
+        // while it waited, are checked before the cutover relies on them.
+        source.checkMaintenanceBeforeUse();
+        target.checkMaintenanceBeforeUse();
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         online.cutover(pool);
         cancel.check();

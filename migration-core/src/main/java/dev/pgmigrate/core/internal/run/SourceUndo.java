@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal.run;
 
 import dev.pgmigrate.core.StoredMigration.JournalEntry;
+import dev.pgmigrate.core.internal.online.ReplicaIdentity;
 import dev.pgmigrate.core.internal.online.SourceSlot;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.Sql;
@@ -31,7 +32,8 @@ final class SourceUndo {
                     for (String line : entry.detail().lines().toList()) {
                         String[] parts = line.split("\t", 2);
                         if (Sql.one(c, "SELECT to_regclass(?) IS NOT NULL", parts[0]).equals("t")) {
-                            Sql.execute(c, "ALTER TABLE " + parts[0] + " REPLICA IDENTITY " + parts[1]);
+                            ReplicaIdentity.set(c, parts[0], parts[1], EngineOptions.lockTimeoutSeconds(
+                                    source.settings()));
                         }
                     }
                 }
