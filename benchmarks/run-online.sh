@@ -89,8 +89,8 @@ applied() {
 }
 following() {
     case "$1" in
-    # Read whole before matching: grep -q would close the pipe early, and pipefail count that as a failure.
-    pgmigrate) [[ "$(java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration show --name "$RUN_NAME" 2>/dev/null)" == *WaitingForCutoverTrigger* ]] ;;
+    # The record as stored: a JVM per look would lag behind on a loaded machine.
+    pgmigrate) grep -qs '"substatus" : "WaitingForCutoverTrigger"' "$WORK"/state/*/"$RUN_NAME.json" ;;
     pgcopydb) [[ "$(PGPASSWORD="$PASS" pgcopydb stream sentinel get --source "$SRC_URI" 2>/dev/null)" =~ [Aa]pply.*(enabled|true) ]] ;;
     esac
 }
@@ -100,7 +100,7 @@ lag_bytes() { # TOOL: WAL written on the source since what the target applied
     src "SELECT pg_current_wal_lsn() - '$at'::pg_lsn" postgres
 }
 
-echo "tool,run,copy_s,tps_during,lag_max_mb,lag_mean_mb,lag_end_mb,catch_up_s,downtime_s,identical" > "$WORK/online.csv"
+echo "tool,run,copy_s,tps_during,lag_max_mb,lag_mean_mb,lag_end_mb,catch_up_s,downtime_s,identical,downtime_recorded_s" > "$WORK/online.csv"
 run=0
 for r in $(seq 1 "$RUNS"); do
     for tool in $TOOLS; do
@@ -125,10 +125,21 @@ for r in $(seq 1 "$RUNS"); do
             ;;
         esac
         toolpid=$!
+        failed=""
         until following "$tool"; do
-            kill -0 "$toolpid" 2>/dev/null || { log "$tool ended before it followed: see $WORK/$RUN_NAME.out"; exit 1; }
-            sleep 0.5
+            if ! kill -0 "$toolpid" 2>/dev/null || (( $(awk -v a="$t0" -v b="$(now)" 'BEGIN {print (b-a > 600)}') )) \
+                    || grep -q 'ERROR BUG' "$WORK/$RUN_NAME.out"; then
+                failed="$(grep -m1 'ERROR' "$WORK/$RUN_NAME.out" | cut -c1-160 | tr ',' ';')"
+                break
+            fi
+            sleep 0.2
         done
+        if [[ -n "$failed" ]]; then
+            log "$tool did not follow the source: ${failed:-no error printed}; see $WORK/$RUN_NAME.out"
+            kill "$toolpid" "$load" 2>/dev/null || true; wait "$toolpid" "$load" 2>/dev/null || true
+            echo "$tool,$r,,,,,,,,failed: ${failed:-did not follow within 600 s}" >> "$WORK/online.csv"
+            continue
+        fi
         t1=$(now)
         xact0=$(src "SELECT xact_commit FROM pg_stat_database WHERE datname = '$DB'")
         lags=()
@@ -154,6 +165,10 @@ for r in $(seq 1 "$RUNS"); do
             ;;
         esac
         t4=$(now)
+        own=""
+        if [[ "$tool" == pgmigrate ]]; then # the record's own downtime: without the command line's JVM start
+            own=$(python3 -c 'import json,sys,datetime as d; r=json.load(open(sys.argv[1]))["record"]; p=lambda s: d.datetime.fromisoformat(s[:26].rstrip("Z")); print("%.2f" % (p(r["endedAt"])-p(r["cutoverRequestedAt"])).total_seconds())' "$WORK"/state/*/"$RUN_NAME.json" 2>/dev/null || true)
+        fi
         same=yes
         for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history; do
             q="SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM $t x"
@@ -161,7 +176,7 @@ for r in $(seq 1 "$RUNS"); do
         done
         stats=$(printf '%s\n' "${lags[@]:-0}" | awk -v e="${lag_end:-0}" '{s+=$1; if ($1>m) m=$1} END {printf "%.2f,%.2f,%.2f", m/1048576, s/NR/1048576, e/1048576}')
         tps=$(awk -v a="$xact0" -v b="$xact1" -v s="$FOLLOW" 'BEGIN {printf "%d", (b-a)/s}')
-        line="$tool,$r,$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}'),$tps,$stats,$(awk -v a="$t2" -v b="$t3" 'BEGIN {printf "%.2f", b-a}'),$(awk -v a="$t3" -v b="$t4" 'BEGIN {printf "%.2f", b-a}'),$same"
+        line="$tool,$r,$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}'),$tps,$stats,$(awk -v a="$t2" -v b="$t3" 'BEGIN {printf "%.2f", b-a}'),$(awk -v a="$t3" -v b="$t4" 'BEGIN {printf "%.2f", b-a}'),$same,$own"
         echo "$line" >> "$WORK/online.csv"
         log "$line"
         src "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active" postgres >/dev/null
@@ -174,11 +189,11 @@ done
     echo "$(date -u +%F) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'), pgcopydb $(pgcopydb --version 2>/dev/null | awk '/version/ {print $NF; exit}')."
     echo "pgbench scale $SCALE, $CLIENTS clients; alone the source takes $TPS_ALONE tps. Followed $FOLLOW s under load, then cut over."
     echo
-    echo "| tool | run | copy (s) | source tps while followed | lag max (MB) | lag mean (MB) | lag at load end (MB) | catch-up (s) | cutover downtime (s) | identical |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-    tail -n +2 "$WORK/online.csv" | awk -F, '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10}'
+    echo "| tool | run | copy (s) | source tps while followed | lag max (MB) | lag mean (MB) | lag at load end (MB) | catch-up (s) | cutover downtime (s) | downtime recorded (s) | identical |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    tail -n +2 "$WORK/online.csv" | awk -F, '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$11,$10}'
     echo
-    echo "Lag: the source's WAL position minus what the target has applied (pgmigrate: its slot's confirmed position, confirmed only once the target committed; pgcopydb: its sentinel's replay_lsn), sampled each second while followed. Catch-up: from the load's end until the target has applied the source's position then. Downtime: from the cutover request until the tool is done (pgmigrate: drain, sequences, verification, clean-up, rename; pgcopydb: endpos, then copy sequences)."
+    echo "Lag: the source's WAL position minus what the target has applied (pgmigrate: its slot's confirmed position, confirmed only once the target committed; pgcopydb: its sentinel's replay_lsn), sampled each second while followed. Catch-up: from the load's end until the target has applied the source's position then. Downtime: from the cutover command until the tool is done (pgmigrate: drain, sequences, verification, clean-up, rename, plus the command line's own start; pgcopydb: endpos, then copy sequences); recorded: pgmigrate's record, from the cutover request to the end."
 } > "$RESULTS/online.md"
 cp "$WORK/online.csv" "$RESULTS/online.csv"
 log "results: $RESULTS/online.md"
