@@ -106,7 +106,12 @@ for r in $(seq 1 "$RUNS"); do
     for tool in $TOOLS; do
         run=$(( run + 1 )); RUN_NAME="online-$run"
         tgt "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'" postgres | while read -r s; do tgt "$s" postgres; done
-        src "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots" postgres >/dev/null
+        # What the run before left: a walsender still ending, its slot, pgcopydb's sentinel and the target's origins.
+        src "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL" postgres >/dev/null
+        sleep 1
+        src "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots" postgres >/dev/null || true
+        src "DROP SCHEMA IF EXISTS pgcopydb CASCADE" >/dev/null 2>&1 || true
+        tgt "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin" postgres >/dev/null || true
         src "TRUNCATE pgbench_history" >/dev/null
         "$PG_BIN/pgbench" -n -c "$CLIENTS" -j 2 -T 3600 -h 127.0.0.1 -p "$SOURCE_PORT" "$DB" > "$WORK/pgbench-$run.log" 2>&1 &
         load=$!
@@ -129,14 +134,16 @@ for r in $(seq 1 "$RUNS"); do
         until following "$tool"; do
             if ! kill -0 "$toolpid" 2>/dev/null || (( $(awk -v a="$t0" -v b="$(now)" 'BEGIN {print (b-a > 600)}') )) \
                     || grep -q 'ERROR BUG' "$WORK/$RUN_NAME.out"; then
-                failed="$(grep -m1 'ERROR' "$WORK/$RUN_NAME.out" | cut -c1-160 | tr ',' ';')"
+                failed="$(grep -m1 'ERROR' "$WORK/$RUN_NAME.out" | cut -c1-160 | tr ',' ';' || true)"
                 break
             fi
             sleep 0.2
         done
         if [[ -n "$failed" ]]; then
             log "$tool did not follow the source: ${failed:-no error printed}; see $WORK/$RUN_NAME.out"
-            kill "$toolpid" "$load" 2>/dev/null || true; wait "$toolpid" "$load" 2>/dev/null || true
+            kill "$load" 2>/dev/null || true
+            pkill -9 -f "$WORK/pgcopydb" 2>/dev/null || true # its worker processes outlive a killed parent
+            kill -9 "$toolpid" 2>/dev/null || true; wait "$toolpid" "$load" 2>/dev/null || true
             echo "$tool,$r,,,,,,,,failed: ${failed:-did not follow within 600 s}" >> "$WORK/online.csv"
             continue
         fi
@@ -152,8 +159,24 @@ for r in $(seq 1 "$RUNS"); do
         lag_end="$(lag_bytes "$tool")"
         t2=$(now)
         end="$(src "SELECT pg_current_wal_lsn()" postgres)"
-        until [[ -n "$(applied "$tool")" ]] && (( $(src "SELECT ('$(applied "$tool")'::pg_lsn >= '$end'::pg_lsn)::int" postgres) )); do sleep 0.2; done
+        caught=0
+        for _ in $(seq 1 600); do # about 2 to 3 minutes
+            at="$(applied "$tool")"
+            if [[ -n "$at" ]] && (( $(src "SELECT ('$at'::pg_lsn >= '$end'::pg_lsn)::int" postgres) )); then
+                caught=1; break
+            fi
+            grep -q 'ERROR BUG' "$WORK/$RUN_NAME.out" 2>/dev/null && break
+            sleep 0.2
+        done
         t3=$(now)
+        if (( ! caught )); then
+            failed="$(grep -m1 'ERROR' "$WORK/$RUN_NAME.out" | cut -c1-160 | tr ',' ';' || true)"
+            log "$tool did not apply the source's changes: ${failed:-its applied position stayed at ${at:-none}}"
+            pkill -9 -f "$WORK/pgcopydb" 2>/dev/null || true
+            kill -9 "$toolpid" 2>/dev/null || true; wait "$toolpid" 2>/dev/null || true
+            echo "$tool,$r,$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}'),,,,,,,failed: ${failed:-applied position stayed at ${at:-none}}" >> "$WORK/online.csv"
+            continue
+        fi
         case "$tool" in
         pgmigrate)
             java -jar "$PGMIGRATE_JAR" --state-dir "$WORK/state" migration update --cutover --name "$RUN_NAME" >/dev/null

@@ -293,8 +293,17 @@ class OnlineFaultsTest {
         String db = bank("keyless");
         List<String> before = PluginJarTest.databases(target);
         try (MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
-            MigrationRecord done = service.start(spec("keyless", source.superuserSpec(), target.superuserSpec(), db,
-                    false)).await(Duration.ofSeconds(60));
+            // The premigration check names it first...
+            MigrationRecord validated = service.start(spec("keyless-checked", source.superuserSpec(),
+                    target.superuserSpec(), db, false)).await(Duration.ofSeconds(60));
+            assertThat(validated.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(validated.validationResults()).anyMatch(r -> r.validatorId().equals("online-replica-identity")
+                    && r.status() == dev.pgmigrate.api.ValidationStatus.FAILED);
+            // ...and the engine refuses it too when the checks are skipped (migrationOption Migrate).
+            MigrationSpec unchecked = spec("keyless", source.superuserSpec(), target.superuserSpec(), db, false);
+            MigrationRecord done = service.start(new MigrationSpec(unchecked.name(), unchecked.source(),
+                    unchecked.target(), unchecked.databases(), dev.pgmigrate.api.MigrationOption.MIGRATE,
+                    unchecked.mode(), unchecked.settings())).await(Duration.ofSeconds(60));
 
             assertRolledBack(done, MigrationStatus.FAILED, target, before, db);
             assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)

@@ -58,8 +58,8 @@ public final class OnlineStart {
                 boolean usable = r[2].equals("f") || (r[2].equals("d") && r[3].equals("t"))
                         || (r[2].equals("i") && r[4] != null);
                 if (!usable) {
-                    unusable.add(new String[] {r[0], r[2].equals("n") ? "NOTHING" : r[2].equals("i")
-                            ? "DEFAULT" : "DEFAULT"});
+                    // An identity index that is gone or invalid cannot be set back: DEFAULT is what remains.
+                    unusable.add(new String[] {r[0], r[2].equals("n") ? "NOTHING" : "DEFAULT"});
                 }
             }
             SourceSlot.drop(c, name); // a slot of a dead process of this migration: its stream restarts here

@@ -241,6 +241,8 @@ public final class MigrationRun implements Runnable {
         new ServerParameters(spec, keeper, source, target, cancel).carryOver();
         cancel.check();
         data.commit(); // the point of no return: the user's databases set aside are dropped only now
+        // Only now: until the point of no return, a resume still needs the slots to follow the source from.
+        data.online().ifPresent(OnlineReplication::cleanUp);
         keeper.record().downtime(keeper.now()).ifPresent(downtime -> keeper.note(MessageCode.CUTOVER_COMPLETED,
                 "Cutover completed: every change of the source applied, sequences set, target verified; downtime "
                 + String.format(java.util.Locale.ROOT, "%.1f", downtime.toMillis() / 1000.0) + " s (from the cutover request to the end)."));
@@ -267,8 +269,6 @@ public final class MigrationRun implements Runnable {
         target.checkMaintenanceBeforeUse();
         keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
         online.cutover(pool);
-        cancel.check();
-        online.cleanUp();
     }
 
     private List<MigrationMessage> rollback() {
