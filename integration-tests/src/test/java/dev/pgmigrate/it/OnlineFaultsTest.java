@@ -254,18 +254,9 @@ class OnlineFaultsTest {
     @Test
     void theStreamOutlivesARestartOfTheSource(@Pg("17") PostgresServer target) throws Exception {
         String db = bank("sourcerestart");
-        try (SlowProxy relay = new SlowProxy(source, 0, 0); MigrationService service = MigrationService.builder()
-                .build(); AutoCloseable c = cancelOnClose(service)) {
-            // The engine reaches the source through a relay that follows it to the new port of its restart.
-            MigrationHandle handle = service.start(spec("source-restart", relay.serverSpec(), target.superuserSpec(),
-                    db, true));
-            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
-            pgbenchTransactions(db, 50);
-            awaitApplied(handle, db, 50);
-            source.restart();
-            pgbenchTransactions(db, 50);
-            awaitApplied(handle, db, 100); // by the stream, taken up again: the cutover would drain them too
-            cutOverAndAssertIdentical(handle, target, db);
+        // The engine reaches the source through a relay that follows it to the new port of its restart.
+        try (SlowProxy relay = new SlowProxy(source, 0, 0)) {
+            followThroughARestart("source-restart", db, relay.serverSpec(), target.superuserSpec(), source, target);
         }
     }
 
@@ -273,16 +264,25 @@ class OnlineFaultsTest {
     void theStreamOutlivesARestartOfTheTarget() throws Exception {
         String db = bank("targetrestart");
         try (PostgresServer target = PostgresServer.builder().version("17").start();
-                SlowProxy relay = new SlowProxy(target, 0, 0); MigrationService service = MigrationService.builder()
-                        .build(); AutoCloseable c = cancelOnClose(service)) {
-            MigrationHandle handle = service.start(spec("target-restart", source.superuserSpec(), relay.serverSpec(),
-                    db, true));
+                SlowProxy relay = new SlowProxy(target, 0, 0)) {
+            followThroughARestart("target-restart", db, source.superuserSpec(), relay.serverSpec(), target, target);
+        }
+    }
+
+    /**
+     * Follows {@code db} with writes before and after {@code restarted} restarts: the stream, taken up again, applies
+     * those after too (the cutover would drain them otherwise), and the cutover ends identical.
+     */
+    private static void followThroughARestart(String name, String db, ServerSpec from, ServerSpec to,
+            PostgresServer restarted, PostgresServer target) throws Exception {
+        try (MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            MigrationHandle handle = service.start(spec(name, from, to, db, true));
             awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
             pgbenchTransactions(db, 50);
             awaitApplied(handle, db, 50);
-            target.restart();
+            restarted.restart();
             pgbenchTransactions(db, 50);
-            awaitApplied(handle, db, 100); // by the stream, taken up again: the cutover would drain them too
+            awaitApplied(handle, db, 100);
             cutOverAndAssertIdentical(handle, target, db);
         }
     }

@@ -45,7 +45,8 @@ public final class OnlinePublicationPrivilegesValidator extends OnlineDatabaseVa
             String tablesOf = "the database's " + Text.count(total, "table", "tables");
             String found = notOwned.size() == total ? login + " owns none of " + tablesOf
                     : login + " does not own " + notOwned.size() + " of " + tablesOf;
-            results.add(context.warning(found + ": " + Text.listed(notOwned) + ".", "CREATE PUBLICATION FOR TABLE "
+            // Failed, not a warning: CREATE PUBLICATION refuses such a table, so the migration could not start.
+            results.add(context.failed(found + ": " + Text.listed(notOwned) + ".", "CREATE PUBLICATION FOR TABLE "
                     + "needs ownership of each table (membership in the owner's role is enough); only a superuser "
                     + "may publish FOR ALL TABLES. Publishing these fails when the migration starts.", "Migrate as "
                     + "the tables' owner, or grant the owners' roles to the login (GRANT <owner> TO " + session.role()
