@@ -98,7 +98,7 @@ write_properties() {
 # Drops every database on the target but postgres and the templates (a tool stopped by a timeout may leave a
 # working database of another name).
 drop_target() {
-    tgt_psql -d postgres -At -c "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database
+    tgt_psql -d postgres -At -c "SELECT format('DROP DATABASE %I WITH (FORCE);', datname) FROM pg_database
         WHERE NOT datistemplate AND datname <> 'postgres'" | tgt_psql -d postgres
 }
 

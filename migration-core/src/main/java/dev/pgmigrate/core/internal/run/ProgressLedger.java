@@ -34,13 +34,24 @@ public final class ProgressLedger {
      * tables a rebuild per change would cost quadratic time.
      */
     private boolean changed;
+    /**
+     * The sums behind {@link #overall}, kept as tables change: summing every table at every table's end would
+     * cost quadratic time with thousands of tables.
+     */
+    private long totalBytes;
+    private long doneBytes;
+    private long rows;
+    private Instant firstStart;
 
     /** A ledger that goes on from {@code recorded}, the record's databases as stored. */
     ProgressLedger(List<DatabaseProgress> recorded) {
         for (DatabaseProgress db : recorded) {
             databases.put(db.database(), db);
             Map<String, TableProgress> byName = new LinkedHashMap<>();
-            db.tables().forEach(t -> byName.put(t.qualifiedName(), t));
+            db.tables().forEach(t -> {
+                byName.put(t.qualifiedName(), t);
+                count(t, 1);
+            });
             tables.put(db.database(), byName);
         }
     }
@@ -58,7 +69,9 @@ public final class ProgressLedger {
     void tablesQueued(String database, List<TableProgress> queued) {
         Map<String, TableProgress> byName = tables.computeIfAbsent(database, k -> new LinkedHashMap<>());
         for (TableProgress t : queued) {
-            byName.putIfAbsent(t.qualifiedName(), t);
+            if (byName.putIfAbsent(t.qualifiedName(), t) == null) {
+                count(t, 1);
+            }
         }
         changed = true;
     }
@@ -70,8 +83,23 @@ public final class ProgressLedger {
         if (current == null) {
             return;
         }
-        byName.put(qualifiedName, change.apply(current));
+        TableProgress next = change.apply(current);
+        byName.put(qualifiedName, next);
+        count(current, -1);
+        count(next, 1);
         changed = true;
+    }
+
+    /** Adds a table's figures to the sums behind {@link #overall} ({@code sign} 1), or takes them out (-1). */
+    private void count(TableProgress t, int sign) {
+        long size = Math.max(t.estimatedBytes(), t.bytes());
+        totalBytes += sign * size;
+        doneBytes += sign * (t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), size));
+        rows += sign * t.rows();
+        if (sign > 0 && t.startedAt().isPresent()
+                && (firstStart == null || t.startedAt().get().isBefore(firstStart))) {
+            firstStart = t.startedAt().get();
+        }
     }
 
     /** Says what the database's migration does now, when no table is copying and no build runs. */
@@ -202,31 +230,15 @@ public final class ProgressLedger {
     }
 
     /**
-     * The migration's progress over {@code databases}: bytes done of the bytes to copy (a table's estimate, or
-     * what it copied when that is more), rows copied, and the time left at the pace since the first table started.
+     * The migration's progress: bytes done of the bytes to copy (a table's estimate, or what it copied when that
+     * is more), rows copied, and the time left at the pace since the first table started.
      */
-    static MigrationEvent.MigrationProgressed overall(String migration, List<DatabaseProgress> databases,
-            Instant now) {
-        long total = 0;
-        long done = 0;
-        long rows = 0;
-        Instant firstStart = null;
-        for (DatabaseProgress db : databases) {
-            for (TableProgress t : db.tables()) {
-                long size = Math.max(t.estimatedBytes(), t.bytes());
-                total += size;
-                done += t.state() == TableState.COMPLETED ? size : Math.min(t.bytes(), size);
-                rows += t.rows();
-                if (t.startedAt().isPresent() && (firstStart == null || t.startedAt().get().isBefore(firstStart))) {
-                    firstStart = t.startedAt().get();
-                }
-            }
-        }
+    MigrationEvent.MigrationProgressed overall(String migration, Instant now) {
         Optional<Duration> left = Optional.empty();
-        if (firstStart != null && done > 0 && total > done) {
+        if (firstStart != null && doneBytes > 0 && totalBytes > doneBytes) {
             long elapsedMs = Duration.between(firstStart, now).toMillis();
-            left = Optional.of(Duration.ofMillis((long) (elapsedMs * (double) (total - done) / done)));
+            left = Optional.of(Duration.ofMillis((long) (elapsedMs * (double) (totalBytes - doneBytes) / doneBytes)));
         }
-        return new MigrationEvent.MigrationProgressed(migration, now, done, total, rows, left);
+        return new MigrationEvent.MigrationProgressed(migration, now, doneBytes, totalBytes, rows, left);
     }
 }

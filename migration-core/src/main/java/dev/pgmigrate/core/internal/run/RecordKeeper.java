@@ -180,7 +180,7 @@ public final class RecordKeeper {
 
     public void tableChanged(String database, String qualifiedName, UnaryOperator<TableProgress> change,
             MigrationEvent event) {
-        boolean emitOverall;
+        MigrationEvent.MigrationProgressed overall = null;
         synchronized (this) {
             progress.tableChanged(database, qualifiedName, change);
             // Written by flushProgress() on the service's watcher, at most once a second: with thousands of tables,
@@ -188,17 +188,17 @@ public final class RecordKeeper {
             // yet written when the process dies is copied again on resume.
             writer.markPending();
             // A table's end always gives the figure: the last one must not leave a time left that is no more.
-            emitOverall = event instanceof MigrationEvent.TableFinished
-                    || Duration.between(lastProgressEvent, now()).toMillis() >= 250;
-            if (emitOverall) {
+            if (event instanceof MigrationEvent.TableFinished
+                    || Duration.between(lastProgressEvent, now()).toMillis() >= 250) {
                 lastProgressEvent = now();
+                overall = progress.overall(name(), lastProgressEvent);
             }
         }
         if (event != null) {
             listeners.emit(event);
         }
-        if (emitOverall) {
-            listeners.emit(ProgressLedger.overall(name(), record().databases(), now()));
+        if (overall != null) {
+            listeners.emit(overall);
         }
     }
 
