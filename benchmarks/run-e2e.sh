@@ -4,13 +4,15 @@
 #
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
-#                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick]
+#                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick] [--io-bound]
 #                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
 #                         [--results DIR]
 #
-# Default (about 15 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
-# an untimed warm-up, every tool; scaling over scales 5/20/50, parallelism 1/2/4 and 10,000 small tables;
+# Default (about 25 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
+# an untimed warm-up, every tool; scaling over scales 5/20/50/100, parallelism 1/2/4 and 10,000 small tables;
 # validation of 50 databases x 2,000 tables; a CPU and JFR profile of pgmigrate. --quick: a few minutes.
+# --io-bound: servers with fsync, synchronous_commit and full_page_writes on and 32 MB of shared_buffers, as on a
+# cloud disk (see e2e/servers.sh). The results state the machine's load average at each timed run's start.
 # Results: benchmarks/results/ (e2e.md, e2e.csv, scaling.png, validation.md). Runs as root (it
 # runs the servers as the 'postgres' OS user) on Debian with postgresql-15; installs what it lacks with apt-get.
 set -euo pipefail
@@ -19,7 +21,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
 SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=120 VALIDATION_DBS=50 VALIDATION_TABLES=2000
-SCALES="5 50" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0
+SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0
 RESULTS="$here/results"
 while (( $# )); do
     case "$1" in
@@ -36,6 +38,7 @@ while (( $# )); do
         --tools) TOOLS="$2"; shift ;;
         --results) RESULTS="$2"; shift ;;
         --tables-timeout) TABLES_TIMEOUT="$2"; shift ;;
+        --io-bound) export IO_BOUND=1 ;;
         --quick) QUICK=1; SCALE=2; RUNS=1; SMALL_TABLES=500; VALIDATION_DBS=10; VALIDATION_TABLES=200
                  SCALES=""; PARALLELISM="1 2" ;;
         -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -46,6 +49,7 @@ done
 want() { [[ -z "$ONLY" || "$ONLY" == "$1" ]]; }
 
 log() { printf '%(%H:%M:%S)T  %s\n' -1 "$*" >&2; }
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- what the run needs ---------------------------------------------------------------------------------------
 [[ $(id -u) == 0 ]] || { echo "run-e2e.sh: run as root (the servers run as the postgres OS user)" >&2; exit 64; }
@@ -80,7 +84,7 @@ CLK_TCK=$(getconf CLK_TCK)
 log "servers: source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'))"
 
 CSV="$WORK/runs.csv"
-echo "experiment,tool,db,scale,tables,jobs,run,wall_s,data_s,user_s,sys_s,maxrss_kb,src_cpu_s,tgt_cpu_s,size_bytes,complete" > "$CSV"
+echo "experiment,tool,db,scale,tables,jobs,run,wall_s,data_s,user_s,sys_s,maxrss_kb,src_cpu_s,tgt_cpu_s,size_bytes,complete,load1" > "$CSV"
 
 # pgmigrate's properties: Migrate (no premigration checks) and no verification for speed; pgmigrate-verify
 # runs the default ValidateAndMigrate with verification, which the other tools do not do.
@@ -117,7 +121,8 @@ measure() {
     local name="run-$run_id" tf="$WORK/time-$run_id" pf="$WORK/phase-$run_id"
     drop_target "$db"
     write_properties "$db" "$jobs"
-    local s0 t0 w0 w1 s1 t1 status=0
+    local s0 t0 w0 w1 s1 t1 status=0 load1
+    load1=$(cut -d' ' -f1 /proc/loadavg)
     s0=$(server_ticks source); t0=$(server_ticks target); w0=$(date +%s.%N)
     RUN_NAME="$name" DB="$db" JOBS="$jobs" PHASE_FILE="$pf" \
         /usr/bin/time -f '%U %S %M' -o "$tf" timeout -k 20 "${RUN_TIMEOUT:-3600}" bash "$here/e2e/tool.sh" "$tool" ||
@@ -143,9 +148,9 @@ measure() {
     drop_target "$db"
     local src_cpu tgt_cpu
     src_cpu=$(echo "scale=2; ($s1 - $s0) / $CLK_TCK" | bc); tgt_cpu=$(echo "scale=2; ($t1 - $t0) / $CLK_TCK" | bc)
-    echo "$experiment,$tool,$db,$scale,$tables,$jobs,$run,$wall,$data,$user,$sys,$rss,$src_cpu,$tgt_cpu,${SOURCE_SIZE[$db]},$complete" >> "$CSV"
-    log "$(printf '%-10s %-17s jobs %s run %s: %7.2f s  data %5s s  tool cpu %6.2f s  source %6.2f s  target %6.2f s  rss %6d MB  complete %s' \
-        "$experiment" "$tool" "$jobs" "$run" "$wall" "${data:--}" "$(echo "$user + $sys" | bc)" "$src_cpu" "$tgt_cpu" $(( rss / 1024 )) "$complete")"
+    echo "$experiment,$tool,$db,$scale,$tables,$jobs,$run,$wall,$data,$user,$sys,$rss,$src_cpu,$tgt_cpu,${SOURCE_SIZE[$db]},$complete,$load1" >> "$CSV"
+    log "$(printf '%-10s %-17s jobs %s run %s: %7.2f s  data %5s s  tool cpu %6.2f s  source %6.2f s  target %6.2f s  rss %6d MB  complete %s  load %s' \
+        "$experiment" "$tool" "$jobs" "$run" "$wall" "${data:--}" "$(echo "$user + $sys" | bc)" "$src_cpu" "$tgt_cpu" $(( rss / 1024 )) "$complete" "$load1")"
 }
 
 # rounds EXPERIMENT DB SCALE TABLES JOBS RUNS WARMUP TOOL...: alternates the tools, run by run.
@@ -227,7 +232,7 @@ if want validation; then
 fi
 
 cp "$CSV" "$RESULTS/e2e.csv"
-machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') both sides, pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1)"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') both sides, pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1); load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
 /usr/bin/python3 "$here/e2e/report.py" summary "$CSV" "$RESULTS" "$machine" "$(( $(date +%s) - started ))" \
     "${RESULTS}/validation.md" "$WORK/jfr.md"
 # Only the scaling runs write a plot script: without it (--only main) there is nothing to draw, and no failure.

@@ -15,6 +15,10 @@ SERVER_SETTINGS=(
     "maintenance_work_mem=512MB" "max_connections=100" "max_locks_per_transaction=256" "autovacuum=off" "jit=off"
     "log_min_messages=warning" "log_checkpoints=off"
 )
+# IO_BOUND=1: a cloud disk's case, where every commit and checkpoint waits for the disk and little is cached.
+if [[ -n "${IO_BOUND:-}" ]]; then
+    SERVER_SETTINGS+=("fsync=on" "synchronous_commit=on" "full_page_writes=on" "shared_buffers=32MB")
+fi
 
 as_pg() { runuser -u "$PG_OS_USER" -- "$@"; }
 

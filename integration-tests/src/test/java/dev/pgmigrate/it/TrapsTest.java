@@ -143,6 +143,35 @@ class TrapsTest {
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 
+    /**
+     * The pre-data goes in batches of statements run as one transaction each; one that fails is run again statement
+     * by statement, so the failure names its own object, and nothing of the batch or before it stays.
+     */
+    @Test
+    void aPreDataObjectTheTargetCannotCreateAmidManyFailsWithItsNameAndRollsBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("badpredata"));
+        String role = "mapped_only_on_source_" + db;
+        source.execute("postgres", "CREATE ROLE " + role);
+        try {
+            source.execute(db, "CREATE EXTENSION postgres_fdw", "CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw",
+                    "CREATE USER MAPPING FOR " + role + " SERVER elsewhere",
+                    "DO $$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('CREATE TABLE t%s (id int, v text)', i); "
+                            + "END LOOP; END $$");
+            List<String> before = PluginJarTest.databases(target);
+            MigrationRecord done = migrate(source, target, db, MigrationOption.MIGRATE, s -> s.migrateRoles(false));
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
+                    .contains(MessageCode.OBJECT_NOT_CREATED);
+            assertThat(done.errors().get(0).text()).contains("Cannot create USER MAPPING", role, "42704",
+                    "Statement: CREATE USER MAPPING");
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+        } finally {
+            source.dropDatabase(db);
+            source.execute("postgres", "DROP ROLE IF EXISTS " + role);
+        }
+    }
+
     @Test
     void copiesManyLargeObjectsInParallel(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
