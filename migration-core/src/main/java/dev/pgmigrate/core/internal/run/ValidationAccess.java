@@ -112,6 +112,14 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     boolean noArguments = method.getParameterCount() == 0;
+                    if (method.getDeclaringClass() == Object.class) {
+                        // The handle's own identity: its connection goes on to other handles.
+                        return switch (method.getName()) {
+                            case "equals" -> proxy == args[0];
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> role().label() + " connection to " + database;
+                        };
+                    }
                     if (noArguments && method.getName().equals("close")) {
                         if (handedBack.compareAndSet(false, true)) {
                             handBack(database, connection);
