@@ -91,6 +91,7 @@ class EngineTest {
             try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
                 kept = c;
                 s.execute("SET search_path TO nowhere");
+                s.execute("SET max_parallel_workers_per_gather = 4");
                 c.setAutoCommit(false);
                 try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
                     rs.next();
@@ -103,11 +104,13 @@ class EngineTest {
         Validator reader = databaseCheck("zz-shared-2", context -> {
             try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
                     var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
-                            + "txid_current_if_assigned() IS NULL")) {
+                            + "txid_current_if_assigned() IS NULL, "
+                            + "current_setting('max_parallel_workers_per_gather')")) {
                 rs.next();
                 seen.add("pid " + rs.getInt(1));
                 seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
-                        + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3));
+                        + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
+                        + rs.getString(4));
             }
         });
         try (MigrationService service = MigrationService.builder()
@@ -118,7 +121,7 @@ class EngineTest {
         assertThat(seen).hasSize(3);
         assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
         assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
-                + "in a new transaction true");
+                + "in a new transaction true, parallel workers 0");
     }
 
     /** What a test validator does with its context; an assertion that fails makes its result Failed. */
