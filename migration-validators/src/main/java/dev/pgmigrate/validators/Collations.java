@@ -118,8 +118,8 @@ final class Collations {
                 + "SELECT a.attcollation AS coll FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid" + userRel
                 + " AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation" + noneOrDefault + " AND a.attrelid >= "
                 + Sql.FIRST_USER_OID
-                + " UNION SELECT i.coll FROM (SELECT i.indexrelid, unnest(i.indcollation::oid[]) AS coll FROM pg_index i"
-                + " WHERE i.indexrelid >= " + Sql.FIRST_USER_OID + ") i JOIN pg_class c ON c.oid = i.indexrelid"
+                + " UNION SELECT i.coll FROM (SELECT i.indexrelid, unnest(i.indcollation::oid[]) AS coll"
+                + " FROM pg_index i WHERE i.indexrelid >= " + Sql.FIRST_USER_OID + ") i JOIN pg_class c ON c.oid = i.indexrelid"
                 + userRel + " AND i.coll" + noneOrDefault
                 + " UNION SELECT t.typcollation FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE "
                 + Sql.USER_SCHEMA + " AND t.typtype = 'd'"
