@@ -12,11 +12,15 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.api.spi.ValidationContext;
+import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.copy.TextCopyMover;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationHandle;
@@ -74,6 +78,86 @@ class EngineTest {
             });
         }
         assertThat(targetCatalog(target)).isEqualTo(before);
+    }
+
+    @Test
+    void checksOfADatabaseShareItsConnectionEachAsNew(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("shared"));
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Ids sort after every built-in one, so within the database's task the first runs right before the second.
+        Validator spoiler = databaseCheck("zz-shared-1", context -> {
+            java.sql.Connection kept;
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
+                kept = c;
+                s.execute("SET search_path TO nowhere");
+                s.execute("SET max_parallel_workers_per_gather = 4");
+                c.setAutoCommit(false);
+                try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
+                    rs.next();
+                    seen.add("pid " + rs.getInt(1));
+                }
+            }
+            assertThatThrownBy(kept::createStatement).isInstanceOf(java.sql.SQLException.class);
+            assertThat(kept.isClosed()).isTrue();
+        });
+        Validator reader = databaseCheck("zz-shared-2", context -> {
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
+                    var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
+                            + "txid_current_if_assigned() IS NULL, "
+                            + "current_setting('max_parallel_workers_per_gather')")) {
+                rs.next();
+                seen.add("pid " + rs.getInt(1));
+                seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
+                        + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
+                        + rs.getString(4));
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withValidator(spoiler).withValidator(reader)).build()) {
+            MigrationRecord done = service.validate(spec("shared", source, target, db).build());
+            assertThat(done.status()).as(done.validationResults().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
+        assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
+                + "in a new transaction true, parallel workers 0");
+    }
+
+    /** What a test validator does with its context; an assertion that fails makes its result Failed. */
+    private interface CheckStep {
+        void run(ValidationContext context) throws java.sql.SQLException;
+    }
+
+    /** A database-scoped validator that runs {@code step}, then succeeds. */
+    private static Validator databaseCheck(String id, CheckStep step) {
+        return new Validator() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public ValidationScope scope() {
+                return ValidationScope.DATABASE;
+            }
+
+            @Override
+            public String description() {
+                return "A test check.";
+            }
+
+            @Override
+            public List<ValidationResult> validate(ValidationContext context) throws java.sql.SQLException {
+                try {
+                    step.run(context);
+                } catch (AssertionError e) {
+                    return List.of(context.failed(e.getMessage(), "The test's assertion failed.", "Fix it.",
+                            List.of()));
+                }
+                return List.of(context.succeeded("ran"));
+            }
+        };
     }
 
     @Test

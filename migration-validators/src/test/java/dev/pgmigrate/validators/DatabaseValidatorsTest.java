@@ -168,6 +168,15 @@ class DatabaseValidatorsTest {
     }
 
     @Test
+    void collationsInUseCountBuiltInOnesOfColumnsAndIndexes(@Pg("9.6") PostgresServer source,
+            @Pg("17") PostgresServer target) {
+        String db = database(source, "CREATE TABLE t (a text COLLATE \"C\", b text, c text)",
+                "CREATE INDEX ON t (b COLLATE \"POSIX\")", "CREATE INDEX ON t (c)");
+        run("collations-in-use", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions("2 collations: pg_catalog.C, pg_catalog.POSIX used or defined (0 defined here);");
+    }
+
+    @Test
     void collationVersionsWarnWhenTheyDiffer(@Pg("17") PostgresServer server) {
         passesThenReports("collation-versions", server, server, ValidationStatus.WARNING, "source 0.1",
                 "CREATE COLLATION vt_icu (provider = icu, locale = 'und')",

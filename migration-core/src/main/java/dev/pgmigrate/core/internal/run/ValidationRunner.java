@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every validator: instance-scoped ones once, database-scoped ones once per selected database, all on the
- * migration's worker pool. A validator that throws becomes its own Failed result; the others still run.
+ * migration's worker pool. A validator that throws becomes its own Failed result; the others still run. The
+ * checks of one database run one after another in a task of their own, reusing each other's connections.
  */
 public final class ValidationRunner {
     private static final Logger log = LoggerFactory.getLogger(ValidationRunner.class);
@@ -36,21 +37,54 @@ public final class ValidationRunner {
     public static List<ValidationResult> run(MigrationSpec spec, List<Validator> validators, Endpoint source,
             Endpoint target, ExecutorService executor, CancelSignal cancel) throws InterruptedException {
         Map<String, SourceSelection> selections = SelectionCheck.resolve(spec, source, executor);
-        List<Future<List<ValidationResult>>> futures = new ArrayList<>();
-        for (Validator validator : validators) {
-            if (validator.scope() == ValidationScope.INSTANCE) {
-                futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
-                        Optional.empty(), validator.id(), LeftOut.NOTHING))));
-            } else {
-                for (String database : spec.databases()) {
-                    LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
-                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, source, target,
-                            Optional.of(database), validator.id(), leftOut))));
-                }
-            }
-        }
         List<ValidationResult> results = new ArrayList<>();
         selections.forEach((database, selection) -> results.addAll(SelectionCheck.results(database, selection)));
+        try (ValidationAccess sourceAccess = new ValidationAccess(source);
+                ValidationAccess targetAccess = new ValidationAccess(target)) {
+            List<Future<List<ValidationResult>>> futures = new ArrayList<>();
+            List<Validator> perDatabase = new ArrayList<>();
+            for (Validator validator : validators) {
+                if (validator.scope() == ValidationScope.INSTANCE) {
+                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
+                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING))));
+                } else {
+                    perDatabase.add(validator);
+                }
+            }
+            // One task per database runs its checks one after another, so that they share its connections.
+            for (String database : spec.databases()) {
+                LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
+                futures.add(executor.submit(() -> runDatabase(spec, perDatabase, sourceAccess, targetAccess,
+                        database, leftOut)));
+            }
+            collect(futures, results, cancel);
+        }
+        results.sort(order(spec));
+        return results;
+    }
+
+    private static List<ValidationResult> runDatabase(MigrationSpec spec, List<Validator> validators,
+            ValidationAccess source, ValidationAccess target, String database, LeftOut leftOut) {
+        source.open(database);
+        target.open(database);
+        try {
+            List<ValidationResult> results = new ArrayList<>();
+            for (Validator validator : validators) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new MigrationCanceledException("Validation was canceled");
+                }
+                results.addAll(runOne(validator, new Context(spec, source, target, Optional.of(database),
+                        validator.id(), leftOut)));
+            }
+            return results;
+        } finally {
+            source.done(database);
+            target.done(database);
+        }
+    }
+
+    private static void collect(List<Future<List<ValidationResult>>> futures, List<ValidationResult> results,
+            CancelSignal cancel) throws InterruptedException {
         try {
             for (Future<List<ValidationResult>> future : futures) {
                 while (true) {
@@ -74,8 +108,6 @@ public final class ValidationRunner {
             }
             throw new IllegalStateException("validation runner failed unexpectedly", e.getCause());
         }
-        results.sort(order(spec));
-        return results;
     }
 
     private static Comparator<ValidationResult> order(MigrationSpec spec) {
