@@ -20,7 +20,9 @@ public interface ServerAccess {
     ServerSpec spec();
 
     /**
-     * Opens a new read-only connection to {@code database}; the caller closes it.
+     * A read-only connection to {@code database}; the caller closes it. During premigration validation it may be
+     * a session an earlier check of the same database closed, handed on reset ({@code RESET ALL}, no open
+     * transaction, autocommit and read-only on): a check must not rely on its backend being new.
      *
      * @throws SQLException with the server's SQLState when the connection is refused
      */
