@@ -92,6 +92,7 @@ class EngineTest {
                 kept = c;
                 s.execute("SET search_path TO nowhere");
                 s.execute("SET max_parallel_workers_per_gather = 4");
+                s.execute("SET ROLE pg_read_all_stats");
                 c.setAutoCommit(false);
                 try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
                     rs.next();
@@ -105,12 +106,12 @@ class EngineTest {
             try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
                     var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
                             + "txid_current_if_assigned() IS NULL, "
-                            + "current_setting('max_parallel_workers_per_gather')")) {
+                            + "current_setting('max_parallel_workers_per_gather'), current_user = session_user")) {
                 rs.next();
                 seen.add("pid " + rs.getInt(1));
                 seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
                         + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
-                        + rs.getString(4));
+                        + rs.getString(4) + ", the login's role " + rs.getBoolean(5));
             }
         });
         try (MigrationService service = MigrationService.builder()
@@ -121,7 +122,7 @@ class EngineTest {
         assertThat(seen).hasSize(3);
         assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
         assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
-                + "in a new transaction true, parallel workers 0");
+                + "in a new transaction true, parallel workers 0, the login's role true");
     }
 
     /** What a test validator does with its context; an assertion that fails makes its result Failed. */

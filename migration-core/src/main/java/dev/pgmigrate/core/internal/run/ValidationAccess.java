@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A connection handed back is kept only while its database is being validated ({@link #open}, {@link #done})
  * and for the server's maintenance database; any other is closed. A kept one is made as new first: its
- * transaction rolled back, autocommit and read-only on, every setting reset ({@code RESET ALL}); one that fails
- * that is closed. So the most connections kept idle is about one per database being validated, plus the
- * maintenance database's. Every session runs without parallel workers ({@link #session}). Thread-safe; a
- * connection is used by one validator at a time.
+ * transaction rolled back, autocommit and read-only on, the login's own role back, every setting reset
+ * ({@code RESET ALL}); one that fails that is closed. So the most connections kept idle is about one per database
+ * being validated, plus the maintenance database's. Every session runs without parallel workers
+ * ({@link #session}). Thread-safe; a connection is used by one validator at a time.
  */
 final class ValidationAccess implements ServerAccess, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ValidationAccess.class);
@@ -180,7 +180,8 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
                 connection.setReadOnly(true);
             }
             try (Statement statement = connection.createStatement()) {
-                statement.execute("RESET ALL" + session().map(set -> "; " + set).orElse(""));
+                statement.execute("SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL"
+                        + session().map(set -> "; " + set).orElse(""));
             }
             return true;
         } catch (SQLException e) {
