@@ -3,6 +3,8 @@ package dev.pgmigrate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationEvent;
+import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
@@ -16,10 +18,15 @@ import dev.pgmigrate.testkit.SchemaSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +43,12 @@ class RacesTest {
         db = source.createDatabase(TestDatabases.unique("races"));
         source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100000) g");
+    }
+
+    /** Each race starts from a target without the database, whatever a failed one before it left there. */
+    @BeforeEach
+    void noCopyYet(@Pg("17") PostgresServer target) {
+        target.dropDatabase(db);
     }
 
     @Test
@@ -84,6 +97,55 @@ class RacesTest {
         assertThat(target.queryForLong(db, "SELECT count(*) FROM t")).isEqualTo(100000);
         target.dropDatabase(db);
         assertThat(PluginJarTest.databases(target)).as("no working database left behind").isEqualTo(before);
+    }
+
+    /**
+     * The name is taken after the migration checked it and before its rename committed: the rename waits on the
+     * other session's uncommitted row in pg_database and then fails with a unique violation, which is the same
+     * conflict as a database found there, not a failed statement.
+     */
+    @Test
+    void aDatabaseRenamedIntoTheNameWhileTheCopyIsRenamedIsATargetConflict(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        String other = target.createDatabase(TestDatabases.unique("races_other"));
+        try (Connection taker = target.connect("postgres")) {
+            taker.setAutoCommit(false);
+            AtomicBoolean taken = new AtomicBoolean();
+            Thread committer = new Thread(() -> {
+                try {
+                    while (target.queryForLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE "
+                            + "wait_event_type = 'Lock' AND query LIKE 'ALTER DATABASE %RENAME TO %'") == 0) {
+                        Thread.sleep(20);
+                    }
+                    taker.commit();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (MigrationService service = MigrationService.builder().listener(e -> {
+                if (e instanceof MigrationEvent.TableStarted && taken.compareAndSet(false, true)) {
+                    // Uncommitted, so the migration's own check does not see it; its rename waits on it.
+                    try (Statement s = taker.createStatement()) {
+                        s.execute("ALTER DATABASE " + other + " RENAME TO " + db);
+                    } catch (Exception failed) {
+                        throw new IllegalStateException(failed);
+                    }
+                    committer.start();
+                }
+            }).build()) {
+                MigrationRecord done = service.start(RoleMigrationTest.spec(source, target, db,
+                        MigrationOption.MIGRATE, s -> { })).await(Duration.ofMinutes(3));
+                committer.join(60_000);
+                assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
+                        .containsExactly(MessageCode.TARGET_CONFLICT);
+            }
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_tables WHERE tablename = 't'"))
+                .as("the database that took the name is the other one, untouched").isZero();
+        target.dropDatabase(db);
+        assertThat(PluginJarTest.databases(target)).as("the copy is rolled back").isEqualTo(before);
     }
 
     /** Starts one child migration per state directory at once and returns each one's output. */

@@ -107,10 +107,7 @@ public final class TargetDatabase {
         }
         if (Rollback.exists(c, db.name)) {
             if (!spec.settings().overwriteDbsInTarget()) {
-                throw new MigrationException(MessageCode.TARGET_CONFLICT,
-                        "Database " + db.name + " appeared on the target during the "
-                        + "migration; the copy is kept as " + db.working + " until rollback. Set "
-                        + "overwriteDbsInTarget to replace it.");
+                throw appeared(db);
             }
             String aside = asideName(spec.name(), db.name);
             keeper.journal(JournalKind.SET_ASIDE_DATABASE, db.name, aside);
@@ -121,7 +118,25 @@ public final class TargetDatabase {
                     + "canceled.");
         }
         keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name);
-        renameEndingSessions(c, db.working, db.name);
+        try {
+            renameEndingSessions(c, db.working, db.name);
+        } catch (SQLException e) {
+            // Another migration renamed its copy to this name between the check above and this rename: 42P04 once
+            // it has committed, 23505 on pg_database's unique index while it is still committing.
+            if ("42P04".equals(e.getSQLState()) || "23505".equals(e.getSQLState())) {
+                throw appeared(db);
+            }
+            throw e;
+        }
+    }
+
+    private MigrationException appeared(DatabaseRun db) {
+        return new MigrationException(MessageCode.TARGET_CONFLICT, "Database " + db.name + " appeared on the target "
+                + "during the migration; the copy is kept as " + db.working + " until rollback. "
+                + (spec.settings().overwriteDbsInTarget()
+                        ? "Another session created it while the copy was being renamed into place: run again once "
+                                + "it has finished."
+                        : "Set overwriteDbsInTarget to replace it."));
     }
 
     /** The name a database has on the target until it is verified and renamed into place. */
