@@ -91,8 +91,9 @@ public final class SequencesAndLargeObjects {
         Connection[] pair = sessions.of(db);
         Connection src = pair[0];
         Connection dst = pair[1];
-        Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
+        TableCopy.endSourceTransaction(db, src);
+        Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT "
+                + Sql.literal(db.snapshot));
         dst.setAutoCommit(false);
         try {
             LargeObjectManager in = src.unwrap(PGConnection.class).getLargeObjectAPI();

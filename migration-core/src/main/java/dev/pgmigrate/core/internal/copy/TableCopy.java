@@ -105,6 +105,9 @@ public final class TableCopy {
         return result;
     }
 
+    /** How many small tables one worker copies in one source transaction at most. */
+    static final int TABLES_PER_SOURCE_TRANSACTION = 100;
+
     /** Tables at least this large, copied whole, are emptied and filled with {@code COPY FREEZE}. */
     static final long FREEZE_FROM_BYTES = 16L * 1024 * 1024;
 
@@ -138,8 +141,12 @@ public final class TableCopy {
         db.abort.register(src);
         db.abort.register(dst);
         try {
-            Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            Sql.execute(src, "SET TRANSACTION SNAPSHOT " + Sql.literal(db.snapshot));
+            Integer inTransaction = db.sourceTransactions.remove(src);
+            if (inTransaction == null) {
+                Sql.execute(src, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION "
+                        + "SNAPSHOT " + Sql.literal(db.snapshot));
+                inTransaction = 0;
+            }
             dst.setAutoCommit(false);
             if (freeze) {
                 Sql.execute(dst, "TRUNCATE ONLY " + task.qualifiedName());
@@ -147,7 +154,7 @@ public final class TableCopy {
             Progress progress = new Progress(db, table, counters, src, dst);
             MoveResult result = mover.move(task, progress);
             dst.commit();
-            src.commit();
+            keepOrCommit(db, src, inTransaction + 1, part.parts() > 1 || table.bytes() >= FREEZE_FROM_BYTES);
             counters.rows.addAndGet(result.rows());
             progress.finish(result.bytes());
         } catch (SQLException | RuntimeException e) {
@@ -177,6 +184,27 @@ public final class TableCopy {
             cancel.unregister(dst);
             db.abort.unregister(src);
             db.abort.unregister(dst);
+        }
+    }
+
+    /**
+     * Ends the source's transaction after a large table, or after {@link #TABLES_PER_SOURCE_TRANSACTION} small ones
+     * (each leaves an ACCESS SHARE lock until then: bounded, so thousands of tables do not fill the lock table),
+     * or keeps it open for this worker's next small table. A session left so is committed by whoever uses it
+     * next for something else ({@link #endSourceTransaction}).
+     */
+    private static void keepOrCommit(DatabaseRun db, Connection src, int tables, boolean large) throws SQLException {
+        if (large || tables >= TABLES_PER_SOURCE_TRANSACTION) {
+            src.commit();
+        } else {
+            db.sourceTransactions.put(src, tables);
+        }
+    }
+
+    /** Commits the snapshot's transaction a worker's source session was left in after small tables, if it was. */
+    public static void endSourceTransaction(DatabaseRun db, Connection src) throws SQLException {
+        if (db.sourceTransactions.remove(src) != null) {
+            src.commit();
         }
     }
 

@@ -33,6 +33,11 @@ public final class DatabaseRun {
     public RoleFilter roles;
     public final Set<Long> analyzed = ConcurrentHashMap.newKeySet();
     final Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+    /**
+     * Worker source sessions left in the snapshot's transaction after copying small tables, with how many they
+     * copied in it: the next small table needs no transaction, snapshot import or commit of its own.
+     */
+    public final Map<Connection, Integer> sourceTransactions = new ConcurrentHashMap<>();
     public final CancelSignal abort = new CancelSignal();
     /** Tables compared while others still copied, by OID, with their verification connections per worker. */
     public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();

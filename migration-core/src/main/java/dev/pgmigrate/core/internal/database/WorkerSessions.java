@@ -110,7 +110,9 @@ public final class WorkerSessions {
         }
     }
 
+    /** Closes the database's worker sessions; a source transaction left open after small tables ends with it. */
     void closeWorkers(DatabaseRun db) {
+        db.sourceTransactions.clear();
         closeAll(db.connections);
     }
 
