@@ -110,10 +110,17 @@ public final class DataPhase {
         Map<Long, TableCopy.Counters> counters = new ConcurrentHashMap<>();
         AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(TableCopy.Part::estimatedBytes).sum());
         long priority = parts.size();
+        AtomicInteger partsLeft = new AtomicInteger(parts.size());
+        if (parts.isEmpty()) {
+            db.copiesDone.complete(null);
+        }
         for (TableCopy.Part part : parts) {
             tracker.submit(() -> {
                 bytesNotStarted.addAndGet(-part.estimatedBytes());
                 tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCopy.Counters()));
+                if (partsLeft.decrementAndGet() == 0) {
+                    db.copiesDone.complete(null); // the next database of the migration may start
+                }
                 if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
                     tableCopy.copied(db, part.table(), counters.get(part.table().oid()));
                     builds.tableKeys(db, tracker, plan, part.table().oid(), TableBuilds.priority(bytesNotStarted.get()));

@@ -72,6 +72,7 @@ public final class DatabaseMigrations implements AutoCloseable {
     /** An online migration's streams and cutover; null when offline. */
     private final OnlineReplication online;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
+    private final DatabasePipeline pipeline = new DatabasePipeline();
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel, boolean resume) {
@@ -110,63 +111,85 @@ public final class DatabaseMigrations implements AutoCloseable {
             log.info("Using {} ({})", found.path(), found.version());
             return found;
         }, WorkerPool.PRIORITY_POST_DATA + 2);
+        boolean pipelined = !resume && online == null && dataOnly == null && spec.databases().size() > 1
+                && DatabasePipeline.roomForTwo(source.maintenance(), target.maintenance(), settings.parallelism());
+        if (spec.databases().size() > 1) {
+            log.info("Databases {}", pipelined ? "two at a time: the next starts once the copies of the one before "
+                    + "it are done" : "one after another");
+        }
         for (String database : spec.databases()) {
             cancel.check();
             Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
             String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
             DatabaseRun db = new DatabaseRun(database, working);
             databases.put(database, db);
-            if (online != null && (stage == Checkpoint.Stage.SCHEMA || stage == Checkpoint.Stage.DATA)) {
-                // Its copy came from a slot's snapshot, gone with the process: copied again, from a new slot.
-                keeper.note(MessageCode.RESUMED, "Resumed: database " + database + " of this online migration was "
-                        + "not completely copied; it is copied again from a new replication slot.");
-                stage = Checkpoint.Stage.CREATED;
-                for (TableProgress t : keeper.record().database(database).map(d -> d.tables()).orElse(List.of())) {
-                    keeper.tableChanged(database, t.qualifiedName(), TableProgress::requeued, null);
-                }
+            if (pipelined) {
+                pipeline.start(db, d -> {
+                    migrateDatabase(d, pgDumpLookup);
+                    verifyDatabase(d);
+                });
+            } else {
+                migrate(db, stage, pgDumpLookup);
             }
-            switch (stage) {
-                case DONE -> log.info("Database {} was completed before the interruption", database);
-                case VERIFIED -> {
-                    if (online != null) {
-                        online.follow(database, db.working); // from what the target's origin says it applied
-                    }
-                    // Copied and verified: only its properties and its final name remain, and need no snapshot.
-                    readTargetRoles(db);
-                    db.properties = dumps.properties(db, result(pgDumpLookup));
-                    keeper.note(MessageCode.RESUMED,
-                            "Resumed: database " + database + " was copied and verified; only completion "
-                            + "remains.");
+        }
+        pipeline.awaitAll();
+    }
+
+    /** One database, from the stage it reached: the whole of it when fresh, what remains when resumed. */
+    private void migrate(DatabaseRun db, Checkpoint.Stage reached, Future<PgTools.PgDump> pgDumpLookup)
+            throws Exception {
+        String database = db.name;
+        Checkpoint.Stage stage = reached;
+        if (online != null && (stage == Checkpoint.Stage.SCHEMA || stage == Checkpoint.Stage.DATA)) {
+            // Its copy came from a slot's snapshot, gone with the process: copied again, from a new slot.
+            keeper.note(MessageCode.RESUMED, "Resumed: database " + database + " of this online migration was "
+                    + "not completely copied; it is copied again from a new replication slot.");
+            stage = Checkpoint.Stage.CREATED;
+            for (TableProgress t : keeper.record().database(database).map(d -> d.tables()).orElse(List.of())) {
+                keeper.tableChanged(database, t.qualifiedName(), TableProgress::requeued, null);
+            }
+        }
+        switch (stage) {
+            case DONE -> log.info("Database {} was completed before the interruption", database);
+            case VERIFIED -> {
+                if (online != null) {
+                    online.follow(database, db.working); // from what the target's origin says it applied
                 }
-                case DATA -> {
-                    SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-                    readTargetRoles(db);
-                    db.properties = dumps.properties(db, result(pgDumpLookup));
-                    db.catalog = SourceCatalog.read(db.snapshotConnection);
-                    db.catalog.retain(db.selection);
-                    keeper.note(MessageCode.RESUMED,
-                            "Resumed: database " + database + " had all its data, indexes and constraints; "
-                            + "only its verification and completion remain.");
+                // Copied and verified: only its properties and its final name remain, and need no snapshot.
+                readTargetRoles(db);
+                db.properties = dumps.properties(db, result(pgDumpLookup));
+                keeper.note(MessageCode.RESUMED,
+                        "Resumed: database " + database + " was copied and verified; only completion "
+                        + "remains.");
+            }
+            case DATA -> {
+                SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+                readTargetRoles(db);
+                db.properties = dumps.properties(db, result(pgDumpLookup));
+                db.catalog = SourceCatalog.read(db.snapshotConnection);
+                db.catalog.retain(db.selection);
+                keeper.note(MessageCode.RESUMED,
+                        "Resumed: database " + database + " had all its data, indexes and constraints; "
+                        + "only its verification and completion remain.");
+                verifyDatabase(db);
+            }
+            case SCHEMA -> {
+                resumeDatabase(db, result(pgDumpLookup));
+                verifyDatabase(db);
+            }
+            case CREATED, NONE -> {
+                if (dataOnly != null) {
+                    dataOnly.fill(db);
                     verifyDatabase(db);
+                    return;
                 }
-                case SCHEMA -> {
-                    resumeDatabase(db, result(pgDumpLookup));
-                    verifyDatabase(db);
+                if (stage == Checkpoint.Stage.CREATED) {
+                    // The schema was not fully restored: start this database again from nothing.
+                    targetDatabase.drop(db);
+                    db.working = TargetDatabase.workingName(spec.name(), database);
                 }
-                case CREATED, NONE -> {
-                    if (dataOnly != null) {
-                        dataOnly.fill(db);
-                        verifyDatabase(db);
-                        continue;
-                    }
-                    if (stage == Checkpoint.Stage.CREATED) {
-                        // The schema was not fully restored: start this database again from nothing.
-                        targetDatabase.drop(db);
-                        db.working = TargetDatabase.workingName(spec.name(), database);
-                    }
-                    migrateDatabase(db, pgDumpLookup);
-                    verifyDatabase(db);
-                }
+                migrateDatabase(db, pgDumpLookup);
+                verifyDatabase(db);
             }
         }
     }
@@ -340,6 +363,7 @@ public final class DatabaseMigrations implements AutoCloseable {
 
     @Override
     public void close() {
+        pipeline.close(); // before the sessions close under a database still in flight
         if (online != null) {
             online.close();
         }

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,6 +40,8 @@ public final class DatabaseRun {
      */
     public final Map<Connection, Integer> sourceTransactions = new ConcurrentHashMap<>();
     public final CancelSignal abort = new CancelSignal();
+    /** Completed once every part of the database's tables is copied; its builds and comparisons may still run. */
+    public final CompletableFuture<Void> copiesDone = new CompletableFuture<>();
     /** Tables compared while others still copied, by OID, with their verification connections per worker. */
     public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
     public final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();

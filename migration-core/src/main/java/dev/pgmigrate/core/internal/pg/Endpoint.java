@@ -177,9 +177,10 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
 
     /**
      * The connection to the maintenance database, in autocommit mode and registered with the migration's
-     * cancel; opened again when it was closed or broke. Only the coordinator thread uses it; never close it.
+     * cancel; opened again when it was closed or broke. Only coordinator threads (one per database in flight) use
+     * it, each for statements of its own outside any transaction; never close it.
      */
-    public Connection maintenance() throws SQLException {
+    public synchronized Connection maintenance() throws SQLException {
         Connection c = maintenance;
         boolean usable = c != null && !c.isClosed()
                 && (System.nanoTime() - maintenanceUsed < IDLE_CHECK_NANOS || c.isValid(5));
@@ -234,7 +235,7 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
 
     /** Closes the maintenance connection; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closeMaintenance();
     }
 }
