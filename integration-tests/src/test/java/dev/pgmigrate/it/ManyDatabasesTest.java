@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Many databases in one migration, on servers with PostgreSQL's default {@code max_connections = 100}: a
- * database's connections are released when its part is done, so the migration holds those of one database at a
- * time (55 one-table databases failed with "too many clients already" before). About two minutes: in the corpus
- * profile.
+ * database's connections are released when its part is done, so the migration holds those of at most two
+ * databases at a time (55 one-table databases failed with "too many clients already" before). About a minute
+ * and a quarter: in the corpus profile.
  */
 @PostgresTest
 @Tag("corpus")

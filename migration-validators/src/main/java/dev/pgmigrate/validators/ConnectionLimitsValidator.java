@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * I25: each server accepts the connections the migration opens at once. The engine holds those of one database at
- * a time: on the source, per worker a copy session and a comparison session, the snapshot's session, pg_dump's
+ * a time, or of two where both servers have that many free again when it starts (the next database's copies then
+ * overlap the last one's builds): on the source, per worker a copy session and a comparison session, the snapshot's session, pg_dump's
  * two and the coordinator's; on the target, per worker a copy and a comparison session, the restore's and the
  * coordinator's. Compared with {@code max_connections} less the slots reserved for superusers (when the login is
  * none), the sessions already open, and the login's own connection limit.

@@ -41,7 +41,7 @@ final class DatabasePipeline implements AutoCloseable {
      * counts them). When they do not, the databases run one after another, as they did before.
      */
     static boolean roomForTwo(Connection source, Connection target, int parallelism) throws SQLException {
-        return free(source) >= 2L * (2 * parallelism + 4) + 1 && free(target) >= 2L * (2 * parallelism + 2) + 1;
+        return free(source) >= 2L * (2 * parallelism + 5) && free(target) >= 2L * (2 * parallelism + 3);
     }
 
     private static long free(Connection c) throws SQLException {
