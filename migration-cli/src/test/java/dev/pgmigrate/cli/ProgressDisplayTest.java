@@ -29,8 +29,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The progress display and the report tell what happens: a database waiting its turn is queued, the builds that
- * follow the last copy show what is built and how far they are instead of a copy at 100% with a second left, and
+ * The progress display and the report tell what happens: a database waiting its turn (two are in flight) is
+ * queued, the builds that follow the last copy show what is built and how far they are instead of a copy at 100% with a second left, and
  * the report's copy rate counts copy time while index builds and ANALYZE have times of their own.
  */
 @PostgresTest
@@ -44,13 +44,13 @@ class ProgressDisplayTest {
     @Test
     void aWaitingDatabaseIsQueuedAndTheBuildsAfterTheLastCopyShowWhatIsBuilt(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String first = source.createDatabase(TestDatabases.unique("progbuild"));
-        source.execute(first, SLOW_ON_TARGET, "CREATE TABLE s (id int PRIMARY KEY, v text)",
-                "INSERT INTO s SELECT g, md5(g::text) FROM generate_series(1, 1500) g",
-                "CREATE INDEX s_slow ON s (slow(id))");
-        String second = CliRuns.smallDatabase(source, "progqueued");
+        // Two databases whose index takes 8 s and 3 s to build on the target: the second starts once the first's
+        // copy is done, and both build at once while the third, which has to wait for one of them, is queued.
+        String first = slowlyIndexed(source, "progbuild", 4000);
+        String second = slowlyIndexed(source, "progalso", 1500);
+        String third = CliRuns.smallDatabase(source, "progqueued");
         MigrationSpec spec = MigrationSpec.builder().name("progress-truth").source(source.serverSpec())
-                .target(target.serverSpec()).databases(first, second).option(MigrationOption.MIGRATE)
+                .target(target.serverSpec()).databases(first, second, third).option(MigrationOption.MIGRATE)
                 .settings(MigrationSettings.builder().parallelism(2).build()).build();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -60,16 +60,17 @@ class ProgressDisplayTest {
                 ProgressPrinter printer = new ProgressPrinter(out, ProgressPrinter.Style.BARS)) {
             MigrationHandle handle = service.start(spec, printer);
             printer.watch(handle);
-            Screen screen = awaitScreen(bytes, "building public.s: index s_slow");
+            Screen screen = awaitScreen(bytes, "building public.s: index s_slow", 2);
             MigrationRecord during = handle.record();
 
-            assertThat(during.database(second).orElseThrow().queued()).as(during.toString()).isTrue();
-            DatabaseProgress building = during.database(first).orElseThrow();
-            assertThat(building.copied()).isTrue();
-            assertThat(building.buildsDone()).isLessThan(building.builds());
-            String secondLine = line(screen, second);
-            assertThat(secondLine).contains("queued").doesNotContain("copying the schema");
-            assertThat(line(screen, first)).contains("indexes and constraints built");
+            assertThat(during.database(third).orElseThrow().queued()).as(during.toString()).isTrue();
+            for (String building : List.of(first, second)) {
+                DatabaseProgress progress = during.database(building).orElseThrow();
+                assertThat(progress.copied()).as(building).isTrue();
+                assertThat(progress.buildsDone()).as(building).isLessThan(progress.builds());
+                assertThat(line(screen, building)).contains("indexes and constraints built");
+            }
+            assertThat(line(screen, third)).contains("queued").doesNotContain("copying the schema");
             assertThat(line(screen, "overall")).contains("100%").contains("rows in;")
                     .contains("indexes and constraints built").doesNotContain(" left");
 
@@ -90,34 +91,50 @@ class ProgressDisplayTest {
             assertThat(table.at("/analyzeMillis").isNumber()).isTrue();
             assertThat(json.at("/summary/indexMillis").asLong()).isGreaterThanOrEqualTo(table.at("/indexMillis")
                     .asLong());
-            // s's builds ran after its copy and before the second database's: no copy ran meanwhile, so the copy
-            // time leaves them out, where the window from the first copy's start to the last one's end held them.
+            // No table copied between the end of s's copy and the start of the next database's first one (its
+            // schema came first, while s's builds ran): the copy time leaves that out of the window from the
+            // first copy's start to the last one's end.
             List<TableProgress> all = done.databases().stream().flatMap(d -> d.tables().stream()).toList();
             Instant firstStart = all.stream().map(t -> t.startedAt().orElseThrow()).min(Comparator.naturalOrder())
                     .orElseThrow();
             Instant lastEnd = all.stream().map(t -> t.endedAt().orElseThrow()).max(Comparator.naturalOrder())
                     .orElseThrow();
-            assertThat(json.at("/summary/copyMillis").asLong() + table.at("/indexMillis").asLong())
-                    .isLessThanOrEqualTo(Duration.between(firstStart, lastEnd).toMillis());
+            Instant nextStart = all.stream().map(t -> t.startedAt().orElseThrow())
+                    .filter(t -> t.isAfter(s.endedAt().orElseThrow())).min(Comparator.naturalOrder()).orElseThrow();
+            long idle = Duration.between(s.endedAt().orElseThrow(), nextStart).toMillis();
+            assertThat(idle).as("the next database's schema came between the copies").isPositive();
+            assertThat(json.at("/summary/copyMillis").asLong())
+                    .isLessThanOrEqualTo(Duration.between(firstStart, lastEnd).toMillis() - idle + 1);
             assertThat(report.html()).contains("Index builds", "<th class=\"num\">Index time</th>", "ANALYZE",
                     "while a table was copying");
         }
-        source.dropDatabase(first);
-        source.dropDatabase(second);
-        target.dropDatabase(first);
-        target.dropDatabase(second);
+        for (String db : List.of(first, second, third)) {
+            source.dropDatabase(db);
+            target.dropDatabase(db);
+        }
     }
 
-    private static Screen awaitScreen(ByteArrayOutputStream bytes, String text) throws InterruptedException {
+    /** A database whose one table's index on {@code slow(id)} takes 2 ms a row to build on the target. */
+    private static String slowlyIndexed(PostgresServer source, String prefix, int rows) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        source.execute(db, SLOW_ON_TARGET, "CREATE TABLE s (id int PRIMARY KEY, v text)",
+                "INSERT INTO s SELECT g, md5(g::text) FROM generate_series(1, " + rows + ") g",
+                "CREATE INDEX s_slow ON s (slow(id))");
+        return db;
+    }
+
+    /** The first screen with {@code text} on {@code lines} of its lines. */
+    private static Screen awaitScreen(ByteArrayOutputStream bytes, String text, int lines)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
             Screen screen = Screen.of(bytes.toString(StandardCharsets.UTF_8));
-            if (screen.lines().stream().anyMatch(l -> l.contains(text))) {
+            if (screen.lines().stream().filter(l -> l.contains(text)).count() >= lines) {
                 return screen;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the screen never showed '" + text + "':\n"
+        throw new AssertionError("the screen never showed '" + text + "' " + lines + " times:\n"
                 + Screen.of(bytes.toString(StandardCharsets.UTF_8)));
     }
 

@@ -54,16 +54,17 @@ final class DatabasePipeline implements AutoCloseable {
 
     /**
      * Starts {@code work} on {@code db} once the database started last has copied all its parts (or ended) and
-     * fewer than two are in flight; throws the first failure of any database in flight meanwhile.
+     * fewer than two are in flight, whichever of them ended; throws the first failure of any database in flight
+     * meanwhile.
      */
     void start(DatabaseRun db, Work work) throws Exception {
         Running last = running.peekLast();
         if (last != null) {
             await(CompletableFuture.anyOf(last.db().copiesDone, last.ended()));
         }
-        while (running.size() >= IN_FLIGHT) {
-            await(running.peekFirst().ended());
-            running.removeFirst();
+        while (running.size() >= IN_FLIGHT) { // whichever ends first frees its place
+            await(CompletableFuture.anyOf(running.stream().map(Running::ended).toArray(CompletableFuture[]::new)));
+            running.removeIf(r -> r.ended().isDone());
         }
         CompletableFuture<Void> ended = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
