@@ -6,7 +6,6 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
-import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.internal.copy.DataOnlyPhase;
@@ -20,22 +19,18 @@ import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
-import dev.pgmigrate.core.internal.run.Rollback;
 import dev.pgmigrate.core.internal.run.WorkerPool;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.PgTools;
 import dev.pgmigrate.core.internal.schema.PostDataPlan;
-import dev.pgmigrate.core.internal.schema.RoleFilter;
 import dev.pgmigrate.core.internal.schema.SchemaRestore;
 import dev.pgmigrate.core.internal.verify.DatabaseVerification;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -47,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
  * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
  * {@link dev.pgmigrate.core.internal.copy.SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}),
- * the database's own properties ({@link DatabaseProperties}), and data only's part ({@link DataOnlyDatabase}).
+ * the database's own properties ({@link DatabaseProperties}), a resumed database's stages ({@link ResumedDatabase})
+ * and data only's part ({@link DataOnlyDatabase}); several databases run two at a time ({@link DatabasePipeline}).
  */
 public final class DatabaseMigrations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
@@ -69,6 +65,7 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
     private final DataOnlyDatabase dataOnly;
+    private final ResumedDatabase resumed;
     /** An online migration's streams and cutover; null when offline. */
     private final OnlineReplication online;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
@@ -94,6 +91,8 @@ public final class DatabaseMigrations implements AutoCloseable {
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
+        this.resumed = new ResumedDatabase(settings, keeper, source, target, cancel, checkpoint, targetDatabase,
+                sessions, restore, dumps, dataPhase, builds);
         this.online = spec.mode() == MigrationMode.ONLINE ? new OnlineReplication(spec, keeper, source, target, cancel)
                 : null;
         this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,
@@ -155,26 +154,14 @@ public final class DatabaseMigrations implements AutoCloseable {
                 if (online != null) {
                     online.follow(database, db.working); // from what the target's origin says it applied
                 }
-                // Copied and verified: only its properties and its final name remain, and need no snapshot.
-                readTargetRoles(db);
-                db.properties = dumps.properties(db, result(pgDumpLookup));
-                keeper.note(MessageCode.RESUMED,
-                        "Resumed: database " + database + " was copied and verified; only completion "
-                        + "remains.");
+                resumed.completionOnly(db, result(pgDumpLookup));
             }
             case DATA -> {
-                SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-                readTargetRoles(db);
-                db.properties = dumps.properties(db, result(pgDumpLookup));
-                db.catalog = SourceCatalog.read(db.snapshotConnection);
-                db.catalog.retain(db.selection);
-                keeper.note(MessageCode.RESUMED,
-                        "Resumed: database " + database + " had all its data, indexes and constraints; "
-                        + "only its verification and completion remain.");
+                resumed.verificationOnly(db, result(pgDumpLookup));
                 verifyDatabase(db);
             }
             case SCHEMA -> {
-                resumeDatabase(db, result(pgDumpLookup));
+                resumed.dataPhase(db, result(pgDumpLookup));
                 verifyDatabase(db);
             }
             case CREATED, NONE -> {
@@ -224,7 +211,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         sessions.openAhead(db);
         DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
         db.properties = pre.properties();
-        readTargetRoles(db);
+        targetDatabase.readRoles(db);
         restore.preData(db, pre.schema());
         checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
@@ -237,7 +224,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         db.writtenLate = plan.mayWriteTablesLate();
         dataPhase.run(db, plan, Set.of());
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
-        noteRoleChanges(db);
+        targetDatabase.noteRoleChanges(db);
         checkpoint.stage(db.name, Checkpoint.Stage.DATA);
         log.info("Database {}: data, indexes and constraints in {} ms", db.name,
                 (System.nanoTime() - started) / 1_000_000);
@@ -251,56 +238,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-    }
-
-    /**
-     * Continues a database whose schema was restored before the interruption: tables committed then are kept,
-     * the rest are emptied and copied again, and what post-data already exists on the target is not rebuilt.
-     * The snapshot is new; the engine checked before resuming that the kept tables still have their row counts.
-     */
-    private void resumeDatabase(DatabaseRun db, PgTools.PgDump pgDump) throws Exception {
-        keeper.databaseStarted(db.name);
-        // The dead process's sessions may still be building an index or copying: end them before reading what
-        // the target has, or their work lands after that and collides with ours.
-        Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
-        SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-        DumpScript post = dumps.postData(db, pgDump);
-        db.postScript = CompletableFuture.completedFuture(post);
-        readTargetRoles(db);
-        db.properties = dumps.properties(db, pgDump);
-        db.catalog = SourceCatalog.read(db.snapshotConnection);
-        db.catalog.retain(db.selection);
-        Set<String> kept = new HashSet<>();
-        long keptRows = 0;
-        for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {
-            if (t.state() == TableState.COMPLETED) {
-                kept.add(t.qualifiedName());
-                keptRows += t.rows();
-            } else {
-                keeper.tableChanged(db.name, t.qualifiedName(), TableProgress::requeued, null);
-            }
-        }
-        restore.readExisting(db);
-        db.restDone = checkpoint.postDataDone(db.name);
-        keeper.note(MessageCode.RESUMED,
-                "Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
-                + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
-                + db.existingConstraints.size() + " constraint(s) already built are not built again.");
-        PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
-        db.writtenLate = plan.mayWriteTablesLate();
-        dataPhase.run(db, plan, kept);
-        builds.analyzeRest(db);
-        noteRoleChanges(db);
-        checkpoint.stage(db.name, Checkpoint.Stage.DATA);
-        sessions.closeWorkers(db);
-    }
-
-    private void readTargetRoles(DatabaseRun db) throws SQLException {
-        db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
-    }
-
-    private void noteRoleChanges(DatabaseRun db) {
-        db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.JournalKind;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.Rollback;
+import dev.pgmigrate.core.internal.schema.RoleFilter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -87,6 +88,16 @@ public final class TargetDatabase {
         }
         log.info("Created database {} on the target (as {}) with encoding {}, collate {}, ctype {}", db.name,
                 db.working, source.encoding(), source.collate(), source.ctype());
+    }
+
+    /** Reads the target's roles into {@code db}: which owners and grants its schema can keep. */
+    void readRoles(DatabaseRun db) throws SQLException {
+        db.roles = RoleFilter.read(target.maintenance()); // roles are shared by every database of the server
+    }
+
+    /** Notes the owners and grants of {@code db} that the target's roles could not keep. */
+    void noteRoleChanges(DatabaseRun db) {
+        db.roles.note(keeper, db.name, target.facts().map(ServerFacts::currentUser).orElse("the target admin"));
     }
 
     /** Drops {@code db}'s working database, as a resume does with one whose schema was not fully restored. */
