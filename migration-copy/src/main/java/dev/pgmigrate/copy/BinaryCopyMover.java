@@ -1,15 +1,21 @@
 package dev.pgmigrate.copy;
 
+import dev.pgmigrate.api.spi.CopyChecksum;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
  * Streams a table's rows in binary COPY format from the source straight into the target, bytes unchanged:
  * the fastest way there is, for every table whose columns all have a portable binary form.
+ *
+ * <p>When the engine asks ({@link CopyContext#checksumRows()}), it sums a {@link CopyChecksum} of the rows as they
+ * pass, and reads the target's table back the same way ({@link #checksum}) for the verification.
  *
  * <p>Option {@code copy.bufferBytes} sets how many bytes are gathered before one write to the target.
  */
@@ -40,6 +46,13 @@ public final class BinaryCopyMover implements DataMover {
         Objects.requireNonNull(context, "context must not be null");
         // Binary COPY output ends with a trailer message that is not a row.
         return CopyStreamer.move(ID, task, context, task.copyOutSql(FORMAT),
-                task.copyInSql(task.freeze() ? FORMAT + ", FREEZE" : FORMAT), 1);
+                task.copyInSql(task.freeze() ? FORMAT + ", FREEZE" : FORMAT), 1,
+                context.checksumRows() ? CopyChecksum.binary() : null);
+    }
+
+    /** The binary COPY of the task's rows on {@code connection}, hashed as {@link #move} hashes the source's. */
+    @Override
+    public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+        return Optional.of(CopyReadBack.read(connection, task.copyOutSql(FORMAT), CopyChecksum.binary()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgmigrate.copy;
 
 import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.spi.CopyChecksum;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.MoveResult;
@@ -40,6 +41,8 @@ final class CopyStreamer {
     private final String moverId;
     /** Messages the source sends besides rows: binary COPY ends with a trailer message. */
     private final int extraMessages;
+    /** Fed every row read from the source when the engine asked for a checksum; else null. */
+    private final CopyChecksum checksum;
     private long lastProgressNanos;
     private CopyIn dst;
     private byte[] buf;
@@ -50,22 +53,25 @@ final class CopyStreamer {
     private long messages;
     private long nextCheckpoint = CHECKPOINT_BYTES;
 
-    private CopyStreamer(CopyTask task, CopyContext context, String moverId, int extraMessages) {
+    private CopyStreamer(CopyTask task, CopyContext context, String moverId, int extraMessages,
+            CopyChecksum checksum) {
         this.task = task;
         this.context = context;
         this.moverId = moverId;
         this.extraMessages = extraMessages;
+        this.checksum = checksum;
     }
 
     /**
      * Runs {@code copyOutSql} on the source and {@code copyInSql} on the target, moving the bytes unchanged.
      *
      * @param extraMessages CopyData messages the source sends that are not rows (1 for binary's trailer)
+     * @param checksum fed every row read, its sum returned in the result; or null
      */
     static MoveResult move(String moverId, CopyTask task, CopyContext context, String copyOutSql, String copyInSql,
-            int extraMessages) throws SQLException {
+            int extraMessages, CopyChecksum checksum) throws SQLException {
         CopySettings settings = CopySettings.from(context.settings());
-        return new CopyStreamer(task, context, moverId, extraMessages).run(copyOutSql, copyInSql, settings);
+        return new CopyStreamer(task, context, moverId, extraMessages, checksum).run(copyOutSql, copyInSql, settings);
     }
 
     private MoveResult run(String copyOutSql, String copyInSql, CopySettings settings) throws SQLException {
@@ -92,7 +98,7 @@ final class CopyStreamer {
             context.progress(rows, bytes);
             log.debug("Mover {} copied {} rows ({} bytes) of {} in {} ms", moverId, rows, bytes, task.displayName(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            return new MoveResult(rows, bytes);
+            return new MoveResult(rows, bytes, Optional.ofNullable(checksum).map(CopyChecksum::sum));
         }
     }
 
@@ -133,6 +139,9 @@ final class CopyStreamer {
                         }
                         int n = Math.min(remaining, buf.length - fill);
                         stream.receive(buf, fill, n);
+                        if (checksum != null) {
+                            checksum.update(buf, fill, n);
+                        }
                         fill += n;
                         remaining -= n;
                     }
@@ -143,6 +152,9 @@ final class CopyStreamer {
                         e.addSuppressed(skipFailed);
                     }
                     throw e;
+                }
+                if (checksum != null) {
+                    checksum.endRow();
                 }
                 checkpointIfDue();
             }
@@ -155,6 +167,10 @@ final class CopyStreamer {
     /** Adds one row the driver handed over; a row that does not fit goes after what the buffer holds. */
     private void append(byte[] row) throws SQLException {
         messages++;
+        if (checksum != null) {
+            checksum.update(row, 0, row.length);
+            checksum.endRow();
+        }
         int n = row.length;
         if (n <= buf.length - fill) {
             System.arraycopy(row, 0, buf, fill, n);

@@ -38,6 +38,6 @@ public final class TextCopyMover implements DataMover {
         Objects.requireNonNull(task, "task must not be null");
         Objects.requireNonNull(context, "context must not be null");
         return CopyStreamer.move(ID, task, context, task.copyOutSql(""), task.copyInSql(task.freeze() ? "FREEZE" : ""),
-                0);
+                0, null);
     }
 }

@@ -34,4 +34,15 @@ public interface CopyContext {
 
     /** The migration's settings, including plugin options such as {@code "copy.bufferBytes"}. */
     MigrationSettings settings();
+
+    /**
+     * Whether the engine verifies this task's rows by the {@link CopyChecksum} of what the mover read, in its
+     * {@link MoveResult}, against {@link DataMover#checksum} of the target's table: then a mover that implements
+     * that method feeds a checksum as it reads. False by default.
+     *
+     * @since 0.4
+     */
+    default boolean checksumRows() {
+        return false;
+    }
 }

@@ -1,7 +1,9 @@
 package dev.pgmigrate.api.spi;
 
 import dev.pgmigrate.api.Stable;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * Moves the rows of one table, or one range of it, from the source to the target.
@@ -34,4 +36,18 @@ public interface DataMover {
      * @throws dev.pgmigrate.api.MigrationCanceledException when it stopped because of a cancel
      */
     MoveResult move(CopyTask task, CopyContext context) throws SQLException;
+
+    /**
+     * Reads the rows {@code task} selects on {@code connection} (the target's table, after the copy) as
+     * {@link #move} reads the source's, and returns their {@link CopyChecksum}, computed as {@code move} computes it
+     * when {@link CopyContext#checksumRows()} asks: the engine compares it with the sum of the checksums of the
+     * table's parts, instead of reading the source's rows again. Empty, the default, when this mover computes none;
+     * the engine then compares checksums computed by both servers.
+     *
+     * @throws SQLException when the server reports an error
+     * @since 0.4
+     */
+    default Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+        return Optional.empty();
+    }
 }
