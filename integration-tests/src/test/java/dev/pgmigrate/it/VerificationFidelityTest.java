@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 class VerificationFidelityTest {
 
     /** Table name, its column type, the source's value and a target value that differs only subtly. */
-    private record Change(String table, String type, String sourceValue, String targetValue) {
+    record Change(String table, String type, String sourceValue, String targetValue) {
     }
 
-    private static final List<Change> CHANGES = List.of(
+    static final List<Change> CHANGES = List.of(
             new Change("numeric_scale", "numeric", "'1.0'", "'1.00'"),
             new Change("interval_units", "interval", "'1 day'", "'24 hours'"),
             new Change("jsonb_number", "jsonb", "'{\"a\": 1.0}'", "'{\"a\": 1.00}'"),

@@ -91,7 +91,7 @@ public final class DataOnlyPhase {
             }
         }
         keeper.tablesQueued(db.name, queued);
-        Map<Long, TableCopy.Counters> counters = new ConcurrentHashMap<>();
+        Map<Long, CopyCounters> counters = new ConcurrentHashMap<>();
         for (List<Table> level : levels) {
             // A level's tables reference only tables of the levels before it, which are in by now.
             TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
@@ -99,7 +99,7 @@ public final class DataOnlyPhase {
                 AtomicInteger remaining = new AtomicInteger(parts.get(table).size());
                 for (TableCopy.Part part : parts.get(table)) {
                     tracker.submit(() -> {
-                        TableCopy.Counters c = counters.computeIfAbsent(table.oid(), k -> new TableCopy.Counters());
+                        CopyCounters c = counters.computeIfAbsent(table.oid(), k -> new CopyCounters());
                         tableCopy.copy(db, part, c);
                         if (remaining.decrementAndGet() == 0) {
                             tableCopy.copied(db, table, c);

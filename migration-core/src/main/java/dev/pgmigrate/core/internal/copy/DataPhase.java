@@ -107,7 +107,7 @@ public final class DataPhase {
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         // Its own stop signal: a failed comparison fails the migration at completion, without stopping the copy.
         db.verifications = new TaskTracker(pool, cancel, new CancelSignal());
-        Map<Long, TableCopy.Counters> counters = new ConcurrentHashMap<>();
+        Map<Long, CopyCounters> counters = new ConcurrentHashMap<>();
         AtomicLong bytesNotStarted = new AtomicLong(parts.stream().mapToLong(TableCopy.Part::estimatedBytes).sum());
         long priority = parts.size();
         AtomicInteger partsLeft = new AtomicInteger(parts.size());
@@ -117,7 +117,7 @@ public final class DataPhase {
         for (TableCopy.Part part : parts) {
             tracker.submit(() -> {
                 bytesNotStarted.addAndGet(-part.estimatedBytes());
-                tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new TableCopy.Counters()));
+                tableCopy.copy(db, part, counters.computeIfAbsent(part.table().oid(), k -> new CopyCounters()));
                 if (partsLeft.decrementAndGet() == 0) {
                     db.copiesDone.complete(null); // the next database of the migration may start
                 }

@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +56,6 @@ public final class TableCopy {
 
     /** One range of a table (or the whole table, as part 1 of 1), with its share of the table's bytes. */
     record Part(Table table, int part, int parts, Optional<String> filter, long estimatedBytes) {
-    }
-
-    /** A table's rows and bytes over all its parts, and when and by which mover its copy began. */
-    static final class Counters {
-        final AtomicLong rows = new AtomicLong();
-        final AtomicLong bytes = new AtomicLong();
-        volatile Instant started;
-        volatile String moverId;
     }
 
     /**
@@ -115,7 +106,7 @@ public final class TableCopy {
      * Copies one part in one transaction on each side, from the snapshot; a table of at least
      * {@link #FREEZE_FROM_BYTES} copied whole uses COPY FREEZE.
      */
-    void copy(DatabaseRun db, Part part, Counters counters) throws Exception {
+    void copy(DatabaseRun db, Part part, CopyCounters counters) throws Exception {
         Table table = part.table();
         Connection[] pair = sessions.of(db);
         Connection src = pair[0];
@@ -154,6 +145,9 @@ public final class TableCopy {
             Progress progress = new Progress(db, table, counters, src, dst);
             MoveResult result = mover.move(task, progress);
             dst.commit();
+            if (db.checksumCopy) {
+                counters.addChecksum(mover, result.checksum());
+            }
             keepOrCommit(db, src, inTransaction + 1, part.parts() > 1 || table.bytes() >= FREEZE_FROM_BYTES);
             counters.rows.addAndGet(result.rows());
             progress.finish(result.bytes());
@@ -223,13 +217,13 @@ public final class TableCopy {
     private final class Progress implements CopyContext {
         private final DatabaseRun db;
         private final Table table;
-        private final Counters counters;
+        private final CopyCounters counters;
         private final Connection src;
         private final Connection dst;
         private long reportedBytes;
         private long lastReport;
 
-        Progress(DatabaseRun db, Table table, Counters counters, Connection src, Connection dst) {
+        Progress(DatabaseRun db, Table table, CopyCounters counters, Connection src, Connection dst) {
             this.db = db;
             this.table = table;
             this.counters = counters;
@@ -283,10 +277,18 @@ public final class TableCopy {
         public MigrationSettings settings() {
             return settings;
         }
+
+        @Override
+        public boolean checksumRows() {
+            return db.checksumCopy;
+        }
     }
 
     /** Marks a table whose every part is in as copied. */
-    void copied(DatabaseRun db, Table table, Counters counters) {
+    void copied(DatabaseRun db, Table table, CopyCounters counters) {
+        if (db.checksumCopy) {
+            counters.copiedRows().ifPresent(copied -> db.copiedRows.put(table.oid(), copied));
+        }
         Instant end = keeper.now();
         Duration elapsed = Duration.between(counters.started, end);
         keeper.tableChanged(db.name, table.qualifiedName(), t -> t.completed(counters.rows.get(),

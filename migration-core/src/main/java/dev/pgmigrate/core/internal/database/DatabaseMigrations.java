@@ -222,6 +222,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         db.catalog.retain(db.selection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
+        db.checksumCopy = online == null && verification.checksumsCopy();
         dataPhase.run(db, plan, Set.of());
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         targetDatabase.noteRoleChanges(db);

@@ -7,6 +7,7 @@ import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.TaskTracker;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
+import dev.pgmigrate.core.internal.verify.CopiedRows;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.Map;
@@ -46,6 +47,10 @@ public final class DatabaseRun {
     public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
     public final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
     public final AtomicLong verifyNanos = new AtomicLong();
+    /** Whether the copy checksums the rows it reads, for the verification ({@link CopiedRows}). */
+    public boolean checksumCopy;
+    /** Tables whose every part was copied with a checksum, by OID. */
+    public final Map<Long, CopiedRows> copiedRows = new ConcurrentHashMap<>();
     public volatile Instant verifyStarted;
     public TaskTracker verifications;
     /** Whether a later step may write tables, so none is compared before the end (the plan says). */

@@ -25,7 +25,7 @@ public final class EngineOptions {
     public static void check(MigrationSettings settings) {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
-                s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
+                s -> verifyRereadSource(s),                s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
                 s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s),
                 s -> applyGroupStatements(s));
         for (Consumer<MigrationSettings> check : checks) {
@@ -96,6 +96,16 @@ public final class EngineOptions {
     public static boolean verifyDuringCopy(MigrationSettings settings) {
         return booleanOption(settings, "verify.duringCopy", true, "true (compare each table as soon as it is in, "
                 + "the default) or false (compare every table at completion)");
+    }
+
+    /**
+     * The setting {@code options.verify.rereadSource}: {@code false} (the default) compares what the copy read from
+     * the source, checksummed as it passed, with the target's rows read back; {@code true} hashes the source's rows
+     * again on the source, as {@code pgmigrate verify} does.
+     */
+    public static boolean verifyRereadSource(MigrationSettings settings) {
+        return booleanOption(settings, "verify.rereadSource", false, "false (checksum the rows as the copy reads "
+                + "them, the default) or true (hash the source's rows again on the source)");
     }
 
     /**

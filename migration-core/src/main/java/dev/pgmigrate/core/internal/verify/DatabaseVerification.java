@@ -87,11 +87,33 @@ public final class DatabaseVerification implements AutoCloseable {
             }
             Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
                     k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
-            db.verified.put(table.oid(), TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(),
-                    cancel, db.abort, targetSide));
+            CopiedRows copied = db.copiedRows.get(table.oid());
+            db.verified.put(table.oid(), copied != null
+                    ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, cancel, db.abort,
+                            targetSide)
+                    : TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(), cancel, db.abort,
+                            targetSide));
             db.verifyNanos.addAndGet(System.nanoTime() - t0);
             return null;
         }, WorkerPool.PRIORITY_VERIFY);
+    }
+
+    /**
+     * Whether an offline copy checksums the rows it reads, so that verification reads only the target's rows back
+     * and counts the source's: when verifying, unless {@code verify.rereadSource} asks to hash the source's rows
+     * again, and only between servers of the same major version, where the target sends a value's binary form
+     * exactly as the source did.
+     */
+    public boolean checksumsCopy() {
+        int sourceVersion = source.facts().map(ServerFacts::versionNum).orElse(0);
+        int targetVersion = target.facts().map(ServerFacts::versionNum).orElse(-1);
+        return settings.verify() && !EngineOptions.verifyRereadSource(settings)
+                && majorVersion(sourceVersion) == majorVersion(targetVersion);
+    }
+
+    /** 90624 is 9.6, 150018 is 15. */
+    private static int majorVersion(int versionNum) {
+        return versionNum >= 100000 ? versionNum / 10000 : versionNum / 100;
     }
 
     private RowChecksums.HashMode hashMode() {
@@ -157,7 +179,7 @@ public final class DatabaseVerification implements AutoCloseable {
         }
         Map<Long, TableVerification> early = Map.copyOf(db.verified);
         VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
-                db.working, db.catalog, pool, cancel, early);
+                db.working, db.catalog, pool, cancel, early, db.copiedRows);
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
         log.info("Database {}: verified {} table(s) while others still copied ({} ms of checks), {} more and the "
                 + "object counts in {} ms after", db.name, early.size(), db.verifyNanos.get() / 1_000_000,

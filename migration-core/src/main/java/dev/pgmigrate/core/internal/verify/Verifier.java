@@ -41,16 +41,17 @@ public final class Verifier {
     public static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
             ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel)
             throws Exception {
-        return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of());
+        return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of(), Map.of());
     }
 
     /**
      * Verifies {@code sourceDb} against {@code targetDb}, taking the tables in {@code done} (by OID) as already
-     * compared: a migration compares each table while others still copy.
+     * compared: a migration compares each table while others still copy; and those in {@code copied} by their copy's
+     * checksums ({@link TableComparison#compareCopied}).
      */
     static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
             ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel,
-            Map<Long, TableVerification> done) throws Exception {
+            Map<Long, TableVerification> done, Map<Long, CopiedRows> copied) throws Exception {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         RowChecksums.HashMode mode;
@@ -80,6 +81,9 @@ public final class Verifier {
                             ? TableComparison.rowsLeftOut(pair[1], sourceDb, table, difference)
                             : difference.isPresent()
                             ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
+                            : copied.containsKey(table.oid())
+                            ? TableComparison.compareCopied(pair, sourceDb, snapshot, table, copied.get(table.oid()),
+                                    cancel, abort, targetSide)
                             : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
                                     targetSide));
                     return null;

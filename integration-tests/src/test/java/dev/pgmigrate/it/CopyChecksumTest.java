@@ -1,0 +1,169 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.TableProgress;
+import dev.pgmigrate.api.TableVerification;
+import dev.pgmigrate.api.spi.CopyChecksum;
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.copy.BinaryCopyMover;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Verification by the copy's own checksums (servers of one major version): the binary mover hashes each row it
+ * reads from the source, and the verification reads the target's table back the same way and counts the source's
+ * rows again. Whatever changes on the target after the copy, subtle or not, is caught; a table copied in ranges
+ * sums its parts; a table the binary mover does not take, or every table under {@code verify.rereadSource}, is
+ * hashed by both servers as before.
+ */
+@PostgresTest
+class CopyChecksumTest {
+
+    @Test
+    void everyChangeMadeOnTheTargetAfterTheCopyIsCaught(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("copysum"));
+        Map<String, String> tampering = new LinkedHashMap<>();
+        for (VerificationFidelityTest.Change change : VerificationFidelityTest.CHANGES) {
+            source.execute(db, "CREATE TABLE " + change.table() + " (id int, v " + change.type() + ")",
+                    "INSERT INTO " + change.table() + " SELECT g, NULL FROM generate_series(1, 50) g",
+                    "INSERT INTO " + change.table() + " VALUES (0, " + change.sourceValue() + ")");
+            tampering.put(change.table(), "UPDATE public." + change.table() + " SET v = " + change.targetValue()
+                    + " WHERE id = 0");
+        }
+        source.execute(db, "CREATE TABLE swapped (id int, v text)", "INSERT INTO swapped VALUES (1, 'a'), (2, 'b')",
+                "CREATE TABLE missing_row (id int)", "INSERT INTO missing_row SELECT generate_series(1, 100)",
+                "CREATE TABLE extra_row (id int)", "INSERT INTO extra_row SELECT generate_series(1, 100)",
+                "CREATE TABLE unchanged (id int PRIMARY KEY, v text, n numeric, j jsonb)",
+                "INSERT INTO unchanged SELECT g, md5(g::text), g / 7.0, jsonb_build_object('g', g) "
+                        + "FROM generate_series(1, 500) g",
+                // Big enough to be copied in ranges, which the checksums sum.
+                "CREATE TABLE ranges (id int PRIMARY KEY, v text)",
+                "INSERT INTO ranges SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g");
+        // Values swapped between rows, one row lost, one row duplicated.
+        tampering.put("swapped", "UPDATE public.swapped SET v = CASE id WHEN 1 THEN 'b' ELSE 'a' END");
+        tampering.put("missing_row", "DELETE FROM public.missing_row WHERE id = 7");
+        tampering.put("extra_row", "INSERT INTO public.extra_row VALUES (7)");
+
+        DataMover mover = tamperingBinaryMover(tampering);
+        MigrationRecord done;
+        try (MigrationService service = MigrationService.builder().plugins(Plugins.discover().withMover(mover))
+                .build()) {
+            done = service.start(spec("copysum", source, target, db, MigrationSettings.builder().parallelism(2)
+                    .splitTablesLargerThanBytes(1024 * 1024).build()).build()).await();
+        }
+        assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.VERIFICATION_MISMATCH);
+        List<TableVerification> tables = done.verification().orElseThrow().tables();
+        assertThat(tables).as("every table compared by the copy's checksums").isNotEmpty()
+                .allMatch(t -> t.sourceChecksum().startsWith("copy:") && t.targetChecksum().startsWith("copy:"));
+        assertThat(done.verification().orElseThrow().tableMismatches()).extracting(TableVerification::table)
+                .containsExactlyInAnyOrderElementsOf(tampering.keySet());
+        assertThat(tables).filteredOn(t -> t.table().equals("missing_row")).singleElement()
+                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() - 1));
+        assertThat(tables).filteredOn(t -> t.table().equals("extra_row")).singleElement()
+                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() + 1));
+        assertThat(tables).filteredOn(t -> List.of("unchanged", "ranges").contains(t.table())).hasSize(2)
+                .allMatch(TableVerification::matches);
+        TableProgress ranges = done.database(db).orElseThrow().tables().stream()
+                .filter(t -> t.table().equals("ranges")).findFirst().orElseThrow();
+        assertThat(ranges.parts()).as("copied in ranges").isGreaterThan(1);
+    }
+
+    @Test
+    void aTableTheBinaryMoverDoesNotTakeAndTheRereadOptionAreHashedByBothServers(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("copysum_mixed"));
+        String again = source.createDatabase(TestDatabases.unique("copysum_reread"));
+        for (String database : List.of(db, again)) {
+            source.execute(database, "CREATE TYPE mood AS ENUM ('sad', 'happy')",
+                    "CREATE TABLE binary_rows (id int PRIMARY KEY, v text)",
+                    "INSERT INTO binary_rows SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
+                    // An array of a user type carries the type's OID in binary form: copied in text.
+                    "CREATE TABLE text_rows (id int, moods mood[])",
+                    "INSERT INTO text_rows SELECT g, ARRAY['sad', 'happy']::mood[] FROM generate_series(1, 100) g");
+        }
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("copysum-mixed", source, target, db,
+                    MigrationSettings.builder().parallelism(2).build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            Map<String, String> checksums = new LinkedHashMap<>();
+            done.verification().orElseThrow().tables().forEach(t -> checksums.put(t.table(), t.sourceChecksum()));
+            assertThat(checksums.get("binary_rows")).startsWith("copy:");
+            assertThat(checksums.get("text_rows")).isNotEmpty().doesNotStartWith("copy:");
+
+            MigrationRecord reread = service.start(spec("copysum-reread", source, target, again,
+                    MigrationSettings.builder().parallelism(2).option("verify.rereadSource", "true").build()).build())
+                    .await();
+            assertThat(reread.status()).as(reread.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(reread.verification().orElseThrow().tables()).hasSize(2)
+                    .allMatch(t -> t.matches() && !t.sourceChecksum().startsWith("copy:"));
+        }
+    }
+
+    /** The binary mover, its checksum included, followed on the target by a statement per table named. */
+    private static DataMover tamperingBinaryMover(Map<String, String> statements) {
+        BinaryCopyMover binary = new BinaryCopyMover();
+        return new DataMover() {
+            @Override
+            public String id() {
+                return "tampering-binary";
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return binary.supports(task);
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                MoveResult moved = binary.move(task, context);
+                String statement = statements.get(task.table());
+                if (statement != null && task.part() == 1) {
+                    try (var s = context.target().createStatement()) {
+                        s.execute(statement);
+                    }
+                }
+                return moved;
+            }
+
+            @Override
+            public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+                return binary.checksum(task, connection);
+            }
+        };
+    }
+
+    private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db,
+            MigrationSettings settings) {
+        return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec()).databases(db)
+                .option(MigrationOption.MIGRATE).settings(settings);
+    }
+}
