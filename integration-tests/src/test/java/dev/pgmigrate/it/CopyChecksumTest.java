@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * Verification by the copy's own checksums (servers of one major version): the binary mover hashes each row it
  * reads from the source, and the verification reads the target's table back the same way and counts the source's
  * rows again. Whatever changes on the target after the copy, subtle or not, is caught; a table copied in ranges
- * sums its parts; a table the binary mover does not take, or every table under {@code verify.rereadSource}, is
+ * sums its parts, and a large one is read back in ranges by both workers; a table the binary mover does not take, or every table under {@code verify.rereadSource}, is
  * hashed by both servers as before.
  */
 @PostgresTest
@@ -67,7 +67,8 @@ class CopyChecksumTest {
         tampering.put("missing_row", "DELETE FROM public.missing_row WHERE id = 7");
         tampering.put("extra_row", "INSERT INTO public.extra_row VALUES (7)");
 
-        DataMover mover = tamperingBinaryMover(tampering);
+        List<String> readBacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DataMover mover = tamperingBinaryMover(tampering, readBacks);
         MigrationRecord done;
         try (MigrationService service = MigrationService.builder().plugins(Plugins.discover().withMover(mover))
                 .build()) {
@@ -90,6 +91,9 @@ class CopyChecksumTest {
         TableProgress ranges = done.database(db).orElseThrow().tables().stream()
                 .filter(t -> t.table().equals("ranges")).findFirst().orElseThrow();
         assertThat(ranges.parts()).as("copied in ranges").isGreaterThan(1);
+        // Its read-back was shared by both workers, in two TID ranges; a small table is read back whole.
+        assertThat(readBacks).filteredOn(r -> r.startsWith("ranges ")).hasSize(2).allMatch(r -> r.contains("ctid"));
+        assertThat(readBacks).contains("unchanged");
     }
 
     @Test
@@ -124,7 +128,7 @@ class CopyChecksumTest {
     }
 
     /** The binary mover, its checksum included, followed on the target by a statement per table named. */
-    private static DataMover tamperingBinaryMover(Map<String, String> statements) {
+    private static DataMover tamperingBinaryMover(Map<String, String> statements, List<String> readBacks) {
         BinaryCopyMover binary = new BinaryCopyMover();
         return new DataMover() {
             @Override
@@ -156,6 +160,7 @@ class CopyChecksumTest {
 
             @Override
             public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+                readBacks.add(task.table() + task.rowFilter().map(f -> " " + f).orElse(""));
                 return binary.checksum(task, connection);
             }
         };

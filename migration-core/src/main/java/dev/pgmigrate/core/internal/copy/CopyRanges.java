@@ -30,7 +30,7 @@ public final class CopyRanges {
     }
 
     /** {@code parts} conditions on {@code ctid} over {@code blocks} pages; the first and last are open-ended. */
-    static List<String> byTid(long blocks, int parts) {
+    public static List<String> byTid(long blocks, int parts) {
         List<String> filters = new ArrayList<>(parts);
         long pages = Math.max(1, blocks);
         for (int i = 0; i < parts; i++) {

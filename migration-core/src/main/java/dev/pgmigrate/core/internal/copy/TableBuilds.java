@@ -90,7 +90,13 @@ public final class TableBuilds {
         List<List<Callable<Void>>> stages = hasData && !db.catalog.expressionIndexed.contains(tableOid)
                 ? List.of(statistics, analyze, indexes, constraints)
                 : List.of(indexes, constraints, statistics, analyze);
-        runStages(tracker, stages, 0, priority, hasData ? () -> verification.early(db, table) : () -> { });
+        if (hasData) {
+            // Compared beside its builds, not after them: a read takes a lock no build conflicts with, and the
+            // largest table's comparison no longer follows its primary key's build at the end of the copy. A key's
+            // ADD CONSTRAINT ... USING INDEX waits for a read still running, briefly, for the comparison's rest.
+            verification.early(db, table);
+        }
+        runStages(tracker, stages, 0, priority, () -> { });
     }
 
     /** How many builds follow the copy of the table {@code tableOid}: each counts in its progress. */

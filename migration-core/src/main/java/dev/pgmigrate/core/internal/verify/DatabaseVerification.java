@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.VerificationReport;
+import dev.pgmigrate.api.spi.CopyChecksum;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.internal.database.DatabaseRun;
 import dev.pgmigrate.core.internal.pg.Endpoint;
@@ -66,8 +67,9 @@ public final class DatabaseVerification implements AutoCloseable {
     }
 
     /**
-     * Queues the comparison of a table whose data, keys and statistics are in, below every copy: it takes a worker
-     * only when no copy waits, so it fills the gaps of the copy's tail instead of following it. Only when nothing
+     * Queues the comparison of a table whose data is in, below every copy and build: it takes a worker only when
+     * none of those waits, so it fills the gaps of the copy's tail, beside the table's own index builds, instead of
+     * following them. Only when nothing
      * later in the migration can change a table's rows: triggers and rules come after the data and fire on nothing,
      * event triggers come last, but a materialized view's refresh runs functions that may write any table, so a
      * database with one compares its tables at completion, after the refresh.
@@ -77,6 +79,33 @@ public final class DatabaseVerification implements AutoCloseable {
                 || table.rowsLeftOut()) {
             return; // a table whose rows stayed behind is checked at the end, with the columns of every table
         }
+        CopiedRows copied = db.copiedRows.get(table.oid());
+        List<String> ranges = copied == null ? List.of() : readBackRanges(db, table);
+        if (ranges.size() > 1) {
+            RangedComparison ranged = new RangedComparison(ranges.size());
+            for (int i = 0; i < ranges.size(); i++) {
+                Optional<String> range = Optional.of(ranges.get(i));
+                boolean countSource = i == 0;
+                submit(db, pair -> {
+                    TableComparison.CopiedSides sides = TableComparison.readCopied(pair, db.name, db.snapshot, table,
+                            copied, range, countSource, cancel, db.abort, targetSide);
+                    if (ranged.add(sides)) {
+                        db.verified.put(table.oid(), TableComparison.copiedVerification(db.name, table, copied,
+                                ranged.sourceRows, ranged.target));
+                    }
+                });
+            }
+            return;
+        }
+        submit(db, pair -> db.verified.put(table.oid(), copied != null
+                ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, cancel, db.abort,
+                        targetSide)
+                : TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(), cancel, db.abort,
+                        targetSide)));
+    }
+
+    /** One comparison task, below every copy, on this worker's pair of verification sessions. */
+    private void submit(DatabaseRun db, Comparison comparison) {
         db.verifications.submit(() -> {
             if (db.abort.isCanceled()) {
                 return null; // the copy failed; the migration is ending
@@ -87,15 +116,47 @@ public final class DatabaseVerification implements AutoCloseable {
             }
             Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
                     k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
-            CopiedRows copied = db.copiedRows.get(table.oid());
-            db.verified.put(table.oid(), copied != null
-                    ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, cancel, db.abort,
-                            targetSide)
-                    : TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(), cancel, db.abort,
-                            targetSide));
+            comparison.run(pair);
             db.verifyNanos.addAndGet(System.nanoTime() - t0);
             return null;
         }, WorkerPool.PRIORITY_VERIFY);
+    }
+
+    private interface Comparison {
+        void run(Connection[] pair) throws Exception;
+    }
+
+    /**
+     * How a large copied table's read-back is cut so that the pool's workers share it, as its copy was shared: one
+     * range per {@code splitTablesLargerThanBytes} up to the pool's size, by TID range (a scan of only those pages from
+     * 14 on; the first and last ranges are open-ended, so the cut need not match the target's pages exactly).
+     * Without it the largest table's comparison ran alone at the end of the copy, one worker idle.
+     */
+    private List<String> readBackRanges(DatabaseRun db, Table table) {
+        int targetVersion = target.facts().map(ServerFacts::versionNum).orElse(0);
+        int ranges = (int) Math.min(settings.parallelism(), table.bytes() / settings.splitTablesLargerThanBytes());
+        if (ranges < 2 || targetVersion < 140000 || db.catalog.blockSize <= 0) {
+            return List.of();
+        }
+        return dev.pgmigrate.core.internal.copy.CopyRanges.byTid(table.bytes() / db.catalog.blockSize, ranges);
+    }
+
+    /** The ranges of one table's read-back as they end; the last to end completes the comparison. */
+    private static final class RangedComparison {
+        private int left;
+        private long sourceRows;
+        private CopyChecksum.Sum target = CopyChecksum.Sum.EMPTY;
+
+        RangedComparison(int ranges) {
+            this.left = ranges;
+        }
+
+        /** Adds one range's sides; true when it was the last. */
+        synchronized boolean add(TableComparison.CopiedSides sides) {
+            sourceRows += sides.sourceRows();
+            target = target.plus(sides.target());
+            return --left == 0;
+        }
     }
 
     /**

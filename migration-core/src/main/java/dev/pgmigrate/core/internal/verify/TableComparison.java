@@ -83,17 +83,40 @@ public final class TableComparison {
     static TableVerification compareCopied(Connection[] pair, String database, String snapshot,
             SourceCatalog.Table table, CopiedRows copied, CancelSignal cancel, CancelSignal abort,
             Executor targetThreads) throws Exception {
+        CopiedSides sides = readCopied(pair, database, snapshot, table, copied, Optional.empty(), true, cancel, abort,
+                targetThreads);
+        return copiedVerification(database, table, copied, sides.sourceRows(), sides.target());
+    }
+
+    /** What one comparison of a copied table read: the source's row count (when counted), the target's checksum. */
+    record CopiedSides(long sourceRows, CopyChecksum.Sum target) {
+    }
+
+    /**
+     * Reads back the target's rows {@code targetRange} selects (all when empty) and, when {@code countSource}, counts
+     * the source's on the snapshot at once: one of the ranges of a large table's comparison, or all of it.
+     */
+    static CopiedSides readCopied(Connection[] pair, String database, String snapshot, SourceCatalog.Table table,
+            CopiedRows copied, Optional<String> targetRange, boolean countSource, CancelSignal cancel,
+            CancelSignal abort, Executor targetThreads) throws Exception {
         String count = "SELECT count(*) FROM ONLY " + Sql.qualified(table.schema(), table.name());
-        CopyTask whole = new CopyTask(database, table.schema(), table.name(), table.columns(), Optional.empty(), 1, 1,
+        CopyTask task = new CopyTask(database, table.schema(), table.name(), table.columns(), targetRange, 1, 1,
                 table.bytes(), false);
-        String[][] sides = bothSides(pair, database, snapshot, table, cancel, abort, targetThreads,
-                s -> new String[] {Sql.one(s, count)}, t -> {
-                    CopyChecksum.Sum sum = copied.mover().checksum(whole, t).orElseThrow(() -> new SQLException(
+        String[][] sides = bothSides(pair, database, countSource ? snapshot : null, table, cancel, abort,
+                targetThreads, s -> new String[] {countSource ? Sql.one(s, count) : "0"}, t -> {
+                    CopyChecksum.Sum sum = copied.mover().checksum(task, t).orElseThrow(() -> new SQLException(
                             "Mover " + copied.mover().id() + " checksummed its copy but cannot read the table back"));
-                    return new String[] {Long.toString(sum.rows()), sum.hex()};
+                    return new String[] {Long.toString(sum.rows()), Long.toString(sum.sum())};
                 });
-        return new TableVerification(database, table.schema(), table.name(), Long.parseLong(sides[0][0]),
-                Long.parseLong(sides[1][0]), COPIED + copied.sum().hex(), COPIED + sides[1][1]);
+        return new CopiedSides(Long.parseLong(sides[0][0]),
+                new CopyChecksum.Sum(Long.parseLong(sides[1][0]), Long.parseLong(sides[1][1])));
+    }
+
+    /** The comparison of a copied table: the source's count and the copy's checksum against the target's. */
+    static TableVerification copiedVerification(String database, SourceCatalog.Table table, CopiedRows copied,
+            long sourceRows, CopyChecksum.Sum target) {
+        return new TableVerification(database, table.schema(), table.name(), sourceRows, target.rows(),
+                COPIED + copied.sum().hex(), COPIED + target.hex());
     }
 
     /** Marks a checksum of COPY rows, hashed by pgmigrate, apart from one the servers computed. */
