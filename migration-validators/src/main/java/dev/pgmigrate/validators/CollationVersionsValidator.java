@@ -1,12 +1,14 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /** ICU or libc collation versions that differ between the servers: text indexes may sort differently. */
@@ -16,13 +18,19 @@ public final class CollationVersionsValidator extends DatabaseValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(Collations.USED);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
         if (source.versionNum() < 100000) {
             return List.of(context.succeeded("PostgreSQL " + source.majorLabel() + " records no collation "
                     + "versions."));
         }
-        List<Collations.Collation> used = new ArrayList<>(Collations.used(connection, source));
+        List<Collations.Collation> used = new ArrayList<>(context.fact(Collations.USED,
+                context.database().orElseThrow()));
         Collations.databaseLocale(connection, source, context.database().orElseThrow())
                 .filter(d -> d.version().isPresent())
                 .ifPresent(d -> used.add(new Collations.Collation("database", "default", d.provider(),

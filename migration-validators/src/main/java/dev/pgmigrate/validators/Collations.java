@@ -1,5 +1,6 @@
 package dev.pgmigrate.validators;
 
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -106,6 +107,13 @@ final class Collations {
                         Optional.ofNullable(rs.getString(5)), Optional.ofNullable(rs.getString(6))), database);
         return rows.stream().findFirst();
     }
+
+    /**
+     * {@link #used} as a fact of each database, read once for {@code collations-in-use} and
+     * {@code collation-versions}.
+     */
+    static final DatabaseFact<List<Collation>> USED = DatabaseFact.of("collations used",
+            (connection, source) -> List.copyOf(used(connection, source)));
 
     /** The collations columns, indexes and domains of the connected database use, and those it defines. */
     static List<Collation> used(Connection connection, ServerFacts facts) throws SQLException {

@@ -1,12 +1,14 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** D10, D11: every collation used by a column, index or domain, and every one the database defines, exists on the target. */
 public final class CollationsInUseValidator extends DatabaseValidator {
@@ -15,9 +17,14 @@ public final class CollationsInUseValidator extends DatabaseValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(Collations.USED);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
-        List<Collations.Collation> used = Collations.used(connection, source);
+        List<Collations.Collation> used = context.fact(Collations.USED, context.database().orElseThrow());
         Collations.Offer offer;
         try (Connection target = InstanceValidator.maintenance(context.target())) {
             offer = Collations.Offer.read(target, context.target().facts().orElseThrow());

@@ -2,11 +2,13 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 
 /** The database's size and its largest tables, to plan time and target disk (information only). */
 public final class DatabaseSizeValidator extends DatabaseValidator {
@@ -15,9 +17,14 @@ public final class DatabaseSizeValidator extends DatabaseValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(DatabaseSizes.SIZE);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
-        long size = Sql.number(connection, "SELECT pg_database_size(current_database())");
+        long size = context.fact(DatabaseSizes.SIZE, context.database().orElseThrow());
         // The ten are picked by relpages and name alone: sizing every table (a stat() of each of its files, its
         // indexes' and its TOAST table's) took 200 ms in a database of 2,000 tables.
         List<String> largest = Sql.strings(connection, "SELECT t.name || ' ' || pg_size_pretty("

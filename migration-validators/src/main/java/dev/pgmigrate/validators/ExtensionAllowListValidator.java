@@ -1,6 +1,7 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +24,11 @@ public final class ExtensionAllowListValidator extends InstanceValidator {
     public ExtensionAllowListValidator() {
         super("extension-allow-list", "Every extension the databases use is on the target's allow-list, if any.",
                 Needs.BOTH);
+    }
+
+    @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(SourceExtensions.INSTALLED);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** D6, D7: every installed extension is available on the target at the same or a newer version. */
 public final class ExtensionsAvailableValidator extends DatabaseValidator {
@@ -36,10 +38,14 @@ public final class ExtensionsAvailableValidator extends DatabaseValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(SourceExtensions.INSTALLED);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
-        Map<String, String> installed = Sql.pairs(connection, "SELECT extname, extversion FROM pg_extension"
-                + " WHERE extname <> 'plpgsql' ORDER BY 1");
+        Map<String, String> installed = context.fact(SourceExtensions.INSTALLED, context.database().orElseThrow());
         if (installed.isEmpty()) {
             return List.of(context.succeeded("No extension besides plpgsql is installed."));
         }

@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
@@ -56,24 +57,18 @@ abstract class InstanceValidator extends BuiltInValidator {
         return server.facts().orElseThrow(() -> new IllegalStateException(server.role().label() + " facts missing"));
     }
 
-    @FunctionalInterface
-    interface DatabaseQuery<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
     /**
-     * Runs {@code query} on the source in each selected database it can reach, in the spec's order; the
-     * others are skipped, since {@code source-database} reports them.
+     * {@code fact} in each selected database the source can reach, in the spec's order; the others are skipped,
+     * since {@code source-database} reports them. A check that asks declares the fact ({@link #databaseFacts()}),
+     * so that the engine reads it in each database's own task instead of this check logging in to each in turn.
      */
-    static <T> Map<String, T> perSelectedDatabase(ValidationContext context, DatabaseQuery<T> query)
+    static <T> Map<String, T> perSelectedDatabase(ValidationContext context, DatabaseFact<T> fact)
             throws SQLException {
         Map<String, T> answers = new LinkedHashMap<>();
         List<String> reachable = facts(context.source()).databases();
         for (String database : context.spec().databases()) {
             if (reachable.contains(database)) {
-                try (Connection connection = context.source().connect(database)) {
-                    answers.put(database, query.run(connection));
-                }
+                answers.put(database, context.fact(fact, database));
             }
         }
         return answers;

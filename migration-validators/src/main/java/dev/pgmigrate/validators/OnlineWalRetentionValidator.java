@@ -1,12 +1,14 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * O9: the WAL that piles up on the source while the databases are copied, which the migration's slots keep in
@@ -36,16 +38,18 @@ public final class OnlineWalRetentionValidator extends OnlineInstanceValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(DatabaseSizes.SIZE);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context) throws SQLException {
         ServerFacts source = facts(context.source());
-        long size;
+        long size = DatabaseSizes.selectedTotal(context);
         OptionalDouble rate = OptionalDouble.empty();
         String since = "";
         long keepBytes = -1;
         try (Connection connection = maintenance(context.source())) {
-            size = Sql.number(connection, "SELECT sum(pg_database_size(datname))::bigint FROM pg_database"
-                    + " WHERE datname = ANY (?) AND datallowconn",
-                    Sql.textArray(connection, context.spec().databases()));
             if (source.atLeast(140000)) {
                 List<double[]> wal = Sql.list(connection, "SELECT wal_bytes::float8, extract(epoch FROM now() -"
                         + " stats_reset)::float8 FROM pg_stat_wal WHERE stats_reset IS NOT NULL",

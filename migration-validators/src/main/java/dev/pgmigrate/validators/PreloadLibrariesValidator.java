@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -48,6 +49,11 @@ public final class PreloadLibrariesValidator extends InstanceValidator {
             throw new UncheckedIOException("Cannot read preload-libraries.txt from the validators jar", e);
         }
         return needs;
+    }
+
+    @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(SourceExtensions.INSTALLED);
     }
 
     @Override

@@ -1,11 +1,12 @@
 package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ValidationContext;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * I20: the selected databases' total size, and whether the target's free space (which SQL cannot see; given as
@@ -19,12 +20,13 @@ public final class TargetCapacityValidator extends InstanceValidator {
     }
 
     @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(DatabaseSizes.SIZE);
+    }
+
+    @Override
     List<ValidationResult> check(ValidationContext context) throws SQLException {
-        long total;
-        try (Connection connection = maintenance(context.source())) {
-            total = Sql.number(connection, "SELECT sum(pg_database_size(datname))::bigint FROM pg_database"
-                    + " WHERE datname = ANY (?) AND datallowconn", Sql.textArray(connection, context.spec().databases()));
-        }
+        long total = DatabaseSizes.selectedTotal(context);
         long needed = total + total / 4;
         String found = "The selected databases take " + Text.bytes(total) + " on the source; plan for "
                 + Text.bytes(needed) + " on the target.";

@@ -21,7 +21,7 @@ import java.util.zip.CRC32;
  * make that 2<sup>64</sup> but is no intrinsic of the C1 compiler that the launcher runs: it doubled the hashing's
  * CPU. It finds corruption and lost, extra or changed rows; it is no cryptographic digest.
  *
- * @since 0.4
+ * @since 0.3
  */
 @Experimental
 public final class CopyChecksum {

@@ -40,7 +40,7 @@ public interface CopyContext {
      * {@link MoveResult}, against {@link DataMover#checksum} of the target's table: then a mover that implements
      * that method feeds a checksum as it reads. False by default.
      *
-     * @since 0.4
+     * @since 0.3
      */
     default boolean checksumRows() {
         return false;

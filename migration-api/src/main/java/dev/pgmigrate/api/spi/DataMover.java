@@ -45,7 +45,7 @@ public interface DataMover {
      * the engine then compares checksums computed by both servers.
      *
      * @throws SQLException when the server reports an error
-     * @since 0.4
+     * @since 0.3
      */
     default Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
         return Optional.empty();

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param bytes COPY bytes moved
  * @param checksum the {@link CopyChecksum} of the rows read from the source, when the engine asked for one
  *     ({@link CopyContext#checksumRows()}) and the mover can read its own rows back ({@link DataMover#checksum});
- *     since 0.4
+ *     since 0.3
  * @since 0.1
  */
 @Stable(since = "0.1")

@@ -6,6 +6,8 @@ import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,6 +40,24 @@ public interface ValidationContext {
     @Experimental
     default LeftOut leftOut() {
         return LeftOut.NOTHING;
+    }
+
+    /**
+     * The value of {@code fact} in {@code database} on the source, blocking. The engine answers from what it read
+     * for the facts validators declared ({@link Validator#databaseFacts()}); it reads any other, and an engine
+     * before 0.3 reads every fact, on a connection of its own. Only for a source whose facts are known.
+     *
+     * @throws SQLException if reading the fact failed, as often as it is asked for
+     * @throws IllegalStateException if the source's facts are not known ({@link ServerAccess#facts()})
+     * @since 0.3
+     */
+    @Experimental
+    default <T> T fact(DatabaseFact<T> fact, String database) throws SQLException {
+        ServerFacts facts = source().facts().orElseThrow(() -> new IllegalStateException("Cannot read the fact '"
+                + fact.name() + "' of database " + database + ": the source's facts are not known"));
+        try (Connection connection = source().connect(database)) {
+            return fact.read(connection, facts);
+        }
     }
 
     /** The id of the validator this context was made for. */

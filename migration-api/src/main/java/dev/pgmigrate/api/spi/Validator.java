@@ -1,10 +1,12 @@
 package dev.pgmigrate.api.spi;
 
+import dev.pgmigrate.api.Experimental;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Checks one precondition of a migration before any row is moved.
@@ -36,4 +38,18 @@ public interface Validator {
      * @throws SQLException if a catalog query fails; the engine reports it as this validator's Failed result
      */
     List<ValidationResult> validate(ValidationContext context) throws SQLException;
+
+    /**
+     * The facts it reads from selected source databases with {@link ValidationContext#fact}; none unless it says
+     * otherwise. The engine reads each fact declared once per selected database the source has, on the session
+     * that database's checks share and before they run. An instance-scoped validator that declares any runs once
+     * every database's facts are read, so that it needs no login of its own to each database.
+     *
+     * @return the facts, never {@code null}
+     * @since 0.3
+     */
+    @Experimental
+    default Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of();
+    }
 }

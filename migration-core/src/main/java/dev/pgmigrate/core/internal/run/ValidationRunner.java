@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.LeftOut;
 import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ValidationContext;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs every validator: instance-scoped ones once, database-scoped ones once per selected database, all on the
  * migration's worker pool. A validator that throws becomes its own Failed result; the others still run. The
- * checks of one database run one after another in a task of their own, reusing each other's connections.
+ * checks of one database run one after another in a task of their own, reusing each other's connections, after
+ * it read the facts validators declared ({@link FactsPerDatabase}); instance-scoped validators that declared
+ * facts run once every database's task ended.
  */
 public final class ValidationRunner {
     private static final Logger log = LoggerFactory.getLogger(ValidationRunner.class);
@@ -39,23 +42,35 @@ public final class ValidationRunner {
         Map<String, SourceSelection> selections = SelectionCheck.resolve(spec, source, executor);
         List<ValidationResult> results = new ArrayList<>();
         selections.forEach((database, selection) -> results.addAll(SelectionCheck.results(database, selection)));
+        FactsPerDatabase facts = FactsPerDatabase.declaredBy(validators);
         try (ValidationAccess sourceAccess = new ValidationAccess(source);
                 ValidationAccess targetAccess = new ValidationAccess(target)) {
             List<Future<List<ValidationResult>>> futures = new ArrayList<>();
             List<Validator> perDatabase = new ArrayList<>();
+            List<Validator> afterFacts = new ArrayList<>();
             for (Validator validator : validators) {
-                if (validator.scope() == ValidationScope.INSTANCE) {
-                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
-                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING))));
-                } else {
+                if (validator.scope() != ValidationScope.INSTANCE) {
                     perDatabase.add(validator);
+                } else if (facts.needsFacts(validator)) {
+                    afterFacts.add(validator);
+                } else {
+                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
+                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts))));
                 }
             }
-            // One task per database runs its checks one after another, so that they share its connections.
+            // One task per database reads its facts, then runs its checks one after another, so that they share
+            // its connections.
             for (String database : spec.databases()) {
                 LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
                 futures.add(executor.submit(() -> runDatabase(spec, perDatabase, sourceAccess, targetAccess,
-                        database, leftOut)));
+                        database, leftOut, facts)));
+            }
+            collect(futures, results, cancel);
+            // These read what every database's task read, instead of logging in to each database in turn.
+            futures.clear();
+            for (Validator validator : afterFacts) {
+                futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
+                        targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts))));
             }
             collect(futures, results, cancel);
         }
@@ -64,17 +79,19 @@ public final class ValidationRunner {
     }
 
     private static List<ValidationResult> runDatabase(MigrationSpec spec, List<Validator> validators,
-            ValidationAccess source, ValidationAccess target, String database, LeftOut leftOut) {
+            ValidationAccess source, ValidationAccess target, String database, LeftOut leftOut,
+            FactsPerDatabase facts) {
         source.open(database);
         target.open(database);
         try {
+            facts.read(database, source);
             List<ValidationResult> results = new ArrayList<>();
             for (Validator validator : validators) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new MigrationCanceledException("Validation was canceled");
                 }
                 results.addAll(runOne(validator, new Context(spec, source, target, Optional.of(database),
-                        validator.id(), leftOut)));
+                        validator.id(), leftOut, facts)));
             }
             return results;
         } finally {
@@ -150,6 +167,10 @@ public final class ValidationRunner {
     }
 
     private record Context(MigrationSpec spec, ServerAccess source, ServerAccess target, Optional<String> database,
-            String validatorId, LeftOut leftOut) implements ValidationContext {
+            String validatorId, LeftOut leftOut, FactsPerDatabase facts) implements ValidationContext {
+        @Override
+        public <T> T fact(DatabaseFact<T> fact, String database) throws SQLException {
+            return facts.valueOf(fact, database, source);
+        }
     }
 }
