@@ -69,10 +69,9 @@ public final class DatabaseVerification implements AutoCloseable {
     /**
      * Queues the comparison of a table whose data is in, below every copy and build: it takes a worker only when
      * none of those waits, so it fills the gaps of the copy's tail, beside the table's own index builds, instead of
-     * following them. Only when nothing
-     * later in the migration can change a table's rows: triggers and rules come after the data and fire on nothing,
-     * event triggers come last, but a materialized view's refresh runs functions that may write any table, so a
-     * database with one compares its tables at completion, after the refresh.
+     * following them. Only when nothing later in the migration can change a table's rows: triggers and rules come
+     * after the data and fire on nothing, event triggers come last, but a materialized view's refresh runs functions
+     * that may write any table, so a database with one compares its tables at completion, after the refresh.
      */
     public void early(DatabaseRun db, Table table) {
         if (!settings.verify() || db.snapshot == null || !EngineOptions.verifyDuringCopy(settings) || db.writtenLate
