@@ -78,6 +78,13 @@ class RegressionDatabaseTest {
                 MigrationSettings.builder().parallelism(2).build());
         assertThat(done.status()).as("%s %s", done.errors(), done.notes()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(done.verification().orElseThrow().matches()).isTrue();
+        // One major version on both sides: the binary mover's tables are compared by the copy's checksum, the
+        // tables the text mover takes (arrays and composites of user-defined types) by both servers' hashes.
+        Map<Boolean, Long> byCopy = done.verification().orElseThrow().tables().stream().filter(t -> !t.rowsLeftOut()
+                && t.difference().isEmpty()).collect(java.util.stream.Collectors.partitioningBy(
+                        t -> t.sourceChecksum().startsWith("copy:"), java.util.stream.Collectors.counting()));
+        assertThat(byCopy.get(true)).as("compared by the copy's checksum, %s", byCopy).isGreaterThan(100);
+        assertThat(byCopy.get(false)).as("compared by both servers, %s", byCopy).isPositive();
         dumpAndRestore(source, reference, DB, List.of());
 
         Compared ours = compare(source, target, DB, Map.of());
