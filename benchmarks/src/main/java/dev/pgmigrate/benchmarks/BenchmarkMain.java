@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * each mover's overhead against the raw driver and the psql pipe.
  *
  * <p>{@code java -jar benchmarks/target/benchmarks.jar [--short] [JMH options]}; {@code --short} is
- * {@code -f 1 -wi 1 -i 2} at the default buffer size only (the full run sweeps the buffer sizes).
+ * {@code -f 1 -wi 2 -i 2} at the default buffer size only (the full run sweeps the buffer sizes).
  */
 public final class BenchmarkMain {
     private BenchmarkMain() {
@@ -35,7 +35,7 @@ public final class BenchmarkMain {
         List<String> jmhArgs = new ArrayList<>(Arrays.asList(args));
         boolean shortMode = jmhArgs.remove("--short");
         if (shortMode) {
-            jmhArgs.addAll(0, List.of("-f", "1", "-wi", "1", "-i", "2"));
+            jmhArgs.addAll(0, List.of("-f", "1", "-wi", "2", "-i", "2"));
             if (jmhArgs.stream().noneMatch(a -> a.startsWith("bufferBytes="))) {
                 jmhArgs.addAll(List.of("-p", "bufferBytes=262144"));
             }
@@ -53,6 +53,8 @@ public final class BenchmarkMain {
             source.setProperties("source");
             target.setProperties("target");
             List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
+            // Kept, not replaced: -jvmArgsAppend -XX:TieredStopAtLevel=1 measures the movers as the launcher runs them.
+            jvmArgs.addAll(cli.getJvmArgsAppend().orElse(List.of()));
             jvmArgs.addAll(List.of(source.asJvmArgs("source")));
             jvmArgs.addAll(List.of(target.asJvmArgs("target")));
             OptionsBuilder builder = new OptionsBuilder();
@@ -71,7 +73,12 @@ public final class BenchmarkMain {
         }
     }
 
-    private record Row(BenchTable table, String benchmark, String buffer, double ms, double error, double cpuMs) {
+    /** One benchmark's result; CPU in ms per copy: this JVM's, and its child processes' (the psql pipe's). */
+    private record Row(BenchTable table, String benchmark, String buffer, double ms, double error, double jvmCpuMs,
+            double childCpuMs) {
+        double clientCpuMs() {
+            return jvmCpuMs + childCpuMs;
+        }
     }
 
     static String summary(Collection<RunResult> results, Map<BenchTable, long[]> sizes) throws IOException {
@@ -82,32 +89,44 @@ public final class BenchmarkMain {
             String buffer = r.getParams().getParam("bufferBytes");
             rows.add(new Row(BenchTable.of(r.getParams().getParam("table")), method, buffer == null ? "-" : buffer,
                     r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
-                    r.getSecondaryResults().containsKey("jvmCpuMs")
-                            ? r.getSecondaryResults().get("jvmCpuMs").getScore() : Double.NaN));
+                    perIteration(r, "jvmCpuMs"), perIteration(r, "childCpuMs")));
         }
         var bytes = new java.io.ByteArrayOutputStream();
         try (PrintStream p = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             p.println();
             p.println("Copy throughput: MB = 10^6 bytes of the table's binary COPY stream, per second of one whole copy");
-            p.printf(Locale.ROOT, "%-14s %-12s %8s %10s %8s %8s %12s %9s %9s %10s%n", "table", "benchmark", "buffer",
-                    "ms/op", "+-", "MB/s", "rows/s", "vs raw", "vs psql", "JVM cpu ms");
+            p.printf(Locale.ROOT, "%-14s %-12s %8s %10s %8s %8s %12s %9s %9s %8s %8s %8s %9s%n", "table", "benchmark",
+                    "buffer", "ms/op", "+-", "MB/s", "rows/s", "vs raw", "vs psql", "JVM cpu", "psql cpu", "cpu ms",
+                    "cpu/psql");
             for (BenchTable t : BenchTable.values()) {
                 double raw = score(rows, t, "rawDriver");
                 double psql = score(rows, t, "psqlPipe");
+                double psqlCpu = rows.stream().filter(r -> r.table() == t && r.benchmark().equals("psqlPipe"))
+                        .mapToDouble(Row::clientCpuMs).findFirst().orElse(Double.NaN);
                 for (Row row : rows) {
                     if (row.table() != t) {
                         continue;
                     }
                     double seconds = row.ms() / 1000;
-                    p.printf(Locale.ROOT, "%-14s %-12s %8s %10.0f %8.0f %8.1f %12.0f %8.1f%% %8.1f%% %10.0f%n",
+                    p.printf(Locale.ROOT,
+                            "%-14s %-12s %8s %10.0f %8.0f %8.1f %12.0f %8.1f%% %8.1f%% %8.0f %8.0f %8.0f %8.2fx%n",
                             t.param(), row.benchmark(), row.buffer(), row.ms(), row.error(),
                             sizes.get(t)[0] / 1e6 / seconds, sizes.get(t)[1] / seconds, 100 * raw / row.ms(),
-                            100 * psql / row.ms(), row.cpuMs());
+                            100 * psql / row.ms(), row.jvmCpuMs(), row.childCpuMs(), row.clientCpuMs(),
+                            row.clientCpuMs() / psqlCpu);
                 }
             }
             p.println("vs raw / vs psql: the reference's time over this one's, so above 100% is faster than the reference");
+            p.println("CPU in ms per copy, the mean over measured iterations: this JVM's, its child processes' (the"
+                    + " pipe's two psql), their sum, and that sum over the psql pipe's");
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** An auxiliary counter per iteration: JMH reports the sum over iterations as the score. */
+    private static double perIteration(RunResult r, String counter) {
+        var result = r.getSecondaryResults().get(counter);
+        return result == null ? Double.NaN : result.getStatistics().getMean();
     }
 
     private static double score(List<Row> rows, BenchTable t, String benchmark) {
