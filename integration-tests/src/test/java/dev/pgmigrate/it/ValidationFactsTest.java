@@ -95,6 +95,49 @@ class ValidationFactsTest {
                 });
     }
 
+    @Test
+    void aTargetFactIsReadOncePerValidationOnTheTargetsMaintenanceDatabase(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String[] databases = {source.createDatabase(TestDatabases.unique("facts")),
+                source.createDatabase(TestDatabases.unique("facts")), source.createDatabase(TestDatabases.unique("facts"))};
+        AtomicInteger reads = new AtomicInteger();
+        DatabaseFact<String> where = DatabaseFact.of("where", (connection, facts) -> {
+            reads.incrementAndGet();
+            assertThat(facts.versionNum()).as("the query gets the target's facts").isGreaterThanOrEqualTo(170000);
+            try (Statement s = connection.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT current_database() || ' ' || current_setting('port')")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        });
+        String expected = "postgres " + target.port();
+        CheckStep sees = context -> assertThat(context.targetFact(where)).isEqualTo(expected);
+        MigrationRecord done = validate(source, target, List.of(check("zz-target-1", ValidationScope.DATABASE,
+                Set.of(), sees), check("zz-target-2", ValidationScope.DATABASE, Set.of(), sees),
+                check("zz-target-3", ValidationScope.INSTANCE, Set.of(), sees)), databases);
+        assertThat(done.validationResults()).as(done.validationResults().toString())
+                .filteredOn(r -> r.validatorId().startsWith("zz-target")).hasSize(7)
+                .allMatch(r -> r.status() == ValidationStatus.SUCCEEDED);
+        assertThat(reads).as("one read for 7 checks on 3 databases").hasValue(1);
+
+        DatabaseFact<Integer> broken = DatabaseFact.of("broken on the target", (connection, facts) -> {
+            reads.incrementAndGet();
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 / 0")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        reads.set(0);
+        MigrationRecord failed = validate(source, target, List.of(check("zz-target-broken", ValidationScope.DATABASE,
+                Set.of(), context -> context.targetFact(broken))), databases);
+        assertThat(failed.validationResults()).filteredOn(r -> r.validatorId().equals("zz-target-broken"))
+                .hasSize(3).allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+                    assertThat(r.found()).contains("division by zero").contains("(SQLState 22012)");
+                });
+        assertThat(reads).as("a failure is kept, not read again").hasValue(1);
+    }
+
     private static MigrationRecord validate(PostgresServer source, PostgresServer target, List<Validator> checks,
             String... databases) throws InterruptedException {
         String name = TestDatabases.unique("facts").replace('_', '-'); // a migration name takes no '_'

@@ -35,10 +35,7 @@ public final class CollationVersionsValidator extends DatabaseValidator {
                 .filter(d -> d.version().isPresent())
                 .ifPresent(d -> used.add(new Collations.Collation("database", "default", d.provider(),
                         d.locale().orElse(d.collate()), d.version())));
-        Collations.Offer offer;
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            offer = Collations.Offer.read(target, context.target().facts().orElseThrow());
-        }
+        Collations.Offer offer = context.targetFact(Collations.OFFER);
         List<String> differ = new ArrayList<>();
         int compared = 0;
         for (Collations.Collation collation : used) {

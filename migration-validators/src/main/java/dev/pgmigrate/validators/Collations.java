@@ -141,7 +141,13 @@ final class Collations {
                         Optional.ofNullable(rs.getString(5))));
     }
 
-    /** What the target offers: its collations by name, and its locales by provider. */
+    /** What the target offers, read once per validation. */
+    static final DatabaseFact<Offer> OFFER = DatabaseFact.of("the target's collations and locales", Offer::read);
+
+    /**
+     * What the target offers: its collations by name, and its locales by provider. Not changed once read: the
+     * validators of every database share one.
+     */
     static final class Offer {
         private final Set<String> names = new HashSet<>();
         private final Set<String> locales = new HashSet<>();

@@ -25,10 +25,7 @@ public final class CollationsInUseValidator extends DatabaseValidator {
     List<ValidationResult> check(ValidationContext context, ServerFacts source, Connection connection)
             throws SQLException {
         List<Collations.Collation> used = context.fact(Collations.USED, context.database().orElseThrow());
-        Collations.Offer offer;
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            offer = Collations.Offer.read(target, context.target().facts().orElseThrow());
-        }
+        Collations.Offer offer = context.targetFact(Collations.OFFER);
         List<String> missing = new ArrayList<>();
         int defined = 0;
         for (Collations.Collation collation : used) {

@@ -40,10 +40,7 @@ public final class DatabaseLocaleValidator extends BuiltInValidator {
             return List.of();  // source-database reports a missing database
         }
         Collations.DatabaseLocale locale = found.get();
-        Collations.Offer offer;
-        try (Connection connection = InstanceValidator.maintenance(context.target())) {
-            offer = Collations.Offer.read(connection, target);
-        }
+        Collations.Offer offer = context.targetFact(Collations.OFFER);
         String description = "encoding " + locale.encoding() + ", LC_COLLATE " + locale.collate() + ", LC_CTYPE "
                 + locale.ctype() + ", provider " + provider(locale.provider())
                 + locale.locale().map(l -> " (locale " + l + ")").orElse("");

@@ -25,10 +25,7 @@ public final class DatabaseSettingsValidator extends DatabaseValidator {
         if (settings.isEmpty()) {
             return List.of(context.succeeded("The database has no settings of its own (ALTER DATABASE ... SET)."));
         }
-        Map<String, String> contexts;
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            contexts = Sql.pairs(target, "SELECT name, context FROM pg_settings");
-        }
+        Map<String, String> contexts = context.targetFact(TargetOffer.SETTING_CONTEXTS);
         boolean superuser = context.target().facts().orElseThrow().superuser();
         List<String> problems = new ArrayList<>();
         for (String setting : settings) {

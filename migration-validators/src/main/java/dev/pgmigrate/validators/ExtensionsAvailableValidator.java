@@ -49,11 +49,7 @@ public final class ExtensionsAvailableValidator extends DatabaseValidator {
         if (installed.isEmpty()) {
             return List.of(context.succeeded("No extension besides plpgsql is installed."));
         }
-        Map<String, String> offered;
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            offered = Sql.pairs(target, "SELECT name, default_version FROM pg_available_extensions WHERE name = ANY (?)",
-                    Sql.textArray(target, List.copyOf(installed.keySet())));
-        }
+        Map<String, String> offered = context.targetFact(TargetOffer.EXTENSIONS);
         List<String> missing = new ArrayList<>();
         List<String> older = new ArrayList<>();
         List<String> newer = new ArrayList<>();

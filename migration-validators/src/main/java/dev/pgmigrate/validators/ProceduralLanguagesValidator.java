@@ -28,11 +28,8 @@ public final class ProceduralLanguagesValidator extends DatabaseValidator {
         if (used.isEmpty()) {
             return List.of(context.succeeded("Functions use only SQL, PL/pgSQL and built-in languages."));
         }
-        Set<String> available = new HashSet<>();
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            available.addAll(Sql.strings(target, "SELECT lanname FROM pg_language UNION SELECT name"
-                    + " FROM pg_available_extensions"));
-        }
+        Set<String> available = new HashSet<>(context.targetFact(TargetOffer.LANGUAGES));
+        available.addAll(context.targetFact(TargetOffer.EXTENSIONS).keySet());
         boolean superuser = context.target().facts().orElseThrow().superuser();
         List<String> problems = new ArrayList<>();
         for (String[] language : used) {

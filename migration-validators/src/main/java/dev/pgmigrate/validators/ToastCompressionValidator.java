@@ -33,11 +33,7 @@ public final class ToastCompressionValidator extends DatabaseValidator {
         if (columns.isEmpty()) {
             return List.of(context.succeeded("No column is compressed with lz4."));
         }
-        boolean lz4;
-        try (Connection target = InstanceValidator.maintenance(context.target())) {
-            lz4 = Sql.bool(target, "SELECT coalesce(bool_or('lz4' = ANY (enumvals)), false) FROM pg_settings"
-                    + " WHERE name = 'default_toast_compression'");
-        }
+        boolean lz4 = context.targetFact(TargetOffer.LZ4);
         String found = Text.counted(columns, "column is", "columns are") + " compressed with lz4";
         if (lz4) {
             return List.of(context.succeeded(found + "; the target supports lz4."));

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Something validators read from each selected source database, such as its installed extensions, declared
  * with {@link Validator#databaseFacts()} so that the engine reads it once per database, however many validators
- * need it, and read back with {@link ValidationContext#fact}.
+ * need it, and read back with {@link ValidationContext#fact}. A fact of the whole target server, such as its
+ * roles, is read back with {@link ValidationContext#targetFact}, once per validation.
  *
  * <p>Facts are told apart by identity: declare each as a constant and share that constant between the validators
  * that need it. Its query must be read-only and must not rely on the session being new.
@@ -40,7 +41,8 @@ public final class DatabaseFact<T> {
         /**
          * Runs the query on {@code connection}, blocking, and returns its answer, never {@code null}.
          *
-         * @param source what the engine read about the source, whose version the query may depend on
+         * @param source what the engine read about the server {@code connection} is to (the source, or the
+         *        target for {@link ValidationContext#targetFact}), whose version the query may depend on
          * @throws SQLException if the query fails; every validator that reads the fact gets it
          */
         T read(Connection connection, ServerFacts source) throws SQLException;
@@ -65,7 +67,7 @@ public final class DatabaseFact<T> {
     }
 
     /**
-     * Reads it on {@code connection}, a connection to the database on the source that {@code source} describes,
+     * Reads it on {@code connection}, a connection to a database on the server that {@code source} describes,
      * blocking.
      *
      * @throws SQLException if the query fails

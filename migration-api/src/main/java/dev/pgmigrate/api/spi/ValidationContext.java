@@ -60,6 +60,26 @@ public interface ValidationContext {
         }
     }
 
+    /**
+     * The value of {@code fact} read on the target's maintenance database, blocking: what the whole target server
+     * offers, such as its roles or collations, which every database's checks compare against. The engine reads
+     * each such fact once per validation, on one connection, when it is first asked for, however many validators
+     * and databases ask; an engine before 0.3 reads it at each call, on a connection of its own. The fact's query
+     * gets the target's facts. Only for a target whose facts are known.
+     *
+     * @throws SQLException if reading the fact failed, as often as it is asked for
+     * @throws IllegalStateException if the target's facts are not known ({@link ServerAccess#facts()})
+     * @since 0.3
+     */
+    @Experimental
+    default <T> T targetFact(DatabaseFact<T> fact) throws SQLException {
+        ServerFacts facts = target().facts().orElseThrow(() -> new IllegalStateException("Cannot read the fact '"
+                + fact.name() + "' of the target: its facts are not known"));
+        try (Connection connection = target().connect(facts.maintenanceDatabase())) {
+            return fact.read(connection, facts);
+        }
+    }
+
     /** The id of the validator this context was made for. */
     String validatorId();
 

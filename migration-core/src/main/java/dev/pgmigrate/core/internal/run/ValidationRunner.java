@@ -45,6 +45,7 @@ public final class ValidationRunner {
         FactsPerDatabase facts = FactsPerDatabase.declaredBy(validators);
         try (ValidationAccess sourceAccess = new ValidationAccess(source);
                 ValidationAccess targetAccess = new ValidationAccess(target)) {
+            TargetFacts targetFacts = new TargetFacts(targetAccess);
             List<Future<List<ValidationResult>>> futures = new ArrayList<>();
             List<Validator> perDatabase = new ArrayList<>();
             List<Validator> afterFacts = new ArrayList<>();
@@ -55,7 +56,7 @@ public final class ValidationRunner {
                     afterFacts.add(validator);
                 } else {
                     futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
-                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts))));
+                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts, targetFacts))));
                 }
             }
             // One task per database reads its facts, then runs its checks one after another, so that they share
@@ -63,14 +64,14 @@ public final class ValidationRunner {
             for (String database : spec.databases()) {
                 LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
                 futures.add(executor.submit(() -> runDatabase(spec, perDatabase, sourceAccess, targetAccess,
-                        database, leftOut, facts)));
+                        database, leftOut, facts, targetFacts)));
             }
             collect(futures, results, cancel);
             // These read what every database's task read, instead of logging in to each database in turn.
             futures.clear();
             for (Validator validator : afterFacts) {
                 futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
-                        targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts))));
+                        targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts, targetFacts))));
             }
             collect(futures, results, cancel);
         }
@@ -80,7 +81,7 @@ public final class ValidationRunner {
 
     private static List<ValidationResult> runDatabase(MigrationSpec spec, List<Validator> validators,
             ValidationAccess source, ValidationAccess target, String database, LeftOut leftOut,
-            FactsPerDatabase facts) {
+            FactsPerDatabase facts, TargetFacts targetFacts) {
         source.open(database);
         target.open(database);
         try {
@@ -91,7 +92,7 @@ public final class ValidationRunner {
                     throw new MigrationCanceledException("Validation was canceled");
                 }
                 results.addAll(runOne(validator, new Context(spec, source, target, Optional.of(database),
-                        validator.id(), leftOut, facts)));
+                        validator.id(), leftOut, facts, targetFacts)));
             }
             return results;
         } finally {
@@ -167,10 +168,16 @@ public final class ValidationRunner {
     }
 
     private record Context(MigrationSpec spec, ServerAccess source, ServerAccess target, Optional<String> database,
-            String validatorId, LeftOut leftOut, FactsPerDatabase facts) implements ValidationContext {
+            String validatorId, LeftOut leftOut, FactsPerDatabase facts, TargetFacts targetFacts)
+            implements ValidationContext {
         @Override
         public <T> T fact(DatabaseFact<T> fact, String database) throws SQLException {
             return facts.valueOf(fact, database, source);
+        }
+
+        @Override
+        public <T> T targetFact(DatabaseFact<T> fact) throws SQLException {
+            return targetFacts.valueOf(fact);
         }
     }
 }
