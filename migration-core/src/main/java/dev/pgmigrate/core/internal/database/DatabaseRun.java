@@ -5,6 +5,7 @@ import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.TaskTracker;
+import dev.pgmigrate.core.internal.schema.BuiltBefore;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
 import dev.pgmigrate.core.internal.verify.CopiedRows;
@@ -61,10 +62,7 @@ public final class DatabaseRun {
     DatabaseProperties properties;
 
     /** On resume: what already exists on the target, so it is not built twice. */
-    public Set<String> existingIndexes = Set.of();
-    public Set<String> existingConstraints = Set.of();
-    public Set<String> existingTriggers = Set.of();
-    public Set<String> existingStatistics = Set.of();
+    public BuiltBefore builtBefore = BuiltBefore.NOTHING;
     public int restDone;
 
     DatabaseRun(String name, String working) {

@@ -12,10 +12,10 @@ import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.Rollback;
+import dev.pgmigrate.core.internal.schema.BuiltBefore;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.PgTools;
 import dev.pgmigrate.core.internal.schema.PostDataPlan;
-import dev.pgmigrate.core.internal.schema.SchemaRestore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,14 +36,13 @@ final class ResumedDatabase {
     private final Checkpoint checkpoint;
     private final TargetDatabase targetDatabase;
     private final WorkerSessions sessions;
-    private final SchemaRestore restore;
     private final SourceDumps dumps;
     private final DataPhase dataPhase;
     private final TableBuilds builds;
 
     ResumedDatabase(MigrationSettings settings, RecordKeeper keeper, Endpoint source, Endpoint target,
             CancelSignal cancel, Checkpoint checkpoint, TargetDatabase targetDatabase, WorkerSessions sessions,
-            SchemaRestore restore, SourceDumps dumps, DataPhase dataPhase, TableBuilds builds) {
+            SourceDumps dumps, DataPhase dataPhase, TableBuilds builds) {
         this.settings = settings;
         this.keeper = keeper;
         this.source = source;
@@ -52,7 +51,6 @@ final class ResumedDatabase {
         this.checkpoint = checkpoint;
         this.targetDatabase = targetDatabase;
         this.sessions = sessions;
-        this.restore = restore;
         this.dumps = dumps;
         this.dataPhase = dataPhase;
         this.builds = builds;
@@ -104,12 +102,12 @@ final class ResumedDatabase {
                 keeper.tableChanged(db.name, t.qualifiedName(), TableProgress::requeued, null);
             }
         }
-        restore.readExisting(db);
+        db.builtBefore = BuiltBefore.read(target, db);
         db.restDone = checkpoint.postDataDone(db.name);
         keeper.note(MessageCode.RESUMED,
                 "Resumed database " + db.name + ": kept " + kept.size() + " table(s) with " + keptRows
-                + " rows copied before the interruption; " + db.existingIndexes.size() + " index(es) and "
-                + db.existingConstraints.size() + " constraint(s) already built are not built again.");
+                + " rows copied before the interruption; " + db.builtBefore.indexCount() + " index(es) and "
+                + db.builtBefore.constraintCount() + " constraint(s) already built are not built again.");
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         dataPhase.run(db, plan, kept);

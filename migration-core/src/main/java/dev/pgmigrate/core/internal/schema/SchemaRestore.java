@@ -6,8 +6,6 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.internal.database.DatabaseRun;
 import dev.pgmigrate.core.internal.database.WorkerSessions;
 import dev.pgmigrate.core.internal.pg.Endpoint;
-import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
-import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
@@ -18,9 +16,7 @@ import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,7 +102,7 @@ public final class SchemaRestore {
     private List<String> runnable(DatabaseRun db, Entry entry) {
         List<String> kept = new ArrayList<>();
         for (String statement : db.roles.filter(entry)) {
-            if (!(resume && alreadyBuilt(db, entry, statement))) {
+            if (!(resume && db.builtBefore.contains(entry, statement))) {
                 kept.add(statement);
             }
         }
@@ -262,67 +258,5 @@ public final class SchemaRestore {
             // Entries after the table-bound ones are not all idempotent: remember how far they got.
             checkpoint.postDataDone(db.name, i);
         }
-    }
-
-    private static boolean alreadyBuilt(DatabaseRun db, Entry entry, String statement) {
-        if (entry.type().equals("INDEX")) {
-            return db.existingIndexes.contains(entry.schema() + "." + entry.tag());
-        }
-        if (entry.type().equals("CONSTRAINT") || entry.type().equals("FK CONSTRAINT")) {
-            String[] tableAndName = splitTag(db, entry);
-            if (tableAndName != null) {
-                if (statement.startsWith("CREATE UNIQUE INDEX")) {
-                    return db.existingIndexes.contains(entry.schema() + "." + tableAndName[1]);
-                }
-                return db.existingConstraints.contains(entry.schema() + "." + tableAndName[0] + "." + tableAndName[1]);
-            }
-        }
-        if (entry.type().equals("STATISTICS")) {
-            return db.existingStatistics.contains(entry.schema() + "." + entry.tag());
-        }
-        if (entry.type().equals("TRIGGER")) {
-            String[] tableAndName = splitTag(db, entry);
-            return tableAndName != null && db.existingTriggers.contains(entry.schema() + "." + tableAndName[0] + "."
-                    + tableAndName[1]);
-        }
-        return false;
-    }
-
-    private static String[] splitTag(DatabaseRun db, Entry entry) {
-        if (db.catalog == null) {
-            return null;
-        }
-        for (Table t : db.catalog.tables.values()) {
-            if (t.schema().equals(entry.schema()) && entry.tag().startsWith(t.name() + " ")) {
-                return new String[] {t.name(), entry.tag().substring(t.name().length() + 1)};
-            }
-        }
-        return null;
-    }
-
-    /** On resume: what the dead process already built on the target, so that it is not built twice. */
-    public void readExisting(DatabaseRun db) throws SQLException {
-        try (Connection c = target.connector().open(db.working)) {
-            // Only the user's: the counts go into a note.
-            String user = " AND " + SourceCatalog.USER_SCHEMAS;
-            db.existingIndexes = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN "
-                    + "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I')" + user));
-            db.existingConstraints = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || con.conname "
-                    + "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = "
-                    + "c.relnamespace WHERE true" + user));
-            db.existingTriggers = set(Sql.rows(c, "SELECT n.nspname || '.' || c.relname || '.' || t.tgname FROM "
-                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
-                    + "c.relnamespace WHERE NOT t.tgisinternal"));
-            if (!db.catalog.statisticsOwners.isEmpty()) {
-                db.existingStatistics = set(Sql.rows(c, "SELECT n.nspname || '.' || x.stxname FROM pg_statistic_ext x "
-                        + "JOIN pg_namespace n ON n.oid = x.stxnamespace"));
-            }
-        }
-    }
-
-    private static Set<String> set(List<String[]> rows) {
-        Set<String> out = new HashSet<>();
-        rows.forEach(r -> out.add(r[0]));
-        return out;
     }
 }
