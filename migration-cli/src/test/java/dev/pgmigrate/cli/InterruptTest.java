@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 @PostgresTest
 class InterruptTest {
     private static final Path SCRIPT = Path.of("/usr/bin/script");
+    /** Whether env can reset a signal's disposition (coreutils 8.31 and later). */
+    private static final boolean DEFAULT_SIGINT = succeeds("env", "--default-signal=INT", "true");
 
     @TempDir
     Path dir;
@@ -87,6 +89,18 @@ class InterruptTest {
         source.dropDatabase(db);
     }
 
+    private static boolean succeeds(String... command) {
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** A command running under a pseudo-terminal whose keyboard is the test. */
     private static final class Terminal {
         private final Process process;
@@ -100,7 +114,10 @@ class InterruptTest {
         }
 
         static Terminal run(Path dir, List<String> command) throws IOException {
-            StringBuilder line = new StringBuilder("exec");
+            // A shell without job control starts its background commands with SIGINT ignored, and an ignored
+            // signal stays ignored across exec: the JVM would then take no ^C. Under such a test run (say
+            // `.ci/run &`), env gives the command SIGINT's default back, as a terminal's foreground job has it.
+            StringBuilder line = new StringBuilder(DEFAULT_SIGINT ? "exec env --default-signal=INT" : "exec");
             for (String word : command) {
                 line.append(" '").append(word.replace("'", "'\\''")).append('\'');
             }
