@@ -377,9 +377,29 @@ class DatabaseValidatorsTest {
     }
 
     @Test
-    void catalogSanityFailsForAnOwnerlessTable(@Pg("17") PostgresServer server) {
+    void catalogSanityNamesEachKindOfInconsistency(@Pg("17") PostgresServer server) {
         passesThenReports("catalog-sanity", server, server, ValidationStatus.FAILED, "relation vt_orphan has no owner",
                 "CREATE TABLE vt_orphan (id int)", "UPDATE pg_class SET relowner = 987654 WHERE relname = 'vt_orphan'");
+        // Every kind at once, two of them on one relation, as a damaged catalog may have them.
+        run("catalog-sanity", server, server, database(server, "CREATE SCHEMA vt_schema",
+                "CREATE TABLE vt_lost (id int)", "CREATE TABLE vt_col (c int)", "CREATE VIEW vt_view AS SELECT 1 AS one",
+                "CREATE TYPE vt_type AS ENUM ('a')", "CREATE FUNCTION vt_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "CREATE TABLE vt_indexed (id int)", "CREATE INDEX vt_idx ON vt_indexed (id)",
+                "UPDATE pg_namespace SET nspowner = 987650 WHERE nspname = 'vt_schema'",
+                "UPDATE pg_class SET relnamespace = 987651, relowner = 987652 WHERE relname = 'vt_lost'",
+                "UPDATE pg_attribute SET atttypid = 987653 WHERE attrelid = 'vt_col'::regclass AND attname = 'c'",
+                "DELETE FROM pg_rewrite WHERE ev_class = 'vt_view'::regclass",
+                "UPDATE pg_type SET typowner = 987654 WHERE typname = 'vt_type'",
+                "UPDATE pg_proc SET proowner = 987655, pronamespace = 987656 WHERE proname = 'vt_fn'",
+                "UPDATE pg_index SET indrelid = 987657 WHERE indexrelid = 'vt_idx'::regclass"))
+                .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("9 catalog inconsistencies",
+                        "schema vt_schema has no owner (role oid 987650)",
+                        "relation vt_lost is in a missing schema (oid 987651)",
+                        "relation vt_lost has no owner (role oid 987652)",
+                        "column vt_col.c has a missing type (oid 987653)", "view vt_view has no rewrite rule",
+                        "type vt_type has no owner (role oid 987654)", "function vt_fn has no owner (role oid 987655)",
+                        "function vt_fn is in a missing schema (oid 987656)",
+                        "belongs to a missing table (oid 987657)");
     }
 
     @Test
