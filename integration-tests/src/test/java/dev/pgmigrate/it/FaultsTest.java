@@ -297,7 +297,7 @@ class FaultsTest {
                 Thread.sleep(10);
             }
 
-            dev.pgmigrate.core.internal.run.Rollback.dropDatabase(rollback, name);
+            dev.pgmigrate.core.internal.pg.ServerDatabases.drop(rollback, name);
 
             blocker.rollback();
             assertThat(creating).failsWithin(Duration.ofSeconds(30));

@@ -7,11 +7,11 @@ import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
-import dev.pgmigrate.core.internal.run.Rollback;
 import dev.pgmigrate.core.internal.schema.BuiltBefore;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.PgTools;
@@ -84,7 +84,7 @@ final class ResumedDatabase {
         keeper.databaseStarted(db.name);
         // The dead process's sessions may still be building an index or copying: end them before reading what
         // the target has, or their work lands after that and collides with ours.
-        Rollback.terminateSessionsAndWait(target.maintenance(), db.working);
+        ServerDatabases.terminateSessionsAndWait(target.maintenance(), db.working);
         SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
         DumpScript post = dumps.postData(db, pgDump);
         db.postScript = CompletableFuture.completedFuture(post);

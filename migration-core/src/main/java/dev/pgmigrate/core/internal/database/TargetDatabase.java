@@ -7,10 +7,10 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.JournalKind;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
-import dev.pgmigrate.core.internal.run.Rollback;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -102,7 +102,7 @@ public final class TargetDatabase {
 
     /** Drops {@code db}'s working database, as a resume does with one whose schema was not fully restored. */
     void drop(DatabaseRun db) throws SQLException {
-        Rollback.dropDatabase(target.maintenance(), db.working);
+        ServerDatabases.drop(target.maintenance(), db.working);
     }
 
     /**
@@ -111,12 +111,12 @@ public final class TargetDatabase {
      */
     void finalName(DatabaseRun db) throws SQLException {
         Connection c = target.maintenance();
-        if (resume && !Rollback.exists(c, db.working) && Rollback.exists(c, db.name)
+        if (resume && !ServerDatabases.exists(c, db.working) && ServerDatabases.exists(c, db.name)
                 && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
                         && j.name().equals(db.working))) {
             return; // renamed just before the interruption
         }
-        if (Rollback.exists(c, db.name)) {
+        if (ServerDatabases.exists(c, db.name)) {
             if (!spec.settings().overwriteDbsInTarget()) {
                 throw appeared(db);
             }
@@ -164,7 +164,7 @@ public final class TargetDatabase {
     /** Renames a database, ending its sessions first; a session that connects again in between is ended again. */
     private static void renameEndingSessions(Connection c, String from, String to) throws SQLException {
         for (int attempt = 1; ; attempt++) {
-            Rollback.terminateSessions(c, from);
+            ServerDatabases.terminateSessions(c, from);
             try {
                 Sql.execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
                 return;
@@ -191,11 +191,12 @@ public final class TargetDatabase {
         keeper.journal(JournalKind.COMMITTED, spec.name(), "");
         Connection c = target.maintenance();
         for (StoredMigration.JournalEntry entry : keeper.journal()) {
-            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()) || !Rollback.exists(c, entry.detail())) {
+            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label())
+                    || !ServerDatabases.exists(c, entry.detail())) {
                 continue;
             }
             try {
-                Rollback.dropDatabase(c, entry.detail());
+                ServerDatabases.drop(c, entry.detail());
                 keeper.note(MessageCode.ORIGINAL_DROPPED,
                         "Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
                         + ") now that the migration has succeeded.");

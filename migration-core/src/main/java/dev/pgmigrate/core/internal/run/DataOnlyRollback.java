@@ -2,6 +2,7 @@ package dev.pgmigrate.core.internal.run;
 
 import dev.pgmigrate.core.StoredMigration.JournalEntry;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,7 +28,7 @@ final class DataOnlyRollback {
      */
     static void empty(ServerConnector target, Connection maintenance, JournalEntry entry) throws SQLException {
         List<String> tables = entry.detail().lines().filter(l -> !l.isBlank()).toList();
-        if (tables.isEmpty() || !Rollback.exists(maintenance, entry.name())) {
+        if (tables.isEmpty() || !ServerDatabases.exists(maintenance, entry.name())) {
             return;
         }
         // A copy of a dead process may still run; the database is the user's, so only pgmigrate's sessions end.
@@ -61,7 +62,7 @@ final class DataOnlyRollback {
 
     /** Sets each sequence of {@code entry} back to its value and is_called as they were. */
     static void setBack(ServerConnector target, Connection maintenance, JournalEntry entry) throws SQLException {
-        if (!Rollback.exists(maintenance, entry.name())) {
+        if (!ServerDatabases.exists(maintenance, entry.name())) {
             return;
         }
         try (Connection c = target.open(entry.name())) {

@@ -2,6 +2,9 @@ package dev.pgmigrate.core.internal.run;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.internal.pg.Sql;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -11,7 +14,10 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** The code of a failure, from the exception that ended a step: the one place that reads SQLStates for it. */
+/**
+ * The code and the text of a failure, from the exception that ended a step: the one place that reads SQLStates for
+ * its code.
+ */
 public final class Failures {
     /**
      * Codes that a cause of the environment explains better: the copy or statement failed because its server went
@@ -71,5 +77,60 @@ public final class Failures {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * What to do about a read that timed out: the driver's message says only "Read timed out", not which
+     * setting made it time out.
+     */
+    private static String socketTimeoutHint(Throwable e, MigrationSpec spec) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return " No answer within connection.socketTimeoutSeconds = "
+                        + spec.settings().option("connection.socketTimeoutSeconds").orElse("?") + " s from the "
+                        + "source server " + spec.source().address() + " or the target server "
+                        + spec.target().address() + ": check the network between this machine and them, or raise "
+                        + "connection.socketTimeoutSeconds.";
+            }
+        }
+        return "";
+    }
+
+    private static boolean connectsTo(ServerSpec server, String address) {
+        String host = server.connectHost();
+        return address.equals(server.address())
+                || address.equals((host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+    }
+
+    /**
+     * The error for the record: a statement's error that no step explained says in which phase ({@code phase}) it
+     * came, on which server and in which database; a read that timed out, which setting made it time out.
+     */
+    public static String text(Throwable e, MigrationSpec spec, String phase) {
+        return statement(e, spec, phase) + socketTimeoutHint(e, spec);
+    }
+
+    private static String statement(Throwable e, MigrationSpec spec, String phase) {
+        if (e instanceof MigrationException) {
+            return e.getMessage();
+        }
+        SQLException sql = null;
+        for (Throwable t = e; t != null && sql == null; t = t.getCause()) {
+            sql = t instanceof SQLException s ? s : null;
+        }
+        if (sql == null) {
+            return e.toString();
+        }
+        if (sql instanceof Sql.LocatedError located) {
+            String address = located.where().substring(0, Math.max(0, located.where().lastIndexOf('/')));
+            String database = located.where().substring(located.where().lastIndexOf('/') + 1);
+            String server = connectsTo(spec.target(), address) ? "the target server "
+                    : connectsTo(spec.source(), address) ? "the source server " : "server ";
+            return "A statement failed during " + phase + " on " + server + address + ", database " + database
+                    + ": " + sql.getCause().getMessage() + " (SQLState " + sql.getSQLState() + ")";
+        }
+        return "A statement failed during " + phase + " on the source server " + spec.source().address()
+                + " or the target server " + spec.target().address() + ": " + sql.getMessage() + " (SQLState "
+                + sql.getSQLState() + ")";
     }
 }

@@ -17,10 +17,8 @@ import dev.pgmigrate.core.internal.database.DatabaseMigrations;
 import dev.pgmigrate.core.internal.online.OnlineReplication;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
-import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.server.RoleMigration;
 import dev.pgmigrate.core.internal.server.ServerParameters;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -160,7 +158,7 @@ public final class MigrationRun implements Runnable {
                 Thread.interrupted();
                 pool.shutdownNow();
                 data.close();
-                String message = message(e) + socketTimeoutHint(e);
+                String message = Failures.text(e, spec, keeper.record().substatus().label());
                 log.error("Migration {} failed: {}", spec.name(), message, e);
                 keeper.error(new MigrationMessage(Failures.code(e), message));
                 List<MigrationMessage> problems = rollback();
@@ -281,59 +279,5 @@ public final class MigrationRun implements Runnable {
             keeper.clearJournal(); // every change undone: a later cancel has nothing left to do
         }
         return problems;
-    }
-
-    /**
-     * What to do about a read that timed out: the driver's message says only "Read timed out", not which
-     * setting made it time out.
-     */
-    private String socketTimeoutHint(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException) {
-                return " No answer within connection.socketTimeoutSeconds = "
-                        + spec.settings().option("connection.socketTimeoutSeconds").orElse("?") + " s from the "
-                        + "source server " + spec.source().address() + " or the target server "
-                        + spec.target().address() + ": check the network between this machine and them, or raise "
-                        + "connection.socketTimeoutSeconds.";
-            }
-        }
-        return "";
-    }
-
-    private static boolean connectsTo(dev.pgmigrate.api.ServerSpec server, String address) {
-        String host = server.connectHost();
-        return address.equals(server.address())
-                || address.equals((host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
-    }
-
-    /**
-     * The error for the record: a statement's error that no step explained says in which phase it came, on which
-     * server and in which database.
-     */
-    String message(Throwable e) {
-        if (e instanceof MigrationException) {
-            return e.getMessage();
-        }
-        SQLException sql = null;
-        for (Throwable t = e; t != null && sql == null; t = t.getCause()) {
-            sql = t instanceof SQLException s ? s : null;
-        }
-        if (sql == null) {
-            return e.toString();
-        }
-        String phase = keeper.record().substatus().label();
-        String where = "";
-        if (sql instanceof Sql.LocatedError located) {
-            String address = located.where().substring(0, Math.max(0, located.where().lastIndexOf('/')));
-            String database = located.where().substring(located.where().lastIndexOf('/') + 1);
-            String server = connectsTo(spec.target(), address) ? "the target server "
-                    : connectsTo(spec.source(), address) ? "the source server " : "server ";
-            where = " on " + server + address + ", database " + database;
-            return "A statement failed during " + phase + where + ": " + sql.getCause().getMessage() + " (SQLState "
-                    + sql.getSQLState() + ")";
-        }
-        return "A statement failed during " + phase + " on the source server " + spec.source().address()
-                + " or the target server " + spec.target().address() + ": " + sql.getMessage() + " (SQLState "
-                + sql.getSQLState() + ")";
     }
 }

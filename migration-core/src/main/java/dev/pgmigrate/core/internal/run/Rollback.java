@@ -2,6 +2,7 @@ package dev.pgmigrate.core.internal.run;
 
 import dev.pgmigrate.core.StoredMigration.JournalEntry;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.server.ServerParameters;
 import java.sql.Connection;
@@ -30,7 +31,10 @@ public final class Rollback {
         return journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()));
     }
 
-    /** Rolls back a journal that changed nothing on the source: see {@link #undo(ServerConnector, ServerConnector, String, List)}. */
+    /**
+     * Rolls back a journal that changed nothing on the source: see
+     * {@link #undo(ServerConnector, ServerConnector, String, List)}.
+     */
     public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
         return undo(null, target, maintenanceDatabase, journal);
     }
@@ -145,23 +149,23 @@ public final class Rollback {
                     + "by hand, or roll back with the version that made it.");
         }
         switch (kind.get()) {
-            case CREATE_DATABASE -> dropDatabase(c, entry.name());
+            case CREATE_DATABASE -> ServerDatabases.drop(c, entry.name());
             case RENAME_DATABASE -> {
                 // Renamed from the working name to the final one: the final database is ours to drop.
-                if (!exists(c, entry.name()) && exists(c, entry.detail())) {
-                    dropDatabase(c, entry.detail());
+                if (!ServerDatabases.exists(c, entry.name()) && ServerDatabases.exists(c, entry.detail())) {
+                    ServerDatabases.drop(c, entry.detail());
                 }
             }
             case SET_ASIDE_DATABASE -> {
                 // The user's database, renamed aside: its name is free again once the copy above is dropped.
-                if (exists(c, entry.detail())) {
-                    if (exists(c, entry.name())) {
+                if (ServerDatabases.exists(c, entry.detail())) {
+                    if (ServerDatabases.exists(c, entry.name())) {
                         return java.util.Optional.of("The original database " + entry.name() + " is still set aside "
                                 + "as " + entry.detail() + ": a database of its name is on the target again. Drop or "
                                 + "rename that one, then ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
                                 + Sql.ident(entry.name()) + ".");
                     }
-                    terminateSessions(c, entry.detail());
+                    ServerDatabases.terminateSessions(c, entry.detail());
                     try (Statement s = c.createStatement()) {
                         s.execute("ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
                                 + Sql.ident(entry.name()));
@@ -187,7 +191,6 @@ public final class Rollback {
         return java.util.Optional.empty();
     }
 
-    /** What to run by hand when undoing {@code entry} failed. */
     /** A journal entry as a line for a person: what the migration left on the target. */
     public static String describe(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
@@ -210,6 +213,7 @@ public final class Rollback {
         }).orElse(entry.kind() + " " + entry.name());
     }
 
+    /** What to run by hand when undoing {@code entry} failed. */
     private static String byHand(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
             case CREATE_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.name());
@@ -233,94 +237,6 @@ public final class Rollback {
                     + "; SELECT pg_reload_conf()";
             default -> "";
         }).orElse("") + "; then cancel again to finish the rollback.";
-    }
-
-    public static boolean exists(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    /** Ends every session on {@code database} and drops it, if it exists (or is still being created). */
-    public static void dropDatabase(Connection c, String database) throws SQLException {
-        endUnfinishedCreate(c, database);
-        if (!exists(c, database)) {
-            return;
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + Sql.ident(database) + " ALLOW_CONNECTIONS false");
-        } catch (SQLException e) {
-            log.debug("Could not disallow connections to {} before dropping it", database, e);
-        }
-        terminateSessions(c, database);
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database));
-            log.info("Dropped database {} on the target", database);
-        }
-    }
-
-    /**
-     * Ends a {@code CREATE DATABASE} of this name still running in another session and waits, up to 30 s, until it
-     * is gone. A process killed while the server copied the template leaves that statement running; it would
-     * commit after the drop below looked for the database, and leave it behind.
-     */
-    static void endUnfinishedCreate(Connection c, String database) throws SQLException {
-        String statement = "CREATE DATABASE " + Sql.ident(database);
-        String running = " FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' "
-                + "AND left(query, " + statement.length() + ") = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid)" + running)) {
-            ps.setString(1, statement);
-            ps.executeQuery().close();
-        }
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*)" + running, statement))) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return; // the drop below still runs; a rollback goes on whatever interrupted it
-            }
-        }
-    }
-
-    public static void terminateSessions(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c))) {
-            ps.setString(1, database);
-            ps.executeQuery().close();
-        }
-        // Terminated backends exit asynchronously; DROP DATABASE waits up to 5 s for them by itself.
-    }
-
-    /**
-     * Sessions of clients only: an autovacuum worker is the server's own, which a login that is no superuser may not
-     * end (16 and later), and which a rename or drop of the database ends by itself.
-     */
-    private static String clientSessions(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseMajorVersion() >= 10 ? "backend_type = 'client backend'"
-                : "usesysid IS NOT NULL";
-    }
-
-    /**
-     * Ends every other session on {@code database} and waits, up to 30 s, until they are gone. A backend whose
-     * client was killed runs on until it next talks to it: an index build of a dead process still commits.
-     */
-    public static void terminateSessionsAndWait(Connection c, String database) throws SQLException {
-        terminateSessions(c, database);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline && !"0".equals(Sql.one(c, "SELECT count(*) FROM pg_stat_activity "
-                + "WHERE datname = ? AND pid <> pg_backend_pid() AND " + clientSessions(c), database))) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new dev.pgmigrate.api.MigrationCanceledException("Canceled while sessions on " + database
-                        + " ended");
-            }
-        }
     }
 
     private static void dropRole(Connection c, String role) throws SQLException {

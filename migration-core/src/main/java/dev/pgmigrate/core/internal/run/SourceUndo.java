@@ -4,6 +4,7 @@ import dev.pgmigrate.core.StoredMigration.JournalEntry;
 import dev.pgmigrate.core.internal.online.ReplicaIdentity;
 import dev.pgmigrate.core.internal.online.SourceSlot;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -53,7 +54,7 @@ final class SourceUndo {
         if (Sql.one(target, "SELECT count(*) FROM pg_replication_origin WHERE roname = ?", origin).equals("0")) {
             return;
         }
-        Rollback.terminateSessionsAndWait(target, database); // a session still applying holds the origin
+        ServerDatabases.terminateSessionsAndWait(target, database); // a session still applying holds the origin
         Sql.one(target, "SELECT pg_replication_origin_drop(?)", origin);
     }
 }
