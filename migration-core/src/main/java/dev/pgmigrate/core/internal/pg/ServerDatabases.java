@@ -91,7 +91,7 @@ public final class ServerDatabases {
     }
 
     /**
-     * Ends every other session on {@code database} and waits, up to 30 s, until they are gone. A backend whose
+     * Ends every other client session on {@code database} and waits, up to 30 s, until they are gone. A backend whose
      * client was killed runs on until it next talks to it: an index build of a dead process still commits.
      */
     public static void terminateSessionsAndWait(Connection c, String database) throws SQLException {

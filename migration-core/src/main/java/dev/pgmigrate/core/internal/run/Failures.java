@@ -106,7 +106,7 @@ public final class Failures {
      * The error for the record: a statement's error that no step explained says in which phase ({@code phase}) it
      * came, on which server and in which database; a read that timed out, which setting made it time out.
      */
-    public static String text(Throwable e, MigrationSpec spec, String phase) {
+    static String text(Throwable e, MigrationSpec spec, String phase) {
         return statement(e, spec, phase) + socketTimeoutHint(e, spec);
     }
 

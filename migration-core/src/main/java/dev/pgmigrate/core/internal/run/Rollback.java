@@ -24,8 +24,8 @@ public final class Rollback {
     }
 
     /**
-     * Rolls back; returns what could not be undone (empty when the target is as it was). A journal that reached
-     * its point of no return ({@link JournalKind#COMMITTED}) is not rolled back: the databases are in place.
+     * Whether {@code journal} reached its point of no return ({@link JournalKind#COMMITTED}): the databases are in
+     * place, and such a journal is not rolled back.
      */
     public static boolean committed(List<JournalEntry> journal) {
         return journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()));
@@ -42,7 +42,7 @@ public final class Rollback {
     /**
      * Rolls back; returns what could not be undone (empty when the target, and the source, are as they were).
      * {@code source} undoes what an online migration made there; without it (null) those entries are reported
-     * with what to run by hand.
+     * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back.
      */
     public static List<String> undo(ServerConnector source, ServerConnector target, String maintenanceDatabase,
             List<JournalEntry> journal) {
@@ -53,7 +53,7 @@ public final class Rollback {
         if (journal.isEmpty()) {
             return problems; // nothing was changed: the target need not even be reachable
         }
-        if (journal.stream().anyMatch(e -> e.kind().equals(JournalKind.COMMITTED.label()))) {
+        if (committed(journal)) {
             problems.add("Nothing was rolled back: the migration had passed its point of no return (every database "
                     + "in place and verified). Resume it to drop the originals it set aside: " + journal.stream()
                     .filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
