@@ -29,14 +29,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * Verification by the copy's own checksums (servers of one major version): the binary mover hashes each row it
- * reads from the source, and the verification reads the target's table back the same way and counts the source's
- * rows again. Whatever changes on the target after the copy, subtle or not, is caught; a table copied in ranges
- * sums its parts, and a large one is read back in ranges by both workers; a table the binary mover does not take, or every table under {@code verify.rereadSource}, is
- * hashed by both servers as before.
+ * reads from the source, and the verification reads the target's table back the same way; the source's rows are
+ * counted again for a table copied in ranges, while one copied whole takes the count the source's COPY reported.
+ * Whatever changes on the target after the copy, subtle or not, is caught; a table copied in ranges sums its parts,
+ * and a large one is read back in ranges by both workers; a table the binary mover does not take, or every table
+ * under {@code verify.rereadSource}, is hashed by both servers as before.
  */
 @PostgresTest
 class CopyChecksumTest {
@@ -125,6 +127,67 @@ class CopyChecksumTest {
             assertThat(reread.verification().orElseThrow().tables()).hasSize(2)
                     .allMatch(t -> t.matches() && !t.sourceChecksum().startsWith("copy:"));
         }
+    }
+
+    @Test
+    void aTableCopiedWholeTakesTheSourcesOwnCountAndOneInRangesIsCountedAgain(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("copysum_count"));
+        source.execute(db, "CREATE TABLE whole (id int PRIMARY KEY, v text)",
+                "INSERT INTO whole SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
+                "CREATE TABLE ranges (id int PRIMARY KEY, v text)",
+                "INSERT INTO ranges SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g",
+                "CREATE TABLE honest (id int)", "INSERT INTO honest SELECT generate_series(1, 10)");
+        // A mover whose source "sent" one row more than it read, for every part of whole and ranges.
+        BinaryCopyMover binary = new BinaryCopyMover();
+        DataMover overcounting = new DataMover() {
+            @Override
+            public String id() {
+                return "overcounting-binary";
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return binary.supports(task);
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                MoveResult moved = binary.move(task, context);
+                return task.table().equals("honest") ? moved : new MoveResult(moved.rows(), moved.bytes(),
+                        moved.checksum(), OptionalLong.of(moved.sourceRows().orElseThrow() + 1));
+            }
+
+            @Override
+            public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+                return binary.checksum(task, connection);
+            }
+        };
+        MigrationRecord done;
+        try (MigrationService service = MigrationService.builder().plugins(Plugins.discover()
+                .withMover(overcounting)).build()) {
+            done = service.start(spec("copysum-count", source, target, db, MigrationSettings.builder().parallelism(2)
+                    .splitTablesLargerThanBytes(1024 * 1024).build()).build()).await();
+        }
+        assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.VERIFICATION_MISMATCH);
+        Map<String, TableVerification> tables = new LinkedHashMap<>();
+        done.verification().orElseThrow().tables().forEach(t -> tables.put(t.table(), t));
+        assertThat(tables.get("whole")).as("the source's own count stands for a count of a table copied whole")
+                .satisfies(t -> assertThat(t.sourceRows()).isEqualTo(1001))
+                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(1000))
+                .satisfies(t -> assertThat(t.matches()).isFalse());
+        assertThat(done.database(db).orElseThrow().tables().stream().filter(t -> t.table().equals("ranges"))
+                .findFirst().orElseThrow().parts()).as("copied in ranges").isGreaterThan(1);
+        assertThat(tables.get("ranges")).as("a table copied in ranges is counted again, which checks the ranges")
+                .satisfies(t -> assertThat(t.sourceRows()).isEqualTo(40000))
+                .satisfies(t -> assertThat(t.matches()).isTrue());
+        assertThat(tables.get("honest").matches()).isTrue();
     }
 
     /** The binary mover, its checksum included, followed on the target by a statement per table named. */

@@ -8,6 +8,7 @@ import dev.pgmigrate.api.spi.MoveResult;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -98,7 +99,10 @@ final class CopyStreamer {
             context.progress(rows, bytes);
             log.debug("Mover {} copied {} rows ({} bytes) of {} in {} ms", moverId, rows, bytes, task.displayName(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            return new MoveResult(rows, bytes, Optional.ofNullable(checksum).map(CopyChecksum::sum));
+            // The source's own count of what it sent, from its command tag: the driver has read it by now.
+            long sent = out.op().getHandledRowCount();
+            return new MoveResult(rows, bytes, Optional.ofNullable(checksum).map(CopyChecksum::sum),
+                    sent < 0 ? OptionalLong.empty() : OptionalLong.of(sent));
         }
     }
 

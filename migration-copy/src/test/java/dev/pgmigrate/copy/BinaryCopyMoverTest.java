@@ -75,6 +75,7 @@ class BinaryCopyMoverTest {
         MoveResult result = copy(f, f.task("every_type"), MigrationSettings.defaults());
 
         assertThat(result.rows()).isEqualTo(501);
+        assertThat(result.sourceRows()).as("the source's own count, from its COPY's command tag").hasValue(501);
         assertThat(result.bytes()).isPositive();
         String[] digests = f.digests("every_type");
         assertThat(digests[1]).isEqualTo(digests[0]);
@@ -96,6 +97,8 @@ class BinaryCopyMoverTest {
                     MigrationSettings.builder().option("copy.bufferBytes", String.valueOf(bufferBytes)).build());
 
             assertThat(result.rows()).as("rows with a buffer of %d bytes", bufferBytes).isEqualTo(2000);
+            assertThat(result.sourceRows()).as("the source's count with a buffer of %d bytes", bufferBytes)
+                    .hasValue(2000);
             String[] digests = f.digests("mixed");
             assertThat(digests[1]).as("digest with a buffer of %d bytes", bufferBytes).isEqualTo(digests[0]);
         }

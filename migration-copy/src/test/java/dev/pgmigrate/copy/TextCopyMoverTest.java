@@ -45,6 +45,7 @@ class TextCopyMoverTest {
         MoveResult result = copy(f, new TextCopyMover(), "people");
 
         assertThat(result.rows()).isEqualTo(1001);
+        assertThat(result.sourceRows()).hasValue(1001);
         String[] digests = f.digests("people");
         assertThat(digests[1]).isEqualTo(digests[0]);
     }

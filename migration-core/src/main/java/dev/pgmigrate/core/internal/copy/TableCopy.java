@@ -146,7 +146,7 @@ public final class TableCopy {
             MoveResult result = mover.move(task, progress);
             dst.commit();
             if (db.checksumCopy) {
-                counters.addChecksum(mover, result.checksum());
+                counters.addChecksum(mover, result, part.parts() == 1 && part.filter().isEmpty());
             }
             keepOrCommit(db, src, inTransaction + 1, part.parts() > 1 || table.bytes() >= FREEZE_FROM_BYTES);
             counters.rows.addAndGet(result.rows());

@@ -81,10 +81,10 @@ public final class DatabaseVerification implements AutoCloseable {
         CopiedRows copied = db.copiedRows.get(table.oid());
         List<String> ranges = copied == null ? List.of() : readBackRanges(db, table);
         if (ranges.size() > 1) {
-            RangedComparison ranged = new RangedComparison(ranges.size());
+            RangedComparison ranged = new RangedComparison(ranges.size(), copied.sourceRows().orElse(0));
             for (int i = 0; i < ranges.size(); i++) {
                 Optional<String> range = Optional.of(ranges.get(i));
-                boolean countSource = i == 0;
+                boolean countSource = i == 0 && copied.sourceRows().isEmpty();
                 submit(db, pair -> {
                     TableComparison.CopiedSides sides = TableComparison.readCopied(pair, db.name, db.snapshot, table,
                             copied, range, countSource, cancel, db.abort, targetSide);
@@ -146,8 +146,10 @@ public final class DatabaseVerification implements AutoCloseable {
         private long sourceRows;
         private CopyChecksum.Sum target = CopyChecksum.Sum.EMPTY;
 
-        RangedComparison(int ranges) {
+        /** {@code sourceRows}: the source's own count of a table copied whole, else 0 until a range counts it. */
+        RangedComparison(int ranges, long sourceRows) {
             this.left = ranges;
+            this.sourceRows = sourceRows;
         }
 
         /** Adds one range's sides; true when it was the last. */
