@@ -139,35 +139,10 @@ class CopyChecksumTest {
                 "INSERT INTO ranges SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g",
                 "CREATE TABLE honest (id int)", "INSERT INTO honest SELECT generate_series(1, 10)");
         // A mover whose source "sent" one row more than it read, for every part of whole and ranges.
-        BinaryCopyMover binary = new BinaryCopyMover();
-        DataMover overcounting = new DataMover() {
-            @Override
-            public String id() {
-                return "overcounting-binary";
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return binary.supports(task);
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
-                MoveResult moved = binary.move(task, context);
-                return task.table().equals("honest") ? moved : new MoveResult(moved.rows(), moved.bytes(),
-                        moved.checksum(), OptionalLong.of(moved.sourceRows().orElseThrow() + 1));
-            }
-
-            @Override
-            public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
-                return binary.checksum(task, connection);
-            }
-        };
+        DataMover overcounting = binaryMover("overcounting-binary", (task, context, moved) ->
+                task.table().equals("honest") ? moved : new MoveResult(moved.rows(), moved.bytes(), moved.checksum(),
+                        OptionalLong.of(moved.sourceRows().orElseThrow() + 1)),
+                new java.util.concurrent.CopyOnWriteArrayList<>());
         MigrationRecord done;
         try (MigrationService service = MigrationService.builder().plugins(Plugins.discover()
                 .withMover(overcounting)).build()) {
@@ -192,11 +167,29 @@ class CopyChecksumTest {
 
     /** The binary mover, its checksum included, followed on the target by a statement per table named. */
     private static DataMover tamperingBinaryMover(Map<String, String> statements, List<String> readBacks) {
+        return binaryMover("tampering-binary", (task, context, moved) -> {
+            String statement = statements.get(task.table());
+            if (statement != null && task.part() == 1) {
+                try (var s = context.target().createStatement()) {
+                    s.execute(statement);
+                }
+            }
+            return moved;
+        }, readBacks);
+    }
+
+    /** What a wrapping mover does after the binary mover moved a task, and what it returns instead. */
+    private interface AfterMove {
+        MoveResult apply(CopyTask task, CopyContext context, MoveResult moved) throws SQLException;
+    }
+
+    /** The binary mover under {@code id}, ahead of it, with {@code after} on each move; read-backs noted. */
+    private static DataMover binaryMover(String id, AfterMove after, List<String> readBacks) {
         BinaryCopyMover binary = new BinaryCopyMover();
         return new DataMover() {
             @Override
             public String id() {
-                return "tampering-binary";
+                return id;
             }
 
             @Override
@@ -211,14 +204,7 @@ class CopyChecksumTest {
 
             @Override
             public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
-                MoveResult moved = binary.move(task, context);
-                String statement = statements.get(task.table());
-                if (statement != null && task.part() == 1) {
-                    try (var s = context.target().createStatement()) {
-                        s.execute(statement);
-                    }
-                }
-                return moved;
+                return after.apply(task, context, binary.move(task, context));
             }
 
             @Override
