@@ -382,6 +382,15 @@ class EngineTest {
         assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'expr_lower'"))
                 .isEqualTo(1);
         assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'plain'")).isEqualTo(3);
+        // A small table's post-data goes in one round trip as one transaction: its key's index, the key, its
+        // statistics object and what ANALYZE gathered were all written by one transaction.
+        for (String table : List.of("plain", "expr")) {
+            assertThat(target.query(db, "SELECT DISTINCT x::text FROM (SELECT xmin AS x FROM pg_class WHERE oid = '"
+                    + table + "_pkey'::regclass UNION ALL SELECT xmin FROM pg_constraint WHERE conname = '" + table
+                    + "_pkey' UNION ALL SELECT xmin FROM pg_statistic_ext WHERE stxrelid = '" + table + "'::regclass "
+                    + "UNION ALL SELECT xmin FROM pg_statistic WHERE starelid = '" + table + "'::regclass) s"))
+                    .as("transactions that built and analyzed " + table).hasSize(1);
+        }
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,11 @@ public final class TableBuilds {
     /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
     private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
     private static final String ANALYZE = "ANALYZE";
+    /**
+     * A table smaller than this has its post-data sent in one round trip, as one transaction; a larger one's builds
+     * take long enough to run side by side on several workers.
+     */
+    static final long ONE_TRANSACTION_BELOW_BYTES = 16L * 1024 * 1024;
 
     private final RecordKeeper keeper;
     private final WorkerPool pool;
@@ -66,37 +73,112 @@ public final class TableBuilds {
      * other tables still copy: its index builds, its key and check constraints, its extended statistics, then its
      * ANALYZE; or, when no index of the table is on an expression (whose statistics ANALYZE gathers only once the
      * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
-     * while the others finish what they hold, instead of alone after its builds with the others idle.
+     * while the others finish what they hold, instead of alone after its builds with the others idle. A table under
+     * {@link #ONE_TRANSACTION_BELOW_BYTES} has all of it sent in one round trip instead, in the same order.
      */
     void tableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
         boolean hasData = table != null && table.hasData();
-        String name = table == null ? "" : table.qualifiedName();
-        List<Callable<Void>> indexes = new ArrayList<>();
-        for (Entry index : plan.indexes().getOrDefault(tableOid, List.of())) {
-            indexes.add(() -> {
-                build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index));
-                return null;
-            });
-        }
-        List<Callable<Void>> constraints = entriesInOrder(db, table, "constraint",
-                plan.constraints().getOrDefault(tableOid, List.of()));
-        List<Callable<Void>> statistics = entriesInOrder(db, table, "statistics",
-                plan.statistics().getOrDefault(tableOid, List.of()));
-        List<Callable<Void>> analyze = hasData ? List.of(() -> {
-            analyzeTable(db, table);
-            return null;
-        }) : List.of();
-        List<List<Callable<Void>>> stages = hasData && !db.catalog.expressionIndexed.contains(tableOid)
-                ? List.of(statistics, analyze, indexes, constraints)
-                : List.of(indexes, constraints, statistics, analyze);
+        boolean analyzeFirst = hasData && !db.catalog.expressionIndexed.contains(tableOid);
+        TableEntries entries = new TableEntries(plan.statistics().getOrDefault(tableOid, List.of()),
+                plan.indexes().getOrDefault(tableOid, List.of()), plan.constraints().getOrDefault(tableOid, List.of()));
         if (hasData) {
             // Compared beside its builds, not after them: a read takes a lock no build conflicts with, and the
             // largest table's comparison no longer follows its primary key's build at the end of the copy. A key's
             // ADD CONSTRAINT ... USING INDEX waits for a read still running, briefly, for the comparison's rest.
             verification.early(db, table);
         }
-        runStages(tracker, stages, 0, priority, () -> { });
+        if (hasData && table.bytes() < ONE_TRANSACTION_BELOW_BYTES && entries.count() > 0) {
+            tracker.submit(() -> {
+                // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
+                TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
+                if (!inOneTransaction(db, table, analyzeFirst, runnable)) {
+                    runStages(tracker, stages(db, table, analyzeFirst, runnable), 0, priority, () -> { });
+                }
+                return null;
+            }, priority);
+        } else {
+            runStages(tracker, stages(db, table, analyzeFirst, entries), 0, priority, () -> { });
+        }
+    }
+
+    /** A table's index builds, constraints and extended statistics, each in the order of the dump. */
+    private record TableEntries(List<Entry> statistics, List<Entry> indexes, List<Entry> constraints) {
+        int count() {
+            return statistics.size() + indexes.size() + constraints.size();
+        }
+
+        List<Entry> all() {
+            List<Entry> all = new ArrayList<>(statistics);
+            all.addAll(indexes);
+            all.addAll(constraints);
+            return all;
+        }
+
+        TableEntries map(UnaryOperator<Entry> f) {
+            return new TableEntries(statistics.stream().map(f).toList(), indexes.stream().map(f).toList(),
+                    constraints.stream().map(f).toList());
+        }
+    }
+
+    private List<List<Callable<Void>>> stages(DatabaseRun db, Table table, boolean analyzeFirst,
+            TableEntries entries) {
+        String name = table == null ? "" : table.qualifiedName();
+        List<Callable<Void>> indexes = new ArrayList<>();
+        for (Entry index : entries.indexes()) {
+            indexes.add(() -> {
+                build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index));
+                return null;
+            });
+        }
+        List<Callable<Void>> constraints = entriesInOrder(db, table, "constraint", entries.constraints());
+        List<Callable<Void>> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
+        List<Callable<Void>> analyze = table != null && table.hasData() ? List.of(() -> {
+            analyzeTable(db, table);
+            return null;
+        }) : List.of();
+        return analyzeFirst ? List.of(statistics, analyze, indexes, constraints)
+                : List.of(indexes, constraints, statistics, analyze);
+    }
+
+    /**
+     * Runs a small table's post-data and its ANALYZE in the order of {@link #stages} in one round trip, which the
+     * server runs as one transaction: with 10,000 tables of a few rows, three round trips and three commits a table
+     * cost more than the builds. Each build counts as done once the transaction is, with an equal share of its time.
+     *
+     * @return whether it ran; when not, none of it did
+     */
+    private boolean inOneTransaction(DatabaseRun db, Table table, boolean analyzeFirst, TableEntries entries)
+            throws SQLException {
+        List<String> statements = new ArrayList<>();
+        Consumer<List<Entry>> add = stage -> stage.forEach(e -> statements.addAll(e.statements()));
+        String analyze = ANALYZE + " " + Sql.qualified(table.schema(), table.name());
+        if (analyzeFirst) {
+            add.accept(entries.statistics());
+            statements.add(analyze);
+            add.accept(entries.indexes());
+            add.accept(entries.constraints());
+        } else {
+            add.accept(entries.indexes());
+            add.accept(entries.constraints());
+            add.accept(entries.statistics());
+            statements.add(analyze);
+        }
+        long started = System.nanoTime();
+        if (!restore.inOneTransaction(db, entries.all(), statements)) {
+            return false;
+        }
+        Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(entries.count() + 1);
+        String name = table.qualifiedName();
+        entries.statistics().forEach(e -> keeper.buildEnded(db.name, name, "statistics " + objectName(e, table),
+                share, false));
+        entries.indexes().forEach(e -> keeper.buildEnded(db.name, name, "index " + objectName(e, table), share,
+                false));
+        entries.constraints().forEach(e -> keeper.buildEnded(db.name, name, "constraint " + objectName(e, table),
+                share, false));
+        db.analyzed.add(table.oid());
+        keeper.buildEnded(db.name, name, ANALYZE, share, true);
+        return true;
     }
 
     /** How many builds follow the copy of the table {@code tableOid}: each counts in its progress. */

@@ -99,7 +99,7 @@ public final class SchemaRestore {
     }
 
     /** The statements of {@code entry} to run: those the roles allow, less what a dead process already built. */
-    private List<String> runnable(DatabaseRun db, Entry entry) {
+    public List<String> runnable(DatabaseRun db, Entry entry) {
         List<String> kept = new ArrayList<>();
         for (String statement : db.roles.filter(entry)) {
             if (!(resume && db.builtBefore.contains(entry, statement))) {
@@ -228,6 +228,40 @@ public final class SchemaRestore {
                     Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
                 }
             }
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
+        }
+    }
+
+    /**
+     * Runs {@code statements} on this worker's target session in one round trip, which the server runs as one
+     * transaction.
+     *
+     * @param entries what the statements create, named when the session is lost on the way
+     * @return whether they ran; when not, the server rolled them all back and the caller runs them again one by one,
+     *     under the error policy, which then names what failed
+     */
+    public boolean inOneTransaction(DatabaseRun db, List<Entry> entries, List<String> statements)
+            throws SQLException {
+        Connection dst = sessions.of(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            Sql.execute(dst, StatementBatch.script(statements));
+            return true;
+        } catch (SQLException e) {
+            if (cancel.isCanceled() || db.abort.isCanceled()) {
+                throw new MigrationCanceledException("Stopped restoring the schema", e);
+            }
+            if (dst.isClosed()) { // nothing to run them again on
+                throw new MigrationException(MessageCode.OBJECT_NOT_CREATED, "Cannot create " + String.join(", ",
+                        entries.stream().map(en -> en.type() + " " + en.tag()).toList()) + " in database " + db.name
+                        + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+            }
+            log.debug("Database {}: {} statements in one transaction failed ({}); running them one by one", db.name,
+                    statements.size(), Sql.firstLine(e.getMessage()));
+            return false;
         } finally {
             cancel.unregister(dst);
             db.abort.unregister(dst);

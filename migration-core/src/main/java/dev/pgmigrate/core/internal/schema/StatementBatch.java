@@ -52,7 +52,12 @@ final class StatementBatch {
     String script() {
         List<String> all = new ArrayList<>(count);
         statements.forEach(all::addAll);
-        return String.join("\n;\n", all);
+        return script(all);
+    }
+
+    /** {@code statements} as one script, as {@link #script()}. */
+    static String script(List<String> statements) {
+        return String.join("\n;\n", statements);
     }
 
     void clear() {
