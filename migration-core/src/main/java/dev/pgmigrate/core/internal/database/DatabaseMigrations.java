@@ -212,18 +212,23 @@ public final class DatabaseMigrations implements AutoCloseable {
         DatabaseProperties.Split pre = DatabaseProperties.split(result(preScript), db.name);
         db.properties = pre.properties();
         targetDatabase.readRoles(db);
-        restore.preData(db, pre.schema());
-        checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
-        log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
-        // The post-data dump is needed only now, for the plan: the schema's restore did not wait for it.
+        // The copies are planned before the schema's restore, so that a small table copies as soon as it exists.
         DumpScript post = result(postScript);
-
         db.catalog = result(catalog);
         db.catalog.retain(db.selection);
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         db.checksumCopy = online == null && verification.checksumsCopy();
-        dataPhase.run(db, plan, Set.of());
+        DataPhase.Copies copies = dataPhase.start(db, plan, Set.of());
+        try {
+            restore.preData(db, pre.schema(), copies::created);
+        } catch (Exception e) {
+            copies.stop(e);
+        }
+        checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
+        log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
+        copies.schemaRestored();
+        copies.finish();
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         targetDatabase.noteRoleChanges(db);
         checkpoint.stage(db.name, Checkpoint.Stage.DATA);

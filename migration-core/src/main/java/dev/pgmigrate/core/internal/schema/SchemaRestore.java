@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,32 +53,46 @@ public final class SchemaRestore {
      * statements sent in one round trip, which the server runs as one transaction: with 10,000 tables the script
      * holds 20,000 statements, and a round trip and a commit each cost more than most of them. A batch that fails is
      * rolled back whole by the server and run again statement by statement, so the error policy sees each failure as
-     * it would without batches.
+     * it would without batches. {@code committed} learns the entries of each batch but the last once they are in.
      */
-    public void preData(DatabaseRun db, DumpScript pre) throws SQLException {
-        try (Connection c = cancel.register(target.connector().open(db.working))) {
+    public void preData(DatabaseRun db, DumpScript pre, Consumer<List<Entry>> committed) throws SQLException {
+        Connection c = cancel.register(target.connector().open(db.working));
+        db.abort.register(c); // copies already running stop the restore when one fails
+        try (c) {
             for (String statement : WorkerSessions.sessionHeader(pre.header())) {
                 Sql.execute(c, statement);
             }
             StatementBatch batch = new StatementBatch();
             for (Entry entry : pre.entries()) {
-                cancel.check();
+                stopIfStopped(db);
                 batch.add(entry, runnable(db, entry));
                 if (batch.full()) {
-                    run(c, db, batch);
+                    run(c, db, batch, committed);
                 }
             }
-            run(c, db, batch);
+            run(c, db, batch, entries -> { }); // what the last batch creates starts with the rest, largest first
         } finally {
-            cancel.check();
+            db.abort.unregister(c);
+            stopIfStopped(db);
         }
     }
 
-    private void run(Connection c, DatabaseRun db, StatementBatch batch) throws SQLException {
+    private void stopIfStopped(DatabaseRun db) {
+        cancel.check();
+        db.abort.check();
+    }
+
+    private void run(Connection c, DatabaseRun db, StatementBatch batch, Consumer<List<Entry>> committed)
+            throws SQLException {
+        List<Entry> entries = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            entries.add(batch.entry(i));
+        }
         if (batch.count() > 1) {
             try {
                 Sql.execute(c, batch.script());
                 batch.clear();
+                committed.accept(entries);
                 return;
             } catch (SQLException e) {
                 if (cancel.isCanceled() || db.abort.isCanceled()) {
@@ -91,6 +106,7 @@ public final class SchemaRestore {
             executeStatements(c, db, batch.entry(i), batch.statements(i));
         }
         batch.clear();
+        committed.accept(entries);
     }
 
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */

@@ -1,0 +1,138 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.copy.TextCopyMover;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A small table is copied as soon as the schema's restore has created it, beside the rest of that restore: with
+ * thousands of tables the schema no longer runs alone on one session while the workers wait. What the schema says of
+ * a table later (its columns' defaults, its sequence) still lands, and a copy that fails stops the restore and
+ * leaves the target as it was.
+ */
+@PostgresTest
+class CopiesBesideTheSchemaTest {
+    private static final int TABLES = 600;
+
+    @Test
+    void smallTablesCopyWhileTheRestOfTheSchemaIsStillRestored(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("beside"));
+        createTables(source, db);
+        AtomicLong fewestTablesSeen = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong copiedBeforeTheirDefault = new AtomicLong();
+        DataMover spying = textMoverThen("schema-spy", (task, context) -> {
+            try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
+                    "SELECT (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'), "
+                            + "(SELECT count(*) FROM pg_attrdef WHERE adrelid = 'public." + task.table() + "'::regclass)")) {
+                rs.next();
+                fewestTablesSeen.accumulateAndGet(rs.getLong(1), Math::min);
+                if (rs.getLong(2) == 0) {
+                    copiedBeforeTheirDefault.incrementAndGet();
+                }
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(spying)).build()) {
+            MigrationRecord done = service.start(spec("beside", source, target, db)).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(fewestTablesSeen.get()).as("tables on the target when the first copy ran").isLessThan(TABLES);
+        assertThat(copiedBeforeTheirDefault.get()).as("tables copied before their column's default was set")
+                .isPositive();
+        // What the schema's restore did after those copies is all there, and the verification found every table
+        // identical (the run succeeded with it on).
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid "
+                + "WHERE c.relname ~ '^t[0-9]+$'")).isEqualTo(TABLES);
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_constraint WHERE contype = 'p' "
+                + "AND conname ~ '^t[0-9]+_pkey$'"))
+                .isEqualTo(TABLES);
+        assertThat(target.queryForLong(db, "SELECT sum(nextval(format('public.t%s_id_seq', lpad(g::text, 3, '0')))) FROM "
+                + "generate_series(1, " + TABLES + ") g")).as("each sequence goes on after its table's rows")
+                .isEqualTo(4L * TABLES);
+        assertThat(target.queryForString(db, "SELECT obj_description('public.t600'::regclass)")).isEqualTo("the last");
+    }
+
+    @Test
+    void aCopyThatFailsBesideTheSchemaStopsItAndLeavesTheTargetAsFound(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("besidefail"));
+        createTables(source, db);
+        List<String> before = PluginJarTest.databases(target);
+        DataMover failing = textMoverThen("failing-early", (task, context) -> {
+            if (task.table().equals("t005")) {
+                throw new SQLException("planted failure of t005");
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(failing)).build()) {
+            MigrationRecord done = service.start(spec("besidefail", source, target, db)).await();
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors().get(0).text()).contains("planted failure of t005");
+        }
+        assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+    }
+
+    /** Tables t001 to t600 of 3 rows each, with a serial key: pg_dump sets their defaults after every table. */
+    private static void createTables(PostgresServer source, String db) {
+        source.execute(db, "DO $$ BEGIN FOR i IN 1.." + TABLES + " LOOP EXECUTE format('CREATE TABLE t%s (id serial "
+                + "PRIMARY KEY, v text); INSERT INTO t%1$s (v) VALUES (''a''), (''b''), (''c'')', lpad(i::text, 3, "
+                + "'0')); END LOOP; END $$", "COMMENT ON TABLE t600 IS 'the last'");
+    }
+
+    private interface MoverStep {
+        void run(CopyTask task, CopyContext context) throws SQLException;
+    }
+
+    /** A mover of every table: copies it with the text mover, then runs {@code then} on the worker's sessions. */
+    private static DataMover textMoverThen(String id, MoverStep then) {
+        return new DataMover() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return true;
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                MoveResult moved = new TextCopyMover().move(task, context);
+                then.run(task, context);
+                return moved;
+            }
+        };
+    }
+
+    private static MigrationSpec spec(String name, PostgresServer source, PostgresServer target, String db) {
+        return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec()).databases(db)
+                .option(MigrationOption.MIGRATE).settings(MigrationSettings.builder().parallelism(2).verify(true)
+                        .build()).build();
+    }
+}
