@@ -7,11 +7,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
-import dev.pgmigrate.api.spi.CopyContext;
-import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
-import dev.pgmigrate.api.spi.MoveResult;
-import dev.pgmigrate.copy.TextCopyMover;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.embedded.PostgresServer;
@@ -40,7 +36,7 @@ class CopiesBesideTheSchemaTest {
         createTables(source, db);
         AtomicLong fewestTablesSeen = new AtomicLong(Long.MAX_VALUE);
         AtomicLong copiedBeforeTheirDefault = new AtomicLong();
-        DataMover spying = textMoverThen("schema-spy", (task, context) -> {
+        DataMover spying = TestMovers.textMoverThen("schema-spy", task -> true, (task, context) -> {
             try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
                     "SELECT (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'), "
                             + "(SELECT count(*) FROM pg_attrdef WHERE adrelid = 'public." + task.table() + "'::regclass)")) {
@@ -78,7 +74,7 @@ class CopiesBesideTheSchemaTest {
         String db = source.createDatabase(TestDatabases.unique("besidefail"));
         createTables(source, db);
         List<String> before = PluginJarTest.databases(target);
-        DataMover failing = textMoverThen("failing-early", (task, context) -> {
+        DataMover failing = TestMovers.textMoverThen("failing-early", task -> true, (task, context) -> {
             if (task.table().equals("t005")) {
                 throw new SQLException("planted failure of t005");
             }
@@ -97,37 +93,6 @@ class CopiesBesideTheSchemaTest {
         source.execute(db, "DO $$ BEGIN FOR i IN 1.." + TABLES + " LOOP EXECUTE format('CREATE TABLE t%s (id serial "
                 + "PRIMARY KEY, v text); INSERT INTO t%1$s (v) VALUES (''a''), (''b''), (''c'')', lpad(i::text, 3, "
                 + "'0')); END LOOP; END $$", "COMMENT ON TABLE t600 IS 'the last'");
-    }
-
-    private interface MoverStep {
-        void run(CopyTask task, CopyContext context) throws SQLException;
-    }
-
-    /** A mover of every table: copies it with the text mover, then runs {@code then} on the worker's sessions. */
-    private static DataMover textMoverThen(String id, MoverStep then) {
-        return new DataMover() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return true;
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
-                MoveResult moved = new TextCopyMover().move(task, context);
-                then.run(task, context);
-                return moved;
-            }
-        };
     }
 
     private static MigrationSpec spec(String name, PostgresServer source, PostgresServer target, String db) {

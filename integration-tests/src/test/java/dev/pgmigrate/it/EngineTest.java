@@ -15,13 +15,9 @@ import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
-import dev.pgmigrate.api.spi.CopyContext;
-import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
-import dev.pgmigrate.api.spi.MoveResult;
 import dev.pgmigrate.api.spi.ValidationContext;
 import dev.pgmigrate.api.spi.Validator;
-import dev.pgmigrate.copy.TextCopyMover;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
@@ -225,7 +221,7 @@ class EngineTest {
                 "INSERT INTO account SELECT g, g * 10 FROM generate_series(1, 1000) g",
                 "CREATE TABLE other (id int)", "INSERT INTO other SELECT generate_series(1, 10)");
         // A mover that changes one value behind the engine's back, as a faulty plugin or a concurrent writer would.
-        DataMover tampering = textMoverThen("tampering-mover", task -> task.table().equals("account"),
+        DataMover tampering = TestMovers.textMoverThen("tampering-mover", task -> task.table().equals("account"),
                 (task, context) -> {
                     try (var statement = context.target().createStatement()) {
                         statement.execute("UPDATE " + task.qualifiedName()
@@ -337,7 +333,7 @@ class EngineTest {
                 "CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 100)");
         assertThat(source.queryForLong(db, "SELECT pg_relation_size('big_b')")).isGreaterThan(17L * 1024 * 1024);
         java.util.Map<String, String> indexedWhenCopied = new java.util.concurrent.ConcurrentHashMap<>();
-        DataMover spying = textMoverThen("order-spy", task -> true, (task, context) -> {
+        DataMover spying = TestMovers.textMoverThen("order-spy", task -> true, (task, context) -> {
             try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
                     "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_index i "
                             + "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname LIKE 'big%'")) {
@@ -399,7 +395,7 @@ class EngineTest {
         String db = source.createDatabase(TestDatabases.unique("idxworkers"));
         source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        DataMover spying = textMoverThen("spying-mover", task -> true, (task, context) -> {
+        DataMover spying = TestMovers.textMoverThen("spying-mover", task -> true, (task, context) -> {
             try (var statement = context.target().createStatement();
                     var rs = statement.executeQuery("SHOW max_parallel_maintenance_workers")) {
                 rs.next();
@@ -439,38 +435,6 @@ class EngineTest {
             assertThat(three.status()).as(three.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(seen).containsExactly("3");
         }
-    }
-
-    /** What a test mover does on the worker's connections, besides copying with the text mover. */
-    private interface MoverStep {
-        void run(CopyTask task, CopyContext context) throws java.sql.SQLException;
-    }
-
-    /** A mover of the tables {@code supports} accepts: copies each with the text mover, then runs {@code then}. */
-    private static DataMover textMoverThen(String id, java.util.function.Predicate<CopyTask> supports, MoverStep then) {
-        return new DataMover() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return supports.test(task);
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws java.sql.SQLException {
-                MoveResult moved = new TextCopyMover().move(task, context);
-                then.run(task, context);
-                return moved;
-            }
-        };
     }
 
     private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {

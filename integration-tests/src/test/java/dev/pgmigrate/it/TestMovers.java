@@ -1,0 +1,50 @@
+package dev.pgmigrate.it;
+
+import dev.pgmigrate.api.spi.CopyContext;
+import dev.pgmigrate.api.spi.CopyTask;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.copy.TextCopyMover;
+import java.sql.SQLException;
+import java.util.function.Predicate;
+
+/** Data movers for tests that look at, or change, the target while the engine copies. */
+final class TestMovers {
+    private TestMovers() {
+    }
+
+    /** What a test mover does on the worker's connections, besides copying with the text mover. */
+    interface Step {
+        void run(CopyTask task, CopyContext context) throws SQLException;
+    }
+
+    /**
+     * A mover of the tables {@code supports} accepts, ahead of the built-in ones: copies each with the text mover,
+     * then runs {@code then}.
+     */
+    static DataMover textMoverThen(String id, Predicate<CopyTask> supports, Step then) {
+        return new DataMover() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return supports.test(task);
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                MoveResult moved = new TextCopyMover().move(task, context);
+                then.run(task, context);
+                return moved;
+            }
+        };
+    }
+}
