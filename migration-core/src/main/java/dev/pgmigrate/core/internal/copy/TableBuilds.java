@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +74,8 @@ public final class TableBuilds {
      * ANALYZE; or, when no index of the table is on an expression (whose statistics ANALYZE gathers only once the
      * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
      * while the others finish what they hold, instead of alone after its builds with the others idle. A table under
-     * {@link #ONE_TRANSACTION_BELOW_BYTES} has all of it sent in one round trip instead, in the same order.
+     * {@link #ONE_TRANSACTION_BELOW_BYTES} with no index on an expression has all of it sent in one round trip
+     * instead, in the same order.
      */
     void tableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
         Table table = db.catalog.tables.get(tableOid);
@@ -88,7 +89,9 @@ public final class TableBuilds {
             // ADD CONSTRAINT ... USING INDEX waits for a read still running, briefly, for the comparison's rest.
             verification.early(db, table);
         }
-        if (hasData && table.bytes() < ONE_TRANSACTION_BELOW_BYTES && entries.count() > 0) {
+        // An index on an expression runs the user's functions, which may take long: it is built on its own, shown
+        // in the progress while it runs, not inside a transaction of the table's other builds.
+        if (analyzeFirst && table.bytes() < ONE_TRANSACTION_BELOW_BYTES && entries.count() > 0) {
             tracker.submit(() -> {
                 // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
                 TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
@@ -151,33 +154,36 @@ public final class TableBuilds {
     private boolean inOneTransaction(DatabaseRun db, Table table, boolean analyzeFirst, TableEntries entries)
             throws SQLException {
         List<String> statements = new ArrayList<>();
-        Consumer<List<Entry>> add = stage -> stage.forEach(e -> statements.addAll(e.statements()));
-        String analyze = ANALYZE + " " + Sql.qualified(table.schema(), table.name());
+        List<String> builds = new ArrayList<>();
+        BiConsumer<String, List<Entry>> add = (kind, stage) -> stage.forEach(e -> {
+            statements.addAll(e.statements());
+            builds.add(kind + " " + objectName(e, table));
+        });
+        Runnable analyze = () -> {
+            statements.add(ANALYZE + " " + Sql.qualified(table.schema(), table.name()));
+            builds.add(ANALYZE);
+        };
         if (analyzeFirst) {
-            add.accept(entries.statistics());
-            statements.add(analyze);
-            add.accept(entries.indexes());
-            add.accept(entries.constraints());
+            add.accept("statistics", entries.statistics());
+            analyze.run();
+            add.accept("index", entries.indexes());
+            add.accept("constraint", entries.constraints());
         } else {
-            add.accept(entries.indexes());
-            add.accept(entries.constraints());
-            add.accept(entries.statistics());
-            statements.add(analyze);
+            add.accept("index", entries.indexes());
+            add.accept("constraint", entries.constraints());
+            add.accept("statistics", entries.statistics());
+            analyze.run();
         }
+        String name = table.qualifiedName();
+        builds.forEach(what -> keeper.buildStarted(db.name, name, what)); // shown at once: one transaction
         long started = System.nanoTime();
         if (!restore.inOneTransaction(db, entries.all(), statements)) {
+            builds.forEach(what -> keeper.buildStopped(db.name, name, what));
             return false;
         }
-        Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(entries.count() + 1);
-        String name = table.qualifiedName();
-        entries.statistics().forEach(e -> keeper.buildEnded(db.name, name, "statistics " + objectName(e, table),
-                share, false));
-        entries.indexes().forEach(e -> keeper.buildEnded(db.name, name, "index " + objectName(e, table), share,
-                false));
-        entries.constraints().forEach(e -> keeper.buildEnded(db.name, name, "constraint " + objectName(e, table),
-                share, false));
+        Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(builds.size());
         db.analyzed.add(table.oid());
-        keeper.buildEnded(db.name, name, ANALYZE, share, true);
+        builds.forEach(what -> keeper.buildEnded(db.name, name, what, share, what.equals(ANALYZE)));
         return true;
     }
 

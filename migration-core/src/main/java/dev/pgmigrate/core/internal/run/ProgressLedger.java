@@ -132,6 +132,15 @@ public final class ProgressLedger {
         tableChanged(database, qualifiedName, t -> t.building(Optional.of(String.join(", ", running))));
     }
 
+    /** A build of a table stopped undone, to be run again: it is no longer shown, nor counted. */
+    void buildStopped(String database, String qualifiedName, String what) {
+        List<String> running = building.getOrDefault(database, Map.of()).getOrDefault(qualifiedName,
+                new ArrayList<>());
+        running.remove(what);
+        Optional<String> still = running.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", running));
+        tableChanged(database, qualifiedName, t -> t.building(still));
+    }
+
     /** A build of a table ended after {@code took}; an {@code ANALYZE} counts as the table's analyze time. */
     void buildEnded(String database, String qualifiedName, String what, Duration took, boolean analyze) {
         List<String> running = building.getOrDefault(database, Map.of()).getOrDefault(qualifiedName,

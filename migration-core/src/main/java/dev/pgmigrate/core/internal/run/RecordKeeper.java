@@ -241,6 +241,12 @@ public final class RecordKeeper {
         writer.markPending();
     }
 
+    /** A build on a table stopped undone, to be run again. */
+    public synchronized void buildStopped(String database, String qualifiedName, String what) {
+        progress.buildStopped(database, qualifiedName, what);
+        writer.markPending();
+    }
+
     /** A build on a table ended after {@code took}; an {@code ANALYZE} counts as the table's analyze time. */
     public synchronized void buildEnded(String database, String qualifiedName, String what, Duration took,
             boolean analyze) {
