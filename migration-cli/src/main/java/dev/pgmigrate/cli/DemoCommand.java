@@ -90,7 +90,7 @@ final class DemoCommand extends CliCommand {
                 step(cli, "pgmigrate migration list");
                 cli.out().print(Reports.grid(service.list(), Instant.now()));
                 step(cli, "The validation report");
-                cli.out().print(Reports.validation(done));
+                cli.out().print(ValidationText.of(done));
                 step(cli, "The verification summary");
                 cli.out().print(done.verification().map(Reports::verification)
                         .orElse("Verification: none was made (the migration did not get that far)\n"));

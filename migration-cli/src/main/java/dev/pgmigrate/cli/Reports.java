@@ -10,7 +10,6 @@ import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.api.TableVerification;
-import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.VerificationReport;
 import java.time.Duration;
@@ -18,13 +17,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The text the CLI prints about migrations: the list grid, everything {@code show} knows, and summaries. */
 final class Reports {
-    private static final int WIDTH = 100;
-    private static final String INDENT = " ".repeat(14);
+    static final int WIDTH = 100;
+    static final String INDENT = " ".repeat(14);
 
     private Reports() {
     }
@@ -104,7 +102,7 @@ final class Reports {
             b.append("\nErrors\n");
             r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
         }
-        b.append('\n').append(validation(r));
+        b.append('\n').append(ValidationText.of(r));
         b.append('\n').append(progress(r, now));
         r.verification().ifPresent(v -> b.append('\n').append(verification(v)));
         if (!r.notes().isEmpty()) {
@@ -125,70 +123,6 @@ final class Reports {
                 + ", migrate roles " + s.migrateRoles() + ", verify " + s.verify() + ", server parameters "
                 + s.serverParameters().label() + (s.selection().takesEverything() ? "" : ", selection "
                 + s.selection().summary());
-    }
-
-    /** The validation report: instance level, then each database; failures first, each with its remedy. */
-    static String validation(MigrationRecord r) {
-        List<ValidationResult> results = r.validationResults();
-        if (results.isEmpty()) {
-            return "Validation: " + (r.spec().option().validates() ? "no results yet" : "skipped (option Migrate)")
-                    + "\n";
-        }
-        StringBuilder b = new StringBuilder();
-        b.append("Validation: ").append(r.validationStatus().map(ValidationStatus::label).orElse("-")).append(" (")
-                .append(tally(results)).append(")\n");
-        List<Optional<String>> scopes = new ArrayList<>();
-        scopes.add(Optional.empty());
-        r.spec().databases().forEach(db -> scopes.add(Optional.of(db)));
-        for (Optional<String> scope : scopes) {
-            List<ValidationResult> here = results.stream().filter(v -> v.database().equals(scope))
-                    .sorted(Comparator.comparingInt((ValidationResult v) -> severity(v.status())).reversed()
-                            .thenComparing(ValidationResult::validatorId))
-                    .toList();
-            if (here.isEmpty()) {
-                continue;
-            }
-            b.append("  ").append(scope.map(db -> "Database " + db).orElse("Instance")).append(" (")
-                    .append(tally(here)).append(")\n");
-            for (ValidationResult v : here) {
-                if (v.status() == ValidationStatus.SUCCEEDED) {
-                    continue;
-                }
-                b.append(Format.wrap("    " + Format.pad(v.status().label(), 10) + v.validatorId() + ": ", v.found(),
-                        WIDTH, INDENT)).append('\n');
-                if (!v.items().isEmpty()) {
-                    List<String> shown = v.items().stream().limit(10).toList();
-                    b.append(Format.wrap(INDENT + "Items: ", String.join(", ", shown)
-                            + (v.items().size() > 10 ? ", ... (" + v.items().size() + " in all)" : ""), WIDTH,
-                            INDENT)).append('\n');
-                }
-                if (!v.why().isBlank()) {
-                    b.append(Format.wrap(INDENT + "Why: ", v.why(), WIDTH, INDENT)).append('\n');
-                }
-                b.append(Format.wrap(INDENT + "Fix: ", v.remedy(), WIDTH, INDENT)).append('\n');
-            }
-            List<String> passed = here.stream().filter(v -> v.status() == ValidationStatus.SUCCEEDED)
-                    .map(ValidationResult::validatorId).distinct().toList();
-            if (!passed.isEmpty()) {
-                b.append(Format.wrap("    Succeeded ", String.join(", ", passed), WIDTH, INDENT)).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private static int severity(ValidationStatus s) {
-        return switch (s) {
-            case FAILED -> 2;
-            case WARNING -> 1;
-            case SUCCEEDED -> 0;
-        };
-    }
-
-    private static String tally(List<ValidationResult> results) {
-        long failed = results.stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
-        long warnings = results.stream().filter(v -> v.status() == ValidationStatus.WARNING).count();
-        long ok = results.size() - failed - warnings;
-        return failed + " failed, " + warnings + " warning" + (warnings == 1 ? "" : "s") + ", " + ok + " succeeded";
     }
 
     /** Per database and per table: state, rows, bytes, time, mover. */
@@ -298,7 +232,7 @@ final class Reports {
         }
         long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
         if (failed > 0) {
-            b.append(validation(r));
+            b.append(ValidationText.of(r));
         }
         r.verification().ifPresent(v -> b.append(verification(v)));
         b.append("Details: pgmigrate migration show --name ").append(r.name()).append('\n');

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@link ServerProfile}. Both have random passwords; TCP logins use {@code scram-sha-256} ({@code md5} on 9.6).
  * Instances are thread-safe.
  *
+ * <p>(Past 300 lines by its public surface: a test reads its address, logins, files and log from here, each a line
+ * or two over the units that start and keep the server, {@code ServerFiles} and {@code Postmaster}.)
+ *
  * @since 0.1
  */
 @Experimental

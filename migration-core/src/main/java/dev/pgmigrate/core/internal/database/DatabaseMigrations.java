@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * {@link dev.pgmigrate.core.internal.copy.SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}),
  * the database's own properties ({@link DatabaseProperties}), a resumed database's stages ({@link ResumedDatabase})
  * and data only's part ({@link DataOnlyDatabase}); several databases run two at a time ({@link DatabasePipeline}).
+ * (A little past 300 lines: wiring those units together takes 30 of them.)
  */
 public final class DatabaseMigrations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);

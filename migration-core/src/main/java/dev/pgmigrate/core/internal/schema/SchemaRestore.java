@@ -49,64 +49,11 @@ public final class SchemaRestore {
     }
 
     /**
-     * Restores the pre-data script on a session of its own, under the error policy. Entries go in batches of
-     * statements sent in one round trip, which the server runs as one transaction: with 10,000 tables the script
-     * holds 20,000 statements, and a round trip and a commit each cost more than most of them. A batch that fails is
-     * rolled back whole by the server and run again statement by statement, so the error policy sees each failure as
-     * it would without batches. {@code committed} learns the entries of each batch but the last once they are in.
+     * Restores the pre-data script on a session of its own, in batches ({@link PreDataRestore}); {@code committed}
+     * learns the entries of each batch but the last once they are in.
      */
     public void preData(DatabaseRun db, DumpScript pre, Consumer<List<Entry>> committed) throws SQLException {
-        Connection c = cancel.register(target.connector().open(db.working));
-        db.abort.register(c); // copies already running stop the restore when one fails
-        try (c) {
-            for (String statement : WorkerSessions.sessionHeader(pre.header())) {
-                Sql.execute(c, statement);
-            }
-            StatementBatch batch = new StatementBatch();
-            for (Entry entry : pre.entries()) {
-                stopIfStopped(db);
-                batch.add(entry, runnable(db, entry));
-                if (batch.full()) {
-                    run(c, db, batch, committed);
-                }
-            }
-            run(c, db, batch, entries -> { }); // what the last batch creates starts with the rest, largest first
-        } finally {
-            db.abort.unregister(c);
-            stopIfStopped(db);
-        }
-    }
-
-    private void stopIfStopped(DatabaseRun db) {
-        cancel.check();
-        db.abort.check();
-    }
-
-    private void run(Connection c, DatabaseRun db, StatementBatch batch, Consumer<List<Entry>> committed)
-            throws SQLException {
-        List<Entry> entries = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            entries.add(batch.entry(i));
-        }
-        if (batch.count() > 1) {
-            try {
-                Sql.execute(c, batch.script());
-                batch.clear();
-                committed.accept(entries);
-                return;
-            } catch (SQLException e) {
-                if (cancel.isCanceled() || db.abort.isCanceled()) {
-                    throw new MigrationCanceledException("Stopped restoring the schema", e);
-                }
-                log.debug("Database {}: a batch of {} pre-data statements failed ({}); running them one by one",
-                        db.name, batch.count(), Sql.firstLine(e.getMessage()));
-            }
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            executeStatements(c, db, batch.entry(i), batch.statements(i));
-        }
-        batch.clear();
-        committed.accept(entries);
+        new PreDataRestore(this, target, cancel).restore(db, pre, committed);
     }
 
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
@@ -125,7 +72,7 @@ public final class SchemaRestore {
         return kept;
     }
 
-    private void executeStatements(Connection c, DatabaseRun db, Entry entry, List<String> statements)
+    void executeStatements(Connection c, DatabaseRun db, Entry entry, List<String> statements)
             throws SQLException {
         boolean superuser = target.requireFacts().superuser();
         for (String statement : statements) {
