@@ -11,20 +11,13 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
-import dev.pgmigrate.api.MigrationSubstatus;
-import dev.pgmigrate.api.ValidationResult;
-import dev.pgmigrate.api.ValidationScope;
-import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.DataMover;
-import dev.pgmigrate.api.spi.ValidationContext;
-import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
-import dev.pgmigrate.testkit.EverythingDataset;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import dev.pgmigrate.testkit.SchemaSnapshot;
@@ -37,142 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The engine's phases with the built-in validators and movers, on real servers. */
 @PostgresTest
 class EngineTest {
-
-    @Test
-    void validateChangesNothingOnTheTarget(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
-            throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("validate"));
-        EverythingDataset.load(source, db);
-        List<String> before = targetCatalog(target);
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.validate(spec("validate-only", source, target, db).build());
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(done.substatus()).isEqualTo(MigrationSubstatus.COMPLETED);
-            assertThat(done.validationResults()).hasSizeGreaterThan(40);
-            assertThat(done.database(db).orElseThrow().tables()).isEmpty();
-            // A finished run leaves no database InProgress, in show and in the report alike.
-            assertThat(done.database(db).orElseThrow().status()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(done.database(db).orElseThrow().message()).hasValueSatisfying(m -> assertThat(m)
-                    .contains("not migrated"));
-        }
-        assertThat(targetCatalog(target)).isEqualTo(before);
-    }
-
-    @Test
-    void aFailedCheckEndsInValidationFailedWithNoDatabaseCreated(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        List<String> before = targetCatalog(target);
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.start(spec("missing-db", source, target, "no_such_database").build())
-                    .await();
-            assertThat(done.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
-            assertThat(done.validationResults()).anyMatch(r -> r.status() == ValidationStatus.FAILED
-                    && r.validatorId().equals("source-database") && !r.remedy().isBlank());
-            assertThat(done.databases()).singleElement().satisfies(d -> {
-                assertThat(d.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
-                assertThat(d.endedAt()).isEmpty(); // it never started: no duration that grows
-            });
-        }
-        assertThat(targetCatalog(target)).isEqualTo(before);
-    }
-
-    @Test
-    void checksOfADatabaseShareItsConnectionEachAsNew(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("shared"));
-        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        // Ids sort after every built-in one, so within the database's task the first runs right before the second.
-        Validator spoiler = databaseCheck("zz-shared-1", context -> {
-            java.sql.Connection kept;
-            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
-                kept = c;
-                s.execute("SET search_path TO nowhere");
-                s.execute("SET max_parallel_workers_per_gather = 4");
-                s.execute("SET ROLE pg_read_all_stats");
-                c.setAutoCommit(false);
-                try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
-                    rs.next();
-                    seen.add("pid " + rs.getInt(1));
-                }
-            }
-            assertThatThrownBy(kept::createStatement).isInstanceOf(java.sql.SQLException.class);
-            assertThat(kept.isClosed()).isTrue();
-        });
-        Validator reader = databaseCheck("zz-shared-2", context -> {
-            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
-                    var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
-                            + "txid_current_if_assigned() IS NULL, "
-                            + "current_setting('max_parallel_workers_per_gather'), current_user = session_user")) {
-                rs.next();
-                seen.add("pid " + rs.getInt(1));
-                seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
-                        + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
-                        + rs.getString(4) + ", the login's role " + rs.getBoolean(5));
-            }
-        });
-        try (MigrationService service = MigrationService.builder()
-                .plugins(Plugins.discover().withValidator(spoiler).withValidator(reader)).build()) {
-            MigrationRecord done = service.validate(spec("shared", source, target, db).build());
-            assertThat(done.status()).as(done.validationResults().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-        }
-        assertThat(seen).hasSize(3);
-        assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
-        assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
-                + "in a new transaction true, parallel workers 0, the login's role true");
-    }
-
-    /** What a test validator does with its context; an assertion that fails makes its result Failed. */
-    private interface CheckStep {
-        void run(ValidationContext context) throws java.sql.SQLException;
-    }
-
-    /** A database-scoped validator that runs {@code step}, then succeeds. */
-    private static Validator databaseCheck(String id, CheckStep step) {
-        return new Validator() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public ValidationScope scope() {
-                return ValidationScope.DATABASE;
-            }
-
-            @Override
-            public String description() {
-                return "A test check.";
-            }
-
-            @Override
-            public List<ValidationResult> validate(ValidationContext context) throws java.sql.SQLException {
-                try {
-                    step.run(context);
-                } catch (AssertionError e) {
-                    return List.of(context.failed(e.getMessage(), "The test's assertion failed.", "Fix it.",
-                            List.of()));
-                }
-                return List.of(context.succeeded("ran"));
-            }
-        };
-    }
-
-    @Test
-    void validateAndMigrateGoesOnWhenChecksOnlyWarn(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
-            throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("warned"));
-        source.execute(db, "CREATE UNLOGGED TABLE scratch (id int)", "INSERT INTO scratch VALUES (1), (2)");
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.start(spec("warned", source, target, db).build()).await();
-            assertThat(done.validationStatus()).contains(ValidationStatus.WARNING);
-            assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("unlogged-tables")
-                    && r.status() == ValidationStatus.WARNING);
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-        }
-        assertThat(target.queryForLong(db, "SELECT count(*) FROM scratch")).isEqualTo(2);
-        assertThat(target.queryForString(db, "SELECT relpersistence::text FROM pg_class WHERE relname = 'scratch'"))
-                .isEqualTo("u");
-    }
 
     @Test
     void refusesASecondActiveMigrationOfTheSameNameOrDatabase(@Pg("15") PostgresServer source,
@@ -243,115 +100,6 @@ class EngineTest {
             assertThat(done.database(db).orElseThrow().endedAt()).isPresent();
         }
         assertThat(targetCatalog(target)).isEqualTo(before);
-    }
-
-    @Test
-    void comparesATableWhileAnotherIsStillBeingBuilt(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
-            throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("early"));
-        source.execute(db, FaultsTest.SLOW_FUNCTION, "CREATE TABLE quick (id int PRIMARY KEY, v text)",
-                "INSERT INTO quick SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
-                "CREATE TABLE slow_keys (id int)", "INSERT INTO slow_keys SELECT generate_series(1, 300)",
-                "CREATE INDEX slow_keys_idx ON slow_keys (slow(id))");
-        List<java.time.Instant> completing = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.start(spec("early", source, target, db).option(MigrationOption.MIGRATE)
-                    .build(), event -> {
-                        if (event instanceof dev.pgmigrate.api.MigrationEvent.PhaseChanged p
-                                && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
-                            completing.add(p.at());
-                        }
-                    }).await();
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            var verification = done.verification().orElseThrow();
-            assertThat(verification.matches()).isTrue();
-            assertThat(verification.tables()).extracting(t -> t.table()).containsExactly("quick", "slow_keys");
-            // 'quick' was compared while the slow index of 'slow_keys' was still being built.
-            assertThat(verification.startedAt()).isBefore(completing.get(0));
-        }
-    }
-
-    @Test
-    void splitsOnlyATableThatWouldOutlastTheOthers(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
-            throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("balance"));
-        // Above the 1 MiB split setting all three; but only 'alone' is larger than a worker's share of the data.
-        source.execute(db, "CREATE TABLE alone (id bigint PRIMARY KEY, v text)",
-                "INSERT INTO alone SELECT g, md5(g::text) FROM generate_series(1, 100000) g",
-                "CREATE TABLE peer1 (id bigint PRIMARY KEY, v text)",
-                "INSERT INTO peer1 SELECT g, md5(g::text) FROM generate_series(1, 20000) g",
-                "CREATE TABLE peer2 (LIKE peer1 INCLUDING ALL)", "INSERT INTO peer2 SELECT * FROM peer1");
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.start(spec("balance", source, target, db).option(MigrationOption.MIGRATE)
-                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
-                            .build()).build()).await();
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(done.verification().orElseThrow().matches()).isTrue();
-            var tables = done.database(db).orElseThrow().tables();
-            assertThat(tables).filteredOn(t -> t.table().equals("alone")).singleElement()
-                    .satisfies(t -> assertThat(t.parts()).isGreaterThan(1));
-            assertThat(tables).filteredOn(t -> t.table().startsWith("peer")).hasSize(2)
-                    .allSatisfy(t -> assertThat(t.parts()).isEqualTo(1));
-        }
-        assertThat(target.queryForLong(db, "SELECT count(*) FROM alone")).isEqualTo(100000);
-    }
-
-    @Test
-    void aBigintKeySpanningMoreThanALongIsSplitWithoutOverflow(@Pg("11") PostgresServer source,
-            @Pg("15") PostgresServer target) throws Exception {
-        // Before 14 a table is split on its integer key; these keys span nearly all of bigint (hash-like ids).
-        String db = source.createDatabase(TestDatabases.unique("widekeys"));
-        source.execute(db, "CREATE TABLE wide_keys (id bigint PRIMARY KEY, v text)",
-                "INSERT INTO wide_keys SELECT (-9223372036854775000::numeric + g * 300000000000000::numeric)::bigint, repeat('w', 100) "
-                        + "FROM generate_series(1, 60000) g",
-                "INSERT INTO wide_keys VALUES (9223372036854775807, 'max'), (-9223372036854775808, 'min')",
-                "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord done = service.start(spec("wide-keys", source, target, db).option(MigrationOption.MIGRATE)
-                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
-                            .build()).build()).await();
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(done.database(db).orElseThrow().tables()).filteredOn(t -> t.table().equals("wide_keys"))
-                    .singleElement().satisfies(t -> {
-                        assertThat(t.parts()).isGreaterThan(1);
-                        assertThat(t.rows()).isEqualTo(60002);
-                    });
-            assertThat(done.verification().orElseThrow().matches()).isTrue();
-        }
-        target.execute("postgres", "DROP DATABASE \"" + db + "\"");
-    }
-
-    @Test
-    void aTablesBuildsOvertakeABigCopyButWaitForTheLastSmallOnes(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("order"));
-        // One worker, largest first: big_a, then big_b (above the 16 MiB that builds do not overtake), then small.
-        source.execute(db, "CREATE TABLE big_a (id bigint PRIMARY KEY, v text)",
-                "INSERT INTO big_a SELECT g, md5(g::text) FROM generate_series(1, 400000) g",
-                "CREATE TABLE big_b (id bigint PRIMARY KEY, v text)",
-                "INSERT INTO big_b SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
-                "CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 100)");
-        assertThat(source.queryForLong(db, "SELECT pg_relation_size('big_b')")).isGreaterThan(17L * 1024 * 1024);
-        java.util.Map<String, String> indexedWhenCopied = new java.util.concurrent.ConcurrentHashMap<>();
-        DataMover spying = TestMovers.textMoverThen("order-spy", task -> true, (task, context) -> {
-            try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
-                    "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_index i "
-                            + "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname LIKE 'big%'")) {
-                rs.next();
-                indexedWhenCopied.put(task.table(), rs.getString(1));
-            }
-        });
-        try (MigrationService service = MigrationService.builder()
-                .plugins(Plugins.discover().withMover(spying)).build()) {
-            MigrationRecord done = service.start(spec("order", source, target, db).option(MigrationOption.MIGRATE)
-                    .settings(MigrationSettings.builder().parallelism(1).verify(false).build()).build()).await();
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-        }
-        // big_a's key was built before big_b was copied; big_b's waited until the small table was in.
-        assertThat(indexedWhenCopied).containsEntry("big_a", "").containsEntry("big_b", "big_a")
-                .containsEntry("small", "big_a");
-        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'big_b'::regclass"))
-                .isEqualTo(1);
     }
 
     @Test
@@ -437,14 +185,14 @@ class EngineTest {
         }
     }
 
-    private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {
+    static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db) {
         return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec()).databases(db)
                 .option(MigrationOption.VALIDATE_AND_MIGRATE)
                 .settings(MigrationSettings.builder().parallelism(2).build());
     }
 
     /** Databases, roles and settings of the target, and the schema of its postgres database. */
-    private static List<String> targetCatalog(PostgresServer target) {
+    static List<String> targetCatalog(PostgresServer target) {
         List<String> state = new ArrayList<>();
         target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").forEach(r -> state.add("db " + r));
         target.query("postgres", "SELECT rolname, rolsuper, rolcreatedb FROM pg_roles ORDER BY 1")

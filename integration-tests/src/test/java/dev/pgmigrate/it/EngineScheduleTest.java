@@ -1,0 +1,132 @@
+package dev.pgmigrate.it;
+
+import static dev.pgmigrate.it.EngineTest.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.spi.DataMover;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How the engine orders a database's copies, splits and builds, and compares tables as they come in. */
+@PostgresTest
+class EngineScheduleTest {
+    @Test
+    void comparesATableWhileAnotherIsStillBeingBuilt(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("early"));
+        source.execute(db, FaultsTest.SLOW_FUNCTION, "CREATE TABLE quick (id int PRIMARY KEY, v text)",
+                "INSERT INTO quick SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
+                "CREATE TABLE slow_keys (id int)", "INSERT INTO slow_keys SELECT generate_series(1, 300)",
+                "CREATE INDEX slow_keys_idx ON slow_keys (slow(id))");
+        List<java.time.Instant> completing = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("early", source, target, db).option(MigrationOption.MIGRATE)
+                    .build(), event -> {
+                        if (event instanceof dev.pgmigrate.api.MigrationEvent.PhaseChanged p
+                                && p.substatus() == MigrationSubstatus.COMPLETING_MIGRATION) {
+                            completing.add(p.at());
+                        }
+                    }).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            var verification = done.verification().orElseThrow();
+            assertThat(verification.matches()).isTrue();
+            assertThat(verification.tables()).extracting(t -> t.table()).containsExactly("quick", "slow_keys");
+            // 'quick' was compared while the slow index of 'slow_keys' was still being built.
+            assertThat(verification.startedAt()).isBefore(completing.get(0));
+        }
+    }
+
+    @Test
+    void splitsOnlyATableThatWouldOutlastTheOthers(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("balance"));
+        // Above the 1 MiB split setting all three; but only 'alone' is larger than a worker's share of the data.
+        source.execute(db, "CREATE TABLE alone (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO alone SELECT g, md5(g::text) FROM generate_series(1, 100000) g",
+                "CREATE TABLE peer1 (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO peer1 SELECT g, md5(g::text) FROM generate_series(1, 20000) g",
+                "CREATE TABLE peer2 (LIKE peer1 INCLUDING ALL)", "INSERT INTO peer2 SELECT * FROM peer1");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("balance", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
+                            .build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+            var tables = done.database(db).orElseThrow().tables();
+            assertThat(tables).filteredOn(t -> t.table().equals("alone")).singleElement()
+                    .satisfies(t -> assertThat(t.parts()).isGreaterThan(1));
+            assertThat(tables).filteredOn(t -> t.table().startsWith("peer")).hasSize(2)
+                    .allSatisfy(t -> assertThat(t.parts()).isEqualTo(1));
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM alone")).isEqualTo(100000);
+    }
+
+    @Test
+    void aBigintKeySpanningMoreThanALongIsSplitWithoutOverflow(@Pg("11") PostgresServer source,
+            @Pg("15") PostgresServer target) throws Exception {
+        // Before 14 a table is split on its integer key; these keys span nearly all of bigint (hash-like ids).
+        String db = source.createDatabase(TestDatabases.unique("widekeys"));
+        source.execute(db, "CREATE TABLE wide_keys (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO wide_keys SELECT (-9223372036854775000::numeric + g * 300000000000000::numeric)::bigint, repeat('w', 100) "
+                        + "FROM generate_series(1, 60000) g",
+                "INSERT INTO wide_keys VALUES (9223372036854775807, 'max'), (-9223372036854775808, 'min')",
+                "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("wide-keys", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
+                            .build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.database(db).orElseThrow().tables()).filteredOn(t -> t.table().equals("wide_keys"))
+                    .singleElement().satisfies(t -> {
+                        assertThat(t.parts()).isGreaterThan(1);
+                        assertThat(t.rows()).isEqualTo(60002);
+                    });
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+        }
+        target.execute("postgres", "DROP DATABASE \"" + db + "\"");
+    }
+
+    @Test
+    void aTablesBuildsOvertakeABigCopyButWaitForTheLastSmallOnes(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("order"));
+        // One worker, largest first: big_a, then big_b (above the 16 MiB that builds do not overtake), then small.
+        source.execute(db, "CREATE TABLE big_a (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO big_a SELECT g, md5(g::text) FROM generate_series(1, 400000) g",
+                "CREATE TABLE big_b (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO big_b SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
+                "CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 100)");
+        assertThat(source.queryForLong(db, "SELECT pg_relation_size('big_b')")).isGreaterThan(17L * 1024 * 1024);
+        java.util.Map<String, String> indexedWhenCopied = new java.util.concurrent.ConcurrentHashMap<>();
+        DataMover spying = TestMovers.textMoverThen("order-spy", task -> true, (task, context) -> {
+            try (var statement = context.target().createStatement(); var rs = statement.executeQuery(
+                    "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_index i "
+                            + "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname LIKE 'big%'")) {
+                rs.next();
+                indexedWhenCopied.put(task.table(), rs.getString(1));
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(spying)).build()) {
+            MigrationRecord done = service.start(spec("order", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(1).verify(false).build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        // big_a's key was built before big_b was copied; big_b's waited until the small table was in.
+        assertThat(indexedWhenCopied).containsEntry("big_a", "").containsEntry("big_b", "big_a")
+                .containsEntry("small", "big_a");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'big_b'::regclass"))
+                .isEqualTo(1);
+    }
+}

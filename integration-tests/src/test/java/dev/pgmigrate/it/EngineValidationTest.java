@@ -1,0 +1,164 @@
+package dev.pgmigrate.it;
+
+import static dev.pgmigrate.it.EngineTest.spec;
+import static dev.pgmigrate.it.EngineTest.targetCatalog;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
+import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.ValidationScope;
+import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.api.spi.ValidationContext;
+import dev.pgmigrate.api.spi.Validator;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.core.Plugins;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.EverythingDataset;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The engine's premigration checks on real servers: what they change, how they end a run, what they share. */
+@PostgresTest
+class EngineValidationTest {
+    @Test
+    void validateChangesNothingOnTheTarget(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("validate"));
+        EverythingDataset.load(source, db);
+        List<String> before = targetCatalog(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.validate(spec("validate-only", source, target, db).build());
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.substatus()).isEqualTo(MigrationSubstatus.COMPLETED);
+            assertThat(done.validationResults()).hasSizeGreaterThan(40);
+            assertThat(done.database(db).orElseThrow().tables()).isEmpty();
+            // A finished run leaves no database InProgress, in show and in the report alike.
+            assertThat(done.database(db).orElseThrow().status()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.database(db).orElseThrow().message()).hasValueSatisfying(m -> assertThat(m)
+                    .contains("not migrated"));
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aFailedCheckEndsInValidationFailedWithNoDatabaseCreated(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = targetCatalog(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("missing-db", source, target, "no_such_database").build())
+                    .await();
+            assertThat(done.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(done.validationResults()).anyMatch(r -> r.status() == ValidationStatus.FAILED
+                    && r.validatorId().equals("source-database") && !r.remedy().isBlank());
+            assertThat(done.databases()).singleElement().satisfies(d -> {
+                assertThat(d.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+                assertThat(d.endedAt()).isEmpty(); // it never started: no duration that grows
+            });
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
+    }
+
+    @Test
+    void checksOfADatabaseShareItsConnectionEachAsNew(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("shared"));
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Ids sort after every built-in one, so within the database's task the first runs right before the second.
+        Validator spoiler = databaseCheck("zz-shared-1", context -> {
+            java.sql.Connection kept;
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
+                kept = c;
+                s.execute("SET search_path TO nowhere");
+                s.execute("SET max_parallel_workers_per_gather = 4");
+                s.execute("SET ROLE pg_read_all_stats");
+                c.setAutoCommit(false);
+                try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
+                    rs.next();
+                    seen.add("pid " + rs.getInt(1));
+                }
+            }
+            assertThatThrownBy(kept::createStatement).isInstanceOf(java.sql.SQLException.class);
+            assertThat(kept.isClosed()).isTrue();
+        });
+        Validator reader = databaseCheck("zz-shared-2", context -> {
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
+                    var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
+                            + "txid_current_if_assigned() IS NULL, "
+                            + "current_setting('max_parallel_workers_per_gather'), current_user = session_user")) {
+                rs.next();
+                seen.add("pid " + rs.getInt(1));
+                seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
+                        + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
+                        + rs.getString(4) + ", the login's role " + rs.getBoolean(5));
+            }
+        });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withValidator(spoiler).withValidator(reader)).build()) {
+            MigrationRecord done = service.validate(spec("shared", source, target, db).build());
+            assertThat(done.status()).as(done.validationResults().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
+        assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
+                + "in a new transaction true, parallel workers 0, the login's role true");
+    }
+
+    /** What a test validator does with its context; an assertion that fails makes its result Failed. */
+    private interface CheckStep {
+        void run(ValidationContext context) throws java.sql.SQLException;
+    }
+
+    /** A database-scoped validator that runs {@code step}, then succeeds. */
+    private static Validator databaseCheck(String id, CheckStep step) {
+        return new Validator() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public ValidationScope scope() {
+                return ValidationScope.DATABASE;
+            }
+
+            @Override
+            public String description() {
+                return "A test check.";
+            }
+
+            @Override
+            public List<ValidationResult> validate(ValidationContext context) throws java.sql.SQLException {
+                try {
+                    step.run(context);
+                } catch (AssertionError e) {
+                    return List.of(context.failed(e.getMessage(), "The test's assertion failed.", "Fix it.",
+                            List.of()));
+                }
+                return List.of(context.succeeded("ran"));
+            }
+        };
+    }
+
+    @Test
+    void validateAndMigrateGoesOnWhenChecksOnlyWarn(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("warned"));
+        source.execute(db, "CREATE UNLOGGED TABLE scratch (id int)", "INSERT INTO scratch VALUES (1), (2)");
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("warned", source, target, db).build()).await();
+            assertThat(done.validationStatus()).contains(ValidationStatus.WARNING);
+            assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("unlogged-tables")
+                    && r.status() == ValidationStatus.WARNING);
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM scratch")).isEqualTo(2);
+        assertThat(target.queryForString(db, "SELECT relpersistence::text FROM pg_class WHERE relname = 'scratch'"))
+                .isEqualTo("u");
+    }
+}
