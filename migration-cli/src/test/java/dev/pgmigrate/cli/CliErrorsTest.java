@@ -1,0 +1,197 @@
+package dev.pgmigrate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.cli.CliProcesses.Result;
+import dev.pgmigrate.embedded.LocalPorts;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Commands that cannot do what they are asked, run as separate processes against real servers: bad files, names,
+ * usage, servers and passwords each end in their exit code and message, with nothing created on the target.
+ */
+@PostgresTest
+class CliErrorsTest {
+    @TempDir
+    Path dir;
+    private CliProcesses cli;
+
+    @BeforeEach
+    void processesInTheTempDir() {
+        cli = new CliProcesses(dir);
+    }
+
+    @Test
+    void anUnknownFieldIsABadPropertiesFile(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = CliProcesses.smallDatabase(source, "cliunknown");
+        List<String> before = CliProcesses.targetState(target);
+        Path properties = cli.properties(source, target, db, ", \"overwriteDbInTarget\": true");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-unknown", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.err()).contains(properties.toString()).contains("properties.overwriteDbInTarget")
+                .contains("did you mean \"overwriteDbsInTarget\"").doesNotContain("\tat ");
+        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(cli.pgmigrate("migration", "list").out()).contains("No migrations yet");
+    }
+
+    @Test
+    void anInvalidNameIsBadUsage(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
+        String db = CliProcesses.smallDatabase(source, "cliname");
+        List<String> before = CliProcesses.targetState(target);
+        Path properties = cli.properties(source, target, db, "");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "shop_move!", "--properties", properties.toString(),
+                "--wait");
+
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.err()).contains("--name = shop_move!").contains("only letters, digits and '-'");
+        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void badUsageAndBadValuesOnTheCommandLineExitWith64() throws Exception {
+        Result unknownOption = cli.pgmigrate("migration", "create", "--name", "x", "--properties", "m.json", "--colour",
+                "red");
+        assertThat(unknownOption.exitCode()).isEqualTo(64);
+        assertThat(unknownOption.err()).contains("Unknown options: '--colour'")
+                .contains("pgmigrate migration create --help");
+
+        Result missingOption = cli.pgmigrate("migration", "create", "--name", "x");
+        assertThat(missingOption.exitCode()).isEqualTo(64);
+        assertThat(missingOption.err()).contains("--properties = (missing)", "or the servers: --source");
+
+        Result badMode = cli.pgmigrate("migration", "create", "--name", "x", "--properties", "m.json",
+                "--migration-mode", "Sideways");
+        assertThat(badMode.exitCode()).isEqualTo(64);
+        assertThat(badMode.err()).contains("--migration-mode = Sideways").contains("use Offline or Online");
+
+        Result noFile = cli.pgmigrate("migration", "create", "--name", "x", "--properties", dir.resolve("nope.json")
+                .toString());
+        assertThat(noFile.exitCode()).isEqualTo(64);
+        assertThat(noFile.err()).contains("nope.json").contains("does not exist");
+
+        Result unknownMigration = cli.pgmigrate("migration", "show", "--name", "never-created");
+        assertThat(unknownMigration.exitCode()).isEqualTo(64);
+        assertThat(unknownMigration.err()).contains("No migration named 'never-created'");
+
+        Result help = cli.pgmigrate("migration", "show", "--help");
+        assertThat(help.exitCode()).isEqualTo(0);
+        assertThat(help.out()).contains("Example:").contains("pgmigrate migration show --name");
+    }
+
+    @Test
+    void anUnreachableServerExitsWith69AndCreatesNothing(@Pg("17") PostgresServer target) throws Exception {
+        int closedPort = LocalPorts.free();
+        Path password = Files.writeString(dir.resolve("t.pw"), target.adminPassword().reveal());
+        Path properties = Files.writeString(dir.resolve("unreachable.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "postgres", "password": "x",
+                                   "sslMode": "disable"},
+                  "targetServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "%s",
+                                   "password": {"file": "%s"}, "sslMode": "disable"},
+                  "dbsToMigrate": ["shop"]}}
+                """.formatted(closedPort, target.port(), target.adminLogin(), password));
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-unreachable", "--properties",
+                properties.toString(), "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(69);
+        assertThat(r.err()).contains("Cannot reach the source server at 127.0.0.1:" + closedPort)
+                .contains("connection was refused").contains("No migration was created");
+        assertThat(cli.pgmigrate("migration", "list").out()).contains("No migrations yet");
+
+        // The target is asked at the same time as the source, and its failure is reported the same way.
+        Path targetDown = Files.writeString(dir.resolve("unreachable-target.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "%s",
+                                   "password": {"file": "%s"}, "sslMode": "disable"},
+                  "targetServer": {"host": "127.0.0.1", "port": %d, "adminLogin": "postgres", "password": "x",
+                                   "sslMode": "disable"},
+                  "dbsToMigrate": ["shop"]}}
+                """.formatted(target.port(), target.adminLogin(), password, closedPort));
+        Result t = cli.pgmigrate("migration", "create", "--name", "cli-unreachable", "--properties",
+                targetDown.toString(), "--wait");
+        assertThat(t.exitCode()).as(t.all()).isEqualTo(69);
+        assertThat(t.err()).contains("Cannot reach the target server at 127.0.0.1:" + closedPort)
+                .contains("No migration was created");
+        assertThat(cli.pgmigrate("migration", "list").out()).contains("No migrations yet");
+    }
+
+    @Test
+    void aWrongPasswordFailsTheMigrationWithoutValidation(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = CliProcesses.smallDatabase(source, "clipw");
+        List<String> before = CliProcesses.targetState(target);
+        Path properties = cli.propertiesWithSourcePassword(source, target, db, "not-the-password");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-password", "--properties", properties.toString(),
+                "--migration-option", "Migrate", "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains("Migration cli-password: Failed").contains("password authentication failed")
+                .doesNotContain("not-the-password");
+        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aWrongPasswordFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        CliProcesses.assumeValidatorsPresent();
+        String db = CliProcesses.smallDatabase(source, "clipwv");
+        List<String> before = CliProcesses.targetState(target);
+        Path properties = cli.propertiesWithSourcePassword(source, target, db, "not-the-password");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-password-v", "--properties",
+                properties.toString(), "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("Migration cli-password-v: ValidationFailed").contains("source-connectivity")
+                .contains("Fix:").doesNotContain("not-the-password");
+        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aMissingDatabaseFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        CliProcesses.assumeValidatorsPresent();
+        List<String> before = CliProcesses.targetState(target);
+        Path properties = cli.properties(source, target, "no_such_db_here", "");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-missing-db", "--properties",
+                properties.toString(), "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("ValidationFailed").contains("source-database").contains("no_such_db_here");
+        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+    }
+
+    @Test
+    void aDatabaseThatExistsOnTheTargetFailsValidationWithoutOverwrite(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        CliProcesses.assumeValidatorsPresent();
+        String db = CliProcesses.smallDatabase(source, "cliexists");
+        target.createDatabase(db);
+        target.execute(db, "CREATE TABLE keep_me (id int)", "INSERT INTO keep_me VALUES (42)");
+        Path properties = cli.properties(source, target, db, "");
+
+        Result r = cli.pgmigrate("migration", "create", "--name", "cli-exists", "--properties", properties.toString(),
+                "--migration-option", "Validate", "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+        assertThat(r.out()).contains("target-database").contains("overwriteDbsInTarget");
+        assertThat(target.queryForLong(db, "SELECT id FROM keep_me")).isEqualTo(42);
+        target.dropDatabase(db);
+    }
+}
