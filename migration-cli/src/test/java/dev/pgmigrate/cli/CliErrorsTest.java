@@ -2,7 +2,7 @@ package dev.pgmigrate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgmigrate.cli.CliProcesses.Result;
+import dev.pgmigrate.cli.CliRuns.Result;
 import dev.pgmigrate.embedded.LocalPorts;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.testkit.Pg;
@@ -22,19 +22,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CliErrorsTest {
     @TempDir
     Path dir;
-    private CliProcesses cli;
+    private CliRuns cli;
 
     @BeforeEach
     void processesInTheTempDir() {
-        cli = new CliProcesses(dir);
+        cli = new CliRuns(dir);
     }
 
     @Test
     void anUnknownFieldIsABadPropertiesFile(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
-        String db = CliProcesses.smallDatabase(source, "cliunknown");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.properties(source, target, db, ", \"overwriteDbInTarget\": true");
+        String db = CliRuns.smallDatabase(source, "cliunknown");
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of(db), ", \"overwriteDbInTarget\": true");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-unknown", "--properties", properties.toString(),
                 "--wait");
@@ -42,22 +42,22 @@ class CliErrorsTest {
         assertThat(r.exitCode()).isEqualTo(64);
         assertThat(r.err()).contains(properties.toString()).contains("properties.overwriteDbInTarget")
                 .contains("did you mean \"overwriteDbsInTarget\"").doesNotContain("\tat ");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
         assertThat(cli.pgmigrate("migration", "list").out()).contains("No migrations yet");
     }
 
     @Test
     void anInvalidNameIsBadUsage(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "cliname");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.properties(source, target, db, "");
+        String db = CliRuns.smallDatabase(source, "cliname");
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "shop_move!", "--properties", properties.toString(),
                 "--wait");
 
         assertThat(r.exitCode()).isEqualTo(64);
         assertThat(r.err()).contains("--name = shop_move!").contains("only letters, digits and '-'");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
     }
 
     @Test
@@ -132,9 +132,9 @@ class CliErrorsTest {
     @Test
     void aWrongPasswordFailsTheMigrationWithoutValidation(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "clipw");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.propertiesWithSourcePassword(source, target, db, "not-the-password");
+        String db = CliRuns.smallDatabase(source, "clipw");
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.propertiesWithSourcePassword("migration", source, target, db, "not-the-password");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-password", "--properties", properties.toString(),
                 "--migration-option", "Migrate", "--wait");
@@ -142,16 +142,16 @@ class CliErrorsTest {
         assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
         assertThat(r.out()).contains("Migration cli-password: Failed").contains("password authentication failed")
                 .doesNotContain("not-the-password");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
     }
 
     @Test
     void aWrongPasswordFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
-        CliProcesses.assumeValidatorsPresent();
-        String db = CliProcesses.smallDatabase(source, "clipwv");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.propertiesWithSourcePassword(source, target, db, "not-the-password");
+        CliRuns.assumeValidatorsPresent();
+        String db = CliRuns.smallDatabase(source, "clipwv");
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.propertiesWithSourcePassword("migration", source, target, db, "not-the-password");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-password-v", "--properties",
                 properties.toString(), "--wait");
@@ -159,32 +159,32 @@ class CliErrorsTest {
         assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
         assertThat(r.out()).contains("Migration cli-password-v: ValidationFailed").contains("source-connectivity")
                 .contains("Fix:").doesNotContain("not-the-password");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
     }
 
     @Test
     void aMissingDatabaseFailsValidation(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
-        CliProcesses.assumeValidatorsPresent();
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.properties(source, target, "no_such_db_here", "");
+        CliRuns.assumeValidatorsPresent();
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of("no_such_db_here"), "");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-missing-db", "--properties",
                 properties.toString(), "--wait");
 
         assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
         assertThat(r.out()).contains("ValidationFailed").contains("source-database").contains("no_such_db_here");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
     }
 
     @Test
     void aDatabaseThatExistsOnTheTargetFailsValidationWithoutOverwrite(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        CliProcesses.assumeValidatorsPresent();
-        String db = CliProcesses.smallDatabase(source, "cliexists");
+        CliRuns.assumeValidatorsPresent();
+        String db = CliRuns.smallDatabase(source, "cliexists");
         target.createDatabase(db);
         target.execute(db, "CREATE TABLE keep_me (id int)", "INSERT INTO keep_me VALUES (42)");
-        Path properties = cli.properties(source, target, db, "");
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-exists", "--properties", properties.toString(),
                 "--migration-option", "Validate", "--wait");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pgmigrate.cli.CliProcesses.Result;
+import dev.pgmigrate.cli.CliRuns.Result;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
@@ -24,22 +24,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @PostgresTest
 class CliProcessTest {
-    private static final ObjectMapper JSON = CliProcesses.JSON;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
-    private CliProcesses cli;
+    private CliRuns cli;
 
     @BeforeEach
     void processesInTheTempDir() {
-        cli = new CliProcesses(dir);
+        cli = new CliRuns(dir);
     }
 
     @Test
     void verifyComparesTheDatabasesAndNamesATableThatDiffers(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "cliverify");
-        Path properties = cli.properties(source, target, db, ", \"settings\": {\"verify\": false}");
+        String db = CliRuns.smallDatabase(source, "cliverify");
+        Path properties = cli.properties("migration", source, target, List.of(db),
+                ", \"settings\": {\"verify\": false}");
         Result created = cli.pgmigrate("migration", "create", "--name", "cli-verify", "--properties",
                 properties.toString(), "--migration-option", "Migrate", "--wait");
         assertThat(created.exitCode()).as(created.all()).isZero();
@@ -60,7 +61,7 @@ class CliProcessTest {
             }
         }
         assertThat(ordersDiffers).as(differs.out()).isTrue();
-        CliProcesses.assertNoSecrets(differs, source, target);
+        CliRuns.assertNoSecrets(differs, source, target);
     }
 
     // ---------------------------------------------------------------- demo
@@ -80,8 +81,8 @@ class CliProcessTest {
     @Test
     void createWithWaitSucceedsAndListAndShowDescribeItInTextAndJson(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "cliok");
-        Path properties = cli.properties(source, target, db, "");
+        String db = CliRuns.smallDatabase(source, "cliok");
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
 
         Result created = cli.pgmigrate("migration", "create", "--name", "cli-ok", "--properties", properties.toString(),
                 "--wait");
@@ -89,7 +90,7 @@ class CliProcessTest {
         assertThat(created.exitCode()).as(created.all()).isEqualTo(0);
         assertThat(created.out()).contains("Migration cli-ok: Succeeded").contains("the target matches the source")
                 .doesNotContain("\u001b");
-        CliProcesses.assertNoSecrets(created, source, target);
+        CliRuns.assertNoSecrets(created, source, target);
         assertThat(target.queryForLong(db, "SELECT count(*) FROM orders")).isEqualTo(5000);
 
         Result list = cli.pgmigrate("migration", "list");
@@ -122,8 +123,8 @@ class CliProcessTest {
     @Test
     void reportWritesTheHtmlPageAndTheJsonOfAMigration(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "clireport");
-        Path properties = cli.properties(source, target, db, "");
+        String db = CliRuns.smallDatabase(source, "clireport");
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
         assertThat(cli.pgmigrate("migration", "create", "--name", "cli-report", "--properties", properties.toString(),
                 "--wait").exitCode()).isEqualTo(0);
 
@@ -160,8 +161,8 @@ class CliProcessTest {
     @Test
     void createWithoutWaitReturnsAtOnceAndTheBackgroundProcessFinishesTheMigration(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "clibg");
-        Path properties = cli.properties(source, target, db, "");
+        String db = CliRuns.smallDatabase(source, "clibg");
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
 
         Result created = cli.pgmigrate("migration", "create", "--name", "cli-bg", "--properties",
                 properties.toString());
@@ -184,14 +185,15 @@ class CliProcessTest {
     @Test
     void cancelFromASecondProcessStopsTheCopyAndLeavesTheTargetAsItWas(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.slowDatabase(source, "clicancel");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.properties(source, target, db, ", \"settings\": {\"parallelism\": 1, "
+        String db = CliRuns.slowDatabase(source, "clicancel", 30_000);
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of(db),
+                ", \"settings\": {\"parallelism\": 1, "
                 + "\"splitTablesLargerThanBytes\": 1099511627776}");
 
         Process first = cli.start("migration", "create", "--name", "cli-cancel", "--properties", properties.toString(),
                 "--wait");
-        cli.awaitLoading("cli-cancel", first);
+        cli.awaitLoading("cli-cancel", first.toHandle());
         Result cancel = cli.pgmigrate("migration", "cancel", "--name", "cli-cancel");
         Result firstResult = cli.finish(first);
 
@@ -199,7 +201,7 @@ class CliProcessTest {
         assertThat(cancel.out()).contains("Migration cli-cancel: Canceled; its changes on the target were rolled back");
         assertThat(firstResult.exitCode()).as(firstResult.all()).isEqualTo(3);
         assertThat(firstResult.out()).contains("Migration cli-cancel: Canceled");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
         JsonNode shown = JSON.readTree(cli.pgmigrate("migration", "show", "--name", "cli-cancel", "--output", "json")
                 .out());
         assertThat(shown.at("/status").asText()).isEqualTo("Canceled");
@@ -217,14 +219,15 @@ class CliProcessTest {
     @Test
     void aKilledMigrationWithAPlainTextPasswordIsRolledBackWithItsPropertiesFile(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.slowDatabase(source, "cliplain");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.writeProperties(source, target, db, "\"" + source.adminPassword().reveal() + "\"",
+        String db = CliRuns.slowDatabase(source, "cliplain", 30_000);
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of(db),
+                "\"" + source.adminPassword().reveal() + "\"",
                 "\"" + target.adminPassword().reveal() + "\"", ", \"settings\": {\"parallelism\": 1}");
 
         Process running = cli.start("migration", "create", "--name", "cli-plain", "--properties", properties.toString(),
                 "--wait");
-        cli.awaitLoading("cli-plain", running);
+        cli.awaitLoading("cli-plain", running.toHandle());
         running.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no rollback runs
         cli.forget(running);
 
@@ -240,9 +243,9 @@ class CliProcessTest {
                 properties.toString());
         assertThat(canceled.exitCode()).as(canceled.all()).isEqualTo(0);
         assertThat(canceled.out()).contains("Migration cli-plain: Canceled");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
         for (Result r : List.of(refused, shown, canceled)) {
-            CliProcesses.assertNoSecrets(r, source, target);
+            CliRuns.assertNoSecrets(r, source, target);
         }
         source.dropDatabase(db);
     }
@@ -250,20 +253,21 @@ class CliProcessTest {
     @Test
     void sigtermDuringAForegroundRunCancelsItAndExitsWith3(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.slowDatabase(source, "clisigterm");
-        List<String> before = CliProcesses.targetState(target);
-        Path properties = cli.properties(source, target, db, ", \"settings\": {\"parallelism\": 1}");
+        String db = CliRuns.slowDatabase(source, "clisigterm", 30_000);
+        List<String> before = CliRuns.targetState(target);
+        Path properties = cli.properties("migration", source, target, List.of(db),
+                ", \"settings\": {\"parallelism\": 1}");
 
         Process running = cli.start("migration", "create", "--name", "cli-sigterm", "--properties",
                 properties.toString(), "--wait");
-        cli.awaitLoading("cli-sigterm", running);
+        cli.awaitLoading("cli-sigterm", running.toHandle());
         running.destroy(); // SIGTERM, as a service manager stops a process
         Result result = cli.finish(running);
 
         assertThat(result.exitCode()).as(result.all()).isEqualTo(3);
         assertThat(result.err()).contains("interrupted; canceling migration cli-sigterm");
         assertThat(result.out()).contains("Migration cli-sigterm: Canceled");
-        assertThat(CliProcesses.targetState(target)).isEqualTo(before);
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
         source.dropDatabase(db);
     }
 
@@ -271,8 +275,8 @@ class CliProcessTest {
     @Test
     void jsonOutputPrintsOneEventPerLineAndTheRecordLast(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {
-        String db = CliProcesses.smallDatabase(source, "clijson");
-        Path properties = cli.properties(source, target, db, "");
+        String db = CliRuns.smallDatabase(source, "clijson");
+        Path properties = cli.properties("migration", source, target, List.of(db), "");
 
         Result r = cli.pgmigrate("migration", "create", "--name", "cli-json", "--properties", properties.toString(),
                 "--wait", "--output", "json");

@@ -1,6 +1,12 @@
 package dev.pgmigrate.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgmigrate.api.TableState;
+import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.embedded.PostgresServer;
@@ -13,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -146,6 +153,47 @@ final class CliRuns {
                   "dbsToMigrate": [%s]%s}}
                 """.formatted(source.host(), source.port(), source.adminLogin(), sourcePassword, target.host(),
                 target.port(), target.adminLogin(), targetPassword, dbs, extra));
+    }
+
+    /** Writes {@code name}.json with the source's password in it as plain text and the target's in a file beside it. */
+    Path propertiesWithSourcePassword(String name, PostgresServer source, PostgresServer target, String database,
+            String sourcePassword) throws IOException {
+        Files.writeString(dir.resolve(name + "-target.pw"), target.adminPassword().reveal());
+        return properties(name, source, target, List.of(database), "\"" + sourcePassword + "\"",
+                "{\"file\": \"" + name + "-target.pw\"}", "");
+    }
+
+    /** Forgets a process killed without reading its output. */
+    void forget(Process process) {
+        outputs.remove(process);
+    }
+
+    /** Polls {@code show} until migration {@code name} is no longer in progress; returns its record as JSON. */
+    JsonNode awaitFinal(String name) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            Result shown = pgmigrate("migration", "show", "--name", name, "--output", "json");
+            if (shown.exitCode() == 0) {
+                JsonNode record = new ObjectMapper().readTree(shown.out());
+                if (!record.at("/status").asText().equals("InProgress")) {
+                    return record;
+                }
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("migration " + name + " did not end within 2 minutes");
+    }
+
+    /** Neither password of the servers appears in what a run printed. */
+    static void assertNoSecrets(Result r, PostgresServer source, PostgresServer target) {
+        assertThat(r.all()).doesNotContain(source.adminPassword().reveal()).doesNotContain(
+                target.adminPassword().reveal());
+    }
+
+    /** Skips a test that needs the built-in validators when they are not on the class path. */
+    static void assumeValidatorsPresent() {
+        assumeTrue(ServiceLoader.load(Validator.class).findFirst().isPresent(),
+                "the built-in validators are not on the class path yet");
     }
 
     /** Two small tables with keys: a migration of it takes a second or two. */
