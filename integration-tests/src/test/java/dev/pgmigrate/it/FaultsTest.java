@@ -20,14 +20,12 @@ import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
-import dev.pgmigrate.testkit.SchemaSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,22 +34,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Servers and networks that fail while a migration runs: each ends in a clear error naming what failed, and a
- * target as it was before the migration.
+ * target as it was before the migration. (Past 300 lines by its helpers at the end, which {@link NetworkFaultsTest},
+ * {@link DiskFullTest} and other tests share: the service, the spec, the waits for a copy or a query, the check of a
+ * failed run's rollback.)
  */
 @PostgresTest
 class FaultsTest {
     /** About 16 MB of rows: a few seconds through a relay capped at 4 MB/s, long enough to break in the middle. */
-    private static final String BIG_TABLE = "CREATE TABLE big (id int PRIMARY KEY, a text, b text)";
-    private static final String BIG_ROWS = "INSERT INTO big SELECT g, md5(g::text), md5((-g)::text) "
+    static final String BIG_TABLE = "CREATE TABLE big (id int PRIMARY KEY, a text, b text)";
+    static final String BIG_ROWS = "INSERT INTO big SELECT g, md5(g::text), md5((-g)::text) "
             + "FROM generate_series(1, 200000) g";
-    private static final long THROTTLE = 4L << 20;
+    static final long THROTTLE = 4L << 20;
 
     private static String bigDb;
 
     @BeforeAll
     static void bigDatabase(@Pg("15") PostgresServer source) {
-        bigDb = source.createDatabase(TestDatabases.unique("faults"));
-        source.execute(bigDb, BIG_TABLE, BIG_ROWS, "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
+        bigDb = bigDatabase(source, "faults");
+    }
+
+    /** A database of {@link #BIG_TABLE}'s rows and a small table, on {@code source}. */
+    static String bigDatabase(PostgresServer source, String prefix) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        source.execute(db, BIG_TABLE, BIG_ROWS, "CREATE TABLE small (id int)", "INSERT INTO small VALUES (1)");
+        return db;
     }
 
     @Test
@@ -306,123 +312,6 @@ class FaultsTest {
                 .as("the database the dead process was creating").isEmpty();
     }
 
-    @Test
-    void aTargetOutOfSpaceFailsTheTableWithDiskFullAndRollsBack(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        String tablespace = "tiny_" + Long.toHexString(System.nanoTime());
-        Path sourceDir = PostgresServer.tempBase().resolve(tablespace + "-source");
-        Path targetDir = PostgresServer.tempBase().resolve(tablespace + "-target");
-        String db = source.createDatabase(TestDatabases.unique("nospace"));
-        List<String> before = PluginJarTest.databases(target);
-        Files.createDirectories(sourceDir);
-        Files.createDirectories(targetDir);
-        // A 5 MB file system for the target's tablespace: the table needs about 16 MB.
-        run("mount", "-t", "tmpfs", "-o", "size=5M,mode=0700,uid=" + uid("nobody") + ",gid=" + gid("nobody"), "tmpfs",
-                targetDir.toString());
-        try {
-            run("chown", "nobody", sourceDir.toString());
-            source.execute("postgres", "CREATE TABLESPACE " + tablespace + " LOCATION '" + sourceDir + "'");
-            target.execute("postgres", "CREATE TABLESPACE " + tablespace + " LOCATION '" + targetDir + "'");
-            source.execute(db, BIG_TABLE + " TABLESPACE " + tablespace, BIG_ROWS);
-            try (MigrationService service = service()) {
-                MigrationRecord done = service.start(spec("out-of-space", source.serverSpec(), target.serverSpec(),
-                        db, b -> b.option("copy.bufferBytes", "65536"))).await(Duration.ofMinutes(2));
-
-                assertFailedAndRolledBack(done, target, before);
-                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OUT_OF_RESOURCES);
-                assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big of database " + db)
-                        .contains("53100").contains("No space left on device");
-            }
-        } finally {
-            source.execute("postgres", "DROP DATABASE IF EXISTS " + db);
-            source.execute("postgres", "DROP TABLESPACE IF EXISTS " + tablespace);
-            target.execute("postgres", "DROP TABLESPACE IF EXISTS " + tablespace);
-            run("umount", targetDir.toString());
-            Files.deleteIfExists(targetDir);
-            run("rm", "-rf", sourceDir.toString());
-        }
-    }
-
-    @Test
-    void aSlowNetworkSlowsTheMigrationButItCompletes(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("latency"));
-        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text)",
-                "INSERT INTO t SELECT g, repeat('x', g % 300) FROM generate_series(1, 3000) g");
-        try (SlowProxy sourceRelay = new SlowProxy(source, 5, 0); SlowProxy targetRelay = new SlowProxy(target, 5, 0);
-                MigrationService service = service()) {
-            MigrationRecord done = service.start(spec("slow-network", sourceRelay.serverSpec(),
-                    targetRelay.serverSpec(), db, b -> b.option("connection.socketTimeoutSeconds", "30")))
-                    .await(Duration.ofMinutes(3));
-            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(done.verification().orElseThrow().matches()).isTrue();
-        }
-        assertThat(SchemaSnapshot.of(target, db).differences(SchemaSnapshot.of(source, db))).isEmpty();
-        target.execute("postgres", "DROP DATABASE " + db);
-    }
-
-    /** Without a socket timeout a stalled server is waited for, never silently: noted, then noted again. */
-    @Test
-    void aStalledTargetIsNotedWithTheTimeSinceItsLastAnswerAndTheMigrationGoesOnWhenItAnswers(
-            @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
-        List<MigrationMessage> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        // Throttled, so that the copy goes on for seconds after the thaw: time for the next answer to be noted.
-        try (SlowProxy relay = new SlowProxy(target, 0, THROTTLE); MigrationService service = service()) {
-            MigrationHandle handle = service.start(spec("stalled-target", source.serverSpec(), relay.serverSpec(),
-                    bigDb, b -> b.option("connection.watchSeconds", "1")), e -> {
-                        if (e instanceof MigrationEvent.Noted n) {
-                            notes.add(n.note());
-                        }
-                    });
-            awaitCopy(target, "FROM STDIN");
-            relay.freeze();
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (notes.stream().noneMatch(n -> n.is(MessageCode.SERVER_SILENT)) && Instant.now().isBefore(deadline)) {
-                Thread.sleep(50);
-            }
-            assertThat(handle.completion()).as("waits for the target").isNotDone();
-            relay.thaw();
-            MigrationRecord done = handle.await(Duration.ofMinutes(2));
-
-            assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(notes).as("the progress display's notes").anySatisfy(n -> assertThat(n.text())
-                    .startsWith("Warning: the target server " + PostgresServer.HOST + ":" + relay.port()
-                            + " has not answered for ").contains("its last answer at ")
-                    .contains("connection.socketTimeoutSeconds"));
-            assertThat(notes).filteredOn(n -> n.is(MessageCode.SERVER_ANSWERS_AGAIN)).anySatisfy(n -> assertThat(
-                    n.text()).startsWith("The target server " + PostgresServer.HOST
-                    + ":" + relay.port() + " answers again, after "));
-            assertThat(done.notes()).containsAll(notes);
-        }
-        target.dropDatabase(bigDb);
-    }
-
-    @Test
-    void aStalledNetworkHitsTheSocketTimeoutWithAnErrorNamingTheSetting(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) throws Exception {
-        List<String> before = PluginJarTest.databases(target);
-        CountDownLatch copying = new CountDownLatch(1);
-        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
-            MigrationHandle handle = service.start(spec("stalled-network", relay.serverSpec(), target.serverSpec(),
-                    bigDb, b -> b.option("connection.socketTimeoutSeconds", "2")), e -> {
-                        if (e instanceof MigrationEvent.TableStarted) {
-                            copying.countDown();
-                        }
-                    });
-            assertThat(copying.await(60, TimeUnit.SECONDS)).isTrue();
-            awaitCopy(source, "TO STDOUT");
-            relay.freeze();
-            MigrationRecord done = handle.await(Duration.ofMinutes(2));
-            relay.thaw();
-
-            assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_NOT_ANSWERING);
-            assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big").contains("from the source")
-                    .contains("connection.socketTimeoutSeconds").contains("2 s")
-                    .contains(PostgresServer.HOST + ":" + relay.port());
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
     static MigrationService service() {
@@ -462,23 +351,5 @@ class FaultsTest {
             Thread.sleep(10);
         }
         throw new AssertionError("no engine connection ran " + like + " within a minute");
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + out);
-        }
-    }
-
-    private static String uid(String user) throws IOException {
-        return Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.startsWith(user + ":"))
-                .findFirst().orElseThrow().split(":")[2];
-    }
-
-    private static String gid(String user) throws IOException {
-        return Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.startsWith(user + ":"))
-                .findFirst().orElseThrow().split(":")[3];
     }
 }
