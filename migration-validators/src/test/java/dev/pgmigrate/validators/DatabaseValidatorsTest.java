@@ -15,21 +15,25 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The database-level checks on real servers, each run on a database without what it looks for and on one with it;
+ * those of what the target must support are in {@link TargetSupportValidatorsTest}.
+ */
 @PostgresTest
 class DatabaseValidatorsTest {
-    private static ValidationOutcome run(String id, PostgresServer source, PostgresServer target, String database) {
+    static ValidationOutcome run(String id, PostgresServer source, PostgresServer target, String database) {
         return ValidatorTestKit.validator(id).source(source).target(target).database(database).run();
     }
 
     /** A fresh database on {@code server} holding the objects {@code sql} creates. */
-    private static String database(PostgresServer server, String... sql) {
+    static String database(PostgresServer server, String... sql) {
         String db = server.createUniqueDatabase("db");
         server.execute(db, sql);
         return db;
     }
 
     /** Runs {@code id} twice: on a database without the objects (Succeeded), and on one with them. */
-    private static void passesThenReports(String id, PostgresServer source, PostgresServer target,
+    static void passesThenReports(String id, PostgresServer source, PostgresServer target,
             ValidationStatus status, String mention, String... sql) {
         run(id, source, target, database(source)).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
         run(id, source, target, database(source, sql)).assertThatResults().hasStatus(status).mentions(mention)
@@ -120,137 +124,6 @@ class DatabaseValidatorsTest {
     }
 
     @Test
-    void databaseLocaleFailsForALocaleTheTargetLacks(@Pg("17") PostgresServer server,
-            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        run("database-locale", server, target, database(server)).assertThatResults()
-                .hasStatus(ValidationStatus.SUCCEEDED).mentions("encoding UTF8");
-        String db = database(server);
-        server.execute("postgres", "UPDATE pg_database SET datcollate = 'xx_XX.UTF-8', datctype = 'xx_XX.UTF-8'"
-                + " WHERE datname = '" + db + "'");
-        run("database-locale", server, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("libc locale xx_XX.UTF-8");
-    }
-
-    @Test
-    void databaseLocaleWarnsAboutSqlAscii(@Pg("17") PostgresServer server) {
-        String db = "vt_ascii_" + System.nanoTime();
-        server.execute("postgres", "CREATE DATABASE " + db + " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'"
-                + " TEMPLATE template0");
-        run("database-locale", server, server, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
-                .mentions("SQL_ASCII");
-    }
-
-    @Test
-    void collationsInUseFailForALocaleTheTargetLacks(@Pg("17") PostgresServer server) {
-        passesThenReports("collations-in-use", server, server, ValidationStatus.FAILED, "public.vt_coll",
-                "CREATE COLLATION vt_coll (locale = 'C.utf8')", "CREATE TABLE t (name text COLLATE vt_coll)",
-                "UPDATE pg_collation SET collcollate = 'xx_XX.utf8', collctype = 'xx_XX.utf8'"
-                        + " WHERE collname = 'vt_coll'");
-    }
-
-    @Test
-    void collationsInUseAcceptIcuLocalesWithKeywords(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) {
-        // The documented case-insensitive recipe, a phone-book order and an old-style keyword: all ICU keywords.
-        String db = database(source,
-                "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
-                "CREATE COLLATION phonebook (provider = icu, locale = 'de-DE-u-co-phonebk')",
-                "CREATE COLLATION secondary (provider = icu, locale = 'en@colStrength=secondary')",
-                "CREATE TABLE t (a text COLLATE ci, b text COLLATE phonebook, c text COLLATE secondary)");
-        for (PostgresServer to : java.util.List.of(source, target)) {
-            run("collations-in-use", source, to, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                    .mentions("3 defined here");
-        }
-        assertThat(Collations.icuBaseLocale("und-u-ks-level2")).isEqualTo("und");
-        assertThat(Collations.icuBaseLocale("de-DE-u-co-phonebk")).isEqualTo("de-DE");
-        assertThat(Collations.icuBaseLocale("en@colStrength=secondary")).isEqualTo("en");
-        assertThat(Collations.icuBaseLocale("sr-Latn-RS-x-icu")).isEqualTo("sr-Latn-RS");
-    }
-
-    @Test
-    void collationsInUseCountBuiltInOnesOfColumnsAndIndexes(@Pg("9.6") PostgresServer source,
-            @Pg("17") PostgresServer target) {
-        String db = database(source, "CREATE TABLE t (a text COLLATE \"C\", b text, c text)",
-                "CREATE INDEX ON t (b COLLATE \"POSIX\")", "CREATE INDEX ON t (c)");
-        run("collations-in-use", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("2 collations: pg_catalog.C, pg_catalog.POSIX used or defined (0 defined here);");
-    }
-
-    @Test
-    void collationVersionsWarnWhenTheyDiffer(@Pg("17") PostgresServer server) {
-        passesThenReports("collation-versions", server, server, ValidationStatus.WARNING, "source 0.1",
-                "CREATE COLLATION vt_icu (provider = icu, locale = 'und')",
-                "CREATE TABLE t (name text COLLATE vt_icu)",
-                "UPDATE pg_collation SET collversion = '0.1' WHERE collname = 'vt_icu'");
-    }
-
-    @Test
-    void proceduralLanguagesFailForALanguageTheTargetLacks(@Pg("17") PostgresServer server) {
-        passesThenReports("procedural-languages", server, server, ValidationStatus.FAILED, "vt_pl",
-                "CREATE FUNCTION vt_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler'"
-                        + " LANGUAGE c",
-                "CREATE LANGUAGE vt_pl HANDLER vt_handler",
-                "CREATE FUNCTION vt_f() RETURNS int LANGUAGE vt_pl AS 'begin return 1; end'");
-    }
-
-    @Test
-    void cFunctionsNeedASuperuserOnTheTarget(@Pg("17") PostgresServer source,
-            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        String db = database(source, "CREATE FUNCTION vt_lev(text, text) RETURNS int"
-                + " AS '$libdir/fuzzystrmatch', 'levenshtein' LANGUAGE c STRICT");
-        run("c-functions", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("every library is installed");
-        run("c-functions", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("vt_lev(text,text)");
-        run("c-functions", source, target, database(source)).assertThatResults()
-                .hasStatus(ValidationStatus.SUCCEEDED);
-    }
-
-    @Test
-    void cFunctionsFailWhenTheLibraryIsThereButBuiltForAnotherMajor(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) {
-        // The 15 server's own fuzzystrmatch, named by its absolute path: the file exists for the 17 target too.
-        String library = source.binDirectory().getParent().resolve("lib/postgresql/fuzzystrmatch.so").toString();
-        String db = database(source, "CREATE FUNCTION vt_lev(text, text) RETURNS int AS '" + library
-                + "', 'levenshtein' LANGUAGE c STRICT");
-        run("c-functions", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("loads");
-        run("c-functions", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("vt_lev(text,text)").mentions("does not load").everyProblemHasARemedy();
-    }
-
-    @Test
-    void customBaseTypesFailOnAManagedTarget(@Pg("17") PostgresServer source,
-            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        passesThenReports("custom-base-types", source, target, ValidationStatus.FAILED, "vt_text",
-                "CREATE TYPE vt_text", "CREATE FUNCTION vt_text_in(cstring) RETURNS vt_text AS 'textin' LANGUAGE internal",
-                "CREATE FUNCTION vt_text_out(vt_text) RETURNS cstring AS 'textout' LANGUAGE internal",
-                "CREATE TYPE vt_text (INPUT = vt_text_in, OUTPUT = vt_text_out, LIKE = text)");
-    }
-
-    @Test
-    void userDefinedCastsFailOnAManagedTarget(@Pg("17") PostgresServer source,
-            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        passesThenReports("user-defined-casts", source, target, ValidationStatus.FAILED, "boolean AS money",
-                "CREATE FUNCTION vt_b2m(boolean) RETURNS money LANGUAGE sql"
-                        + " AS 'SELECT CASE WHEN $1 THEN 1::money ELSE 0::money END'",
-                "CREATE CAST (boolean AS money) WITH FUNCTION vt_b2m(boolean)");
-    }
-
-    @Test
-    void textSearchTemplatesFailOnAManagedTarget(@Pg("17") PostgresServer source,
-            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        passesThenReports("text-search-parsers", source, target, ValidationStatus.FAILED, "template public.vt_tmpl",
-                "CREATE TEXT SEARCH TEMPLATE vt_tmpl (INIT = dsimple_init, LEXIZE = dsimple_lexize)");
-    }
-
-    @Test
-    void tablesWithOidsFailForA17Target(@Pg("11") PostgresServer source, @Pg("17") PostgresServer target) {
-        passesThenReports("tables-with-oids", source, target, ValidationStatus.FAILED, "vt_oids",
-                "CREATE TABLE vt_oids (id int) WITH OIDS");
-    }
-
-    @Test
     void superuserOwnedObjectsWarn(@Pg("17") PostgresServer server) {
         server.execute("postgres", "DROP ROLE IF EXISTS vt_app", "CREATE ROLE vt_app");
         run("superuser-owned-objects", server, server, database(server, "CREATE TABLE t (id int)",
@@ -289,41 +162,6 @@ class DatabaseValidatorsTest {
     void largeObjectsWarnWithCountAndSize(@Pg("17") PostgresServer server) {
         passesThenReports("large-objects", server, server, ValidationStatus.WARNING, "2 large objects",
                 "SELECT lo_create(0)", "SELECT lo_create(0)");
-    }
-
-    @Test
-    void lz4ColumnsFailOnATargetBuiltWithoutLz4UnlessTheirCompressionIsLeftOut(
-            @Pg(value = "15", system = true) PostgresServer source, @Pg("17") PostgresServer target) {
-        String db = database(source, "CREATE TABLE packed (id int, body text COMPRESSION lz4)",
-                "CREATE TABLE plain (id int, body text)");
-        run("toast-compression", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("supports lz4");
-        run("toast-compression", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("packed.body").mentions("schema.noToastCompression").everyProblemHasARemedy();
-        ValidatorTestKit.validator("toast-compression").source(source).target(target).database(db)
-                .settings(b -> b.option("schema.noToastCompression", "true")).run()
-                .assertThatResults().hasStatus(ValidationStatus.WARNING).mentions("packed.body");
-        run("toast-compression", source, target, database(source, "CREATE TABLE plain (id int, body text)"))
-                .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
-    }
-
-    @Test
-    void generatedColumnsOfInheritanceChildrenFailFor16AndLater(@Pg("15") PostgresServer source,
-            @Pg("17") PostgresServer target) {
-        String db = database(source, "CREATE TABLE gparent (a int, b int)",
-                "CREATE TABLE gchild (a int, b int GENERATED ALWAYS AS (a * 2) STORED) INHERITS (gparent)",
-                "CREATE TABLE gfine (a int, b int GENERATED ALWAYS AS (a * 3) STORED)");
-        run("schema-compatibility", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
-        run("schema-compatibility", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
-                .mentions("gchild.b").everyProblemHasARemedy();
-        run("schema-compatibility", source, target, database(source)).assertThatResults()
-                .hasStatus(ValidationStatus.SUCCEEDED);
-    }
-
-    @Test
-    void postfixOperatorsFailFor14AndLater(@Pg("11") PostgresServer source, @Pg("15") PostgresServer target) {
-        passesThenReports("schema-compatibility", source, target, ValidationStatus.FAILED, "!!!(bigint,NONE)",
-                "CREATE OPERATOR !!! (LEFTARG = bigint, PROCEDURE = numeric_fac)");
     }
 
     @Test
