@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Online migrations that do not go straight to their cutover, on real servers: canceled while they copy, follow
  * or cut over; killed while they copy or apply and resumed by another process; stopped by a schema change or by a
  * table without a replica identity; servers restarted while they follow. One rolled back leaves nothing of its own
- * on either server; one that ends leaves a target equal to the source, no change lost or applied twice.
+ * on either server; one that ends leaves a target equal to the source, no change lost or applied twice. (Past 300
+ * lines: its tests share one logical source server, started once for the class, and the helpers that drive it.)
  */
 @PostgresTest
 class OnlineFaultsTest {
