@@ -18,7 +18,6 @@ import dev.pgmigrate.core.internal.schema.PostDataPlan;
 import dev.pgmigrate.core.internal.schema.SchemaRestore;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,9 +60,9 @@ public final class DataPhase {
     }
 
     /**
-     * Copies every table not in {@code kept}, largest part first, each table's builds and comparison queued as its
-     * last part is in; then the rest of the post-data in order, the sequences and the large objects. The schema is
-     * whole; on resume, a table that is not kept is emptied first.
+     * Copies every table not in {@code kept}, the longest copy ahead first, each table's builds and comparison queued
+     * as its last part is in; then the rest of the post-data in order, the sequences and the large objects. The
+     * schema is whole; on resume, a table that is not kept is emptied first.
      */
     public void run(DatabaseRun db, PostDataPlan plan, Set<String> kept) throws Exception {
         if (resume) {
@@ -82,9 +81,9 @@ public final class DataPhase {
     }
 
     /**
-     * Prepares the copies of every table not in {@code kept}, largest part first, each table's builds and comparison
-     * to be queued as its last part is in. None starts before the schema's restore says its table exists: a small
-     * table's as soon as the restore committed it ({@link Copies#created}), the others' once it is whole
+     * Prepares the copies of every table not in {@code kept}, in {@link CopyOrder}'s order, each table's builds and
+     * comparison to be queued as its last part is in. None starts before the schema's restore says its table exists:
+     * a small table's as soon as the restore committed it ({@link Copies#created}), the others' once it is whole
      * ({@link Copies#schemaRestored}).
      */
     public Copies start(DatabaseRun db, PostDataPlan plan, Set<String> kept) throws Exception {
@@ -118,11 +117,10 @@ public final class DataPhase {
             int builds = TableBuilds.count(plan, table.oid());
             keeper.tableChanged(db.name, table.qualifiedName(), t -> t.withBuilds(builds), null);
         }
-        parts.sort(Comparator.comparingLong(TableCopy.Part::estimatedBytes).reversed());
         if (parts.isEmpty()) {
             db.copiesDone.complete(null);
         }
-        return new Copies(db, plan, parts, remainingParts);
+        return new Copies(db, plan, CopyOrder.longestRemainingFirst(parts), remainingParts);
     }
 
     /** One database's copies, started as the schema's restore creates their tables, and what follows them. */

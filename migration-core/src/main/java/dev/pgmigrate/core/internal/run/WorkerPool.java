@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The one bounded pool of a migration, with named threads. Work with a higher priority runs first, so an
  * index build queued when its table's data is in overtakes big copies still waiting (not the last few small
- * ones), and among copies the largest goes first.
+ * ones), and copies run in the order of their priorities (the data phase gives them in {@code CopyOrder}).
  */
 public final class WorkerPool extends AbstractExecutorService implements AutoCloseable {
     /** Index and constraint builds of a table whose data is in. */
