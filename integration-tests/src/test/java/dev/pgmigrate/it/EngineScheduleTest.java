@@ -73,6 +73,37 @@ class EngineScheduleTest {
     }
 
     @Test
+    void aTableStartsBesideTheLastRangeOfALargerOneNotBeforeItsFirst(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("longest"));
+        // 'big' is split in three ranges of a third each; 'half' is copied whole. Largest part first would start
+        // 'half' first; longest remaining first starts it after two of big's ranges, beside the last one.
+        source.execute(db, "CREATE TABLE big (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 60000) g",
+                "CREATE TABLE half (LIKE big INCLUDING ALL)", "INSERT INTO half SELECT * FROM big WHERE id <= 30000");
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DataMover recording = TestMovers.textMoverAround("start-spy", task -> true,
+                (task, context) -> started.add(task.table() + " " + task.part() + "/" + task.parts()),
+                (task, context) -> {
+                    if (task.table().equals("big") && task.part() == 1) {
+                        // the other worker, done first, takes the next copy alone
+                        java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+                    }
+                });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(recording)).build()) {
+            MigrationRecord done = service.start(spec("longest", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).splitTablesLargerThanBytes(1024 * 1024)
+                            .verify(false).build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(started).hasSize(4);
+        assertThat(started.subList(0, 2)).containsExactlyInAnyOrder("big 1/3", "big 2/3");
+        assertThat(started.subList(2, 4)).containsExactly("half 1/1", "big 3/3");
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM big")).isEqualTo(60000);
+    }
+
+    @Test
     void aBigintKeySpanningMoreThanALongIsSplitWithoutOverflow(@Pg("11") PostgresServer source,
             @Pg("15") PostgresServer target) throws Exception {
         // Before 14 a table is split on its integer key; these keys span nearly all of bigint (hash-like ids).

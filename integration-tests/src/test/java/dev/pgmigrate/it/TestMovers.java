@@ -23,6 +23,11 @@ final class TestMovers {
      * then runs {@code then}.
      */
     static DataMover textMoverThen(String id, Predicate<CopyTask> supports, Step then) {
+        return textMoverAround(id, supports, (task, context) -> { }, then);
+    }
+
+    /** As {@link #textMoverThen}, running {@code first} before each copy as well. */
+    static DataMover textMoverAround(String id, Predicate<CopyTask> supports, Step first, Step then) {
         return new DataMover() {
             @Override
             public String id() {
@@ -41,6 +46,7 @@ final class TestMovers {
 
             @Override
             public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                first.run(task, context);
                 MoveResult moved = new TextCopyMover().move(task, context);
                 then.run(task, context);
                 return moved;
