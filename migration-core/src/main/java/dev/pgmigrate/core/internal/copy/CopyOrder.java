@@ -20,23 +20,25 @@ final class CopyOrder {
 
     /** {@code parts} in the order they start. */
     static List<TableCopy.Part> longestRemainingFirst(List<TableCopy.Part> parts) {
-        Map<TableCopy.Part, Long> remaining = new HashMap<>();
         Map<Long, List<TableCopy.Part>> byTable = new HashMap<>();
         for (TableCopy.Part part : parts) {
             byTable.computeIfAbsent(part.table().oid(), k -> new ArrayList<>()).add(part);
         }
+        List<Ranked> ranked = new ArrayList<>(parts.size());
         for (List<TableCopy.Part> ranges : byTable.values()) {
             ranges.sort(Comparator.comparingInt(TableCopy.Part::part));
             long fromHere = 0;
             for (int i = ranges.size() - 1; i >= 0; i--) {
                 fromHere += ranges.get(i).estimatedBytes();
-                remaining.put(ranges.get(i), fromHere);
+                ranked.add(new Ranked(ranges.get(i), fromHere));
             }
         }
-        List<TableCopy.Part> ordered = new ArrayList<>(parts);
-        ordered.sort(Comparator.comparingLong((TableCopy.Part p) -> remaining.get(p))
-                .thenComparingLong(TableCopy.Part::estimatedBytes).reversed()
-                .thenComparingLong(p -> p.table().oid()).thenComparingInt(TableCopy.Part::part));
-        return ordered;
+        ranked.sort(Comparator.comparingLong(Ranked::remaining).thenComparingLong(r -> r.part().estimatedBytes())
+                .reversed().thenComparingLong(r -> r.part().table().oid()).thenComparingInt(r -> r.part().part()));
+        return ranked.stream().map(Ranked::part).toList();
+    }
+
+    /** A part and the bytes of its table still to copy from it on. */
+    private record Ranked(TableCopy.Part part, long remaining) {
     }
 }
