@@ -160,4 +160,66 @@ class EngineScheduleTest {
         assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'big_b'::regclass"))
                 .isEqualTo(1);
     }
+
+    @Test
+    void aKeyLetsTheComparisonReadingItsTableGoFirstInsteadOfHoldingAWorker(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        // The same major on both sides, another server: the copy's checksums, and the target's read-back, apply.
+        String db = source.createDatabase(TestDatabases.unique("attach"));
+        // keyed_slow takes 2 s to build: the table's comparison starts beside it, on the worker that built the key's
+        // index, and holds the table when the key's ADD CONSTRAINT ... USING INDEX comes.
+        source.execute(db, "CREATE FUNCTION slower(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS "
+                + "$$BEGIN PERFORM pg_catalog.pg_sleep(0.1); RETURN i; END$$",
+                "CREATE TABLE keyed (id int PRIMARY KEY, v text)",
+                "INSERT INTO keyed SELECT g, md5(g::text) FROM generate_series(1, 20) g",
+                "CREATE INDEX keyed_slow ON keyed (slower(id))");
+        java.util.concurrent.atomic.AtomicBoolean gaveWay = new java.util.concurrent.atomic.AtomicBoolean();
+        DataMover holding = TestMovers.binaryMoverReadingBack("hold-spy", task -> task.table().equals("keyed"),
+                (task, connection) -> {
+                    connection.setAutoCommit(false);
+                    try (var statement = connection.createStatement()) {
+                        statement.execute("LOCK TABLE public.keyed IN ACCESS SHARE MODE");
+                        gaveWay.set(anAttachGivesWay(statement));
+                    } finally {
+                        connection.commit();
+                        connection.setAutoCommit(true);
+                    }
+                });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(holding)).build()) {
+            MigrationRecord done = service.start(spec("attach", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+        }
+        assertThat(gaveWay).as("the key's ADD CONSTRAINT stopped waiting while the comparison held the table").isTrue();
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_constraint WHERE conname = 'keyed_pkey' "
+                + "AND contype = 'p'")).isEqualTo(1);
+    }
+
+    /**
+     * Whether, while this session holds a table, a key's {@code ADD CONSTRAINT} comes to wait for it and that attempt
+     * then ends with the table still held: at most 20 s, in which a statement that waits on does not end.
+     */
+    private static boolean anAttachGivesWay(java.sql.Statement statement) throws java.sql.SQLException {
+        String first = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            statement.execute("SELECT pg_stat_clear_snapshot()"); // a transaction sees one snapshot otherwise
+            String waiting;
+            try (var rs = statement.executeQuery("SELECT string_agg(pid || ' ' || query_start, ',') "
+                    + "FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE 'ALTER TABLE ONLY %keyed% ADD CONSTRAINT %'")) {
+                rs.next();
+                waiting = rs.getString(1);
+            }
+            if (first == null) {
+                first = waiting;
+            } else if (waiting == null || !waiting.contains(first)) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+        return false;
+    }
 }

@@ -1,11 +1,15 @@
 package dev.pgmigrate.it;
 
+import dev.pgmigrate.api.spi.CopyChecksum;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
+import dev.pgmigrate.copy.BinaryCopyMover;
 import dev.pgmigrate.copy.TextCopyMover;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Data movers for tests that look at, or change, the target while the engine copies. */
@@ -50,6 +54,46 @@ final class TestMovers {
                 MoveResult moved = new TextCopyMover().move(task, context);
                 then.run(task, context);
                 return moved;
+            }
+        };
+    }
+
+    /** What a test mover does on the target's connection before it reads a table back for the verification. */
+    interface ReadBackStep {
+        void run(CopyTask task, Connection target) throws SQLException;
+    }
+
+    /**
+     * A mover of the tables {@code supports} accepts, ahead of the built-in ones: the binary mover, which checksums
+     * its copy, running {@code first} before each read-back of the verification.
+     */
+    static DataMover binaryMoverReadingBack(String id, Predicate<CopyTask> supports, ReadBackStep first) {
+        DataMover binary = new BinaryCopyMover();
+        return new DataMover() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public int priority() {
+                return 1000;
+            }
+
+            @Override
+            public boolean supports(CopyTask task) {
+                return supports.test(task) && binary.supports(task);
+            }
+
+            @Override
+            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
+                return binary.move(task, context);
+            }
+
+            @Override
+            public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
+                first.run(task, connection);
+                return binary.checksum(task, connection);
             }
         };
     }

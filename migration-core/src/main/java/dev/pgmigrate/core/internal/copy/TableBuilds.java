@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -35,6 +33,8 @@ public final class TableBuilds {
     /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
     private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
     private static final String ANALYZE = "ANALYZE";
+    /** How long a constraint waits for its table's lock while the table's comparison reads it, at one attempt. */
+    private static final int LOCK_WAIT_WHILE_COMPARED_MILLIS = 100;
     /**
      * A table smaller than this has its post-data sent in one round trip, as one transaction; a larger one's builds
      * take long enough to run side by side on several workers.
@@ -86,7 +86,7 @@ public final class TableBuilds {
         if (hasData) {
             // Compared beside its builds, not after them: a read takes a lock no build conflicts with, and the
             // largest table's comparison no longer follows its primary key's build at the end of the copy. A key's
-            // ADD CONSTRAINT ... USING INDEX waits for a read still running, briefly, for the comparison's rest.
+            // ADD CONSTRAINT ... USING INDEX does conflict: it lets a read still running go first (constraintsFrom).
             verification.early(db, table);
         }
         // An index on an expression runs the user's functions, which may take long: it is built on its own, shown
@@ -96,12 +96,12 @@ public final class TableBuilds {
                 // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
                 TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
                 if (!inOneTransaction(db, table, analyzeFirst, runnable)) {
-                    runStages(tracker, stages(db, table, analyzeFirst, runnable), 0, priority, () -> { });
+                    BuildStages.run(tracker, stages(db, table, analyzeFirst, runnable), 0, priority, () -> { });
                 }
                 return null;
             }, priority);
         } else {
-            runStages(tracker, stages(db, table, analyzeFirst, entries), 0, priority, () -> { });
+            BuildStages.run(tracker, stages(db, table, analyzeFirst, entries), 0, priority, () -> { });
         }
     }
 
@@ -124,24 +124,57 @@ public final class TableBuilds {
         }
     }
 
-    private List<List<Callable<Void>>> stages(DatabaseRun db, Table table, boolean analyzeFirst,
+    private List<List<BuildStages.Task>> stages(DatabaseRun db, Table table, boolean analyzeFirst,
             TableEntries entries) {
         String name = table == null ? "" : table.qualifiedName();
-        List<Callable<Void>> indexes = new ArrayList<>();
+        List<BuildStages.Task> indexes = new ArrayList<>();
         for (Entry index : entries.indexes()) {
-            indexes.add(() -> {
+            indexes.add(BuildStages.Task.of(() -> {
                 build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index));
                 return null;
-            });
+            }));
         }
-        List<Callable<Void>> constraints = entriesInOrder(db, table, "constraint", entries.constraints());
-        List<Callable<Void>> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
-        List<Callable<Void>> analyze = table != null && table.hasData() ? List.of(() -> {
+        List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of()
+                : List.of((tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, done));
+        List<BuildStages.Task> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
+        List<BuildStages.Task> analyze = table != null && table.hasData() ? List.of(BuildStages.Task.of(() -> {
             analyzeTable(db, table);
             return null;
-        }) : List.of();
+        })) : List.of();
         return analyzeFirst ? List.of(statistics, analyze, indexes, constraints)
                 : List.of(indexes, constraints, statistics, analyze);
+    }
+
+    /**
+     * Runs a table's constraints from {@code first} in order. While the table's comparison reads it, a key's
+     * {@code ADD CONSTRAINT ... USING INDEX} would wait for the read's end holding a worker, and every read queued
+     * after it would wait behind its lock request: so each waits for its lock only a moment and, when not granted,
+     * the rest are queued again after the comparisons, leaving the worker to them.
+     */
+    private void constraintsFrom(TaskTracker tracker, DatabaseRun db, Table table, List<Entry> entries, int first,
+            Runnable done) throws SQLException {
+        String name = table == null ? "" : table.qualifiedName();
+        for (int i = first; i < entries.size(); i++) {
+            Entry entry = entries.get(i);
+            String what = "constraint " + objectName(entry, table);
+            if (table == null || !verification.comparing(db, table)) {
+                build(db, name, what, () -> restore.entry(db, entry));
+                continue;
+            }
+            long started = System.nanoTime();
+            keeper.buildStarted(db.name, name, what);
+            if (!restore.entryUnlessLocked(db, entry, LOCK_WAIT_WHILE_COMPARED_MILLIS)) {
+                keeper.buildStopped(db.name, name, what);
+                int next = i;
+                tracker.submit(() -> {
+                    constraintsFrom(tracker, db, table, entries, next, done);
+                    return null;
+                }, WorkerPool.PRIORITY_AFTER_VERIFY);
+                return;
+            }
+            keeper.buildEnded(db.name, name, what, Duration.ofNanos(System.nanoTime() - started), false);
+        }
+        done.run();
     }
 
     /**
@@ -195,17 +228,17 @@ public final class TableBuilds {
     }
 
     /** One task that runs {@code entries} one after another, or none when there are none. */
-    private List<Callable<Void>> entriesInOrder(DatabaseRun db, Table table, String kind, List<Entry> entries) {
+    private List<BuildStages.Task> entriesInOrder(DatabaseRun db, Table table, String kind, List<Entry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
         String name = table == null ? "" : table.qualifiedName();
-        return List.of(() -> {
+        return List.of(BuildStages.Task.of(() -> {
             for (Entry entry : entries) {
                 build(db, name, kind + " " + objectName(entry, table), () -> restore.entry(db, entry));
             }
             return null;
-        });
+        }));
     }
 
     /** A constraint's tag is its table's name and its own; an index's or statistics object's is its own name. */
@@ -228,30 +261,6 @@ public final class TableBuilds {
         keeper.buildStarted(db.name, table, what);
         step.run();
         keeper.buildEnded(db.name, table, what, Duration.ofNanos(System.nanoTime() - started), false);
-    }
-
-    /** Queues the tasks of the first non-empty stage from {@code index}; the last of them queues the next stage. */
-    private static void runStages(TaskTracker tracker, List<List<Callable<Void>>> stages, int index, long priority,
-            Runnable then) {
-        int stage = index;
-        while (stage < stages.size() && stages.get(stage).isEmpty()) {
-            stage++;
-        }
-        if (stage == stages.size()) {
-            then.run();
-            return;
-        }
-        AtomicInteger remaining = new AtomicInteger(stages.get(stage).size());
-        int next = stage + 1;
-        for (Callable<Void> task : stages.get(stage)) {
-            tracker.submit(() -> {
-                task.call();
-                if (remaining.decrementAndGet() == 0) {
-                    runStages(tracker, stages, next, priority, then);
-                }
-                return null;
-            }, priority);
-        }
     }
 
     /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */

@@ -48,6 +48,8 @@ public final class DatabaseRun {
     public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
     public final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
     public final AtomicLong verifyNanos = new AtomicLong();
+    /** Tables whose comparison during the copy is queued or running, by OID, with how many of its reads are left. */
+    public final Map<Long, Integer> comparing = new ConcurrentHashMap<>();
     /** Whether the copy checksums the rows it reads, for the verification ({@link CopiedRows}). */
     public boolean checksumCopy;
     /** Tables whose every part was copied with a checksum, by OID. */

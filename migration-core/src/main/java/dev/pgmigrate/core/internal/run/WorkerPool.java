@@ -26,6 +26,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     public static final int PRIORITY_AFTER_COPIES = -1;
     /** A table's verification during the copy: only when no copy or build waits. */
     public static final int PRIORITY_VERIFY = -2;
+    /** What waits for a table's comparison to let go of it: after every comparison queued. */
+    public static final int PRIORITY_AFTER_VERIFY = -3;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();

@@ -198,6 +198,40 @@ public final class SchemaRestore {
     }
 
     /**
+     * Runs one entry as {@link #entry} does, unless its one statement's lock is not granted within
+     * {@code lockWaitMillis}: then nothing changed, and it returns false. An entry of several statements, or a
+     * statement that fails for another reason, runs as {@link #entry} runs it, waiting.
+     */
+    public boolean entryUnlessLocked(DatabaseRun db, Entry entry, int lockWaitMillis) throws SQLException {
+        List<String> statements = runnable(db, entry);
+        if (statements.size() != 1) {
+            entry(db, entry);
+            return true;
+        }
+        Connection dst = sessions.of(db)[1];
+        cancel.register(dst);
+        db.abort.register(dst);
+        try {
+            Sql.execute(dst, "SET lock_timeout = " + lockWaitMillis);
+            try {
+                Sql.execute(dst, statements.get(0));
+                return true;
+            } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState()) && !cancel.isCanceled() && !db.abort.isCanceled()) {
+                    return false;
+                }
+            } finally {
+                Sql.execute(dst, "RESET lock_timeout");
+            }
+        } finally {
+            cancel.unregister(dst);
+            db.abort.unregister(dst);
+        }
+        entry(db, entry); // under the error policy, which names the failure or notes what it skips
+        return true;
+    }
+
+    /**
      * Runs {@code statements} on this worker's target session in one round trip, which the server runs as one
      * transaction.
      *

@@ -85,7 +85,7 @@ public final class DatabaseVerification implements AutoCloseable {
             for (int i = 0; i < ranges.size(); i++) {
                 Optional<String> range = Optional.of(ranges.get(i));
                 boolean countSource = i == 0 && copied.sourceRows().isEmpty();
-                submit(db, pair -> {
+                submit(db, table, pair -> {
                     TableComparison.CopiedSides sides = TableComparison.readCopied(pair, db.name, db.snapshot, table,
                             copied, range, countSource, cancel, db.abort, targetSide);
                     if (ranged.add(sides)) {
@@ -96,29 +96,42 @@ public final class DatabaseVerification implements AutoCloseable {
             }
             return;
         }
-        submit(db, pair -> db.verified.put(table.oid(), copied != null
+        submit(db, table, pair -> db.verified.put(table.oid(), copied != null
                 ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, cancel, db.abort,
                         targetSide)
                 : TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(), cancel, db.abort,
                         targetSide)));
     }
 
-    /** One comparison task, below every copy, on this worker's pair of verification sessions. */
-    private void submit(DatabaseRun db, Comparison comparison) {
+    /** One comparison task of {@code table}, below every copy, on this worker's pair of verification sessions. */
+    private void submit(DatabaseRun db, Table table, Comparison comparison) {
+        db.comparing.merge(table.oid(), 1, Integer::sum);
         db.verifications.submit(() -> {
-            if (db.abort.isCanceled()) {
-                return null; // the copy failed; the migration is ending
+            try {
+                if (db.abort.isCanceled()) {
+                    return null; // the copy failed; the migration is ending
+                }
+                long t0 = System.nanoTime();
+                if (db.verifyStarted == null) {
+                    db.verifyStarted = keeper.now();
+                }
+                Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
+                        k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
+                comparison.run(pair);
+                db.verifyNanos.addAndGet(System.nanoTime() - t0);
+                return null;
+            } finally {
+                db.comparing.computeIfPresent(table.oid(), (oid, left) -> left > 1 ? left - 1 : null);
             }
-            long t0 = System.nanoTime();
-            if (db.verifyStarted == null) {
-                db.verifyStarted = keeper.now();
-            }
-            Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
-                    k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
-            comparison.run(pair);
-            db.verifyNanos.addAndGet(System.nanoTime() - t0);
-            return null;
         }, WorkerPool.PRIORITY_VERIFY);
+    }
+
+    /**
+     * Whether a comparison of {@code table} during the copy is queued or running: its reads hold the table's
+     * ACCESS SHARE lock, which a key's {@code ADD CONSTRAINT ... USING INDEX} waits for.
+     */
+    public boolean comparing(DatabaseRun db, Table table) {
+        return db.comparing.containsKey(table.oid());
     }
 
     private interface Comparison {
