@@ -138,6 +138,31 @@ class ValidationFactsTest {
         assertThat(reads).as("a failure is kept, not read again").hasValue(1);
     }
 
+    @Test
+    void aDatabasesChecksAreQueuedAheadOfTheInstancesAndRunBesideThem(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("facts"));
+        java.util.concurrent.CountDownLatch databaseChecked = new java.util.concurrent.CountDownLatch(1);
+        // Two workers, two instance checks that wait for the database's: queued after them, it would never start.
+        CheckStep waits = context -> {
+            try {
+                assertThat(databaseChecked.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the database's checks ran beside the instance's").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException(e);
+            }
+        };
+        MigrationRecord done = validate(source, target, List.of(
+                check("zz-order-instance-1", ValidationScope.INSTANCE, Set.of(), waits),
+                check("zz-order-instance-2", ValidationScope.INSTANCE, Set.of(), waits),
+                check("zz-order-database", ValidationScope.DATABASE, Set.of(), context -> databaseChecked.countDown())),
+                db);
+        assertThat(done.validationResults()).as(done.validationResults().toString())
+                .filteredOn(r -> r.validatorId().startsWith("zz-order")).hasSize(3)
+                .allMatch(r -> r.status() == ValidationStatus.SUCCEEDED);
+    }
+
     private static MigrationRecord validate(PostgresServer source, PostgresServer target, List<Validator> checks,
             String... databases) throws InterruptedException {
         String name = TestDatabases.unique("facts").replace('_', '-'); // a migration name takes no '_'

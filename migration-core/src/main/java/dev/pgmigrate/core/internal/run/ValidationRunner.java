@@ -48,6 +48,7 @@ public final class ValidationRunner {
             TargetFacts targetFacts = new TargetFacts(targetAccess);
             List<Future<List<ValidationResult>>> futures = new ArrayList<>();
             List<Validator> perDatabase = new ArrayList<>();
+            List<Validator> instance = new ArrayList<>();
             List<Validator> afterFacts = new ArrayList<>();
             for (Validator validator : validators) {
                 if (validator.scope() != ValidationScope.INSTANCE) {
@@ -55,16 +56,20 @@ public final class ValidationRunner {
                 } else if (facts.needsFacts(validator)) {
                     afterFacts.add(validator);
                 } else {
-                    futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
-                            targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts, targetFacts))));
+                    instance.add(validator);
                 }
             }
             // One task per database reads its facts, then runs its checks one after another, so that they share
-            // its connections.
+            // its connections. The longest tasks, they are queued first: the instance's checks, a few milliseconds
+            // each, then fill the other workers beside them instead of ahead of them.
             for (String database : spec.databases()) {
                 LeftOut leftOut = SelectionCheck.leftOut(Optional.ofNullable(selections.get(database)));
                 futures.add(executor.submit(() -> runDatabase(spec, perDatabase, sourceAccess, targetAccess,
                         database, leftOut, facts, targetFacts)));
+            }
+            for (Validator validator : instance) {
+                futures.add(executor.submit(() -> runOne(validator, new Context(spec, sourceAccess,
+                        targetAccess, Optional.empty(), validator.id(), LeftOut.NOTHING, facts, targetFacts))));
             }
             collect(futures, results, cancel);
             // These read what every database's task read, instead of logging in to each database in turn.
