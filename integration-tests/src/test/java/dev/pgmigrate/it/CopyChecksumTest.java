@@ -11,24 +11,17 @@ import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
 import dev.pgmigrate.api.TableVerification;
-import dev.pgmigrate.api.spi.CopyChecksum;
-import dev.pgmigrate.api.spi.CopyContext;
-import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
-import dev.pgmigrate.copy.BinaryCopyMover;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -178,41 +171,10 @@ class CopyChecksumTest {
         }, readBacks);
     }
 
-    /** What a wrapping mover does after the binary mover moved a task, and what it returns instead. */
-    private interface AfterMove {
-        MoveResult apply(CopyTask task, CopyContext context, MoveResult moved) throws SQLException;
-    }
-
     /** The binary mover under {@code id}, ahead of it, with {@code after} on each move; read-backs noted. */
-    private static DataMover binaryMover(String id, AfterMove after, List<String> readBacks) {
-        BinaryCopyMover binary = new BinaryCopyMover();
-        return new DataMover() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
-            @Override
-            public boolean supports(CopyTask task) {
-                return binary.supports(task);
-            }
-
-            @Override
-            public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
-                return after.apply(task, context, binary.move(task, context));
-            }
-
-            @Override
-            public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
-                readBacks.add(task.table() + task.rowFilter().map(f -> " " + f).orElse(""));
-                return binary.checksum(task, connection);
-            }
-        };
+    private static DataMover binaryMover(String id, TestMovers.AfterMove after, List<String> readBacks) {
+        return TestMovers.binaryMoverAround(id, task -> true, after,
+                (task, connection) -> readBacks.add(task.table() + task.rowFilter().map(f -> " " + f).orElse("")));
     }
 
     private static MigrationSpec.Builder spec(String name, PostgresServer source, PostgresServer target, String db,

@@ -32,17 +32,7 @@ final class TestMovers {
 
     /** As {@link #textMoverThen}, running {@code first} before each copy as well. */
     static DataMover textMoverAround(String id, Predicate<CopyTask> supports, Step first, Step then) {
-        return new DataMover() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
+        return new Spy(id) {
             @Override
             public boolean supports(CopyTask task) {
                 return supports.test(task);
@@ -58,9 +48,33 @@ final class TestMovers {
         };
     }
 
+    /** A test mover under its own id, ahead of the built-in ones. */
+    private abstract static class Spy implements DataMover {
+        private final String id;
+
+        Spy(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public int priority() {
+            return 1000;
+        }
+    }
+
     /** What a test mover does on the target's connection before it reads a table back for the verification. */
     interface ReadBackStep {
         void run(CopyTask task, Connection target) throws SQLException;
+    }
+
+    /** What a wrapping mover does after the binary mover moved a task, and what it returns instead. */
+    interface AfterMove {
+        MoveResult apply(CopyTask task, CopyContext context, MoveResult moved) throws SQLException;
     }
 
     /**
@@ -68,18 +82,14 @@ final class TestMovers {
      * its copy, running {@code first} before each read-back of the verification.
      */
     static DataMover binaryMoverReadingBack(String id, Predicate<CopyTask> supports, ReadBackStep first) {
+        return binaryMoverAround(id, supports, (task, context, moved) -> moved, first);
+    }
+
+    /** As {@link #binaryMoverReadingBack}, with {@code after} on each move as well. */
+    static DataMover binaryMoverAround(String id, Predicate<CopyTask> supports, AfterMove after,
+            ReadBackStep beforeReadBack) {
         DataMover binary = new BinaryCopyMover();
-        return new DataMover() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int priority() {
-                return 1000;
-            }
-
+        return new Spy(id) {
             @Override
             public boolean supports(CopyTask task) {
                 return supports.test(task) && binary.supports(task);
@@ -87,12 +97,12 @@ final class TestMovers {
 
             @Override
             public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
-                return binary.move(task, context);
+                return after.apply(task, context, binary.move(task, context));
             }
 
             @Override
             public Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
-                first.run(task, connection);
+                beforeReadBack.run(task, connection);
                 return binary.checksum(task, connection);
             }
         };
