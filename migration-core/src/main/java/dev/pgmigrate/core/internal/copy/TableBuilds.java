@@ -134,8 +134,8 @@ public final class TableBuilds {
                 return null;
             }));
         }
-        List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of()
-                : List.of((tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, done));
+        List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of() : List.of(
+                (tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, false, done));
         List<BuildStages.Task> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
         List<BuildStages.Task> analyze = table != null && table.hasData() ? List.of(BuildStages.Task.of(() -> {
             analyzeTable(db, table);
@@ -146,18 +146,19 @@ public final class TableBuilds {
     }
 
     /**
-     * Runs a table's constraints from {@code first} in order. While the table's comparison reads it, a key's
-     * {@code ADD CONSTRAINT ... USING INDEX} would wait for the read's end holding a worker, and every read queued
-     * after it would wait behind its lock request: so each waits for its lock only a moment and, when not granted,
-     * the rest are queued again after the comparisons, leaving the worker to them.
+     * Runs a table's constraints from {@code first} in order. While the table's comparison reads it, a key's {@code
+     * ADD CONSTRAINT ... USING INDEX} would wait for the read's end holding a worker, every later read queued behind
+     * its lock request: so it waits for its lock a moment and, if not granted, the rest are queued after the
+     * comparisons ({@code deferred}), which have all started when they run: they wait then, rather than retry and log
+     * an error on the target at every attempt.
      */
     private void constraintsFrom(TaskTracker tracker, DatabaseRun db, Table table, List<Entry> entries, int first,
-            Runnable done) throws SQLException {
+            boolean deferred, Runnable done) throws SQLException {
         String name = table == null ? "" : table.qualifiedName();
         for (int i = first; i < entries.size(); i++) {
             Entry entry = entries.get(i);
             String what = "constraint " + objectName(entry, table);
-            if (table == null || !verification.comparing(db, table)) {
+            if (deferred || table == null || !verification.comparing(db, table)) {
                 build(db, name, what, () -> restore.entry(db, entry));
                 continue;
             }
@@ -167,7 +168,7 @@ public final class TableBuilds {
                 keeper.buildStopped(db.name, name, what);
                 int next = i;
                 tracker.submit(() -> {
-                    constraintsFrom(tracker, db, table, entries, next, done);
+                    constraintsFrom(tracker, db, table, entries, next, true, done);
                     return null;
                 }, WorkerPool.PRIORITY_AFTER_VERIFY);
                 return;
