@@ -55,11 +55,9 @@ public final class Verifier {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         RowChecksums.HashMode mode;
-        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
-            mode = RowChecksums.HashMode.of(Math.min(version(s), version(t)));
-        }
         Map<String, Map<String, String>> targetColumns;
-        try (Connection t = target.open(targetDb)) {
+        try (Connection t = target.open(targetDb)) { // one login: the source's version is the catalog's
+            mode = RowChecksums.HashMode.of(Math.min(catalog.versionNum, version(t)));
             Sql.execute(t, "SET search_path = pg_catalog"); // type names qualified as the source's catalog has them
             targetColumns = columnsByTable(t);
         }
