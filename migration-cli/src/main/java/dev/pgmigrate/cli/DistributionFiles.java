@@ -22,7 +22,7 @@ public final class DistributionFiles {
             throw new IllegalArgumentException("Usage: DistributionFiles OUTPUT-DIRECTORY");
         }
         Path dir = Path.of(args[0]);
-        CommandLine commandLine = new CommandLine(new PgmigrateCommand(new Cli(System.out, System.err)));
+        CommandLine commandLine = CommandTree.whole(new Cli(System.out, System.err));
         write(dir.resolve("man/man1/pgmigrate.1"), ManualPage.of(commandLine));
         write(dir.resolve("completion/pgmigrate.bash"), AutoComplete.bash("pgmigrate", commandLine));
     }

@@ -24,7 +24,7 @@ public final class Main {
 
     static int run(String[] args) {
         Cli cli = new Cli(System.out, System.err);
-        CommandLine commandLine = new CommandLine(new PgmigrateCommand(cli));
+        CommandLine commandLine = CommandTree.forArgs(cli, args);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> report(cli, e));
         commandLine.setParameterExceptionHandler((e, parsedArgs) -> {

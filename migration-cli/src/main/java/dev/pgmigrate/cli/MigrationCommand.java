@@ -32,12 +32,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = "Create, list, show, cut over, cancel and resume migrations.",
-        subcommands = {MigrationCommand.Create.class, MigrationCommand.ListCommand.class, MigrationCommand.Show.class,
-                MigrationCommand.Report.class, MigrationCommand.Update.class, MigrationCommand.Cancel.class,
-                MigrationCommand.Resume.class, MigrationCommand.RunDetached.class},
         footer = {"", "Example:", "  pgmigrate migration create --name shop-move --properties migration.json --wait"})
 final class MigrationCommand implements Callable<Integer> {
     static final String RUN_DETACHED = "run-detached";
+    /** Its subcommands, in the order of its usage; added by {@link CommandTree}, only the one named when one is. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(Create.class, ListCommand.class, Show.class, Report.class,
+            Update.class, Cancel.class, Resume.class, RunDetached.class);
 
     @Spec
     CommandSpec spec;

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+/** The root command; its subcommands are added by {@link CommandTree}. */
 @Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
-        subcommands = {MigrationCommand.class, VerifyCommand.class, DemoCommand.class, PluginsCommand.class},
         description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
                 + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
                 + "rollback.",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 
 /** The manual page holds every command users may run, and only those, in troff that takes no text for a request. */
@@ -15,7 +14,7 @@ class ManualPageTest {
 
     @Test
     void describesEveryVisibleCommandWithItsOptionsAndExamples() {
-        String page = ManualPage.of(new CommandLine(new PgmigrateCommand(new Cli(NOWHERE, NOWHERE))));
+        String page = ManualPage.of(CommandTree.whole(new Cli(NOWHERE, NOWHERE)));
 
         assertThat(page).startsWith(".TH PGMIGRATE 1 ")
                 .contains(".SS pgmigrate migration create", ".SS pgmigrate migration cancel", ".SS pgmigrate verify",
