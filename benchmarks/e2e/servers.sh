@@ -3,6 +3,8 @@
 # PostgreSQL 15 (/usr/lib/postgresql/15/bin), run as the 'postgres' OS user under $BENCH_DIR, listening on
 # 127.0.0.1 with scram-sha-256 logins. The password is random, kept in a 0600 file and a 0600 pgpass file,
 # never on a command line. Sourced by run-e2e.sh.
+# TARGET_SERVER_BIN: the target's server programs (initdb, pg_ctl, postgres) from another build, such as a newer
+# major for an upgrade (run-e2e.sh --target-version); the client tools (pg_dump, psql) stay PG_BIN's.
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_OS_USER="${PG_OS_USER:-postgres}"
@@ -30,17 +32,22 @@ free_port() {
     echo "no free port from $1" >&2; return 1
 }
 
+server_bin() { # NAME -> the directory of that server's programs
+    if [[ "$1" == target && -n "${TARGET_SERVER_BIN:-}" ]]; then echo "$TARGET_SERVER_BIN"; else echo "$PG_BIN"; fi
+}
+
 # start_server NAME -> sets <NAME>_PORT, <NAME>_DATA
 start_server() {
-    local name="$1" data="$BENCH_DIR/$1" port
+    local name="$1" data="$BENCH_DIR/$1" port bin
+    bin="$(server_bin "$1")"
     port="$(free_port "${2:-25432}")"
     mkdir -p "$data" && chown "$PG_OS_USER" "$data" && chmod 700 "$data"
-    as_pg "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$BENCH_DIR/pwfile-$PG_OS_USER" -A scram-sha-256 \
+    as_pg "$bin/initdb" -D "$data" -U postgres --pwfile="$BENCH_DIR/pwfile-$PG_OS_USER" -A scram-sha-256 \
         -E UTF8 --locale=C.UTF-8 >/dev/null
     local s
     for s in "${SERVER_SETTINGS[@]}"; do echo "$s" >> "$data/postgresql.conf"; done
     printf "listen_addresses='127.0.0.1'\nport=%s\nunix_socket_directories='%s'\n" "$port" "$data" >> "$data/postgresql.conf"
-    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+    as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
     printf -v "${name^^}_PORT" '%s' "$port"
     printf -v "${name^^}_DATA" '%s' "$data"
     echo "127.0.0.1:$port:*:postgres:$PASSWORD" >> "$PGPASSFILE"
@@ -48,7 +55,7 @@ start_server() {
 
 stop_server() {
     local data="$BENCH_DIR/$1"
-    [[ -f "$data/postmaster.pid" ]] && as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+    [[ -f "$data/postmaster.pid" ]] && as_pg "$(server_bin "$1")/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 setup_servers() {
