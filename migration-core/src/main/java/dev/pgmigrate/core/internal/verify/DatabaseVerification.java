@@ -228,8 +228,8 @@ public final class DatabaseVerification implements AutoCloseable {
         if (db.locks == null) {
             return;
         }
-        try (Connection c = source.connector().open(db.name)) {
-            List<String> written = db.locks.writtenSince(c);
+        try {
+            List<String> written = writtenSince(db);
             if (!written.isEmpty()) {
                 keeper.note(MessageCode.SOURCE_WRITTEN_DURING_COPY,
                         "Warning: " + written.size() + " table(s) of database " + db.name + " were written on the "
@@ -239,6 +239,22 @@ public final class DatabaseVerification implements AutoCloseable {
             }
         } catch (SQLException e) {
             log.warn("Could not read the source's write statistics of {}", db.name, e);
+        }
+    }
+
+    /**
+     * Read on the snapshot's session instead of on a login of its own, the snapshot's transaction ended first (its
+     * work is done; the session closes next), so that the statistics are read afresh: within one transaction they
+     * stay those of its first read.
+     */
+    private List<String> writtenSince(DatabaseRun db) throws SQLException {
+        Connection snapshot = db.snapshotConnection;
+        if (snapshot != null && !snapshot.isClosed()) {
+            snapshot.rollback();
+            return db.locks.writtenSince(snapshot);
+        }
+        try (Connection c = source.connector().open(db.name)) {
+            return db.locks.writtenSince(c);
         }
     }
 
