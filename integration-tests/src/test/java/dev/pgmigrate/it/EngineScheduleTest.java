@@ -197,6 +197,58 @@ class EngineScheduleTest {
                 + "AND contype = 'p'")).isEqualTo(1);
     }
 
+    @Test
+    void aBuildThatStartsWhileTheOtherWorkersWaitGetsThemAsParallelWorkers(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("lonebuild"));
+        // Large enough for a parallel build (8 MB); the index's function naps on one row in 10,000, so the build
+        // lasts about a second, long enough to be seen.
+        source.execute(db, "CREATE FUNCTION nap(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS "
+                + "$$BEGIN IF i % 10000 = 0 THEN PERFORM pg_catalog.pg_sleep(0.05); END IF; RETURN i; END$$",
+                "CREATE TABLE lone (id int, v text)",
+                "INSERT INTO lone SELECT g, md5(g::text) FROM generate_series(1, 200000) g",
+                "CREATE INDEX lone_nap ON lone (nap(id))");
+        // The one table's build starts with the second worker idle: it gets that worker's share.
+        assertThat(parallelBuildWorkersSeen(source, target, db, MigrationSettings.builder().parallelism(2)
+                .verify(false))).isPositive();
+        target.execute("postgres", "DROP DATABASE " + dev.pgmigrate.core.internal.pg.Sql.ident(db));
+        // Fixed by the setting, it gets none.
+        assertThat(parallelBuildWorkersSeen(source, target, db, MigrationSettings.builder().parallelism(2)
+                .verify(false).option("indexes.parallelWorkers", "0"))).isZero();
+    }
+
+    /** Migrates {@code db} with {@code settings}, counting the parallel workers of index builds seen on the target. */
+    private static int parallelBuildWorkersSeen(PostgresServer source, PostgresServer target, String db,
+            MigrationSettings.Builder settings) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            try (var connection = target.connect("postgres"); var statement = connection.createStatement()) {
+                while (running.get()) {
+                    try (var rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                            + "WHERE backend_type = 'parallel worker' AND query ILIKE 'CREATE INDEX%'")) {
+                        rs.next();
+                        seen.accumulateAndGet(rs.getInt(1), Math::max);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        watcher.start();
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord done = service.start(spec("lonebuild", source, target, db).option(MigrationOption.MIGRATE)
+                    .settings(settings.build()).build()).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM lone WHERE nap(id) = id")).isEqualTo(200000);
+        return seen.get();
+    }
+
     /**
      * Whether, while this session holds a table, a key's {@code ADD CONSTRAINT} comes to wait for it and that attempt
      * then ends with the table still held: at most 20 s, in which a statement that waits on does not end.

@@ -130,7 +130,8 @@ public final class TableBuilds {
         List<BuildStages.Task> indexes = new ArrayList<>();
         for (Entry index : entries.indexes()) {
             indexes.add(BuildStages.Task.of(() -> {
-                build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index));
+                int helpers = sessions.idleWorkersForBuild();
+                build(db, name, "index " + objectName(index, table), () -> restore.entry(db, index, helpers));
                 return null;
             }));
         }

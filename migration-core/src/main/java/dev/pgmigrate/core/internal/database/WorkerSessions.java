@@ -73,9 +73,10 @@ public final class WorkerSessions {
             dst = target.connector().open(db.working);
             Sql.execute(dst, "SET synchronous_commit = off");
             Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
-            if (target.facts().map(ServerFacts::versionNum).orElse(0) >= 110000) {
+            if (parallelBuilds()) {
                 // The pool already builds as many indexes at once as it has workers; parallel workers of each
-                // build on top of that only contend for the same cores (0.2 s of 4.8 lost on 2 cores).
+                // build on top of that only contend for the same cores (0.2 s of 4.8 lost on 2 cores). A build
+                // that starts while workers are idle gets them (idleWorkersForBuild).
                 Sql.execute(dst, "SET max_parallel_maintenance_workers = " + EngineOptions.parallelIndexWorkers(settings));
             }
             for (String statement : sessionHeader(postHeader(db))) {
@@ -88,6 +89,21 @@ public final class WorkerSessions {
         pair = new Connection[] {src, dst};
         db.connections.put(Thread.currentThread(), pair);
         return pair;
+    }
+
+    /**
+     * How many parallel maintenance workers an index build starting now on this worker may have: as many as the
+     * pool has workers with nothing to do, so that the last large key of a database, which often builds alone at
+     * the end while the other workers wait, uses their share of the target's cores instead of one. 0 when the
+     * target is older than 11 (no parallel builds) or when {@code options.indexes.parallelWorkers} fixes the
+     * number for every build.
+     */
+    public int idleWorkersForBuild() {
+        return parallelBuilds() && !EngineOptions.parallelIndexWorkersFixed(settings) ? pool.idleWorkers() : 0;
+    }
+
+    private boolean parallelBuilds() {
+        return target.facts().map(ServerFacts::versionNum).orElse(0) >= 110000;
     }
 
     /** The post-data dump's session header (none when only completion remains); waits for a dump still running. */

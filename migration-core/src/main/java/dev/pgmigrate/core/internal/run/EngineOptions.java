@@ -129,6 +129,11 @@ public final class EngineOptions {
                 + "back afterwards) or false (such tables fail validation, the default)");
     }
 
+    /** Whether {@code options.indexes.parallelWorkers} is set, fixing every build's parallel workers. */
+    public static boolean parallelIndexWorkersFixed(MigrationSettings settings) {
+        return settings.option("indexes.parallelWorkers").isPresent();
+    }
+
     /** The setting {@code options.indexes.parallelWorkers}: 0 (the default) to 1024. */
     public static int parallelIndexWorkers(MigrationSettings settings) {
         return intOption(settings, "indexes.parallelWorkers", 0, 0, 1024, "a whole number from 0 (each "

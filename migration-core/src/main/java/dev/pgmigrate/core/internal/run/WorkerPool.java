@@ -52,6 +52,11 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         return future;
     }
 
+    /** How many workers have nothing to do now: none while any task waits in the queue. */
+    public int idleWorkers() {
+        return executor.getQueue().isEmpty() ? executor.getMaximumPoolSize() - executor.getActiveCount() : 0;
+    }
+
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
         return new Prioritized<>(callable, PRIORITY_DEFAULT, sequence.incrementAndGet());

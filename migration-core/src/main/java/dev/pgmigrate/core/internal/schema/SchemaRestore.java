@@ -172,9 +172,20 @@ public final class SchemaRestore {
 
     /** Runs one post-data entry on this worker's target session. */
     public void entry(DatabaseRun db, Entry entry) throws SQLException {
+        entry(db, entry, 0);
+    }
+
+    /**
+     * Runs one post-data entry on this worker's target session, an index build with up to {@code parallelWorkers}
+     * parallel maintenance workers (the session's setting is back to none afterwards).
+     */
+    public void entry(DatabaseRun db, Entry entry, int parallelWorkers) throws SQLException {
         Connection dst = sessions.of(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
+        if (parallelWorkers > 0) {
+            Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelWorkers);
+        }
         try {
             boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
             if (defaultPath) {
@@ -189,6 +200,9 @@ public final class SchemaRestore {
             } finally {
                 if (defaultPath) {
                     Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
+                }
+                if (parallelWorkers > 0) {
+                    Sql.execute(dst, "SET max_parallel_maintenance_workers = 0");
                 }
             }
         } finally {
