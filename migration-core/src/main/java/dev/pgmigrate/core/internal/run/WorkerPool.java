@@ -1,8 +1,10 @@
 package dev.pgmigrate.core.internal.run;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.PriorityBlockingQueue;
@@ -32,6 +34,9 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
     private final ThreadPoolExecutor executor;
+    /** The workers running a task, and each one's task. */
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<Prioritized<?>> current = new ThreadLocal<>();
 
     public WorkerPool(int threads, String name) {
         int pool = POOLS.incrementAndGet();
@@ -42,7 +47,19 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
                             + count.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                });
+                }) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                running.add(t);
+                current.set(r instanceof Prioritized<?> task ? task : null);
+            }
+
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                current.remove();
+                running.remove(Thread.currentThread());
+            }
+        };
     }
 
     /** Runs {@code task} when a worker is free, higher {@code priority} first, then in submission order. */
@@ -52,9 +69,21 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         return future;
     }
 
-    /** How many workers have nothing to do now: none while any task waits in the queue. */
+    /**
+     * How many workers have nothing to do, as seen from the task running on this thread: none while any task waits
+     * in the queue. The worker that queued this task counts as idle: tasks queue their successors as their last
+     * act, so it is ending, though it may not have ended yet when this task starts on another worker.
+     */
     public int idleWorkers() {
-        return executor.getQueue().isEmpty() ? executor.getMaximumPoolSize() - executor.getActiveCount() : 0;
+        if (!executor.getQueue().isEmpty()) {
+            return 0;
+        }
+        int busy = running.size();
+        Prioritized<?> task = current.get();
+        if (task != null && task.submitter != Thread.currentThread() && running.contains(task.submitter)) {
+            busy--;
+        }
+        return Math.max(0, executor.getMaximumPoolSize() - busy);
     }
 
     @Override
@@ -110,6 +139,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     private static final class Prioritized<T> extends FutureTask<T> implements Comparable<Prioritized<?>> {
         private final long priority;
         private final long sequence;
+        private final Thread submitter = Thread.currentThread();
 
         Prioritized(Callable<T> callable, long priority, long sequence) {
             super(callable);

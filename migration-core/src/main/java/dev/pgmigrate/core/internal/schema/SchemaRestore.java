@@ -183,10 +183,10 @@ public final class SchemaRestore {
         Connection dst = sessions.of(db)[1];
         cancel.register(dst);
         db.abort.register(dst);
-        if (parallelWorkers > 0) {
-            Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelWorkers);
-        }
         try {
+            if (parallelWorkers > 0) {
+                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelWorkers);
+            }
             boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
             if (defaultPath) {
                 // A view's functions may use unqualified names: refresh under the database's own search_path.
@@ -201,9 +201,9 @@ public final class SchemaRestore {
                 if (defaultPath) {
                     Sql.execute(dst, "SELECT pg_catalog.set_config('search_path', '', false)");
                 }
-                if (parallelWorkers > 0) {
-                    Sql.execute(dst, "SET max_parallel_maintenance_workers = 0");
-                }
+            }
+            if (parallelWorkers > 0) { // after a failure the run ends, and the session with it
+                Sql.execute(dst, "SET max_parallel_maintenance_workers = 0");
             }
         } finally {
             cancel.unregister(dst);

@@ -1,0 +1,52 @@
+package dev.pgmigrate.core.internal.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+    @Test
+    void aTaskSeesTheWorkersThatRunNothing() throws Exception {
+        try (WorkerPool pool = new WorkerPool(3, "test")) {
+            CountDownLatch release = new CountDownLatch(1);
+            pool.submit(() -> release.await(10, TimeUnit.SECONDS), WorkerPool.PRIORITY_DEFAULT);
+            Future<Integer> idle = pool.submit(pool::idleWorkers, WorkerPool.PRIORITY_DEFAULT);
+            assertThat(idle.get(10, TimeUnit.SECONDS)).isEqualTo(1); // three, less the blocked one and itself
+            release.countDown();
+        }
+    }
+
+    @Test
+    void theWorkerThatQueuedATaskAsItsLastActCountsAsIdle() throws Exception {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            CountDownLatch measured = new CountDownLatch(1);
+            Future<Future<Integer>> first = pool.submit(() -> {
+                Future<Integer> successor = pool.submit(() -> {
+                    try {
+                        return pool.idleWorkers();
+                    } finally {
+                        measured.countDown();
+                    }
+                }, WorkerPool.PRIORITY_DEFAULT);
+                // Still running, as a task may be for a moment after queueing its successor.
+                measured.await(10, TimeUnit.SECONDS);
+                return successor;
+            }, WorkerPool.PRIORITY_DEFAULT);
+            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void noWorkerIsIdleWhileATaskWaits() throws Exception {
+        try (WorkerPool pool = new WorkerPool(1, "test")) {
+            Future<Integer> idle = pool.submit(() -> {
+                pool.submit(() -> null, WorkerPool.PRIORITY_DEFAULT);
+                return pool.idleWorkers();
+            }, WorkerPool.PRIORITY_DEFAULT);
+            assertThat(idle.get(10, TimeUnit.SECONDS)).isZero();
+        }
+    }
+}
