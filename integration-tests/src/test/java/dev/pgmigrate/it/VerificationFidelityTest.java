@@ -117,6 +117,8 @@ class VerificationFidelityTest {
                             "INSERT INTO " + change.table() + " SELECT g, NULL FROM generate_series(1, 50) g",
                             "INSERT INTO " + change.table() + " VALUES (0, " + change.sourceValue() + ")");
                 }
+                // Values swapped between two rows: a hash that only adds its columns' hashes would not see it.
+                server.execute(db, "CREATE TABLE swapped (id int, v text)", "INSERT INTO swapped VALUES (1, 'a'), (2, 'b')");
                 if (caseInsensitive) {
                     server.execute(db, "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', "
                             + "deterministic = false)", "CREATE TABLE case_letter (v text COLLATE ci)",
@@ -128,6 +130,8 @@ class VerificationFidelityTest {
                 target.execute(db, "UPDATE " + change.table() + " SET v = " + change.targetValue() + " WHERE id = 0");
                 changed.add(change.table());
             }
+            target.execute(db, "UPDATE swapped SET v = CASE id WHEN 1 THEN 'b' ELSE 'a' END");
+            changed.add("swapped");
             if (caseInsensitive) {
                 target.execute(db, "UPDATE case_letter SET v = 'hello'");
                 changed.add("case_letter");

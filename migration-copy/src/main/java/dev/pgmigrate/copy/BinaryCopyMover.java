@@ -15,7 +15,9 @@ import java.util.Objects;
  * the fastest way there is, for every table whose columns all have a portable binary form.
  *
  * <p>When the engine asks ({@link CopyContext#checksumRows()}), it sums a {@link CopyChecksum} of the rows as they
- * pass, and reads the target's table back the same way ({@link #checksum}) for the verification.
+ * pass, and reads the target's table back the same way ({@link #checksum}) for the verification; or, where the
+ * engine can ask the target for its own sum ({@link CopyContext#checksumLikeServer()}), hashes them as the target
+ * does ({@link CopyChecksum#likeServer}), and the target's rows are not read back.
  *
  * <p>Option {@code copy.bufferBytes} sets how many bytes are gathered before one write to the target.
  */
@@ -47,7 +49,13 @@ public final class BinaryCopyMover implements DataMover {
         // Binary COPY output ends with a trailer message that is not a row.
         return CopyStreamer.move(ID, task, context, task.copyOutSql(FORMAT),
                 task.copyInSql(task.freeze() ? FORMAT + ", FREEZE" : FORMAT), 1,
-                context.checksumRows() ? CopyChecksum.binary() : null);
+                context.checksumRows() ? checksum(task, context) : null);
+    }
+
+    /** Hashed as the target hashes its own rows where the engine compares so and the columns allow it. */
+    private static CopyChecksum checksum(CopyTask task, CopyContext context) {
+        return context.checksumLikeServer() ? CopyChecksum.likeServer(task.columns()).orElseGet(CopyChecksum::binary)
+                : CopyChecksum.binary();
     }
 
     /** The binary COPY of the task's rows on {@code connection}, hashed as {@link #move} hashes the source's. */

@@ -1,7 +1,9 @@
 package dev.pgmigrate.api.spi;
 
 import dev.pgmigrate.api.Experimental;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
@@ -21,6 +23,10 @@ import java.util.zip.CRC32;
  * make that 2<sup>64</sup> but is no intrinsic of the C1 compiler that the launcher runs: it doubled the hashing's
  * CPU. It finds corruption and lost, extra or changed rows; it is no cryptographic digest.
  *
+ * <p>{@link #likeServer} makes instead the checksum a PostgreSQL server of version 14 or later computes over its own
+ * rows (see {@link Sum#likeServer()}), so that a copy's checksum compares with the target's without reading the
+ * target's rows back.
+ *
  * @since 0.3
  */
 @Experimental
@@ -29,6 +35,8 @@ public final class CopyChecksum {
     private static final int BINARY_HEADER_BYTES = 19;
 
     private final boolean binary;
+    /** The row hash of {@link #likeServer}; null for CRC-32's. */
+    private final ServerRowHash server;
     private final CRC32 crc32 = new CRC32();
     private int headerLeft;
     private int rowLength;
@@ -37,23 +45,45 @@ public final class CopyChecksum {
     private long rows;
     private long sum;
 
-    private CopyChecksum(boolean binary) {
+    private CopyChecksum(boolean binary, ServerRowHash server) {
         this.binary = binary;
+        this.server = server;
         this.headerLeft = binary ? BINARY_HEADER_BYTES : 0;
     }
 
     /** A checksum of a binary COPY stream. */
     public static CopyChecksum binary() {
-        return new CopyChecksum(true);
+        return new CopyChecksum(true, null);
     }
 
     /** A checksum of a text COPY stream. */
     public static CopyChecksum text() {
-        return new CopyChecksum(false);
+        return new CopyChecksum(false, null);
+    }
+
+    /**
+     * A checksum of a binary COPY stream of {@code columns}, each row hashed as a PostgreSQL server of version 14
+     * or later hashes it in {@code hashint8extended(hash_record_extended(ROW(...), 0), 0)}, a text column under
+     * {@code COLLATE "C"}, a float as {@code float8send(c::float8)}, numeric, json and jsonb as {@code c::text}:
+     * the engine's verification sums that over the target's table on the target. Empty unless every column is of
+     * a type whose binary form determines that hash: smallint, integer, bigint, boolean, "char", real, double
+     * precision, numeric, date, time, timestamp, timestamptz, oid, uuid, text, varchar, character, name, bytea,
+     * json, jsonb. A row's hash is 64 bits from 32 (the last fold), so a changed row escapes with a chance of 1 in
+     * 2<sup>32</sup>; values swapped between rows do not cancel out.
+     *
+     * @since 0.3
+     */
+    public static Optional<CopyChecksum> likeServer(List<CopyColumn> columns) {
+        Objects.requireNonNull(columns, "columns must not be null");
+        return ServerRowHash.of(columns).map(hash -> new CopyChecksum(true, hash));
     }
 
     /** Feeds the next {@code length} bytes of the current row (for binary, of the stream's header first). */
     public void update(byte[] bytes, int offset, int length) {
+        if (server != null) {
+            server.update(bytes, offset, length);
+            return;
+        }
         if (headerLeft > 0) {
             int skipped = Math.min(headerLeft, length);
             headerLeft -= skipped;
@@ -74,6 +104,13 @@ public final class CopyChecksum {
 
     /** Ends the current row: one COPY data message. A message that held only the header or the trailer is none. */
     public void endRow() {
+        if (server != null) {
+            if (server.endRow()) {
+                rows++;
+                sum += server.rowHash();
+            }
+            return;
+        }
         boolean trailer = binary && rowLength == 2 && rowStart == 0xffff;
         if (rowLength > 0 || !binary) {
             if (!trailer) {
@@ -88,7 +125,7 @@ public final class CopyChecksum {
 
     /** The checksum of the rows ended so far. */
     public Sum sum() {
-        return new Sum(rows, sum);
+        return new Sum(rows, sum, server != null);
     }
 
     /** MurmurHash3's 64-bit finalizer: a bijection in which every input bit changes about half the output bits. */
@@ -106,15 +143,33 @@ public final class CopyChecksum {
      *
      * @param rows the rows counted
      * @param sum the sum of their hashes, modulo 2<sup>64</sup>
+     * @param likeServer whether each row was hashed as a PostgreSQL server hashes it ({@link #likeServer}), else
+     *     by CRC-32
      */
-    public record Sum(long rows, long sum) {
+    public record Sum(long rows, long sum, boolean likeServer) {
         /** No rows. */
         public static final Sum EMPTY = new Sum(0, 0);
 
-        /** The checksum of both sets of rows together. */
+        /** A sum of rows hashed by CRC-32. */
+        public Sum(long rows, long sum) {
+            this(rows, sum, false);
+        }
+
+        /**
+         * The checksum of both sets of rows together; {@link #EMPTY} takes the other's kind.
+         *
+         * @throws IllegalArgumentException if the two sums hash rows differently
+         */
         public Sum plus(Sum other) {
             Objects.requireNonNull(other, "other must not be null");
-            return new Sum(rows + other.rows, sum + other.sum);
+            if (equals(EMPTY)) {
+                return other;
+            }
+            if (!other.equals(EMPTY) && likeServer != other.likeServer) {
+                throw new IllegalArgumentException("Cannot add a sum of rows hashed by CRC-32 to one hashed as a "
+                        + "server hashes them");
+            }
+            return new Sum(rows + other.rows, sum + other.sum, likeServer);
         }
 
         /** The sum as 16 hexadecimal digits. */

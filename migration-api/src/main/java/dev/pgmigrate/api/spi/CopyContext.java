@@ -45,4 +45,16 @@ public interface CopyContext {
     default boolean checksumRows() {
         return false;
     }
+
+    /**
+     * Whether, when {@link #checksumRows()}, the engine can compare a checksum made with
+     * {@link CopyChecksum#likeServer} against the one the target computes over its own rows, without reading them
+     * back: a mover of binary COPY then makes its checksum so where the task's columns allow it. A checksum of the
+     * other kind is compared as {@link #checksumRows()} says. False by default.
+     *
+     * @since 0.3
+     */
+    default boolean checksumLikeServer() {
+        return false;
+    }
 }

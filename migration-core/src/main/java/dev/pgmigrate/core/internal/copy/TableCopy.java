@@ -282,6 +282,11 @@ public final class TableCopy {
         public boolean checksumRows() {
             return db.checksumCopy;
         }
+
+        @Override
+        public boolean checksumLikeServer() {
+            return db.checksumLikeServer;
+        }
     }
 
     /** Marks a table whose every part is in as copied. */

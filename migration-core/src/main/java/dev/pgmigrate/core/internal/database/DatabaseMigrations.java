@@ -220,6 +220,9 @@ public final class DatabaseMigrations implements AutoCloseable {
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         db.checksumCopy = online == null && verification.checksumsCopy();
+        // The driver speaks UTF-8: the text a copy hashes is what a UTF-8 target stores.
+        db.checksumLikeServer = online == null && verification.checksumsLikeServer()
+                && "UTF8".equals(properties.encoding());
         DataPhase.Copies copies = dataPhase.start(db, plan, Set.of());
         try {
             restore.preData(db, pre.schema(), copies::created);

@@ -52,6 +52,8 @@ public final class DatabaseRun {
     public final Map<Long, Integer> comparing = new ConcurrentHashMap<>();
     /** Whether the copy checksums the rows it reads, for the verification ({@link CopiedRows}). */
     public boolean checksumCopy;
+    /** Whether those checksums are made as the target hashes its rows, which it then sums itself. */
+    public boolean checksumLikeServer;
     /** Tables whose every part was copied with a checksum, by OID. */
     public final Map<Long, CopiedRows> copiedRows = new ConcurrentHashMap<>();
     public volatile Instant verifyStarted;

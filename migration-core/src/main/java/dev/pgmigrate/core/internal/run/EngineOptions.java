@@ -25,7 +25,7 @@ public final class EngineOptions {
     public static void check(MigrationSettings settings) {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
-                s -> verifyRereadSource(s),                s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
+                s -> verifyRereadSource(s), s -> verifyTargetHashes(s), s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
                 s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s),
                 s -> applyGroupStatements(s));
         for (Consumer<MigrationSettings> check : checks) {
@@ -106,6 +106,16 @@ public final class EngineOptions {
     public static boolean verifyRereadSource(MigrationSettings settings) {
         return booleanOption(settings, "verify.rereadSource", false, "false (checksum the rows as the copy reads "
                 + "them, the default) or true (hash the source's rows again on the source)");
+    }
+
+    /**
+     * The setting {@code options.verify.targetHashes}: {@code true} (the default) has a target of 14 or later hash
+     * its own rows as the copy hashed the source's, for tables whose column types allow it; {@code false} reads
+     * every table back through the mover that copied it.
+     */
+    public static boolean verifyTargetHashes(MigrationSettings settings) {
+        return booleanOption(settings, "verify.targetHashes", true, "true (the target hashes its own rows where "
+                + "it can, the default) or false (read every table back from the target)");
     }
 
     /**

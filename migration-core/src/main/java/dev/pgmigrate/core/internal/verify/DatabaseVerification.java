@@ -89,16 +89,17 @@ public final class DatabaseVerification implements AutoCloseable {
                     TableComparison.CopiedSides sides = TableComparison.readCopied(pair, db.name, db.snapshot, table,
                             copied, range, countSource, cancel, db.abort, targetSide);
                     if (ranged.add(sides)) {
-                        db.verified.put(table.oid(), TableComparison.copiedVerification(db.name, table, copied,
-                                ranged.sourceRows, ranged.target));
+                        db.verified.put(table.oid(), TableComparison.confirmed(TableComparison.copiedVerification(
+                                db.name, table, copied, ranged.sourceRows, ranged.target), pair, db.name,
+                                db.snapshot, table, copied, hashMode(), cancel, db.abort, targetSide));
                     }
                 });
             }
             return;
         }
         submit(db, table, pair -> db.verified.put(table.oid(), copied != null
-                ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, cancel, db.abort,
-                        targetSide)
+                ? TableComparison.compareCopied(pair, db.name, db.snapshot, table, copied, hashMode(), cancel,
+                        db.abort, targetSide)
                 : TableComparison.compare(pair, db.name, db.snapshot, table, hashMode(), cancel, db.abort,
                         targetSide)));
     }
@@ -184,6 +185,16 @@ public final class DatabaseVerification implements AutoCloseable {
         int targetVersion = target.facts().map(ServerFacts::versionNum).orElse(-1);
         return settings.verify() && !EngineOptions.verifyRereadSource(settings)
                 && majorVersion(sourceVersion) == majorVersion(targetVersion);
+    }
+
+    /**
+     * Whether the copy's checksums can be made as the target hashes its rows ({@link CopyChecksum#likeServer}), for
+     * the target to sum its own rows instead of sending them back: a target of 14 or later, when the copy checksums,
+     * unless {@code verify.targetHashes} is off.
+     */
+    public boolean checksumsLikeServer() {
+        return checksumsCopy() && EngineOptions.verifyTargetHashes(settings)
+                && target.facts().map(ServerFacts::versionNum).orElse(0) >= 140000;
     }
 
     /** 90624 is 9.6, 150018 is 15. */

@@ -54,8 +54,10 @@ public final class RowChecksums {
         TEXT,
         /**
          * 14 and later: {@code hash_record_extended} over the columns, each hashed by its type's own hash
-         * function where that function sees every bit of the value, by its binary or text form otherwise. It
-         * skips text output for most columns and costs roughly half as much CPU as hashing the row's text.
+         * function where that function sees every bit of the value, by its binary or text form otherwise, folded
+         * by {@code hashint8extended} (the record's hash adds its columns' linearly, so values swapped between
+         * rows would cancel out in the sum). It skips text output for most columns and costs roughly half as much
+         * CPU as hashing the row's text; the copy computes the same hash ({@code CopyChecksum.likeServer}).
          */
         TYPED;
 
@@ -85,8 +87,7 @@ public final class RowChecksums {
         if (table.columns().isEmpty()) {
             hash = "0::bigint";
         } else if (mode == HashMode.TYPED) {
-            hash = "hash_record_extended(ROW(" + table.columns().stream().map(RowChecksums::typedColumnExpr)
-                    .collect(Collectors.joining(", ")) + "), 0)";
+            return likeServerQuery(table, Optional.empty());
         } else {
             String row = "ROW(" + table.columns().stream().map(RowChecksums::columnExpr)
                     .collect(Collectors.joining(", ")) + ")::text";
@@ -96,6 +97,20 @@ public final class RowChecksums {
         // sum(bigint) accumulates in 128 bits and cannot overflow here; a cast to numeric per row would cost more.
         return "SELECT count(*), coalesce(sum(" + hash + "), 0)::text FROM ONLY "
                 + Sql.qualified(table.schema(), table.name()) + " AS t";
+    }
+
+    /**
+     * The query by which the target sums its rows (those {@code where} selects, when given) as a copy's
+     * {@link dev.pgmigrate.api.spi.CopyChecksum#likeServer} summed the source's: each row's
+     * {@code hash_record_extended} over the columns as {@link HashMode#TYPED} writes them, folded once more by
+     * {@code hashint8extended} so that values swapped between rows do not cancel out. PostgreSQL 14 and later.
+     */
+    public static String likeServerQuery(SourceCatalog.Table table, Optional<String> where) {
+        String row = "ROW(" + table.columns().stream().map(RowChecksums::typedColumnExpr)
+                .collect(Collectors.joining(", ")) + ")";
+        return "SELECT count(*), coalesce(sum(hashint8extended(hash_record_extended(" + row + ", 0), 0)), 0)::text"
+                + " FROM ONLY " + Sql.qualified(table.schema(), table.name()) + " AS t"
+                + where.map(w -> " WHERE " + w).orElse("");
     }
 
     private static String typedColumnExpr(CopyColumn column) {

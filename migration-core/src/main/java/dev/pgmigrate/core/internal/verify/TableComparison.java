@@ -10,6 +10,7 @@ import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.EngineOptions;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -82,13 +83,32 @@ public final class TableComparison {
      * changed, went missing or came in addition on the way.
      */
     static TableVerification compareCopied(Connection[] pair, String database, String snapshot,
-            SourceCatalog.Table table, CopiedRows copied, CancelSignal cancel, CancelSignal abort,
-            Executor targetThreads) throws Exception {
+            SourceCatalog.Table table, CopiedRows copied, RowChecksums.HashMode mode, CancelSignal cancel,
+            CancelSignal abort, Executor targetThreads) throws Exception {
         boolean countSource = copied.sourceRows().isEmpty();
         CopiedSides sides = readCopied(pair, database, snapshot, table, copied, Optional.empty(), countSource, cancel,
                 abort, targetThreads);
-        return copiedVerification(database, table, copied, countSource ? sides.sourceRows()
+        TableVerification verification = copiedVerification(database, table, copied, countSource ? sides.sourceRows()
                 : copied.sourceRows().getAsLong(), sides.target());
+        return confirmed(verification, pair, database, snapshot, table, copied, mode, cancel, abort, targetThreads);
+    }
+
+    /**
+     * {@code verification} itself, unless it found a difference between a copy's checksum made as the target hashes
+     * its rows and the target's own: then the table compared again, both servers hashing on the snapshot. A server
+     * that hashes otherwise than the copy did (a big-endian one, a text column stored in another encoding) so
+     * costs a second comparison, never a false mismatch.
+     */
+    static TableVerification confirmed(TableVerification verification, Connection[] pair, String database,
+            String snapshot, SourceCatalog.Table table, CopiedRows copied, RowChecksums.HashMode mode,
+            CancelSignal cancel, CancelSignal abort, Executor targetThreads) throws Exception {
+        if (verification.matches() || !copied.sum().likeServer()) {
+            return verification;
+        }
+        log.info("Table {} of database {}: the copy's checksum ({} rows) and the target's ({} rows) differ; comparing "
+                + "it again on both servers", table.qualifiedName(), database, verification.sourceRows(),
+                verification.targetRows());
+        return compare(pair, database, snapshot, table, mode, cancel, abort, targetThreads);
     }
 
     /** What one comparison of a copied table read: the source's row count (when counted), the target's checksum. */
@@ -97,7 +117,9 @@ public final class TableComparison {
 
     /**
      * Reads back the target's rows {@code targetRange} selects (all when empty) and, when {@code countSource}, counts
-     * the source's on the snapshot at once: one of the ranges of a large table's comparison, or all of it.
+     * the source's on the snapshot at once: one of the ranges of a large table's comparison, or all of it. A copy
+     * whose checksum was made as the target hashes its rows has the target sum them itself instead of reading them
+     * back.
      */
     static CopiedSides readCopied(Connection[] pair, String database, String snapshot, SourceCatalog.Table table,
             CopiedRows copied, Optional<String> targetRange, boolean countSource, CancelSignal cancel,
@@ -107,12 +129,16 @@ public final class TableComparison {
                 table.bytes(), false);
         String[][] sides = bothSides(pair, database, countSource ? snapshot : null, table, cancel, abort,
                 targetThreads, s -> new String[] {countSource ? Sql.one(s, count) : "0"}, t -> {
+                    if (copied.sum().likeServer()) {
+                        String[] own = Sql.rows(t, RowChecksums.likeServerQuery(table, targetRange)).get(0);
+                        return new String[] {own[0], Long.toString(new BigInteger(own[1]).longValue())};
+                    }
                     CopyChecksum.Sum sum = copied.mover().checksum(task, t).orElseThrow(() -> new SQLException(
                             "Mover " + copied.mover().id() + " checksummed its copy but cannot read the table back"));
                     return new String[] {Long.toString(sum.rows()), Long.toString(sum.sum())};
                 });
-        return new CopiedSides(Long.parseLong(sides[0][0]),
-                new CopyChecksum.Sum(Long.parseLong(sides[1][0]), Long.parseLong(sides[1][1])));
+        return new CopiedSides(Long.parseLong(sides[0][0]), new CopyChecksum.Sum(Long.parseLong(sides[1][0]),
+                Long.parseLong(sides[1][1]), copied.sum().likeServer()));
     }
 
     /** The comparison of a copied table: the source's count and the copy's checksum against the target's. */

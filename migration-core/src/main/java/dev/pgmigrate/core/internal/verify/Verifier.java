@@ -81,7 +81,7 @@ public final class Verifier {
                             ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
                             : copied.containsKey(table.oid())
                             ? TableComparison.compareCopied(pair, sourceDb, snapshot, table, copied.get(table.oid()),
-                                    cancel, abort, targetSide)
+                                    mode, cancel, abort, targetSide)
                             : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
                                     targetSide));
                     return null;
