@@ -164,7 +164,7 @@ class EngineScheduleTest {
     @Test
     void aKeyLetsTheComparisonReadingItsTableGoFirstInsteadOfHoldingAWorker(@Pg("15") PostgresServer source,
             @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
-        // The same major on both sides, another server: the copy's checksums, and the target's read-back, apply.
+        // The same major on both sides, another server: the copy's checksums apply, and here the target's read-back.
         String db = source.createDatabase(TestDatabases.unique("attach"));
         // keyed_slow takes 2 s to build: the table's comparison starts beside it, on the worker that built the key's
         // index, and holds the table when the key's ADD CONSTRAINT ... USING INDEX comes.
@@ -187,8 +187,10 @@ class EngineScheduleTest {
                 });
         try (MigrationService service = MigrationService.builder()
                 .plugins(Plugins.discover().withMover(holding)).build()) {
+            // Read back, where the spy's hook holds the table (a target summing its own rows holds it alike).
             MigrationRecord done = service.start(spec("attach", source, target, db).option(MigrationOption.MIGRATE)
-                    .settings(MigrationSettings.builder().parallelism(2).build()).build()).await();
+                    .settings(MigrationSettings.builder().parallelism(2).option("verify.targetHashes", "false")
+                            .build()).build()).await();
             assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
             assertThat(done.verification().orElseThrow().matches()).isTrue();
         }

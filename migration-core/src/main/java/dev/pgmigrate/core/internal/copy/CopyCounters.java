@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A table's rows and bytes over all its parts, when and by which mover its copy began, and the sum of its parts'
  * checksums while each part has one from the same mover; with the source's own count of the rows it sent when the
- * table was copied whole.
+ * table was copied whole or in TID ranges.
  */
 final class CopyCounters {
     final AtomicLong rows = new AtomicLong();
@@ -22,25 +22,32 @@ final class CopyCounters {
     private DataMover checksumMover;
     private CopyChecksum.Sum checksum = CopyChecksum.Sum.EMPTY;
     private boolean checksumMissing;
-    private OptionalLong sourceRows = OptionalLong.empty();
+    private long sourceRows;
+    private boolean sourceCountMissing;
 
     /**
-     * Adds one part's checksum; {@code whole} when that part was the whole table, whose source count (when the mover
-     * read one) then stands for the verification's count of the source's rows. A table copied in ranges is counted
-     * again, which checks that its ranges cover it.
+     * Adds one part's checksum; {@code partition} when the parts cover every row by construction (the whole table,
+     * or its TID ranges), whose source counts (when the mover read them all) then add up to the verification's count
+     * of the source's rows. A table copied in ranges by key is counted again, which checks that its ranges cover it
+     * (a row whose key is NULL is in none).
      */
-    synchronized void addChecksum(DataMover mover, MoveResult result, boolean whole) {
+    synchronized void addChecksum(DataMover mover, MoveResult result, boolean partition) {
         if (result.checksum().isEmpty() || (checksumMover != null && checksumMover != mover)) {
             checksumMissing = true;
             return;
         }
         checksumMover = mover;
         checksum = checksum.plus(result.checksum().get());
-        sourceRows = whole ? result.sourceRows() : OptionalLong.empty();
+        if (!partition || result.sourceRows().isEmpty()) {
+            sourceCountMissing = true;
+        } else {
+            sourceRows += result.sourceRows().getAsLong();
+        }
     }
 
     synchronized Optional<CopiedRows> copiedRows() {
         return checksumMissing || checksumMover == null ? Optional.empty()
-                : Optional.of(new CopiedRows(checksumMover, checksum, sourceRows));
+                : Optional.of(new CopiedRows(checksumMover, checksum,
+                        sourceCountMissing ? OptionalLong.empty() : OptionalLong.of(sourceRows)));
     }
 }

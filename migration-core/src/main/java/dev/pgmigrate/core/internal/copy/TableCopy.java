@@ -71,7 +71,7 @@ public final class TableCopy {
             return List.of(new Part(table, 1, 1, Optional.empty(), table.bytes()));
         }
         List<String> filters = null;
-        if (db.catalog.versionNum >= 140000) {
+        if (byTid(db)) {
             filters = CopyRanges.byTid(table.bytes() / db.catalog.blockSize, parts);
         } else if (table.intKey().isPresent()) {
             String column = Sql.ident(table.intKey().get());
@@ -94,6 +94,14 @@ public final class TableCopy {
             result.add(new Part(table, i + 1, parts, Optional.of(filters.get(i)), table.bytes() / parts));
         }
         return result;
+    }
+
+    /**
+     * Whether a table is split by TID: ranges that cover every row by construction (open-ended at both ends, each
+     * starting where the last stopped), so that their COPYs' counts add up to the table's.
+     */
+    private static boolean byTid(DatabaseRun db) {
+        return db.catalog.versionNum >= 140000;
     }
 
     /** How many small tables one worker copies in one source transaction at most. */
@@ -146,7 +154,7 @@ public final class TableCopy {
             MoveResult result = mover.move(task, progress);
             dst.commit();
             if (db.checksumCopy) {
-                counters.addChecksum(mover, result, part.parts() == 1 && part.filter().isEmpty());
+                counters.addChecksum(mover, result, part.filter().isEmpty() || byTid(db));
             }
             keepOrCommit(db, src, inTransaction + 1, part.parts() > 1 || table.bytes() >= FREEZE_FROM_BYTES);
             counters.rows.addAndGet(result.rows());

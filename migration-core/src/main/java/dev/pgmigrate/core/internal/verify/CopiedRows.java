@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 /**
  * A table whose every part was copied by {@code mover} with a checksum of the rows it read from the source:
  * {@code sum}, over all parts. Its verification reads the target's table back through the same mover and counts the
- * source's rows again, instead of hashing them on the source a second time; or, for a table copied whole, takes
- * {@code sourceRows}, the source's own count of the rows its COPY sent, when the mover read it.
+ * source's rows again, instead of hashing them on the source a second time; or, for a table copied whole or in TID
+ * ranges, takes {@code sourceRows}, the source's own count of the rows its COPYs sent, when the mover read them.
  */
 public record CopiedRows(DataMover mover, CopyChecksum.Sum sum, OptionalLong sourceRows) {
     public CopiedRows {

@@ -77,10 +77,11 @@ public final class TableComparison {
 
     /**
      * Compares a table the copy checksummed ({@link CopiedRows}): the target's table read back through the same
-     * mover and hashed alike, while the source's rows are counted again on the snapshot, unless the table was copied
-     * whole and the source's COPY said how many rows it sent. The count, a scan without hashing (a quarter of the
-     * hashing query's time on pgbench_accounts), finds rows a copy never asked for; the checksum, any row that
-     * changed, went missing or came in addition on the way.
+     * mover and hashed alike (or, for a checksum made as the target hashes, summed by the target), while the
+     * source's rows are counted again on the snapshot, unless the table was copied whole or in TID ranges and the
+     * source's COPYs said how many rows they sent. The count, a scan without hashing (a quarter of the hashing
+     * query's time on pgbench_accounts), finds rows a copy by key ranges never asked for; the checksum, any row
+     * that changed, went missing or came in addition on the way.
      */
     static TableVerification compareCopied(Connection[] pair, String database, String snapshot,
             SourceCatalog.Table table, CopiedRows copied, RowChecksums.HashMode mode, CancelSignal cancel,
