@@ -1,6 +1,5 @@
 package dev.pgmigrate.api.spi;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.Optional;
  */
 final class ServerRowHash {
     private static final int BINARY_HEADER_BYTES = 19;
-    private static final int JENKINS_INIT = 0x9e3779b9 + 3923095;
 
     /** How a column's binary value is hashed. */
     private enum Kind {
@@ -51,12 +49,11 @@ final class ServerRowHash {
     }
 
     private final Kind[] kinds;
-    private final Jenkins jenkins = new Jenkins();
+    private final Lookup3 jenkins = new Lookup3();
     /** For a value gathered whole. */
-    private final Jenkins scratch = new Jenkins();
+    private final Lookup3 scratch = new Lookup3();
+    private final NumericText numeric = new NumericText();
     private final byte[] float8 = new byte[8];
-    /** The text form of the last numeric value hashed. */
-    private byte[] numericText = new byte[64];
     private static final byte[] SPACES = new byte[256];
 
     static {
@@ -146,20 +143,7 @@ final class ServerRowHash {
                 }
                 case LENGTH -> {
                     if (partialBytes == 0) {
-                        // The fields whole in this piece (a row's usually are): hashed where they lie.
-                        while (state == LENGTH && end - offset >= 4) {
-                            int valueLength = readInt(bytes, offset);
-                            if (valueLength > end - offset - 4) {
-                                break;
-                            }
-                            offset += 4;
-                            if (valueLength < 0) {
-                                combine(0); // SQL NULL
-                            } else {
-                                combine(valueHash(kinds[field], bytes, offset, valueLength));
-                                offset += valueLength;
-                            }
-                        }
+                        offset = wholeFields(bytes, offset, end);
                         if (state != LENGTH || offset == end) {
                             continue;
                         }
@@ -210,7 +194,7 @@ final class ServerRowHash {
     long rowHash() {
         long h = rowHash;
         rowHash = 0;
-        return hashInt8(h);
+        return Lookup3.hashInt8(h);
     }
 
     private int readPartial(byte[] bytes, int offset, int end, int size) {
@@ -244,6 +228,36 @@ final class ServerRowHash {
         }
     }
 
+    /**
+     * Hashes the fields whole in {@code bytes[offset, end)} where they lie (a row's usually are, one message each),
+     * up to the first that is not; returns where it stopped. In locals, since the C1 compiler keeps fields in memory.
+     */
+    private int wholeFields(byte[] b, int offset, int end) {
+        Kind[] columns = kinds;
+        int at = field;
+        long hash = rowHash;
+        while (at < columns.length && end - offset >= 4) {
+            int length = b[offset] << 24 | (b[offset + 1] & 0xff) << 16 | (b[offset + 2] & 0xff) << 8
+                    | (b[offset + 3] & 0xff);
+            if (length > end - offset - 4) {
+                break;
+            }
+            offset += 4;
+            long value = 0; // SQL NULL
+            if (length >= 0) {
+                value = valueHash(columns[at], b, offset, length);
+                offset += length;
+            }
+            hash = hash * 31 + value;
+            at++;
+        }
+        field = at;
+        rowHash = hash;
+        gatheredLength = 0;
+        state = at == columns.length ? DONE : LENGTH;
+        return offset;
+    }
+
     private void gather(byte[] bytes, int offset, int n) {
         if (gatheredLength + n > gathered.length) {
             gathered = java.util.Arrays.copyOf(gathered, Math.max(gathered.length * 2, gatheredLength + n));
@@ -260,13 +274,13 @@ final class ServerRowHash {
     /** The hash of one value of {@code kind}, whose binary form is {@code b[off, off + len)}. */
     private long valueHash(Kind kind, byte[] b, int off, int len) {
         return switch (kind) {
-            case INT2 -> hashUint32((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)));
-            case INT4 -> hashUint32(readInt(b, off));
-            case INT8 -> hashInt8((long) readInt(b, off) << 32 | (readInt(b, off + 4) & 0xffffffffL));
-            case CHAR -> hashUint32(b[off]);
+            case INT2 -> Lookup3.hashUint32((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)));
+            case INT4 -> Lookup3.hashUint32(readInt(b, off));
+            case INT8 -> Lookup3.hashInt8((long) readInt(b, off) << 32 | (readInt(b, off + 4) & 0xffffffffL));
+            case CHAR -> Lookup3.hashUint32(b[off]);
             case FLOAT4 -> hashFloat4(readInt(b, off));
             case BPCHAR -> scratch.hash(b, off, withoutTrailingSpaces(b, off, len));
-            case NUMERIC -> scratch.hash(numericText, 0, numericText(b, off));
+            case NUMERIC -> scratch.hash(numeric.text(), 0, numeric.write(b, off));
             case BYTES -> scratch.hash(b, off, len);
             case JSONB -> scratch.hash(b, off + 1, len - 1);
         };
@@ -306,189 +320,4 @@ final class ServerRowHash {
         return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
     }
 
-    /** {@code hashint8extended(v, 0)}: the two halves folded into one, as int2, int4 and int8 hash alike. */
-    static long hashInt8(long v) {
-        int lo = (int) v;
-        int hi = (int) (v >>> 32);
-        lo ^= v >= 0 ? hi : ~hi;
-        return hashUint32(lo);
-    }
-
-    /** {@code hash_bytes_uint32_extended(k, 0)}: lookup3's final mix of one word. */
-    static long hashUint32(int k) {
-        int a = JENKINS_INIT + 4 + k;
-        int b = JENKINS_INIT + 4;
-        int c = JENKINS_INIT + 4;
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-        return (long) b << 32 | (c & 0xffffffffL);
-    }
-
-    /** lookup3 over a value fed in pieces of any size, its length known at the start. */
-    private static final class Jenkins {
-        private static final java.lang.invoke.VarHandle LITTLE_ENDIAN_INT = java.lang.invoke.MethodHandles
-                .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-        int a;
-        int b;
-        int c;
-        private final byte[] carry = new byte[12];
-        private int carried;
-
-        /** The hash of a whole value. */
-        long hash(byte[] k, int offset, int length) {
-            start(length);
-            feed(k, offset, length);
-            return finish();
-        }
-
-        void start(int length) {
-            a = b = c = JENKINS_INIT + length;
-            carried = 0;
-        }
-
-        void feed(byte[] k, int offset, int length) {
-            int end = offset + length;
-            if (carried > 0) {
-                int n = Math.min(12 - carried, length);
-                System.arraycopy(k, offset, carry, carried, n);
-                carried += n;
-                offset += n;
-                if (carried < 12) {
-                    return;
-                }
-                block(carry, 0);
-                carried = 0;
-            }
-            while (end - offset >= 12) {
-                block(k, offset);
-                offset += 12;
-            }
-            if (offset < end) {
-                System.arraycopy(k, offset, carry, 0, end - offset);
-                carried = end - offset;
-            }
-        }
-
-        long finish() {
-            byte[] t = carry;
-            switch (carried) {
-                case 11: c += (t[10] & 0xff) << 24; // fall through
-                case 10: c += (t[9] & 0xff) << 16; // fall through
-                case 9: c += (t[8] & 0xff) << 8; // fall through
-                case 8: b += (t[7] & 0xff) << 24; // fall through
-                case 7: b += (t[6] & 0xff) << 16; // fall through
-                case 6: b += (t[5] & 0xff) << 8; // fall through
-                case 5: b += t[4] & 0xff; // fall through
-                case 4: a += (t[3] & 0xff) << 24; // fall through
-                case 3: a += (t[2] & 0xff) << 16; // fall through
-                case 2: a += (t[1] & 0xff) << 8; // fall through
-                case 1: a += t[0] & 0xff; // fall through
-                default: break;
-            }
-            carried = 0;
-            fin();
-            return (long) b << 32 | (c & 0xffffffffL);
-        }
-
-
-        private void block(byte[] k, int i) {
-            a += (int) LITTLE_ENDIAN_INT.get(k, i);
-            b += (int) LITTLE_ENDIAN_INT.get(k, i + 4);
-            c += (int) LITTLE_ENDIAN_INT.get(k, i + 8);
-            a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
-        }
-
-        private void fin() {
-            c ^= b; c -= Integer.rotateLeft(b, 14);
-            a ^= c; a -= Integer.rotateLeft(c, 11);
-            b ^= a; b -= Integer.rotateLeft(a, 25);
-            c ^= b; c -= Integer.rotateLeft(b, 16);
-            a ^= c; a -= Integer.rotateLeft(c, 4);
-            b ^= a; b -= Integer.rotateLeft(a, 14);
-            c ^= b; c -= Integer.rotateLeft(b, 24);
-        }
-    }
-
-    /**
-     * Writes numeric's text form, as {@code numeric_out} writes it, from its binary form at {@code b[off]} into
-     * {@link #numericText}; returns its length.
-     */
-    private int numericText(byte[] b, int off) {
-        int ndigits = (short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff));
-        int weight = (short) ((b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff));
-        int sign = (b[off + 4] & 0xff) << 8 | (b[off + 5] & 0xff);
-        int dscale = (short) ((b[off + 6] & 0xff) << 8 | (b[off + 7] & 0xff));
-        String special = switch (sign) {
-            case 0xC000 -> "NaN";
-            case 0xD000 -> "Infinity";
-            case 0xF000 -> "-Infinity";
-            default -> null;
-        };
-        if (special != null) {
-            byte[] text = special.getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(text, 0, numericText, 0, text.length);
-            return text.length;
-        }
-        int most = 2 + 4 * Math.max(1, weight + 1) + 1 + dscale + 4;
-        if (numericText.length < most) {
-            numericText = new byte[most];
-        }
-        byte[] t = numericText;
-        int n = 0;
-        if (sign == 0x4000) {
-            t[n++] = '-';
-        }
-        int d;
-        if (weight < 0) {
-            d = weight + 1;
-            t[n++] = '0';
-        } else {
-            for (d = 0; d <= weight; d++) {
-                n = put4(t, n, digit(b, off, ndigits, d));
-                if (d == 0) { // the first group without its leading zeros, one digit at least
-                    int zeros = 0;
-                    while (zeros < 3 && t[n - 4 + zeros] == '0') {
-                        zeros++;
-                    }
-                    System.arraycopy(t, n - 4 + zeros, t, n - 4, 4 - zeros);
-                    n -= zeros;
-                }
-            }
-        }
-        if (dscale > 0) {
-            t[n++] = '.';
-            int last = n + dscale;
-            for (int i = 0; i < dscale; d++, i += 4) {
-                n = put4(t, n, digit(b, off, ndigits, d));
-            }
-            n = last;
-        }
-        return n;
-    }
-
-    private static int digit(byte[] b, int off, int ndigits, int d) {
-        if (d < 0 || d >= ndigits) {
-            return 0;
-        }
-        int i = off + 8 + 2 * d;
-        return (short) ((b[i] & 0xff) << 8 | (b[i + 1] & 0xff));
-    }
-
-    private static int put4(byte[] t, int n, int digit) {
-        t[n] = (byte) ('0' + digit / 1000);
-        t[n + 1] = (byte) ('0' + digit / 100 % 10);
-        t[n + 2] = (byte) ('0' + digit / 10 % 10);
-        t[n + 3] = (byte) ('0' + digit % 10);
-        return n + 4;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.pgmigrate.api.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -90,5 +91,48 @@ class CopyChecksumTest {
         }
         assertThat(text.sum().rows()).isEqualTo(3);
         assertThat(text.sum().hex()).hasSize(16);
+    }
+
+    @Test
+    void sumsOfRowsHashedDifferentlyDoNotAdd() {
+        CopyChecksum.Sum crc = new CopyChecksum.Sum(2, 7);
+        CopyChecksum.Sum server = new CopyChecksum.Sum(3, 5, true);
+        assertThat(CopyChecksum.Sum.EMPTY.plus(server)).isEqualTo(server);
+        assertThat(server.plus(CopyChecksum.Sum.EMPTY)).isEqualTo(server);
+        assertThat(server.plus(server)).isEqualTo(new CopyChecksum.Sum(6, 10, true));
+        assertThat(crc.likeServer()).isFalse();
+        assertThatThrownBy(() -> crc.plus(server)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CRC-32");
+    }
+
+    @Test
+    void aRowHashedAsTheServerHashesItIsTheSameInAnyPieces() {
+        List<CopyColumn> columns = List.of(new CopyColumn("id", "integer", true), new CopyColumn("v", "text", true),
+                new CopyColumn("n", "numeric", true));
+        // A binary COPY stream: the header, two rows (one with a NULL), the trailer, each message fed as a whole
+        // and then byte by byte.
+        byte[] header = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] first = {0, 3, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 13, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
+            'k', 'l', 'm', 0, 0, 0, 10, 0, 1, 0, 0, 0x40, 0, 0, 2, 0, 42};
+        byte[] second = {0, 3, 0, 0, 0, 4, 0, 0, 0, 8, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 8,
+            0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] trailer = {(byte) 0xff, (byte) 0xff};
+        CopyChecksum whole = CopyChecksum.likeServer(columns).orElseThrow();
+        CopyChecksum pieces = CopyChecksum.likeServer(columns).orElseThrow();
+        byte[] headerAndFirst = new byte[header.length + first.length];
+        System.arraycopy(header, 0, headerAndFirst, 0, header.length);
+        System.arraycopy(first, 0, headerAndFirst, header.length, first.length);
+        for (byte[] message : List.of(headerAndFirst, second, trailer)) {
+            whole.update(message, 0, message.length);
+            whole.endRow();
+            for (int i = 0; i < message.length; i++) {
+                pieces.update(message, i, 1);
+            }
+            pieces.endRow();
+        }
+        assertThat(whole.sum().rows()).isEqualTo(2);
+        assertThat(whole.sum().likeServer()).isTrue();
+        assertThat(pieces.sum()).isEqualTo(whole.sum());
+        assertThat(CopyChecksum.likeServer(List.of(new CopyColumn("p", "point", true)))).isEmpty();
     }
 }

@@ -1,0 +1,119 @@
+package dev.pgmigrate.api.spi;
+
+/**
+ * Bob Jenkins' lookup3 hash as PostgreSQL's {@code hashfn.c} has it on a little-endian server:
+ * {@code hash_bytes_extended} over a value fed in pieces of any size, its length known at the start, with a seed of
+ * 0, and the functions of the integer types built on it.
+ */
+final class Lookup3 {
+    private static final int INIT = 0x9e3779b9 + 3923095;
+    private static final java.lang.invoke.VarHandle LITTLE_ENDIAN_INT = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private int a;
+    private int b;
+    private int c;
+    private final byte[] carry = new byte[12];
+    private int carried;
+
+    /** The hash of a whole value. */
+    long hash(byte[] k, int offset, int length) {
+        start(length);
+        feed(k, offset, length);
+        return finish();
+    }
+
+    void start(int length) {
+        a = b = c = INIT + length;
+        carried = 0;
+    }
+
+    void feed(byte[] k, int offset, int length) {
+        int end = offset + length;
+        if (carried > 0) {
+            int n = Math.min(12 - carried, length);
+            System.arraycopy(k, offset, carry, carried, n);
+            carried += n;
+            offset += n;
+            if (carried < 12) {
+                return;
+            }
+            block(carry, 0);
+            carried = 0;
+        }
+        while (end - offset >= 12) {
+            block(k, offset);
+            offset += 12;
+        }
+        if (offset < end) {
+            System.arraycopy(k, offset, carry, 0, end - offset);
+            carried = end - offset;
+        }
+    }
+
+    long finish() {
+        byte[] t = carry;
+        switch (carried) {
+            case 11: c += (t[10] & 0xff) << 24; // fall through
+            case 10: c += (t[9] & 0xff) << 16; // fall through
+            case 9: c += (t[8] & 0xff) << 8; // fall through
+            case 8: b += (t[7] & 0xff) << 24; // fall through
+            case 7: b += (t[6] & 0xff) << 16; // fall through
+            case 6: b += (t[5] & 0xff) << 8; // fall through
+            case 5: b += t[4] & 0xff; // fall through
+            case 4: a += (t[3] & 0xff) << 24; // fall through
+            case 3: a += (t[2] & 0xff) << 16; // fall through
+            case 2: a += (t[1] & 0xff) << 8; // fall through
+            case 1: a += t[0] & 0xff; // fall through
+            default: break;
+        }
+        carried = 0;
+        fin();
+        return (long) b << 32 | (c & 0xffffffffL);
+    }
+
+
+    private void block(byte[] k, int i) {
+        a += (int) LITTLE_ENDIAN_INT.get(k, i);
+        b += (int) LITTLE_ENDIAN_INT.get(k, i + 4);
+        c += (int) LITTLE_ENDIAN_INT.get(k, i + 8);
+        a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+        b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+    }
+
+    private void fin() {
+        c ^= b; c -= Integer.rotateLeft(b, 14);
+        a ^= c; a -= Integer.rotateLeft(c, 11);
+        b ^= a; b -= Integer.rotateLeft(a, 25);
+        c ^= b; c -= Integer.rotateLeft(b, 16);
+        a ^= c; a -= Integer.rotateLeft(c, 4);
+        b ^= a; b -= Integer.rotateLeft(a, 14);
+        c ^= b; c -= Integer.rotateLeft(b, 24);
+    }
+
+    /** {@code hashint8extended(v, 0)}: the two halves folded into one, as int2, int4 and int8 hash alike. */
+    static long hashInt8(long v) {
+        int lo = (int) v;
+        int hi = (int) (v >>> 32);
+        lo ^= v >= 0 ? hi : ~hi;
+        return hashUint32(lo);
+    }
+
+    /** {@code hash_bytes_uint32_extended(k, 0)}: lookup3's final mix of one word. */
+    static long hashUint32(int k) {
+        int a = INIT + 4 + k;
+        int b = INIT + 4;
+        int c = INIT + 4;
+        c ^= b; c -= Integer.rotateLeft(b, 14);
+        a ^= c; a -= Integer.rotateLeft(c, 11);
+        b ^= a; b -= Integer.rotateLeft(a, 25);
+        c ^= b; c -= Integer.rotateLeft(b, 16);
+        a ^= c; a -= Integer.rotateLeft(c, 4);
+        b ^= a; b -= Integer.rotateLeft(a, 14);
+        c ^= b; c -= Integer.rotateLeft(b, 24);
+        return (long) b << 32 | (c & 0xffffffffL);
+    }
+}
