@@ -67,8 +67,7 @@ final class Lookup3 {
             default: break;
         }
         carried = 0;
-        fin();
-        return (long) b << 32 | (c & 0xffffffffL);
+        return finalMix(a, b, c);
     }
 
 
@@ -84,15 +83,6 @@ final class Lookup3 {
         c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
     }
 
-    private void fin() {
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-    }
 
     /** {@code hashint8extended(v, 0)}: the two halves folded into one, as int2, int4 and int8 hash alike. */
     static long hashInt8(long v) {
@@ -104,9 +94,11 @@ final class Lookup3 {
 
     /** {@code hash_bytes_uint32_extended(k, 0)}: lookup3's final mix of one word. */
     static long hashUint32(int k) {
-        int a = INIT + 4 + k;
-        int b = INIT + 4;
-        int c = INIT + 4;
+        return finalMix(INIT + 4 + k, INIT + 4, INIT + 4);
+    }
+
+    /** lookup3's {@code final(a, b, c)}, then the 64-bit result: {@code b} high, {@code c} low. */
+    private static long finalMix(int a, int b, int c) {
         c ^= b; c -= Integer.rotateLeft(b, 14);
         a ^= c; a -= Integer.rotateLeft(c, 11);
         b ^= a; b -= Integer.rotateLeft(a, 25);
