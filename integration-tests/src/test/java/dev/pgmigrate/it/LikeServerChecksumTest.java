@@ -24,8 +24,9 @@ import org.postgresql.copy.CopyOut;
 /**
  * {@link CopyChecksum#likeServer}: the sum of a binary COPY's rows hashed by pgmigrate equals the sum the server
  * computes over the same rows with {@link RowChecksums#likeServerQuery}, for every type it hashes and the values at
- * their edges (NULL, empty, signs, infinities, NaN, padding, every length modulo lookup3's 12-byte blocks), on two
- * majors, whatever the pieces the rows come in; and a type it cannot hash gives no such checksum.
+ * their edges (NULL, empty, signs, infinities, NaN, padding, every length modulo lookup3's 12-byte blocks), on the
+ * first major that has {@code hash_record_extended} (14) and two later ones, whatever the pieces the rows come in;
+ * and a type it cannot hash gives no such checksum.
  */
 @PostgresTest
 class LikeServerChecksumTest {
@@ -61,9 +62,9 @@ class LikeServerChecksumTest {
                     + "'-0.0'");
 
     @Test
-    void theCopysSumEqualsTheServersOwnForEveryTypeItHashes(@Pg("15") PostgresServer fifteen,
-            @Pg("18") PostgresServer eighteen) throws Exception {
-        for (PostgresServer server : List.of(fifteen, eighteen)) {
+    void theCopysSumEqualsTheServersOwnForEveryTypeItHashes(@Pg("14") PostgresServer fourteen,
+            @Pg("15") PostgresServer fifteen, @Pg("18") PostgresServer eighteen) throws Exception {
+        for (PostgresServer server : List.of(fourteen, fifteen, eighteen)) {
             String db = server.createDatabase(TestDatabases.unique("likeserver"));
             server.execute(db, "CREATE TABLE every_type (" + COLUMNS + ")");
             for (String row : ROWS) {
