@@ -44,10 +44,6 @@ class CopyChecksumTest {
         List<TableVerification> tables = done.verification().orElseThrow().tables();
         assertThat(tables).as("every table compared by the copy's checksums").isNotEmpty()
                 .allMatch(t -> t.sourceChecksum().startsWith("copy:") && t.targetChecksum().startsWith("copy:"));
-        assertThat(tables).filteredOn(t -> t.table().equals("missing_row")).singleElement()
-                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() - 1));
-        assertThat(tables).filteredOn(t -> t.table().equals("extra_row")).singleElement()
-                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() + 1));
         // Its read-back was shared by both workers, in two TID ranges; a small table is read back whole.
         assertThat(readBacks).filteredOn(r -> r.startsWith("ranges ")).hasSize(2).allMatch(r -> r.contains("ctid"));
         assertThat(readBacks).contains("unchanged");
@@ -68,8 +64,6 @@ class CopyChecksumTest {
                 .containsExactlyInAnyOrder("unchanged", "ranges");
         assertThat(tables).filteredOn(TableVerification::matches)
                 .allMatch(t -> t.sourceChecksum().startsWith("copy:") && t.targetChecksum().equals(t.sourceChecksum()));
-        assertThat(tables).filteredOn(t -> t.table().equals("extra_row")).singleElement()
-                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() + 1));
         assertThat(readBacks).as("only the tables of a type the target cannot hash as the copy did are read back")
                 .containsExactlyInAnyOrder("interval_units", "array_dims");
     }
@@ -115,6 +109,12 @@ class CopyChecksumTest {
         assertThat(done.verification().orElseThrow().tables())
                 .filteredOn(t -> List.of("unchanged", "ranges").contains(t.table())).hasSize(2)
                 .allMatch(TableVerification::matches);
+        // A lost row and an extra one are named by their counts, whichever way the rows were compared.
+        List<TableVerification> tables = done.verification().orElseThrow().tables();
+        assertThat(tables).filteredOn(t -> t.table().equals("missing_row")).singleElement()
+                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() - 1));
+        assertThat(tables).filteredOn(t -> t.table().equals("extra_row")).singleElement()
+                .satisfies(t -> assertThat(t.targetRows()).isEqualTo(t.sourceRows() + 1));
         TableProgress ranges = done.database(db).orElseThrow().tables().stream()
                 .filter(t -> t.table().equals("ranges")).findFirst().orElseThrow();
         assertThat(ranges.parts()).as("copied in ranges").isGreaterThan(1);
