@@ -50,17 +50,24 @@ public final class PgDumpValidator extends InstanceValidator {
     List<ValidationResult> check(ValidationContext context) {
         ServerFacts source = facts(context.source());
         int need = source.majorNum();
-        List<Path> dirs = candidates(context.spec().settings().pgDumpDirectory());
+        Optional<String> configured = context.spec().settings().pgDumpDirectory();
+        List<Path> dirs = candidates(configured);
         List<Found> found = new ArrayList<>();
         for (Path dir : dirs) {
             Path exe = dir.resolve("pg_dump");
             if (Files.isExecutable(exe)) {
                 version(exe).ifPresent(v -> rank(v).ifPresent(r -> found.add(new Found(exe, v, r))));
             }
+            // The configured one, when new enough, is the one the migration runs: the others are not asked (the
+            // one on Debian's PATH is a Perl wrapper, the longest of the checks at 40-200 ms).
+            if (configured.isPresent() && dir.equals(dirs.get(0)) && !found.isEmpty() && found.get(0).rank() >= need) {
+                dirs = List.of(dir);
+                break;
+            }
         }
         List<String> items = found.stream().map(f -> f.path() + ": " + f.version()).toList();
-        String looked = "Looked in " + dirs.size() + " places (" + Text.counted(dirs.stream().map(Path::toString)
-                .toList(), "directory", "directories") + ")";
+        String looked = "Looked in " + Text.counted(dirs.stream().map(Path::toString).toList(), "directory",
+                "directories");
         Optional<Found> usable = found.stream().filter(f -> f.rank() >= need).findFirst();
         if (usable.isPresent()) {
             return List.of(context.result(ValidationStatus.SUCCEEDED, "Found "

@@ -11,9 +11,13 @@ import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import dev.pgmigrate.testkit.ValidatorTestKit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @PostgresTest
 class VersionValidatorsTest {
@@ -80,6 +84,21 @@ class VersionValidatorsTest {
     void findsAPgDumpForAnOldSource(@Pg("11") PostgresServer source) {
         ValidatorTestKit.validator("pg-dump-available").source(source).target(source).run().assertThatResults()
                 .hasStatus(ValidationStatus.SUCCEEDED).mentions("pg_dump", "Looked in");
+    }
+
+    @Test
+    void asksOnlyTheConfiguredPgDumpWhenItIsNewEnough(@Pg("11") PostgresServer source, @TempDir Path dir)
+            throws Exception {
+        Path pgDump = dir.resolve("pg_dump");
+        Path asked = dir.resolve("asked");
+        Files.writeString(pgDump, "#!/bin/sh\necho asked >> '" + asked + "'\necho 'pg_dump (PostgreSQL) 12.3'\n");
+        Files.setPosixFilePermissions(pgDump, PosixFilePermissions.fromString("rwx------"));
+
+        ValidatorTestKit.validator("pg-dump-available").source(source).target(source)
+                .settings(s -> s.pgDumpDirectory(dir.toString())).run().assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("Looked in 1 directory: " + dir,
+                        "pg_dump (PostgreSQL) 12.3", "able to dump PostgreSQL 11");
+        assertThat(Files.readAllLines(asked)).hasSize(1);
     }
 
     @Test
