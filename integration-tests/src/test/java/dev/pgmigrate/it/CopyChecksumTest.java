@@ -193,6 +193,50 @@ class CopyChecksumTest {
         assertThat(tables.get("honest").matches()).isTrue();
     }
 
+    /**
+     * Where the target sums every table itself, a verified migration logs in to the source no more often than one
+     * without verification: a comparison's source session opens only when it reads the source, and the object
+     * counts read it on the snapshot's own session. Each login is a SCRAM exchange, some 20 ms of the JVM's CPU.
+     */
+    @Test
+    void aVerificationTheTargetSumsAloneLogsInToTheSourceNoMoreThanNone(
+            @Pg(value = "15", settings = "log_connections=on") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String plain = source.createDatabase(TestDatabases.unique("logins_plain"));
+        String verified = source.createDatabase(TestDatabases.unique("logins_verified"));
+        for (String database : List.of(plain, verified)) {
+            source.execute(database, "CREATE TABLE small (id int PRIMARY KEY, v text)",
+                    "INSERT INTO small SELECT g, md5(g::text) FROM generate_series(1, 1000) g",
+                    "CREATE TABLE ranges (id int PRIMARY KEY, v text)",
+                    "INSERT INTO ranges SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g",
+                    "CREATE SEQUENCE counter", "SELECT setval('counter', 42)");
+        }
+        Map<String, Long> logins = new LinkedHashMap<>();
+        try (MigrationService service = MigrationService.builder().build()) {
+            for (String database : List.of(plain, verified)) {
+                // One worker: the copy's own logins are the same in both runs.
+                MigrationSettings settings = MigrationSettings.builder().parallelism(1)
+                        .splitTablesLargerThanBytes(1024 * 1024).verify(database.equals(verified)).build();
+                MigrationRecord done = service.start(spec(database.replace('_', '-'), source, target, database,
+                        settings).build()).await();
+                assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+                if (database.equals(verified)) {
+                    assertThat(done.verification().orElseThrow().tables()).hasSize(2)
+                            .allMatch(t -> t.matches() && t.sourceChecksum().startsWith("copy:"));
+                    assertThat(done.verification().orElseThrow().objects()).isNotEmpty();
+                }
+                java.util.regex.Pattern login = java.util.regex.Pattern.compile(
+                        "connection authorized: .*database=" + database + "( |$)");
+                try (var lines = java.nio.file.Files.lines(source.logFile())) {
+                    logins.put(database, lines.filter(line -> login.matcher(line).find()).count());
+                }
+            }
+        }
+        assertThat(logins.get(plain)).as("the copy logs in to the source database").isPositive();
+        assertThat(logins.get(verified)).as("logins to the source database, verified and not").isEqualTo(
+                logins.get(plain));
+    }
+
     /** The binary mover, its checksum included, followed on the target by a statement per table named. */
     private static DataMover tamperingBinaryMover(Map<String, String> statements, List<String> readBacks) {
         return binaryMover("tampering-binary", (task, context, moved) -> {

@@ -271,7 +271,7 @@ public final class DatabaseMigrations implements AutoCloseable {
                     + "replication does not carry their later changes.");
         }
         sessions.closeWorkers(db);
-        WorkerSessions.closeAll(db.verifyConnections);
+        DatabaseVerification.closeSessions(db);
         SourceLocks.closeSnapshot(db);
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
         keeper.activity(db.name, Optional.of("copied and verified; it takes its name when every database is"));
@@ -318,7 +318,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");
             sessions.closeWorkers(db);
-            WorkerSessions.closeAll(db.verifyConnections);
+            DatabaseVerification.closeSessions(db);
             SourceLocks.closeSnapshot(db);
         }
     }

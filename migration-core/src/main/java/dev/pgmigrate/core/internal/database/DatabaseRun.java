@@ -9,6 +9,7 @@ import dev.pgmigrate.core.internal.schema.BuiltBefore;
 import dev.pgmigrate.core.internal.schema.DumpScript;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
 import dev.pgmigrate.core.internal.verify.CopiedRows;
+import dev.pgmigrate.core.internal.verify.SessionPair;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class DatabaseRun {
     public final CompletableFuture<Void> copiesDone = new CompletableFuture<>();
     /** Tables compared while others still copied, by OID, with their verification connections per worker. */
     public final Map<Long, TableVerification> verified = new ConcurrentHashMap<>();
-    public final Map<Thread, Connection[]> verifyConnections = new ConcurrentHashMap<>();
+    public final Map<Thread, SessionPair> verifyConnections = new ConcurrentHashMap<>();
     public final AtomicLong verifyNanos = new AtomicLong();
     /** Tables whose comparison during the copy is queued or running, by OID, with how many of its reads are left. */
     public final Map<Long, Integer> comparing = new ConcurrentHashMap<>();

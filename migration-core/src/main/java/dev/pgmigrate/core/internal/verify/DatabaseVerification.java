@@ -116,8 +116,8 @@ public final class DatabaseVerification implements AutoCloseable {
                 if (db.verifyStarted == null) {
                     db.verifyStarted = keeper.now();
                 }
-                Connection[] pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
-                        k -> TableComparison.open(source.connector(), db.name, target.connector(), db.working));
+                SessionPair pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
+                        k -> SessionPair.open(source.connector(), db.name, target.connector(), db.working));
                 comparison.run(pair);
                 db.verifyNanos.addAndGet(System.nanoTime() - t0);
                 return null;
@@ -136,7 +136,7 @@ public final class DatabaseVerification implements AutoCloseable {
     }
 
     private interface Comparison {
-        void run(Connection[] pair) throws Exception;
+        void run(SessionPair pair) throws Exception;
     }
 
     /**
@@ -281,7 +281,8 @@ public final class DatabaseVerification implements AutoCloseable {
         }
         Map<Long, TableVerification> early = Map.copyOf(db.verified);
         VerificationReport rest = Verifier.verify(source.connector(), db.name, db.snapshot, target.connector(),
-                db.working, db.catalog, pool, cancel, early, db.copiedRows);
+                db.working, db.catalog, pool, cancel, early, db.copiedRows, db.verifyConnections,
+                db.snapshotConnection);
         Duration waited = Duration.ofNanos(System.nanoTime() - t0);
         log.info("Database {}: verified {} table(s) while others still copied ({} ms of checks), {} more and the "
                 + "object counts in {} ms after", db.name, early.size(), db.verifyNanos.get() / 1_000_000,
@@ -300,6 +301,13 @@ public final class DatabaseVerification implements AutoCloseable {
         objects.addAll(now.objects());
         return new VerificationReport(earlier.get().startedAt(), earlier.get().elapsed().plus(now.elapsed()), tables,
                 objects);
+    }
+
+    /** Closes the sessions {@code db}'s comparisons opened; idempotent. */
+    public static void closeSessions(DatabaseRun db) {
+        List<SessionPair> pairs = List.copyOf(db.verifyConnections.values());
+        db.verifyConnections.clear();
+        pairs.forEach(SessionPair::close);
     }
 
     @Override

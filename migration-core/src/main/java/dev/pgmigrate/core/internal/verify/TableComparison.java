@@ -5,15 +5,12 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.TableVerification;
 import dev.pgmigrate.api.spi.CopyChecksum;
 import dev.pgmigrate.api.spi.CopyTask;
-import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
-import dev.pgmigrate.core.internal.run.EngineOptions;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,40 +29,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableComparison {
     private static final Logger log = LoggerFactory.getLogger(TableComparison.class);
-    /** Pinned on both sides, because a row's text form depends on them. */
-    private static final List<String> SESSION = List.of("SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
-            "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
-            "SET xmloption = content", "SET search_path = pg_catalog",
-            // A policy that would hide rows from the login fails the comparison by name, as pg_dump fails, instead
-            // of comparing only the rows it lets the login see.
-            "SET row_security = off");
-
     private TableComparison() {
-    }
-
-    /** A source and a target connection with the session settings both sides' hashing depends on. */
-    static Connection[] open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
-        try {
-            Connection s = source.open(sourceDb);
-            Connection t = target.open(targetDb);
-            for (String set : SESSION) {
-                Sql.execute(s, set);
-                Sql.execute(t, set);
-            }
-            // Behind a TRUNCATE queued for the migration's locks, a read waits for ever: wait a bounded time.
-            Sql.execute(s, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(source.settings()) + "s'");
-            s.setAutoCommit(false);
-            return new Connection[] {s, t};
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot connect for verification: " + e.getMessage(), e);
-        }
     }
 
     /**
      * Compares one table on {@code pair}, the source side (on {@code snapshot}, or as it is now when that is
      * {@code null}) and the target side each scanning at once, the target's on {@code targetThreads}.
      */
-    static TableVerification compare(Connection[] pair, String database, String snapshot,
+    static TableVerification compare(SessionPair pair, String database, String snapshot,
             SourceCatalog.Table table, RowChecksums.HashMode mode, CancelSignal cancel, CancelSignal abort,
             Executor targetThreads) throws Exception {
         String query = RowChecksums.query(table, mode);
@@ -83,7 +54,7 @@ public final class TableComparison {
      * query's time on pgbench_accounts), finds rows a copy by key ranges never asked for; the checksum, any row
      * that changed, went missing or came in addition on the way.
      */
-    static TableVerification compareCopied(Connection[] pair, String database, String snapshot,
+    static TableVerification compareCopied(SessionPair pair, String database, String snapshot,
             SourceCatalog.Table table, CopiedRows copied, RowChecksums.HashMode mode, CancelSignal cancel,
             CancelSignal abort, Executor targetThreads) throws Exception {
         boolean countSource = copied.sourceRows().isEmpty();
@@ -100,7 +71,7 @@ public final class TableComparison {
      * that hashes otherwise than the copy did (a big-endian one, a text column stored in another encoding) so
      * costs a second comparison, never a false mismatch.
      */
-    static TableVerification confirmed(TableVerification verification, Connection[] pair, String database,
+    static TableVerification confirmed(TableVerification verification, SessionPair pair, String database,
             String snapshot, SourceCatalog.Table table, CopiedRows copied, RowChecksums.HashMode mode,
             CancelSignal cancel, CancelSignal abort, Executor targetThreads) throws Exception {
         if (verification.matches() || !copied.sum().likeServer()) {
@@ -122,14 +93,14 @@ public final class TableComparison {
      * whose checksum was made as the target hashes its rows has the target sum them itself instead of reading them
      * back.
      */
-    static CopiedSides readCopied(Connection[] pair, String database, String snapshot, SourceCatalog.Table table,
+    static CopiedSides readCopied(SessionPair pair, String database, String snapshot, SourceCatalog.Table table,
             CopiedRows copied, Optional<String> targetRange, boolean countSource, CancelSignal cancel,
             CancelSignal abort, Executor targetThreads) throws Exception {
         String count = "SELECT count(*) FROM ONLY " + Sql.qualified(table.schema(), table.name());
         CopyTask task = new CopyTask(database, table.schema(), table.name(), table.columns(), targetRange, 1, 1,
                 table.bytes(), false);
-        String[][] sides = bothSides(pair, database, countSource ? snapshot : null, table, cancel, abort,
-                targetThreads, s -> new String[] {countSource ? Sql.one(s, count) : "0"}, t -> {
+        String[][] sides = bothSides(pair, database, snapshot, table, cancel, abort, targetThreads,
+                countSource ? s -> new String[] {Sql.one(s, count)} : null, t -> {
                     if (copied.sum().likeServer()) {
                         String[] own = Sql.rows(t, RowChecksums.likeServerQuery(table, targetRange)).get(0);
                         return new String[] {own[0], Long.toString(new BigInteger(own[1]).longValue())};
@@ -138,7 +109,7 @@ public final class TableComparison {
                             "Mover " + copied.mover().id() + " checksummed its copy but cannot read the table back"));
                     return new String[] {Long.toString(sum.rows()), Long.toString(sum.sum())};
                 });
-        return new CopiedSides(Long.parseLong(sides[0][0]), new CopyChecksum.Sum(Long.parseLong(sides[1][0]),
+        return new CopiedSides(countSource ? Long.parseLong(sides[0][0]) : 0, new CopyChecksum.Sum(Long.parseLong(sides[1][0]),
                 Long.parseLong(sides[1][1]), copied.sum().likeServer()));
     }
 
@@ -160,12 +131,23 @@ public final class TableComparison {
     /**
      * Runs {@code sourceSide} on the source session (in {@code snapshot} when given) and {@code targetSide} on the
      * target's at once; a source blocked behind a queued exclusive lock is said so, the target side then canceled.
+     * Without a {@code sourceSide}, the target's alone, on this thread, its result's source side {@code null}.
      */
-    private static String[][] bothSides(Connection[] pair, String database, String snapshot, SourceCatalog.Table table,
+    private static String[][] bothSides(SessionPair pair, String database, String snapshot, SourceCatalog.Table table,
             CancelSignal cancel, CancelSignal abort, Executor targetThreads, Side sourceSide, Side targetSide)
             throws Exception {
-        Connection s = pair[0];
-        Connection t = pair[1];
+        Connection t = pair.target();
+        if (sourceSide == null) {
+            cancel.register(t);
+            abort.register(t);
+            try {
+                return new String[][] {null, targetSide.run(t)};
+            } finally {
+                cancel.unregister(t);
+                abort.unregister(t);
+            }
+        }
+        Connection s = pair.source();
         cancel.register(s);
         cancel.register(t);
         abort.register(s);
@@ -215,9 +197,9 @@ public final class TableComparison {
     }
 
     /** Row counts alone, for a table whose columns differ: its rows cannot be hashed alike on both sides. */
-    static TableVerification countOnly(Connection[] pair, String database, String snapshot,
+    static TableVerification countOnly(SessionPair pair, String database, String snapshot,
             SourceCatalog.Table table, String difference) throws SQLException {
-        Connection s = pair[0];
+        Connection s = pair.source();
         if (snapshot != null) {
             Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
@@ -225,7 +207,7 @@ public final class TableComparison {
         String count = "SELECT count(*) FROM ONLY " + Sql.qualified(table.schema(), table.name());
         long sourceRows = Long.parseLong(Sql.one(s, count));
         s.commit();
-        long targetRows = difference.startsWith("the target has no table") ? 0 : Long.parseLong(Sql.one(pair[1],
+        long targetRows = difference.startsWith("the target has no table") ? 0 : Long.parseLong(Sql.one(pair.target(),
                 count));
         return new TableVerification(database, table.schema(), table.name(), sourceRows, targetRows, "", "",
                 Optional.of(difference));

@@ -41,75 +41,87 @@ public final class Verifier {
     public static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
             ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel)
             throws Exception {
-        return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of(), Map.of());
+        Map<Thread, SessionPair> sessions = new ConcurrentHashMap<>();
+        try {
+            return verify(source, sourceDb, snapshot, target, targetDb, catalog, pool, cancel, Map.of(), Map.of(),
+                    sessions, null);
+        } finally {
+            sessions.values().forEach(SessionPair::close);
+        }
     }
 
     /**
      * Verifies {@code sourceDb} against {@code targetDb}, taking the tables in {@code done} (by OID) as already
      * compared: a migration compares each table while others still copy; and those in {@code copied} by their copy's
-     * checksums ({@link TableComparison#compareCopied}).
+     * checksums ({@link TableComparison#compareCopied}). Each pool worker compares on its pair in {@code sessions}
+     * (those the comparisons during the copy opened, or new ones), which the caller closes. The source's object
+     * counts are read on {@code snapshotSession}, the session that exported {@code snapshot} and idles in its
+     * transaction, when given; else on one of the pairs.
      */
     static VerificationReport verify(ServerConnector source, String sourceDb, String snapshot,
             ServerConnector target, String targetDb, SourceCatalog catalog, WorkerPool pool, CancelSignal cancel,
-            Map<Long, TableVerification> done, Map<Long, CopiedRows> copied) throws Exception {
+            Map<Long, TableVerification> done, Map<Long, CopiedRows> copied, Map<Thread, SessionPair> sessions,
+            Connection snapshotSession) throws Exception {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        RowChecksums.HashMode mode;
-        Map<String, Map<String, String>> targetColumns;
-        try (Connection t = target.open(targetDb)) { // one login: the source's version is the catalog's
-            mode = RowChecksums.HashMode.of(Math.min(catalog.versionNum, version(t)));
-            Sql.execute(t, "SET search_path = pg_catalog"); // type names qualified as the source's catalog has them
-            targetColumns = columnsByTable(t);
-        }
-        Map<Thread, Connection[]> connections = new ConcurrentHashMap<>();
+        List<SourceCatalog.Table> left = catalog.tables.values().stream()
+                .filter(table -> table.hasData() && !done.containsKey(table.oid())).toList();
         List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
-        CancelSignal abort = new CancelSignal();
-        ExecutorService targetSide = TableComparison.targetSideThreads();
-        try {
-            TaskTracker tracker = new TaskTracker(pool, cancel, abort);
-            for (SourceCatalog.Table table : catalog.tables.values()) {
-                if (!table.hasData() || done.containsKey(table.oid())) {
-                    continue;
+        if (!left.isEmpty()) {
+            // The coordinator's reads run while no worker compares, on a pair a worker opened or will use.
+            Connection t = anyPair(sessions, source, sourceDb, target, targetDb).target();
+            // The source's version is the catalog's. The pair's search_path is pg_catalog alone, so that the columns'
+            // types are named as the source's catalog names them.
+            RowChecksums.HashMode mode = RowChecksums.HashMode.of(Math.min(catalog.versionNum, version(t)));
+            Map<String, Map<String, String>> targetColumns = columnsByTable(t);
+            CancelSignal abort = new CancelSignal();
+            ExecutorService targetSide = TableComparison.targetSideThreads();
+            try {
+                TaskTracker tracker = new TaskTracker(pool, cancel, abort);
+                for (SourceCatalog.Table table : left) {
+                    Optional<String> difference = RowChecksums.structuralDifference(table, targetColumns);
+                    tracker.submit(() -> {
+                        SessionPair pair = sessions.computeIfAbsent(Thread.currentThread(),
+                                k -> SessionPair.open(source, sourceDb, target, targetDb));
+                        tables.add(table.rowsLeftOut()
+                                ? TableComparison.rowsLeftOut(pair.target(), sourceDb, table, difference)
+                                : difference.isPresent()
+                                ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
+                                : copied.containsKey(table.oid())
+                                ? TableComparison.compareCopied(pair, sourceDb, snapshot, table,
+                                        copied.get(table.oid()), mode, cancel, abort, targetSide)
+                                : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
+                                        targetSide));
+                        return null;
+                    }, WorkerPool.PRIORITY_DEFAULT);
                 }
-                Optional<String> difference = RowChecksums.structuralDifference(table, targetColumns);
-                tracker.submit(() -> {
-                    Connection[] pair = connections.computeIfAbsent(Thread.currentThread(),
-                            k -> TableComparison.open(source, sourceDb, target, targetDb));
-                    tables.add(table.rowsLeftOut()
-                            ? TableComparison.rowsLeftOut(pair[1], sourceDb, table, difference)
-                            : difference.isPresent()
-                            ? TableComparison.countOnly(pair, sourceDb, snapshot, table, difference.get())
-                            : copied.containsKey(table.oid())
-                            ? TableComparison.compareCopied(pair, sourceDb, snapshot, table, copied.get(table.oid()),
-                                    mode, cancel, abort, targetSide)
-                            : TableComparison.compare(pair, sourceDb, snapshot, table, mode, cancel, abort,
-                                    targetSide));
-                    return null;
-                }, WorkerPool.PRIORITY_DEFAULT);
-            }
-            tracker.await();
-        } finally {
-            targetSide.shutdownNow();
-            for (Connection[] pair : connections.values()) {
-                for (Connection c : pair) {
-                    c.close();
-                }
+                tracker.await();
+            } finally {
+                targetSide.shutdownNow();
             }
         }
+        SessionPair counts = anyPair(sessions, source, sourceDb, target, targetDb);
         List<ObjectCount> objects;
-        try (Connection s = source.open(sourceDb); Connection t = target.open(targetDb)) {
+        if (snapshot != null && snapshotSession != null) {
+            objects = ObjectCounts.compare(snapshotSession, counts.target(), sourceDb, catalog);
+        } else {
+            Connection s = counts.source();
             if (snapshot != null) {
-                s.setAutoCommit(false);
                 Sql.execute(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 Sql.execute(s, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot));
             }
-            objects = ObjectCounts.compare(s, t, sourceDb, catalog);
-            if (snapshot != null) {
-                s.rollback();
-            }
+            objects = ObjectCounts.compare(s, counts.target(), sourceDb, catalog);
+            s.rollback();
         }
         tables.sort((a, b) -> (a.schema() + "." + a.table()).compareTo(b.schema() + "." + b.table()));
         return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
+    }
+
+    /** One of {@code sessions}' pairs, or a new one kept there under this thread. */
+    private static SessionPair anyPair(Map<Thread, SessionPair> sessions, ServerConnector source, String sourceDb,
+            ServerConnector target, String targetDb) {
+        return sessions.values().stream().findAny().orElseGet(() -> sessions.computeIfAbsent(Thread.currentThread(),
+                k -> SessionPair.open(source, sourceDb, target, targetDb)));
     }
 
     /**
