@@ -25,7 +25,7 @@ import org.postgresql.copy.CopyOut;
  * {@link CopyChecksum#likeServer}: the sum of a binary COPY's rows hashed by pgmigrate equals the sum the server
  * computes over the same rows with {@link RowChecksums#likeServerQuery}, for every type it hashes and the values at
  * their edges (NULL, empty, signs, infinities, NaN, padding, every length modulo lookup3's 12-byte blocks), on the
- * first major that has {@code hash_record_extended} (14) and two later ones, whatever the pieces the rows come in;
+ * first major whose verification hashes rows by their columns' hash functions (14) and two later ones, whatever the pieces the rows come in;
  * and a type it cannot hash gives no such checksum.
  */
 @PostgresTest

@@ -15,16 +15,22 @@ final class Lookup3 {
     private final byte[] carry = new byte[12];
     private int carried;
 
-    /** The hash of a whole value. */
-    long hash(byte[] k, int offset, int length) {
-        start(length);
+    /** The hash of a whole value, {@code hash_bytes_extended(k, length, seed)}. */
+    long hash(byte[] k, int offset, int length, long seed) {
+        start(length, seed);
         feed(k, offset, length);
         return finish();
     }
 
-    void start(int length) {
+    /** Starts a value of {@code length} bytes; a seed other than 0 perturbs the state as one more block would. */
+    void start(int length, long seed) {
         a = b = c = INIT + length;
         carried = 0;
+        if (seed != 0) {
+            a += (int) (seed >>> 32);
+            b += (int) seed;
+            mix();
+        }
     }
 
     void feed(byte[] k, int offset, int length) {
@@ -75,26 +81,49 @@ final class Lookup3 {
         a += (int) LITTLE_ENDIAN_INT.get(k, i);
         b += (int) LITTLE_ENDIAN_INT.get(k, i + 4);
         c += (int) LITTLE_ENDIAN_INT.get(k, i + 8);
+        mix();
+    }
+
+    /** lookup3's {@code mix(a, b, c)}. */
+    private void mix() {
+        int a = this.a;
+        int b = this.b;
+        int c = this.c;
         a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
         b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
         c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
         a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
         b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
         c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+        this.a = a;
+        this.b = b;
+        this.c = c;
     }
-
 
     /** {@code hashint8extended(v, 0)}: the two halves folded into one, as int2, int4 and int8 hash alike. */
     static long hashInt8(long v) {
+        return hashUint32(foldInt8(v));
+    }
+
+    /** {@code hashint8extended(v, seed)}'s word: the two halves of {@code v} folded into one. */
+    static int foldInt8(long v) {
         int lo = (int) v;
         int hi = (int) (v >>> 32);
-        lo ^= v >= 0 ? hi : ~hi;
-        return hashUint32(lo);
+        return lo ^ (v >= 0 ? hi : ~hi);
     }
 
     /** {@code hash_bytes_uint32_extended(k, 0)}: lookup3's final mix of one word. */
     static long hashUint32(int k) {
         return finalMix(INIT + 4 + k, INIT + 4, INIT + 4);
+    }
+
+    /** {@code hash_bytes_uint32_extended(k, seed)}: the seed's mix, then the word's final one. */
+    long word(int k, long seed) {
+        if (seed == 0) {
+            return hashUint32(k);
+        }
+        start(4, seed);
+        return finalMix(a + k, b, c);
     }
 
     /** lookup3's {@code final(a, b, c)}, then the 64-bit result: {@code b} high, {@code c} low. */

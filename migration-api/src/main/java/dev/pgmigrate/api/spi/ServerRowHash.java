@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The hash PostgreSQL 14 and later computes for a row itself, computed from the row's binary COPY form as it
- * streams by: {@code hashint8extended(hash_record_extended(ROW(c1, ..., cn), 0), 0)}, each column as the target's
- * verification query writes it (a text column under {@code COLLATE "C"}, a float as {@code float8send(c::float8)},
+ * streams by: {@code hashint8extended(h1 # ... # hn, 0)}, {@code hi} column i's hash by its type's extended hash
+ * function seeded by {@code i} (0 for NULL), each column as the target's verification query writes it (a text column under {@code COLLATE "C"}, a float as {@code float8send(c::float8)},
  * numeric, json and jsonb as {@code c::text}). So the sum of a copy's rows compares with the sum the target
  * computes over its stored rows, without reading them back. Only for columns of the types below, whose binary form
  * determines that hash; the text types' bytes must be those the target stores (a UTF-8 database, as the driver
@@ -219,7 +219,7 @@ final class ServerRowHash {
         gatheredLength = 0;
         remaining = length;
         if (!kind.gathered) {
-            jenkins.start(kind == Kind.JSONB ? length - 1 : length);
+            jenkins.start(kind == Kind.JSONB ? length - 1 : length, field + 1);
         }
         if (length == 0) {
             endField();
@@ -245,10 +245,10 @@ final class ServerRowHash {
             offset += 4;
             long value = 0; // SQL NULL
             if (length >= 0) {
-                value = valueHash(columns[at], b, offset, length);
+                value = valueHash(columns[at], b, offset, length, at + 1);
                 offset += length;
             }
-            hash = hash * 31 + value;
+            hash ^= value;
             at++;
         }
         field = at;
@@ -268,21 +268,25 @@ final class ServerRowHash {
 
     private void endField() {
         Kind kind = kinds[field];
-        combine(kind.gathered ? valueHash(kind, gathered, 0, gatheredLength) : jenkins.finish());
+        combine(kind.gathered ? valueHash(kind, gathered, 0, gatheredLength, field + 1) : jenkins.finish());
     }
 
-    /** The hash of one value of {@code kind}, whose binary form is {@code b[off, off + len)}. */
-    private long valueHash(Kind kind, byte[] b, int off, int len) {
+    /**
+     * The hash of one value of {@code kind}, whose binary form is {@code b[off, off + len)}, with the column's
+     * position as its seed.
+     */
+    private long valueHash(Kind kind, byte[] b, int off, int len, long seed) {
         return switch (kind) {
-            case INT2 -> Lookup3.hashUint32((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)));
-            case INT4 -> Lookup3.hashUint32(readInt(b, off));
-            case INT8 -> Lookup3.hashInt8((long) readInt(b, off) << 32 | (readInt(b, off + 4) & 0xffffffffL));
-            case CHAR -> Lookup3.hashUint32(b[off]);
-            case FLOAT4 -> hashFloat4(readInt(b, off));
-            case BPCHAR -> scratch.hash(b, off, withoutTrailingSpaces(b, off, len));
-            case NUMERIC -> scratch.hash(numeric.text(), 0, numeric.write(b, off));
-            case BYTES -> scratch.hash(b, off, len);
-            case JSONB -> scratch.hash(b, off + 1, len - 1);
+            case INT2 -> scratch.word((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)), seed);
+            case INT4 -> scratch.word(readInt(b, off), seed);
+            case INT8 -> scratch.word(Lookup3.foldInt8((long) readInt(b, off) << 32
+                    | (readInt(b, off + 4) & 0xffffffffL)), seed);
+            case CHAR -> scratch.word(b[off], seed);
+            case FLOAT4 -> hashFloat4(readInt(b, off), seed);
+            case BPCHAR -> scratch.hash(b, off, withoutTrailingSpaces(b, off, len), seed);
+            case NUMERIC -> scratch.hash(numeric.text(), 0, numeric.write(b, off), seed);
+            case BYTES -> scratch.hash(b, off, len, seed);
+            case JSONB -> scratch.hash(b, off + 1, len - 1, seed);
         };
     }
 
@@ -300,20 +304,20 @@ final class ServerRowHash {
         return n;
     }
 
-    /** As {@code hash_record_extended} adds each column's hash. */
-    private void combine(long elementHash) {
-        rowHash = rowHash * 31 + elementHash;
+    /** Adds a column's hash to the row's. */
+    private void combine(long columnHash) {
+        rowHash ^= columnHash;
         field++;
         gatheredLength = 0;
         state = field == kinds.length ? DONE : LENGTH;
     }
 
-    private long hashFloat4(int bits) {
+    private long hashFloat4(int bits, long seed) {
         long d = Double.doubleToRawLongBits(Float.intBitsToFloat(bits));
         for (int i = 0; i < 8; i++) {
             float8[i] = (byte) (d >>> (56 - 8 * i));
         }
-        return scratch.hash(float8, 0, 8);
+        return scratch.hash(float8, 0, 8, seed);
     }
 
     private static int readInt(byte[] b, int i) {

@@ -53,10 +53,10 @@ public final class RowChecksums {
         /** 11 to 13: {@code hashtextextended} of each row's text form. */
         TEXT,
         /**
-         * 14 and later: {@code hash_record_extended} over the columns, each hashed by its type's own hash
-         * function where that function sees every bit of the value, by its binary or text form otherwise, folded
-         * by {@code hashint8extended} (the record's hash adds its columns' linearly, so values swapped between
-         * rows would cancel out in the sum). It skips text output for most columns and costs roughly half as much
+         * 14 and later: each column hashed by its type's own hash function where that function sees every bit of
+         * the value, by its binary or text form otherwise, seeded by its position, the columns' hashes XORed and
+         * folded by {@code hashint8extended} ({@link #likeServerQuery}; a linear sum of the columns' hashes would
+         * let values swapped between rows cancel out). It skips text output for most columns and costs roughly half as much
          * CPU as hashing the row's text; the copy computes the same hash ({@code CopyChecksum.likeServer}).
          */
         TYPED;
@@ -101,16 +101,53 @@ public final class RowChecksums {
 
     /**
      * The query by which the target sums its rows (those {@code where} selects, when given) as a copy's
-     * {@link dev.pgmigrate.api.spi.CopyChecksum#likeServer} summed the source's: each row's
-     * {@code hash_record_extended} over the columns as {@link HashMode#TYPED} writes them, folded once more by
-     * {@code hashint8extended} so that values swapped between rows do not cancel out. PostgreSQL 14 and later.
+     * {@link dev.pgmigrate.api.spi.CopyChecksum#likeServer} summed the source's: each column, as {@link
+     * HashMode#TYPED} writes it, hashed by its type's own extended hash function with its position (1, 2, ...) as the
+     * seed, 0 for NULL; the columns' hashes XORed and the result hashed once more by {@code hashint8extended}, so that
+     * values swapped between rows, or between columns, do not cancel out in the sum. Without the record that
+     * {@code hash_record_extended(ROW(...))} would form and take apart for each row, it costs the server a third
+     * less. PostgreSQL 14 and later.
      */
     public static String likeServerQuery(SourceCatalog.Table table, Optional<String> where) {
-        String row = "ROW(" + table.columns().stream().map(RowChecksums::typedColumnExpr)
-                .collect(Collectors.joining(", ")) + ")";
-        return "SELECT count(*), coalesce(sum(hashint8extended(hash_record_extended(" + row + ", 0), 0)), 0)::text"
-                + " FROM ONLY " + Sql.qualified(table.schema(), table.name()) + " AS t"
-                + where.map(w -> " WHERE " + w).orElse("");
+        List<CopyColumn> columns = table.columns();
+        StringBuilder row = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            row.append(i == 0 ? "" : " # ").append(columnHash(columns.get(i), i + 1));
+        }
+        String hash = columns.isEmpty() ? "0::bigint" : "hashint8extended(" + row + ", 0)";
+        return "SELECT count(*), coalesce(sum(" + hash + "), 0)::text FROM ONLY "
+                + Sql.qualified(table.schema(), table.name()) + " AS t" + where.map(w -> " WHERE " + w).orElse("");
+    }
+
+    /**
+     * The extended hash function of each type of {@link #EXACT_HASH} that SQL can call on the column itself; the
+     * others ({@code boolean} and {@code date}, whose function takes another type, and {@code bytea}, whose takes
+     * {@code internal}) go through a record of one column, whose hash is its column's. A {@code timestamp with time
+     * zone} is hashed as the {@code timestamp} it is at UTC, which has the same stored value.
+     */
+    private static final Map<String, String> HASH_FUNCTIONS = Map.ofEntries(Map.entry("smallint", "hashint2extended"),
+            Map.entry("integer", "hashint4extended"), Map.entry("bigint", "hashint8extended"),
+            Map.entry("oid", "hashoidextended"), Map.entry("\"char\"", "hashcharextended"),
+            Map.entry("name", "hashnameextended"), Map.entry("text", "hashtextextended"),
+            Map.entry("character varying", "hashtextextended"), Map.entry("character", "hashbpcharextended"),
+            Map.entry("uuid", "uuid_hash_extended"), Map.entry("time without time zone", "time_hash_extended"),
+            Map.entry("time with time zone", "timetz_hash_extended"),
+            Map.entry("timestamp without time zone", "timestamp_hash_extended"),
+            Map.entry("timestamp with time zone", "timestamp_hash_extended"),
+            Map.entry("macaddr", "hashmacaddrextended"), Map.entry("macaddr8", "hashmacaddr8extended"),
+            Map.entry("inet", "hashinetextended"), Map.entry("cidr", "hashinetextended"));
+
+    /** One column's hash in {@link #likeServerQuery}, seeded by its position; 0 for NULL. */
+    private static String columnHash(CopyColumn column, int seed) {
+        String expr = typedColumnExpr(column);
+        String type = column.type().replaceAll("\\(\\d+(,\\d+)?\\)", "");
+        String function = EXACT_HASH.contains(type) ? HASH_FUNCTIONS.get(type)
+                : expr.endsWith("::text") ? "hashtextextended" : null;
+        if (type.equals("timestamp with time zone")) {
+            expr += " AT TIME ZONE 'UTC'"; // cheaper than a record: 0.20 s against 0.25 for a million rows
+        }
+        return function == null ? "hash_record_extended(ROW(" + expr + "), " + seed + ")"
+                : "coalesce(" + function + "(" + expr + ", " + seed + "), 0)";
     }
 
     private static String typedColumnExpr(CopyColumn column) {
