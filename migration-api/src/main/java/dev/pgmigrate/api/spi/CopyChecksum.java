@@ -66,11 +66,11 @@ public final class CopyChecksum {
      * or later hashes it in {@code hashint8extended(h1 # h2 # ... # hn, 0)}, where {@code hi} is column i's hash by
      * its type's own extended hash function with {@code i} as the seed ({@code hashint4extended(c, 1)}, 0 for
      * NULL), a text column under {@code COLLATE "C"}, a float as {@code float8send(c::float8)}, numeric, json and
-     * jsonb as {@code c::text}: the engine's verification sums that over the target's table on the target. Empty unless every column is of
-     * a type whose binary form determines that hash: smallint, integer, bigint, boolean, "char", real, double
-     * precision, numeric, date, time, timestamp, timestamptz, oid, uuid, text, varchar, character, name, bytea,
-     * json, jsonb. A row's hash is 64 bits from 32 (the last fold), so a changed row escapes with a chance of 1 in
-     * 2<sup>32</sup>; values swapped between rows or columns do not cancel out.
+     * jsonb as {@code c::text}: the engine's verification sums that over the target's table on the target.
+     * Empty unless every column is of a type whose binary form determines that hash: smallint, integer, bigint,
+     * boolean, "char", real, double precision, numeric, date, time, timestamp, timestamptz, oid, uuid, text,
+     * varchar, character, name, bytea, json, jsonb. A row's hash is 64 bits from 32 (the last fold), so a changed
+     * row escapes with a chance of 1 in 2<sup>32</sup>; values swapped between rows or columns do not cancel out.
      *
      * @since 0.3
      */

@@ -14,23 +14,50 @@ final class Lookup3 {
     private int c;
     private final byte[] carry = new byte[12];
     private int carried;
+    private final long seed;
+    /** The state {@link #start} last set up, by length: a column's values often share one (an int's always). */
+    private int startedLength = -1;
+    private int startedA;
+    private int startedB;
+    private int startedC;
+
+    /** Hashes with {@code seed}: 0 for none, else it perturbs the state as one more block would. */
+    Lookup3(long seed) {
+        this.seed = seed;
+    }
 
     /** The hash of a whole value, {@code hash_bytes_extended(k, length, seed)}. */
-    long hash(byte[] k, int offset, int length, long seed) {
-        start(length, seed);
+    long hash(byte[] k, int offset, int length) {
+        start(length);
         feed(k, offset, length);
         return finish();
     }
 
-    /** Starts a value of {@code length} bytes; a seed other than 0 perturbs the state as one more block would. */
-    void start(int length, long seed) {
-        a = b = c = INIT + length;
+    /** {@code hash_bytes_uint32_extended(k, seed)}: the seed's mix, then the word's final one. */
+    long word(int k) {
+        start(4);
+        return finalMix(a + k, b, c);
+    }
+
+    /** Starts a value of {@code length} bytes. */
+    void start(int length) {
         carried = 0;
+        if (length == startedLength) {
+            a = startedA;
+            b = startedB;
+            c = startedC;
+            return;
+        }
+        a = b = c = INIT + length;
         if (seed != 0) {
             a += (int) (seed >>> 32);
             b += (int) seed;
             mix();
         }
+        startedLength = length;
+        startedA = a;
+        startedB = b;
+        startedC = c;
     }
 
     void feed(byte[] k, int offset, int length) {
@@ -115,15 +142,6 @@ final class Lookup3 {
     /** {@code hash_bytes_uint32_extended(k, 0)}: lookup3's final mix of one word. */
     static long hashUint32(int k) {
         return finalMix(INIT + 4 + k, INIT + 4, INIT + 4);
-    }
-
-    /** {@code hash_bytes_uint32_extended(k, seed)}: the seed's mix, then the word's final one. */
-    long word(int k, long seed) {
-        if (seed == 0) {
-            return hashUint32(k);
-        }
-        start(4, seed);
-        return finalMix(a + k, b, c);
     }
 
     /** lookup3's {@code final(a, b, c)}, then the 64-bit result: {@code b} high, {@code c} low. */

@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * The hash PostgreSQL 14 and later computes for a row itself, computed from the row's binary COPY form as it
  * streams by: {@code hashint8extended(h1 # ... # hn, 0)}, {@code hi} column i's hash by its type's extended hash
- * function seeded by {@code i} (0 for NULL), each column as the target's verification query writes it (a text column under {@code COLLATE "C"}, a float as {@code float8send(c::float8)},
- * numeric, json and jsonb as {@code c::text}). So the sum of a copy's rows compares with the sum the target
+ * function seeded by {@code i} (0 for NULL), each column as the target's verification query writes it (a text
+ * column under {@code COLLATE "C"}, a float as {@code float8send(c::float8)}, numeric, json and jsonb as
+ * {@code c::text}). So the sum of a copy's rows compares with the sum the target
  * computes over its stored rows, without reading them back. Only for columns of the types below, whose binary form
  * determines that hash; the text types' bytes must be those the target stores (a UTF-8 database, as the driver
  * speaks UTF-8). The functions are Bob Jenkins' lookup3 as PostgreSQL's {@code hashfn.c} has it, on a
@@ -49,9 +50,8 @@ final class ServerRowHash {
     }
 
     private final Kind[] kinds;
-    private final Lookup3 jenkins = new Lookup3();
-    /** For a value gathered whole. */
-    private final Lookup3 scratch = new Lookup3();
+    /** Each column's, seeded by its position. */
+    private final Lookup3[] hashers;
     private final NumericText numeric = new NumericText();
     private final byte[] float8 = new byte[8];
     private static final byte[] SPACES = new byte[256];
@@ -79,6 +79,10 @@ final class ServerRowHash {
 
     private ServerRowHash(Kind[] kinds) {
         this.kinds = kinds;
+        this.hashers = new Lookup3[kinds.length];
+        for (int i = 0; i < kinds.length; i++) {
+            hashers[i] = new Lookup3(i + 1);
+        }
     }
 
     /** A hash for rows of these columns, or empty when one of them is of a type this cannot hash. */
@@ -161,9 +165,9 @@ final class ServerRowHash {
                         gather(bytes, offset, n);
                     } else if (kind == Kind.JSONB && gatheredLength == 0) {
                         gatheredLength = 1; // the version byte, which the text form has not
-                        jenkins.feed(bytes, offset + 1, n - 1);
+                        hashers[field].feed(bytes, offset + 1, n - 1);
                     } else {
-                        jenkins.feed(bytes, offset, n);
+                        hashers[field].feed(bytes, offset, n);
                     }
                     offset += n;
                     remaining -= n;
@@ -219,7 +223,7 @@ final class ServerRowHash {
         gatheredLength = 0;
         remaining = length;
         if (!kind.gathered) {
-            jenkins.start(kind == Kind.JSONB ? length - 1 : length, field + 1);
+            hashers[field].start(kind == Kind.JSONB ? length - 1 : length);
         }
         if (length == 0) {
             endField();
@@ -245,7 +249,7 @@ final class ServerRowHash {
             offset += 4;
             long value = 0; // SQL NULL
             if (length >= 0) {
-                value = valueHash(columns[at], b, offset, length, at + 1);
+                value = valueHash(columns[at], hashers[at], b, offset, length);
                 offset += length;
             }
             hash ^= value;
@@ -268,25 +272,26 @@ final class ServerRowHash {
 
     private void endField() {
         Kind kind = kinds[field];
-        combine(kind.gathered ? valueHash(kind, gathered, 0, gatheredLength, field + 1) : jenkins.finish());
+        Lookup3 hasher = hashers[field];
+        combine(kind.gathered ? valueHash(kind, hasher, gathered, 0, gatheredLength) : hasher.finish());
     }
 
     /**
-     * The hash of one value of {@code kind}, whose binary form is {@code b[off, off + len)}, with the column's
-     * position as its seed.
+     * The hash of one value of {@code kind}, whose binary form is {@code b[off, off + len)}, by its column's
+     * {@code hasher}.
      */
-    private long valueHash(Kind kind, byte[] b, int off, int len, long seed) {
+    private long valueHash(Kind kind, Lookup3 hasher, byte[] b, int off, int len) {
         return switch (kind) {
-            case INT2 -> scratch.word((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)), seed);
-            case INT4 -> scratch.word(readInt(b, off), seed);
-            case INT8 -> scratch.word(Lookup3.foldInt8((long) readInt(b, off) << 32
-                    | (readInt(b, off + 4) & 0xffffffffL)), seed);
-            case CHAR -> scratch.word(b[off], seed);
-            case FLOAT4 -> hashFloat4(readInt(b, off), seed);
-            case BPCHAR -> scratch.hash(b, off, withoutTrailingSpaces(b, off, len), seed);
-            case NUMERIC -> scratch.hash(numeric.text(), 0, numeric.write(b, off), seed);
-            case BYTES -> scratch.hash(b, off, len, seed);
-            case JSONB -> scratch.hash(b, off + 1, len - 1, seed);
+            case INT2 -> hasher.word((short) ((b[off] & 0xff) << 8 | (b[off + 1] & 0xff)));
+            case INT4 -> hasher.word(readInt(b, off));
+            case INT8 -> hasher.word(Lookup3.foldInt8((long) readInt(b, off) << 32
+                    | (readInt(b, off + 4) & 0xffffffffL)));
+            case CHAR -> hasher.word(b[off]);
+            case FLOAT4 -> hashFloat4(readInt(b, off), hasher);
+            case BPCHAR -> hasher.hash(b, off, withoutTrailingSpaces(b, off, len));
+            case NUMERIC -> hasher.hash(numeric.text(), 0, numeric.write(b, off));
+            case BYTES -> hasher.hash(b, off, len);
+            case JSONB -> hasher.hash(b, off + 1, len - 1);
         };
     }
 
@@ -312,12 +317,12 @@ final class ServerRowHash {
         state = field == kinds.length ? DONE : LENGTH;
     }
 
-    private long hashFloat4(int bits, long seed) {
+    private long hashFloat4(int bits, Lookup3 hasher) {
         long d = Double.doubleToRawLongBits(Float.intBitsToFloat(bits));
         for (int i = 0; i < 8; i++) {
             float8[i] = (byte) (d >>> (56 - 8 * i));
         }
-        return scratch.hash(float8, 0, 8, seed);
+        return hasher.hash(float8, 0, 8);
     }
 
     private static int readInt(byte[] b, int i) {

@@ -56,8 +56,9 @@ public final class RowChecksums {
          * 14 and later: each column hashed by its type's own hash function where that function sees every bit of
          * the value, by its binary or text form otherwise, seeded by its position, the columns' hashes XORed and
          * folded by {@code hashint8extended} ({@link #likeServerQuery}; a linear sum of the columns' hashes would
-         * let values swapped between rows cancel out). It skips text output for most columns and costs roughly half as much
-         * CPU as hashing the row's text; the copy computes the same hash ({@code CopyChecksum.likeServer}).
+         * let values swapped between rows cancel out). It skips text output for most columns and costs roughly
+         * half as much CPU as hashing the row's text; the copy computes the same hash
+         * ({@code CopyChecksum.likeServer}).
          */
         TYPED;
 

@@ -109,8 +109,8 @@ public final class TableComparison {
                             "Mover " + copied.mover().id() + " checksummed its copy but cannot read the table back"));
                     return new String[] {Long.toString(sum.rows()), Long.toString(sum.sum())};
                 });
-        return new CopiedSides(countSource ? Long.parseLong(sides[0][0]) : 0, new CopyChecksum.Sum(Long.parseLong(sides[1][0]),
-                Long.parseLong(sides[1][1]), copied.sum().likeServer()));
+        return new CopiedSides(countSource ? Long.parseLong(sides[0][0]) : 0, new CopyChecksum.Sum(
+                Long.parseLong(sides[1][0]), Long.parseLong(sides[1][1]), copied.sum().likeServer()));
     }
 
     /** The comparison of a copied table: the source's count and the copy's checksum against the target's. */
