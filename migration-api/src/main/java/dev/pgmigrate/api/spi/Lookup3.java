@@ -73,9 +73,27 @@ final class Lookup3 {
             block(carry, 0);
             carried = 0;
         }
-        while (end - offset >= 12) {
-            block(k, offset);
-            offset += 12;
+        if (end - offset >= 12) {
+            // mix(a, b, c) written out over locals: C1, the launcher's only compiler, inlines no method this large
+            // and keeps fields in memory; this loop is most of the hashing of a long value.
+            int a = this.a;
+            int b = this.b;
+            int c = this.c;
+            do {
+                a += (int) LITTLE_ENDIAN_INT.get(k, offset);
+                b += (int) LITTLE_ENDIAN_INT.get(k, offset + 4);
+                c += (int) LITTLE_ENDIAN_INT.get(k, offset + 8);
+                a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+                b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+                c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+                a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+                b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+                c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+                offset += 12;
+            } while (end - offset >= 12);
+            this.a = a;
+            this.b = b;
+            this.c = c;
         }
         if (offset < end) {
             System.arraycopy(k, offset, carry, 0, end - offset);
@@ -102,7 +120,6 @@ final class Lookup3 {
         carried = 0;
         return finalMix(a, b, c);
     }
-
 
     private void block(byte[] k, int i) {
         a += (int) LITTLE_ENDIAN_INT.get(k, i);
