@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * Verification sees every change a value's text form would show, whichever row hash the two servers' versions
  * select (md5 of the row text before 11, {@code hashtextextended} of it before 14, typed column hashes from 14):
  * a numeric's scale, an interval's units, a jsonb number's scale, an array's dimensions, a float's sign of zero,
- * a timestamp's microsecond, one byte of a bytea, and a letter's case under a case-insensitive collation.
+ * a timestamp's microsecond, one byte of a bytea, a letter's case under a case-insensitive collation, and values
+ * swapped between rows or between the columns of a row.
  */
 @PostgresTest
 class VerificationFidelityTest {
@@ -112,6 +113,10 @@ class VerificationFidelityTest {
                 "INSERT INTO unchanged (a) VALUES (NULL)"};
             for (PostgresServer server : List.of(source, target)) {
                 server.execute(db, same);
+                if (source.versionNum() >= 100000) {
+                    server.execute(db, "CREATE TABLE unchanged_macaddr8 (m macaddr8)",
+                            "INSERT INTO unchanged_macaddr8 VALUES ('08:00:2b:01:02:03:04:05'), (NULL)");
+                }
                 for (Change change : CHANGES) {
                     server.execute(db, "CREATE TABLE " + change.table() + " (id int, v " + change.type() + ")",
                             "INSERT INTO " + change.table() + " SELECT g, NULL FROM generate_series(1, 50) g",
@@ -119,6 +124,9 @@ class VerificationFidelityTest {
                 }
                 // Values swapped between two rows: a hash that only adds its columns' hashes would not see it.
                 server.execute(db, "CREATE TABLE swapped (id int, v text)", "INSERT INTO swapped VALUES (1, 'a'), (2, 'b')");
+                // And between two columns of one row.
+                server.execute(db, "CREATE TABLE swapped_columns (a text, b text)",
+                        "INSERT INTO swapped_columns VALUES ('x', 'y')");
                 if (caseInsensitive) {
                     server.execute(db, "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', "
                             + "deterministic = false)", "CREATE TABLE case_letter (v text COLLATE ci)",
@@ -132,6 +140,8 @@ class VerificationFidelityTest {
             }
             target.execute(db, "UPDATE swapped SET v = CASE id WHEN 1 THEN 'b' ELSE 'a' END");
             changed.add("swapped");
+            target.execute(db, "UPDATE swapped_columns SET a = b, b = a");
+            changed.add("swapped_columns");
             if (caseInsensitive) {
                 target.execute(db, "UPDATE case_letter SET v = 'hello'");
                 changed.add("case_letter");
