@@ -8,6 +8,7 @@ import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.EngineOptions;
 import dev.pgmigrate.core.internal.run.TaskTracker;
 import dev.pgmigrate.core.internal.run.WorkerPool;
 import java.sql.Connection;
@@ -103,6 +104,9 @@ public final class Verifier {
         SessionPair counts = anyPair(sessions, source, sourceDb, target, targetDb);
         List<ObjectCount> objects;
         if (snapshot != null && snapshotSession != null) {
+            // Its transaction ends next (the source's write statistics are read afresh): the timeout ends with it.
+            Sql.execute(snapshotSession, "SET LOCAL lock_timeout = '"
+                    + EngineOptions.lockTimeoutSeconds(source.settings()) + "s'");
             objects = ObjectCounts.compare(snapshotSession, counts.target(), sourceDb, catalog);
         } else {
             Connection s = counts.source();
