@@ -49,10 +49,11 @@ final class Lookup3 {
             return;
         }
         a = b = c = INIT + length;
-        if (seed != 0) {
-            a += (int) (seed >>> 32);
-            b += (int) seed;
-            mix();
+        if (seed != 0) { // as a block of the seed's high word, its low word and 0
+            LITTLE_ENDIAN_INT.set(carry, 0, (int) (seed >>> 32));
+            LITTLE_ENDIAN_INT.set(carry, 4, (int) seed);
+            LITTLE_ENDIAN_INT.set(carry, 8, 0);
+            blocks(carry, 0, 12);
         }
         startedLength = length;
         startedA = a;
@@ -70,30 +71,11 @@ final class Lookup3 {
             if (carried < 12) {
                 return;
             }
-            block(carry, 0);
+            blocks(carry, 0, 12);
             carried = 0;
         }
         if (end - offset >= 12) {
-            // mix(a, b, c) written out over locals: C1, the launcher's only compiler, inlines no method this large
-            // and keeps fields in memory; this loop is most of the hashing of a long value.
-            int a = this.a;
-            int b = this.b;
-            int c = this.c;
-            do {
-                a += (int) LITTLE_ENDIAN_INT.get(k, offset);
-                b += (int) LITTLE_ENDIAN_INT.get(k, offset + 4);
-                c += (int) LITTLE_ENDIAN_INT.get(k, offset + 8);
-                a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
-                b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-                c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-                a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-                b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-                c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
-                offset += 12;
-            } while (end - offset >= 12);
-            this.a = a;
-            this.b = b;
-            this.c = c;
+            offset = blocks(k, offset, end);
         }
         if (offset < end) {
             System.arraycopy(k, offset, carry, 0, end - offset);
@@ -121,27 +103,31 @@ final class Lookup3 {
         return finalMix(a, b, c);
     }
 
-    private void block(byte[] k, int i) {
-        a += (int) LITTLE_ENDIAN_INT.get(k, i);
-        b += (int) LITTLE_ENDIAN_INT.get(k, i + 4);
-        c += (int) LITTLE_ENDIAN_INT.get(k, i + 8);
-        mix();
-    }
-
-    /** lookup3's {@code mix(a, b, c)}. */
-    private void mix() {
+    /**
+     * Adds each whole 12-byte block of {@code k[offset, end)} to the state and mixes it ({@code mix(a, b, c)});
+     * returns where the blocks stopped. Over locals in one loop: C1, the launcher's only compiler, inlines no method
+     * this large and keeps fields in memory, and this loop is most of the hashing of a long value.
+     */
+    private int blocks(byte[] k, int offset, int end) {
         int a = this.a;
         int b = this.b;
         int c = this.c;
-        a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
-        b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+        while (end - offset >= 12) {
+            a += (int) LITTLE_ENDIAN_INT.get(k, offset);
+            b += (int) LITTLE_ENDIAN_INT.get(k, offset + 4);
+            c += (int) LITTLE_ENDIAN_INT.get(k, offset + 8);
+            a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+            b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+            c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+            c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+            offset += 12;
+        }
         this.a = a;
         this.b = b;
         this.c = c;
+        return offset;
     }
 
     /** {@code hashint8extended(v, 0)}: the two halves folded into one, as int2, int4 and int8 hash alike. */
