@@ -31,7 +31,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Cancel during the copy, cancel of an ended migration, and a migration whose process was killed. */
+/**
+ * Cancel during the copy and while pg_dump runs, cancel of an ended migration, and a migration whose process was
+ * killed.
+ */
 @PostgresTest
 class CancelTest {
     private static String bigDb;
@@ -157,6 +160,50 @@ class CancelTest {
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 
+    @Test
+    void aCancelWhilePgDumpRunsRollsBackAndLeavesNoSessionOnEitherServer(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target, @TempDir Path dir) throws Exception {
+        // A pg_dump that answers --version and then waits until this test ends: the migration is held after the
+        // target database exists and the restore's session on it is open, before the schema comes.
+        Path pgDump = dir.resolve("pg_dump");
+        Path release = dir.resolve("release");
+        Files.writeString(pgDump, "#!/bin/sh\nif [ \"$1\" = --version ]; then exec '" + source.binDirectory()
+                .resolve("pg_dump") + "' \"$@\"; fi\nwhile [ ! -f '" + release + "' ]; do sleep 0.05; done\n");
+        assertThat(pgDump.toFile().setExecutable(true)).isTrue();
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationHandle handle = service.start(MigrationSpec.builder().name("cancel-dump")
+                    .source(source.serverSpec()).target(target.serverSpec()).databases(bigDb)
+                    .settings(MigrationSettings.builder().parallelism(2).pgDumpDirectory(dir.toString()).build())
+                    .build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (PluginJarTest.databases(target).size() == before.size()) {
+                assertThat(System.nanoTime()).as("the target database was created").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(300); // the restore's and the workers' sessions open on it meanwhile
+            handle.cancel();
+            MigrationRecord done = handle.await(Duration.ofSeconds(60));
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.CANCELED);
+        } finally {
+            Files.writeString(release, "");
+        }
+        assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+        assertThat(migrationSessions(source)).as("the migration's sessions left on the source").isZero();
+        assertThat(migrationSessions(target)).as("the migration's sessions left on the target").isZero();
+    }
+
+    /** The sessions of pgmigrate's logins (pg_dump's included, the test's own not) once they had 10 s to end. */
+    private static long migrationSessions(PostgresServer server) throws InterruptedException {
+        String count = "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgmigrate%' "
+                + "AND application_name <> 'pgmigrate-testkit'";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long left;
+        while ((left = server.queryForLong("postgres", count)) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return left;
+    }
 
     private static MigrationSpec spec(String name, PostgresServer source, PostgresServer target) {
         return MigrationSpec.builder().name(name).source(source.serverSpec()).target(target.serverSpec())

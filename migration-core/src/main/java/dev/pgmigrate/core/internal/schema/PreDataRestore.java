@@ -35,9 +35,11 @@ final class PreDataRestore {
      * holds 20,000 statements, and a round trip and a commit each cost more than most of them. A batch that fails is
      * rolled back whole by the server and run again statement by statement, so the error policy sees each failure as
      * it would without batches. {@code committed} learns the entries of each batch but the last once they are in.
+     * {@code session} is a new connection to the working database, closed when the restore ends.
      */
-    void restore(DatabaseRun db, DumpScript pre, Consumer<List<Entry>> committed) throws SQLException {
-        Connection c = cancel.register(target.connector().open(db.working));
+    void restore(DatabaseRun db, Connection session, DumpScript pre, Consumer<List<Entry>> committed)
+            throws SQLException {
+        Connection c = cancel.register(session);
         db.abort.register(c); // copies already running stop the restore when one fails
         try (c) {
             for (String statement : WorkerSessions.sessionHeader(pre.header())) {

@@ -49,11 +49,20 @@ public final class SchemaRestore {
     }
 
     /**
-     * Restores the pre-data script on a session of its own, in batches ({@link PreDataRestore}); {@code committed}
-     * learns the entries of each batch but the last once they are in.
+     * Opens the session the pre-data script is restored on, ahead of the script: the login overlaps pg_dump's run
+     * instead of following it.
      */
-    public void preData(DatabaseRun db, DumpScript pre, Consumer<List<Entry>> committed) throws SQLException {
-        new PreDataRestore(this, target, cancel).restore(db, pre, committed);
+    public Connection preDataSession(DatabaseRun db) throws SQLException {
+        return target.connector().open(db.working);
+    }
+
+    /**
+     * Restores the pre-data script on {@code session} (from {@link #preDataSession}, closed here), in batches
+     * ({@link PreDataRestore}); {@code committed} learns the entries of each batch but the last once they are in.
+     */
+    public void preData(DatabaseRun db, Connection session, DumpScript pre, Consumer<List<Entry>> committed)
+            throws SQLException {
+        new PreDataRestore(this, target, cancel).restore(db, session, pre, committed);
     }
 
     /** Runs one dump entry's statements under the one error policy of pre- and post-data. */
