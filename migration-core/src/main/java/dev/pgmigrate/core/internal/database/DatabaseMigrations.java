@@ -211,7 +211,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         targetDatabase.create(db, properties);
         cancel.check();
         sessions.openAhead(db);
-        // The restore's login and the roles' read overlap pg_dump's run rather than follow it (50-70 ms).
+        // The restore's login and the roles' read overlap pg_dump's run: the session is ready when the script is.
         Connection restoreSession = restore.preDataSession(db);
         DatabaseProperties.Split pre;
         DataPhase.Copies copies;
