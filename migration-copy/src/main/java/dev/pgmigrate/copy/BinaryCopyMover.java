@@ -52,6 +52,12 @@ public final class BinaryCopyMover implements DataMover {
                 context.checksumRows() ? checksum(task, context) : null);
     }
 
+    /** One {@code COPY ... FROM STDIN} on the target, applied whole or not at all. */
+    @Override
+    public boolean runsOneStatement(CopyTask task) {
+        return true;
+    }
+
     /** Hashed as the target hashes its own rows where the engine compares so and the columns allow it. */
     private static CopyChecksum checksum(CopyTask task, CopyContext context) {
         return context.checksumLikeServer() ? CopyChecksum.likeServer(task.columns()).orElseGet(CopyChecksum::binary)

@@ -40,4 +40,10 @@ public final class TextCopyMover implements DataMover {
         return CopyStreamer.move(ID, task, context, task.copyOutSql(""), task.copyInSql(task.freeze() ? "FREEZE" : ""),
                 0, null);
     }
+
+    /** One {@code COPY ... FROM STDIN} on the target, applied whole or not at all. */
+    @Override
+    public boolean runsOneStatement(CopyTask task) {
+        return true;
+    }
 }

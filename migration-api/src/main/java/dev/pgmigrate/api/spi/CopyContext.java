@@ -8,7 +8,8 @@ import java.sql.Connection;
  * The connections and services a {@link DataMover} uses for one {@link CopyTask}.
  *
  * <p>The engine owns both connections: the source one is inside a read-only transaction on the migration's
- * snapshot, the target one inside a transaction the engine commits after {@code move} returns. A mover neither
+ * snapshot, the target one inside a transaction the engine commits after {@code move} returns (or in autocommit
+ * mode, for a mover that {@link DataMover#runsOneStatement runs one statement}). A mover neither
  * commits, rolls back nor closes them. To cancel, the engine cancels the statements running on both.
  *
  * @since 0.1
@@ -18,7 +19,7 @@ public interface CopyContext {
     /** The source connection, on the migration's snapshot. */
     Connection source();
 
-    /** The target connection, in an open transaction. */
+    /** The target connection, in an open transaction unless the mover runs one statement. */
     Connection target();
 
     /**

@@ -50,4 +50,17 @@ public interface DataMover {
     default Optional<CopyChecksum.Sum> checksum(CopyTask task, Connection connection) throws SQLException {
         return Optional.empty();
     }
+
+    /**
+     * Whether {@link #move} runs {@code task} as one statement on the target (a single {@code COPY}), which the
+     * server applies whole or not at all: the engine then runs it without a transaction of its own when the task
+     * is not {@link CopyTask#freeze}, sparing the {@code BEGIN} and {@code COMMIT} round trips of every table, and
+     * {@link CopyContext#target()} is in autocommit mode. False, the default, keeps every task in the engine's
+     * transaction.
+     *
+     * @since 0.3
+     */
+    default boolean runsOneStatement(CopyTask task) {
+        return false;
+    }
 }
