@@ -88,6 +88,50 @@ class CopiesBesideTheSchemaTest {
         assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 
+    /**
+     * Once the schema's restore has ended, small tables' keys and ANALYZE go to the target several tables per
+     * transaction (one round trip each), not one table's per transaction: each key's constraint row carries the
+     * transaction that made it. The copies here wait for the restore's last statement, so that every table's
+     * post-data comes after it.
+     */
+    @Test
+    void afterTheRestoreSmallTablesKeysAreBuiltSeveralTablesPerTransaction(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("batched"));
+        createTables(source, db);
+        DataMover waiting = TestMovers.textMoverAround("after-restore", task -> true, (task, context) -> {
+            for (int i = 0; i < 3000 && !restored(context.target()); i++) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted", e);
+                }
+            }
+        }, (task, context) -> { });
+        try (MigrationService service = MigrationService.builder()
+                .plugins(Plugins.discover().withMover(waiting)).build()) {
+            MigrationRecord done = service.start(spec("batched", source, target, db)).await();
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.databases().get(0).tables()).as("every table's builds done")
+                    .allSatisfy(t -> assertThat(t.buildsDone()).isEqualTo(t.builds()));
+        }
+        String keys = "FROM pg_constraint WHERE contype = 'p' AND conname ~ '^t[0-9]+_pkey$'";
+        assertThat(target.queryForLong(db, "SELECT count(*) " + keys)).isEqualTo(TABLES);
+        assertThat(target.queryForLong(db, "SELECT count(DISTINCT xmin::text) " + keys))
+                .as("transactions that made the %s keys", TABLES).isLessThanOrEqualTo(TABLES / 10);
+        assertThat(target.queryForLong(db, "SELECT count(DISTINCT starelid) FROM pg_statistic s JOIN pg_class c "
+                + "ON c.oid = s.starelid WHERE c.relname ~ '^t[0-9]+$'")).as("tables analyzed").isEqualTo(TABLES);
+    }
+
+    /** Whether the restore's last statement, t600's comment, is in. */
+    private static boolean restored(java.sql.Connection target) throws SQLException {
+        try (var statement = target.createStatement(); var rs = statement.executeQuery(
+                "SELECT obj_description(oid) FROM pg_class WHERE relname = 't600' AND relnamespace = 'public'::regnamespace")) {
+            return rs.next() && rs.getString(1) != null;
+        }
+    }
+
     /** Tables t001 to t600 of 3 rows each, with a serial key: pg_dump sets their defaults after every table. */
     private static void createTables(PostgresServer source, String db) {
         source.execute(db, "DO $$ BEGIN FOR i IN 1.." + TABLES + " LOOP EXECUTE format('CREATE TABLE t%s (id serial "

@@ -138,6 +138,7 @@ public final class DataPhase {
         private final Map<String, Long> tablesByName = new HashMap<>();
         private final Map<Long, List<TableCopy.Part>> partsByTable = new HashMap<>();
         private final Set<Long> started = new HashSet<>();
+        private final PostDataBatch<SmallTablesPostData.Post> smallTablesPostData = new PostDataBatch<>();
 
         private Copies(DatabaseRun db, PostDataPlan plan, List<TableCopy.Part> parts,
                 Map<Long, AtomicInteger> remainingParts) {
@@ -187,10 +188,12 @@ public final class DataPhase {
                 }
             }
             started.addAll(remainingParts.keySet());
+            smallTablesPostData.open(); // no transaction of the restore's is left to deadlock with
             // Partitioned parents, kept tables and tables without rows to copy still own table-bound post-data.
             for (Table table : db.catalog.tables.values()) {
                 if (!table.hasData() || !remainingParts.containsKey(table.oid())) {
-                    builds.tableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA);
+                    builds.tableKeys(db, tracker, plan, table.oid(), WorkerPool.PRIORITY_POST_DATA,
+                            smallTablesPostData);
                 }
             }
         }
@@ -204,7 +207,8 @@ public final class DataPhase {
                 }
                 if (remainingParts.get(part.table().oid()).decrementAndGet() == 0) {
                     tableCopy.copied(db, part.table(), counters.get(part.table().oid()));
-                    builds.tableKeys(db, tracker, plan, part.table().oid(), TableBuilds.priority(bytesNotStarted.get()));
+                    builds.tableKeys(db, tracker, plan, part.table().oid(), TableBuilds.priority(bytesNotStarted.get()),
+                            smallTablesPostData);
                 }
                 return null;
             }, priorities.get(part));

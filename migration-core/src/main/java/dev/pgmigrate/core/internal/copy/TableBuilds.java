@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +46,7 @@ public final class TableBuilds {
     private final WorkerSessions sessions;
     private final SchemaRestore restore;
     private final DatabaseVerification verification;
+    private final SmallTablesPostData smallTables;
 
     public TableBuilds(RecordKeeper keeper, WorkerPool pool, CancelSignal cancel, WorkerSessions sessions,
             SchemaRestore restore, DatabaseVerification verification) {
@@ -56,6 +56,7 @@ public final class TableBuilds {
         this.sessions = sessions;
         this.restore = restore;
         this.verification = verification;
+        this.smallTables = new SmallTablesPostData(keeper, restore);
     }
 
     /**
@@ -75,9 +76,10 @@ public final class TableBuilds {
      * index exists), its extended statistics and ANALYZE first. Then the last table's ANALYZE runs on one worker
      * while the others finish what they hold, instead of alone after its builds with the others idle. A table under
      * {@link #ONE_TRANSACTION_BELOW_BYTES} with no index on an expression has all of it sent in one round trip
-     * instead, in the same order.
+     * instead, in the same order; once {@code batch} is open, with other such tables' ({@link SmallTablesPostData}).
      */
-    void tableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority) {
+    void tableKeys(DatabaseRun db, TaskTracker tracker, PostDataPlan plan, long tableOid, long priority,
+            PostDataBatch<SmallTablesPostData.Post> batch) {
         Table table = db.catalog.tables.get(tableOid);
         boolean hasData = table != null && table.hasData();
         boolean analyzeFirst = hasData && !db.catalog.expressionIndexed.contains(tableOid);
@@ -91,18 +93,26 @@ public final class TableBuilds {
         }
         // An index on an expression runs the user's functions, which may take long: it is built on its own, shown
         // in the progress while it runs, not inside a transaction of the table's other builds.
-        if (analyzeFirst && table.bytes() < ONE_TRANSACTION_BELOW_BYTES && entries.count() > 0) {
+        boolean small = analyzeFirst && table.bytes() < ONE_TRANSACTION_BELOW_BYTES;
+        if (small && batch.isOpen()) {
+            smallTables.gather(db, tracker, batch, smallPost(db, tracker, table, entries, priority));
+        } else if (small && entries.count() > 0) {
             tracker.submit(() -> {
-                // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
-                TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
-                if (!inOneTransaction(db, table, analyzeFirst, runnable)) {
-                    BuildStages.run(tracker, stages(db, table, analyzeFirst, runnable), 0, priority, () -> { });
-                }
+                smallTables.runAlone(db, smallPost(db, tracker, table, entries, priority));
                 return null;
             }, priority);
         } else {
             BuildStages.run(tracker, stages(db, table, analyzeFirst, entries), 0, priority, () -> { });
         }
+    }
+
+    /** A small table's post-data as one transaction's statements, and as its stages should that transaction fail. */
+    private SmallTablesPostData.Post smallPost(DatabaseRun db, TaskTracker tracker, Table table, TableEntries entries,
+            long priority) {
+        // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
+        TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
+        return SmallTablesPostData.of(table, runnable.statistics(), runnable.indexes(), runnable.constraints(),
+                priority, () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
     }
 
     /** A table's index builds, constraints and extended statistics, each in the order of the dump. */
@@ -179,49 +189,6 @@ public final class TableBuilds {
         done.run();
     }
 
-    /**
-     * Runs a small table's post-data and its ANALYZE in the order of {@link #stages} in one round trip, which the
-     * server runs as one transaction: with 10,000 tables of a few rows, three round trips and three commits a table
-     * cost more than the builds. Each build counts as done once the transaction is, with an equal share of its time.
-     *
-     * @return whether it ran; when not, none of it did
-     */
-    private boolean inOneTransaction(DatabaseRun db, Table table, boolean analyzeFirst, TableEntries entries)
-            throws SQLException {
-        List<String> statements = new ArrayList<>();
-        List<String> builds = new ArrayList<>();
-        BiConsumer<String, List<Entry>> add = (kind, stage) -> stage.forEach(e -> {
-            statements.addAll(e.statements());
-            builds.add(kind + " " + objectName(e, table));
-        });
-        Runnable analyze = () -> {
-            statements.add(ANALYZE + " " + Sql.qualified(table.schema(), table.name()));
-            builds.add(ANALYZE);
-        };
-        if (analyzeFirst) {
-            add.accept("statistics", entries.statistics());
-            analyze.run();
-            add.accept("index", entries.indexes());
-            add.accept("constraint", entries.constraints());
-        } else {
-            add.accept("index", entries.indexes());
-            add.accept("constraint", entries.constraints());
-            add.accept("statistics", entries.statistics());
-            analyze.run();
-        }
-        String name = table.qualifiedName();
-        builds.forEach(what -> keeper.buildStarted(db.name, name, what)); // shown at once: one transaction
-        long started = System.nanoTime();
-        if (!restore.inOneTransaction(db, entries.all(), statements)) {
-            builds.forEach(what -> keeper.buildStopped(db.name, name, what));
-            return false;
-        }
-        Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(builds.size());
-        db.analyzed.add(table.oid());
-        builds.forEach(what -> keeper.buildEnded(db.name, name, what, share, what.equals(ANALYZE)));
-        return true;
-    }
-
     /** How many builds follow the copy of the table {@code tableOid}: each counts in its progress. */
     static int count(PostDataPlan plan, long tableOid) {
         return plan.indexes().getOrDefault(tableOid, List.of()).size()
@@ -244,7 +211,7 @@ public final class TableBuilds {
     }
 
     /** A constraint's tag is its table's name and its own; an index's or statistics object's is its own name. */
-    private static String objectName(Entry entry, Table table) {
+    static String objectName(Entry entry, Table table) {
         String tag = entry.tag();
         return table != null && entry.type().equals("CONSTRAINT") && tag.startsWith(table.name() + " ")
                 ? tag.substring(table.name().length() + 1) : tag;
