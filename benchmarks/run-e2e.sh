@@ -4,8 +4,8 @@
 #
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
-#                         [--tables-timeout S] [--only main|scaling|validation] [--no-profile] [--quick] [--io-bound]
-#                         [--target-version MAJOR]
+#                         [--tables-timeout S] [--only main|scaling|tables|validation] [--no-profile] [--quick] [--io-bound]
+#                         [--target-version MAJOR] [--delay-ms MS]
 #                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
 #                         [--results DIR]
 #
@@ -15,6 +15,9 @@
 # --io-bound: servers with fsync, synchronous_commit and full_page_writes on and 32 MB of shared_buffers, as on a
 # cloud disk (see e2e/servers.sh). --target-version 17: the target runs that major (an upgrade; the server
 # programs of the version pom.xml pins, from the embedded servers' cache or Maven Central), the source stays 15.
+# --delay-ms MS: every tool reaches the servers through a proxy that holds each packet MS ms each way
+# (e2e/delay-proxy.py; 0.5 gives a round trip of about 2.5 ms), as over a network; for round-trip-bound runs such as
+# --only tables (the small tables alone), not gigabytes.
 # The results state the machine's load average at each timed run's start.
 # Results: benchmarks/results/ (e2e.md, e2e.csv, scaling.png, validation.md). Runs as root (it
 # runs the servers as the 'postgres' OS user) on Debian with postgresql-15; installs what it lacks with apt-get.
@@ -24,7 +27,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
 SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=120 VALIDATION_DBS=50 VALIDATION_TABLES=2000
-SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0 TARGET_VERSION=15
+SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0 TARGET_VERSION=15 DELAY_MS=""
 RESULTS="$here/results"
 while (( $# )); do
     case "$1" in
@@ -43,6 +46,7 @@ while (( $# )); do
         --tables-timeout) TABLES_TIMEOUT="$2"; shift ;;
         --io-bound) export IO_BOUND=1 ;;
         --target-version) TARGET_VERSION="$2"; shift ;;
+        --delay-ms) DELAY_MS="$2"; shift ;;
         --quick) QUICK=1; SCALE=2; RUNS=1; SMALL_TABLES=500; VALIDATION_DBS=10; VALIDATION_TABLES=200
                  SCALES=""; PARALLELISM="1 2" ;;
         -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -102,11 +106,32 @@ source "$here/e2e/servers.sh"
 # shellcheck source=e2e/datasets.sh
 source "$here/e2e/datasets.sh"
 # The servers' files go; the work directory (every run's output, pgmigrate's records and log) stays for a look.
-trap 'teardown_servers; rm -rf "$BENCH_DIR/source" "$BENCH_DIR/target" "$WORK/pgcopydb" "$WORK/dump"; log "run files kept in $WORK"' EXIT
+PROXIES=()
+trap 'kill "${PROXIES[@]}" 2>/dev/null || true; teardown_servers; rm -rf "$BENCH_DIR/source" "$BENCH_DIR/target" "$WORK/pgcopydb" "$WORK/dump"; log "run files kept in $WORK"' EXIT
 setup_servers
 mkdir -p "$WORK" "$RESULTS"
 export PG_BIN SOURCE_PORT TARGET_PORT
 CLK_TCK=$(getconf CLK_TCK)
+# The ports the tools connect to: the servers', or with --delay-ms a delaying proxy's in front of each.
+TOOL_SOURCE_PORT="$SOURCE_PORT" TOOL_TARGET_PORT="$TARGET_PORT" NETWORK=""
+if [[ -n "$DELAY_MS" ]]; then
+    start_proxy() { # UPSTREAM_PORT -> the proxy's port
+        local port
+        port="$(free_port $(( $1 + 1000 )))"
+        /usr/bin/python3 "$here/e2e/delay-proxy.py" "$port" "$1" "$(echo "scale=6; $DELAY_MS / 1000" | bc)" &
+        PROXIES+=($!)
+        for _ in $(seq 50); do ss -ltnH "sport = :$port" | grep -q . && break; sleep 0.1; done
+        echo "127.0.0.1:$port:*:postgres:$PASSWORD" >> "$PGPASSFILE"
+        echo "$port"
+    }
+    TOOL_SOURCE_PORT="$(start_proxy "$SOURCE_PORT")"
+    TOOL_TARGET_PORT="$(start_proxy "$TARGET_PORT")"
+    rtt=$("$PG_BIN/psql" -X -q -p "$TOOL_SOURCE_PORT" -d postgres -c '\timing on' -c 'SELECT 1' -c 'SELECT 1' \
+        -c 'SELECT 1' | sed -n 's/^Time: \([0-9.]*\) ms/\1/p' | sort -n | sed -n 2p)
+    NETWORK=", the tools reaching both servers through a proxy that holds each packet $DELAY_MS ms each way (round trip ${rtt} ms, psql's SELECT 1)"
+    log "tools reach the servers through delaying proxies: source $TOOL_SOURCE_PORT, target $TOOL_TARGET_PORT; round trip $rtt ms"
+fi
+export TOOL_SOURCE_PORT TOOL_TARGET_PORT
 SOURCE_PG="$("$PG_BIN/postgres" -V | awk '{print $3}')" TARGET_PG="$("$(server_bin target)/postgres" -V | awk '{print $3}')"
 log "servers: source 127.0.0.1:$SOURCE_PORT (PostgreSQL $SOURCE_PG), target 127.0.0.1:$TARGET_PORT (PostgreSQL $TARGET_PG)"
 
@@ -147,11 +172,11 @@ measure() {
     run_id=$(( run_id + 1 ))
     local name="run-$run_id" tf="$WORK/time-$run_id" pf="$WORK/phase-$run_id"
     drop_target "$db"
-    write_properties "$db" "$jobs"
+    SOURCE_PORT="$TOOL_SOURCE_PORT" TARGET_PORT="$TOOL_TARGET_PORT" write_properties "$db" "$jobs"
     local s0 t0 w0 w1 s1 t1 status=0 load1
     load1=$(cut -d' ' -f1 /proc/loadavg)
     s0=$(server_ticks source); t0=$(server_ticks target); w0=$(date +%s.%N)
-    RUN_NAME="$name" DB="$db" JOBS="$jobs" PHASE_FILE="$pf" \
+    SOURCE_PORT="$TOOL_SOURCE_PORT" TARGET_PORT="$TOOL_TARGET_PORT" RUN_NAME="$name" DB="$db" JOBS="$jobs" PHASE_FILE="$pf" \
         /usr/bin/time -f '%U %S %M' -o "$tf" timeout -k 20 "${RUN_TIMEOUT:-3600}" bash "$here/e2e/tool.sh" "$tool" ||
         status=$?
     w1=$(date +%s.%N); s1=$(server_ticks source); t1=$(server_ticks target)
@@ -224,7 +249,7 @@ if want main || want scaling; then
     src_psql -d postgres -c "DROP DATABASE bench"
 fi
 
-if want scaling && (( SMALL_TABLES > 0 )); then
+if { want scaling || want tables; } && (( SMALL_TABLES > 0 )); then
     log "creating $SMALL_TABLES small tables"
     load_small_tables many "$SMALL_TABLES"
     prepare_source many
@@ -263,7 +288,7 @@ if want validation; then
 fi
 
 cp "$CSV" "$RESULTS/e2e.csv"
-machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $( [[ "$SOURCE_PG" == "$TARGET_PG" ]] && echo "PostgreSQL $SOURCE_PG both sides" || echo "PostgreSQL $SOURCE_PG source, $TARGET_PG target"), pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1); load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $( [[ "$SOURCE_PG" == "$TARGET_PG" ]] && echo "PostgreSQL $SOURCE_PG both sides" || echo "PostgreSQL $SOURCE_PG source, $TARGET_PG target"), pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1)$NETWORK; load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
 /usr/bin/python3 "$here/e2e/report.py" summary "$CSV" "$RESULTS" "$machine" "$(( $(date +%s) - started ))" \
     "${RESULTS}/validation.md" "$WORK/jfr.md"
 # Only the scaling runs write a plot script: without it (--only main) there is nothing to draw, and no failure.
