@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -82,8 +83,19 @@ final class CopyStreamer {
         PGConnection source = context.source().unwrap(PGConnection.class);
         PGConnection target = context.target().unwrap(PGConnection.class);
         buf = new byte[settings.bufferBytes()];
-        // The target's COPY opens first: if it fails (say, a missing table), the source's never starts.
-        try (var in = openIn(target, copyInSql); var out = openOut(source, copyOutSql)) {
+        // The source is asked for its COPY beside this thread while the target answers for its own: over a network
+        // a small table waits for one round trip there, not two. If the target's fails (say, a missing table), the
+        // source's is canceled once it has started.
+        CompletableFuture<CancelOnClose<CopyOut>> outStarted = Beside.start(context.beside(),
+                () -> openOut(source, copyOutSql));
+        CancelOnClose<CopyIn> inStarted;
+        try {
+            inStarted = openIn(target, copyInSql);
+        } catch (SQLException | RuntimeException e) {
+            Beside.closeOnceStarted(outStarted, e);
+            throw e;
+        }
+        try (var in = inStarted; var out = Beside.started(outStarted)) {
             dst = in.op();
             Optional<PGStream> stream = buf.length == 0 ? Optional.empty() : ProtocolStream.of(source);
             if (stream.isPresent()) {

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -142,5 +143,58 @@ class CopyCancelTest {
             assertThat(failure).isInstanceOf(SQLException.class).hasMessageContaining("23514");
             assertUsableAfterRollback(f, context);
         }
+    }
+
+    /**
+     * The source's COPY starts beside the mover's thread while the target's starts; when the target's cannot (its
+     * table is missing), the source's, started or starting, is canceled: both connections take statements again.
+     * The same with the source's started first on the mover's own thread, the default.
+     */
+    @MigrationMatrix(Fixture.SAME)
+    void aTargetCopyThatCannotStartCancelsTheSourcesStartedBesideIt(ServerPair pair) throws Exception {
+        Fixture f = fixture(pair);
+        f.target().execute(f.db(), "DROP TABLE t");
+        CopyTask whole = f.task("t");
+        ExecutorService beside = Executors.newSingleThreadExecutor();
+        try {
+            for (java.util.concurrent.Executor executor : List.<java.util.concurrent.Executor>of(beside,
+                    Runnable::run)) {
+                try (var context = f.open()) {
+                    context.beside(executor);
+                    Throwable failure = failureOf(worker.submit(() -> new BinaryCopyMover().move(whole, context)));
+
+                    assertThat(failure).isInstanceOf(SQLException.class)
+                            .hasMessageContaining("start COPY FROM STDIN on the target").hasMessageContaining("42P01");
+                    try (Statement s = context.source().createStatement();
+                            Statement t = context.target().createStatement()) {
+                        s.execute("ROLLBACK");
+                        t.execute("ROLLBACK");
+                        var rows = s.executeQuery("SELECT count(*) FROM t");
+                        assertThat(rows.next()).isTrue();
+                        assertThat(rows.getLong(1)).isEqualTo(200_000L);
+                        assertThat(t.executeQuery("SELECT 1").next()).isTrue();
+                    }
+                }
+            }
+        } finally {
+            beside.shutdownNow();
+        }
+    }
+
+    /** With the source's COPY started beside the mover's thread, the copy is whole and the same. */
+    @MigrationMatrix(Fixture.SAME)
+    void copiesWithTheSourcesCopyStartedBeside(ServerPair pair) throws Exception {
+        Fixture f = fixture(pair);
+        ExecutorService beside = Executors.newSingleThreadExecutor();
+        try (var context = f.open()) {
+            context.beside(beside);
+            new BinaryCopyMover().move(f.task("t"), context);
+            context.commit();
+        } finally {
+            beside.shutdownNow();
+        }
+        String[] digests = f.digests("t");
+        assertThat(digests[1]).isEqualTo(digests[0]);
+        assertThat(f.onTarget("SELECT count(*) FROM t")).isEqualTo("200000");
     }
 }

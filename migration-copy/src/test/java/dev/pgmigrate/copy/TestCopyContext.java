@@ -21,6 +21,7 @@ final class TestCopyContext implements CopyContext, AutoCloseable {
     private final List<long[]> progress = new ArrayList<>();
     private volatile boolean canceled;
     private volatile Runnable onProgress = () -> { };
+    private volatile java.util.concurrent.Executor beside = Runnable::run;
 
     private TestCopyContext(Connection source, Connection target, MigrationSettings settings) {
         this.source = source;
@@ -78,6 +79,16 @@ final class TestCopyContext implements CopyContext, AutoCloseable {
 
     void onProgress(Runnable action) {
         onProgress = action;
+    }
+
+    /** Where the mover runs work beside its thread, as the engine's pool does; at once on its thread until set. */
+    void beside(java.util.concurrent.Executor executor) {
+        beside = executor;
+    }
+
+    @Override
+    public java.util.concurrent.Executor beside() {
+        return beside;
     }
 
     synchronized List<long[]> progressReports() {

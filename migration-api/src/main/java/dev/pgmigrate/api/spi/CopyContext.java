@@ -3,6 +3,7 @@ package dev.pgmigrate.api.spi;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.Stable;
 import java.sql.Connection;
+import java.util.concurrent.Executor;
 
 /**
  * The connections and services a {@link DataMover} uses for one {@link CopyTask}.
@@ -57,5 +58,16 @@ public interface CopyContext {
      */
     default boolean checksumLikeServer() {
         return false;
+    }
+
+    /**
+     * Where a mover runs work beside its own thread for this task, such as asking the source for its {@code COPY}
+     * while the target answers for its own, so that a small table waits for one round trip instead of two. The
+     * engine's runs it on a thread of the migration's; the default runs it at once, on the caller's thread.
+     *
+     * @since 0.3
+     */
+    default Executor beside() {
+        return Runnable::run;
     }
 }

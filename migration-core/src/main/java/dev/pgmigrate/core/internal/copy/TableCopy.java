@@ -302,6 +302,11 @@ public final class TableCopy {
         public boolean checksumLikeServer() {
             return db.checksumLikeServer;
         }
+
+        @Override
+        public java.util.concurrent.Executor beside() {
+            return sessions.beside();
+        }
     }
 
     /** Marks a table whose every part is in as copied. */

@@ -91,6 +91,11 @@ public final class WorkerSessions {
         return pair;
     }
 
+    /** Threads for what a worker's task runs beside itself ({@link WorkerPool#beside}). */
+    public java.util.concurrent.Executor beside() {
+        return pool.beside();
+    }
+
     /**
      * How many parallel maintenance workers an index build starting now on this worker may have: as many as the
      * pool has workers with nothing to do, so that the last large key of a database, which often builds alone at

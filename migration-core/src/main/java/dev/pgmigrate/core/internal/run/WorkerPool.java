@@ -37,6 +37,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     /** The workers running a task, and each one's task. */
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Prioritized<?>> current = new ThreadLocal<>();
+    private final ThreadPoolExecutor beside;
 
     public WorkerPool(int threads, String name) {
         int pool = POOLS.incrementAndGet();
@@ -60,6 +61,24 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
                 running.remove(Thread.currentThread());
             }
         };
+        AtomicInteger besideCount = new AtomicInteger();
+        beside = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "pgmigrate-" + name + "-" + pool + "-beside-"
+                            + besideCount.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        beside.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Threads for work a task runs beside its own, such as starting the source's COPY while the target starts its
+     * own ({@link dev.pgmigrate.api.spi.CopyContext#beside}): as many as the pool has workers, made when first
+     * needed and gone after 30 s idle, so that a task never waits for another's.
+     */
+    public java.util.concurrent.Executor beside() {
+        return beside;
     }
 
     /** Runs {@code task} when a worker is free, higher {@code priority} first, then in submission order. */
@@ -109,10 +128,12 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     @Override
     public void shutdown() {
         executor.shutdown();
+        beside.shutdown();
     }
 
     @Override
     public List<Runnable> shutdownNow() {
+        beside.shutdownNow();
         return executor.shutdownNow();
     }
 
@@ -134,6 +155,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     @Override
     public void close() {
         executor.shutdownNow();
+        beside.shutdownNow();
     }
 
     private static final class Prioritized<T> extends FutureTask<T> implements Comparable<Prioritized<?>> {
