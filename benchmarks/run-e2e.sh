@@ -115,17 +115,16 @@ CLK_TCK=$(getconf CLK_TCK)
 # The ports the tools connect to: the servers', or with --delay-ms a delaying proxy's in front of each.
 TOOL_SOURCE_PORT="$SOURCE_PORT" TOOL_TARGET_PORT="$TARGET_PORT" NETWORK=""
 if [[ -n "$DELAY_MS" ]]; then
-    start_proxy() { # UPSTREAM_PORT -> the proxy's port
-        local port
-        port="$(free_port $(( $1 + 1000 )))"
-        /usr/bin/python3 "$here/e2e/delay-proxy.py" "$port" "$1" "$(echo "scale=6; $DELAY_MS / 1000" | bc)" &
+    start_proxy() { # UPSTREAM_PORT -> PROXY_PORT, the proxy's (a global: a $(...) would wait for the proxy to end)
+        PROXY_PORT="$(free_port $(( $1 + 1000 )))"
+        /usr/bin/python3 "$here/e2e/delay-proxy.py" "$PROXY_PORT" "$1" "$(echo "scale=6; $DELAY_MS / 1000" | bc)" \
+            > "$BENCH_DIR/proxy-$1.log" 2>&1 &
         PROXIES+=($!)
-        for _ in $(seq 50); do ss -ltnH "sport = :$port" | grep -q . && break; sleep 0.1; done
-        echo "127.0.0.1:$port:*:postgres:$PASSWORD" >> "$PGPASSFILE"
-        echo "$port"
+        for _ in $(seq 50); do ss -ltnH "sport = :$PROXY_PORT" | grep -q . && break; sleep 0.1; done
+        echo "127.0.0.1:$PROXY_PORT:*:postgres:$PASSWORD" >> "$PGPASSFILE"
     }
-    TOOL_SOURCE_PORT="$(start_proxy "$SOURCE_PORT")"
-    TOOL_TARGET_PORT="$(start_proxy "$TARGET_PORT")"
+    start_proxy "$SOURCE_PORT"; TOOL_SOURCE_PORT="$PROXY_PORT"
+    start_proxy "$TARGET_PORT"; TOOL_TARGET_PORT="$PROXY_PORT"
     rtt=$("$PG_BIN/psql" -X -q -p "$TOOL_SOURCE_PORT" -d postgres -c '\timing on' -c 'SELECT 1' -c 'SELECT 1' \
         -c 'SELECT 1' | sed -n 's/^Time: \([0-9.]*\) ms/\1/p' | sort -n | sed -n 2p)
     NETWORK=", the tools reaching both servers through a proxy that holds each packet $DELAY_MS ms each way (round trip ${rtt} ms, psql's SELECT 1)"
