@@ -121,13 +121,6 @@ public final class TableBuilds {
             return statistics.size() + indexes.size() + constraints.size();
         }
 
-        List<Entry> all() {
-            List<Entry> all = new ArrayList<>(statistics);
-            all.addAll(indexes);
-            all.addAll(constraints);
-            return all;
-        }
-
         TableEntries map(UnaryOperator<Entry> f) {
             return new TableEntries(statistics.stream().map(f).toList(), indexes.stream().map(f).toList(),
                     constraints.stream().map(f).toList());
