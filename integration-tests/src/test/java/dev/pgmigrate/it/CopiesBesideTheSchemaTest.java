@@ -99,9 +99,8 @@ class CopiesBesideTheSchemaTest {
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("batched"));
         createTables(source, db);
-        // Every copy waits until a second after the restore's last statement is in: the engine ends the restore's
-        // part (a record write, a log line) before it gathers the post-data, and copies that end in between send
-        // theirs alone.
+        // Every copy waits until a second after the restore's last statement is in: the engine gathers the
+        // post-data once the restore's last commit has returned, and copies that end before send theirs alone.
         AtomicLong restoredAt = new AtomicLong();
         DataMover waiting = TestMovers.textMoverAround("after-restore", task -> true, (task, context) -> {
             try {

@@ -243,9 +243,11 @@ public final class DatabaseMigrations implements AutoCloseable {
         } catch (Exception e) {
             copies.stop(e);
         }
+        // The copies and the small tables' batched post-data go on at once, not a record write later: a copy
+        // ending meanwhile would build its table's keys alone.
+        copies.schemaRestored();
         checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
-        copies.schemaRestored();
         copies.finish();
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
         targetDatabase.noteRoleChanges(db);
