@@ -131,9 +131,13 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         beside.shutdown();
     }
 
+    /**
+     * Stops the workers now, and the threads beside them once their queued work is done: a worker waits for the
+     * COPY it had started beside it, and a start left in the queue would leave it waiting forever.
+     */
     @Override
     public List<Runnable> shutdownNow() {
-        beside.shutdownNow();
+        beside.shutdown();
         return executor.shutdownNow();
     }
 
@@ -154,8 +158,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
     @Override
     public void close() {
-        executor.shutdownNow();
-        beside.shutdownNow();
+        shutdownNow();
     }
 
     private static final class Prioritized<T> extends FutureTask<T> implements Comparable<Prioritized<?>> {

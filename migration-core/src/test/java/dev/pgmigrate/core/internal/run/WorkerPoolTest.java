@@ -49,4 +49,24 @@ class WorkerPoolTest {
             assertThat(idle.get(10, TimeUnit.SECONDS)).isZero();
         }
     }
+
+    @Test
+    void workQueuedBesideTheWorkersStillRunsWhenThePoolStopsNow() throws Exception {
+        try (WorkerPool pool = new WorkerPool(1, "test")) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch queuedRan = new CountDownLatch(1);
+            pool.beside().execute(() -> {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // The pool's one thread beside is busy: this waits in its queue, as a worker's COPY start may.
+            pool.beside().execute(queuedRan::countDown);
+            pool.shutdownNow();
+            release.countDown();
+            assertThat(queuedRan.await(10, TimeUnit.SECONDS)).as("the queued start ran").isTrue();
+        }
+    }
 }
