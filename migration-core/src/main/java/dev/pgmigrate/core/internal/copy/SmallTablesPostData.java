@@ -118,9 +118,16 @@ final class SmallTablesPostData {
             post.builds().forEach(what -> keeper.buildStarted(db.name, post.table().qualifiedName(), what));
         }
         long started = System.nanoTime();
-        if (!restore.inOneTransaction(db, entries, statements)) {
-            posts.forEach(post -> post.builds().forEach(what -> keeper.buildStopped(db.name,
-                    post.table().qualifiedName(), what)));
+        boolean ran = false;
+        try {
+            ran = restore.inOneTransaction(db, entries, statements);
+        } finally {
+            if (!ran) { // failed, or stopped by a cancel or a lost session: none of it is running any more
+                posts.forEach(post -> post.builds().forEach(what -> keeper.buildStopped(db.name,
+                        post.table().qualifiedName(), what)));
+            }
+        }
+        if (!ran) {
             return false;
         }
         Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(Math.max(1, builds));

@@ -275,9 +275,9 @@ public final class SchemaRestore {
                 throw new MigrationCanceledException("Stopped restoring the schema", e);
             }
             if (dst.isClosed()) { // nothing to run them again on
-                throw new MigrationException(MessageCode.OBJECT_NOT_CREATED, "Cannot create " + String.join(", ",
-                        entries.stream().map(en -> en.type() + " " + en.tag()).toList()) + " in database " + db.name
-                        + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+                throw new MigrationException(MessageCode.OBJECT_NOT_CREATED, "Cannot create " + named(entries)
+                        + " in database " + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
+                        e);
             }
             log.debug("Database {}: {} statements in one transaction failed ({}); running them one by one", db.name,
                     statements.size(), Sql.firstLine(e.getMessage()));
@@ -286,6 +286,17 @@ public final class SchemaRestore {
             cancel.unregister(dst);
             db.abort.unregister(dst);
         }
+    }
+
+    /** The first few of {@code entries} by type and name, for a message about all of them. */
+    static String named(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return "the tables' statistics (ANALYZE)";
+        }
+        int shown = Math.min(entries.size(), 5);
+        String first = String.join(", ", entries.subList(0, shown).stream().map(en -> en.type() + " " + en.tag())
+                .toList());
+        return shown == entries.size() ? first : first + " and " + (entries.size() - shown) + " more";
     }
 
     /**
