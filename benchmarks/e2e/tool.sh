@@ -11,6 +11,9 @@ psql_src() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -p "$SOURCE_PORT" -d "$DB" 
 psql_tgt() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -p "$TARGET_PORT" -d "$DB" "$@"; }
 create_target_db() { "$PG_BIN/createdb" -p "$TARGET_PORT" -T template0 -E UTF8 --locale=C.UTF-8 "$DB"; }
 uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
+# A run's own directory for the files a tool writes (pg_dump's, pgcopydb's), removed by the caller, outside the
+# timed run: deleting tens of thousands of files is no tool's work, and slows the next run's file creation.
+files="$WORK/files-$RUN_NAME"
 
 case "$tool" in
 pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-nocds|pgmigrate-before|pgmigrate-before-verify)
@@ -68,18 +71,17 @@ raw)
     echo "data=$(echo "$t2 - $t1" | bc) pre=$(echo "$t1 - $t0" | bc) post=$(echo "$t3 - $t2" | bc)" > "$PHASE_FILE"
     ;;
 pgcopydb)
-    rm -rf "$WORK/pgcopydb"
+    mkdir -p "$files"
     create_target_db
     pgcopydb clone --source "$(uri "$SOURCE_PORT")" --target "$(uri "$TARGET_PORT")" \
-        --table-jobs "$JOBS" --index-jobs "$JOBS" --dir "$WORK/pgcopydb" > "$WORK/$RUN_NAME.log" 2>&1 ||
+        --table-jobs "$JOBS" --index-jobs "$JOBS" --dir "$files/pgcopydb" > "$WORK/$RUN_NAME.log" 2>&1 ||
         { tail -30 "$WORK/$RUN_NAME.log" >&2; exit 1; }
     ;;
 dump-dir)
-    rm -rf "$WORK/dump"
-    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" -Fd -j "$JOBS" -f "$WORK/dump" "$DB"
+    mkdir -p "$files"
+    "$PG_BIN/pg_dump" -p "$SOURCE_PORT" -Fd -j "$JOBS" -f "$files/dump" "$DB"
     create_target_db
-    "$PG_BIN/pg_restore" -p "$TARGET_PORT" -j "$JOBS" -d "$DB" --exit-on-error "$WORK/dump"
-    rm -rf "$WORK/dump"
+    "$PG_BIN/pg_restore" -p "$TARGET_PORT" -j "$JOBS" -d "$DB" --exit-on-error "$files/dump"
     ;;
 dump-custom)
     create_target_db
