@@ -246,7 +246,11 @@ public final class DatabaseMigrations implements AutoCloseable {
         // The copies and the small tables' batched post-data go on at once, not a record write later: a copy
         // ending meanwhile would build its table's keys alone.
         copies.schemaRestored();
-        checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
+        try {
+            checkpoint.stage(db.name, Checkpoint.Stage.SCHEMA);
+        } catch (RuntimeException e) { // the record cannot be written: stop what was just let go before failing
+            copies.stop(e);
+        }
         log.info("Database {}: schema restored in {} ms", db.name, (System.nanoTime() - started) / 1_000_000);
         copies.finish();
         builds.analyzeRest(db); // what the copy did not analyze, while the worker connections are still open
