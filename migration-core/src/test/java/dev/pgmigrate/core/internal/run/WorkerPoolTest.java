@@ -12,7 +12,13 @@ class WorkerPoolTest {
     void aTaskSeesTheWorkersThatRunNothing() throws Exception {
         try (WorkerPool pool = new WorkerPool(3, "test")) {
             CountDownLatch release = new CountDownLatch(1);
-            pool.submit(() -> release.await(10, TimeUnit.SECONDS), WorkerPool.PRIORITY_DEFAULT);
+            CountDownLatch blocking = new CountDownLatch(1);
+            pool.submit(() -> {
+                blocking.countDown();
+                return release.await(10, TimeUnit.SECONDS);
+            }, WorkerPool.PRIORITY_DEFAULT);
+            // Measured once the blocked task runs: a worker that has not yet taken it counts as idle.
+            assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
             Future<Integer> idle = pool.submit(pool::idleWorkers, WorkerPool.PRIORITY_DEFAULT);
             assertThat(idle.get(10, TimeUnit.SECONDS)).isEqualTo(1); // three, less the blocked one and itself
             release.countDown();
