@@ -14,8 +14,7 @@ import java.util.List;
  * overlap the last one's builds): on the source, per worker a copy session and a comparison session, the snapshot's session, pg_dump's
  * two and the coordinator's; on the target, per worker a copy and a comparison session, the restore's and the
  * coordinator's. Compared with {@code max_connections} less the slots reserved for superusers (when the login is
- * none), the sessions already open, and the login's own connection limit. pg_dump's sessions of a migration are not
- * counted as open: they last seconds, and those of this one, begun while the checks run, are among what it needs.
+ * none), the sessions already open, and the login's own connection limit.
  */
 public final class ConnectionLimitsValidator extends InstanceValidator {
     public ConnectionLimitsValidator() {
@@ -41,19 +40,16 @@ public final class ConnectionLimitsValidator extends InstanceValidator {
                 + "raise max_connections (a restart) or the login's CONNECTION LIMIT on the server named.", lacking));
     }
 
-    private static final String DUMPS = "coalesce(application_name, '') <> 'pgmigrate-pg_dump'";
-
     private static void check(ValidationContext context, String side, ServerFacts facts, int needs,
             List<String> lacking, List<String> found, boolean source) throws SQLException {
         long[] limits;
         try (Connection c = InstanceValidator.maintenance(source ? context.source() : context.target())) {
             limits = Sql.list(c, "SELECT current_setting('max_connections')::int - CASE WHEN (SELECT rolsuper FROM "
                     + "pg_roles WHERE rolname = current_user) THEN 0 ELSE current_setting('superuser_reserved_"
-                    + "connections')::int END, (SELECT count(*) FROM pg_stat_activity WHERE "
-                    + (facts.versionNum() >= 100000 ? "backend_type = 'client backend' AND " : "") + DUMPS
-                    + "), (SELECT rolconnlimit FROM "
-                    + "pg_roles WHERE rolname = current_user), (SELECT count(*) FROM pg_stat_activity WHERE usename = "
-                    + "current_user AND " + DUMPS + ")",
+                    + "connections')::int END, (SELECT count(*) FROM pg_stat_activity" + (facts.versionNum() >= 100000
+                            ? " WHERE backend_type = 'client backend'" : "") + "), (SELECT rolconnlimit FROM pg_roles "
+                    + "WHERE rolname = "
+                    + "current_user), (SELECT count(*) FROM pg_stat_activity WHERE usename = current_user)",
                     rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}).get(0);
         }
         long free = limits[0] - limits[1];

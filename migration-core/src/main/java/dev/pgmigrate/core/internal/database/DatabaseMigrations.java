@@ -40,13 +40,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Each selected database's migration, fresh or resumed at the stage it reached, then completion and the point of
  * no return. The work itself is in units of its own: the snapshot and its locks ({@link SourceLocks}), pg_dump's
- * sections ({@link SourceDumps}) and the rest of the source side ({@link SourceSide}), the target database ({@link TargetDatabase}), restoring the schema
+ * sections ({@link SourceDumps}), the target database ({@link TargetDatabase}), restoring the schema
  * ({@link SchemaRestore}), the data phase ({@link DataPhase}: {@link TableCopy}, {@link TableBuilds},
  * {@link dev.pgmigrate.core.internal.copy.SequencesAndLargeObjects}), the verification ({@link DatabaseVerification}),
  * the database's own properties ({@link DatabaseProperties}), a resumed database's stages ({@link ResumedDatabase})
  * and data only's part ({@link DataOnlyDatabase}); several databases run two at a time ({@link DatabasePipeline}).
- * (About 370 lines: wiring those units together takes 30 of them, and choosing a database's path by the stage
- * it reached, its source side begun early or not, most of the rest.)
+ * (A little past 300 lines: wiring those units together takes 30 of them.)
  */
 public final class DatabaseMigrations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseMigrations.class);
@@ -66,7 +65,6 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final DatabaseVerification verification;
     private final TableBuilds builds;
     private final SourceDumps dumps;
-    private final SourceSide sourceSide;
     private final DataPhase dataPhase;
     private final DataOnlyDatabase dataOnly;
     private final ResumedDatabase resumed;
@@ -74,7 +72,6 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final OnlineReplication online;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
     private final DatabasePipeline pipeline = new DatabasePipeline();
-    private Future<PgTools.PgDump> pgDumpLookup;
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel, boolean resume) {
@@ -93,7 +90,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(keeper, pool, cancel, sessions, restore, verification);
         this.dumps = new SourceDumps(spec, cancel);
-        this.sourceSide = new SourceSide(settings, keeper, source, pool, dumps);
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
@@ -105,40 +101,17 @@ public final class DatabaseMigrations implements AutoCloseable {
                 new DataOnlyPhase(settings, keeper, target, pool, cancel, sessions, tableCopy));
     }
 
-    /**
-     * Starts the first database's source side (its snapshot, pg_dump's two sections, the catalog read) on a thread
-     * of its own, for a fresh offline migration whose premigration checks run meanwhile: nothing of it changes the
-     * target, and {@link #migrate()} goes on from it once they passed; {@link #close()} ends it when they did not.
-     * Does nothing for a resumed, online or data-only migration.
-     */
-    public void startSourceSide() throws SQLException {
-        if (resume || online != null || dataOnly != null || spec.databases().isEmpty()) {
-            return;
-        }
-        String database = spec.databases().get(0);
-        DatabaseRun db = new DatabaseRun(database, TargetDatabase.workingName(spec.name(), database));
-        databases.put(database, db);
-        sourceSide.startAside(db, pgDumpLookup());
-    }
-
-    /** Where pg_dump is, looked for once (a process per pg_dump found) while the first snapshot is taken. */
-    private synchronized Future<PgTools.PgDump> pgDumpLookup() throws SQLException {
-        if (pgDumpLookup == null) {
-            ServerFacts sourceFacts = source.requireFacts();
-            pgDumpLookup = pool.submit(() -> {
-                PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
-                log.info("Using {} ({})", found.path(), found.version());
-                return found;
-            }, WorkerPool.PRIORITY_POST_DATA + 2);
-        }
-        return pgDumpLookup;
-    }
-
     public void migrate() throws Exception {
         if (dataOnly != null && resume) {
             DataOnlyDatabase.refuseResume(spec);
         }
-        Future<PgTools.PgDump> pgDumpLookup = pgDumpLookup();
+        ServerFacts sourceFacts = source.requireFacts();
+        // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
+        Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
+            PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
+            log.info("Using {} ({})", found.path(), found.version());
+            return found;
+        }, WorkerPool.PRIORITY_POST_DATA + 2);
         boolean pipelined = !resume && online == null && dataOnly == null && spec.databases().size() > 1
                 && DatabasePipeline.roomForTwo(source.maintenance(), target.maintenance(), settings.parallelism());
         if (spec.databases().size() > 1) {
@@ -149,7 +122,8 @@ public final class DatabaseMigrations implements AutoCloseable {
             cancel.check();
             Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
             String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
-            DatabaseRun db = databases.computeIfAbsent(database, name -> new DatabaseRun(name, working));
+            DatabaseRun db = new DatabaseRun(database, working);
+            databases.put(database, db);
             if (pipelined) {
                 pipeline.start(db, d -> {
                     migrateDatabase(d, pgDumpLookup);
@@ -212,26 +186,28 @@ public final class DatabaseMigrations implements AutoCloseable {
     private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
-        SourceSide.Started start;
-        if (db.sourceStart != null) {
-            start = result(db.sourceStart); // begun while the premigration checks ran
-        } else if (online != null) {
+        if (online != null) {
             try (SourceSlot slot = online.begin(db.name)) {
                 SourceLocks.openSnapshot(db, source, settings, cancel, keeper, slot.snapshot());
             }
-            start = sourceSide.start(db, result(pgDumpLookup));
         } else {
             SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
-            start = sourceSide.start(db, result(pgDumpLookup));
         }
         keeper.activity(db.name, Optional.of("copying the schema"));
+        PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
-        PgTools.PgDump pgDump = start.pgDump();
-        TargetDatabase.Creation properties = start.properties();
-        Future<DumpScript> preScript = start.preScript();
-        Future<DumpScript> postScript = start.postScript();
-        Future<SourceCatalog> catalog = start.catalog();
+        TargetDatabase.Creation properties = TargetDatabase.Creation.read(db.snapshotConnection,
+                source.requireFacts(), db.name);
+        // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
+        // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
+        // the source's catalog on the snapshot's connection, and once the database exists the workers open their
+        // connections, so that the copies can start as soon as the schema is restored.
+        Future<DumpScript> preScript = dumps.aside(db, pgDump, "pre-data", dumps.preDataOptions(db));
+        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", dumps.postDataOptions(db));
+        db.postScript = postScript;
+        Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
+                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
         targetDatabase.create(db, properties);
         cancel.check();
         sessions.openAhead(db);
@@ -361,7 +337,6 @@ public final class DatabaseMigrations implements AutoCloseable {
         verification.close();
         for (DatabaseRun db : databases.values()) {
             db.abort.cancel("closed");
-            SourceSide.stop(db);
             sessions.closeWorkers(db);
             DatabaseVerification.closeSessions(db);
             SourceLocks.closeSnapshot(db);

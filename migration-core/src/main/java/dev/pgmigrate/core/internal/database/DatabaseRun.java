@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -64,9 +63,6 @@ public final class DatabaseRun {
     public boolean writtenLate;
     /** The locks that keep the tables as the snapshot has them, held until completion. */
     public SourceLocks locks;
-    /** Its source side, when begun while the premigration checks ran, and the thread that runs it. */
-    Future<SourceSide.Started> sourceStart;
-    Thread sourceStartThread;
     /** The database's own comment, settings and privileges, applied at completion. */
     DatabaseProperties properties;
 

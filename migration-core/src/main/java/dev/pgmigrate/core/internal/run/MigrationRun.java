@@ -195,9 +195,6 @@ public final class MigrationRun implements Runnable {
 
         if (spec.option().validates() && !resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.VALIDATION_IN_PROGRESS);
-            if (spec.option().migrates()) {
-                data.startSourceSide(); // the first snapshot and pg_dump meanwhile; the target waits for the checks
-            }
             List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool,
                     cancel);
             cancel.check();
@@ -205,7 +202,6 @@ public final class MigrationRun implements Runnable {
             List<ValidationResult> failed = results.stream()
                     .filter(r -> r.status() == ValidationStatus.FAILED).toList();
             if (!failed.isEmpty()) {
-                data.close(); // the source side begun meanwhile ends before the record says the run did
                 keeper.finish(MigrationStatus.VALIDATION_FAILED, MigrationSubstatus.FAILED, List.of(
                         new MigrationMessage(MessageCode.VALIDATION_FAILED, failed.size()
                                 + " premigration check(s) failed: " + failed.stream()
