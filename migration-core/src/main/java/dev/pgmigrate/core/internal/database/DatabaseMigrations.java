@@ -146,9 +146,7 @@ public final class DatabaseMigrations implements AutoCloseable {
             keeper.note(MessageCode.RESUMED, "Resumed: database " + database + " of this online migration was "
                     + "not completely copied; it is copied again from a new replication slot.");
             stage = Checkpoint.Stage.CREATED;
-            for (TableProgress t : keeper.record().database(database).map(d -> d.tables()).orElse(List.of())) {
-                keeper.tableChanged(database, t.qualifiedName(), TableProgress::requeued, null);
-            }
+            requeueTables(database);
         }
         switch (stage) {
             case DONE -> log.info("Database {} was completed before the interruption", database);
@@ -173,13 +171,23 @@ public final class DatabaseMigrations implements AutoCloseable {
                     return;
                 }
                 if (stage == Checkpoint.Stage.CREATED) {
-                    // The schema was not fully restored: start this database again from nothing.
+                    // The schema was not fully restored: start this database again from nothing. Small tables copy
+                    // while the schema is restored, so the record may hold some as completed: they are in the
+                    // database dropped here, and a later resume must not keep them.
+                    requeueTables(database);
                     targetDatabase.drop(db);
                     db.working = TargetDatabase.workingName(spec.name(), database);
                 }
                 migrateDatabase(db, pgDumpLookup);
                 verifyDatabase(db);
             }
+        }
+    }
+
+    /** Marks every table the record holds for {@code database} as still to copy. */
+    private void requeueTables(String database) {
+        for (TableProgress t : keeper.record().database(database).map(d -> d.tables()).orElse(List.of())) {
+            keeper.tableChanged(database, t.qualifiedName(), TableProgress::requeued, null);
         }
     }
 
