@@ -79,6 +79,11 @@ public final class SourceCatalog {
      * the target's admin may be no superuser, and its comparison would see only the rows a policy lets it see.
      */
     public final Set<Long> rowSecurity = new LinkedHashSet<>();
+    /**
+     * Each table's stored generated columns (12 and later), by OID: the copy sends none, the target computes them,
+     * and the verification compares them on both servers.
+     */
+    public final Map<Long, List<CopyColumn>> generatedColumns = new HashMap<>();
     public int versionNum;
     public int blockSize;
     /** What the spec's selection takes of this database; everything until {@link #retain} is called. */
@@ -172,18 +177,20 @@ public final class SourceCatalog {
                         rs.getBoolean(5) && rs.getBoolean(6), rs.getInt(7)));
             }
         }
-        String generated = versionNum >= 120000 ? " AND a.attgenerated = ''" : "";
+        String generated = versionNum >= 120000 ? "a.attgenerated" : "''";
         Map<Long, List<CopyColumn>> columns = new HashMap<>();
         try (ResultSet rs = s.executeQuery("SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), "
-                + "a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                + "a.atttypid, " + generated + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMAS
-                + " AND a.attnum > 0 AND NOT a.attisdropped" + generated + " ORDER BY a.attrelid, a.attnum")) {
+                + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum")) {
             Map<Long, Boolean> memo = new HashMap<>();
             while (rs.next()) {
                 long rel = rs.getLong(1);
-                if (tables.containsKey(rel)) {
-                    columns.computeIfAbsent(rel, k -> new ArrayList<>()).add(new CopyColumn(rs.getString(2),
-                            rs.getString(3), binarySafe(rs.getLong(4), types, memo, 0)));
+                String kind = rs.getString(5);
+                if (tables.containsKey(rel) && (kind.isEmpty() || kind.equals("s"))) { // not 18's virtual ones
+                    (kind.isEmpty() ? columns : generatedColumns).computeIfAbsent(rel, k -> new ArrayList<>())
+                            .add(new CopyColumn(rs.getString(2), rs.getString(3),
+                                    binarySafe(rs.getLong(4), types, memo, 0)));
                 }
             }
         }

@@ -117,7 +117,8 @@ public final class DatabaseVerification implements AutoCloseable {
                     db.verifyStarted = keeper.now();
                 }
                 SessionPair pair = db.verifyConnections.computeIfAbsent(Thread.currentThread(),
-                        k -> SessionPair.open(source.connector(), db.name, target.connector(), db.working));
+                        k -> SessionPair.open(source.connector(), db.name, db.catalog.versionNum, target.connector(),
+                                db.working));
                 comparison.run(pair);
                 db.verifyNanos.addAndGet(System.nanoTime() - t0);
                 return null;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** Objects counted per schema and kind on both servers, and each sequence's value, for a verification. */
@@ -34,6 +35,8 @@ public final class ObjectCounts {
             throws SQLException {
         SourceSelection selection = catalog.selection;
         List<ObjectCount> result = new ArrayList<>();
+        int sourceVersion = versionNum(s);
+        int targetVersion = versionNum(t);
         if (selection.selection().content() != Selection.Content.DATA_ONLY) {
             Map<String, Long> sourceCounts = countMap(counts(s, selection));
             Map<String, Long> targetCounts = countMap(counts(t, selection));
@@ -45,14 +48,92 @@ public final class ObjectCounts {
                         targetCounts.getOrDefault(key, 0L)));
             }
         }
+        if (selection.selection().content() != Selection.Content.DATA_ONLY && selection.selection().largeObjects()) {
+            largeObjectContents(s, sourceVersion, t, targetVersion, database).ifPresent(result::add);
+        }
         for (SourceCatalog.Sequence seq : catalog.sequences) {
-            String q = "SELECT CASE WHEN is_called THEN last_value END FROM " + Sql.qualified(seq.schema(), seq.name());
-            String sv = Sql.one(s, q);
-            String tv = Sql.one(t, q);
-            result.add(new ObjectCount(database, seq.schema(), "sequence " + seq.name(), sv == null ? 0
-                    : Long.parseLong(sv), tv == null ? 0 : Long.parseLong(tv)));
+            result.add(new ObjectCount(database, seq.schema(), "sequence " + seq.name(),
+                    sequenceValue(s, sourceVersion, seq), sequenceValue(t, targetVersion, seq)));
         }
         return result;
+    }
+
+    /**
+     * The last value a sequence gave out, or would have: {@code last_value} once called, one increment before it
+     * while {@code setval(..., false)} or a fresh start left it uncalled (0 for a fresh sequence that starts at 1).
+     * So two states whose next value is the same compare alike, and 100 not yet called differs from a fresh one.
+     */
+    private static long sequenceValue(Connection c, int version, SourceCatalog.Sequence seq) throws SQLException {
+        String name = Sql.qualified(seq.schema(), seq.name());
+        String value = version >= 100000
+                ? "SELECT CASE WHEN s.is_called THEN s.last_value::numeric ELSE s.last_value::numeric - p.seqincrement "
+                        + "END FROM " + name + " s, pg_catalog.pg_sequence p WHERE p.seqrelid = "
+                        + Sql.literal(name) + "::pg_catalog.regclass"
+                : "SELECT CASE WHEN is_called THEN last_value::numeric ELSE last_value::numeric - increment_by END FROM "
+                        + name;
+        return new java.math.BigInteger(Sql.one(c, value)).longValue();
+    }
+
+    /**
+     * The large objects' content, compared as a sum of a 64-bit hash of each object's bytes (the first 64 bits of
+     * their md5), on both sides; their number is counted with the other objects. Only objects the login may read on
+     * both servers are hashed (a superuser reads every one; lo_compat_privileges; its owner or a role granted
+     * SELECT): reading another would fail the comparison's transaction. Empty when there are none.
+     */
+    private static java.util.Optional<ObjectCount> largeObjectContents(Connection s, int sourceVersion, Connection t,
+            int targetVersion, String database) throws SQLException {
+        String sourceReadable = readableLargeObjects(sourceVersion);
+        String targetReadable = readableLargeObjects(targetVersion);
+        String[] sourceCounts = Sql.rows(s, "SELECT count(*), count(*) FILTER (WHERE " + sourceReadable
+                + ") FROM pg_catalog.pg_largeobject_metadata m").get(0);
+        if (sourceCounts[0].equals("0")) {
+            return java.util.Optional.empty();
+        }
+        String[] targetCounts = Sql.rows(t, "SELECT count(*), count(*) FILTER (WHERE " + targetReadable
+                + ") FROM pg_catalog.pg_largeobject_metadata m").get(0);
+        String sum = "SELECT coalesce(sum(('x' || substr(md5(pg_catalog.lo_get(m.oid)), 1, 16))::bit(64)::bigint), 0)"
+                + "::text FROM pg_catalog.pg_largeobject_metadata m WHERE ";
+        String sv;
+        String tv;
+        if (sourceCounts[0].equals(sourceCounts[1]) && targetCounts[0].equals(targetCounts[1])) {
+            sv = Sql.one(s, sum + "true");
+            tv = Sql.one(t, sum + "true");
+        } else { // only the objects readable on both sides
+            Set<Long> both = new java.util.HashSet<>(oids(s, sourceReadable));
+            both.retainAll(oids(t, targetReadable));
+            sv = sumOf(s, sum, both);
+            tv = sumOf(t, sum, both);
+        }
+        return java.util.Optional.of(new ObjectCount(database, "-", "large objects' content (checksum)",
+                new java.math.BigInteger(sv).longValue(), new java.math.BigInteger(tv).longValue()));
+    }
+
+    private static String readableLargeObjects(int version) {
+        String byAcl = "CASE WHEN m.lomacl IS NULL THEN pg_catalog.pg_has_role(m.lomowner, 'USAGE') ELSE EXISTS (SELECT "
+                + "1 FROM pg_catalog.aclexplode(m.lomacl) a WHERE a.privilege_type = 'SELECT' AND (a.grantee = 0 OR "
+                + "pg_catalog.pg_has_role(a.grantee, 'USAGE'))) END";
+        return "(" + (version >= 180000 ? "pg_catalog.has_largeobject_privilege(m.oid, 'SELECT')"
+                : "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) OR "
+                        + "pg_catalog.current_setting('lo_compat_privileges')::boolean OR " + byAcl) + ")";
+    }
+
+    private static List<Long> oids(Connection c, String readable) throws SQLException {
+        return Sql.rows(c, "SELECT m.oid FROM pg_catalog.pg_largeobject_metadata m WHERE " + readable).stream()
+                .map(r -> Long.parseLong(r[0])).toList();
+    }
+
+    private static String sumOf(Connection c, String sum, Set<Long> oids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sum + "m.oid = ANY (?::pg_catalog.oid[])")) {
+            ps.setArray(1, c.createArrayOf("bigint", oids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static int versionNum(Connection c) throws SQLException {
+        return Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')"));
     }
 
     /** The counts on one side: every user object, or only those the selection moves, named alike on both sides. */
@@ -97,7 +178,7 @@ public final class ObjectCounts {
      * filters on.
      */
     private static String objectCounts(Connection c) throws SQLException {
-        boolean statistics = Integer.parseInt(Sql.one(c, "SELECT current_setting('server_version_num')")) >= 100000;
+        boolean statistics = versionNum(c) >= 100000;
         return "SELECT n.nspname, k.kind, count(*) FROM ("
                 + "SELECT o.relnamespace AS ns, CASE o.relkind WHEN 'r' THEN 'tables' WHEN 'p' THEN 'tables' "
                 + "WHEN 'i' THEN 'indexes' WHEN 'I' THEN 'indexes' WHEN 'v' THEN 'views' WHEN 'm' THEN "

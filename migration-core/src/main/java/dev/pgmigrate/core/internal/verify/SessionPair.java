@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionPair implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionPair.class);
-    /** Pinned on both sides, because a row's text form depends on them. */
+    /**
+     * Pinned on both sides, because a row's text form depends on them; and {@code extra_float_digits}, by the two
+     * versions ({@link RowChecksums#extraFloatDigits}).
+     */
     private static final List<String> SESSION = List.of("SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
-            "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
+            "SET TimeZone = 'UTC'", "SET bytea_output = 'hex'", "SET lc_monetary = 'C'",
             "SET xmloption = content", "SET search_path = pg_catalog",
             // A policy that would hide rows from the login fails the comparison by name, as pg_dump fails, instead
             // of comparing only the rows it lets the login see.
@@ -29,27 +32,33 @@ public final class SessionPair implements AutoCloseable {
     private final ServerConnector sourceServer;
     private final String sourceDb;
     private final Connection target;
+    private final int extraFloatDigits;
     private Connection source;
 
-    private SessionPair(ServerConnector sourceServer, String sourceDb, Connection target) {
+    private SessionPair(ServerConnector sourceServer, String sourceDb, Connection target, int extraFloatDigits) {
         this.sourceServer = sourceServer;
         this.sourceDb = sourceDb;
         this.target = target;
+        this.extraFloatDigits = extraFloatDigits;
     }
 
-    /** Opens the target's session; the source's waits for its first use. */
-    static SessionPair open(ServerConnector source, String sourceDb, ServerConnector target, String targetDb) {
+    /**
+     * Opens the target's session; the source's, whose version is {@code sourceVersion} ({@code server_version_num}),
+     * waits for its first use.
+     */
+    static SessionPair open(ServerConnector source, String sourceDb, int sourceVersion, ServerConnector target,
+            String targetDb) {
         try {
             Connection t = target.open(targetDb);
+            int digits;
             try {
-                for (String set : SESSION) {
-                    Sql.execute(t, set);
-                }
+                digits = RowChecksums.extraFloatDigits(sourceVersion, versionNum(t));
+                set(t, digits);
             } catch (SQLException e) {
                 t.close();
                 throw e;
             }
-            return new SessionPair(source, sourceDb, t);
+            return new SessionPair(source, sourceDb, t, digits);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect for verification: " + e.getMessage(), e);
         }
@@ -65,9 +74,7 @@ public final class SessionPair implements AutoCloseable {
         if (source == null) {
             Connection s = sourceServer.open(sourceDb);
             try {
-                for (String set : SESSION) {
-                    Sql.execute(s, set);
-                }
+                set(s, extraFloatDigits);
                 // Behind a TRUNCATE queued for the migration's locks, a read waits for ever: wait a bounded time.
                 Sql.execute(s, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(sourceServer.settings())
                         + "s'");
@@ -79,6 +86,17 @@ public final class SessionPair implements AutoCloseable {
             source = s;
         }
         return source;
+    }
+
+    private static void set(Connection c, int extraFloatDigits) throws SQLException {
+        Sql.execute(c, String.join("; ", SESSION) + "; SET extra_float_digits = " + extraFloatDigits);
+    }
+
+    /** The server's {@code server_version_num}, from what it reported at login (no round trip). */
+    private static int versionNum(Connection c) throws SQLException {
+        java.sql.DatabaseMetaData meta = c.getMetaData();
+        int major = meta.getDatabaseMajorVersion();
+        return major >= 10 ? major * 10000 : major * 10000 + meta.getDatabaseMinorVersion() * 100;
     }
 
     /** Closes both sessions; a failure to close one is logged, not thrown. */

@@ -68,9 +68,9 @@ public final class Verifier {
         List<SourceCatalog.Table> left = catalog.tables.values().stream()
                 .filter(table -> table.hasData() && !done.containsKey(table.oid())).toList();
         List<TableVerification> tables = Collections.synchronizedList(new ArrayList<>(done.values()));
-        if (!left.isEmpty()) {
+        if (!left.isEmpty() || !catalog.generatedColumns.isEmpty()) {
             // The coordinator's reads run while no worker compares, on a pair a worker opened or will use.
-            Connection t = anyPair(sessions, source, sourceDb, target, targetDb).target();
+            Connection t = anyPair(sessions, source, sourceDb, catalog.versionNum, target, targetDb).target();
             // The source's version is the catalog's. The pair's search_path is pg_catalog alone, so that the columns'
             // types are named as the source's catalog names them.
             RowChecksums.HashMode mode = RowChecksums.HashMode.of(Math.min(catalog.versionNum, version(t)));
@@ -83,7 +83,7 @@ public final class Verifier {
                     Optional<String> difference = RowChecksums.structuralDifference(table, targetColumns);
                     tracker.submit(() -> {
                         SessionPair pair = sessions.computeIfAbsent(Thread.currentThread(),
-                                k -> SessionPair.open(source, sourceDb, target, targetDb));
+                                k -> SessionPair.open(source, sourceDb, catalog.versionNum, target, targetDb));
                         tables.add(table.rowsLeftOut()
                                 ? TableComparison.rowsLeftOut(pair.target(), sourceDb, table, difference)
                                 : difference.isPresent()
@@ -97,11 +97,13 @@ public final class Verifier {
                     }, WorkerPool.PRIORITY_DEFAULT);
                 }
                 tracker.await();
+                compareGenerated(catalog, tables, mode, pool, cancel, abort, targetSide, sessions, source, sourceDb,
+                        snapshot, target, targetDb);
             } finally {
                 targetSide.shutdownNow();
             }
         }
-        SessionPair counts = anyPair(sessions, source, sourceDb, target, targetDb);
+        SessionPair counts = anyPair(sessions, source, sourceDb, catalog.versionNum, target, targetDb);
         List<ObjectCount> objects;
         if (snapshot != null && snapshotSession != null) {
             // Its transaction ends next (the source's write statistics are read afresh): the timeout ends with it.
@@ -121,11 +123,56 @@ public final class Verifier {
         return new VerificationReport(started, Duration.ofNanos(System.nanoTime() - t0), tables, objects);
     }
 
+    /**
+     * Compares the stored generated columns of each table in {@code tables} that matched so far, on both servers: the
+     * copy sends none and the target computes them, so a function that changed since the source's rows were written
+     * (or computes otherwise on the target's version, its ICU, its extensions) would go unseen. A table whose
+     * generated columns differ gets both sides' checksums of them appended to its own, and so no longer matches.
+     */
+    private static void compareGenerated(SourceCatalog catalog, List<TableVerification> tables,
+            RowChecksums.HashMode mode, WorkerPool pool, CancelSignal cancel, CancelSignal abort,
+            ExecutorService targetSide, Map<Thread, SessionPair> sessions, ServerConnector source, String sourceDb,
+            String snapshot, ServerConnector target, String targetDb) throws Exception {
+        Map<String, TableVerification> byName = new ConcurrentHashMap<>();
+        synchronized (tables) {
+            tables.forEach(t -> byName.put(t.schema() + "." + t.table(), t));
+        }
+        TaskTracker tracker = new TaskTracker(pool, cancel, abort);
+        for (SourceCatalog.Table table : catalog.tables.values()) {
+            List<dev.pgmigrate.api.spi.CopyColumn> generated = catalog.generatedColumns.get(table.oid());
+            TableVerification compared = byName.get(table.qualifiedName());
+            if (generated == null || compared == null || !compared.matches() || compared.rowsLeftOut()) {
+                continue;
+            }
+            SourceCatalog.Table columns = new SourceCatalog.Table(table.oid(), table.schema(), table.name(),
+                    table.relkind(), table.bytes(), generated, Optional.empty());
+            tracker.submit(() -> {
+                SessionPair pair = sessions.computeIfAbsent(Thread.currentThread(),
+                        k -> SessionPair.open(source, sourceDb, catalog.versionNum, target, targetDb));
+                TableVerification g = TableComparison.compare(pair, sourceDb, snapshot, columns, mode, cancel, abort,
+                        targetSide);
+                if (!g.matches()) {
+                    String names = generated.stream().map(dev.pgmigrate.api.spi.CopyColumn::name)
+                            .collect(java.util.stream.Collectors.joining(", "));
+                    byName.put(table.qualifiedName(), new TableVerification(compared.database(), compared.schema(),
+                            compared.table(), compared.sourceRows(), compared.targetRows(), compared.sourceChecksum()
+                            + "; generated columns " + names + ": " + g.sourceChecksum(), compared.targetChecksum()
+                            + "; generated columns " + names + ": " + g.targetChecksum()));
+                }
+                return null;
+            }, WorkerPool.PRIORITY_DEFAULT);
+        }
+        tracker.await();
+        synchronized (tables) {
+            tables.replaceAll(t -> byName.getOrDefault(t.schema() + "." + t.table(), t));
+        }
+    }
+
     /** One of {@code sessions}' pairs, or a new one kept there under this thread. */
     private static SessionPair anyPair(Map<Thread, SessionPair> sessions, ServerConnector source, String sourceDb,
-            ServerConnector target, String targetDb) {
+            int sourceVersion, ServerConnector target, String targetDb) {
         return sessions.values().stream().findAny().orElseGet(() -> sessions.computeIfAbsent(Thread.currentThread(),
-                k -> SessionPair.open(source, sourceDb, target, targetDb)));
+                k -> SessionPair.open(source, sourceDb, sourceVersion, target, targetDb)));
     }
 
     /**
