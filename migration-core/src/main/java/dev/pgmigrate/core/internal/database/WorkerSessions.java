@@ -60,7 +60,7 @@ public final class WorkerSessions {
             return pair;
         }
         Connection src = source.connector().open(db.name);
-        Connection dst;
+        Connection dst = null;
         try {
             Sql.execute(src, "SET search_path = pg_catalog");
             // A policy that would hide rows from the login fails the copy by name, as pg_dump does, instead of
@@ -82,8 +82,16 @@ public final class WorkerSessions {
             for (String statement : sessionHeader(postHeader(db))) {
                 Sql.execute(dst, statement);
             }
-        } catch (SQLException e) {
-            src.close();
+        } catch (SQLException | RuntimeException e) { // the post-data dump failed or the wait was interrupted
+            for (Connection opened : new Connection[] {src, dst}) {
+                if (opened != null) {
+                    try {
+                        opened.close();
+                    } catch (SQLException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
+            }
             throw e;
         }
         pair = new Connection[] {src, dst};
