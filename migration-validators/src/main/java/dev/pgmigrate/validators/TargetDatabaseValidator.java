@@ -97,15 +97,41 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
                 + Sql.notExtensionMember("pg_class", "c") + Sql.rowsMoved(context, "c.oid") + " ORDER BY 1");
         List<String> missing = new java.util.ArrayList<>();
         List<String> filled = new java.util.ArrayList<>();
+        List<String> hidden = new java.util.ArrayList<>();
+        List<String> triggered;
         try (Connection target = context.target().connect(database)) {
+            // A policy must not hide rows from the check; with row_security off, one that applies fails the read.
+            try (java.sql.Statement set = target.createStatement()) {
+                set.execute("SET row_security = off");
+            }
             for (String table : tables) {
                 if (Sql.string(target, "SELECT pg_catalog.to_regclass(?)::text", table).isEmpty()) {
                     missing.add(table);
-                } else if (Sql.number(target, "SELECT count(*) FROM (SELECT 1 FROM ONLY " + table + " LIMIT 1) x")
-                        > 0) {
-                    filled.add(table);
+                    continue;
+                }
+                try {
+                    if (Sql.number(target, "SELECT count(*) FROM (SELECT 1 FROM ONLY " + table + " LIMIT 1) x") > 0) {
+                        filled.add(table);
+                    }
+                } catch (SQLException e) {
+                    if (!"42501".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    hidden.add(table);
                 }
             }
+            triggered = Sql.strings(target, "SELECT DISTINCT " + Sql.QUALIFIED + " || ' (' || t.tgname || ')' FROM "
+                    + "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    + "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND " + Sql.QUALIFIED + " = ANY (?) ORDER BY 1",
+                    Sql.textArray(target, tables));
+        }
+        if (!hidden.isEmpty()) {
+            return List.of(context.failed(Text.counted(hidden, "table", "tables") + " of the target's " + database
+                    + " have row-level security policies that apply to the target login, and the selection is data "
+                    + "only.", "The login can neither see whether they are empty nor copy into them (COPY FROM "
+                    + "refuses tables under row-level security), and a rollback would empty rows it cannot see.",
+                    "Fill them as their owner without FORCE ROW LEVEL SECURITY, or as a role with BYPASSRLS (a "
+                    + "superuser), or leave them out of the selection.", hidden));
         }
         if (!missing.isEmpty()) {
             return List.of(context.failed(Text.counted(missing, "table is", "tables are") + " missing from the "
@@ -119,6 +145,15 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
                     + "with rows already there, and a rollback empties the tables it filled.", "Empty them on the "
                     + "target (TRUNCATE), or leave them out of the selection (excludeTables, excludeTableData).",
                     filled));
+        }
+        if (!triggered.isEmpty()) {
+            return List.of(context.warning(Text.counted(triggered, "trigger", "triggers") + " of the target's "
+                    + database + " fire for every row data only copies into their tables.", "They run as for any "
+                    + "insert, as they do in a pg_dump --data-only restore; a failed or canceled migration empties "
+                    + "the tables it filled, but not what the triggers wrote elsewhere.", "If they write other "
+                    + "tables (an audit log, counters), disable them for the fill (ALTER TABLE ... DISABLE TRIGGER "
+                    + "...) and enable them after, or be ready to clean up what they wrote if the migration fails.",
+                    triggered));
         }
         return List.of(context.succeeded("Database " + database + " exists on the target with the "
                 + tables.size() + " table(s) data only fills, each empty."));

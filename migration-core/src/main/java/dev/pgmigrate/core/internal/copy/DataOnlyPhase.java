@@ -17,6 +17,7 @@ import dev.pgmigrate.core.internal.run.TaskTracker;
 import dev.pgmigrate.core.internal.run.WorkerPool;
 import dev.pgmigrate.core.internal.verify.Verifier;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -116,14 +117,29 @@ public final class DataOnlyPhase {
     /** Fails, naming them, when a table to fill is missing, differs from the source's, or already holds rows. */
     private static void requireEmptyTables(DatabaseRun db, Connection dst, List<Table> tables) throws Exception {
         Map<Long, String> differences = Verifier.structuralDifferences(dst, tables);
+        // A policy must not hide rows from the check: the rollback's TRUNCATE would take them too. With
+        // row_security off, a table whose policy applies to this login fails the read instead (42501).
+        Sql.execute(dst, "SET row_security = off");
         List<String> problems = new ArrayList<>();
         for (Table table : tables) {
             String difference = differences.get(table.oid());
             if (difference != null) {
                 problems.add(table.qualifiedName() + ": " + difference);
-            } else if (Sql.one(dst, "SELECT 1 FROM ONLY " + Sql.qualified(table.schema(), table.name())
-                    + " LIMIT 1") != null) {
-                problems.add(table.qualifiedName() + ": it already holds rows");
+                continue;
+            }
+            try {
+                if (Sql.one(dst, "SELECT 1 FROM ONLY " + Sql.qualified(table.schema(), table.name())
+                        + " LIMIT 1") != null) {
+                    problems.add(table.qualifiedName() + ": it already holds rows");
+                }
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                problems.add(table.qualifiedName() + ": a row-level security policy keeps the target login from "
+                        + "reading every row (" + Sql.firstLine(e.getMessage()) + "), so it can neither check that "
+                        + "the table is empty nor fill it; fill it as its owner without FORCE ROW LEVEL SECURITY, or "
+                        + "as a role with BYPASSRLS");
             }
         }
         for (SourceCatalog.Sequence seq : db.catalog.sequences) {

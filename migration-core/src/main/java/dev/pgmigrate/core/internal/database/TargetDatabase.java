@@ -128,7 +128,10 @@ public final class TargetDatabase {
                     + "it is dropped once the whole migration has succeeded, and renamed back if it fails or is "
                     + "canceled.");
         }
-        keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name);
+        // The copy's OID, which the rename keeps: a rollback run again drops the final name only while it is still
+        // the copy, never the user's database renamed back by the rollback before, nor another migration's.
+        keeper.journal(JournalKind.RENAME_DATABASE, db.working, db.name + "\t"
+                + Sql.one(c, "SELECT oid FROM pg_database WHERE datname = ?", db.working));
         try {
             renameEndingSessions(c, db.working, db.name);
         } catch (SQLException e) {

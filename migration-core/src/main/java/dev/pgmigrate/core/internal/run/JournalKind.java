@@ -14,10 +14,18 @@ public enum JournalKind {
      * undone by renaming it back. Name: the database's name; detail: the name it was set aside under.
      */
     SET_ASIDE_DATABASE("setAsideDatabase"),
-    /** The working database renamed to its final name; undone by dropping it. Name: working; detail: final. */
+    /**
+     * The working database renamed to its final name; undone by dropping it while it is still the copy. Name:
+     * working; detail: final, a tab and the copy's OID (final alone before 0.4: {@link #renamedTo}, {@link #copyOid}).
+     */
     RENAME_DATABASE("renameDatabase"),
-    /** A role created; undone by dropping it. */
+    /** A role created; undone by dropping it, unless a later {@link #ROLES_NOT_CREATED} names it. */
     CREATE_ROLE("createRole"),
+    /**
+     * The roles of the {@link #CREATE_ROLE} entries before it, one a line: their transaction was rolled back, so
+     * none was created, and a role of that name on the target is someone else's. Nothing to undo.
+     */
+    ROLES_NOT_CREATED("rolesNotCreated"),
     /** An ALTER SYSTEM; undone by setting the value it replaced. Detail: {@code =value}, or empty for none. */
     ALTER_SYSTEM("alterSystem"),
     /**
@@ -67,6 +75,20 @@ public enum JournalKind {
     /** Whether the change was made on the source, not the target. */
     public boolean onSource() {
         return this == SOURCE_SLOT || this == SOURCE_REPLICA_IDENTITY;
+    }
+
+    /** A {@link #RENAME_DATABASE} entry's final name. */
+    static String renamedTo(String detail) {
+        int tab = detail.lastIndexOf('\t');
+        return tab > 0 && copyOid(detail).isPresent() ? detail.substring(0, tab) : detail;
+    }
+
+    /** A {@link #RENAME_DATABASE} entry's copy OID, when the version that wrote it recorded one. */
+    static java.util.OptionalLong copyOid(String detail) {
+        int tab = detail.lastIndexOf('\t');
+        String oid = tab > 0 ? detail.substring(tab + 1) : "";
+        return !oid.isEmpty() && oid.chars().allMatch(Character::isDigit)
+                ? java.util.OptionalLong.of(Long.parseLong(oid)) : java.util.OptionalLong.empty();
     }
 
     static Optional<JournalKind> of(String label) {

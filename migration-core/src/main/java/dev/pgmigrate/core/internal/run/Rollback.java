@@ -16,7 +16,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Undoes a migration's journal on the target, newest change first. Safe to run twice. */
+/**
+ * Undoes a migration's journal on the target, newest change first. Safe to run twice: the copy renamed into place is
+ * dropped only while its OID is the one journaled, so a second run leaves the user's database it renamed back.
+ */
 public final class Rollback {
     private static final Logger log = LoggerFactory.getLogger(Rollback.class);
 
@@ -61,9 +64,17 @@ public final class Rollback {
             return problems;
         }
         try (Connection c = openWhenBack(target, maintenanceDatabase)) {
+            java.util.Set<String> notCreated = new java.util.HashSet<>();
             for (JournalEntry entry : reversed) {
                 try {
                     java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+                    if (kind.isPresent() && kind.get() == JournalKind.ROLES_NOT_CREATED) {
+                        notCreated.addAll(entry.detail().lines().toList());
+                        continue;
+                    }
+                    if (kind.isPresent() && kind.get() == JournalKind.CREATE_ROLE && notCreated.remove(entry.name())) {
+                        continue; // its transaction rolled back: a role of that name now is not this migration's
+                    }
                     if (kind.isPresent() && kind.get().onSource()) {
                         SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
                         continue;
@@ -151,9 +162,18 @@ public final class Rollback {
         switch (kind.get()) {
             case CREATE_DATABASE -> ServerDatabases.drop(c, entry.name());
             case RENAME_DATABASE -> {
-                // Renamed from the working name to the final one: the final database is ours to drop.
-                if (!ServerDatabases.exists(c, entry.name()) && ServerDatabases.exists(c, entry.detail())) {
-                    ServerDatabases.drop(c, entry.detail());
+                // Renamed from the working name to the final one: the final database is ours to drop while it is
+                // the copy. A rollback run before may have dropped it and renamed the user's original back.
+                String finalName = JournalKind.renamedTo(entry.detail());
+                if (!ServerDatabases.exists(c, entry.name()) && ServerDatabases.exists(c, finalName)) {
+                    java.util.OptionalLong copy = JournalKind.copyOid(entry.detail());
+                    String oid = Sql.one(c, "SELECT oid FROM pg_database WHERE datname = ?", finalName);
+                    if (copy.isEmpty() || oid != null && Long.parseLong(oid) == copy.getAsLong()) {
+                        ServerDatabases.drop(c, finalName);
+                    } else {
+                        log.info("Database {} on the target is not the copy this migration renamed into place: kept",
+                                finalName);
+                    }
                 }
             }
             case SET_ASIDE_DATABASE -> {
@@ -174,6 +194,9 @@ public final class Rollback {
                 }
             }
             case CREATE_ROLE -> dropRole(c, entry.name());
+            case ROLES_NOT_CREATED -> {
+                // Read by the loop above: the CREATE_ROLE entries it names are skipped.
+            }
             case ALTER_SYSTEM -> ServerParameters.undo(c, entry.name(), entry.detail());
             case COMMITTED -> {
                 // Never reached: a committed journal is not rolled back.
@@ -195,7 +218,8 @@ public final class Rollback {
     public static String describe(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
             case CREATE_DATABASE -> "database " + entry.name() + " (created under its working name)";
-            case RENAME_DATABASE -> "database " + entry.detail() + " (the copy, under its final name)";
+            case RENAME_DATABASE -> "database " + JournalKind.renamedTo(entry.detail())
+                    + " (the copy, under its final name)";
             case SET_ASIDE_DATABASE -> "database " + entry.name() + " of the user, set aside as " + entry.detail();
             case CREATE_ROLE -> "role " + entry.name() + " (created)";
             case ALTER_SYSTEM -> "server parameter " + entry.name() + " (changed with ALTER SYSTEM; was "
@@ -217,7 +241,8 @@ public final class Rollback {
     private static String byHand(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
             case CREATE_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.name());
-            case RENAME_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(entry.detail()) + " (the copy)";
+            case RENAME_DATABASE -> ". By hand: DROP DATABASE " + Sql.ident(JournalKind.renamedTo(entry.detail()))
+                    + " (the copy)";
             case SET_ASIDE_DATABASE -> ". By hand: ALTER DATABASE " + Sql.ident(entry.detail()) + " RENAME TO "
                     + Sql.ident(entry.name()) + " (the original), once the copy of that name is dropped";
             case CREATE_ROLE -> ". By hand: DROP ROLE " + Sql.ident(entry.name());

@@ -65,6 +65,8 @@ public final class RoleMigration {
             return;
         }
         Connection c = target.maintenance();
+        List<String> journaled = new ArrayList<>();
+        boolean commitSent = false;
         try {
             // A managed target's profile forbids superusers, whatever the login it lends to the migration may do.
             boolean managed = spec.target().type().isManaged();
@@ -87,6 +89,7 @@ public final class RoleMigration {
             List<String> problems = new ArrayList<>();
             for (SourceRole role : create) {
                 keeper.journal(JournalKind.CREATE_ROLE, role.name(), "");
+                journaled.add(role.name());
             }
             c.setAutoCommit(false);
             if (!facts.superuser() && facts.atLeast(160000)) {
@@ -147,11 +150,28 @@ public final class RoleMigration {
                             + label.role() + " from provider " + label.provider(), problems);
                 }
             }
+            commitSent = true;
             c.commit();
             noteResults(plan, facts, create, kept, reserved, dropped, problems);
         } finally {
             // On any failure no role is left behind: the unfinished transaction ends here.
             endTransaction(c);
+            if (!commitSent && !journaled.isEmpty()) {
+                notCreated(journaled);
+            }
+        }
+    }
+
+    /**
+     * Journals that the roles journaled for creation were not created (their transaction never committed), so that
+     * the rollback does not drop roles of those names that another session made meanwhile: the one whose concurrent
+     * CREATE ROLE made ours fail, for one.
+     */
+    private void notCreated(List<String> roles) {
+        try {
+            keeper.journal(JournalKind.ROLES_NOT_CREATED, "", String.join("\n", roles));
+        } catch (RuntimeException e) { // the failure being thrown matters more; the rollback then drops what exists
+            log.warn("Could not journal that roles {} were not created", roles, e);
         }
     }
 
