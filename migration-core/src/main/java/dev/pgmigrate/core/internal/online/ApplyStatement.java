@@ -17,7 +17,8 @@ import java.util.Optional;
  * send them), so they are never written; an update writes only the columns that were sent, never an unchanged
  * TOAST value; a row is found by its replica identity's old values, or by its new key values when the key did not
  * change; a table with {@code REPLICA IDENTITY FULL} finds one row whose every column, NULLs included, equals the
- * old values, and changes that row only, as the source did.
+ * old values, and changes that row only, as the source did. Updates and deletes take the table {@code ONLY}: an
+ * inheritance parent's change is to its own row, never to a child's of the same key.
  *
  * @param sql the statement, with {@code ?} for each parameter
  * @param parameters the parameters' text values, {@code null} for SQL NULL
@@ -37,23 +38,63 @@ public record ApplyStatement(String sql, List<String> parameters) {
             marks.add("?");
             parameters.add(text(row.values().get(i)));
         }
-        return new ApplyStatement("INSERT INTO " + table(relation) + " (" + String.join(", ", names)
-                + ") VALUES (" + String.join(", ", marks) + ")", parameters);
+        return new ApplyStatement("INSERT INTO " + table(relation) + " (" + String.join(", ", names) + ")"
+                + overriding(relation) + " VALUES (" + String.join(", ", marks) + ")", parameters);
     }
 
-    /** The statement for an updated row: only the columns that were sent are set. */
+    /** The source's identity values are kept: a column GENERATED ALWAYS takes one only when told so. */
+    private static String overriding(Relation relation) {
+        return relation.columns().stream().anyMatch(Column::alwaysIdentity) ? " OVERRIDING SYSTEM VALUE" : "";
+    }
+
+    /**
+     * The statement for an updated row: only the columns that were sent are set. A column {@code GENERATED ALWAYS}
+     * can only be set to DEFAULT, so it is left out while its value stays (no old row was sent, or the old one holds
+     * the same value); a new value for it (the source's {@code SET id = DEFAULT}) moves the row as a delete and an
+     * insert with {@code OVERRIDING SYSTEM VALUE} in one statement.
+     */
     public static ApplyStatement update(Relation relation, Optional<Tuple> oldRow, boolean oldIsWholeRow,
             Tuple newRow) {
         List<String> sets = new ArrayList<>();
         List<String> parameters = new ArrayList<>();
+        boolean identityChanged = false;
         for (int i = 0; i < relation.columns().size(); i++) {
             Value v = newRow.values().get(i);
-            if (!(v instanceof Value.UnchangedToast)) {
-                sets.add(Sql.ident(relation.columns().get(i).name()) + " = ?");
-                parameters.add(text(v));
+            if (v instanceof Value.UnchangedToast) {
+                continue;
             }
+            Column c = relation.columns().get(i);
+            if (c.alwaysIdentity()) {
+                Value old = oldRow.isPresent() ? oldRow.get().values().get(i) : null;
+                boolean oldKnown = old != null && (oldIsWholeRow || c.key());
+                if (!oldKnown || java.util.Objects.equals(text(old), text(v))) {
+                    continue;
+                }
+                identityChanged = true;
+            }
+            sets.add(Sql.ident(c.name()) + " = ?");
+            parameters.add(text(v));
         }
-        StringBuilder sql = new StringBuilder("UPDATE ").append(table(relation)).append(" SET ")
+        if (identityChanged && newRow.values().stream().noneMatch(v -> v instanceof Value.UnchangedToast)) {
+            StringBuilder delete = new StringBuilder("DELETE FROM ONLY ").append(table(relation));
+            List<String> moved = new ArrayList<>();
+            where(delete, moved, relation, oldRow.orElseThrow(), oldIsWholeRow);
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < relation.columns().size(); i++) {
+                values.add("?");
+                moved.add(text(newRow.values().get(i)));
+            }
+            return new ApplyStatement("WITH moved AS (" + delete + " RETURNING 1) INSERT INTO " + table(relation)
+                    + " (" + String.join(", ", relation.columns().stream().map(c -> Sql.ident(c.name())).toList())
+                    + ") OVERRIDING SYSTEM VALUE SELECT " + String.join(", ", values) + " WHERE EXISTS (SELECT 1 FROM "
+                    + "moved)", moved);
+        }
+        if (sets.isEmpty()) { // only a GENERATED ALWAYS column was sent, unchanged: find the row all the same
+            String same = relation.columns().stream().filter(c -> !c.alwaysIdentity()).findFirst()
+                    .orElse(relation.columns().get(0)).name();
+            sets.add(Sql.ident(same) + " = " + Sql.ident(same));
+        }
+        StringBuilder sql = new StringBuilder("UPDATE ONLY ").append(table(relation)).append(" SET ")
                 .append(String.join(", ", sets));
         where(sql, parameters, relation, oldRow.orElse(newRow), oldRow.isPresent() && oldIsWholeRow);
         return new ApplyStatement(sql.toString(), parameters);
@@ -61,7 +102,7 @@ public record ApplyStatement(String sql, List<String> parameters) {
 
     /** The statement for a deleted row. */
     public static ApplyStatement delete(Relation relation, Tuple oldRow, boolean oldIsWholeRow) {
-        StringBuilder sql = new StringBuilder("DELETE FROM ").append(table(relation));
+        StringBuilder sql = new StringBuilder("DELETE FROM ONLY ").append(table(relation));
         List<String> parameters = new ArrayList<>();
         where(sql, parameters, relation, oldRow, oldIsWholeRow);
         return new ApplyStatement(sql.toString(), parameters);
@@ -84,8 +125,11 @@ public record ApplyStatement(String sql, List<String> parameters) {
                 if (v instanceof Value.UnchangedToast) {
                     continue; // not sent, so not comparable; the other columns still single the row out
                 }
-                // Text forms, so that columns of types without an equality operator (json, point) compare too.
-                conditions.add(Sql.ident(c.name()) + "::text IS NOT DISTINCT FROM ?");
+                // Text forms, so that columns of types without an equality operator (json, point) compare too:
+                // the value sent read as the column's type and written out again, as the column is ('t' is true,
+                // a char(n) loses its padding, an inet gains its /32).
+                conditions.add(Sql.ident(c.name()) + "::text IS NOT DISTINCT FROM " + (c.targetType() == null ? "?"
+                        : "(?::" + c.targetType() + ")::text"));
                 parameters.add(text(v));
             } else if (c.key()) {
                 conditions.add(Sql.ident(c.name()) + " = ?");
@@ -98,7 +142,7 @@ public record ApplyStatement(String sql, List<String> parameters) {
         }
         if (wholeRow) {
             // Several rows may be equal in every column: the source changed one of them, so must the target.
-            sql.append(" WHERE ctid = (SELECT ctid FROM ").append(table(relation)).append(" WHERE ")
+            sql.append(" WHERE ctid = (SELECT ctid FROM ONLY ").append(table(relation)).append(" WHERE ")
                     .append(String.join(" AND ", conditions)).append(" LIMIT 1)");
         } else {
             sql.append(" WHERE ").append(String.join(" AND ", conditions));

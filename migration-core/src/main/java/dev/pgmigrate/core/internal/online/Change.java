@@ -33,8 +33,16 @@ public sealed interface Change {
         }
     }
 
-    /** A column of a {@link Relation}: whether it is part of the replica identity, its name, type and modifier. */
-    record Column(boolean key, String name, int typeOid, int typeModifier) {
+    /**
+     * A column of a {@link Relation}: whether it is part of the replica identity, its name, type and modifier; and,
+     * once the apply has read the target's table, the column's type there ({@code format_type}, null until then)
+     * and whether it is an identity column {@code GENERATED ALWAYS}, which takes a value only with
+     * {@code OVERRIDING SYSTEM VALUE}.
+     */
+    record Column(boolean key, String name, int typeOid, int typeModifier, String targetType, boolean alwaysIdentity) {
+        Column(boolean key, String name, int typeOid, int typeModifier) {
+            this(key, name, typeOid, typeModifier, null, false);
+        }
     }
 
     /** A data type used by a later relation, sent once per session. */

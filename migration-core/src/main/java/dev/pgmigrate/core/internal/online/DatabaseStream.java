@@ -171,7 +171,7 @@ public final class DatabaseStream implements Runnable {
                 openCommitMicros = -1;
                 transactions++;
             } else if (change instanceof Change.Relation r) {
-                checkColumns(apply, r);
+                change = checkColumns(apply, r);
             } else if (change instanceof Change.Insert || change instanceof Change.Update
                     || change instanceof Change.Delete || change instanceof Change.Truncate) {
                 changes++;
@@ -203,20 +203,28 @@ public final class DatabaseStream implements Runnable {
 
     /**
      * Stops the stream when a table's columns on the source are no longer those of its copy: logical replication
-     * carries no schema change, and applying rows of another shape would fail or lose a column.
+     * carries no schema change, and applying rows of another shape would fail or lose a column. Returns the relation
+     * with each column's type and identity on the target, which the apply's statements need.
      */
-    private void checkColumns(Connection apply, Change.Relation r) throws SQLException {
+    private Change.Relation checkColumns(Connection apply, Change.Relation r) throws SQLException {
         String table = Sql.qualified(r.schema(), r.table());
         List<String> sent = r.columns().stream().map(Change.Column::name).sorted().toList();
-        List<String> there = Sql.rows(apply, "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = "
-                + "to_regclass(?) AND attnum > 0 AND NOT attisdropped" + (generatedColumns(apply)
-                ? " AND attgenerated = ''" : ""), table).stream().map(row -> row[0]).sorted().toList();
+        java.util.Map<String, String[]> columns = new java.util.HashMap<>();
+        for (String[] row : Sql.rows(apply, "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), "
+                + "attidentity = 'a' FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND "
+                + "NOT attisdropped" + (generatedColumns(apply) ? " AND attgenerated = ''" : ""), table)) {
+            columns.put(row[0], row);
+        }
+        List<String> there = columns.keySet().stream().sorted().toList();
         if (!sent.equals(there)) {
             throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
                     + table + " changed on the source during the online migration: its columns are now " + sent
                     + ", its copy's " + there + ". Logical replication does not carry schema changes: cancel the "
                     + "migration, make the change, and start it again.");
         }
+        return new Change.Relation(r.oid(), r.schema(), r.table(), r.replicaIdentity(), r.columns().stream()
+                .map(c -> new Change.Column(c.key(), c.name(), c.typeOid(), c.typeModifier(), columns.get(c.name())[1],
+                        "t".equals(columns.get(c.name())[2]))).toList());
     }
 
     private static boolean generatedColumns(Connection c) throws SQLException {

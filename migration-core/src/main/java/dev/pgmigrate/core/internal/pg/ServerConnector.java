@@ -54,6 +54,11 @@ public final class ServerConnector {
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
         PGProperty.APPLICATION_NAME.set(p, "pgmigrate-replication");
+        // pgoutput writes values as text in the walsender's settings, which the driver does not pin on a replication
+        // connection: a 10 or 11 server's default extra_float_digits (0) loses a float's last bits, a database's
+        // IntervalStyle or DateStyle writes values the target reads otherwise.
+        PGProperty.OPTIONS.set(p, "-c extra_float_digits=3 -c IntervalStyle=postgres -c DateStyle=ISO,MDY "
+                + "-c bytea_output=hex");
         p.remove(PGProperty.SOCKET_FACTORY.getName()); // the walsender's stream is read message by message
         return DriverManager.getConnection(url(database), p);
     }

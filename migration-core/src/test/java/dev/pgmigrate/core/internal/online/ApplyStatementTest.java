@@ -17,7 +17,7 @@ class ApplyStatementTest {
         assertThat(insert.inlined()).isEqualTo("INSERT INTO \"Odd?schema\".\"t\"\"?\" (\"id?\", \"note\") VALUES ('7', "
                 + "E'it''s a \\\\ path?')");
         ApplyStatement update = ApplyStatement.update(TABLE, Optional.empty(), false, tuple("7", null));
-        assertThat(update.inlined()).isEqualTo("UPDATE \"Odd?schema\".\"t\"\"?\" SET \"id?\" = '7', \"note\" = NULL "
+        assertThat(update.inlined()).isEqualTo("UPDATE ONLY \"Odd?schema\".\"t\"\"?\" SET \"id?\" = '7', \"note\" = NULL "
                 + "WHERE \"id?\" = '7'");
     }
 

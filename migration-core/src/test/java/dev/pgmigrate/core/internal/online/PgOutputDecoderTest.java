@@ -98,7 +98,7 @@ class PgOutputDecoderTest {
                 new Value.UnchangedToast());
 
         ApplyStatement s = ApplyStatement.update(r, u.oldRow(), u.oldIsWholeRow(), u.newRow());
-        assertThat(s.sql()).isEqualTo("UPDATE \"sales \"\"eu\"\"\".\"Orders\" SET \"id\" = ?, \"note\" = ? "
+        assertThat(s.sql()).isEqualTo("UPDATE ONLY \"sales \"\"eu\"\"\".\"Orders\" SET \"id\" = ?, \"note\" = ? "
                 + "WHERE \"id\" = ?");
         assertThat(s.parameters()).containsExactly("7", null, "7");
     }
@@ -137,9 +137,9 @@ class PgOutputDecoderTest {
         Change.Delete d = (Change.Delete) PgOutputDecoder.decode(message());
         assertThat(d.oldIsWholeRow()).isTrue();
         ApplyStatement s = ApplyStatement.delete(r, d.oldRow(), d.oldIsWholeRow());
-        assertThat(s.sql()).isEqualTo("DELETE FROM \"sales \"\"eu\"\"\".\"Orders\" WHERE ctid = (SELECT ctid FROM "
-                + "\"sales \"\"eu\"\"\".\"Orders\" WHERE \"id\"::text IS NOT DISTINCT FROM ? AND \"note\"::text IS "
-                + "NOT DISTINCT FROM ? AND \"doc\"::text IS NOT DISTINCT FROM ? LIMIT 1)");
+        assertThat(s.sql()).isEqualTo("DELETE FROM ONLY \"sales \"\"eu\"\"\".\"Orders\" WHERE ctid = (SELECT ctid "
+                + "FROM ONLY \"sales \"\"eu\"\"\".\"Orders\" WHERE \"id\"::text IS NOT DISTINCT FROM ? AND "
+                + "\"note\"::text IS NOT DISTINCT FROM ? AND \"doc\"::text IS NOT DISTINCT FROM ? LIMIT 1)");
         assertThat(s.parameters()).containsExactly("1", null, "[1, 2]");
     }
 
