@@ -33,7 +33,8 @@ public final class GeneratedColumnsValidator extends ObjectListValidator {
     ValidationResult found(ValidationContext context, List<String> items) {
         return context.warning(Text.counted(items, "generated column", "generated columns") + ".", "Their values "
                 + "are not copied: the target computes them again from the copied columns, with the target's "
-                + "versions of the functions they call.", "Nothing to do unless an expression calls a function "
-                + "whose result differs between the servers; compare those columns after the migration.", items);
+                + "versions of the functions they call.", "Nothing to do: with verify on, the verification compares "
+                + "them on both servers and fails the migration if an expression computes otherwise on the target.",
+                items);
     }
 }

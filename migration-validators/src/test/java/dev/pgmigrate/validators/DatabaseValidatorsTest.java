@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.ServerProfile;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -180,6 +182,27 @@ class DatabaseValidatorsTest {
     void generatedColumnsWarn(@Pg("17") PostgresServer server) {
         passesThenReports("generated-columns", server, server, ValidationStatus.WARNING, "g.doubled",
                 "CREATE TABLE g (a int, doubled int GENERATED ALWAYS AS (a * 2) STORED)");
+    }
+
+    /** Hashed on an enum, whose values' OIDs the target assigns anew; a range partitioning on one is no problem. */
+    @Test
+    void partitionsOfATableHashedOnAnEnumFail(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target) {
+        passesThenReports("hash-partitioned-enums", source, target, ValidationStatus.FAILED, "mood_h1",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE TABLE by_range (id int, m mood) PARTITION BY RANGE (m)",
+                "CREATE TABLE by_range_1 PARTITION OF by_range FOR VALUES FROM ('sad') TO ('happy')",
+                "CREATE TABLE mood_h (id int, m mood) PARTITION BY HASH (m)",
+                "CREATE TABLE mood_h0 PARTITION OF mood_h FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+                "CREATE TABLE mood_h1 PARTITION OF mood_h FOR VALUES WITH (MODULUS 2, REMAINDER 1) "
+                        + "PARTITION BY HASH (id)",
+                "CREATE TABLE mood_h1_a PARTITION OF mood_h1 FOR VALUES WITH (MODULUS 1, REMAINDER 0)");
+        List<ValidationResult> results = run("hash-partitioned-enums", source, target, database(source,
+                "CREATE TYPE mood AS ENUM ('sad', 'ok')", "CREATE TABLE h (id int, m mood) PARTITION BY HASH (m)",
+                "CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+                "CREATE TABLE h1 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+                "CREATE TABLE r (id int, m mood) PARTITION BY RANGE (m)",
+                "CREATE TABLE r1 PARTITION OF r FOR VALUES FROM ('sad') TO ('ok')")).results();
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.items()).containsExactly("h0", "h1"));
     }
 
     @Test
