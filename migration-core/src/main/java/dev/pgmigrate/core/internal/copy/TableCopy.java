@@ -187,6 +187,10 @@ public final class TableCopy {
             throw new MigrationException(MessageCode.COPY_FAILED,
                     "Cannot copy table " + task.displayName() + " of database " + db.name
                     + " with mover " + mover.id() + ": " + e.getMessage() + state + locked, e);
+        } catch (Error e) { // a vendor's mover out of memory: its rows must not be committed by the finally below
+            WorkerSessions.rollbackQuietly(src);
+            WorkerSessions.rollbackQuietly(dst);
+            throw e;
         } finally {
             WorkerSessions.restoreAutoCommit(dst);
             cancel.unregister(src);
