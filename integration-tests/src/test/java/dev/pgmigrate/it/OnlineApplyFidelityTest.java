@@ -69,13 +69,38 @@ class OnlineApplyFidelityTest {
         }
     }
 
+    /** A change the target refuses for what it is fails the migration with advice other than resuming. */
+    @Test
+    void aChangeTheTargetRefusesIsNotLeftToAResume(@Pg("17") PostgresServer target) throws Exception {
+        try (PostgresServer source = OnlineMigrationTest.logicalSource("15")) {
+            String db = source.createDatabase(TestDatabases.unique("refused"));
+            source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1)");
+            MigrationRecord done;
+            try (MigrationService service = MigrationService.builder().build();
+                    AutoCloseable c = OnlineMigrationTest.cancelOnClose(service)) {
+                MigrationHandle handle = service.start(OnlineMigrationTest.spec("refused", source, target, db));
+                OnlineMigrationTest.awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+                String working = target.queryForString("postgres", "SELECT datname FROM pg_database WHERE datname "
+                        + "LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
+                target.execute(working, "ALTER TABLE t ADD CONSTRAINT small CHECK (v < 100)");
+                source.execute(db, "UPDATE t SET v = 500 WHERE id = 1");
+                done = handle.await(Duration.ofMinutes(3));
+            }
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("would refuse it again")
+                    .doesNotContain("Resume the migration"));
+            OnlineMigrationTest.assertNothingLeft(source, target, db);
+        }
+    }
+
     @Test
     void floatsFromTenKeepTheirBits(@Pg("17") PostgresServer target) throws Exception {
         try (PostgresServer source = OnlineMigrationTest.logicalSource("10")) {
             follow(source, target, "applied-10", "CREATE TABLE m (a int PRIMARY KEY, x float8, y real);"
                     + "INSERT INTO m SELECT i, 1 / (i + 2.0), 1 / (i + 2.0) FROM generate_series(1, 5) i",
                     List.of("m"), "SELECT string_agg(a || ':' || encode(float8send(x), 'hex') || '/' "
-                            + "|| encode(float4send(y), 'hex'), ' ' ORDER BY a) FROM m", "INSERT INTO m SELECT i, 1 / (i + 2.0), 1 / (i + 2.0) FROM generate_series(6, 10) i",
+                            + "|| encode(float4send(y), 'hex'), ' ' ORDER BY a) FROM m",
+                    "INSERT INTO m SELECT i, 1 / (i + 2.0), 1 / (i + 2.0) FROM generate_series(6, 10) i",
                     "UPDATE m SET x = x * 3, y = y * 3 WHERE a IN (1, 2)");
         }
     }
@@ -86,7 +111,8 @@ class OnlineApplyFidelityTest {
                 .setting("IntervalStyle", "sql_standard").setting("DateStyle", "SQL, DMY").start()) {
             follow(source, target, "applied-styles", "CREATE TABLE iv (a int PRIMARY KEY, v interval, d date)",
                     List.of("iv"), "SELECT string_agg(a || '=' || extract(epoch FROM v) || '/' || (d - DATE "
-                            + "'2000-01-01'), ' ' ORDER BY a) FROM iv", "INSERT INTO iv VALUES (1, '-1 day -02:00:00', '2024-03-01'), "
+                            + "'2000-01-01'), ' ' ORDER BY a) FROM iv",
+                    "INSERT INTO iv VALUES (1, '-1 day -02:00:00', '2024-03-01'), "
                             + "(2, '-3 days -04:05:06', '2024-12-31'), (3, '1 day 02:00:00', '2024-01-02')");
         }
     }

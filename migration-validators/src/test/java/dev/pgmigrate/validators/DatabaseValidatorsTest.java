@@ -184,10 +184,13 @@ class DatabaseValidatorsTest {
                 "CREATE TABLE g (a int, doubled int GENERATED ALWAYS AS (a * 2) STORED)");
     }
 
-    /** Hashed on an enum, whose values' OIDs the target assigns anew; a range partitioning on one is no problem. */
+    /**
+     * Hashed on an enum, whose values' OIDs the target assigns anew: partitions with rows fail; an empty one, or a
+     * range partitioning on an enum, is no problem.
+     */
     @Test
     void partitionsOfATableHashedOnAnEnumFail(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target) {
-        passesThenReports("hash-partitioned-enums", source, target, ValidationStatus.FAILED, "mood_h1",
+        passesThenReports("hash-partitioned-enums", source, target, ValidationStatus.FAILED, "mood_h",
                 "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
                 "CREATE TABLE by_range (id int, m mood) PARTITION BY RANGE (m)",
                 "CREATE TABLE by_range_1 PARTITION OF by_range FOR VALUES FROM ('sad') TO ('happy')",
@@ -195,14 +198,21 @@ class DatabaseValidatorsTest {
                 "CREATE TABLE mood_h0 PARTITION OF mood_h FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
                 "CREATE TABLE mood_h1 PARTITION OF mood_h FOR VALUES WITH (MODULUS 2, REMAINDER 1) "
                         + "PARTITION BY HASH (id)",
-                "CREATE TABLE mood_h1_a PARTITION OF mood_h1 FOR VALUES WITH (MODULUS 1, REMAINDER 0)");
+                "CREATE TABLE mood_h1_a PARTITION OF mood_h1 FOR VALUES WITH (MODULUS 1, REMAINDER 0)",
+                "INSERT INTO mood_h SELECT g, 'ok' FROM generate_series(1, 10) g",
+                "INSERT INTO mood_h SELECT g, 'sad' FROM generate_series(1, 10) g");
         List<ValidationResult> results = run("hash-partitioned-enums", source, target, database(source,
                 "CREATE TYPE mood AS ENUM ('sad', 'ok')", "CREATE TABLE h (id int, m mood) PARTITION BY HASH (m)",
                 "CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
                 "CREATE TABLE h1 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+                "CREATE TABLE h_empty (id int, m mood) PARTITION BY HASH (m)",
+                "CREATE TABLE h_empty0 PARTITION OF h_empty FOR VALUES WITH (MODULUS 1, REMAINDER 0)",
+                "INSERT INTO h SELECT g, 'ok' FROM generate_series(1, 10) g",
+                "INSERT INTO h SELECT g, 'sad' FROM generate_series(1, 10) g",
                 "CREATE TABLE r (id int, m mood) PARTITION BY RANGE (m)",
                 "CREATE TABLE r1 PARTITION OF r FOR VALUES FROM ('sad') TO ('ok')")).results();
-        assertThat(results).singleElement().satisfies(r -> assertThat(r.items()).containsExactly("h0", "h1"));
+        // Which partitions the rows went to depends on the enum's OIDs: some of h's, never the empty one's.
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.items()).isNotEmpty().isSubsetOf("h0", "h1"));
     }
 
     @Test

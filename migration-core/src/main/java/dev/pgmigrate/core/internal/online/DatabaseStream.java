@@ -108,9 +108,21 @@ public final class DatabaseStream implements Runnable {
         } catch (Exception | Error e) {
             ended.completeExceptionally(e instanceof MigrationException ? e : new MigrationException(
                     MessageCode.REPLICATION_FAILED, "Database " + database + ": the stream of the source's changes "
-                    + "failed: " + e.getMessage() + ". Resume the migration: it continues from the last change the "
-                    + "target committed.", e));
+                    + "failed: " + e.getMessage() + ". " + (appliesAlike(e) ? "The target refused a change, and "
+                    + "would refuse it again: a resume would stop at the same change. Cancel the migration, change "
+                    + "what the error names, and start it again." : "Resume the migration: it continues from the "
+                    + "last change the target committed."), e));
         }
+    }
+
+    /**
+     * Whether the target refused a change for what the change is (its data, a constraint, the table's definition, a
+     * row not found), so that applying it again from a resume fails alike; not for a lost connection or a crash.
+     */
+    private static boolean appliesAlike(Throwable e) {
+        String state = e instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
+        return state.startsWith("22") || state.startsWith("23") || state.startsWith("42") || state.startsWith("0A")
+                || state.equals("P0002");
     }
 
     private static boolean brokenConnection(SQLException e) {
