@@ -107,6 +107,16 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
 
     private static void readUri(String option, String text, Map<String, String> values, List<SpecProblem> problems) {
         String rest = text.substring(text.indexOf("://") + 3);
+        int firstAt = rest.indexOf('@');
+        if (firstAt >= 0) {
+            String before = rest.substring(0, firstAt);
+            // user:password@..., whatever '/', '?' or '#' the password holds (a host:port before a path or query
+            // whose parameters hold an '@' is no password): nothing of it is read, nor shown in a problem.
+            if (before.contains(":") && !before.matches("[^:/?#]*:\\d*([/?#].*)?")) {
+                values.put("password", "");
+                return;
+            }
+        }
         int query = rest.indexOf('?');
         String params = query < 0 ? "" : rest.substring(query + 1);
         rest = query < 0 ? rest : rest.substring(0, query);

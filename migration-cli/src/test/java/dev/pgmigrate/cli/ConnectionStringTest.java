@@ -38,8 +38,10 @@ class ConnectionStringTest {
 
     @Test
     void refusesAPasswordInEitherFormWithoutRepeatingIt() {
+        // A password holding '/' or '?' once ended the user info early and was read as a host and port, then shown.
         for (String given : new String[] {"postgresql://me:Secret-1@h:5432/db", "postgresql://me@h?password=Secret-1",
-                "host=h user=me password=Secret-1", "me:Secret-1@h:5432"}) {
+                "host=h user=me password=Secret-1", "me:Secret-1@h:5432", "postgresql://me:Secret-1/x@h:5432/db",
+                "postgresql://me:Secret-1?x@h:5432", "postgresql://me:Secret-1#x@h"}) {
             assertThatThrownBy(() -> ConnectionString.parse("--source", given))
                     .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
                         assertThat(e.getMessage()).as(given).doesNotContain("Secret-1").contains("--source");
@@ -47,6 +49,13 @@ class ConnectionStringTest {
                                 r.contains("PGPASSWORD") || r.contains("neither a URI nor keywords"));
                     });
         }
+    }
+
+    @Test
+    void anAtSignInAQueryAfterAHostAndPortIsNoPassword() {
+        assertThatThrownBy(() -> ConnectionString.parse("--source", "postgresql://h:5432/db?application_name=a@b"))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.problems())
+                        .extracting(SpecProblem::value).containsExactly("application_name"));
     }
 
     @Test

@@ -101,7 +101,7 @@ public final class DatabaseProperties {
         if (missing.isPresent()) {
             // Nothing to take away from a role that does not exist.
             return statement.startsWith("REVOKE") ? Optional.empty()
-                    : Optional.of(Sql.abbreviate(statement) + " (no role " + missing.get() + " on the target)");
+                    : Optional.of(Sql.shown(statement) + " (no role " + missing.get() + " on the target)");
         }
         try {
             Sql.execute(c, retargeted.get());
@@ -112,10 +112,10 @@ public final class DatabaseProperties {
                 throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
                         "Cannot revoke a privilege on database " + database + " that the "
                         + "source revokes: " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                        + Sql.abbreviate(statement) + ". Without it the copy would admit roles the source keeps out; "
+                        + Sql.shown(statement) + ". Without it the copy would admit roles the source keeps out; "
                         + "migrate with a target login that may revoke it (the database's owner, or a superuser).", e);
             }
-            return Optional.of(Sql.abbreviate(statement) + " (" + Sql.firstLine(e.getMessage()) + ")");
+            return Optional.of(Sql.shown(statement) + " (" + Sql.firstLine(e.getMessage()) + ")");
         }
     }
 

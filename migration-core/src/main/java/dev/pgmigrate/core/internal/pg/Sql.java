@@ -113,6 +113,58 @@ public final class Sql {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
+    /**
+     * A dump statement fit for a message: every quoted value of an {@code OPTIONS (...)} list (a user mapping's
+     * password, a server's) and a subscription's {@code CONNECTION} string written {@code '***'}, on one line, cut
+     * at 300 characters.
+     */
+    public static String shown(String sql) {
+        return abbreviate(redacted(sql));
+    }
+
+    static String redacted(String sql) {
+        StringBuilder out = new StringBuilder(sql.length());
+        String upper = sql.toUpperCase(java.util.Locale.ROOT);
+        int depth = 0; // parentheses open since OPTIONS
+        boolean masking = false; // inside OPTIONS (...), or right after CONNECTION
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '"') { // a quoted name, copied as it is
+                int end = i + 1;
+                while (end < sql.length() && !(sql.charAt(end) == '"' && (end + 1 >= sql.length()
+                        || sql.charAt(end + 1) != '"'))) {
+                    end += sql.charAt(end) == '"' ? 2 : 1;
+                }
+                out.append(sql, i, Math.min(end + 1, sql.length()));
+                i = end;
+                continue;
+            }
+            if (c == '\'') {
+                int end = i + 1;
+                while (end < sql.length() && !(sql.charAt(end) == '\'' && (end + 1 >= sql.length()
+                        || sql.charAt(end + 1) != '\''))) {
+                    end += sql.charAt(end) == '\'' ? 2 : 1;
+                }
+                out.append(masking ? "'***'" : sql.substring(i, Math.min(end + 1, sql.length())));
+                i = end;
+                if (masking && depth == 0) {
+                    masking = false; // CONNECTION's one literal
+                }
+                continue;
+            }
+            if (upper.startsWith("OPTIONS", i) || upper.startsWith("CONNECTION", i)) {
+                masking = true;
+                depth = 0;
+            } else if (masking && c == '(') {
+                depth++;
+            } else if (masking && c == ')' && --depth <= 0) {
+                masking = false;
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
     /** A statement on one line, cut at 300 characters, for a note or a log line. */
     public static String abbreviate(String sql) {
         String oneLine = sql.replaceAll("\\s+", " ");

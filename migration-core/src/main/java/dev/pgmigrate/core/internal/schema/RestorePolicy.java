@@ -31,6 +31,14 @@ public final class RestorePolicy {
         if (!superuser && entry.type().equals("EVENT TRIGGER")) {
             return privilege;
         }
+        // Creating a subscription takes a superuser, or pg_create_subscription from 16 on; the logical-replication
+        // check warned that without one it is left out.
+        if (!superuser && entry.type().equals("SUBSCRIPTION")) {
+            return privilege;
+        }
+        if (!superuser && entry.type().equals("COMMENT") && entry.tag().startsWith("SUBSCRIPTION ")) {
+            return privilege || "42704".equals(state);
+        }
         if (!superuser && entry.type().equals("COMMENT") && entry.tag().startsWith("EVENT TRIGGER ")) {
             return privilege || "42704".equals(state);
         }

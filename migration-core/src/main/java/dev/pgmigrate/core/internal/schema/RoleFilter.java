@@ -37,6 +37,12 @@ public final class RoleFilter {
     private final Set<String> ownable;
     private final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+    /** SECURITY DEFINER routines left to the admin, which would run with its rights: their EXECUTE is revoked. */
+    private final List<String> definersRevoked = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static final Pattern ROUTINE_OWNER = Pattern.compile("(?s)^ALTER (FUNCTION|PROCEDURE) (.+) OWNER TO .+$");
+    private static final Pattern ROUTINE_GRANT = Pattern.compile("(?s)^GRANT .* ON (?:FUNCTION|PROCEDURE) (.+) TO .+$");
+    /** Those routines' names as pg_dump writes them, whose grants are not made either. */
+    private final Set<String> revokedRoutines = ConcurrentHashMap.newKeySet();
 
     private RoleFilter(Set<String> roles, Set<String> ownable) {
         this.roles = roles;
@@ -74,8 +80,20 @@ public final class RoleFilter {
                     kept.add(statement);
                 } else {
                     remember(remappedOwners, role, what);
+                    Matcher routine = ROUTINE_OWNER.matcher(statement);
+                    if (routine.matches() && securityDefiner(entry)) {
+                        // Owned by the admin it would run as the admin, for every caller: narrowed to none instead.
+                        kept.add("REVOKE EXECUTE ON " + routine.group(1) + " " + routine.group(2) + " FROM PUBLIC;");
+                        definersRevoked.add(what + " (owner " + role + ")");
+                        revokedRoutines.add(routine.group(2).trim());
+                    }
                 }
                 continue;
+            }
+            Matcher grant = ROUTINE_GRANT.matcher(statement);
+            if (grant.matches() && revokedRoutines.stream().anyMatch(r -> grant.group(1).startsWith(r + " TO ")
+                    || grant.group(1).equals(r))) {
+                continue; // a grantee would run it with the admin's rights; the warning names the routine
             }
             Optional<String> missing = missingRole(statement);
             if (missing.isEmpty()) {
@@ -85,6 +103,11 @@ public final class RoleFilter {
             }
         }
         return kept;
+    }
+
+    private static boolean securityDefiner(Entry entry) {
+        return entry.statements().stream().anyMatch(st -> (st.startsWith("CREATE FUNCTION")
+                || st.startsWith("CREATE PROCEDURE")) && st.contains("SECURITY DEFINER"));
     }
 
     static boolean isOwnerChange(String statement) {
@@ -119,6 +142,14 @@ public final class RoleFilter {
                 + " object(s) are owned by " + admin + " instead of " + role + (roles.contains(role)
                         ? " (the target login cannot act as " + role + ")" : " (no such role on the target)")
                 + ": " + sample(objects) + ". Migrate roles, or grant " + role + " to " + admin + ", to keep owners."));
+        if (!definersRevoked.isEmpty()) {
+            keeper.note(MessageCode.OWNER_REMAPPED, "Warning: in database " + database + ", " + definersRevoked.size()
+                    + " SECURITY DEFINER routine(s) could not keep their owner and would run with the rights of "
+                    + admin + " for whoever calls them: " + sample(definersRevoked) + ". EXECUTE on them was "
+                    + "revoked from PUBLIC and the source's grants on them were not made, so only " + admin + " may "
+                    + "call them. Give each its owner (migrate roles, or ALTER FUNCTION ... OWNER TO), then GRANT "
+                    + "EXECUTE as on the source.");
+        }
         ungranted.forEach((role, objects) -> keeper.note(MessageCode.PRIVILEGES_NOT_GRANTED,
                 "In database " + database + ", privileges of role " + role
                 + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "

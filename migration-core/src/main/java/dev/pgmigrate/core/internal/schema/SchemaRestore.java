@@ -98,13 +98,13 @@ public final class SchemaRestore {
                     throw new MigrationException(MessageCode.OBJECT_NOT_CREATED,
                             "Cannot create " + entry.type() + " " + entry.tag() + " in database "
                             + db.name + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + "). Statement: "
-                            + Sql.abbreviate(statement), e);
+                            + Sql.shown(statement), e);
                 }
                 keeper.note(MessageCode.OBJECT_SKIPPED,
                         "Skipped in database " + db.name + ": " + entry.type() + " " + entry.tag() + " ("
                         + Sql.firstLine(e.getMessage()) + ")");
-                if (entry.type().equals("EVENT TRIGGER")) {
-                    return; // its owner and state follow in the same entry, about a trigger that does not exist
+                if (entry.type().equals("EVENT TRIGGER") || entry.type().equals("SUBSCRIPTION")) {
+                    return; // its owner and state follow in the same entry, about an object that does not exist
                 }
             }
         }
@@ -120,7 +120,7 @@ public final class SchemaRestore {
                 if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
                     throw e;
                 }
-                log.debug("Deadlock on {}; retrying", Sql.abbreviate(statement));
+                log.debug("Deadlock on {}; retrying", Sql.shown(statement));
             }
         }
     }
