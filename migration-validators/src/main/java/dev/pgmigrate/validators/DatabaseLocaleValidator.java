@@ -72,9 +72,11 @@ public final class DatabaseLocaleValidator extends BuiltInValidator {
         }
         if ("SQL_ASCII".equals(locale.encoding())) {
             return List.of(context.warning("The database has " + description + ".", "SQL_ASCII stores bytes "
-                    + "unchecked: the copy keeps them, but the data may hold several encodings and cannot be "
-                    + "converted later without cleaning.", "Keep SQL_ASCII on the target (pgmigrate does), or "
-                    + "clean and convert the data to UTF8 in a separate step.", List.of(locale.encoding())));
+                    + "unchecked, so the data may hold several encodings. pgmigrate reads text as UTF-8: a value that "
+                    + "is not valid UTF-8 fails the copy of its table (SQLSTATE 22021), and the migration is rolled "
+                    + "back; pg_dump, which keeps SQL_ASCII on both ends, copies such bytes as they are.", "Find the "
+                    + "values that are not valid UTF-8 (convert_to(col, 'UTF8') raises an error on them) and clean "
+                    + "them, or move this database with pg_dump.", List.of(locale.encoding())));
         }
         return List.of(context.succeeded("The database has " + description + "; the target offers them."));
     }

@@ -172,6 +172,7 @@ public final class DataPhase {
                     Long oid = tablesByName.get(SourceCatalog.key(entry.schema(), entry.tag()));
                     Table table = oid == null ? null : db.catalog.tables.get(oid);
                     if (table != null && table.bytes() < TableBuilds.ONE_TRANSACTION_BELOW_BYTES
+                            && !db.catalog.namingObjects.contains(oid)
                             && remainingParts.containsKey(oid) && started.add(oid)) {
                         partsByTable.get(oid).forEach(this::submit);
                     }

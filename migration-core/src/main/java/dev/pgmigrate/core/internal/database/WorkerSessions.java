@@ -53,6 +53,14 @@ public final class WorkerSessions {
         }
     }
 
+    /**
+     * How values are written and read as text, alike on both sides of a copy in text (a table of user types): the
+     * source database's own {@code IntervalStyle}, {@code DateStyle} or {@code lc_monetary} would write values the
+     * target, whose database settings come last, reads otherwise ({@code -1 day -02:03} as {@code -1 day +02:03}).
+     */
+    private static final String TEXT_FORMS = "SET IntervalStyle = postgres; SET DateStyle = 'ISO, MDY'; "
+            + "SET lc_monetary = 'C'";
+
     /** This worker thread's pair on {@code db}, opened on first use and kept until the database's part ends. */
     public Connection[] of(DatabaseRun db) throws SQLException {
         Connection[] pair = db.connections.get(Thread.currentThread());
@@ -68,10 +76,11 @@ public final class WorkerSessions {
             Sql.execute(src, "SET row_security = off");
             // A TRUNCATE or DDL queued behind the snapshot's locks would hold every later reader of its table, this
             // copy included, until the migration ends: wait a bounded time, then say who waits.
-            Sql.execute(src, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(settings) + "s'");
+            Sql.execute(src, "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(settings) + "s'; "
+                    + TEXT_FORMS);
             src.setAutoCommit(false);
             dst = target.connector().open(db.working);
-            Sql.execute(dst, "SET synchronous_commit = off");
+            Sql.execute(dst, "SET synchronous_commit = off; " + TEXT_FORMS);
             Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
             if (parallelBuilds()) {
                 // The pool already builds as many indexes at once as it has workers; parallel workers of each

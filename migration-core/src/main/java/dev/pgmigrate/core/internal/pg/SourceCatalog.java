@@ -84,6 +84,11 @@ public final class SourceCatalog {
      * and the verification compares them on both servers.
      */
     public final Map<Long, List<CopyColumn>> generatedColumns = new HashMap<>();
+    /**
+     * The tables with a column of an OID alias type ({@code regclass}, ...), whose values name objects by name in
+     * text: copied once the whole schema is restored, so that every object they name exists.
+     */
+    public final Set<Long> namingObjects = new HashSet<>();
     public int versionNum;
     public int blockSize;
     /** What the spec's selection takes of this database; everything until {@link #retain} is called. */
@@ -170,11 +175,14 @@ public final class SourceCatalog {
 
     private void readColumns(Statement s) throws SQLException {
         Map<Long, TypeInfo> types = new HashMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT oid, typtype, typelem, typbasetype, typsend <> 0, typreceive <> 0, "
-                + "typlen FROM pg_type")) {
+        // A range's bounds are its subtype's binary forms, a multirange's its range's: read through like elements.
+        String bounds = versionNum >= 140000 ? "coalesce(r.rngsubtype, m.rngtypid, 0)" : "coalesce(r.rngsubtype, 0)";
+        try (ResultSet rs = s.executeQuery("SELECT t.oid, t.typtype, t.typelem, t.typbasetype, t.typsend <> 0, "
+                + "t.typreceive <> 0, t.typlen, " + bounds + " FROM pg_type t LEFT JOIN pg_range r ON r.rngtypid = "
+                + "t.oid" + (versionNum >= 140000 ? " LEFT JOIN pg_range m ON m.rngmultitypid = t.oid" : ""))) {
             while (rs.next()) {
                 types.put(rs.getLong(1), new TypeInfo(rs.getString(2).charAt(0), rs.getLong(3), rs.getLong(4),
-                        rs.getBoolean(5) && rs.getBoolean(6), rs.getInt(7)));
+                        rs.getBoolean(5) && rs.getBoolean(6), rs.getInt(7), rs.getLong(8)));
             }
         }
         String generated = versionNum >= 120000 ? "a.attgenerated" : "''";
@@ -191,6 +199,9 @@ public final class SourceCatalog {
                     (kind.isEmpty() ? columns : generatedColumns).computeIfAbsent(rel, k -> new ArrayList<>())
                             .add(new CopyColumn(rs.getString(2), rs.getString(3),
                                     binarySafe(rs.getLong(4), types, memo, 0)));
+                    if (kind.isEmpty() && namesObjects(rs.getLong(4), types, 0)) {
+                        namingObjects.add(rel);
+                    }
                 }
             }
         }
@@ -208,12 +219,34 @@ public final class SourceCatalog {
                 columns.getOrDefault(oid, List.of()), Optional.ofNullable(intKeys.get(oid)), t.rowsLeftOut()));
     }
 
-    private record TypeInfo(char typtype, long elem, long base, boolean binaryIo, int typlen) {
+    private record TypeInfo(char typtype, long elem, long base, boolean binaryIo, int typlen, long bounds) {
+    }
+
+    /**
+     * The OID-alias types ({@code regclass}, {@code regtype}, ...): a value's binary form is an OID, which names
+     * another object on the target, so they move as text, the object's name, as pg_dump moves them.
+     */
+    private static final Set<Long> OID_ALIASES = Set.of(24L, 2202L, 2203L, 2204L, 2205L, 2206L, 3734L, 3769L, 4089L,
+            4096L, 4191L);
+
+    /** Whether a value of the type names objects by an OID alias, itself or as an element, base or bound. */
+    private static boolean namesObjects(long type, Map<Long, TypeInfo> types, int depth) {
+        TypeInfo info = types.get(type);
+        if (OID_ALIASES.contains(type)) {
+            return true;
+        }
+        if (info == null || depth > 20) {
+            return false;
+        }
+        return info.typtype() == 'd' && namesObjects(info.base(), types, depth + 1)
+                || info.elem() != 0 && info.typlen() == -1 && namesObjects(info.elem(), types, depth + 1)
+                || info.bounds() != 0 && namesObjects(info.bounds(), types, depth + 1);
     }
 
     /**
      * Whether a value of the type survives binary COPY between two servers: it needs binary I/O, and neither
-     * an array of a user type nor a composite, whose binary forms carry type OIDs that differ on the target.
+     * an array of a user type nor a composite, whose binary forms carry type OIDs that differ on the target, nor
+     * an OID alias, nor a range whose subtype (a multirange whose range) is not safe.
      */
     private static boolean binarySafe(long type, Map<Long, TypeInfo> types, Map<Long, Boolean> memo, int depth) {
         Boolean known = memo.get(type);
@@ -222,10 +255,12 @@ public final class SourceCatalog {
         }
         TypeInfo info = types.get(type);
         boolean safe;
-        if (info == null || depth > 20) {
+        if (info == null || depth > 20 || OID_ALIASES.contains(type)) {
             safe = false;
         } else if (info.typtype() == 'c' || info.typtype() == 'p') {
             safe = false;
+        } else if (info.bounds() != 0) {
+            safe = info.binaryIo() && binarySafe(info.bounds(), types, memo, depth + 1);
         } else if (info.typtype() == 'd') {
             safe = binarySafe(info.base(), types, memo, depth + 1);
         } else if (info.elem() != 0 && info.typlen() == -1) {

@@ -172,7 +172,8 @@ public final class PgTools {
             Files.writeString(passFile, "*:*:*:*:" + pgpassEscape(password) + "\n", StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
             List<String> command = new ArrayList<>(List.of(pgDump.path().toString(), "--section=" + section,
-                    "--format=plain", "--no-password", "--quote-all-identifiers", "--file=" + output,
+                    // In UTF-8 whatever the database's encoding: the script is read as UTF-8, as the driver speaks.
+                    "--format=plain", "--no-password", "--quote-all-identifiers", "--encoding=UTF8", "--file=" + output,
                     "--dbname=" + conninfo(server, settings, database)));
             if (snapshot != null) {
                 command.add("--snapshot=" + snapshot);

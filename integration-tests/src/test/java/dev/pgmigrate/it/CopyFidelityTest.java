@@ -1,0 +1,117 @@
+package dev.pgmigrate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MigrationOption;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Values an offline migration once copied wrong, or failed to copy where {@code pg_dump | psql} succeeds (found by a
+ * review): OID-alias columns copied as the source's raw OIDs (a migration that verified and succeeded, every value a
+ * dangling OID), a LATIN1 database whose schema holds non-ASCII text, a database's own IntervalStyle under the text
+ * mover, and ranges whose bounds' binary forms carry a user type's OID (a false mismatch and a rollback).
+ */
+@PostgresTest
+class CopyFidelityTest {
+
+    private static MigrationRecord migrate(PostgresServer source, PostgresServer target, String db) throws Exception {
+        try (MigrationService service = MigrationService.builder().build()) {
+            return service.start(MigrationSpec.builder().name(db.replace('_', '-')).source(source.serverSpec())
+                    .target(target.serverSpec()).databases(db).option(MigrationOption.MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).build()).build()).await();
+        }
+    }
+
+    /** Each value names the same object on the target, by name as pg_dump writes it, not by the source's OID. */
+    @Test
+    void oidAliasColumnsNameTheSameObjects(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target,
+            @Pg("17") PostgresServer newer) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("regs"));
+        // Objects made before the referenced ones take OIDs the target's restore gives to others.
+        source.execute(db, "CREATE TABLE pad1 (a int)", "CREATE TABLE pad2 (a int)", "CREATE TABLE pad3 (a int)",
+                "CREATE SCHEMA s", "CREATE TABLE s.ref (a int)", "CREATE TYPE s.mood AS ENUM ('a')",
+                "CREATE FUNCTION s.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "CREATE TEXT SEARCH CONFIGURATION s.cfg (COPY = english)", "CREATE DOMAIN s.rel AS regclass",
+                "CREATE TABLE regs (id int PRIMARY KEY, c regclass, t regtype, p regprocedure, n regnamespace, "
+                        + "g regconfig, ca regclass[], d s.rel)",
+                "INSERT INTO regs VALUES (1, 's.ref', 's.mood', 's.f(int)', 's', 's.cfg', ARRAY['s.ref'::regclass], "
+                        + "'s.ref'), (2, 'pg_class', 'int4', 'now()', 'pg_catalog', 'english', NULL, NULL)");
+        String q = "SELECT id || ':' || c::text || ',' || t::text || ',' || p::text || ',' || n::text || ',' "
+                + "|| g::text || ',' || coalesce(ca::text, '-') || ',' || coalesce(d::text, '-') FROM regs ORDER BY id";
+        List<List<String>> before = source.query(db, q);
+        for (PostgresServer into : List.of(target, newer)) {
+            MigrationRecord done = migrate(source, into, db);
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(into.query(db, q)).isEqualTo(before);
+            into.dropDatabase(db);
+        }
+    }
+
+    @Test
+    void aLatin1DatabaseWithNonAsciiSchemaText(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("latinschema");
+        source.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE template0 ENCODING 'LATIN1' "
+                + "LC_COLLATE 'C' LC_CTYPE 'C'");
+        source.execute(db, "CREATE TYPE mood AS ENUM ('caf\u00e9', 'na\u00efve')",
+                "CREATE TABLE t (v text DEFAULT 'd\u00e9faut', m mood)",
+                "COMMENT ON TABLE t IS 'Cr\u00e8me br\u00fbl\u00e9e'", "INSERT INTO t VALUES ('caf\u00e9', 'caf\u00e9')");
+        MigrationRecord done = migrate(source, target, db);
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString(db, "SELECT obj_description('t'::regclass, 'pg_class')"))
+                .isEqualTo("Cr\u00e8me br\u00fbl\u00e9e");
+        assertThat(target.queryForString(db, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum"))
+                .isEqualTo("caf\u00e9,na\u00efve");
+        assertThat(target.queryForString(db, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = '"
+                + db + "'")).isEqualTo("LATIN1");
+    }
+
+    /** A table the text mover copies (an enum array), in a database whose IntervalStyle is sql_standard. */
+    @Test
+    void theDatabasesIntervalStyleUnderTheTextMover(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("ivstyle"));
+        source.execute(db, "ALTER DATABASE " + db + " SET intervalstyle = 'sql_standard'",
+                "ALTER DATABASE " + db + " SET datestyle = 'SQL, DMY'");
+        source.execute(db, "CREATE TYPE mood AS ENUM ('a', 'b')",
+                "CREATE TABLE t (id int PRIMARY KEY, m mood[], i interval, d date)",
+                "INSERT INTO t VALUES (1, '{a}', '-1 day -2 hours -3 minutes', '2024-03-01'), "
+                        + "(2, '{b}', '-3 days', '2024-12-31'), (3, NULL, '1 year 2 mons -3 days 04:05:06', NULL)");
+        String q = "SELECT string_agg(id || '=' || extract(epoch FROM i)::text || '/' || coalesce((d - DATE "
+                + "'2000-01-01')::text, '-'), ',' ORDER BY id) FROM t";
+        String before = source.queryForString(db, q);
+        MigrationRecord done = migrate(source, target, db);
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString(db, q)).isEqualTo(before);
+    }
+
+    /** Ranges over an enum array and over a composite holding an enum, and a multirange of the latter. */
+    @Test
+    void rangesOverUserArraysAndComposites(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("rangeoid"));
+        source.execute(db, "CREATE TYPE pad AS ENUM ('x')", "CREATE TYPE mood AS ENUM ('a', 'b', 'c')",
+                "CREATE TYPE moodsr AS RANGE (subtype = mood[])", "CREATE TYPE pair AS (m mood, n int)",
+                "CREATE TYPE pairr AS RANGE (subtype = pair)",
+                "CREATE TABLE t (id int PRIMARY KEY, r moodsr, pr pairr, mr pairr_multirange, ir int4range)",
+                "INSERT INTO t VALUES (1, moodsr('{a}', '{c}'), pairr('(a,1)', '(c,2)'), "
+                        + "pairr_multirange(pairr('(a,1)', '(b,1)')), '[1,5)'), (2, NULL, NULL, NULL, NULL)");
+        String q = "SELECT string_agg(id || '=' || coalesce(r::text, '-') || coalesce(pr::text, '-') "
+                + "|| coalesce(mr::text, '-') || coalesce(ir::text, '-'), ',' ORDER BY id) FROM t";
+        String before = source.queryForString(db, q);
+        MigrationRecord done = migrate(source, target, db);
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString(db, q)).isEqualTo(before);
+    }
+}
