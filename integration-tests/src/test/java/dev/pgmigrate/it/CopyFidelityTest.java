@@ -12,6 +12,8 @@ import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +96,31 @@ class CopyFidelityTest {
         MigrationRecord done = migrate(source, target, db);
         assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(target.queryForString(db, q)).isEqualTo(before);
+    }
+
+    /**
+     * A table in a tablespace the target lacks moves into the target's default one, as the custom-tablespaces check
+     * says (pg_dump's SET default_tablespace used to fail the restore).
+     */
+    @Test
+    void aTablespaceTheTargetLacks(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        Path location = Files.createTempDirectory(PostgresServer.tempBase(), "vt_ts");
+        Files.setOwner(location, Files.getOwner(source.dataDirectory()));
+        String ts = location.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        source.execute("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + location + "'");
+        String db = source.createDatabase(TestDatabases.unique("tspace"));
+        try {
+            source.execute(db, "CREATE TABLE placed (id int PRIMARY KEY) TABLESPACE " + ts,
+                    "CREATE INDEX placed_id ON placed (id) TABLESPACE " + ts,
+                    "INSERT INTO placed SELECT generate_series(1, 10)");
+            MigrationRecord done = migrate(source, target, db);
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(target.queryForLong(db, "SELECT count(*) FROM placed")).isEqualTo(10);
+        } finally {
+            source.dropDatabase(db);
+            source.execute("postgres", "DROP TABLESPACE " + ts);
+        }
     }
 
     /** Ranges over an enum array and over a composite holding an enum, and a multirange of the latter. */

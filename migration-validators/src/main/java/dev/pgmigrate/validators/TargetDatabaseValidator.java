@@ -66,10 +66,13 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
             }
         }
         if (objects == 0 && "true".equals(rows.get(0)[1])) {
-            return List.of(context.warning("Database " + database + " exists on the target, owned by " + owner
-                    + ", and is empty.", "The migration loads into it as it is: its owner, encoding, locale and "
-                    + "settings stay the target's, not the source's.", "Drop it first if it should be created like "
-                    + "the source's, or set overwriteDbsInTarget.", List.of(database)));
+            // The copy is made under a working name and takes its name at the end: a database of that name, empty
+            // or not, would make it fail then, after the whole copy.
+            return List.of(context.failed("Database " + database + " exists on the target, owned by " + owner
+                    + ", and is empty; overwriteDbsInTarget is off.", "The migration copies into a database of its "
+                    + "own and gives it this name at the end; with one of that name there, it would copy everything "
+                    + "and then fail.", "Drop the target's empty " + database + ", or set overwriteDbsInTarget to "
+                    + "have it set aside and dropped once the migration has succeeded.", List.of(database)));
         }
         return List.of(context.failed("Database " + database + " exists on the target, owned by " + owner + ", and "
                 + ("true".equals(rows.get(0)[1]) ? "holds " + objects + " user objects" : "does not accept connections")

@@ -230,6 +230,30 @@ class InstanceValidatorsTest {
         }
     }
 
+    /**
+     * initdb's own grants (SELECT on pg_pltemplate to PUBLIC, before 13) are no finding; a grant is looked for in the
+     * database that moves, where pg_dump dumps it, not in the maintenance database.
+     */
+    @Test
+    void catalogAclsLeaveInitdbsGrantsAndLookInTheMigratedDatabase(@Pg("11") PostgresServer eleven,
+            @Pg(value = "17", settings = "work_mem=6MB") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        run("catalog-acls", eleven, target, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        String db = source.createUniqueDatabase("acl");
+        source.execute(db, "DROP ROLE IF EXISTS vt_stats2", "CREATE ROLE vt_stats2",
+                "GRANT SELECT ON pg_catalog.pg_statistic TO vt_stats2");
+        try {
+            run("catalog-acls", source, target, db).assertThatResults().hasStatus(ValidationStatus.FAILED)
+                    .mentions("SELECT on pg_catalog.pg_statistic to vt_stats2");
+            run("catalog-acls", source, target, "postgres").assertThatResults()
+                    .hasStatus(ValidationStatus.SUCCEEDED);
+        } finally {
+            source.execute(db, "REVOKE SELECT ON pg_catalog.pg_statistic FROM vt_stats2");
+            source.dropDatabase(db);
+            source.execute("postgres", "DROP ROLE vt_stats2");
+        }
+    }
+
     @Test
     void serverPortSucceedsForTheSamePort(@Pg("17") PostgresServer server) {
         run("server-port", server, server, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);

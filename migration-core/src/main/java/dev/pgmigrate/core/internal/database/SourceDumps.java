@@ -28,7 +28,9 @@ public final class SourceDumps {
      * Both sections leave out what the database's selection leaves out, by exact name.
      */
     List<String> preDataOptions(DatabaseRun db) {
-        List<String> options = new ArrayList<>(List.of("--create", lockWait()));
+        // No tablespace: the target puts every object in its default one, as the custom-tablespaces check says (a
+        // managed target has none of the source's, and a missing one would fail the restore).
+        List<String> options = new ArrayList<>(List.of("--create", "--no-tablespaces", lockWait()));
         if (EngineOptions.noToastCompression(spec.settings())) {
             options.add("--no-toast-compression");
         }
@@ -38,7 +40,7 @@ public final class SourceDumps {
 
     /** The post-data section's options: the lock wait, and the database's selection. */
     List<String> postDataOptions(DatabaseRun db) {
-        List<String> options = new ArrayList<>(List.of(lockWait()));
+        List<String> options = new ArrayList<>(List.of("--no-tablespaces", lockWait()));
         options.addAll(SelectionOutputs.pgDumpOptions(db.selection));
         return options;
     }
