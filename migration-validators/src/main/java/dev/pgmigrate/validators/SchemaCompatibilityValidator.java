@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * D33: definitions the source's major accepts and the target's newer major rejects, which would fail the schema
  * copy after it has begun: generated columns of inheritance children whose parent's column is not generated (16
- * rejects them), postfix operators (removed in 14) and columns of the types abstime, reltime and tinterval
+ * rejects them), postfix operators (removed in 14), aggregates and operators on the array functions 14 made
+ * anycompatible (pg_upgrade's "incompatible polymorphics") and columns of the types abstime, reltime and tinterval
  * (removed in 12). Tables WITH OIDS have a check of their own ({@code tables-with-oids}).
  */
 public final class SchemaCompatibilityValidator extends DatabaseValidator {
@@ -50,6 +51,31 @@ public final class SchemaCompatibilityValidator extends DatabaseValidator {
                 results.add(context.failed(Text.counted(operators, "postfix operator", "postfix operators") + ".",
                         "PostgreSQL 14 removed postfix operators: their definitions fail on the target.",
                         "Drop them on the source and use a function or a prefix operator instead.", operators));
+            }
+        }
+        if (from < 140000 && to >= 140000) {
+            // pg_upgrade's incompatible polymorphics: 14 gave these functions anycompatible arguments, so a user's
+            // aggregate or operator that names them with anyarray/anyelement no longer finds them.
+            String old = "ARRAY['array_append(anyarray,anyelement)', 'array_cat(anyarray,anyarray)', "
+                    + "'array_prepend(anyelement,anyarray)', 'array_remove(anyarray,anyelement)', "
+                    + "'array_replace(anyarray,anyelement,anyelement)', 'array_position(anyarray,anyelement)', "
+                    + "'array_position(anyarray,anyelement,integer)', 'array_positions(anyarray,anyelement)', "
+                    + "'width_bucket(anyelement,anyarray)']::regprocedure[]";
+            String polymorphic = "ARRAY['anyarray', 'anyelement']::regtype[]";
+            List<String> objects = Sql.strings(connection, "SELECT DISTINCT 'aggregate ' || p.oid::regprocedure::text"
+                    + " FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE p.oid >= " + Sql.FIRST_USER_OID
+                    + " AND (a.aggtransfn = ANY (" + old + ") OR a.aggfinalfn = ANY (" + old + ")) AND a.aggtranstype"
+                    + " = ANY (" + polymorphic + ") UNION SELECT 'operator ' || o.oid::regoperator::text FROM "
+                    + "pg_operator o WHERE o.oid >= " + Sql.FIRST_USER_OID + " AND o.oprcode = ANY (" + old + ") AND "
+                    + "o.oprleft = ANY (" + polymorphic + ") ORDER BY 1");
+            if (!objects.isEmpty()) {
+                results.add(context.failed(Text.counted(objects, "aggregate or operator uses", "aggregates and "
+                        + "operators use") + " array functions with the polymorphic arguments PostgreSQL 14 "
+                        + "changed.", "From 14 on array_append, array_cat, array_prepend, array_remove, "
+                        + "array_replace, array_position(s) and width_bucket take anycompatible arguments, so these "
+                        + "definitions fail on the target (pg_upgrade refuses them too).", "Drop them on the source "
+                        + "and recreate them on the target after the migration with anycompatible / "
+                        + "anycompatiblearray in place of anyelement / anyarray.", objects));
             }
         }
         if (from < 120000 && to >= 120000) {

@@ -180,6 +180,13 @@ class TargetSupportValidatorsTest {
                 .hasStatus(ValidationStatus.SUCCEEDED);
     }
 
+    /** The old manual's array_accum: array_append(anyarray, anyelement) is no more from 14 on. */
+    @Test
+    void polymorphicArrayAggregatesFailFor14AndLater(@Pg("13") PostgresServer source, @Pg("17") PostgresServer target) {
+        passesThenReports("schema-compatibility", source, target, ValidationStatus.FAILED, "array_accum(anyelement)",
+                "CREATE AGGREGATE array_accum (anyelement) (sfunc = array_append, stype = anyarray, initcond = '{}')");
+    }
+
     @Test
     void postfixOperatorsFailFor14AndLater(@Pg("11") PostgresServer source, @Pg("15") PostgresServer target) {
         passesThenReports("schema-compatibility", source, target, ValidationStatus.FAILED, "!!!(bigint,NONE)",
