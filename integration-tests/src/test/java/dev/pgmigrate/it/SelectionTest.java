@@ -183,6 +183,38 @@ class SelectionTest {
         assertThat(verification.objects()).anyMatch(o -> o.kind().equals("indexes") && o.source() > 0);
     }
 
+    /** A table pattern that takes a partition alone would move nothing: validation and the engine say so. */
+    @Test
+    void aPartitionWithoutItsPartitionedTableIsRefused(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("selpart"));
+        source.execute(db, "CREATE TABLE p (id int, k int) PARTITION BY LIST (k)",
+                "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1)", "CREATE TABLE p2 PARTITION OF p FOR VALUES IN (2)",
+                "INSERT INTO p VALUES (1, 1), (2, 2)");
+        List<String> before = target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                .map(r -> r.get(0)).toList();
+        MigrationRecord validated = migrate(source, target, "sel-part", db, Selection.builder().tables("p1").build(),
+                MigrationOption.VALIDATE_AND_MIGRATE);
+        assertThat(validated.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+        assertThat(validated.validationResults()).anySatisfy(r -> {
+            assertThat(r.validatorId()).isEqualTo("selection");
+            assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+            assertThat(r.items()).containsExactly("public.p1 (of public.p)");
+        });
+        MigrationRecord refused = migrate(source, target, "sel-part2", db, Selection.builder().tables("p1").build(),
+                MigrationOption.MIGRATE);
+        assertThat(refused.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(refused.errors().toString()).contains("public.p1").contains("partition of public.p");
+        // The partitioned table with one partition left out is what moves one partition.
+        MigrationRecord one = migrate(source, target, "sel-part3", db, Selection.builder().tables("p", "p1")
+                .excludeTables("p2").build(), MigrationOption.MIGRATE);
+        assertThat(one.status()).as(one.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).containsExactly("public.p", "public.p1");
+        target.dropDatabase(db);
+        assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream().map(r -> r.get(0))
+                .toList()).isEqualTo(before);
+    }
+
     @Test
     void aPatternThatMatchesNothingFailsValidationNamingItAndChangesNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {

@@ -52,6 +52,8 @@ public final class SourceSelection {
     private final List<String> schemasLeftOut;
     private final List<Unmatched> unmatched;
     private final List<String> userSchemas;
+    /** Partitions a table pattern named whose partitioned table it did not: "schema.name\tparent". */
+    private final List<String> partitionsAlone = new ArrayList<>();
 
     private SourceSelection(Selection selection, Map<Long, Relation> moved, Set<Long> rowsLeftOut,
             List<Relation> leftOut, Set<String> schemas, List<String> schemasLeftOut, List<Unmatched> unmatched,
@@ -148,8 +150,20 @@ public final class SourceSelection {
             }
         }
         List<String> schemasLeftOut = userSchemas.stream().filter(s -> !schemas.contains(s)).toList();
-        return new SourceSelection(selection, moved, rowsLeftOut, leftOut, schemas, schemasLeftOut, unmatched,
-                userSchemas);
+        SourceSelection resolved = new SourceSelection(selection, moved, rowsLeftOut, leftOut, schemas,
+                schemasLeftOut, unmatched, userSchemas);
+        if (tablesIn != null) {
+            for (long oid : tablesIn) {
+                Row row = rows.get(oid);
+                Row parent = row == null || row.partitionOf == 0 ? null : rows.get(row.partitionOf);
+                if (parent != null && !decided.get(oid) && !decided.get(parent.relation.oid())
+                        && !tablesOut.contains(oid)) {
+                    resolved.partitionsAlone.add(row.relation.schema() + "." + row.relation.name() + "\t"
+                            + parent.relation.schema() + "." + parent.relation.name());
+                }
+            }
+        }
+        return resolved;
     }
 
     private record Row(Relation relation, long partitionOf, long owner, boolean identity) {
@@ -234,7 +248,8 @@ public final class SourceSelection {
 
     /**
      * Fails when a pattern that takes objects ({@code schemas}, {@code tables}) matched nothing in {@code database}:
-     * the user asked for something that is not there. pg_dump stops only when all its {@code -t} patterns together
+     * the user asked for something that is not there; or when a table pattern took a partition without its
+     * partitioned table, which would move nothing. pg_dump stops only when all its {@code -t} patterns together
      * match nothing (each one with {@code --strict-names}); here each must match.
      *
      * @throws InvalidSpecException naming each such pattern's field, before anything is changed on the target
@@ -244,10 +259,23 @@ public final class SourceSelection {
                 u.field(), u.pattern(), "matches no " + (u.field().contains(".schemas[") ? "schema" : "table, view "
                 + "or sequence") + " in database " + database + " on the source; fix the pattern (unquoted "
                 + "letters are lower-cased: quote a name with capitals, \"Orders\"; a table without a schema is "
-                + "looked for on the login's search_path), or leave it out")).toList();
+                + "looked for on the login's search_path), or leave it out")).collect(
+                        java.util.stream.Collectors.toCollection(ArrayList::new));
+        for (String alone : partitionsAlone) {
+            String[] names = alone.split("\t", 2);
+            problems.add(new SpecProblem("settings.selection.tables", names[0], "is a partition of " + names[1]
+                    + ", which the selection does not take, in database " + database + ": a partition moves with its "
+                    + "partitioned table. Select " + names[1] + " too (excludeTables leaves out the partitions not "
+                    + "wanted)"));
+        }
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(problems);
         }
+    }
+
+    /** The partitions a table pattern took without their partitioned table, as "partition (of parent)". */
+    public List<String> partitionsAlone() {
+        return partitionsAlone.stream().map(a -> a.replace("\t", " (of ") + ")").toList();
     }
 
     /** The patterns that matched nothing in this database, include patterns and exclusions alike. */

@@ -92,6 +92,13 @@ final class SelectionCheck {
                     + "lower-cased: quote a name with capitals, \"Orders\"; a table pattern without a schema "
                     + "looks on the login's search_path), or leave it out.", missing));
         }
+        List<String> alone = selection.partitionsAlone();
+        if (!alone.isEmpty()) {
+            results.add(result(database, ValidationStatus.FAILED, alone.size() + " partition(s) the table patterns "
+                    + "take without their partitioned table in database " + database + ": " + String.join(", ", alone)
+                    + ".", "A partition moves with its partitioned table; alone it would move nothing.", "Select the "
+                    + "partitioned table too; excludeTables leaves out the partitions not wanted.", alone));
+        }
         if (!idle.isEmpty()) {
             results.add(result(database, ValidationStatus.WARNING, idle.size() + " exclusion pattern(s) match "
                     + "nothing in database " + database + ": " + String.join(", ", idle) + ".", "An exclusion that "
@@ -99,7 +106,7 @@ final class SelectionCheck {
                     + "moves.", "Check the spelling of each pattern; leave out those this database does not need.",
                     idle));
         }
-        if (missing.isEmpty()) {
+        if (missing.isEmpty() && alone.isEmpty()) {
             results.add(result(database, ValidationStatus.SUCCEEDED, SelectionOutputs.describe(selection, database)
                     + " " + selection.moved().size() + " table(s), view(s) and sequence(s) move.", "", "",
                     selection.leftOut().stream().map(SourceSelection.Relation::qualifiedName).toList()));
