@@ -7,6 +7,7 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
@@ -27,9 +28,14 @@ import org.junit.jupiter.api.Test;
 class CopyFidelityTest {
 
     private static MigrationRecord migrate(PostgresServer source, PostgresServer target, String db) throws Exception {
+        return migrate(source, target, db, MigrationOption.MIGRATE);
+    }
+
+    private static MigrationRecord migrate(PostgresServer source, PostgresServer target, String db,
+            MigrationOption option) throws Exception {
         try (MigrationService service = MigrationService.builder().build()) {
-            return service.start(MigrationSpec.builder().name(db.replace('_', '-')).source(source.serverSpec())
-                    .target(target.serverSpec()).databases(db).option(MigrationOption.MIGRATE)
+            return service.start(MigrationSpec.builder().name(db.replace('_', '-') + "-" + (System.nanoTime() % 100000))
+                    .source(source.serverSpec()).target(target.serverSpec()).databases(db).option(option)
                     .settings(MigrationSettings.builder().parallelism(2).build()).build()).await();
         }
     }
@@ -68,7 +74,8 @@ class CopyFidelityTest {
                 + "LC_COLLATE 'C' LC_CTYPE 'C'");
         source.execute(db, "CREATE TYPE mood AS ENUM ('caf\u00e9', 'na\u00efve')",
                 "CREATE TABLE t (v text DEFAULT 'd\u00e9faut', m mood)",
-                "COMMENT ON TABLE t IS 'Cr\u00e8me br\u00fbl\u00e9e'", "INSERT INTO t VALUES ('caf\u00e9', 'caf\u00e9')");
+                "COMMENT ON TABLE t IS 'Cr\u00e8me br\u00fbl\u00e9e'",
+                "INSERT INTO t VALUES ('caf\u00e9', 'caf\u00e9')");
         MigrationRecord done = migrate(source, target, db);
         assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(target.queryForString(db, "SELECT obj_description('t'::regclass, 'pg_class')"))
@@ -99,27 +106,41 @@ class CopyFidelityTest {
     }
 
     /**
-     * A table in a tablespace the target lacks moves into the target's default one, as the custom-tablespaces check
-     * says (pg_dump's SET default_tablespace used to fail the restore).
+     * A table in a tablespace the target lacks: validation fails naming it, before anything is made (the check used
+     * to say the target would use its default tablespace, and the restore then failed on pg_dump's SET
+     * default_tablespace); with a tablespace of that name on the target the table is placed there.
      */
     @Test
-    void aTablespaceTheTargetLacks(@Pg("15") PostgresServer source,
+    void aTablespaceTheTargetLacksFailsValidation(@Pg("15") PostgresServer source,
             @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
         Path location = Files.createTempDirectory(PostgresServer.tempBase(), "vt_ts");
         Files.setOwner(location, Files.getOwner(source.dataDirectory()));
+        Path there = Files.createTempDirectory(PostgresServer.tempBase(), "vt_ts_target");
+        Files.setOwner(there, Files.getOwner(target.dataDirectory()));
         String ts = location.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         source.execute("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + location + "'");
         String db = source.createDatabase(TestDatabases.unique("tspace"));
         try {
             source.execute(db, "CREATE TABLE placed (id int PRIMARY KEY) TABLESPACE " + ts,
-                    "CREATE INDEX placed_id ON placed (id) TABLESPACE " + ts,
                     "INSERT INTO placed SELECT generate_series(1, 10)");
-            MigrationRecord done = migrate(source, target, db);
+            MigrationRecord refused = migrate(source, target, db, MigrationOption.VALIDATE_AND_MIGRATE);
+            assertThat(refused.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(refused.validationResults()).anySatisfy(r -> {
+                assertThat(r.validatorId()).isEqualTo("custom-tablespaces");
+                assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+                assertThat(r.items()).containsExactly(ts + " (1 relations)");
+            });
+            assertThat(target.query("postgres", "SELECT 1 FROM pg_database WHERE datname = '" + db + "'")).isEmpty();
+            target.execute("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + there + "'");
+            MigrationRecord done = migrate(source, target, db, MigrationOption.VALIDATE_AND_MIGRATE);
             assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
-            assertThat(target.queryForLong(db, "SELECT count(*) FROM placed")).isEqualTo(10);
+            assertThat(target.queryForString(db, "SELECT t.spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = "
+                    + "c.reltablespace WHERE c.relname = 'placed'")).isEqualTo(ts);
+            target.dropDatabase(db);
         } finally {
             source.dropDatabase(db);
             source.execute("postgres", "DROP TABLESPACE " + ts);
+            target.execute("postgres", "DROP TABLESPACE IF EXISTS " + ts);
         }
     }
 

@@ -28,9 +28,7 @@ public final class SourceDumps {
      * Both sections leave out what the database's selection leaves out, by exact name.
      */
     List<String> preDataOptions(DatabaseRun db) {
-        // No tablespace: the target puts every object in its default one, as the custom-tablespaces check says (a
-        // managed target has none of the source's, and a missing one would fail the restore).
-        List<String> options = new ArrayList<>(List.of("--create", "--no-tablespaces", lockWait()));
+        List<String> options = new ArrayList<>(List.of("--create", lockWait()));
         if (EngineOptions.noToastCompression(spec.settings())) {
             options.add("--no-toast-compression");
         }
@@ -40,7 +38,7 @@ public final class SourceDumps {
 
     /** The post-data section's options: the lock wait, and the database's selection. */
     List<String> postDataOptions(DatabaseRun db) {
-        List<String> options = new ArrayList<>(List.of("--no-tablespaces", lockWait()));
+        List<String> options = new ArrayList<>(List.of(lockWait()));
         options.addAll(SelectionOutputs.pgDumpOptions(db.selection));
         return options;
     }
