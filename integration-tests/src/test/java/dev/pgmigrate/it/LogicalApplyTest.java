@@ -1,6 +1,7 @@
 package dev.pgmigrate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.core.internal.online.ApplyStatement;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,6 +172,38 @@ class LogicalApplyTest {
             assertThat(source.queryForLong(db, "SELECT count(*) FROM pg_publication WHERE pubname = '" + name + "'"))
                     .isZero();
             // The target's origin outlives the database: the shared target must not keep it for the next test class.
+            target.execute("postgres", "SELECT pg_replication_origin_drop('" + name + "')");
+        }
+    }
+
+    @Test
+    void anOriginStillHeldByABrokenStreamsSessionIsTakenOverAndAnyOtherHolderNamed(@Pg("17") PostgresServer target)
+            throws Exception {
+        String db = target.createDatabase(TestDatabases.unique("origin"));
+        String name = "held_origin";
+        target.execute(db, "SELECT pg_replication_origin_create('" + name + "')");
+        try {
+            try (Connection stale = target.connect(db)) { // a stream's apply session whose client is gone
+                Sql.execute(stale, "SET application_name = 'pgmigrate'");
+                Sql.one(stale, "SELECT pg_replication_origin_session_setup(?)", name);
+                try (Connection apply = target.connect(db);
+                        ChangeApplier applier = new ChangeApplier(apply, name, 10)) {
+                    assertThat(applier.appliedLsn()).isZero();
+                }
+                assertThat(stale.isValid(5)).as("the stale session was ended").isFalse();
+            }
+            try (Connection other = target.connect(db)) { // someone else's: named, left alone
+                Sql.execute(other, "SET application_name = 'psql'");
+                Sql.one(other, "SELECT pg_replication_origin_session_setup(?)", name);
+                String pid = Sql.one(other, "SELECT pg_backend_pid()");
+                try (Connection apply = target.connect(db)) {
+                    assertThatThrownBy(() -> new ChangeApplier(apply, name, 10)).isInstanceOf(SQLException.class)
+                            .hasMessageContaining("held by another session (PID " + pid + ")")
+                            .hasMessageContaining("pg_terminate_backend(" + pid + ")");
+                }
+                assertThat(other.isValid(5)).isTrue();
+            }
+        } finally {
             target.execute("postgres", "SELECT pg_replication_origin_drop('" + name + "')");
         }
     }

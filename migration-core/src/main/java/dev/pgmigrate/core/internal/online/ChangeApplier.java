@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.util.PSQLException;
 
 /**
  * Applies decoded source transactions on one target database exactly once, in commit order.
@@ -34,6 +37,7 @@ public final class ChangeApplier implements AutoCloseable {
     /** Statements of the open group not sent yet: sent together, in order, in one round trip. */
     private final List<ApplyStatement> unsent = new ArrayList<>();
     private static final int SEND_EVERY = 256;
+    private static final Pattern LAST_NUMBER = Pattern.compile("(\\d+)\\D*$");
 
     /**
      * Takes over {@code target} (autocommit off from here) and the replication origin {@code origin}, created if
@@ -47,10 +51,55 @@ public final class ChangeApplier implements AutoCloseable {
         if (Sql.one(target, "SELECT count(*) FROM pg_replication_origin WHERE roname = ?", origin).equals("0")) {
             Sql.one(target, "SELECT pg_replication_origin_create(?)", origin);
         }
-        Sql.one(target, "SELECT pg_replication_origin_session_setup(?)", origin);
+        takeOrigin(target, origin);
         String progress = Sql.one(target, "SELECT pg_replication_origin_progress(?, true)", origin);
         this.applied = progress == null ? 0 : org.postgresql.replication.LogSequenceNumber.valueOf(progress).asLong();
         target.setAutoCommit(false);
+    }
+
+    /**
+     * Makes {@code origin} this session's. A target session of a stream whose connection broke can still hold it
+     * (55006) until its server notices the peer is gone, which TCP keepalives may take hours to do: a holder that is
+     * one of pgmigrate's own sessions in this database, under this login, is ended; any other holder is named.
+     */
+    private static void takeOrigin(Connection target, String origin) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Sql.one(target, "SELECT pg_replication_origin_session_setup(?)", origin);
+                return;
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt >= 20) {
+                    throw e;
+                }
+                long holder = holderPid(e);
+                String ended = Sql.one(target, "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM "
+                        + "pg_catalog.pg_stat_activity WHERE pid = ?::int AND datname = pg_catalog.current_database() "
+                        + "AND usename = current_user AND application_name = 'pgmigrate' "
+                        + "AND pid <> pg_catalog.pg_backend_pid()", String.valueOf(holder));
+                if ("0".equals(ended) && attempt >= 10) {
+                    throw new SQLException("The replication origin " + origin + " is held by another session (PID "
+                            + holder + ") that is not one of pgmigrate's on this database; end that session "
+                            + "(SELECT pg_terminate_backend(" + holder + ")) and resume the migration", "55006", e);
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The PID in the server's "replication origin with ID n is already active for PID m", in any language. */
+    private static long holderPid(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
+                Matcher m = LAST_NUMBER.matcher(String.valueOf(p.getServerErrorMessage().getMessage()));
+                return m.find() ? Long.parseLong(m.group(1)) : -1;
+            }
+        }
+        return -1;
     }
 
     /** The end of the last source transaction committed on the target: where the stream resumes. */
