@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * A migration in a process of its own, for tests that kill it: prints {@code COPYING} once a table starts to
- * copy, then runs to the end. Arguments: state dir, name, database, source host:port:login:passwordFile,
- * target host:port:login:passwordFile, and optionally {@code verify}.
+ * copy, then runs to the end. Arguments: state dir, name, database (several separated by commas), source
+ * host:port:login:passwordFile, target host:port:login:passwordFile, and optionally {@code verify}.
  */
 public final class MigrationChild {
     private MigrationChild() {
@@ -27,7 +27,8 @@ public final class MigrationChild {
         String database = args[2];
         ServerSpec source = server(args[3]);
         ServerSpec target = server(args[4]);
-        MigrationSpec spec = MigrationSpec.builder().name(name).source(source).target(target).databases(database)
+        MigrationSpec spec = MigrationSpec.builder().name(name).source(source).target(target)
+                .databases(database.split(","))
                 .settings(MigrationSettings.builder().parallelism(1).verify(args.length > 5 && args[5].equals("verify"))
                         .build()).build();
         try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(stateDir))

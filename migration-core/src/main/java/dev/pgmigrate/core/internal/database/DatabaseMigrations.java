@@ -315,7 +315,8 @@ public final class DatabaseMigrations implements AutoCloseable {
             if (checkpoint.stage(db.name) == Checkpoint.Stage.DONE) {
                 continue;
             }
-            if (dataOnly == null) { // data only filled the database under its own name, and leaves its properties
+            // Data only filled the database under its own name, and leaves its properties.
+            if (dataOnly == null && !targetDatabase.renamedBeforeInterruption(db)) {
                 keeper.activity(db.name, Optional.of("applying its properties and taking its name"));
                 db.properties.apply(target.connector(), target.requireFacts().maintenanceDatabase(), db.working,
                         db.roles, keeper, cancel);

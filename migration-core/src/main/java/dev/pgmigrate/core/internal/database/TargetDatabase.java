@@ -106,15 +106,24 @@ public final class TargetDatabase {
     }
 
     /**
+     * Whether a resumed run finds {@code db} renamed to its final name just before the interruption, so after its
+     * properties were applied to the working name, and before its stage said so.
+     */
+    boolean renamedBeforeInterruption(DatabaseRun db) throws SQLException {
+        Connection c = target.maintenance();
+        return resume && !ServerDatabases.exists(c, db.working) && ServerDatabases.exists(c, db.name)
+                && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
+                        && j.name().equals(db.working));
+    }
+
+    /**
      * Gives the verified copy its final name. A database of that name that appeared meanwhile is set aside
      * (journaled, renamed back by a rollback) when overwriteDbsInTarget allows, and fails the migration otherwise.
      */
     void finalName(DatabaseRun db) throws SQLException {
         Connection c = target.maintenance();
-        if (resume && !ServerDatabases.exists(c, db.working) && ServerDatabases.exists(c, db.name)
-                && keeper.journal().stream().anyMatch(j -> j.kind().equals(JournalKind.RENAME_DATABASE.label())
-                        && j.name().equals(db.working))) {
-            return; // renamed just before the interruption
+        if (renamedBeforeInterruption(db)) {
+            return;
         }
         if (ServerDatabases.exists(c, db.name)) {
             if (!spec.settings().overwriteDbsInTarget()) {
