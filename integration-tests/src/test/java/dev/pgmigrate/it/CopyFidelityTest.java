@@ -86,6 +86,42 @@ class CopyFidelityTest {
                 + db + "'")).isEqualTo("LATIN1");
     }
 
+    /**
+     * A SQL_ASCII database holding bytes that are not UTF-8 (LATIN1 text written by an old application): pg_dump copies
+     * them as they are; the copy used to fail with 22021 and roll back.
+     */
+    @Test
+    void aSqlAsciiDatabasesBytesMoveAsTheyAre(@Pg("15") PostgresServer source,
+            @Pg(value = "15", settings = "max_connections=100") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("sqlascii");
+        source.execute("postgres", "CREATE DATABASE " + db + " TEMPLATE template0 ENCODING 'SQL_ASCII' "
+                + "LC_COLLATE 'C' LC_CTYPE 'C'");
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text, c varchar(8), a text[], n bigint)",
+                "CREATE TABLE big (id int PRIMARY KEY, v text)",
+                "INSERT INTO t VALUES (1, E'caf\\xe9', E'\\xff\\xfeok', ARRAY[E'na\\xefve', 'x'], 7), "
+                        + "(2, 'plain', NULL, NULL, NULL), (3, E'\\xc3\\xa9 is UTF-8 here', 'ok', '{}', 0)",
+                // Past the size copied whole with COPY FREEZE.
+                "INSERT INTO big SELECT i, repeat(E'\\xe9', 200) || i FROM generate_series(1, 100000) i");
+        String q = "SELECT md5(string_agg(id || ':' || coalesce(v, '-') || ':' || coalesce(c, '-') || ':' "
+                + "|| coalesce(a::text, '-') || ':' || coalesce(n::text, '-'), '|' ORDER BY id)) FROM t";
+        String qBig = "SELECT count(*) || ' ' || md5(string_agg(v, '' ORDER BY id)) FROM big";
+        MigrationRecord done = migrate(source, target, db, MigrationOption.VALIDATE_AND_MIGRATE);
+        assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(target.queryForString(db, q)).isEqualTo(source.queryForString(db, q));
+        assertThat(target.queryForString(db, qBig)).isEqualTo(source.queryForString(db, qBig));
+        assertThat(target.queryForString(db, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = '"
+                + db + "'")).isEqualTo("SQL_ASCII");
+
+        // Such bytes in a definition cannot go through pg_dump's UTF-8 script: named, and nothing is left behind.
+        target.dropDatabase(db);
+        source.execute(db, "COMMENT ON TABLE t IS E'caf\\xe9'");
+        List<List<String>> databases = target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1");
+        MigrationRecord failed = migrate(source, target, db);
+        assertThat(failed.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(failed.errors().toString()).contains("PGM-DUMP-FAILED", "hold bytes that are not UTF-8", db);
+        assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1")).isEqualTo(databases);
+    }
+
     /** A table the text mover copies (an enum array), in a database whose IntervalStyle is sql_standard. */
     @Test
     void theDatabasesIntervalStyleUnderTheTextMover(@Pg("15") PostgresServer source,

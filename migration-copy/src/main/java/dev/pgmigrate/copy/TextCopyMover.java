@@ -37,8 +37,13 @@ public final class TextCopyMover implements DataMover {
     public MoveResult move(CopyTask task, CopyContext context) throws SQLException {
         Objects.requireNonNull(task, "task must not be null");
         Objects.requireNonNull(context, "context must not be null");
-        return CopyStreamer.move(ID, task, context, task.copyOutSql(""), task.copyInSql(task.freeze() ? "FREEZE" : ""),
-                0, null);
+        String encoding = context.textEncoding().map(e -> "ENCODING " + quoted(e)).orElse("");
+        String in = task.freeze() ? (encoding.isEmpty() ? "FREEZE" : "FREEZE, " + encoding) : encoding;
+        return CopyStreamer.move(ID, task, context, task.copyOutSql(encoding), task.copyInSql(in), 0, null);
+    }
+
+    private static String quoted(String literal) {
+        return "'" + literal.replace("'", "''") + "'";
     }
 
     /** One {@code COPY ... FROM STDIN} on the target, applied whole or not at all. */

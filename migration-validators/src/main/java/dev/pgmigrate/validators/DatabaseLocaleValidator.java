@@ -72,11 +72,13 @@ public final class DatabaseLocaleValidator extends BuiltInValidator {
         }
         if ("SQL_ASCII".equals(locale.encoding())) {
             return List.of(context.warning("The database has " + description + ".", "SQL_ASCII stores bytes "
-                    + "unchecked, so the data may hold several encodings. pgmigrate reads text as UTF-8: a value that "
-                    + "is not valid UTF-8 fails the copy of its table (SQLSTATE 22021), and the migration is rolled "
-                    + "back; pg_dump, which keeps SQL_ASCII on both ends, copies such bytes as they are.", "Find the "
-                    + "values that are not valid UTF-8 (convert_to(col, 'UTF8') raises an error on them) and clean "
-                    + "them, or move this database with pg_dump.", List.of(locale.encoding())));
+                    + "unchecked, so the data may hold several encodings. The copy moves the tables' rows byte for "
+                    + "byte (in text COPY, slower than binary), but the definitions travel in UTF-8: a comment, "
+                    + "default, enum label or function body that is not valid UTF-8 fails the migration, which is "
+                    + "rolled back, and so does such a value in an online migration's stream of changes.", "Find "
+                    + "what is not valid UTF-8 (convert_to(col, 'UTF8') raises an error on it) and rewrite it, or "
+                    + "move this database with pg_dump, which keeps SQL_ASCII on both ends.",
+                    List.of(locale.encoding())));
         }
         return List.of(context.succeeded("The database has " + description + "; the target offers them."));
     }

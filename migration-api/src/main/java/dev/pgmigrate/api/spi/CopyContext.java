@@ -3,6 +3,7 @@ package dev.pgmigrate.api.spi;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.Stable;
 import java.sql.Connection;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -58,6 +59,17 @@ public interface CopyContext {
      */
     default boolean checksumLikeServer() {
         return false;
+    }
+
+    /**
+     * The encoding a text or CSV {@code COPY} names on both servers ({@code ENCODING '...'}), so that the bytes move
+     * without conversion: {@code SQL_ASCII} for such a database, whose bytes need not be UTF-8 (the driver's
+     * encoding, which the target would otherwise check them against). Empty for the connections' own encoding.
+     *
+     * @since 0.3
+     */
+    default Optional<String> textEncoding() {
+        return Optional.empty();
     }
 
     /**

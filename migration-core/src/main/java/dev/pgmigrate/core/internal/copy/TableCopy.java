@@ -6,6 +6,7 @@ import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.Selection;
+import dev.pgmigrate.api.spi.CopyColumn;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
@@ -125,7 +126,11 @@ public final class TableCopy {
         // the target's time. A small table the target already holds is emptied by a resume (DataPhase).
         boolean freeze = part.parts() == 1 && table.bytes() >= FREEZE_FROM_BYTES
                 && settings.selection().content() != Selection.Content.DATA_ONLY;
-        CopyTask task = new CopyTask(db.name, table.schema(), table.name(), table.columns(), part.filter(),
+        // A SQL_ASCII database's text goes in text COPY: binary COPY converts it from the driver's UTF-8 on the
+        // target, which refuses bytes that are not UTF-8 where a text COPY in the database's encoding keeps them.
+        List<CopyColumn> columns = db.copyEncoding == null ? table.columns() : table.columns().stream()
+                .map(c -> new CopyColumn(c.name(), c.type(), false)).toList();
+        CopyTask task = new CopyTask(db.name, table.schema(), table.name(), columns, part.filter(),
                 part.part(), part.parts(), part.estimatedBytes(), freeze);
         DataMover mover = moverFor(task);
         if (counters.started == null) {
@@ -305,6 +310,11 @@ public final class TableCopy {
         @Override
         public boolean checksumLikeServer() {
             return db.checksumLikeServer;
+        }
+
+        @Override
+        public Optional<String> textEncoding() {
+            return Optional.ofNullable(db.copyEncoding);
         }
 
         @Override

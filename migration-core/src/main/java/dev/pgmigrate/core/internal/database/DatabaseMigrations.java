@@ -237,6 +237,8 @@ public final class DatabaseMigrations implements AutoCloseable {
             // The driver speaks UTF-8: the text a copy hashes is what a UTF-8 target stores.
             db.checksumLikeServer = online == null && verification.checksumsLikeServer()
                     && "UTF8".equals(properties.encoding());
+            // The copy's database is created with the source's encoding; data only fills the user's own.
+            db.copyEncoding = dataOnly == null ? DatabaseRun.copyEncodingFor(properties.encoding()) : null;
             copies = dataPhase.start(db, plan, Set.of());
         } catch (Exception e) {
             try {

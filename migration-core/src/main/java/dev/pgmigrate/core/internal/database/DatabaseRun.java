@@ -55,6 +55,11 @@ public final class DatabaseRun {
     public boolean checksumCopy;
     /** Whether those checksums are made as the target hashes its rows, which it then sums itself. */
     public boolean checksumLikeServer;
+    /**
+     * The encoding both sides of a text {@code COPY} name, so that a SQL_ASCII database's bytes move as they are
+     * (the driver's UTF-8 would refuse the bytes that are not UTF-8); null to copy in the driver's encoding.
+     */
+    public String copyEncoding;
     /** Tables whose every part was copied with a checksum, by OID. */
     public final Map<Long, CopiedRows> copiedRows = new ConcurrentHashMap<>();
     public volatile Instant verifyStarted;
@@ -73,5 +78,10 @@ public final class DatabaseRun {
     DatabaseRun(String name, String working) {
         this.name = name;
         this.working = working;
+    }
+
+    /** {@link #copyEncoding} for a database the copy created with the source's encoding {@code sourceEncoding}. */
+    static String copyEncodingFor(String sourceEncoding) {
+        return "SQL_ASCII".equals(sourceEncoding) ? "SQL_ASCII" : null;
     }
 }

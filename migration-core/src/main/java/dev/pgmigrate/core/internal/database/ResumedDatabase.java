@@ -9,6 +9,7 @@ import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
+import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.Checkpoint;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
@@ -92,6 +93,9 @@ final class ResumedDatabase {
         db.properties = dumps.properties(db, pgDump);
         db.catalog = SourceCatalog.read(db.snapshotConnection);
         db.catalog.retain(db.selection);
+        db.copyEncoding = DatabaseRun.copyEncodingFor(Sql.one(db.snapshotConnection,
+                "SELECT pg_catalog.pg_encoding_to_char(encoding) FROM pg_catalog.pg_database "
+                + "WHERE datname = pg_catalog.current_database()"));
         Set<String> kept = new HashSet<>();
         long keptRows = 0;
         for (TableProgress t : keeper.record().database(db.name).map(d -> d.tables()).orElse(List.of())) {

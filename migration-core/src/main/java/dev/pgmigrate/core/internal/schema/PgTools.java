@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
 /** Finds and runs {@code pg_dump}: a version at least the source's major, never a password on its command line. */
 public final class PgTools {
     private static final Logger log = LoggerFactory.getLogger(PgTools.class);
+    /** pg_dump speaks UTF-8 to pgmigrate; only a SQL_ASCII database can hold bytes that are not. */
+    private static final String NOT_UTF8 = "The database's definitions hold bytes that are not UTF-8: a SQL_ASCII "
+            + "database's comment, default, enum label or function body written in another encoding. Find them "
+            + "(convert_to(text, 'UTF8') raises an error on them) and rewrite them in UTF-8, or move this database "
+            + "with pg_dump, which keeps SQL_ASCII on both ends.";
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
 
     /** A {@code pg_dump} found on this machine. */
@@ -203,10 +208,17 @@ public final class PgTools {
                 String stderr = Files.readString(errors, StandardCharsets.UTF_8).trim();
                 throw new MigrationException(MessageCode.DUMP_FAILED,
                         "pg_dump --section=" + section + " of database " + database
-                        + " failed (exit " + process.exitValue() + "): " + stderr + ". Fix what it says; "
-                        + "premigration validation reports most causes.");
+                        + " failed (exit " + process.exitValue() + "): " + stderr + ". "
+                        + (stderr.contains("invalid byte sequence for encoding \"UTF8\"") ? NOT_UTF8
+                        : "Fix what it says; premigration validation reports most causes."));
             }
-            return Files.readString(output, StandardCharsets.UTF_8);
+            try {
+                return Files.readString(output, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                // The server refuses to send them as UTF-8 (above); should a pg_dump write them, say what they are.
+                throw new MigrationException(MessageCode.DUMP_FAILED, "pg_dump --section=" + section
+                        + " of database " + database + " wrote bytes that are not UTF-8. " + NOT_UTF8, e);
+            }
         } finally {
             for (Path p : new Path[] {passFile, output, errors, work}) {
                 Files.deleteIfExists(p);
