@@ -5,6 +5,7 @@ import static dev.pgmigrate.it.EngineTest.targetCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
@@ -160,5 +161,32 @@ class EngineValidationTest {
         assertThat(target.queryForLong(db, "SELECT count(*) FROM scratch")).isEqualTo(2);
         assertThat(target.queryForString(db, "SELECT relpersistence::text FROM pg_class WHERE relname = 'scratch'"))
                 .isEqualTo("u");
+    }
+
+    /** Validation fails, before anything is created, what the restore would fail: a view on a function 10 renamed. */
+    @Test
+    void aViewOnASystemFunctionTheTargetLacksFailsValidationAsItWouldFailTheRestore(@Pg("9.6") PostgresServer source,
+            @Pg("15") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("xlog"));
+        source.execute(db, "CREATE TABLE stamp (id int)", "INSERT INTO stamp VALUES (1)",
+                "CREATE VIEW lsn_now AS SELECT id, pg_current_xlog_location() AS lsn FROM stamp");
+        List<String> before = targetCatalog(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationRecord validated = service.start(spec(db.replace('_', '-'), source, target, db).build()).await();
+            assertThat(validated.status()).as(validated.errors().toString())
+                    .isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(validated.validationResults()).anyMatch(r -> r.validatorId().equals("system-objects")
+                    && r.status() == ValidationStatus.FAILED && r.items().equals(List.of(
+                    "function pg_current_xlog_location(), used by view public.lsn_now (PostgreSQL 15 has "
+                            + "pg_current_wal_lsn())")));
+            assertThat(targetCatalog(target)).isEqualTo(before);
+            // Unvalidated, the restore meets the view once the database exists, and the migration rolls back.
+            MigrationRecord migrated = service.start(spec(db.replace('_', '-') + "-unchecked", source, target, db)
+                    .option(MigrationOption.MIGRATE).build()).await();
+            assertThat(migrated.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(migrated.errors()).anyMatch(e -> e.text().contains("pg_current_xlog_location()")
+                    && e.text().contains("lsn_now"));
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
     }
 }
