@@ -255,4 +255,55 @@ class SelectionTest {
         assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
                 .map(r -> r.get(0)).toList()).isEqualTo(before);
     }
+    /**
+     * An extension belongs to no schema, so it moves whatever the schema patterns say; installed in a schema the
+     * selection leaves out, it gets that schema on the target as its container: the schema's owner, privileges and
+     * comment, none of its objects. The mirror case, the schema excluded with excludeSchemas, is the same.
+     */
+    @Test
+    void anExtensionInASchemaLeftOutGetsThatSchemaAsItsContainerOnly(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("selext"));
+        String owner = TestDatabases.unique("extowner");
+        source.execute("postgres", "CREATE ROLE " + owner + " NOLOGIN");
+        source.execute(db, "CREATE SCHEMA ext AUTHORIZATION " + owner,
+                "COMMENT ON SCHEMA ext IS 'the extensions'",
+                "GRANT USAGE ON SCHEMA ext TO PUBLIC",
+                "CREATE EXTENSION hstore SCHEMA ext",
+                "CREATE TABLE ext.scratch (id int PRIMARY KEY)",
+                "CREATE FUNCTION ext.helper() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "CREATE TABLE kv (id int PRIMARY KEY, h ext.hstore)",
+                "INSERT INTO kv SELECT g, ext.hstore('k', g::text) FROM generate_series(1, 10) g",
+                "INSERT INTO ext.scratch VALUES (1)");
+
+        List<Selection> selections = List.of(Selection.builder().schemas("public").build(),
+                Selection.builder().excludeSchemas("ext").build());
+        for (int i = 0; i < selections.size(); i++) {
+            Selection selection = selections.get(i);
+            MigrationRecord done = migrate(source, target, "sel-ext-" + i, db, selection,
+                    MigrationOption.VALIDATE_AND_MIGRATE);
+
+            assertThat(done.status()).as(selection + ": " + done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.validationResults()).filteredOn(r -> r.validatorId().equals("selection"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.status()).isEqualTo(ValidationStatus.SUCCEEDED);
+                        assertThat(r.found()).contains("schema ext", "extension hstore");
+                    });
+            assertThat(done.notes()).filteredOn(n -> n.is(MessageCode.EXTENSION_SCHEMA_CREATED)).singleElement()
+                    .extracting(MigrationMessage::text).asString().contains("schema ext", "extension hstore");
+            assertThat(tables(target, db)).containsExactly("public.kv");
+            assertThat(target.queryForString(db, "SELECT h OPERATOR(ext.->) 'k' FROM kv WHERE id = 7")).isEqualTo("7");
+            assertThat(target.queryForString(db, "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON "
+                    + "n.oid = e.extnamespace WHERE e.extname = 'hstore'")).isEqualTo("ext");
+            assertThat(target.queryForString(db, "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = "
+                    + "'ext'")).isEqualTo(owner);
+            assertThat(target.queryForString(db, "SELECT obj_description('ext'::regnamespace, 'pg_namespace')"))
+                    .isEqualTo("the extensions");
+            assertThat(target.queryForString(db, "SELECT has_schema_privilege('public', 'ext', 'USAGE')::text"))
+                    .isEqualTo("true");
+            assertThat(target.queryForLong(db, "SELECT count(*) FROM pg_proc WHERE proname = 'helper'")).isZero();
+            assertThat(done.verification().orElseThrow().matches()).as(done.verification().toString()).isTrue();
+            target.dropDatabase(db);
+        }
+    }
 }

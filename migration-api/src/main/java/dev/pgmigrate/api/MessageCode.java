@@ -127,6 +127,9 @@ public enum MessageCode implements Labeled {
     LARGE_OBJECTS_COPIED(Kind.NOTE, "Large objects were copied.", "None."),
     SELECTION_APPLIED(Kind.NOTE, "The selection (schemas, tables, rows, schema or data only) left objects out.",
             "None; the note names what stayed on the source. Migrate it separately if the target needs it."),
+    EXTENSION_SCHEMA_CREATED(Kind.NOTE, "A schema the selection leaves out was created empty on the target, as the "
+            + "container of an extension that moves.", "None; the note names the schema and its extensions. Select "
+            + "the schema too if its other objects should move."),
     PARAMETERS_NOT_COMPARED(Kind.NOTE, "Server parameters could not be compared.",
             "Compare them by hand, or grant pg_read_all_settings to the logins."),
     PARAMETERS_COMPARED(Kind.NOTE, "Server parameters set on the source were compared with the target's.",

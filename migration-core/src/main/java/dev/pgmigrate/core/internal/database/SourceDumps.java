@@ -48,11 +48,46 @@ public final class SourceDumps {
         return "--lock-wait-timeout=" + EngineOptions.lockTimeoutSeconds(spec.settings()) + "s";
     }
 
+    /**
+     * The pre-data section, dumped and parsed on a thread of its own; led by the definitions of the schemas left out
+     * that hold an extension ({@link dev.pgmigrate.core.internal.pg.SourceSelection#extensionSchemas()}), which
+     * pg_dump would leave out while it still creates the extension in them.
+     */
+    java.util.concurrent.Future<DumpScript> preData(DatabaseRun db, PgTools.PgDump pgDump) {
+        return aside("pre-data", () -> {
+            DumpScript pre = dump(db, pgDump, "pre-data", preDataOptions(db));
+            if (db.selection.extensionSchemas().isEmpty()) {
+                return pre;
+            }
+            List<DumpScript.Entry> entries = new ArrayList<>();
+            List<String> options = new ArrayList<>(List.of(lockWait()));
+            options.addAll(SelectionOutputs.extensionSchemaOptions(db.selection));
+            for (DumpScript.Entry e : dump(db, pgDump, "pre-data", options).entries()) {
+                // Only the schemas themselves: their other objects are what the selection leaves out.
+                if (e.schema().equals("-") && (e.type().equals("SCHEMA") || e.tag().startsWith("SCHEMA "))) {
+                    entries.add(e);
+                }
+            }
+            entries.addAll(pre.entries());
+            return pre.withEntries(entries);
+        });
+    }
+
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */
     java.util.concurrent.Future<DumpScript> aside(DatabaseRun db, PgTools.PgDump pgDump, String section,
             List<String> options) {
-        java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(() -> DumpScript.parse(
-                PgTools.dump(pgDump, spec.source(), spec.settings(), db.name, db.snapshot, section, options, cancel)));
+        return aside(section, () -> dump(db, pgDump, section, options));
+    }
+
+    private DumpScript dump(DatabaseRun db, PgTools.PgDump pgDump, String section, List<String> options)
+            throws Exception {
+        return DumpScript.parse(PgTools.dump(pgDump, spec.source(), spec.settings(), db.name, db.snapshot, section,
+                options, cancel));
+    }
+
+    private java.util.concurrent.Future<DumpScript> aside(String section,
+            java.util.concurrent.Callable<DumpScript> work) {
+        java.util.concurrent.FutureTask<DumpScript> task = new java.util.concurrent.FutureTask<>(work);
         Thread thread = new Thread(task, "pgmigrate-pg_dump-" + section);
         thread.setDaemon(true);
         thread.start();

@@ -79,6 +79,10 @@ public final class SourceLocks {
         if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
                 MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
             keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));
+            if (!db.selection.extensionSchemas().isEmpty()) {
+                keeper.note(MessageCode.EXTENSION_SCHEMA_CREATED,
+                        SelectionOutputs.describeExtensionSchemas(db.selection, db.name));
+            }
         }
     }
 

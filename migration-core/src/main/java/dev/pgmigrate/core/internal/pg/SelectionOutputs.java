@@ -44,6 +44,39 @@ public final class SelectionOutputs {
         return options;
     }
 
+    /**
+     * pg_dump's options that dump the schemas of {@link SourceSelection#extensionSchemas()} with none of their
+     * tables, which pg_dump would otherwise lock; of that dump, only the schemas' own entries are restored.
+     */
+    public static List<String> extensionSchemaOptions(SourceSelection selection) {
+        List<String> options = new ArrayList<>(List.of("--schema-only"));
+        for (String schema : selection.extensionSchemas().keySet()) {
+            options.add("--schema=" + quoted(schema));
+            options.add("--exclude-table=" + quoted(schema) + ".*");
+        }
+        return options;
+    }
+
+    /**
+     * What the target gets of the schemas left out for the extensions in them, for a note; empty when nothing.
+     */
+    public static String describeExtensionSchemas(SourceSelection selection, String database) {
+        return selection.extensionSchemas().isEmpty() ? "" : "Database " + database + ": " + extensionSchemas(
+                selection);
+    }
+
+    private static String extensionSchemas(SourceSelection selection) {
+        List<String> schemas = new ArrayList<>();
+        selection.extensionSchemas().forEach((schema, extensions) -> schemas.add("schema " + schema + " ("
+                + (extensions.size() == 1 ? "extension " : "extensions ") + String.join(", ", extensions) + ")"));
+        boolean one = schemas.size() == 1;
+        String its = one ? "its" : "their";
+        return String.join(", ", schemas) + ", left out by the selection, " + (one ? "is" : "are") + " created on "
+                + "the target all the same, with " + its + " owner, privileges and comment but none of " + its
+                + " other objects: an extension belongs to no schema and moves, so the schema it is installed in "
+                + "must exist.";
+    }
+
     private static void addByName(List<String> options, String option, List<Relation> relations,
             Predicate<Relation> wanted) {
         Map<String, List<String>> bySchema = new LinkedHashMap<>();
@@ -95,7 +128,8 @@ public final class SelectionOutputs {
             case DATA_ONLY -> " Data only: the rows went into the tables the target database already had.";
             case SCHEMA_AND_DATA -> "";
         };
-        return "Database " + database + ": the selection left out " + what + "." + tail;
+        String containers = selection.extensionSchemas().isEmpty() ? "" : " " + extensionSchemas(selection);
+        return "Database " + database + ": the selection left out " + what + "." + containers + tail;
     }
 
     private static String counted(List<String> names, String one, String many) {

@@ -7,11 +7,13 @@ import dev.pgmigrate.api.SpecProblem;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -25,7 +27,8 @@ import java.util.TreeSet;
  * <p>A relation moves when its schema does ({@code schemas}, else every schema; not {@code excludeSchemas}), when
  * {@code tables} is empty or matches it, and when {@code excludeTables} does not. A partition follows its
  * partitioned table (unless excluded itself); a sequence also moves with the table that owns it, and an identity
- * sequence exactly with its table, as pg_dump dumps them.
+ * sequence exactly with its table, as pg_dump dumps them. A schema left out that holds an extension is still
+ * created, empty, since the extension moves ({@link #extensionSchemas()}).
  */
 public final class SourceSelection {
     private static final SourceSelection EVERYTHING = new SourceSelection(Selection.everything(), Map.of(),
@@ -54,6 +57,8 @@ public final class SourceSelection {
     private final List<String> userSchemas;
     /** Partitions a table pattern named whose partitioned table it did not: "schema.name\tparent". */
     private final List<String> partitionsAlone = new ArrayList<>();
+    /** Schemas left out that hold an extension, which moves all the same, with its extensions' names. */
+    private final Map<String, List<String>> extensionSchemas = new TreeMap<>();
 
     private SourceSelection(Selection selection, Map<Long, Relation> moved, Set<Long> rowsLeftOut,
             List<Relation> leftOut, Set<String> schemas, List<String> schemasLeftOut, List<Unmatched> unmatched,
@@ -152,6 +157,15 @@ public final class SourceSelection {
         List<String> schemasLeftOut = userSchemas.stream().filter(s -> !schemas.contains(s)).toList();
         SourceSelection resolved = new SourceSelection(selection, moved, rowsLeftOut, leftOut, schemas,
                 schemasLeftOut, unmatched, userSchemas);
+        // pg_dump dumps every extension, as it belongs to no schema; the target has a public schema already.
+        if (selection.content() != Selection.Content.DATA_ONLY) {
+            for (String[] r : Sql.rows(c, "SELECT n.nspname, e.extname FROM pg_catalog.pg_extension e JOIN "
+                    + "pg_catalog.pg_namespace n ON n.oid = e.extnamespace ORDER BY 1, 2")) {
+                if (schemasLeftOut.contains(r[0]) && !r[0].equals("public")) {
+                    resolved.extensionSchemas.computeIfAbsent(r[0], k -> new ArrayList<>()).add(r[1]);
+                }
+            }
+        }
         if (tablesIn != null) {
             for (long oid : tablesIn) {
                 Row row = rows.get(oid);
@@ -239,6 +253,14 @@ public final class SourceSelection {
     /** The user schemas left out, with every object in them. */
     public List<String> schemasLeftOut() {
         return schemasLeftOut;
+    }
+
+    /**
+     * The schemas left out that the target gets all the same, empty, as the container of the extensions installed
+     * in them (which move, belonging to no schema), with those extensions' names; sorted by schema.
+     */
+    public Map<String, List<String>> extensionSchemas() {
+        return Collections.unmodifiableMap(extensionSchemas);
     }
 
     /** The user schemas of the database, as read. */
