@@ -9,6 +9,8 @@ import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.Secret;
+import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.CopyContext;
 import dev.pgmigrate.api.spi.CopyTask;
 import dev.pgmigrate.api.spi.DataMover;
@@ -23,6 +25,7 @@ import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -170,6 +173,43 @@ class TrapsTest {
             source.dropDatabase(db);
             source.execute("postgres", "DROP ROLE IF EXISTS " + role);
         }
+    }
+
+    /**
+     * An extension PostgreSQL lets only superusers create, onto a target whose admin is none and where nothing else
+     * lets it: validation fails naming it, instead of the restore failing part way.
+     */
+    @Test
+    void anUntrustedExtensionTheTargetAdminCannotCreateFailsValidationNamingIt(@Pg("14") PostgresServer source,
+            @Pg("15") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("untrusted"));
+        source.execute(db, "CREATE EXTENSION file_fdw", "CREATE EXTENSION hstore", "CREATE TABLE t (h hstore)",
+                "INSERT INTO t VALUES ('a=>1')");
+        String admin = TestDatabases.unique("admin");
+        target.execute("postgres", "CREATE ROLE " + admin + " LOGIN CREATEDB CREATEROLE PASSWORD 'admin-pw'",
+                "GRANT pg_read_all_settings TO " + admin);
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationSpec checked = MigrationSpec.builder().name(db.replace('_', '-')).source(source.serverSpec())
+                    .target(target.serverSpec().withLogin(admin, Optional.of(Secret.of("admin-pw")))).databases(db)
+                    .option(MigrationOption.VALIDATE_AND_MIGRATE)
+                    .settings(MigrationSettings.builder().parallelism(2).build()).build();
+            MigrationRecord validated = service.start(checked).await();
+            assertThat(validated.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(validated.validationResults()).filteredOn(r -> r.status() == ValidationStatus.FAILED)
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.validatorId()).isEqualTo("extension-allow-list");
+                        assertThat(r.items()).containsExactly("file_fdw (in " + db + ")");
+                    });
+            // What validation foresaw: without it, the restore fails at CREATE EXTENSION and rolls back.
+            MigrationRecord unchecked = service.start(MigrationSpec.builder().name(db.replace('_', '-') + "-2")
+                    .source(checked.source()).target(checked.target()).databases(db).option(MigrationOption.MIGRATE)
+                    .settings(checked.settings()).build()).await();
+            assertThat(unchecked.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(unchecked.errors()).anyMatch(e -> e.code() == MessageCode.PRIVILEGE_MISSING
+                    && e.text().contains("file_fdw") && e.text().contains("42501"));
+        }
+        assertThat(PluginJarTest.databases(target)).isEqualTo(before);
     }
 
     @Test

@@ -15,15 +15,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-/** I6: where the target restricts extensions with an allow-list parameter, every one the databases use is on it. */
+/**
+ * I6: where the target restricts extensions with an allow-list parameter, every one the databases use is on it;
+ * without one, a target login that is no superuser can create them ({@link ExtensionTrust}).
+ */
 public final class ExtensionAllowListValidator extends InstanceValidator {
     /** Allow-list parameters of managed services and of pgextwlist, tried when none is configured. */
     static final List<String> WELL_KNOWN = List.of("azure.extensions", "rds.allowed_extensions",
             "extwlist.extensions");
 
     public ExtensionAllowListValidator() {
-        super("extension-allow-list", "Every extension the databases use is on the target's allow-list, if any.",
-                Needs.BOTH);
+        super("extension-allow-list", "Every extension the databases use is on the target's allow-list, if any, "
+                + "and one the target login may create.", Needs.BOTH);
     }
 
     @Override
@@ -46,14 +49,15 @@ public final class ExtensionAllowListValidator extends InstanceValidator {
                 }
             }
         }
+        Map<String, TreeSet<String>> used = SourceExtensions.byName(context);
         if (allowList.isEmpty()) {
-            return List.of(context.succeeded("The target has no extension allow-list (looked for "
-                    + String.join(", ", names) + ")."));
+            ValidationResult none = context.succeeded("The target has no extension allow-list (looked for "
+                    + String.join(", ", names) + ").");
+            return List.of(ExtensionTrust.check(context, used).orElse(none));
         }
         String parameter = allowList.get()[0];
         Set<String> allowed = Arrays.stream(allowList.get()[1].split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
-        Map<String, TreeSet<String>> used = SourceExtensions.byName(context);
         List<String> missing = new ArrayList<>();
         used.forEach((name, databases) -> {
             if (!allowed.contains(name.toLowerCase(Locale.ROOT))) {

@@ -110,6 +110,49 @@ class InstanceValidatorsTest {
                 .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("citext").doesNotMention("hstore (");
     }
 
+    /** A login like a managed service's admin (CREATEDB CREATEROLE, no SUPERUSER) that may read every setting. */
+    private static ServerSpec adminReadingSettings(PostgresServer server) {
+        ServerSpec admin = login(server, "CREATEDB CREATEROLE");
+        server.execute("postgres", "GRANT pg_read_all_settings TO " + admin.adminLogin());
+        return admin;
+    }
+
+    @Test
+    void extensionAllowListFailsForAnUntrustedExtensionANonSuperuserTargetLoginCannotCreate(
+            @Pg("15") PostgresServer source, @Pg("15") PostgresServer target) {
+        String db = source.createUniqueDatabase("trust");
+        source.execute(db, "CREATE EXTENSION file_fdw", "CREATE EXTENSION hstore", "CREATE EXTENSION pgcrypto");
+        ValidatorTestKit.validator("extension-allow-list").source(source).target(adminReadingSettings(target))
+                .database(db).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("file_fdw (in " + db + ")", "not trusted", "superuser login")
+                .doesNotMention("hstore (", "pgcrypto (").everyProblemHasARemedy();
+    }
+
+    @Test
+    void extensionAllowListOnlyWarnsAboutAnUntrustedExtensionWhereAServiceMayAllowIt(
+            @Pg("15") PostgresServer source, @Pg(value = "15", profile = ServerProfile.MANAGED) PostgresServer target) {
+        String db = source.createUniqueDatabase("trust");
+        source.execute(db, "CREATE EXTENSION file_fdw");
+        // The managed admin cannot read shared_preload_libraries, where a service's library would be.
+        run("extension-allow-list", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("file_fdw (in " + db + ")", "cannot read shared_preload_libraries");
+        // Declared a managed service, whose own ways (rds_superuser) may let its admin create it.
+        ServerSpec admin = adminReadingSettings(target);
+        ValidatorTestKit.validator("extension-allow-list").source(source)
+                .target(target.serverSpec(SourceServerType.AWS_RDS).withLogin(admin.adminLogin(), admin.password()))
+                .database(db).run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions("file_fdw", "AWS_RDS, a managed service");
+    }
+
+    @Test
+    void extensionAllowListSucceedsWhenEveryExtensionIsTrusted(@Pg("15") PostgresServer source,
+            @Pg("15") PostgresServer target) {
+        String db = source.createUniqueDatabase("trust");
+        source.execute(db, "CREATE EXTENSION hstore", "CREATE EXTENSION pgcrypto");
+        ValidatorTestKit.validator("extension-allow-list").source(source).target(adminReadingSettings(target))
+                .database(db).run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+    }
+
     @Test
     void preloadLibrariesSucceedWhenPreloaded(@Pg("17") PostgresServer source,
             @Pg(value = "17", sharedPreloadLibraries = "pg_stat_statements") PostgresServer target) {
