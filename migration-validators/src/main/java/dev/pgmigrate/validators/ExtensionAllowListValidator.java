@@ -58,6 +58,10 @@ public final class ExtensionAllowListValidator extends InstanceValidator {
         String parameter = allowList.get()[0];
         Set<String> allowed = Arrays.stream(allowList.get()[1].split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
+        if (allowed.contains("*")) { // RDS's rds.allowed_extensions default: every extension the login may create
+            ValidationResult all = context.succeeded("The target's " + parameter + " allows every extension ('*').");
+            return List.of(ExtensionTrust.check(context, used).orElse(all));
+        }
         List<String> missing = new ArrayList<>();
         used.forEach((name, databases) -> {
             if (!allowed.contains(name.toLowerCase(Locale.ROOT))) {

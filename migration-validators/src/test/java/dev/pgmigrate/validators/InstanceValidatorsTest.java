@@ -110,6 +110,17 @@ class InstanceValidatorsTest {
                 .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("citext").doesNotMention("hstore (");
     }
 
+    /** RDS's default {@code rds.allowed_extensions = '*'} lists no extension and allows every one. */
+    @Test
+    void extensionAllowListOfAStarAllowsEveryExtension(@Pg("17") PostgresServer source,
+            @Pg(value = "17", settings = "pgmigrate_test.allowed_extensions=*") PostgresServer target) {
+        String db = source.createUniqueDatabase("allow");
+        source.execute(db, "CREATE EXTENSION citext", "CREATE EXTENSION hstore");
+        ValidatorTestKit.validator("extension-allow-list").source(source).target(target).database(db)
+                .settings(s -> s.extensionAllowListParameter("pgmigrate_test.allowed_extensions")).run()
+                .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED).mentions("allows every extension");
+    }
+
     /** A login like a managed service's admin (CREATEDB CREATEROLE, no SUPERUSER) that may read every setting. */
     private static ServerSpec adminReadingSettings(PostgresServer server) {
         ServerSpec admin = login(server, "CREATEDB CREATEROLE");
