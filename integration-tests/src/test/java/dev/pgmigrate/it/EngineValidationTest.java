@@ -78,6 +78,7 @@ class EngineValidationTest {
                 s.execute("SET search_path TO nowhere");
                 s.execute("SET max_parallel_workers_per_gather = 4");
                 s.execute("SET ROLE pg_read_all_stats");
+                s.execute("SET application_name TO spoiler");
                 c.setAutoCommit(false);
                 try (var rs = s.executeQuery("SELECT pg_backend_pid(), txid_current()")) {
                     rs.next();
@@ -91,12 +92,14 @@ class EngineValidationTest {
             try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement();
                     var rs = s.executeQuery("SELECT pg_backend_pid(), current_setting('search_path'), "
                             + "txid_current_if_assigned() IS NULL, "
-                            + "current_setting('max_parallel_workers_per_gather'), current_user = session_user")) {
+                            + "current_setting('max_parallel_workers_per_gather'), current_user = session_user, "
+                            + "current_setting('application_name')")) {
                 rs.next();
                 seen.add("pid " + rs.getInt(1));
                 seen.add("search_path " + rs.getString(2) + ", autocommit " + c.getAutoCommit() + ", read-only "
                         + c.isReadOnly() + ", in a new transaction " + rs.getBoolean(3) + ", parallel workers "
-                        + rs.getString(4) + ", the login's role " + rs.getBoolean(5));
+                        + rs.getString(4) + ", the login's role " + rs.getBoolean(5) + ", application "
+                        + rs.getString(6));
             }
         });
         try (MigrationService service = MigrationService.builder()
@@ -107,7 +110,7 @@ class EngineValidationTest {
         assertThat(seen).hasSize(3);
         assertThat(seen.get(1)).as("the second check reuses the first one's session").isEqualTo(seen.get(0));
         assertThat(seen.get(2)).isEqualTo("search_path \"$user\", public, autocommit true, read-only true, "
-                + "in a new transaction true, parallel workers 0, the login's role true");
+                + "in a new transaction true, parallel workers 0, the login's role true, application pgmigrate");
     }
 
     /** What a test validator does with its context; an assertion that fails makes its result Failed. */

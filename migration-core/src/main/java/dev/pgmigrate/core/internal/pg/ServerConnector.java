@@ -10,6 +10,11 @@ import org.postgresql.PGProperty;
 
 /** Opens JDBC connections to one server; the only place that turns a {@link ServerSpec} into driver properties. */
 public final class ServerConnector {
+    /**
+     * The {@code application_name} of the engine's sessions, by which checks and rollbacks tell them from the
+     * applications'. The driver sets it with a {@code SET} after logging in, so a {@code RESET ALL} clears it.
+     */
+    public static final String APPLICATION_NAME = "pgmigrate";
     /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
     private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
     private final ServerSpec spec;
@@ -101,7 +106,7 @@ public final class ServerConnector {
         PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.LOGIN_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
-        PGProperty.APPLICATION_NAME.set(p, "pgmigrate");
+        PGProperty.APPLICATION_NAME.set(p, APPLICATION_NAME);
         if (READ_AHEAD_VISIBLE_TO_DRIVER) {
             PGProperty.SOCKET_FACTORY.set(p, ReadAheadSocketFactory.class.getName());
         }

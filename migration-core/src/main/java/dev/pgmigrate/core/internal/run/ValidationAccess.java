@@ -5,6 +5,7 @@ import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ServerRole;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.ServerConnector;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>A connection handed back is kept only while its database is being validated ({@link #open}, {@link #done})
  * and for the server's maintenance database; any other is closed. A kept one is made as new first: its
  * transaction rolled back, autocommit and read-only on, the login's own role back, every setting reset
- * ({@code RESET ALL}); one that fails that is closed. So the most connections kept idle is about one per database
- * being validated, plus the maintenance database's. Every session runs without parallel workers
+ * ({@code RESET ALL}) but its {@code application_name}; one that fails that is closed. So the most connections
+ * kept idle is about one per database being validated, plus the maintenance database's. Every session runs without parallel workers
  * ({@link #session}). Thread-safe; a connection is used by one validator at a time.
  */
 final class ValidationAccess implements ServerAccess, AutoCloseable {
@@ -180,7 +181,10 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
                 connection.setReadOnly(true);
             }
             try (Statement statement = connection.createStatement()) {
-                statement.execute("SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL"
+                // RESET ALL also clears application_name: without it, source-activity took the session for
+                // an application's.
+                statement.execute("SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL; "
+                        + "SET application_name = '" + ServerConnector.APPLICATION_NAME + "'"
                         + session().map(set -> "; " + set).orElse(""));
             }
             return true;
