@@ -2,6 +2,8 @@ package dev.pgmigrate.core;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,11 @@ final class BoundedFiles {
     private BoundedFiles() {
     }
 
-    /** The file's text as UTF-8; throws {@link TooLarge} past {@code limit} bytes, without reading the rest. */
+    /**
+     * The file's text as UTF-8, or as UTF-16 when it starts with that byte order mark, without the mark (Windows
+     * editors write one; the managed service's CLI reads such files); throws {@link TooLarge} past {@code limit}
+     * bytes, without reading the rest.
+     */
     static String read(Path file, int limit) throws IOException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
@@ -39,12 +45,35 @@ final class BoundedFiles {
         if (bytes.length > limit) {
             throw new TooLarge(file, limit);
         }
+        Charset charset = StandardCharsets.UTF_8;
+        int offset = 0;
+        if (startsWith(bytes, 0xEF, 0xBB, 0xBF)) {
+            offset = 3;
+        } else if (startsWith(bytes, 0xFE, 0xFF)) {
+            charset = StandardCharsets.UTF_16BE;
+            offset = 2;
+        } else if (startsWith(bytes, 0xFF, 0xFE)) {
+            charset = StandardCharsets.UTF_16LE;
+            offset = 2;
+        }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes))
-                    .toString();
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, offset, bytes.length - offset)).toString();
         } catch (CharacterCodingException e) {
             throw new java.nio.charset.MalformedInputException(0);
         }
+    }
+
+    private static boolean startsWith(byte[] bytes, int... mark) {
+        if (bytes.length < mark.length) {
+            return false;
+        }
+        for (int i = 0; i < mark.length; i++) {
+            if ((bytes[i] & 0xFF) != mark[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -10,10 +10,13 @@ import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.SourceServerType;
 import dev.pgmigrate.api.SslMode;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -129,5 +132,26 @@ class ManagedServiceFilesTest {
                     "pg.example.com:5432");
         });
         assertThat(e.getMessage()).doesNotContain("target-password");
+    }
+
+    @Test
+    void readsAFileSavedOnWindowsWithAByteOrderMarkAsTheServicesCliDoes(@TempDir Path dir) throws Exception {
+        // Notepad and PowerShell 5 save UTF-8 with a byte order mark, or UTF-16 with one; the service's CLI reads
+        // both, and a password file saved so holds the password after the mark.
+        String text = Files.readString(file("tutorial-offline-vm.json")).replace("\n", "\r\n");
+        Files.write(dir.resolve("target-password.txt"), "\uFEFFs3cr#t\r\n".getBytes(StandardCharsets.UTF_8));
+        String withPasswordFile = text.replace("\"TargetServerPassword\": \"target-password\"",
+                "\"TargetServerPassword\": {\"file\": \"target-password.txt\"}");
+        List<byte[]> files = List.of(("\uFEFF" + text).getBytes(StandardCharsets.UTF_8),
+                text.getBytes(StandardCharsets.UTF_16), ("\uFEFF" + text).getBytes(StandardCharsets.UTF_16LE),
+                ("\uFEFF" + withPasswordFile).getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < files.size(); i++) {
+            Path saved = Files.write(dir.resolve("migration_body_" + i + ".json"), files.get(i));
+            MigrationProperties p = MigrationProperties.read(saved, TARGET);
+            assertThat(p.source().address()).as("file %d", i).isEqualTo("10.0.0.4:5432");
+            assertThat(p.databases()).as("file %d", i).containsExactly("ticketdb", "timedb", "salesdb");
+            assertThat(p.target().password()).as("file %d", i)
+                    .contains(Secret.of(i == 3 ? "s3cr#t" : "target-password"));
+        }
     }
 }
