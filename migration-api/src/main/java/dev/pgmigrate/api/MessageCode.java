@@ -26,8 +26,10 @@ public enum MessageCode implements Labeled {
             "Check the host, port, firewall and that the server is up; then resume or start again."),
     SERVER_NOT_ANSWERING(Kind.FAILURE, "A server did not answer within connection.socketTimeoutSeconds.",
             "Check the network and the server's load, or raise settings.options.connection.socketTimeoutSeconds."),
-    LOGIN_FAILED(Kind.FAILURE, "A server refused the login (SQLState class 28).",
-            "Check the login, its password and the server's pg_hba.conf entry for this machine."),
+    LOGIN_FAILED(Kind.FAILURE, "A server refused the login (SQLState class 28), or asked for a password that "
+            + "nothing gave (08004).",
+            "Check the login, its password (or where it comes from: the file, PGPASSWORD, the password file) and "
+            + "the server's pg_hba.conf entry for this machine."),
     PRIVILEGE_MISSING(Kind.FAILURE, "A login lacks a privilege a step needs (SQLState 42501).",
             "Grant the privilege the message names, or run the migration as a login that has it."),
     OUT_OF_RESOURCES(Kind.FAILURE, "A server ran out of disk, memory or connections (SQLState class 53).",

@@ -10,6 +10,7 @@ import dev.pgmigrate.testkit.PostgresTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,31 @@ class WrongPasswordTest {
             assertThat(cancel.err()).contains("already ended (Failed)");
             assertThat(CliRuns.targetState(target)).isEqualTo(before);
         }
+        source.dropDatabase(db);
+    }
+
+    @Test
+    void noPasswordForALoginWithoutValidationFailsWithLoginFailedNotAsUnreachable(
+            @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) throws Exception {
+        CliRuns runs = new CliRuns(dir);
+        String db = CliRuns.smallDatabase(source, "clinopw");
+        List<String> before = CliRuns.targetState(target);
+        // The password file has the target's entry only: the source is asked for a password nothing gives.
+        Path passFile = dir.resolve("pgpass");
+        Files.writeString(passFile, target.host() + ":" + target.port() + ":*:" + target.adminLogin() + ":"
+                + target.adminPassword().reveal().replace("\\", "\\\\").replace(":", "\\:") + "\n");
+        Files.setPosixFilePermissions(passFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        CliRuns.Result r = runs.pgmigrate(Map.of("PGPASSFILE", passFile.toString()), "migration", "create", "--name",
+                "cli-no-password", "--source", "postgresql://" + source.adminLogin() + "@" + source.host() + ":"
+                        + source.port() + "/" + db, "--target", "postgresql://" + target.adminLogin() + "@"
+                        + target.host() + ":" + target.port() + "/postgres", "--migration-option", "Migrate", "--wait");
+
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains("PGM-LOGIN-FAILED: Cannot connect to the source server " + source.host() + ":"
+                + source.port() + " as " + source.adminLogin()).contains("no password was provided")
+                .doesNotContain("PGM-SERVER-UNREACHABLE");
+        assertThat(CliRuns.targetState(target)).isEqualTo(before);
         source.dropDatabase(db);
     }
 }

@@ -47,11 +47,13 @@ public final class Failures {
     /** The code an SQLState gives; {@code STATEMENT_FAILED} for one that names no class we tell apart. */
     public static MessageCode ofSqlState(String state) {
         String s = state == null ? "" : state;
+        // The driver's 08004: the server answered and rejected the connection, mostly for a password that
+        // nothing gave (or TLS it does not offer). It is there, so not unreachable, and retrying will not help.
+        if (s.startsWith("28") || s.equals("08004")) {
+            return MessageCode.LOGIN_FAILED;
+        }
         if (s.startsWith("08")) {
             return MessageCode.SERVER_UNREACHABLE;
-        }
-        if (s.startsWith("28")) {
-            return MessageCode.LOGIN_FAILED;
         }
         if (s.equals("42501")) {
             return MessageCode.PRIVILEGE_MISSING;

@@ -17,6 +17,8 @@ class FailuresTest {
     void sqlStatesGiveTheirClass() {
         assertThat(Failures.code(new SQLException("gone", "08006"))).isEqualTo(MessageCode.SERVER_UNREACHABLE);
         assertThat(Failures.code(new SQLException("no", "28P01"))).isEqualTo(MessageCode.LOGIN_FAILED);
+        assertThat(Failures.code(new SQLException("no password was provided", "08004")))
+                .isEqualTo(MessageCode.LOGIN_FAILED);
         assertThat(Failures.code(new SQLException("denied", "42501"))).isEqualTo(MessageCode.PRIVILEGE_MISSING);
         assertThat(Failures.code(new SQLException("disk", "53100"))).isEqualTo(MessageCode.OUT_OF_RESOURCES);
         assertThat(Failures.code(new SQLException("syntax", "42601"))).isEqualTo(MessageCode.STATEMENT_FAILED);
