@@ -120,4 +120,37 @@ class NetworkFaultsTest {
                     .contains(PostgresServer.HOST + ":" + relay.port());
         }
     }
+
+    /** A table copied in parts by several workers at once: each progress event counts every part's rows so far. */
+    @Test
+    void aTableCopiedInPartsReportsRowsThatNeverGoBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        // Narrow rows in the first pages, wide ones after: parts of equal bytes hold very different numbers of rows.
+        String db = source.createDatabase(TestDatabases.unique("parts"));
+        source.execute(db, "CREATE TABLE big (id int PRIMARY KEY, v text)",
+                "INSERT INTO big SELECT g, 'n' FROM generate_series(1, 190000) g",
+                "INSERT INTO big SELECT g, repeat(md5(g::text), 40) FROM generate_series(190001, 200000) g");
+        List<Long> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Throttled, so that each part reports several times while the others copy.
+        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            MigrationRecord done = service.start(spec("parts-progress", relay.serverSpec(), target.serverSpec(), db,
+                    b -> b.parallelism(3).splitTablesLargerThanBytes(1024 * 1024)), e -> {
+                        if (e instanceof MigrationEvent.TableStarted started && started.table().equals("big")) {
+                            parts.add(started.parts());
+                        }
+                        if (e instanceof MigrationEvent.TableProgressed progressed && progressed.table().equals("big")) {
+                            rows.add(progressed.rows());
+                        }
+                    }).await(Duration.ofMinutes(3));
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        }
+        assertThat(parts).as("the table is copied in parts").singleElement()
+                .satisfies(n -> assertThat(n).isGreaterThan(1));
+        assertThat(rows).as("rows of big in its progress events").hasSizeGreaterThan(6).isSorted()
+                .allSatisfy(n -> assertThat(n).isBetween(0L, 200_000L));
+        target.dropDatabase(db);
+        source.dropDatabase(db);
+    }
 }

@@ -40,7 +40,10 @@ public sealed interface MigrationEvent {
             int parts, String moverId) implements MigrationEvent {
     }
 
-    /** A table's copy moved on; sent at most a few times a second per table. */
+    /**
+     * A table's copy moved on: its rows and bytes so far over all its parts, those copying included; sent at most a
+     * few times a second per part.
+     */
     record TableProgressed(String migrationName, Instant at, String database, String schema, String table,
             long rows, long bytes) implements MigrationEvent {
     }

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CopyCounters {
     final AtomicLong rows = new AtomicLong();
+    /** Rows of every part so far, those still copying included: what progress reports, never going back. */
+    final AtomicLong rowsSeen = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     volatile Instant started;
     volatile String moverId;

@@ -170,7 +170,7 @@ public final class TableCopy {
             }
             keepOrCommit(db, src, inTransaction + 1, part.parts() > 1 || table.bytes() >= FREEZE_FROM_BYTES);
             counters.rows.addAndGet(result.rows());
-            progress.finish(result.bytes());
+            progress.finish(result.rows(), result.bytes());
         } catch (SQLException | RuntimeException e) {
             WorkerSessions.rollbackQuietly(src);
             WorkerSessions.rollbackQuietly(dst);
@@ -245,6 +245,7 @@ public final class TableCopy {
         private final Connection src;
         private final Connection dst;
         private long reportedBytes;
+        private long reportedRows;
         private long lastReport;
 
         Progress(DatabaseRun db, Table table, CopyCounters counters, Connection src, Connection dst) {
@@ -273,22 +274,28 @@ public final class TableCopy {
             }
             reportedBytes = bytes;
             long total = counters.bytes.addAndGet(delta);
+            // The table's rows, this part's and those of its other parts copying beside it: this part's own count
+            // alone went back and forth between the parts' events.
+            long allRows = rows > reportedRows ? counters.rowsSeen.addAndGet(rows - reportedRows)
+                    : counters.rowsSeen.get();
+            reportedRows = Math.max(reportedRows, rows);
             long now = System.nanoTime();
             if (now - lastReport > 250_000_000L) {
                 lastReport = now;
-                keeper.tableChanged(db.name, table.qualifiedName(), t -> t.progressed(Math.max(t.rows(),
-                        counters.rows.get() + rows), total),
-                        new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name, table.schema(),
-                                table.name(), counters.rows.get() + rows, total));
+                keeper.tableChanged(db.name, table.qualifiedName(), t -> t.progressed(Math.max(t.rows(), allRows),
+                        total), new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name,
+                                table.schema(), table.name(), allRows, total));
             }
         }
 
-        void finish(long finalBytes) {
+        void finish(long finalRows, long finalBytes) {
+            long allRows = finalRows > reportedRows ? counters.rowsSeen.addAndGet(finalRows - reportedRows)
+                    : counters.rowsSeen.get();
             long delta = finalBytes - reportedBytes;
             if (delta > 0) {
                 counters.bytes.addAndGet(delta);
             }
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.partDone(counters.rows.get(),
+            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.partDone(Math.max(t.rows(), allRows),
                     counters.bytes.get()), null);
         }
 
