@@ -215,6 +215,42 @@ class SelectionTest {
                 .toList()).isEqualTo(before);
     }
 
+    /**
+     * {@code -n app -t items}: pg_dump's -t takes public.items whatever -n says; here the schema selection would leave
+     * out every table the pattern matched and move none of them, so validation and the engine refuse it, naming both.
+     */
+    @Test
+    void aTablePatternWhoseTablesTheSchemaSelectionLeavesOutIsRefused(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("selschema"));
+        source.execute(db, "CREATE SCHEMA app", "CREATE TABLE app.orders (id int)", "CREATE TABLE items (id int)",
+                "CREATE TABLE app.items (id int)");
+        List<String> before = target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                .map(r -> r.get(0)).toList();
+        Selection outside = Selection.builder().schemas("app").tables("public.items").build();
+        MigrationRecord validated = migrate(source, target, "sel-schema", db, outside,
+                MigrationOption.VALIDATE_AND_MIGRATE);
+        assertThat(validated.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+        assertThat(validated.validationResults()).anySatisfy(r -> {
+            assertThat(r.validatorId()).isEqualTo("selection");
+            assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+            assertThat(r.items()).containsExactly("settings.selection.tables[0] = public.items (public.items)");
+        });
+        MigrationRecord refused = migrate(source, target, "sel-schema2", db, Selection.builder()
+                .excludeSchemas("public").tables("items").build(), MigrationOption.MIGRATE);
+        assertThat(refused.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(refused.errors().toString()).contains("settings.selection.tables[0]").contains("public.items")
+                .contains("schema selection");
+        // A pattern with a table in a schema that moves takes that one, as it always did.
+        MigrationRecord some = migrate(source, target, "sel-schema3", db, Selection.builder().schemas("app")
+                .tables("*.items").build(), MigrationOption.MIGRATE);
+        assertThat(some.status()).as(some.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(tables(target, db)).containsExactly("app.items");
+        target.dropDatabase(db);
+        assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream().map(r -> r.get(0))
+                .toList()).isEqualTo(before);
+    }
+
     @Test
     void aPatternThatMatchesNothingFailsValidationNamingItAndChangesNothing(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {

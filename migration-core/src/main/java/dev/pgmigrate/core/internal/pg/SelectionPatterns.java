@@ -14,7 +14,11 @@ import java.util.Set;
  * matched none of them.
  */
 record SelectionPatterns(Connection c, boolean collate, Set<Long> relations, Set<String> userSchemas,
-        List<SourceSelection.Unmatched> unmatched) {
+        List<SourceSelection.Unmatched> unmatched, List<Matched> matched) {
+    /** What one include table pattern matched among the user's relations. */
+    record Matched(String field, String pattern, Set<Long> relations) {
+    }
+
     Set<String> schemas(String field, List<NamePattern> patterns, boolean include) throws SQLException {
         Set<String> found = new HashSet<>();
         for (int i = 0; i < patterns.size(); i++) {
@@ -48,17 +52,19 @@ record SelectionPatterns(Connection c, boolean collate, Set<Long> relations, Set
             } else if (p.schemaRegex().isEmpty()) {
                 sql.append(" AND pg_catalog.pg_table_is_visible(c.oid)");
             }
-            boolean any = false;
+            Set<Long> mine = new HashSet<>();
             for (String[] r : Sql.rows(c, sql.toString(), params.toArray(String[]::new))) {
                 long oid = Long.parseLong(r[0]);
                 if (relations.contains(oid)) {
-                    found.add(oid);
-                    any = true;
+                    mine.add(oid);
                 }
             }
-            if (!any) {
-                unmatched.add(new SourceSelection.Unmatched("settings.selection." + field + "[" + i + "]",
-                        p.pattern(), include));
+            found.addAll(mine);
+            String where = "settings.selection." + field + "[" + i + "]";
+            if (mine.isEmpty()) {
+                unmatched.add(new SourceSelection.Unmatched(where, p.pattern(), include));
+            } else if (include) {
+                matched.add(new Matched(where, p.pattern(), mine));
             }
         }
         return found;

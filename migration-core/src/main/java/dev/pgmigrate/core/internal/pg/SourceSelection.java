@@ -59,6 +59,8 @@ public final class SourceSelection {
     private final List<String> partitionsAlone = new ArrayList<>();
     /** Schemas left out that hold an extension, which moves all the same, with its extensions' names. */
     private final Map<String, List<String>> extensionSchemas = new TreeMap<>();
+    /** Table patterns whose every match is in a schema left out: "field = pattern (schema.name, ...)". */
+    private final List<String> outsideSchemas = new ArrayList<>();
 
     private SourceSelection(Selection selection, Map<Long, Relation> moved, Set<Long> rowsLeftOut,
             List<Relation> leftOut, Set<String> schemas, List<String> schemasLeftOut, List<Unmatched> unmatched,
@@ -113,7 +115,9 @@ public final class SourceSelection {
                 + " ORDER BY 1").forEach(r -> userSchemas.add(r[0]));
 
         List<Unmatched> unmatched = new ArrayList<>();
-        SelectionPatterns m = new SelectionPatterns(c, collate, rows.keySet(), new HashSet<>(userSchemas), unmatched);
+        List<SelectionPatterns.Matched> matched = new ArrayList<>();
+        SelectionPatterns m = new SelectionPatterns(c, collate, rows.keySet(), new HashSet<>(userSchemas), unmatched,
+                matched);
         Set<String> schemasIn = selection.schemas().isEmpty() ? new HashSet<>(userSchemas)
                 : m.schemas("schemas", selection.schemaPatterns(), true);
         Set<String> schemasOut = m.schemas("excludeSchemas", selection.excludeSchemaPatterns(), false);
@@ -164,6 +168,16 @@ public final class SourceSelection {
                 if (schemasLeftOut.contains(r[0]) && !r[0].equals("public")) {
                     resolved.extensionSchemas.computeIfAbsent(r[0], k -> new ArrayList<>()).add(r[1]);
                 }
+            }
+        }
+        // pg_dump's -t takes its tables whatever -n and -N say; here they must agree, or the pattern moves nothing.
+        for (SelectionPatterns.Matched t : matched) {
+            if (t.relations().stream().noneMatch(oid -> schemas.contains(rows.get(oid).relation.schema()))) {
+                List<String> names = t.relations().stream().map(oid -> rows.get(oid).relation.qualifiedName())
+                        .sorted().toList();
+                resolved.outsideSchemas.add(t.field() + " = " + t.pattern() + " (" + String.join(", ", names.subList(0,
+                        Math.min(5, names.size()))) + (names.size() > 5 ? " and " + (names.size() - 5) + " more" : "")
+                        + ")");
             }
         }
         if (tablesIn != null) {
@@ -290,9 +304,21 @@ public final class SourceSelection {
                     + "partitioned table. Select " + names[1] + " too (excludeTables leaves out the partitions not "
                     + "wanted)"));
         }
+        for (String outside : outsideSchemas) {
+            String[] parts = outside.split(" = ", 2);
+            problems.add(new SpecProblem(parts[0], parts[1], "matches only tables in schemas the schema selection "
+                    + "(schemas, excludeSchemas) leaves out, in database " + database + ", so it would move none "
+                    + "(pg_dump's -t would take them whatever -n and -N say). Select their schemas too, or fix the "
+                    + "pattern"));
+        }
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(problems);
         }
+    }
+
+    /** The table patterns whose every match is in a schema left out, as "field = pattern (schema.name, ...)". */
+    public List<String> outsideSchemas() {
+        return outsideSchemas;
     }
 
     /** The partitions a table pattern took without their partitioned table, as "partition (of parent)". */

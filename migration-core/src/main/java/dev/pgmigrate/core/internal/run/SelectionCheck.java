@@ -99,6 +99,14 @@ final class SelectionCheck {
                     + ".", "A partition moves with its partitioned table; alone it would move nothing.", "Select the "
                     + "partitioned table too; excludeTables leaves out the partitions not wanted.", alone));
         }
+        List<String> outside = selection.outsideSchemas();
+        if (!outside.isEmpty()) {
+            results.add(result(database, ValidationStatus.FAILED, outside.size() + " table pattern(s) match only "
+                    + "tables in schemas the schema selection leaves out in database " + database + ": "
+                    + String.join(", ", outside) + ".", "Those tables move only with their schema, so the pattern "
+                    + "would move nothing; pg_dump's -t takes them whatever -n and -N say.", "Select their schemas "
+                    + "too (schemas, -n), keep them out of excludeSchemas (-N), or fix the pattern.", outside));
+        }
         if (!idle.isEmpty()) {
             results.add(result(database, ValidationStatus.WARNING, idle.size() + " exclusion pattern(s) match "
                     + "nothing in database " + database + ": " + String.join(", ", idle) + ".", "An exclusion that "
@@ -106,7 +114,7 @@ final class SelectionCheck {
                     + "moves.", "Check the spelling of each pattern; leave out those this database does not need.",
                     idle));
         }
-        if (missing.isEmpty() && alone.isEmpty()) {
+        if (missing.isEmpty() && alone.isEmpty() && outside.isEmpty()) {
             results.add(result(database, ValidationStatus.SUCCEEDED, SelectionOutputs.describe(selection, database)
                     + " " + selection.moved().size() + " table(s), view(s) and sequence(s) move.", "", "",
                     selection.leftOut().stream().map(SourceSelection.Relation::qualifiedName).toList()));
