@@ -27,6 +27,9 @@ import java.util.Optional;
 record ConnectionString(String host, Optional<String> hostaddr, int port, String user, Optional<String> database,
         SslMode sslMode) {
     private static final List<String> KEYS = List.of("host", "hostaddr", "port", "user", "dbname", "sslmode");
+    /** libpq parameters a properties file takes under another name. */
+    private static final Map<String, String> IN_PROPERTIES = Map.of("connect_timeout",
+            "settings.connectTimeoutSeconds", "sslrootcert", "the option ssl.rootCert (settings.options)");
     private static final String WHERE_PASSWORDS_GO = "a command line shows in ps and in the shell's history, so "
             + "pgmigrate takes no password there. Remove it, and give it with PGPASSWORD, a ~/.pgpass entry (or "
             + "the file PGPASSFILE names), or a properties file's {\"env\": ...} or {\"file\": ...}";
@@ -57,7 +60,9 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
         }
         values.keySet().stream().filter(k -> !KEYS.contains(k) && !k.equals("password")).forEach(k -> problems.add(
                 new SpecProblem(option, k, "pgmigrate does not take this connection parameter here; it takes: "
-                        + String.join(", ", KEYS) + " (settings such as ssl.rootCert go in a properties file)")));
+                        + String.join(", ", KEYS) + " (" + Optional.ofNullable(IN_PROPERTIES.get(k))
+                        .map(p -> "this one is " + p + " in a properties file")
+                        .orElse("settings such as ssl.rootCert go in a properties file") + ")")));
         String host = values.get("host");
         if (host == null || host.isBlank()) {
             problems.add(new SpecProblem(option, shown, "names no host: write postgresql://user@HOST:5432 or "

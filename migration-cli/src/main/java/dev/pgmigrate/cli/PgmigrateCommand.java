@@ -10,9 +10,9 @@ import picocli.CommandLine.Spec;
 
 /** The root command; its subcommands are added by {@link CommandTree}. */
 @Command(name = "pgmigrate", mixinStandardHelpOptions = true, versionProvider = PgmigrateCommand.Version.class,
-        description = "Migrates PostgreSQL databases offline from a source server to a target server of the same "
-                + "or a newer major version: premigration validation, parallel copy, verification, cancel with "
-                + "rollback.",
+        description = "Migrates PostgreSQL databases from a source server to a target server of the same or a "
+                + "newer major version, offline or online (changes streamed until a cutover): premigration "
+                + "validation, parallel copy, verification, cancel with rollback.",
         footer = {"", "Examples:", "  pgmigrate demo",
                 "  pgmigrate migration create --name shop-move --properties migration.json --wait",
                 "  pgmigrate migration list", "  pgmigrate migration show --name shop-move",

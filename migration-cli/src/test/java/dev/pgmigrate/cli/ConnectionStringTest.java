@@ -70,5 +70,7 @@ class ConnectionStringTest {
                 .hasMessageContaining("Unix socket");
         assertThatThrownBy(() -> ConnectionString.parse("--source", "host=h port=five"))
                 .hasMessageContaining("must be a number");
+        assertThatThrownBy(() -> ConnectionString.parse("--source", "host=h connect_timeout=5"))
+                .hasMessageContaining("this one is settings.connectTimeoutSeconds in a properties file");
     }
 }
