@@ -69,6 +69,11 @@ class SelectionTest {
         }
     }
 
+    /** A migration name of its own: letters, digits and '-'. */
+    private static String runName() {
+        return TestDatabases.unique("seldeps").replace('_', '-');
+    }
+
     private static List<String> tables(PostgresServer server, String db) {
         return server.query(db, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
                 + "c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND n.nspname NOT IN ('pg_catalog', "
@@ -249,6 +254,128 @@ class SelectionTest {
         target.dropDatabase(db);
         assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream().map(r -> r.get(0))
                 .toList()).isEqualTo(before);
+    }
+
+    /**
+     * A moved object that needs one left out (a view of a table, a foreign key to one, a column of a type in a
+     * schema) would fail its restore after the copy: validation and the engine refuse the selection up front.
+     */
+    @Test
+    void aMovedObjectThatNeedsOneLeftOutIsRefusedBeforeTheTargetIsTouched(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("seldeps"));
+        source.execute(db, "CREATE TABLE customer (id serial PRIMARY KEY, name text)",
+                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customer)",
+                "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                "CREATE VIEW recent_notes AS SELECT id, body FROM notes WHERE id > 10",
+                "CREATE SCHEMA kinds", "CREATE TYPE kinds.color AS ENUM ('red', 'blue')",
+                "CREATE TABLE paint (id int PRIMARY KEY, c kinds.color)",
+                "INSERT INTO customer (name) VALUES ('a')", "INSERT INTO orders VALUES (1, 1)",
+                "INSERT INTO notes VALUES (11, 'n')", "INSERT INTO paint VALUES (1, 'red')");
+        List<String> before = target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                .map(r -> r.get(0)).toList();
+        record Case(Selection selection, String dependent, String dependency) {
+        }
+        List<Case> cases = List.of(
+                new Case(Selection.builder().excludeTables("notes").build(), "view public.recent_notes",
+                        "table public.notes"),
+                new Case(Selection.builder().excludeTables("customer").build(),
+                        "table constraint orders_customer_id_fkey on public.orders", "table public.customer"),
+                new Case(Selection.builder().tables("recent_notes").build(), "view public.recent_notes",
+                        "table public.notes"),
+                new Case(Selection.builder().excludeSchemas("kinds").build(), "table column public.paint.c",
+                        "type kinds.color"));
+        for (Case c : cases) {
+            MigrationRecord validated = migrate(source, target, runName(), db, c.selection(),
+                    MigrationOption.VALIDATE_AND_MIGRATE);
+            assertThat(validated.status()).as(c + ": " + validated.validationResults())
+                    .isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(validated.validationResults()).as(c.toString()).anySatisfy(r -> {
+                assertThat(r.validatorId()).isEqualTo("selection");
+                assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+                assertThat(r.items()).containsExactly(c.dependent() + " needs " + c.dependency());
+                assertThat(r.remedy()).contains("excludeTables");
+            });
+            MigrationRecord refused = migrate(source, target, runName(), db, c.selection(), MigrationOption.MIGRATE);
+            assertThat(refused.status()).as(c.toString()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(refused.errors()).as(c.toString()).anySatisfy(e -> {
+                assertThat(e.code()).isEqualTo(MessageCode.SPEC_INVALID);
+                assertThat(e.text()).contains(c.dependent(), c.dependency());
+            });
+            assertThat(target.query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream()
+                    .map(r -> r.get(0)).toList()).as(c.toString()).isEqualTo(before);
+        }
+        // What needs each other left out together, and a table with its own serial, pass.
+        for (Selection fine : List.of(Selection.builder().excludeTables("notes", "recent_notes", "customer", "orders")
+                .build(), Selection.builder().tables("customer", "paint").build())) {
+            MigrationRecord validated = migrate(source, target, runName(), db, fine, MigrationOption.VALIDATE);
+            assertThat(validated.validationResults()).as(fine.toString())
+                    .filteredOn(r -> r.validatorId().equals("selection")).extracting(ValidationResult::status)
+                    .containsExactly(ValidationStatus.SUCCEEDED);
+        }
+    }
+
+    /**
+     * Each kind of dependency on what is left out is named, on the oldest source's catalogs; what moves whole
+     * (an owned sequence, an extension in a schema left out) or stays out together is not.
+     */
+    @Test
+    void everyKindOfDependencyOnWhatIsLeftOutIsNamed(@Pg("9.6") PostgresServer source,
+            @Pg("15") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("seldepkinds"));
+        source.execute(db, "CREATE SCHEMA lib", "CREATE SCHEMA ext", "CREATE EXTENSION hstore SCHEMA ext",
+                "CREATE FUNCTION lib.positive(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0'",
+                "CREATE FUNCTION lib.stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+                "CREATE DOMAIN lib.code AS text", "CREATE TYPE lib.pair AS (a int, b int)",
+                "CREATE SEQUENCE shared_seq",
+                "CREATE TABLE base (id int PRIMARY KEY)", "CREATE TABLE child (extra int) INHERITS (base)",
+                "CREATE TABLE owner_t (id serial PRIMARY KEY)",
+                "CREATE TABLE borrower (id int PRIMARY KEY DEFAULT nextval('owner_t_id_seq'), n int "
+                        + "DEFAULT nextval('shared_seq'), CHECK (lib.positive(id)))",
+                "CREATE TRIGGER stamp BEFORE INSERT ON borrower FOR EACH ROW EXECUTE PROCEDURE lib.stamp()",
+                "CREATE TABLE secret (id int PRIMARY KEY)", "CREATE TABLE guarded (id int PRIMARY KEY, c lib.pair[], "
+                        + "d lib.code, h ext.hstore)",
+                "ALTER TABLE guarded ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON guarded USING (id IN (SELECT id FROM secret))",
+                "CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n FROM secret",
+                "CREATE FUNCTION first_secret(s secret) RETURNS int LANGUAGE sql AS 'SELECT 1'");
+        record Case(Selection selection, List<String> needs) {
+        }
+        List<Case> cases = List.of(
+                new Case(Selection.builder().excludeTables("base").build(), List.of("table public.child needs table "
+                        + "public.base")),
+                new Case(Selection.builder().excludeSchemas("lib").build(), List.of(
+                        "table column public.guarded.c needs type lib.pair[]",
+                        "table column public.guarded.d needs type lib.code",
+                        "table constraint borrower_id_check on public.borrower needs function lib.positive(integer)",
+                        "trigger stamp on public.borrower needs function lib.stamp()")),
+                new Case(Selection.builder().tables("borrower").build(), List.of(
+                        "default value for public.borrower.id needs sequence public.owner_t_id_seq",
+                        "default value for public.borrower.n needs sequence public.shared_seq",
+                        "function public.first_secret(public.secret) needs table public.secret")),
+                new Case(Selection.builder().excludeTables("secret").build(), List.of(
+                        "function public.first_secret(public.secret) needs table public.secret",
+                        "materialized view public.totals needs table public.secret",
+                        "policy p on public.guarded needs table public.secret")),
+                // The hstore column is not named: what an extension needs is the extension's.
+                new Case(Selection.builder().excludeTables("secret", "totals").excludeSchemas("ext").build(), List.of(
+                        "function public.first_secret(public.secret) needs table public.secret",
+                        "policy p on public.guarded needs table public.secret")),
+                new Case(Selection.builder().tables("owner_t", "base", "child", "secret").build(), List.of()));
+        for (Case c : cases) {
+            MigrationRecord validated = migrate(source, target, runName(), db, c.selection(), MigrationOption.VALIDATE);
+            List<ValidationResult> selection = validated.validationResults().stream()
+                    .filter(r -> r.validatorId().equals("selection")).toList();
+            if (c.needs().isEmpty()) {
+                assertThat(selection).as(c.toString()).extracting(ValidationResult::status)
+                        .containsExactly(ValidationStatus.SUCCEEDED);
+            } else {
+                assertThat(selection).as(c.toString()).singleElement().satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ValidationStatus.FAILED);
+                    assertThat(r.items()).containsExactlyElementsOf(c.needs());
+                });
+            }
+        }
     }
 
     @Test
