@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SelectionDependencies;
 import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
@@ -51,7 +52,8 @@ public final class SourceLocks {
     /**
      * Opens {@code db}'s snapshot, the one every copy reads, once every table is locked against TRUNCATE and DDL;
      * then resolves the spec's selection inside it, once: pg_dump, the copy and the verification all follow that.
-     * An include pattern that matches nothing fails here, before anything is made on the target.
+     * An include pattern that matches nothing, or a moved object that needs one left out, fails here, before
+     * anything is made on the target.
      */
     static void openSnapshot(DatabaseRun db, Endpoint source, MigrationSettings settings, CancelSignal cancel,
             RecordKeeper keeper) throws SQLException {
@@ -76,6 +78,7 @@ public final class SourceLocks {
         log.debug("Database {}: snapshot {}", db.name, db.snapshot);
         db.selection = SourceSelection.resolve(c, settings.selection());
         db.selection.requireMatches(db.name);
+        SelectionDependencies.require(c, db.selection, db.name);
         if (!db.selection.isEverything() && keeper.record().notes().stream().noneMatch(n -> n.is(
                 MessageCode.SELECTION_APPLIED) && n.text().startsWith("Database " + db.name + ":"))) {
             keeper.note(MessageCode.SELECTION_APPLIED, SelectionOutputs.describe(db.selection, db.name));

@@ -6,6 +6,7 @@ import dev.pgmigrate.api.ValidationScope;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.LeftOut;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SelectionDependencies;
 import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
 import java.sql.Connection;
@@ -20,18 +21,27 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The spec's selection checked on each source database before anything moves, as the engine's own check
- * {@value #ID}: a pattern that takes objects must match some (Failed), an exclusion that matches nothing is
- * likely a typo (Warning), and otherwise it says what stays behind. What it leaves out also reaches every
- * validator ({@code ValidationContext.leftOut()}), so a table left out cannot fail a check.
+ * {@value #ID}: a pattern that takes objects must match some (Failed), a moved object must not need one left out
+ * (Failed), an exclusion that matches nothing is likely a typo (Warning), and otherwise it says what stays behind.
+ * What it leaves out also reaches every validator ({@code ValidationContext.leftOut()}), so a table left out cannot
+ * fail a check.
  */
 final class SelectionCheck {
     static final String ID = "selection";
     private static final Logger log = LoggerFactory.getLogger(SelectionCheck.class);
+
+    /** The selection resolved on one database, with the moved objects that need one it leaves out. */
+    record Resolved(SourceSelection selection, List<SelectionDependencies.Missing> missing) {
+        Resolved {
+            missing = List.copyOf(missing);
+        }
+    }
 
     private SelectionCheck() {
     }
@@ -40,21 +50,22 @@ final class SelectionCheck {
      * The selection resolved on each database of the spec that the source has, read at once on {@code executor};
      * empty when the selection takes everything. A database that cannot be read is left to {@code source-database}.
      */
-    static Map<String, SourceSelection> resolve(MigrationSpec spec, Endpoint source, ExecutorService executor)
+    static Map<String, Resolved> resolve(MigrationSpec spec, Endpoint source, ExecutorService executor)
             throws InterruptedException {
-        Map<String, SourceSelection> resolved = new LinkedHashMap<>();
+        Map<String, Resolved> resolved = new LinkedHashMap<>();
         if (spec.settings().selection().takesEverything()) {
             return resolved;
         }
-        Map<String, Future<SourceSelection>> futures = new LinkedHashMap<>();
+        Map<String, Future<Resolved>> futures = new LinkedHashMap<>();
         for (String database : spec.databases()) {
             futures.put(database, executor.submit(() -> {
                 try (Connection c = source.connector().openReadOnly(database)) {
-                    return SourceSelection.resolve(c, spec.settings().selection());
+                    SourceSelection selection = SourceSelection.resolve(c, spec.settings().selection());
+                    return new Resolved(selection, SelectionDependencies.find(c, selection));
                 }
             }));
         }
-        for (Map.Entry<String, Future<SourceSelection>> e : futures.entrySet()) {
+        for (Map.Entry<String, Future<Resolved>> e : futures.entrySet()) {
             try {
                 resolved.put(e.getKey(), e.getValue().get());
             } catch (ExecutionException failed) {
@@ -66,19 +77,21 @@ final class SelectionCheck {
     }
 
     /** What the validators of {@code database} skip. */
-    static LeftOut leftOut(Optional<SourceSelection> selection) {
-        if (selection.isEmpty() || selection.get().isEverything()) {
+    static LeftOut leftOut(Optional<Resolved> resolved) {
+        if (resolved.isEmpty() || resolved.get().selection().isEverything()) {
             return LeftOut.NOTHING;
         }
+        SourceSelection selection = resolved.get().selection();
         Set<Long> relations = new HashSet<>();
-        selection.get().leftOut().forEach(r -> relations.add(r.oid()));
+        selection.leftOut().forEach(r -> relations.add(r.oid()));
         Set<Long> rows = new HashSet<>();
-        selection.get().rowsLeftOut().forEach(r -> rows.add(r.oid()));
+        selection.rowsLeftOut().forEach(r -> rows.add(r.oid()));
         return new LeftOut(relations, rows);
     }
 
     /** The check's results for one database. */
-    static List<ValidationResult> results(String database, SourceSelection selection) {
+    static List<ValidationResult> results(String database, Resolved resolved) {
+        SourceSelection selection = resolved.selection();
         List<ValidationResult> results = new ArrayList<>();
         List<String> missing = selection.unmatched().stream().filter(SourceSelection.Unmatched::include)
                 .map(u -> u.field() + " = " + u.pattern()).toList();
@@ -107,6 +120,14 @@ final class SelectionCheck {
                     + "would move nothing; pg_dump's -t takes them whatever -n and -N say.", "Select their schemas "
                     + "too (schemas, -n), keep them out of excludeSchemas (-N), or fix the pattern.", outside));
         }
+        List<String> needed = resolved.missing().stream().map(SelectionDependencies.Missing::describe).toList();
+        if (!needed.isEmpty()) {
+            results.add(result(database, ValidationStatus.FAILED, needed.size() + " moved object(s) need(s) what the "
+                    + "selection leaves out in database " + database + ": " + String.join(", ", needed) + ".",
+                    "pg_dump would dump each without what it needs: the restore fails once the rows are copied, and "
+                    + "the migration rolls back.", resolved.missing().stream().map(SelectionDependencies.Missing::remedy)
+                    .distinct().collect(Collectors.joining("; ")) + ".", needed));
+        }
         if (!idle.isEmpty()) {
             results.add(result(database, ValidationStatus.WARNING, idle.size() + " exclusion pattern(s) match "
                     + "nothing in database " + database + ": " + String.join(", ", idle) + ".", "An exclusion that "
@@ -114,7 +135,7 @@ final class SelectionCheck {
                     + "moves.", "Check the spelling of each pattern; leave out those this database does not need.",
                     idle));
         }
-        if (missing.isEmpty() && alone.isEmpty() && outside.isEmpty()) {
+        if (missing.isEmpty() && alone.isEmpty() && outside.isEmpty() && needed.isEmpty()) {
             results.add(result(database, ValidationStatus.SUCCEEDED, SelectionOutputs.describe(selection, database)
                     + " " + selection.moved().size() + " table(s), view(s) and sequence(s) move.", "", "",
                     selection.leftOut().stream().map(SourceSelection.Relation::qualifiedName).toList()));

@@ -11,7 +11,6 @@ import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ValidationContext;
 import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.internal.pg.Endpoint;
-import dev.pgmigrate.core.internal.pg.SourceSelection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,7 +38,7 @@ public final class ValidationRunner {
 
     public static List<ValidationResult> run(MigrationSpec spec, List<Validator> validators, Endpoint source,
             Endpoint target, ExecutorService executor, CancelSignal cancel) throws InterruptedException {
-        Map<String, SourceSelection> selections = SelectionCheck.resolve(spec, source, executor);
+        Map<String, SelectionCheck.Resolved> selections = SelectionCheck.resolve(spec, source, executor);
         List<ValidationResult> results = new ArrayList<>();
         selections.forEach((database, selection) -> results.addAll(SelectionCheck.results(database, selection)));
         FactsPerDatabase facts = FactsPerDatabase.declaredBy(validators);
