@@ -29,6 +29,9 @@ import java.util.TreeSet;
  * partitioned table (unless excluded itself); a sequence also moves with the table that owns it, and an identity
  * sequence exactly with its table, as pg_dump dumps them. A schema left out that holds an extension is still
  * created, empty, since the extension moves ({@link #extensionSchemas()}).
+ *
+ * <p>Longer than our usual classes: the resolution and what it finds wrong with a selection (patterns matching
+ * nothing, a partition alone, a table pattern outside the schema selection) read the same rows, read once.
  */
 public final class SourceSelection {
     private static final SourceSelection EVERYTHING = new SourceSelection(Selection.everything(), Map.of(),
