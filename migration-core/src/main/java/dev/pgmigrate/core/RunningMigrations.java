@@ -67,9 +67,9 @@ final class RunningMigrations {
         String key = key(stored.namespace(), spec.name());
         running.put(key, run);
         run.completion().whenComplete((r, e) -> {
-            // A rollback that could not finish is finished by a later cancel: keep the target's password for it.
+            // A rollback that could not finish is finished by a later cancel: keep the servers' passwords for it.
             if (r != null && r.failedWith(MessageCode.ROLLBACK_INCOMPLETE)) {
-                rollbacks.unfinished(key, spec.target());
+                rollbacks.unfinished(key, spec.source(), spec.target());
             }
             running.remove(key);
             lastBeat.remove(run); // a long-lived service forgets the runs that ended

@@ -30,8 +30,11 @@ final class StoredRollbacks {
     private final MigrationStore store;
     private final Clock clock;
     private final MigrationService.CredentialsProvider credentials;
-    /** Targets, with their passwords, of migrations this service ran whose rollback is unfinished. */
-    private final Map<String, ServerSpec> unfinishedRollbacks = new ConcurrentHashMap<>();
+    /** Servers, with their passwords, of migrations this service ran whose rollback is unfinished. */
+    private final Map<String, Servers> unfinishedRollbacks = new ConcurrentHashMap<>();
+
+    private record Servers(ServerSpec source, ServerSpec target) {
+    }
 
     StoredRollbacks(MigrationStore store, Clock clock, MigrationService.CredentialsProvider credentials) {
         this.store = store;
@@ -39,9 +42,9 @@ final class StoredRollbacks {
         this.credentials = credentials;
     }
 
-    /** Keeps the target, with its password, of a migration this service ran whose rollback did not finish. */
-    void unfinished(String key, ServerSpec target) {
-        unfinishedRollbacks.put(key, target);
+    /** Keeps the servers, with their passwords, of a migration this service ran whose rollback did not finish. */
+    void unfinished(String key, ServerSpec source, ServerSpec target) {
+        unfinishedRollbacks.put(key, new Servers(source, target));
     }
 
     /**
@@ -49,13 +52,13 @@ final class StoredRollbacks {
      * target was unreachable, say); its journal keeps them until a rollback undoes them all.
      */
     StoredMigration again(StoredMigration stored, String key) {
-        ServerSpec known = unfinishedRollbacks.get(key);
-        ServerSpec target = known != null ? known : stored.record().spec().target().withLogin(
+        Servers known = unfinishedRollbacks.get(key);
+        ServerSpec target = known != null ? known.target() : stored.record().spec().target().withLogin(
                 stored.record().spec().target().adminLogin(), credentials.password(stored, "targetServer"));
         requireLogin(stored, target);
         log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
                 stored.journal().size());
-        List<String> problems = Rollback.undo(source(stored), new ServerConnector(target,
+        List<String> problems = Rollback.undo(source(stored, known), new ServerConnector(target,
                 stored.record().spec().settings()), "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
@@ -88,7 +91,7 @@ final class StoredRollbacks {
         log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
                 stored.journal().size());
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
-        List<String> problems = Rollback.undo(source(stored), new ServerConnector(target,
+        List<String> problems = Rollback.undo(source(stored, null), new ServerConnector(target,
                 stored.record().spec().settings()), "postgres", stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
@@ -110,14 +113,14 @@ final class StoredRollbacks {
      * The source, with its password, when the journal has changes to undo there (an online migration's slot);
      * null when it has none, so that the source need not be reachable.
      */
-    private ServerConnector source(StoredMigration stored) {
+    private ServerConnector source(StoredMigration stored, Servers known) {
         boolean onSource = stored.journal().stream().anyMatch(e -> e.kind().startsWith("source"));
         if (!onSource) {
             return null;
         }
         ServerSpec spec = stored.record().spec().source();
-        return new ServerConnector(spec.withLogin(spec.adminLogin(), credentials.password(stored, "sourceServer")),
-                stored.record().spec().settings());
+        return new ServerConnector(known != null ? known.source() : spec.withLogin(spec.adminLogin(),
+                credentials.password(stored, "sourceServer")), stored.record().spec().settings());
     }
 
     /**

@@ -86,11 +86,36 @@ public final class Rollback {
                 }
             }
         } catch (SQLException e) {
-            problems.add("Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
-                    + e.getSQLState() + "). Nothing was undone; the journal is kept: run 'pgmigrate migration cancel' "
-                    + "again once the target is reachable, as often as needed, until it says nothing is left.");
+            // The source's slot keeps WAL from being recycled for as long as it exists: it must not wait for the
+            // target to come back.
+            int before = problems.size();
+            boolean onSource = undoOnSourceOnly(source, reversed, problems);
+            problems.add(before, "Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
+                    + e.getSQLState() + "). Nothing was undone on the target" + (onSource && problems.size() == before
+                    ? " (on the source, the replication slot, the publication and the replica identities were: it "
+                    + "keeps no WAL for this migration)" : "") + "; the journal is kept: run 'pgmigrate migration "
+                    + "cancel' again once the target is reachable, as often as needed, until it says nothing is left.");
         }
         return problems;
+    }
+
+    /** Undoes the journal's source entries, newest first; whether it had any. */
+    private static boolean undoOnSourceOnly(ServerConnector source, List<JournalEntry> reversed,
+            List<String> problems) {
+        boolean any = false;
+        for (JournalEntry entry : reversed) {
+            java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+            if (kind.isPresent() && kind.get().onSource()) {
+                any = true;
+                try {
+                    SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
+                } catch (SQLException e) {
+                    problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
+                            + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
+                }
+            }
+        }
+        return any;
     }
 
     /**

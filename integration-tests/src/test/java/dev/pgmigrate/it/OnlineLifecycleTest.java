@@ -1,0 +1,99 @@
+package dev.pgmigrate.it;
+
+import static dev.pgmigrate.it.OnlineMigrationTest.assertNothingLeft;
+import static dev.pgmigrate.it.OnlineMigrationTest.awaitStatus;
+import static dev.pgmigrate.it.OnlineMigrationTest.cancelOnClose;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgmigrate.api.MessageCode;
+import dev.pgmigrate.api.MigrationMessage;
+import dev.pgmigrate.api.MigrationMode;
+import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.MigrationHandle;
+import dev.pgmigrate.core.MigrationService;
+import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.PgbenchDataset;
+import dev.pgmigrate.testkit.PostgresTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An online migration's lifecycle as its user meets it, on real servers: canceled with the target out of reach or
+ * from a new process after a kill, changed on the source while it follows, written to during its cutover.
+ */
+@PostgresTest
+class OnlineLifecycleTest {
+    private static PostgresServer source;
+
+    @BeforeAll
+    static void logicalSource() {
+        source = OnlineMigrationTest.logicalSource("15");
+    }
+
+    @AfterAll
+    static void stopSource() {
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    @Test
+    void aCancelWhileTheTargetIsOutOfReachStillDropsTheSlotOnTheSource() throws Exception {
+        String db = bank("unreachable");
+        try (PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy relay = new SlowProxy(target, 0, 0);
+                MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("unreachable", source.superuserSpec(), relay.serverSpec(), db,
+                    MigrationSettings.builder().option("rollback.waitSeconds", "1")));
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            relay.cut();
+            handle.cancel();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertThat(slotAndPublication(db)).as("on the source, %s", done.errors()).isEqualTo("0/0");
+            assertThat(replicaIdentity(db)).as("pgbench_history's replica identity, set back").isEqualTo("d");
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.ROLLBACK_INCOMPLETE);
+            assertThat(done.errors()).anyMatch(e -> e.text().contains("keeps no WAL for this migration"));
+
+            relay.mend(); // the target back: cancel again to finish its part
+            MigrationRecord again = service.cancel("unreachable");
+            assertThat(again.errors()).extracting(MigrationMessage::code)
+                    .doesNotContain(MessageCode.ROLLBACK_INCOMPLETE);
+            assertThat(again.notes()).anyMatch(n -> n.is(MessageCode.ROLLED_BACK));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+            assertNothingLeft(source, target, db);
+        }
+    }
+
+    private static String bank(String prefix) {
+        String db = source.createDatabase(TestDatabases.unique(prefix));
+        PgbenchDataset.load(source, db, 1);
+        return db;
+    }
+
+    private static MigrationSpec spec(String name, ServerSpec from, ServerSpec to, String db,
+            MigrationSettings.Builder settings) {
+        return MigrationSpec.builder().name(name).source(from).target(to).databases(db).mode(MigrationMode.ONLINE)
+                .settings(settings.parallelism(1).option("online.replicaIdentityFull", "true").build()).build();
+    }
+
+    private static String replicaIdentity(String db) {
+        return source.queryForString(db, "SELECT relreplident FROM pg_class WHERE oid = 'pgbench_history'::regclass");
+    }
+
+    private static String slotAndPublication(String db) {
+        return source.queryForString(db, "SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = "
+                + "current_database() AND slot_name LIKE 'pgmigrate%') || '/' || (SELECT count(*) FROM pg_publication "
+                + "WHERE pubname LIKE 'pgmigrate%')");
+    }
+}
