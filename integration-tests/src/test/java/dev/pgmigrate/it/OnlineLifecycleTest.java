@@ -17,6 +17,7 @@ import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.TestDatabases;
+import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PgbenchDataset;
 import dev.pgmigrate.testkit.PostgresTest;
 import java.time.Duration;
@@ -73,6 +74,30 @@ class OnlineLifecycleTest {
             assertThat(PluginJarTest.databases(target)).isEqualTo(before);
             assertNothingLeft(source, target, db);
         }
+    }
+
+    @Test
+    void aColumnRetypedOnTheSourceWhileFollowingFailsNamingIt(@Pg("17") PostgresServer target) throws Exception {
+        String db = bank("retyped");
+        source.execute(db, "CREATE TABLE measure (id int PRIMARY KEY, v numeric(10, 2))",
+                "INSERT INTO measure VALUES (1, 1)");
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            MigrationHandle handle = service.start(spec("retyped", source.superuserSpec(), target.superuserSpec(), db,
+                    MigrationSettings.builder()));
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            source.execute(db, "ALTER TABLE measure ALTER COLUMN v TYPE numeric(10, 4)",
+                    "INSERT INTO measure VALUES (2, 1.2345)");
+            // Applied, the copy would hold 1.23: no error, the value rounded.
+            MigrationRecord done = handle.await(Duration.ofSeconds(30));
+
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.SOURCE_SCHEMA_CHANGED);
+            assertThat(done.errors().get(0).text()).contains("\"public\".\"measure\"",
+                    "column \"v\" is now numeric(10,4), its copy's numeric(10,2)");
+        }
+        assertThat(PluginJarTest.databases(target)).as("rolled back").isEqualTo(before);
+        assertNothingLeft(source, target, db);
     }
 
     private static String bank(String prefix) {

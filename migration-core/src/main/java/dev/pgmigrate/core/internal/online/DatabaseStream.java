@@ -183,7 +183,7 @@ public final class DatabaseStream implements Runnable {
                 openCommitMicros = -1;
                 transactions++;
             } else if (change instanceof Change.Relation r) {
-                change = checkColumns(apply, r);
+                change = checkColumns(apply, probe, r);
             } else if (change instanceof Change.Insert || change instanceof Change.Update
                     || change instanceof Change.Delete || change instanceof Change.Truncate) {
                 changes++;
@@ -214,16 +214,18 @@ public final class DatabaseStream implements Runnable {
     }
 
     /**
-     * Stops the stream when a table's columns on the source are no longer those of its copy: logical replication
-     * carries no schema change, and applying rows of another shape would fail or lose a column. Returns the relation
-     * with each column's type and identity on the target, which the apply's statements need.
+     * Stops the stream when a table's columns on the source are no longer those of its copy, by name or by type:
+     * logical replication carries no schema change, and applying rows of another shape would fail, lose a column or
+     * silently round a value. Returns the relation with each column's type and identity on the target, which the
+     * apply's statements need.
      */
-    private Change.Relation checkColumns(Connection apply, Change.Relation r) throws SQLException {
+    private Change.Relation checkColumns(Connection apply, Connection probe, Change.Relation r) throws SQLException {
         String table = Sql.qualified(r.schema(), r.table());
         List<String> sent = r.columns().stream().map(Change.Column::name).sorted().toList();
         java.util.Map<String, String[]> columns = new java.util.HashMap<>();
         for (String[] row : Sql.rows(apply, "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), "
-                + "attidentity = 'a' FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND "
+                + "attidentity = 'a', (SELECT typname FROM pg_catalog.pg_type WHERE oid = atttypid), atttypmod "
+                + "FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND "
                 + "NOT attisdropped" + (generatedColumns(apply) ? " AND attgenerated = ''" : ""), table)) {
             columns.put(row[0], row);
         }
@@ -233,6 +235,25 @@ public final class DatabaseStream implements Runnable {
                     + table + " changed on the source during the online migration: its columns are now " + sent
                     + ", its copy's " + there + ". Logical replication does not carry schema changes: cancel the "
                     + "migration, make the change, and start it again.");
+        }
+        // Type OIDs differ between servers: a type is compared by its name and modifier.
+        java.util.Map<String, String> sourceTypes = new java.util.HashMap<>();
+        for (String[] row : Sql.rows(probe, "SELECT oid::text, typname FROM "
+                + "pg_catalog.pg_type WHERE oid = ANY (?::oid[])", r.columns().stream().map(c -> String.valueOf(
+                Integer.toUnsignedLong(c.typeOid()))).collect(java.util.stream.Collectors.joining(",", "{", "}")))) {
+            sourceTypes.put(row[0], row[1]);
+        }
+        for (Change.Column c : r.columns()) {
+            String[] copy = columns.get(c.name());
+            if (!copy[3].equals(sourceTypes.get(String.valueOf(Integer.toUnsignedLong(c.typeOid()))))
+                    || Integer.parseInt(copy[4]) != c.typeModifier()) {
+                String now = Sql.one(probe, "SELECT pg_catalog.format_type(?::oid, ?::int)", String.valueOf(
+                        Integer.toUnsignedLong(c.typeOid())), String.valueOf(c.typeModifier()));
+                throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
+                        + table + " changed on the source during the online migration: its column " + Sql.ident(
+                        c.name()) + " is now " + now + ", its copy's " + copy[1] + ". Logical replication does not "
+                        + "carry schema changes: cancel the migration, make the change, and start it again.");
+            }
         }
         return new Change.Relation(r.oid(), r.schema(), r.table(), r.replicaIdentity(), r.columns().stream()
                 .map(c -> new Change.Column(c.key(), c.name(), c.typeOid(), c.typeModifier(), columns.get(c.name())[1],
