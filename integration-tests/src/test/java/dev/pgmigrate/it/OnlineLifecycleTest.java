@@ -20,8 +20,11 @@ import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PgbenchDataset;
 import dev.pgmigrate.testkit.PostgresTest;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,48 @@ class OnlineLifecycleTest {
                     "column \"v\" is now numeric(10,4), its copy's numeric(10,2)");
         }
         assertThat(PluginJarTest.databases(target)).as("rolled back").isEqualTo(before);
+        assertNothingLeft(source, target, db);
+    }
+
+    @Test
+    void writesTheCutoverDidNotSeeAreFollowedAndItEndsIdentical(@Pg("17") PostgresServer target) throws Exception {
+        String db = bank("lightwriter");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try (Connection w = source.connect(db); Statement s = w.createStatement()) {
+                for (int i = 0; writing.get(); i++) {
+                    s.execute("INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, " + i + ")");
+                    Thread.sleep(50);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            MigrationHandle handle = service.start(spec("light-writer", source.superuserSpec(),
+                    target.superuserSpec(), db, MigrationSettings.builder()));
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            writer.start(); // short transactions, seldom open when the cutover looks at the sessions
+            Thread.sleep(1000);
+            handle.cutover();
+            Thread.sleep(3000); // rounds of the cutover while the writes go on
+            writing.set(false);
+            writer.join();
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            // Not a verification mismatch that rolls the whole migration back: the cutover goes on after the writes.
+            assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.notes()).anyMatch(n -> n.is(MessageCode.CUTOVER_WRITES_CONTINUED));
+            assertThat(done.verification().orElseThrow().matches()).isTrue();
+        } finally {
+            writing.set(false);
+        }
+        String rows = "SELECT count(*) || ' rows, the last ' || max(delta) FROM pgbench_history";
+        long last = target.queryForLong(db, "SELECT max(delta) FROM pgbench_history");
+        assertThat(target.queryForString(db, rows)).as("none lost up to the cutover's point")
+                .isEqualTo((last + 1) + " rows, the last " + last)
+                .isEqualTo(source.queryForString(db, rows.replace("pgbench_history", "pgbench_history WHERE delta <= "
+                        + last)));
         assertNothingLeft(source, target, db);
     }
 

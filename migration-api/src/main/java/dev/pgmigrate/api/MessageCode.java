@@ -146,6 +146,9 @@ public enum MessageCode implements Labeled {
             + "their updates and deletes replicate; a rollback sets them back.", "None."),
     CUTOVER_COMPLETED(Kind.NOTE, "The cutover applied the source's last changes, set the sequences and verified "
             + "the target; the note states the downtime.", "Point the applications at the target."),
+    CUTOVER_WRITES_CONTINUED(Kind.NOTE, "The source was written during the cutover, after the point the target had "
+            + "reached; the streams followed its changes again and the cutover started over.", "Stop the applications "
+            + "that write to the source's databases."),
     SOURCE_CLEANED_UP(Kind.NOTE, "The replication slots and publications an online migration made on the source "
             + "were dropped.", "None."),
     ROLLED_BACK(Kind.NOTE, "A later cancel finished an incomplete rollback: nothing of the migration is left on "

@@ -167,6 +167,7 @@ public final class DatabaseStream implements Runnable {
                         confirm(stream, sent); // nothing of ours before it: the slot may let that WAL go
                     }
                     if (position >= stopAt) {
+                        stream.forceUpdateStatus(); // the slot confirms it now: the cutover reads the slot next
                         figures(probe, true);
                         return;
                     }

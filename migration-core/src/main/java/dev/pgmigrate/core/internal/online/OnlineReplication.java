@@ -42,6 +42,7 @@ public final class OnlineReplication implements AutoCloseable {
     private final Map<String, DatabaseStream> streams = new LinkedHashMap<>();
     private final Map<String, String> workingNames = new LinkedHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+    private boolean writesNoted;
 
     public OnlineReplication(MigrationSpec spec, RecordKeeper keeper, Endpoint source, Endpoint target,
             CancelSignal cancel) {
@@ -108,49 +109,92 @@ public final class OnlineReplication implements AutoCloseable {
     /**
      * The cutover's part on the data: waits until no session writes to the migrated databases on the source,
      * stops each stream once the target has everything up to the source's position then, sets the sequences, and
-     * verifies each database against the source as it now is.
+     * verifies each database against the source as it now is. A write the wait did not see (a short transaction
+     * between two looks) is found in the slots afterwards: the streams follow again and the cutover starts over.
      */
     public void cutover(WorkerPool pool) throws Exception {
-        waitForQuietSource();
-        for (Map.Entry<String, DatabaseStream> e : streams.entrySet()) {
-            try (Connection c = source.connector().open(e.getKey())) {
-                e.getValue().stopAt(endPosition(c));
+        while (true) {
+            waitForQuietSource();
+            for (Map.Entry<String, DatabaseStream> e : streams.entrySet()) {
+                try (Connection c = source.connector().open(e.getKey())) {
+                    e.getValue().stopAt(endPosition(c));
+                }
             }
-        }
-        for (DatabaseStream stream : streams.values()) {
-            while (!stream.ended().isDone()) {
+            for (DatabaseStream stream : streams.values()) {
+                while (!stream.ended().isDone()) {
+                    cancel.check();
+                    Thread.sleep(20);
+                }
+            }
+            failure();
+            VerificationReport all = null;
+            MigrationException mismatch = null;
+            for (Map.Entry<String, String> db : workingNames.entrySet()) {
                 cancel.check();
-                Thread.sleep(20);
+                keeper.activity(db.getKey(), java.util.Optional.of("cutting over: sequences and verification"));
+                VerificationReport report = sequencesAndVerification(db.getKey(), db.getValue(), pool);
+                if (report != null && !report.matches()) {
+                    mismatch = new MigrationException(MessageCode.VERIFICATION_MISMATCH, Verifier.describeMismatch(
+                            db.getKey(), report) + " (at the cutover: was the source still written?)");
+                    break;
+                }
+                all = report == null ? all : all == null ? report : new VerificationReport(all.startedAt(),
+                        all.elapsed().plus(report.elapsed()), concat(all.tables(), report.tables()),
+                        concat(all.objects(), report.objects()));
             }
+            List<String> written = writtenSinceStop();
+            if (written.isEmpty()) {
+                if (mismatch != null) {
+                    throw mismatch;
+                }
+                if (all != null) {
+                    keeper.setVerification(all);
+                }
+                return;
+            }
+            log.info("The source was written during the cutover ({}); following again", written);
+            if (!writesNoted) {
+                writesNoted = true;
+                keeper.note(MessageCode.CUTOVER_WRITES_CONTINUED, "The source was written during the cutover, after "
+                        + "the point the target had reached: " + String.join(", ", written) + ". Following its "
+                        + "changes again; the cutover starts over once no session writes. Stop the applications "
+                        + "writing to it.");
+            }
+            new LinkedHashMap<>(workingNames).forEach(this::follow);
         }
-        failure();
-        VerificationReport all = null;
-        for (Map.Entry<String, String> db : workingNames.entrySet()) {
-            cancel.check();
-            keeper.activity(db.getKey(), java.util.Optional.of("cutting over: sequences and verification"));
-            try (Connection src = source.connector().open(db.getKey());
-                    Connection dst = target.connector().open(db.getValue())) {
-                Sql.execute(src, "SET search_path = pg_catalog");
-                SourceCatalog catalog = SourceCatalog.read(src);
-                catalog.retain(SourceSelection.resolve(src, spec.settings().selection()));
-                setSequences(src, dst, catalog);
-                if (spec.settings().verify()) {
-                    VerificationReport report = Verifier.verify(source.connector(), db.getKey(), null,
-                            target.connector(), db.getValue(), catalog, pool, cancel);
-                    if (!report.matches()) {
-                        throw new MigrationException(MessageCode.VERIFICATION_MISMATCH,
-                                Verifier.describeMismatch(db.getKey(), report) + " (at the cutover: was the source "
-                                + "still written?)");
-                    }
-                    all = all == null ? report : new VerificationReport(all.startedAt(), all.elapsed()
-                            .plus(report.elapsed()), concat(all.tables(), report.tables()),
-                            concat(all.objects(), report.objects()));
+    }
+
+    /** Sets the sequences of {@code working} from {@code database} and verifies it, when asked to; null if not. */
+    private VerificationReport sequencesAndVerification(String database, String working, WorkerPool pool)
+            throws Exception {
+        try (Connection src = source.connector().open(database);
+                Connection dst = target.connector().open(working)) {
+            Sql.execute(src, "SET search_path = pg_catalog");
+            SourceCatalog catalog = SourceCatalog.read(src);
+            catalog.retain(SourceSelection.resolve(src, spec.settings().selection()));
+            setSequences(src, dst, catalog);
+            return spec.settings().verify() ? Verifier.verify(source.connector(), database, null,
+                    target.connector(), working, catalog, pool, cancel) : null;
+        }
+    }
+
+    /**
+     * The databases whose slot holds a row change after the point its stream stopped at, each with how many: writes
+     * committed after the streams stopped, which the target lacks. Read with the slot's own decoding, so a write
+     * that no look at the sessions caught is found all the same.
+     */
+    private List<String> writtenSinceStop() throws Exception {
+        List<String> written = new ArrayList<>();
+        for (String database : streams.keySet()) {
+            String slot = SourceSlot.name(spec.name(), database);
+            try (Connection c = source.connector().open(database)) {
+                String changes = SourceSlot.changesPending(c, slot);
+                if (!changes.equals("0")) {
+                    written.add(database + " (" + changes + " row change(s))");
                 }
             }
         }
-        if (all != null) {
-            keeper.setVerification(all);
-        }
+        return written;
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -126,6 +126,60 @@ public final class SourceSlot implements AutoCloseable {
         Sql.execute(source, "DROP PUBLICATION IF EXISTS " + Sql.ident(name));
     }
 
+    /**
+     * How many row changes (inserts, updates, deletes, truncates) the slot {@code name} holds that its consumer has
+     * not confirmed, read without consuming them; the slot must be idle, which it becomes a moment after its stream
+     * ended.
+     */
+    public static String changesPending(Connection source, String name) throws SQLException {
+        flushWal(source);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                // pgoutput's messages start with their kind: 'I', 'U', 'D' and 'T' change rows.
+                return Sql.one(source, "SELECT count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes(?, NULL, "
+                        + "NULL, 'proto_version', '1', 'publication_names', ?) WHERE get_byte(data, 0) IN (73, 85, 68, "
+                        + "84)", name, name);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt == 100) { // still active: its walsender is ending
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Has the source's WAL flushed up to now: decoding reads flushed WAL only, and a transaction committed with
+     * {@code synchronous_commit = off} may not be yet. A logical message committed synchronously flushes all before
+     * it; a login that may not write one waits, a few seconds at most, for the WAL writer.
+     */
+    private static void flushWal(Connection source) throws SQLException {
+        Sql.execute(source, "SET synchronous_commit = on");
+        try {
+            Sql.one(source, "SELECT pg_catalog.pg_logical_emit_message(true, 'pgmigrate', 'cutover check')::text");
+            return;
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        String now = Sql.one(source, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+        for (int wait = 0; wait < 50 && "f".equals(Sql.one(source, "SELECT pg_catalog.pg_current_wal_flush_lsn() "
+                + ">= ?::pg_lsn", now)); wait++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** The slots of pgmigrate on the server {@code source} is connected to, each with the database it is in. */
     public static List<String[]> leftovers(Connection source) throws SQLException {
         return Sql.rows(source, "SELECT slot_name, database FROM pg_replication_slots "
