@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An online migration's lifecycle as its user meets it, on real servers: canceled with the target out of reach or
- * from a new process after a kill, changed on the source while it follows, written to during its cutover.
+ * An online migration's lifecycle as its user meets it, on real servers: canceled with the target out of reach,
+ * a column retyped on the source while it follows, the source written to during its cutover.
  */
 @PostgresTest
 class OnlineLifecycleTest {
