@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An online migration's lifecycle as its user meets it, on real servers: canceled with the target out of reach,
- * a column retyped on the source while it follows, the source written to during its cutover.
+ * a column retyped or a table created on the source while it follows, the source written to during its cutover.
  */
 @PostgresTest
 class OnlineLifecycleTest {
@@ -98,6 +98,28 @@ class OnlineLifecycleTest {
             assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.SOURCE_SCHEMA_CHANGED);
             assertThat(done.errors().get(0).text()).contains("\"public\".\"measure\"",
                     "column \"v\" is now numeric(10,4), its copy's numeric(10,2)");
+        }
+        assertThat(PluginJarTest.databases(target)).as("rolled back").isEqualTo(before);
+        assertNothingLeft(source, target, db);
+    }
+
+    /** A table created on the source while the migration follows: its rows are not carried, so it stops. */
+    @Test
+    void aTableCreatedOnTheSourceWhileFollowingFailsNamingIt(@Pg("17") PostgresServer target) throws Exception {
+        String db = bank("newtable");
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            MigrationHandle handle = service.start(spec("new-table", source.superuserSpec(), target.superuserSpec(),
+                    db, MigrationSettings.builder()));
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            source.execute(db, "CREATE TABLE arrived (id int PRIMARY KEY)", "INSERT INTO arrived VALUES (1)",
+                    "CREATE UNLOGGED TABLE scratch (id int)", "CREATE TEMP TABLE t (id int)");
+            MigrationRecord done = handle.await(Duration.ofSeconds(60));
+
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.SOURCE_SCHEMA_CHANGED);
+            assertThat(done.errors().get(0).text()).contains("1 table(s) the migration takes appeared on the source",
+                    "public.arrived").doesNotContain("scratch");
         }
         assertThat(PluginJarTest.databases(target)).as("rolled back").isEqualTo(before);
         assertNothingLeft(source, target, db);

@@ -3,6 +3,7 @@ package dev.pgmigrate.core.internal.online;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.ReplicationProgress;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseStream implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseStream.class);
     private static final Duration FIGURES_EVERY = Duration.ofSeconds(1);
+    /** How often the source is asked for tables the migration takes that its publication lacks. */
+    private static final Duration NEW_TABLES_EVERY = Duration.ofSeconds(10);
     /** How long a broken connection is retried before the stream gives up and the migration fails. */
     private static final Duration RECONNECT_FOR = Duration.ofMinutes(5);
 
@@ -39,6 +42,7 @@ public final class DatabaseStream implements Runnable {
     private final ServerConnector target;
     private final RecordKeeper keeper;
     private final int groupStatements;
+    private final Selection selection;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile long stopAt = Long.MAX_VALUE;
     private volatile boolean abort;
@@ -47,9 +51,10 @@ public final class DatabaseStream implements Runnable {
     private long changes;
     private long openCommitMicros = -1; // the source commit time of the transaction being received, if any
     private Instant lastFigures = Instant.EPOCH;
+    private Instant lastNewTables = Instant.now();
 
     public DatabaseStream(String database, String working, String slot, ServerConnector source,
-            ServerConnector target, RecordKeeper keeper, int groupStatements) {
+            ServerConnector target, RecordKeeper keeper, int groupStatements, Selection selection) {
         this.database = database;
         this.working = working;
         this.slot = slot;
@@ -57,6 +62,7 @@ public final class DatabaseStream implements Runnable {
         this.target = target;
         this.keeper = keeper;
         this.groupStatements = groupStatements;
+        this.selection = selection;
     }
 
     public String database() {
@@ -158,6 +164,7 @@ public final class DatabaseStream implements Runnable {
         boolean open = false;
         while (!abort) {
             figures(probe, false); // at most once a second, also while a large transaction streams in
+            newTables(probe, false);
             ByteBuffer message = stream.readPending();
             if (message == null) {
                 if (!open) {
@@ -169,6 +176,7 @@ public final class DatabaseStream implements Runnable {
                     if (position >= stopAt) {
                         stream.forceUpdateStatus(); // the slot confirms it now: the cutover reads the slot next
                         figures(probe, true);
+                        newTables(probe, true);
                         return;
                     }
                 }
@@ -212,6 +220,29 @@ public final class DatabaseStream implements Runnable {
                 .plus(openCommitMicros, java.time.temporal.ChronoUnit.MICROS), at);
         keeper.replication(database, new ReplicationProgress(lagBytes, lag.isNegative() ? Duration.ZERO : lag,
                 transactions, changes, LogSequenceNumber.valueOf(position).asString(), at));
+    }
+
+    /**
+     * Stops the stream when the source has a table the selection takes that its publication lacks (created, or made
+     * logged, after the migration began): logical replication carries none of its rows, and the cutover's
+     * verification would find them missing only at the end.
+     */
+    private void newTables(Connection probe, boolean now) throws SQLException {
+        Instant at = Instant.now();
+        if (!now && Duration.between(lastNewTables, at).compareTo(NEW_TABLES_EVERY) < 0) {
+            return;
+        }
+        lastNewTables = at;
+        List<String> unpublished = OnlineStart.unpublished(probe, slot, selection);
+        if (!unpublished.isEmpty()) {
+            throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": "
+                    + unpublished.size() + " table(s) the migration takes appeared on the source during the online "
+                    + "migration: " + String.join(", ", unpublished.subList(0, Math.min(10, unpublished.size())))
+                    + (unpublished.size() > 10 ? " and " + (unpublished.size() - 10) + " more" : "") + ". Logical "
+                    + "replication does not carry a new table, so its rows would be missing from the target. "
+                    + "Create tables before an online migration starts, or leave them out of its selection, and "
+                    + "start it again.");
+        }
     }
 
     /**

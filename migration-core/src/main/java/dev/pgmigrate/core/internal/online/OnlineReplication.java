@@ -73,7 +73,7 @@ public final class OnlineReplication implements AutoCloseable {
             keeper.journal(JournalKind.TARGET_ORIGIN, slot, working);
         }
         DatabaseStream stream = new DatabaseStream(database, working, slot, source.connector(), target.connector(),
-                keeper, EngineOptions.applyGroupStatements(spec.settings()));
+                keeper, EngineOptions.applyGroupStatements(spec.settings()), spec.settings().selection());
         streams.put(database, stream);
         workingNames.put(database, working);
         Thread thread = new Thread(stream, "pgmigrate-" + spec.name() + "-stream-" + database);

@@ -3,6 +3,7 @@ package dev.pgmigrate.core.internal.online;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Selection;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
@@ -74,6 +75,24 @@ public final class OnlineStart {
                 org.postgresql.replication.LogSequenceNumber.valueOf(slot.consistentPoint()).asString(),
                 published.size());
         return slot;
+    }
+
+    /**
+     * The tables {@code selection} takes now that publication {@code publication} lacks, as {@code schema.table}:
+     * created (or made logged) on the source after the migration began, so logical replication carries none of their
+     * rows.
+     */
+    static List<String> unpublished(Connection c, String publication, Selection selection) throws SQLException {
+        List<String[]> candidates = Sql.rows(c, "SELECT t.* FROM (" + TABLES + ") t(name, oid, replident, pkey, "
+                + "identity) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN "
+                + "pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = ? AND r.prrelid = t.oid)",
+                publication);
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        SourceSelection resolved = SourceSelection.resolve(c, selection);
+        return candidates.stream().filter(r -> resolved.moves(Long.parseLong(r[1]))
+                && !resolved.rowsLeftOut(Long.parseLong(r[1]))).map(r -> r[0]).toList();
     }
 
     /** Drops the target's replication origin {@code name} if a run before this one left it. */
