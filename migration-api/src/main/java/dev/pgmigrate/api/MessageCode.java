@@ -63,8 +63,9 @@ public enum MessageCode implements Labeled {
                     + "then start again."),
     CANCELED(Kind.FAILURE, "The migration was canceled.", "Start it again when ready."),
     SOURCE_SCHEMA_CHANGED(Kind.FAILURE, "During an online migration a replicated table's columns changed on the "
-            + "source; logical replication does not carry schema changes.", "Do not change the schema during an "
-                    + "online migration: cancel, make the change, and start the migration again."),
+            + "source, or a table it takes appeared there; logical replication does not carry schema changes.",
+            "Do not change the schema during an online migration: the migration was rolled back; make the change, "
+                    + "then start it again."),
     REPLICATION_FAILED(Kind.FAILURE, "An online migration's stream of source changes broke or could not be "
             + "applied on the target.", "Read the message; resume the migration, which continues from the last "
                     + "change the target committed."),

@@ -265,8 +265,8 @@ public final class DatabaseStream implements Runnable {
         if (!sent.equals(there)) {
             throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
                     + table + " changed on the source during the online migration: its columns are now " + sent
-                    + ", its copy's " + there + ". Logical replication does not carry schema changes: cancel the "
-                    + "migration, make the change, and start it again.");
+                    + ", its copy's " + there + ". The migration is rolled back: logical replication does not "
+                    + "carry schema changes; make the change, then start it again.");
         }
         // Type OIDs differ between servers: a type is compared by its name and modifier.
         java.util.Map<String, String> sourceTypes = new java.util.HashMap<>();
@@ -283,8 +283,8 @@ public final class DatabaseStream implements Runnable {
                         Integer.toUnsignedLong(c.typeOid())), String.valueOf(c.typeModifier()));
                 throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
                         + table + " changed on the source during the online migration: its column " + Sql.ident(
-                        c.name()) + " is now " + now + ", its copy's " + copy[1] + ". Logical replication does not "
-                        + "carry schema changes: cancel the migration, make the change, and start it again.");
+                        c.name()) + " is now " + now + ", its copy's " + copy[1] + ". The migration is rolled back: "
+                        + "logical replication does not carry schema changes; make the change, then start it again.");
             }
         }
         return new Change.Relation(r.oid(), r.schema(), r.table(), r.replicaIdentity(), r.columns().stream()

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Undoes a migration's journal on the target, newest change first. Safe to run twice: the copy renamed into place is
  * dropped only while its OID is the one journaled, so a second run leaves the user's database it renamed back.
+ *
+ * <p>Longer than our usual classes: every journal kind's undo, its description and its by-hand remedy sit side by
+ * side, so that a new kind cannot get one without the others.
  */
 public final class Rollback {
     private static final Logger log = LoggerFactory.getLogger(Rollback.class);
