@@ -113,6 +113,10 @@ public enum MessageCode implements Labeled {
             "Create the owner roles and reassign ownership, or migrate roles."),
     PRIVILEGES_NOT_GRANTED(Kind.NOTE, "Privileges of roles that do not exist on the target were not granted.",
             "Create the roles and grant the privileges, or migrate roles."),
+    GRANTOR_CHANGED(Kind.NOTE, "Privileges a role granted on the source through its grant option were granted "
+            + "on the target by the object's owner, as the target lacks that role or its login cannot act as it.",
+            "Create the role the note names and grant them again as it, if revoking its grant option is to take "
+            + "them away too."),
     OBJECT_SKIPPED(Kind.NOTE, "A schema object the target cannot have was skipped.",
             "Check the note: install what it needs on the target if you want the object."),
     MATERIALIZED_VIEW_SEARCH_PATH(Kind.NOTE, "A materialized view was refreshed with a search_path it needs.",

@@ -31,12 +31,18 @@ public final class RoleFilter {
     private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
             + ROLE + " .*");
     private static final Pattern ROLE_IN_DATABASE = Pattern.compile("(?s)^ALTER ROLE " + ROLE + " IN DATABASE .*");
+    /** pg_dump's switch to the grantor of the grants that follow, when it is not the object's owner. */
+    private static final Pattern SET_GRANTOR = Pattern.compile("(?s)^SET SESSION AUTHORIZATION " + ROLE + "$");
+    private static final String RESET_GRANTOR = "RESET SESSION AUTHORIZATION";
 
     private final Set<String> roles;
     /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
     private final Set<String> ownable;
+    private final boolean superuser;
     private final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
+    /** Grants a role made through its grant option that the admin made instead, by grantor. */
+    private final Map<String, List<String>> grantorsChanged = new ConcurrentHashMap<>();
     /** SECURITY DEFINER routines left to the admin, which would run with its rights: their EXECUTE is revoked. */
     private final List<String> definersRevoked = java.util.Collections.synchronizedList(new ArrayList<>());
     private static final Pattern ROUTINE_OWNER = Pattern.compile("(?s)^ALTER (FUNCTION|PROCEDURE) (.+) OWNER TO .+$");
@@ -44,24 +50,28 @@ public final class RoleFilter {
     /** Those routines' names as pg_dump writes them, whose grants are not made either. */
     private final Set<String> revokedRoutines = ConcurrentHashMap.newKeySet();
 
-    private RoleFilter(Set<String> roles, Set<String> ownable) {
+    private RoleFilter(Set<String> roles, Set<String> ownable, boolean superuser) {
         this.roles = roles;
         this.ownable = ownable;
+        this.superuser = superuser;
     }
 
     /** The target's roles as they are now; roles are shared by every database of the server. */
     public static RoleFilter read(Connection target) throws SQLException {
         Set<String> roles = new HashSet<>();
         Set<String> ownable = new HashSet<>();
-        for (String[] r : Sql.rows(target, "SELECT rolname, (SELECT rolsuper FROM pg_roles WHERE rolname = "
-                + "current_user) OR pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles")) {
+        boolean superuser = "t".equals(Sql.one(target, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+        // From 16 giving a role an object, or acting as it, takes the SET option of the membership.
+        for (String[] r : Sql.rows(target, "SELECT rolname, CASE WHEN current_setting('server_version_num')::int "
+                + ">= 160000 THEN pg_has_role(current_user, oid, 'SET') ELSE pg_has_role(current_user, oid, 'MEMBER') "
+                + "END FROM pg_roles")) {
             roles.add(r[0]);
-            if ("t".equals(r[1])) {
+            if (superuser || "t".equals(r[1])) {
                 ownable.add(r[0]);
             }
         }
         roles.add("PUBLIC");
-        return new RoleFilter(Set.copyOf(roles), Set.copyOf(ownable));
+        return new RoleFilter(Set.copyOf(roles), Set.copyOf(ownable), superuser);
     }
 
     boolean exists(String role) {
@@ -72,7 +82,34 @@ public final class RoleFilter {
     List<String> filter(Entry entry) {
         List<String> kept = new ArrayList<>();
         String what = entry.type() + " " + entry.tag();
+        Optional<String> lostGrantor = Optional.empty();
+        boolean grantorAsRole = false;
         for (String statement : entry.statements()) {
+            Matcher grantor = SET_GRANTOR.matcher(statement);
+            if (grantor.matches()) {
+                String role = unquote(grantor.group(1).trim());
+                if (!roles.contains(role) || !ownable.contains(role)) {
+                    // pg_dump | psql makes these grants as the restoring login when the switch fails: so do we.
+                    lostGrantor = Optional.of(role);
+                } else if (superuser) {
+                    kept.add(statement);
+                } else {
+                    // Only a superuser may switch the session's user; acting as the role gives the same grantor.
+                    kept.add("SET ROLE " + grantor.group(1).trim());
+                    grantorAsRole = true;
+                }
+                continue;
+            }
+            if (statement.equals(RESET_GRANTOR)) {
+                if (grantorAsRole) {
+                    kept.add("RESET ROLE");
+                } else if (lostGrantor.isEmpty()) {
+                    kept.add(statement);
+                }
+                lostGrantor = Optional.empty();
+                grantorAsRole = false;
+                continue;
+            }
             Matcher owner = OWNER_TO.matcher(statement);
             if (owner.matches()) {
                 String role = unquote(owner.group(1).trim());
@@ -98,6 +135,7 @@ public final class RoleFilter {
             Optional<String> missing = missingRole(statement);
             if (missing.isEmpty()) {
                 kept.add(statement);
+                lostGrantor.ifPresent(role -> remember(grantorsChanged, role, what));
             } else {
                 remember(ungranted, missing.get(), what);
             }
@@ -150,6 +188,12 @@ public final class RoleFilter {
                     + "call them. Give each its owner (migrate roles, or ALTER FUNCTION ... OWNER TO), then GRANT "
                     + "EXECUTE as on the source.");
         }
+        grantorsChanged.forEach((role, objects) -> keeper.note(MessageCode.GRANTOR_CHANGED,
+                "In database " + database + ", privileges that " + role + " granted through its grant option on "
+                + objects.size() + " object(s) were granted by their owner instead, " + (roles.contains(role)
+                        ? "as " + admin + " cannot act as " + role : "as there is no such role on the target")
+                + ": " + sample(objects) + ". Their grantees have them as on the source; to have revoking " + role
+                + "'s grant option take them away too, grant them again as " + role + "."));
         ungranted.forEach((role, objects) -> keeper.note(MessageCode.PRIVILEGES_NOT_GRANTED,
                 "In database " + database + ", privileges of role " + role
                 + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
