@@ -82,6 +82,37 @@ class PrivilegeReviewTest {
         }
     }
 
+    /**
+     * A source before 15 has a public schema owned by its bootstrap superuser, whom a managed service's admin cannot
+     * give it to: left owned by {@code pg_database_owner}, the database's owner could create in it and grant on it,
+     * where the source's could not, while the note said the admin owned it.
+     */
+    @Test
+    void thePublicSchemaOfASourceBefore15IsNoMoreOpenOnAManagedTarget(@Pg("14") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("public14");
+        String owner = db + "_owner";
+        source.execute("postgres", "CREATE ROLE " + owner, "CREATE DATABASE " + db + " OWNER " + owner);
+        source.execute(db, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        try {
+            MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            String privileges = "SELECT has_schema_privilege('" + owner + "', 'public', 'CREATE')::text || ' ' || "
+                    + "pg_has_role('" + owner + "', nspowner, 'USAGE')::text || ' ' || has_schema_privilege("
+                    + "'public', 'public', 'CREATE')::text FROM pg_namespace WHERE nspname = 'public'";
+            assertThat(target.queryForString(db, privileges)).as("the owner creates / owns; PUBLIC creates")
+                    .isEqualTo(source.queryForString(db, privileges)).isEqualTo("false false false");
+            assertThat(target.queryForString(db, "SELECT nspowner::regrole::text FROM pg_namespace "
+                    + "WHERE nspname = 'public'")).as("as the note says").isEqualTo(target.adminLogin());
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.OWNER_REMAPPED).singleElement()
+                    .satisfies(n -> assertThat(n.text()).contains("owned by " + target.adminLogin())
+                            .contains("SCHEMA public"));
+        } finally {
+            drop(List.of(source, target), db, owner);
+        }
+    }
+
     private static void plantGrantsByAHolder(PostgresServer source, String db, String owner, String holder,
             String reader) {
         source.execute("postgres", "CREATE ROLE " + owner, "CREATE ROLE " + holder, "CREATE ROLE " + reader,

@@ -45,6 +45,7 @@ public final class RoleFilter {
     private final Map<String, List<String>> grantorsChanged = new ConcurrentHashMap<>();
     /** SECURITY DEFINER routines left to the admin, which would run with its rights: their EXECUTE is revoked. */
     private final List<String> definersRevoked = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static final Pattern PUBLIC_SCHEMA_OWNER = Pattern.compile("(?s)^ALTER SCHEMA \"public\" OWNER TO .+$");
     private static final Pattern ROUTINE_OWNER = Pattern.compile("(?s)^ALTER (FUNCTION|PROCEDURE) (.+) OWNER TO .+$");
     private static final Pattern ROUTINE_GRANT = Pattern.compile("(?s)^GRANT .* ON (?:FUNCTION|PROCEDURE) (.+) TO .+$");
     /** Those routines' names as pg_dump writes them, whose grants are not made either. */
@@ -117,6 +118,11 @@ public final class RoleFilter {
                     kept.add(statement);
                 } else {
                     remember(remappedOwners, role, what);
+                    if (PUBLIC_SCHEMA_OWNER.matcher(statement).matches() && !role.equals("pg_database_owner")) {
+                        // The one object the dump finds on the target, owned from 15 by pg_database_owner: left so,
+                        // the database's owner would own it, where on the source it may not even create in it.
+                        kept.add("ALTER SCHEMA \"public\" OWNER TO CURRENT_USER");
+                    }
                     Matcher routine = ROUTINE_OWNER.matcher(statement);
                     if (routine.matches() && securityDefiner(entry)) {
                         // Owned by the admin it would run as the admin, for every caller: narrowed to none instead.
