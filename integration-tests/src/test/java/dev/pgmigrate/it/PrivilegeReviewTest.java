@@ -113,6 +113,34 @@ class PrivilegeReviewTest {
         }
     }
 
+    /**
+     * A trusted extension created by a managed service's admin belongs to the bootstrap superuser, so the admin's
+     * {@code REVOKE} of the source's on one of its functions is only a server warning: PUBLIC kept EXECUTE on the
+     * target, the grantee got nothing, and the migration said nothing.
+     */
+    @Test
+    void aRevokeTheTargetDoesNotCarryOutIsAWarningNamingIt(@Pg("15") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("extacl");
+        String reader = db + "_reader";
+        source.execute("postgres", "CREATE ROLE " + reader, "CREATE DATABASE " + db);
+        source.execute(db, "CREATE EXTENSION pgcrypto", "CREATE TABLE t (id int PRIMARY KEY)",
+                "REVOKE EXECUTE ON FUNCTION gen_random_bytes(int) FROM PUBLIC",
+                "GRANT EXECUTE ON FUNCTION gen_random_bytes(int) TO " + reader);
+        try {
+            MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.PRIVILEGES_NOT_APPLIED).singleElement()
+                    .satisfies(n -> assertThat(n.text()).contains(db).contains("FUNCTION \"gen_random_bytes\"(integer)")
+                            .contains("REVOKE ALL ON FUNCTION \"public\".\"gen_random_bytes\"(integer) FROM PUBLIC")
+                            .contains("GRANT ALL ON FUNCTION \"public\".\"gen_random_bytes\"(integer) TO \""
+                                    + reader + "\""));
+        } finally {
+            drop(List.of(source, target), db, reader);
+        }
+    }
+
     private static void plantGrantsByAHolder(PostgresServer source, String db, String owner, String holder,
             String reader) {
         source.execute("postgres", "CREATE ROLE " + owner, "CREATE ROLE " + holder, "CREATE ROLE " + reader,

@@ -117,6 +117,11 @@ public enum MessageCode implements Labeled {
             + "on the target by the object's owner, as the target lacks that role or its login cannot act as it.",
             "Create the role the note names and grant them again as it, if revoking its grant option is to take "
             + "them away too."),
+    PRIVILEGES_NOT_APPLIED(Kind.WARNING, "The target did not carry out some of the source's GRANT or REVOKE "
+            + "statements: its login does not own the objects, which were there before the restore (an extension's "
+            + "belonging to the bootstrap superuser, the public schema before 15).",
+            "Have the objects' owner or a superuser on the target run the statements the warning names; until then a "
+            + "privilege the source revokes is still held there."),
     OBJECT_SKIPPED(Kind.NOTE, "A schema object the target cannot have was skipped.",
             "Check the note: install what it needs on the target if you want the object."),
     MATERIALIZED_VIEW_SEARCH_PATH(Kind.NOTE, "A materialized view was refreshed with a search_path it needs.",

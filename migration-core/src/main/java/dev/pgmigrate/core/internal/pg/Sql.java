@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,23 @@ public final class Sql {
     public static void execute(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
+        } catch (SQLException e) {
+            throw located(c, e);
+        }
+    }
+
+    /**
+     * Runs {@code sql} as {@link #execute} does, and returns the warnings the server sent meanwhile, such as a
+     * {@code GRANT} that granted nothing (SQLState 01007).
+     */
+    public static List<SQLWarning> executeForWarnings(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+            List<SQLWarning> warnings = new ArrayList<>();
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                warnings.add(w);
+            }
+            return warnings;
         } catch (SQLException e) {
             throw located(c, e);
         }

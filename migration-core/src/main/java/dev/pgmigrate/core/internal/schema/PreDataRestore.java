@@ -73,7 +73,7 @@ final class PreDataRestore {
         }
         if (batch.count() > 1) {
             try {
-                Sql.execute(c, batch.script());
+                db.roles.privilegeWarnings(entries, Sql.executeForWarnings(c, batch.script()));
                 batch.clear();
                 committed.accept(entries);
                 return;

@@ -6,6 +6,7 @@ import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -48,6 +49,10 @@ public final class RoleFilter {
     private static final Pattern PUBLIC_SCHEMA_OWNER = Pattern.compile("(?s)^ALTER SCHEMA \"public\" OWNER TO .+$");
     private static final Pattern ROUTINE_OWNER = Pattern.compile("(?s)^ALTER (FUNCTION|PROCEDURE) (.+) OWNER TO .+$");
     private static final Pattern ROUTINE_GRANT = Pattern.compile("(?s)^GRANT .* ON (?:FUNCTION|PROCEDURE) (.+) TO .+$");
+    /** GRANT and REVOKE statements the server answered with a warning instead of carrying them out. */
+    private final List<String> notApplied = Collections.synchronizedList(new ArrayList<>());
+    /** The object a privilege warning names: {@code for "name"} or {@code for column "c" of relation "name"}. */
+    private static final Pattern WARNED_OBJECT = Pattern.compile("\"([^\"]*)\"\\s*$");
     /** Those routines' names as pg_dump writes them, whose grants are not made either. */
     private final Set<String> revokedRoutines = ConcurrentHashMap.newKeySet();
 
@@ -170,6 +175,28 @@ public final class RoleFilter {
         return Optional.empty();
     }
 
+    /**
+     * Remembers the {@code GRANT} and {@code REVOKE} statements of {@code entries} that the server did not carry out:
+     * it only warns (SQLState 01006, 01007) when the login neither owns the object nor holds the grant option. The
+     * dump's objects are the admin's or its roles', so that happens on objects the target had before: an
+     * extension's, owned by the bootstrap superuser when a trusted extension is created, and the public schema.
+     */
+    void privilegeWarnings(List<Entry> entries, List<SQLWarning> warnings) {
+        for (SQLWarning w : warnings) {
+            if (!"01006".equals(w.getSQLState()) && !"01007".equals(w.getSQLState())) {
+                continue;
+            }
+            Matcher m = WARNED_OBJECT.matcher(Sql.firstLine(w.getMessage()));
+            String object = m.find() ? m.group(1) : "";
+            // A batch's warnings do not say which statement: the ACL entry about the object named is the one.
+            Optional<Entry> acl = entries.stream().filter(e -> e.type().equals("ACL")
+                    && e.tag().contains(" \"" + object + "\"")).findFirst();
+            notApplied.add(acl.map(e -> e.type() + " " + e.tag() + " (" + String.join("; ", e.statements().stream()
+                    .filter(st -> st.startsWith("GRANT ") || st.startsWith("REVOKE ")).map(Sql::shown).toList())
+                    + ")").orElse(Sql.firstLine(w.getMessage())));
+        }
+    }
+
     /** Remembers that {@code what} was not granted to {@code role}, for the note. */
     void notGranted(String role, String what) {
         remember(ungranted, role, what);
@@ -200,6 +227,18 @@ public final class RoleFilter {
                         ? "as " + admin + " cannot act as " + role : "as there is no such role on the target")
                 + ": " + sample(objects) + ". Their grantees have them as on the source; to have revoking " + role
                 + "'s grant option take them away too, grant them again as " + role + "."));
+        if (!notApplied.isEmpty()) {
+            List<String> distinct;
+            synchronized (notApplied) {
+                distinct = new ArrayList<>(new java.util.LinkedHashSet<>(notApplied));
+            }
+            keeper.note(MessageCode.PRIVILEGES_NOT_APPLIED, "Warning: in database " + database + ", the target did "
+                    + "not carry out the source's privileges on " + distinct.size() + " object(s) that " + admin
+                    + " does not own, which were there before the restore (an extension's, owned by the bootstrap "
+                    + "superuser, or the public schema): " + sample(distinct) + ". A privilege the source revokes is "
+                    + "still held there, one it grants is not: have the objects' owner or a superuser on the target "
+                    + "run those statements.");
+        }
         ungranted.forEach((role, objects) -> keeper.note(MessageCode.PRIVILEGES_NOT_GRANTED,
                 "In database " + database + ", privileges of role " + role
                 + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "

@@ -15,6 +15,7 @@ import dev.pgmigrate.core.internal.run.WorkerPool;
 import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -86,7 +87,7 @@ public final class SchemaRestore {
         boolean superuser = target.requireFacts().superuser();
         for (String statement : statements) {
             try {
-                executeWithRetry(c, statement);
+                db.roles.privilegeWarnings(List.of(entry), executeWithRetry(c, statement));
             } catch (SQLException e) {
                 if (cancel.isCanceled() || db.abort.isCanceled()) {
                     throw new MigrationCanceledException("Stopped restoring " + entry.tag(), e);
@@ -110,11 +111,10 @@ public final class SchemaRestore {
         }
     }
 
-    private static void executeWithRetry(Connection c, String statement) throws SQLException {
+    private static List<SQLWarning> executeWithRetry(Connection c, String statement) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
-                Sql.execute(c, statement);
-                return;
+                return Sql.executeForWarnings(c, statement);
             } catch (SQLException e) {
                 // Foreign keys built in parallel may lock the same two tables in opposite orders.
                 if (!"40P01".equals(e.getSQLState()) || attempt >= 4) {
