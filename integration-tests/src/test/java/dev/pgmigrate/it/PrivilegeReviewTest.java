@@ -141,6 +141,48 @@ class PrivilegeReviewTest {
         }
     }
 
+    /**
+     * pg_dump from 15 on writes the public schema's privileges of an older source relative to 15's default, where
+     * PUBLIC may not create in it, so it writes nothing for a source that revoked CREATE from PUBLIC; a target
+     * before 15 makes the schema with CREATE for PUBLIC: every login could create in it again, and nothing said so.
+     */
+    @Test
+    void aSourceThatRevokedCreateOnPublicKeepsItRevokedOnATargetBefore15(@Pg("9.6") PostgresServer source,
+            @Pg("14") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("public96");
+        source.execute("postgres", "CREATE DATABASE " + db);
+        source.execute(db, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        try {
+            MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            String acl = "SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public'";
+            assertThat(target.queryForString(db, acl)).isEqualTo(source.queryForString(db, acl))
+                    .isEqualTo("{postgres=UC/postgres,=U/postgres}");
+        } finally {
+            drop(List.of(source, target), db);
+        }
+    }
+
+    /** The same on a managed target before 15, whose admin does not own the public schema: a warning says so. */
+    @Test
+    void aManagedTargetBefore15ThatCannotRevokeCreateOnPublicSaysSo(@Pg("9.6") PostgresServer source,
+            @Pg(value = "14", profile = ServerProfile.MANAGED) PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("public96m");
+        source.execute("postgres", "CREATE DATABASE " + db);
+        source.execute(db, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        try {
+            MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.PRIVILEGES_NOT_APPLIED).singleElement()
+                    .satisfies(n -> assertThat(n.text()).contains(db)
+                            .contains("REVOKE CREATE ON SCHEMA \"public\" FROM PUBLIC"));
+        } finally {
+            drop(List.of(source, target), db);
+        }
+    }
+
     private static void plantGrantsByAHolder(PostgresServer source, String db, String owner, String holder,
             String reader) {
         source.execute("postgres", "CREATE ROLE " + owner, "CREATE ROLE " + holder, "CREATE ROLE " + reader,

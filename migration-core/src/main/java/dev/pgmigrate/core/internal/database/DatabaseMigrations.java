@@ -211,7 +211,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
         // the source's catalog on the snapshot's connection, and once the database exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        Future<DumpScript> preScript = dumps.preData(db, pgDump);
+        Future<DumpScript> preScript = dumps.preData(db, pgDump, !target.requireFacts().atLeast(150000));
         Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", dumps.postDataOptions(db));
         db.postScript = postScript;
         Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(

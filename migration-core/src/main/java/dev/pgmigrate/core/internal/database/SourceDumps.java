@@ -51,11 +51,13 @@ public final class SourceDumps {
     /**
      * The pre-data section, dumped and parsed on a thread of its own; led by the definitions of the schemas left out
      * that hold an extension ({@link dev.pgmigrate.core.internal.pg.SourceSelection#extensionSchemas()}), which
-     * pg_dump would leave out while it still creates the extension in them.
+     * pg_dump would leave out while it still creates the extension in them. On a target before 15
+     * ({@code targetBefore15}), the public schema starts from the privileges its dump is written against.
      */
-    java.util.concurrent.Future<DumpScript> preData(DatabaseRun db, PgTools.PgDump pgDump) {
+    java.util.concurrent.Future<DumpScript> preData(DatabaseRun db, PgTools.PgDump pgDump, boolean targetBefore15) {
         return aside("pre-data", () -> {
-            DumpScript pre = dump(db, pgDump, "pre-data", preDataOptions(db));
+            DumpScript dumped = dump(db, pgDump, "pre-data", preDataOptions(db));
+            DumpScript pre = targetBefore15 && pgDump.majorNum() >= 150000 ? publicSchemaAsIn15(dumped) : dumped;
             if (db.selection.extensionSchemas().isEmpty()) {
                 return pre;
             }
@@ -71,6 +73,25 @@ public final class SourceDumps {
             entries.addAll(pre.entries());
             return pre.withEntries(entries);
         });
+    }
+
+    /**
+     * pg_dump from 15 on writes the privileges of an older source's public schema against 15's default, in which
+     * PUBLIC may use it but not create in it, and so writes nothing for a source that revoked CREATE. A target
+     * before 15 makes the schema with CREATE for PUBLIC: the schema's entry takes it away first, so that the dump's
+     * statements end with the source's privileges. A source without a public schema has no such entry.
+     */
+    static DumpScript publicSchemaAsIn15(DumpScript pre) {
+        List<DumpScript.Entry> entries = new ArrayList<>();
+        for (DumpScript.Entry e : pre.entries()) {
+            if (e.type().equals("SCHEMA") && e.schema().equals("-") && e.tag().equals("public")) {
+                List<String> statements = new ArrayList<>(e.statements());
+                statements.add("REVOKE CREATE ON SCHEMA \"public\" FROM PUBLIC");
+                e = e.withStatements(statements);
+            }
+            entries.add(e);
+        }
+        return pre.withEntries(entries);
     }
 
     /** Dumps one section from the database's snapshot and parses it, on a thread of its own. */

@@ -189,8 +189,9 @@ public final class RoleFilter {
             Matcher m = WARNED_OBJECT.matcher(Sql.firstLine(w.getMessage()));
             String object = m.find() ? m.group(1) : "";
             // A batch's warnings do not say which statement: the ACL entry about the object named is the one.
-            Optional<Entry> acl = entries.stream().filter(e -> e.type().equals("ACL")
-                    && e.tag().contains(" \"" + object + "\"")).findFirst();
+            Optional<Entry> acl = entries.stream().filter(e -> (e.type().equals("ACL")
+                    && e.tag().contains(" \"" + object + "\"")) || (e.type().equals("SCHEMA") && e.tag().equals(object)))
+                    .findFirst();
             notApplied.add(acl.map(e -> e.type() + " " + e.tag() + " (" + String.join("; ", e.statements().stream()
                     .filter(st -> st.startsWith("GRANT ") || st.startsWith("REVOKE ")).map(Sql::shown).toList())
                     + ")").orElse(Sql.firstLine(w.getMessage())));
