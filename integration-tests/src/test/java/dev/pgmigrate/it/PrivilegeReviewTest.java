@@ -183,6 +183,35 @@ class PrivilegeReviewTest {
         }
     }
 
+    /**
+     * A role the target already has is left as it is, the note says, memberships included: yet it was made a member,
+     * with ADMIN OPTION, of the source's group that the migration created, so it could read the group's tables and
+     * hand the group to anyone.
+     */
+    @Test
+    void aRoleTheTargetAlreadyHasGetsNoMembershipInACreatedRole(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = TestDatabases.unique("kept_member");
+        String group = db + "_group";
+        String member = db + "_member";
+        source.execute("postgres", "CREATE ROLE " + group, "CREATE ROLE " + member,
+                "GRANT " + group + " TO " + member + " WITH ADMIN OPTION", "CREATE DATABASE " + db);
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY)", "GRANT SELECT ON t TO " + group);
+        target.execute("postgres", "CREATE ROLE " + member);
+        try {
+            MigrationRecord done = RoleMigrationTest.migrate(source, target, db, MigrationOption.MIGRATE, s -> { });
+
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(target.queryForLong("postgres", "SELECT count(*) FROM pg_auth_members WHERE member = '"
+                    + member + "'::regrole")).as("the existing role's memberships").isZero();
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.ROLES_KEPT).singleElement()
+                    .satisfies(n -> assertThat(n.text()).contains("GRANT \"" + group + "\" TO \"" + member
+                            + "\" WITH ADMIN OPTION"));
+        } finally {
+            drop(List.of(source, target), db, member, group);
+        }
+    }
+
     private static void plantGrantsByAHolder(PostgresServer source, String db, String owner, String holder,
             String reader) {
         source.execute("postgres", "CREATE ROLE " + owner, "CREATE ROLE " + holder, "CREATE ROLE " + reader,

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * attributes, password hashes, memberships, settings, comments and security labels, then notes what it created,
  * kept and could not give. Their settings in a migrated database come with that database's own properties
  * ({@link dev.pgmigrate.core.internal.database.DatabaseProperties}). Roles that exist on the target are left as
- * they are. Each created role is journaled before the one transaction that creates them all, so rollback drops it.
+ * they are, not made members of the created ones either. Each created role is journaled before the one transaction
+ * that creates them all, so rollback drops it.
  */
 public final class RoleMigration {
     private static final Logger log = LoggerFactory.getLogger(RoleMigration.class);
@@ -87,6 +88,7 @@ public final class RoleMigration {
             }
             Map<String, List<String>> dropped = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
+            List<String> keptMemberships = new ArrayList<>();
             for (SourceRole role : create) {
                 keeper.journal(JournalKind.CREATE_ROLE, role.name(), "");
                 journaled.add(role.name());
@@ -122,7 +124,10 @@ public final class RoleMigration {
             Set<String> present = new HashSet<>(existing);
             present.addAll(created);
             for (Membership m : plan.memberships()) {
-                if ((created.contains(m.role()) || created.contains(m.member())) && present.contains(m.role())
+                if (kept.contains(m.member()) && created.contains(m.role())) {
+                    // A role the target had is left as it is: made a member, it would gain what the role may do.
+                    keptMemberships.add(RoleStatements.grant(m, facts) + ";");
+                } else if ((created.contains(m.role()) || created.contains(m.member())) && present.contains(m.role())
                         && present.contains(m.member())) {
                     tolerate(c, RoleStatements.grant(m, facts), "membership of " + m.member() + " in " + m.role(),
                             problems);
@@ -152,7 +157,7 @@ public final class RoleMigration {
             }
             commitSent = true;
             c.commit();
-            noteResults(plan, facts, create, kept, reserved, dropped, problems);
+            noteResults(plan, facts, create, kept, keptMemberships, reserved, dropped, problems);
         } finally {
             // On any failure no role is left behind: the unfinished transaction ends here.
             endTransaction(c);
@@ -202,7 +207,7 @@ public final class RoleMigration {
     }
 
     private void noteResults(RolePlan plan, ServerFacts facts, List<SourceRole> created, List<String> kept,
-            List<String> reserved, Map<String, List<String>> dropped, List<String> problems) {
+            List<String> keptMemberships, List<String> reserved, Map<String, List<String>> dropped, List<String> problems) {
         if (!created.isEmpty()) {
             keeper.note(MessageCode.ROLES_CREATED,
                     "Created " + created.size() + " role(s) on the target: " + names(created) + "."
@@ -213,7 +218,9 @@ public final class RoleMigration {
             keeper.note(MessageCode.ROLES_KEPT,
                     "Left as they are, because they already exist on the target (" + kept.size() + "): "
                     + String.join(", ", kept) + ". Their attributes, passwords, memberships and settings were not "
-                    + "changed; compare them with the source's.");
+                    + "changed; compare them with the source's." + (keptMemberships.isEmpty() ? "" : " Nor were they "
+                    + "made members of the roles created now, as on the source; if they are the source's roles, "
+                    + "run: " + String.join(" ", keptMemberships)));
         }
         if (!reserved.isEmpty()) {
             keeper.note(MessageCode.ROLES_RESERVED,
