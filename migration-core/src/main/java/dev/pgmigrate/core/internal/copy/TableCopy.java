@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * A table's copy: cut into parts where that shortens the copy ({@link CopyRanges}), each part moved by the first
  * data mover that supports it on a worker's sessions from the snapshot, its progress reported a few times a
  * second, and a failure named with its table, database, mover and SQLSTATE.
+ *
+ * <p>Longer than our usual classes: the movers' {@link CopyContext} ({@code Progress}) is the engine's side of one
+ * copy and reads the same run state (cancel signals, counters, sessions), so it stays beside the copy it serves.
  */
 public final class TableCopy {
     private static final Logger log = LoggerFactory.getLogger(TableCopy.class);

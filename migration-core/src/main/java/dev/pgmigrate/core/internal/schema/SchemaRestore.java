@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * pg_dump's script run on the target, entry by entry, under one error policy ({@link RestorePolicy}): the
  * pre-data on a session of its own, post-data entries on the workers' sessions, and on resume, what a dead process
  * already built is not built again.
+ *
+ * <p>Longer than our usual classes: the three ways an entry is run (alone, in a batch, again one by one after a
+ * failed batch) share one policy and one account of what was left out, which is easier to keep right in one place.
  */
 public final class SchemaRestore {
     private static final Logger log = LoggerFactory.getLogger(SchemaRestore.class);
