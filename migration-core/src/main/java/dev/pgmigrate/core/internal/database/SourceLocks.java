@@ -9,6 +9,7 @@ import dev.pgmigrate.core.internal.pg.SelectionDependencies;
 import dev.pgmigrate.core.internal.pg.SelectionOutputs;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
+import dev.pgmigrate.core.internal.pg.SessionTimeouts;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.EngineOptions;
@@ -69,7 +70,8 @@ public final class SourceLocks {
             RecordKeeper keeper, String slotSnapshot) throws SQLException {
         Connection c = source.connector().open(db.name);
         db.snapshotConnection = c;
-        Sql.execute(c, "SET search_path = pg_catalog");
+        // Its transaction sits idle while the copies run: an idle_in_transaction_session_timeout would end it.
+        Sql.execute(c, SessionTimeouts.off(c) + "; SET search_path = pg_catalog");
         db.locks = lockAndBegin(c, db.name, settings, cancel, keeper, source.connector());
         if (slotSnapshot != null) {
             Sql.execute(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(slotSnapshot));

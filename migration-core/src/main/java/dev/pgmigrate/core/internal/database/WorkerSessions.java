@@ -3,6 +3,7 @@ package dev.pgmigrate.core.internal.database;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.SessionTimeouts;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.EngineOptions;
 import dev.pgmigrate.core.internal.run.WorkerPool;
@@ -70,7 +71,7 @@ public final class WorkerSessions {
         Connection src = source.connector().open(db.name);
         Connection dst = null;
         try {
-            Sql.execute(src, "SET search_path = pg_catalog");
+            Sql.execute(src, SessionTimeouts.off(src) + "; SET search_path = pg_catalog");
             // A policy that would hide rows from the login fails the copy by name, as pg_dump does, instead of
             // leaving those rows behind.
             Sql.execute(src, "SET row_security = off");
@@ -80,7 +81,7 @@ public final class WorkerSessions {
                     + TEXT_FORMS);
             src.setAutoCommit(false);
             dst = target.connector().open(db.working);
-            Sql.execute(dst, "SET synchronous_commit = off; " + TEXT_FORMS);
+            Sql.execute(dst, SessionTimeouts.off(dst) + "; SET synchronous_commit = off; " + TEXT_FORMS);
             Sql.execute(dst, "SET maintenance_work_mem = " + Sql.literal(settings.maintenanceWorkMem()));
             if (parallelBuilds()) {
                 // The pool already builds as many indexes at once as it has workers; parallel workers of each

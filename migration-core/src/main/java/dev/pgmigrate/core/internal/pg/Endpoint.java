@@ -127,6 +127,7 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
                 c = connector.open(database);
                 facts = read(c, database);
                 connectFailure = null;
+                Sql.execute(c, SessionTimeouts.off(c)); // a CREATE or DROP DATABASE takes as long as it needs
                 keepMaintenance(c);
                 return;
             } catch (SQLException e) {
@@ -195,7 +196,14 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
         }
         if (!usable) {
             closeMaintenance();
-            keepMaintenance(connector.open(requireFacts().maintenanceDatabase()));
+            Connection fresh = connector.open(requireFacts().maintenanceDatabase());
+            try {
+                Sql.execute(fresh, SessionTimeouts.off(fresh));
+            } catch (SQLException e) {
+                closeQuietly(fresh);
+                throw e;
+            }
+            keepMaintenance(fresh);
         }
         maintenanceUsed = System.nanoTime();
         return maintenance;

@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal.verify;
 
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.SessionTimeouts;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.EngineOptions;
 import java.sql.Connection;
@@ -89,7 +90,8 @@ public final class SessionPair implements AutoCloseable {
     }
 
     private static void set(Connection c, int extraFloatDigits) throws SQLException {
-        Sql.execute(c, String.join("; ", SESSION) + "; SET extra_float_digits = " + extraFloatDigits);
+        Sql.execute(c, SessionTimeouts.off(c) + "; " + String.join("; ", SESSION) + "; SET extra_float_digits = "
+                + extraFloatDigits);
     }
 
     /** The server's {@code server_version_num}, from what it reported at login (no round trip). */

@@ -6,6 +6,7 @@ import dev.pgmigrate.api.VerificationReport;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.pg.SourceSelection;
+import dev.pgmigrate.core.internal.pg.SessionTimeouts;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.EngineOptions;
@@ -183,7 +184,7 @@ public final class Verifier {
             String targetDb, int parallelism) {
         try (Connection snapshotHolder = source.open(sourceDb);
                 WorkerPool pool = new WorkerPool(parallelism, "verify")) {
-            Sql.execute(snapshotHolder, "SET search_path = pg_catalog");
+            Sql.execute(snapshotHolder, SessionTimeouts.off(snapshotHolder) + "; SET search_path = pg_catalog");
             snapshotHolder.setAutoCommit(false);
             Sql.execute(snapshotHolder, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             String snapshot = Sql.one(snapshotHolder, "SELECT pg_export_snapshot()");
