@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Networks that slow down or stall while a migration runs, through a relay between pgmigrate and a server: a slow one
  * is waited for, a stalled one is noted while it is waited for, and one past the socket timeout fails the run with the
- * setting named and the target as it was.
+ * setting named and the target as it was; a cancel ends a wait for a server that stopped answering within seconds.
  */
 @PostgresTest
 class NetworkFaultsTest {
@@ -118,6 +118,67 @@ class NetworkFaultsTest {
             assertThat(done.errors().get(0).text()).contains("Cannot copy table public.big").contains("from the source")
                     .contains("connection.socketTimeoutSeconds").contains("2 s")
                     .contains(PostgresServer.HOST + ":" + relay.port());
+        }
+    }
+
+    /**
+     * A server that stops answering without closing its connections, with no socket timeout: a cancel request cannot
+     * reach it either, so the cancel closes the sockets it has no answer on, and ends within seconds instead of
+     * waiting for the server for ever. The rollback that needs the target comes when canceled again.
+     */
+    @Test
+    void aCancelWhileTheTargetStopsAnsweringEndsWithinSeconds(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        try (SlowProxy relay = new SlowProxy(target, 0, THROTTLE); MigrationService service = service()) {
+            MigrationHandle handle = service.start(spec("silent-target-cancel", source.serverSpec(),
+                    relay.serverSpec(), bigDb, b -> b.option("rollback.waitSeconds", "2")
+                            .connectTimeout(Duration.ofSeconds(2))));
+            awaitCopy(target, "FROM STDIN");
+            relay.freeze();
+            Instant canceled = Instant.now();
+            handle.cancel();
+            MigrationRecord done;
+            try {
+                done = handle.await(Duration.ofSeconds(60));
+            } finally {
+                relay.thaw(); // a migration still waiting ends, and the service can close
+            }
+            assertThat(Duration.between(canceled, Instant.now())).as("the cancel's time").isLessThan(
+                    Duration.ofSeconds(30));
+            assertThat(done.status()).as("a cancel whose rollback is incomplete").isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).as("the target did not answer the rollback either")
+                    .anySatisfy(e -> assertThat(e.code()).isEqualTo(MessageCode.ROLLBACK_INCOMPLETE));
+
+            MigrationRecord again = service.cancel("silent-target-cancel");
+            assertThat(again.errors()).noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aCancelWhileTheSourceStopsAnsweringEndsWithinSecondsAndRollsBack(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        List<String> before = PluginJarTest.databases(target);
+        try (SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            MigrationHandle handle = service.start(spec("silent-source-cancel", relay.serverSpec(),
+                    target.serverSpec(), bigDb, b -> { }));
+            awaitCopy(source, "TO STDOUT");
+            relay.freeze();
+            Instant canceled = Instant.now();
+            handle.cancel();
+            MigrationRecord done;
+            try {
+                done = handle.await(Duration.ofSeconds(60));
+            } finally {
+                relay.thaw();
+            }
+
+            assertThat(Duration.between(canceled, Instant.now())).as("the cancel's time").isLessThan(
+                    Duration.ofSeconds(30));
+            assertThat(done.status()).as("%s", done.errors()).isEqualTo(MigrationStatus.CANCELED);
+            assertThat(done.errors()).noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
         }
     }
 

@@ -95,7 +95,8 @@ public final class SourceLocks {
     static void closeSnapshot(DatabaseRun db) {
         if (db.snapshotConnection != null) {
             try {
-                db.snapshotConnection.rollback();
+                // Closed without a ROLLBACK first, which would wait for an answer from a server that may have stopped
+                // answering (a cancel's case): the server ends the transaction with the session.
                 db.snapshotConnection.close();
             } catch (SQLException e) {
                 log.debug("Closing the snapshot connection of {} failed", db.name, e);

@@ -2,6 +2,7 @@ package dev.pgmigrate.core.internal.pg;
 
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.internal.run.CancelSignal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -106,6 +107,7 @@ public final class ServerConnector {
         PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.LOGIN_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        PGProperty.CANCEL_SIGNAL_TIMEOUT.set(p, CancelSignal.CANCEL_ANSWER_SECONDS); // a silent server: see CancelSignal
         PGProperty.APPLICATION_NAME.set(p, APPLICATION_NAME);
         if (READ_AHEAD_VISIBLE_TO_DRIVER) {
             PGProperty.SOCKET_FACTORY.set(p, ReadAheadSocketFactory.class.getName());
