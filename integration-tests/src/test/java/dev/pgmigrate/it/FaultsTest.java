@@ -187,8 +187,39 @@ class FaultsTest {
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
             assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.OBJECT_NOT_CREATED);
+            // The build failed because the server shut down (57P01): that, not the index, is what to fix.
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_UNREACHABLE);
             assertThat(done.errors().get(0).text()).contains("Cannot create INDEX s_slow in database " + db);
+        }
+    }
+
+    /**
+     * A target restarted once the first of two databases is verified, while the other is in flight: a server that
+     * shut down (57P01) is as unavailable as one that broke the connection, so the exit code says to try again.
+     */
+    @Test
+    void aTargetRestartWhileCompletingIsAnUnavailableServer(@Pg("15") PostgresServer source) throws Exception {
+        String first = source.createDatabase(TestDatabases.unique("restart_first"));
+        String second = source.createDatabase(TestDatabases.unique("restart_second"));
+        source.execute(first, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
+        source.execute(second, "CREATE TABLE u (id int)", "INSERT INTO u SELECT generate_series(1, 100)");
+        try (PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy targetRelay = new SlowProxy(target, 0, 0)) {
+            List<String> before = PluginJarTest.databases(target);
+            try (MigrationService service = MigrationService.builder().listener(e -> {
+                if (e instanceof MigrationEvent.DatabaseFinished f && f.database().equals(first)) {
+                    target.restart();
+                }
+            }).build()) {
+                MigrationRecord done = service.start(MigrationSpec.builder().name("restarted-completing")
+                        .source(source.serverSpec()).target(targetRelay.serverSpec()).databases(first, second)
+                        .option(MigrationOption.MIGRATE).settings(MigrationSettings.builder().parallelism(2).build())
+                        .build()).await(Duration.ofMinutes(2));
+
+                assertFailedAndRolledBack(done, target, before);
+                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
+                        .contains(MessageCode.SERVER_UNREACHABLE);
+            }
         }
     }
 

@@ -22,7 +22,8 @@ public enum MessageCode implements Labeled {
             "Remove or fix the plugin jar the message names."),
     VALIDATION_FAILED(Kind.FAILURE, "One or more premigration checks failed; nothing was migrated.",
             "Run 'pgmigrate show' for each finding and its remedy, fix them, then start again."),
-    SERVER_UNREACHABLE(Kind.FAILURE, "A server could not be reached, or the connection to it broke (SQLState 08).",
+    SERVER_UNREACHABLE(Kind.FAILURE, "A server could not be reached, or the connection to it broke (SQLState 08) "
+            + "or was ended by its shutdown or restart (57P01-57P03).",
             "Check the host, port, firewall and that the server is up; then resume or start again."),
     SERVER_NOT_ANSWERING(Kind.FAILURE, "A server did not answer within connection.socketTimeoutSeconds.",
             "Check the network and the server's load, or raise settings.options.connection.socketTimeoutSeconds."),

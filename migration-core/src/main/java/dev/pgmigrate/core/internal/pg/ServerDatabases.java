@@ -21,12 +21,7 @@ public final class ServerDatabases {
 
     /** Whether {@code database} exists on the server {@code c} is connected to. */
     public static boolean exists(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return Sql.one(c, "SELECT 1 FROM pg_database WHERE datname = ?", database) != null; // errors say where
     }
 
     /** Ends every session on {@code database} and drops it, if it exists (or is still being created). */

@@ -52,7 +52,8 @@ public final class Failures {
         if (s.startsWith("28") || s.equals("08004")) {
             return MessageCode.LOGIN_FAILED;
         }
-        if (s.startsWith("08")) {
+        // 57P01-57P03: the server ended the session for its shutdown or restart, or refused it while starting up.
+        if (s.startsWith("08") || s.equals("57P01") || s.equals("57P02") || s.equals("57P03")) {
             return MessageCode.SERVER_UNREACHABLE;
         }
         if (s.equals("42501")) {

@@ -16,6 +16,10 @@ class FailuresTest {
     @Test
     void sqlStatesGiveTheirClass() {
         assertThat(Failures.code(new SQLException("gone", "08006"))).isEqualTo(MessageCode.SERVER_UNREACHABLE);
+        assertThat(Failures.code(new SQLException("terminating connection due to administrator command", "57P01")))
+                .isEqualTo(MessageCode.SERVER_UNREACHABLE);
+        assertThat(Failures.code(new SQLException("the database system is starting up", "57P03")))
+                .isEqualTo(MessageCode.SERVER_UNREACHABLE);
         assertThat(Failures.code(new SQLException("no", "28P01"))).isEqualTo(MessageCode.LOGIN_FAILED);
         assertThat(Failures.code(new SQLException("no password was provided", "08004")))
                 .isEqualTo(MessageCode.LOGIN_FAILED);
