@@ -17,6 +17,7 @@ import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.embedded.PostgresServer;
+import dev.pgmigrate.embedded.ServerProfile;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
@@ -148,6 +149,37 @@ class FaultsTest {
             assertThat(again.notes()).anySatisfy(n -> assertThat(n.code()).isEqualTo(MessageCode.ROLLED_BACK));
             assertThat(PluginJarTest.databases(target)).isEqualTo(before);
             assertThatThrownBy(() -> service.cancel("unreachable-rollback")).hasMessageContaining("already ended");
+        }
+    }
+
+    /**
+     * A target that refuses the rollback's login for want of a free connection (53300: another application holds
+     * the slots, or the database's connection limit) is waited for as one restarting is, up to rollback.waitSeconds.
+     */
+    @Test
+    void aRollbackWaitsForAConnectionSlotOnTheTarget(@Pg("15") PostgresServer source) throws Exception {
+        try (PostgresServer target = PostgresServer.builder().version("17").profile(ServerProfile.MANAGED).start();
+                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("slots-taken", relay.serverSpec(), target.serverSpec(), bigDb,
+                    b -> b.option("rollback.waitSeconds", "30")));
+            long pid = awaitCopy(source, "TO STDOUT");
+            // The admin, no superuser, may no longer log in to the maintenance database, where the rollback begins.
+            target.execute("postgres", "ALTER DATABASE postgres CONNECTION LIMIT 0");
+            try {
+                source.query("postgres", "SELECT pg_terminate_backend(" + pid + ")");
+                Instant deadline = Instant.now().plusSeconds(60);
+                while (!target.logTail().contains("too many connections for database \"postgres\"")
+                        && !handle.completion().isDone() && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(20);
+                }
+                Thread.sleep(500);
+            } finally {
+                target.execute("postgres", "ALTER DATABASE postgres CONNECTION LIMIT -1");
+            }
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
         }
     }
 

@@ -150,9 +150,9 @@ public final class Rollback {
     }
 
     /**
-     * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down or starting
-     * up: a restart that broke the migration must not also leave its changes behind. Only an unavailable server is
-     * waited for; a refused login or a missing database cannot get better by waiting.
+     * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down, starting up or
+     * out of connection slots: a restart that broke the migration must not also leave its changes behind. Only an
+     * unavailable server is waited for; a refused login or a missing database cannot get better by waiting.
      */
     private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
         long deadline = System.nanoTime() + EngineOptions.rollbackWaitSeconds(target.settings()) * 1_000_000_000L;
@@ -161,8 +161,9 @@ public final class Rollback {
                 return target.open(database);
             } catch (SQLException e) {
                 String state = e.getSQLState() == null ? "" : e.getSQLState();
+                // 53300: no free connection (another application holds the slots, or a connection limit) for now.
                 boolean unavailable = state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                        || state.equals("57P03");
+                        || state.equals("57P03") || state.equals("53300");
                 if (!unavailable || System.nanoTime() > deadline) {
                     throw e;
                 }
