@@ -183,6 +183,39 @@ class FaultsTest {
         }
     }
 
+    /** A login the target refuses mid-run (here, the role's connection limit reached) names the server it went to. */
+    @Test
+    void aLoginRefusedMidRunNamesTheServer(@Pg("15") PostgresServer source) throws Exception {
+        String db = bigDatabase(source, "refused");
+        source.execute(db, "CREATE TABLE big2 AS SELECT * FROM big"); // its copy comes after the limit, on a new login
+        try (PostgresServer target = PostgresServer.builder().version("17").profile(ServerProfile.MANAGED).start();
+                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("login-refused", relay.serverSpec(), target.serverSpec(),
+                    db, b -> b.option("rollback.waitSeconds", "30")));
+            awaitCopy(target, "FROM STDIN");
+            // Sessions open stay; every new login of the admin, no superuser, is refused.
+            target.execute("postgres", "ALTER ROLE " + target.adminLogin() + " CONNECTION LIMIT 0");
+            try {
+                Instant deadline = Instant.now().plusSeconds(60);
+                while (!target.logTail().contains("too many connections for role") && !handle.completion().isDone()
+                        && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(20);
+                }
+            } finally {
+                target.execute("postgres", "ALTER ROLE " + target.adminLogin() + " CONNECTION LIMIT -1");
+            }
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertFailedAndRolledBack(done, target, before);
+            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
+                    .contains(MessageCode.OUT_OF_RESOURCES);
+            assertThat(done.errors().get(0).text()).contains("Could not connect during MigratingData to the target "
+                    + "server " + target.serverSpec().address() + ", database pgmigrate_")
+                    .contains("too many connections for role").contains("SQLState 53300");
+        }
+    }
+
     @Test
     void anErrorInTheCoordinatorFailsAndRollsBack(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {

@@ -105,7 +105,9 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
             return facts;
         }
         SQLException e = connectFailure;
-        String why = e == null ? "its facts were not read" : e.getMessage() + " (SQLState " + e.getSQLState() + ")";
+        // The driver's own message: this one names the server already.
+        String why = e == null ? "its facts were not read" : (e instanceof Sql.LocatedError located
+                ? located.getCause().getMessage() : e.getMessage()) + " (SQLState " + e.getSQLState() + ")";
         throw new MigrationException(e == null ? MessageCode.SERVER_UNREACHABLE : Failures.code(e),
                 "Cannot connect to the " + role.label() + " server " + spec().address() + " as "
                 + spec().adminLogin() + " with sslMode " + spec().sslMode().label() + ": " + why + ". Check its host, "

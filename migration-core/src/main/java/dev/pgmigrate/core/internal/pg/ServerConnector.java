@@ -37,7 +37,13 @@ public final class ServerConnector {
 
     /** A new connection to {@code database}; the caller closes it. */
     public Connection open(String database) throws SQLException {
-        return DriverManager.getConnection(url(database), properties());
+        try {
+            return DriverManager.getConnection(url(database), properties());
+        } catch (SQLException e) {
+            // The driver's message names neither the server nor the database.
+            throw Sql.loginFailed(java.net.URLDecoder.decode(url(database).substring("jdbc:postgresql://".length()),
+                    java.nio.charset.StandardCharsets.UTF_8), e);
+        }
     }
 
     /** A connection that asks whether the server answers: connecting, logging in and each read give up after {@code seconds}. */

@@ -65,16 +65,32 @@ public final class Sql {
     public static final class LocatedError extends SQLException {
         private static final long serialVersionUID = 1L;
         private final String where;
+        private final boolean login;
 
         LocatedError(SQLException cause, String where) {
+            this(cause, where, false);
+        }
+
+        private LocatedError(SQLException cause, String where, boolean login) {
             super(cause.getMessage() + " [on " + where + "]", cause.getSQLState(), cause.getErrorCode(), cause);
             this.where = where;
+            this.login = login;
         }
 
         /** {@code host:port/database}. */
         public String where() {
             return where;
         }
+
+        /** Whether the server refused or failed the login, before any statement. */
+        public boolean login() {
+            return login;
+        }
+    }
+
+    /** {@code e}, from logging in to {@code where} ({@code host:port/database}), naming it. */
+    static SQLException loginFailed(String where, SQLException e) {
+        return new LocatedError(e, where, true);
     }
 
     /** {@code e}, naming the server and database of {@code c} (no secret: the URL holds none). */

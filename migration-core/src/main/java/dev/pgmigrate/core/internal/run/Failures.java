@@ -129,8 +129,9 @@ public final class Failures {
             String database = located.where().substring(located.where().lastIndexOf('/') + 1);
             String server = connectsTo(spec.target(), address) ? "the target server "
                     : connectsTo(spec.source(), address) ? "the source server " : "server ";
-            return "A statement failed during " + phase + " on " + server + address + ", database " + database
-                    + ": " + sql.getCause().getMessage() + " (SQLState " + sql.getSQLState() + ")";
+            return (located.login() ? "Could not connect during " + phase + " to " : "A statement failed during "
+                    + phase + " on ") + server + address + ", database " + database + ": "
+                    + sql.getCause().getMessage() + " (SQLState " + sql.getSQLState() + ")";
         }
         return "A statement failed during " + phase + " on the source server " + spec.source().address()
                 + " or the target server " + spec.target().address() + ": " + sql.getMessage() + " (SQLState "
