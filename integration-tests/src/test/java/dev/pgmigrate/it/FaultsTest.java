@@ -17,7 +17,6 @@ import dev.pgmigrate.api.TableState;
 import dev.pgmigrate.core.MigrationHandle;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.embedded.PostgresServer;
-import dev.pgmigrate.embedded.ServerProfile;
 import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
@@ -152,70 +151,6 @@ class FaultsTest {
         }
     }
 
-    /**
-     * A target that refuses the rollback's login for want of a free connection (53300: another application holds
-     * the slots, or the database's connection limit) is waited for as one restarting is, up to rollback.waitSeconds.
-     */
-    @Test
-    void aRollbackWaitsForAConnectionSlotOnTheTarget(@Pg("15") PostgresServer source) throws Exception {
-        try (PostgresServer target = PostgresServer.builder().version("17").profile(ServerProfile.MANAGED).start();
-                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
-            List<String> before = PluginJarTest.databases(target);
-            MigrationHandle handle = service.start(spec("slots-taken", relay.serverSpec(), target.serverSpec(), bigDb,
-                    b -> b.option("rollback.waitSeconds", "30")));
-            long pid = awaitCopy(source, "TO STDOUT");
-            // The admin, no superuser, may no longer log in to the maintenance database, where the rollback begins.
-            target.execute("postgres", "ALTER DATABASE postgres CONNECTION LIMIT 0");
-            try {
-                source.query("postgres", "SELECT pg_terminate_backend(" + pid + ")");
-                Instant deadline = Instant.now().plusSeconds(60);
-                while (!target.logTail().contains("too many connections for database \"postgres\"")
-                        && !handle.completion().isDone() && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(20);
-                }
-                Thread.sleep(500);
-            } finally {
-                target.execute("postgres", "ALTER DATABASE postgres CONNECTION LIMIT -1");
-            }
-            MigrationRecord done = handle.await(Duration.ofMinutes(2));
-
-            assertFailedAndRolledBack(done, target, before);
-        }
-    }
-
-    /** A login the target refuses mid-run (here, the role's connection limit reached) names the server it went to. */
-    @Test
-    void aLoginRefusedMidRunNamesTheServer(@Pg("15") PostgresServer source) throws Exception {
-        String db = bigDatabase(source, "refused");
-        source.execute(db, "CREATE TABLE big2 AS SELECT * FROM big"); // its copy comes after the limit, on a new login
-        try (PostgresServer target = PostgresServer.builder().version("17").profile(ServerProfile.MANAGED).start();
-                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = service()) {
-            List<String> before = PluginJarTest.databases(target);
-            MigrationHandle handle = service.start(spec("login-refused", relay.serverSpec(), target.serverSpec(),
-                    db, b -> b.option("rollback.waitSeconds", "30")));
-            awaitCopy(target, "FROM STDIN");
-            // Sessions open stay; every new login of the admin, no superuser, is refused.
-            target.execute("postgres", "ALTER ROLE " + target.adminLogin() + " CONNECTION LIMIT 0");
-            try {
-                Instant deadline = Instant.now().plusSeconds(60);
-                while (!target.logTail().contains("too many connections for role") && !handle.completion().isDone()
-                        && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(20);
-                }
-            } finally {
-                target.execute("postgres", "ALTER ROLE " + target.adminLogin() + " CONNECTION LIMIT -1");
-            }
-            MigrationRecord done = handle.await(Duration.ofMinutes(2));
-
-            assertFailedAndRolledBack(done, target, before);
-            assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
-                    .contains(MessageCode.OUT_OF_RESOURCES);
-            assertThat(done.errors().get(0).text()).contains("Could not connect during MigratingData to the target "
-                    + "server " + target.serverSpec().address() + ", database pgmigrate_")
-                    .contains("too many connections for role").contains("SQLState 53300");
-        }
-    }
-
     @Test
     void anErrorInTheCoordinatorFailsAndRollsBack(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
@@ -255,36 +190,6 @@ class FaultsTest {
             // The build failed because the server shut down (57P01): that, not the index, is what to fix.
             assertThat(done.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.SERVER_UNREACHABLE);
             assertThat(done.errors().get(0).text()).contains("Cannot create INDEX s_slow in database " + db);
-        }
-    }
-
-    /**
-     * A target restarted once the first of two databases is verified, while the other is in flight: a server that
-     * shut down (57P01) is as unavailable as one that broke the connection, so the exit code says to try again.
-     */
-    @Test
-    void aTargetRestartWhileCompletingIsAnUnavailableServer(@Pg("15") PostgresServer source) throws Exception {
-        String first = source.createDatabase(TestDatabases.unique("restart_first"));
-        String second = source.createDatabase(TestDatabases.unique("restart_second"));
-        source.execute(first, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
-        source.execute(second, "CREATE TABLE u (id int)", "INSERT INTO u SELECT generate_series(1, 100)");
-        try (PostgresServer target = PostgresServer.builder().version("17").start();
-                SlowProxy targetRelay = new SlowProxy(target, 0, 0)) {
-            List<String> before = PluginJarTest.databases(target);
-            try (MigrationService service = MigrationService.builder().listener(e -> {
-                if (e instanceof MigrationEvent.DatabaseFinished f && f.database().equals(first)) {
-                    target.restart();
-                }
-            }).build()) {
-                MigrationRecord done = service.start(MigrationSpec.builder().name("restarted-completing")
-                        .source(source.serverSpec()).target(targetRelay.serverSpec()).databases(first, second)
-                        .option(MigrationOption.MIGRATE).settings(MigrationSettings.builder().parallelism(2).build())
-                        .build()).await(Duration.ofMinutes(2));
-
-                assertFailedAndRolledBack(done, target, before);
-                assertThat(done.errors()).as("codes").extracting(MigrationMessage::code)
-                        .contains(MessageCode.SERVER_UNREACHABLE);
-            }
         }
     }
 
