@@ -53,7 +53,7 @@ class ResumeAfterRenameTest {
         // renamed and DONE meanwhile.
         try (Connection hold = holdSettingsOf(target, second, child, state, dir)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!stage(state, first).equals("done")) {
+            while (!ResumeAfterRestartTest.stage(state, first).equals("done")) {
                 assertThat(System.nanoTime()).as("the first database done; stderr %s",
                         Files.readString(dir.resolve("child.err"))).isLessThan(deadline);
                 assertThat(child.isAlive()).isTrue();
@@ -99,7 +99,7 @@ class ResumeAfterRenameTest {
             assertThat(System.nanoTime()).as("the working database appeared").isLessThan(deadline);
             assertThat(child.isAlive()).as("child alive; stderr %s", Files.readString(dir.resolve("child.err")))
                     .isTrue();
-            StoredMigration m = stored(state);
+            StoredMigration m = ResumeAfterRestartTest.stored(state);
             working = m == null ? null : m.state().get("db." + db + ".working");
             if (working != null && target.queryForLong("postgres", "SELECT count(*) FROM pg_database WHERE datname = '"
                     + working + "'") == 1) {
@@ -111,18 +111,5 @@ class ResumeAfterRenameTest {
         c.setAutoCommit(false);
         c.createStatement().execute("ALTER DATABASE \"" + working + "\" SET work_mem = '1MB'");
         return c;
-    }
-
-    private static StoredMigration stored(Path state) {
-        if (!Files.isDirectory(state)) {
-            return null;
-        }
-        List<StoredMigration> all = new FileMigrationStore(state).list();
-        return all.isEmpty() ? null : all.get(0);
-    }
-
-    private static String stage(Path state, String db) {
-        StoredMigration m = stored(state);
-        return m == null ? "" : m.state().getOrDefault("db." + db + ".stage", "");
     }
 }

@@ -133,7 +133,7 @@ class ResumeAfterRestartTest {
         }
     }
 
-    private static StoredMigration stored(Path state) {
+    static StoredMigration stored(Path state) {
         if (!Files.isDirectory(state)) {
             return null;
         }
@@ -141,7 +141,7 @@ class ResumeAfterRestartTest {
         return all.isEmpty() ? null : all.get(0);
     }
 
-    private static String stage(Path state, String db) {
+    static String stage(Path state, String db) {
         StoredMigration m = stored(state);
         return m == null ? "" : m.state().getOrDefault("db." + db + ".stage", "");
     }

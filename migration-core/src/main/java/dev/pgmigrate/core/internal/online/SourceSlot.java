@@ -106,23 +106,8 @@ public final class SourceSlot implements AutoCloseable {
     public static void drop(Connection source, String name) throws SQLException {
         Sql.rows(source, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
                 + "WHERE slot_name = ? AND active_pid IS NOT NULL", name);
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                Sql.rows(source, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                        + "WHERE slot_name = ?", name);
-                break;
-            } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState()) || attempt == 49) { // still active: its walsender is ending
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        whileActive(50, () -> Sql.rows(source, "SELECT pg_drop_replication_slot(slot_name) FROM "
+                + "pg_replication_slots WHERE slot_name = ?", name));
         Sql.execute(source, "DROP PUBLICATION IF EXISTS " + Sql.ident(name));
     }
 
@@ -133,14 +118,24 @@ public final class SourceSlot implements AutoCloseable {
      */
     public static String changesPending(Connection source, String name) throws SQLException {
         flushWal(source);
-        for (int attempt = 0; ; attempt++) {
+        // pgoutput's messages start with their kind: 'I', 'U', 'D' and 'T' change rows.
+        return whileActive(101, () -> Sql.one(source, "SELECT count(*) FROM "
+                + "pg_catalog.pg_logical_slot_peek_binary_changes(?, NULL, NULL, 'proto_version', '1', "
+                + "'publication_names', ?) WHERE get_byte(data, 0) IN (73, 85, 68, 84)", name, name));
+    }
+
+    /** A statement on a slot. */
+    private interface SlotCall<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code call}, up to {@code attempts} times 100 ms apart while the slot is still active (55006). */
+    private static <T> T whileActive(int attempts, SlotCall<T> call) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
             try {
-                // pgoutput's messages start with their kind: 'I', 'U', 'D' and 'T' change rows.
-                return Sql.one(source, "SELECT count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes(?, NULL, "
-                        + "NULL, 'proto_version', '1', 'publication_names', ?) WHERE get_byte(data, 0) IN (73, 85, 68, "
-                        + "84)", name, name);
+                return call.run();
             } catch (SQLException e) {
-                if (!"55006".equals(e.getSQLState()) || attempt == 100) { // still active: its walsender is ending
+                if (!"55006".equals(e.getSQLState()) || attempt >= attempts) { // its walsender is ending
                     throw e;
                 }
                 try {
