@@ -80,10 +80,10 @@ class OnlineFaultsTest {
             MigrationHandle handle = service.start(spec("cancel-following", source.superuserSpec(),
                     target.superuserSpec(), db, true));
             awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
-            assertThat(replicaIdentity(db)).as("pgbench_history while the migration runs").isEqualTo("f");
+            assertThat(replicaIdentity(source, db)).as("pgbench_history while the migration runs").isEqualTo("f");
             source.execute(db, "INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, 7)");
             awaitApplied(handle, db, 1);
-            assertThat(slotAndPublication(db)).as("on the source").isEqualTo("1/1");
+            assertThat(slotAndPublication(source, db)).as("on the source").isEqualTo("1/1");
             assertThat(target.queryForLong("postgres", "SELECT count(*) FROM pg_replication_origin WHERE roname LIKE "
                     + "'pgmigrate%'")).as("origins on the target").isEqualTo(1);
             handle.cancel();
@@ -106,7 +106,7 @@ class OnlineFaultsTest {
                         }
                     });
             assertThat(copying.await(60, TimeUnit.SECONDS)).as("the copy started").isTrue();
-            assertThat(slotAndPublication(bigDb)).as("on the source").isEqualTo("1/1");
+            assertThat(slotAndPublication(source, bigDb)).as("on the source").isEqualTo("1/1");
             handle.cancel();
             MigrationRecord done = handle.await(Duration.ofSeconds(60));
 
@@ -187,7 +187,7 @@ class OnlineFaultsTest {
         }
         assertBankIdentical(target, db);
         assertNothingLeft(source, target, db);
-        assertThat(replicaIdentity(db)).isEqualTo("d");
+        assertThat(replicaIdentity(source, db)).isEqualTo("d");
         assertThat(PluginJarTest.databases(target)).as("the dead process's working database is gone")
                 .containsExactlyInAnyOrderElementsOf(plus(before, db));
     }
@@ -227,7 +227,7 @@ class OnlineFaultsTest {
         }
         assertBankIdentical(target, db);
         assertNothingLeft(source, target, db);
-        assertThat(replicaIdentity(db)).isEqualTo("d");
+        assertThat(replicaIdentity(source, db)).isEqualTo("d");
         assertThat(PluginJarTest.databases(target)).as("the dead process's working database is gone")
                 .containsExactlyInAnyOrderElementsOf(plus(before, db));
     }
@@ -339,12 +339,12 @@ class OnlineFaultsTest {
                 .settings(settings.build()).build();
     }
 
-    private static String replicaIdentity(String db) {
+    static String replicaIdentity(PostgresServer source, String db) {
         return source.queryForString(db, "SELECT relreplident FROM pg_class WHERE oid = 'pgbench_history'::regclass");
     }
 
-    /** The slots and the publications of pgmigrate in {@code db} on the source, as {@code slots/publications}. */
-    private static String slotAndPublication(String db) {
+    /** The slots and the publications of pgmigrate in {@code db} on {@code source}, as {@code slots/publications}. */
+    static String slotAndPublication(PostgresServer source, String db) {
         return source.queryForString(db, "SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = "
                 + "current_database() AND slot_name LIKE 'pgmigrate%') || '/' || (SELECT count(*) FROM pg_publication "
                 + "WHERE pubname LIKE 'pgmigrate%')");
@@ -352,10 +352,10 @@ class OnlineFaultsTest {
 
     private static void awaitSourceSlotDropped(String db) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!slotAndPublication(db).equals("0/0") && System.nanoTime() < deadline) {
+        while (!slotAndPublication(source, db).equals("0/0") && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(slotAndPublication(db)).as("the rollback dropped the slot and the publication").isEqualTo("0/0");
+        assertThat(slotAndPublication(source, db)).as("the rollback dropped the slot and the publication").isEqualTo("0/0");
     }
 
     /** Ended with {@code status}, and neither server keeps anything of the migration. */
@@ -366,7 +366,7 @@ class OnlineFaultsTest {
                 .doesNotContain(MessageCode.ROLLBACK_INCOMPLETE);
         assertThat(PluginJarTest.databases(target)).as("the target's databases").isEqualTo(before);
         assertNothingLeft(source, target, db);
-        assertThat(replicaIdentity(db)).as("pgbench_history's replica identity, set back").isEqualTo("d");
+        assertThat(replicaIdentity(source, db)).as("pgbench_history's replica identity, set back").isEqualTo("d");
     }
 
     /** pgbench's tables equal on both servers: every history row once, the balances its sums. */
@@ -388,7 +388,7 @@ class OnlineFaultsTest {
         assertThat(done.verification().orElseThrow().matches()).isTrue();
         assertBankIdentical(target, db);
         assertNothingLeft(source, target, db);
-        assertThat(replicaIdentity(db)).isEqualTo("d");
+        assertThat(replicaIdentity(source, db)).isEqualTo("d");
     }
 
     private static List<String> plus(List<String> databases, String db) {

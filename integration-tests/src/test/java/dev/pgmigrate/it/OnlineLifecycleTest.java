@@ -63,8 +63,8 @@ class OnlineLifecycleTest {
             handle.cancel();
             MigrationRecord done = handle.await(Duration.ofMinutes(2));
 
-            assertThat(slotAndPublication(db)).as("on the source, %s", done.errors()).isEqualTo("0/0");
-            assertThat(replicaIdentity(db)).as("pgbench_history's replica identity, set back").isEqualTo("d");
+            assertThat(OnlineFaultsTest.slotAndPublication(source, db)).as("on the source, %s", done.errors()).isEqualTo("0/0");
+            assertThat(OnlineFaultsTest.replicaIdentity(source, db)).as("pgbench_history's replica identity, set back").isEqualTo("d");
             assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
             assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.ROLLBACK_INCOMPLETE);
             assertThat(done.errors()).anyMatch(e -> e.text().contains("keeps no WAL for this migration"));
@@ -177,15 +177,5 @@ class OnlineLifecycleTest {
             MigrationSettings.Builder settings) {
         return MigrationSpec.builder().name(name).source(from).target(to).databases(db).mode(MigrationMode.ONLINE)
                 .settings(settings.parallelism(1).option("online.replicaIdentityFull", "true").build()).build();
-    }
-
-    private static String replicaIdentity(String db) {
-        return source.queryForString(db, "SELECT relreplident FROM pg_class WHERE oid = 'pgbench_history'::regclass");
-    }
-
-    private static String slotAndPublication(String db) {
-        return source.queryForString(db, "SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = "
-                + "current_database() AND slot_name LIKE 'pgmigrate%') || '/' || (SELECT count(*) FROM pg_publication "
-                + "WHERE pubname LIKE 'pgmigrate%')");
     }
 }
