@@ -71,6 +71,13 @@ public final class TableCopy {
     List<Part> split(DatabaseRun db, Table table, long share) throws SQLException {
         int parts = table.columns().isEmpty() ? 1 : CopyRanges.parts(table.bytes(),
                 settings.splitTablesLargerThanBytes(), share);
+        if (parts > 1 && !rangesPay()) {
+            log.info("Table {} in database {} ({} MiB) is copied whole: the target runs PostgreSQL {} on this host's "
+                    + "{} cores, where sessions loading one table wait on its extension lock ({} workers)",
+                    table.qualifiedName(), db.name, table.bytes() / (1024 * 1024), sessions.targetVersionNum() / 10000,
+                    Runtime.getRuntime().availableProcessors(), settings.parallelism());
+            parts = 1;
+        }
         if (parts == 1) {
             return List.of(new Part(table, 1, 1, Optional.empty(), table.bytes()));
         }
@@ -98,6 +105,17 @@ public final class TableCopy {
             result.add(new Part(table, i + 1, parts, Optional.of(filters.get(i)), table.bytes() / parts));
         }
         return result;
+    }
+
+    /**
+     * Whether ranges pay on this target ({@link SplitPolicy}); always where the split setting is not its default,
+     * which the user chose.
+     */
+    private boolean rangesPay() {
+        int targetVersion = sessions.targetVersionNum();
+        return settings.splitTablesLargerThanBytes() != MigrationSettings.DEFAULT_SPLIT_BYTES || targetVersion == 0
+                || SplitPolicy.rangesPay(targetVersion, SplitPolicy.onThisHost(sessions.targetHost()),
+                        Runtime.getRuntime().availableProcessors(), settings.parallelism());
     }
 
     /**

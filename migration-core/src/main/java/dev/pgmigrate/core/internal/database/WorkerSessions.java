@@ -125,6 +125,16 @@ public final class WorkerSessions {
         return parallelBuilds() && !EngineOptions.parallelIndexWorkersFixed(settings) ? pool.idleWorkers() : 0;
     }
 
+    /** The target's {@code server_version_num}, 0 while its facts are not read. */
+    public int targetVersionNum() {
+        return target.facts().map(ServerFacts::versionNum).orElse(0);
+    }
+
+    /** The name or address the target's connections go to. */
+    public String targetHost() {
+        return target.connector().spec().connectHost();
+    }
+
     private boolean parallelBuilds() {
         return target.facts().map(ServerFacts::versionNum).orElse(0) >= 110000;
     }
