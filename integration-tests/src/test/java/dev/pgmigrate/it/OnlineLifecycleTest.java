@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An online migration's lifecycle as its user meets it, on real servers: canceled with the target out of reach,
- * a column retyped or a table created on the source while it follows, the source written to during its cutover.
+ * the target out of reach until the source drops the slot, a column retyped or a table created on the source while
+ * it follows, the source written to during its cutover.
  */
 @PostgresTest
 class OnlineLifecycleTest {
@@ -77,6 +78,69 @@ class OnlineLifecycleTest {
             assertThat(PluginJarTest.databases(target)).isEqualTo(before);
             assertNothingLeft(source, target, db);
         }
+    }
+
+    /**
+     * The target out of reach while the migration follows: the slot keeps the source's WAL, which the record says
+     * with the source's limit; once the source drops the slot for that limit, the migration fails and rolls back.
+     */
+    @Test
+    void aTargetOutOfReachShowsTheWalTheSlotKeepsAndTheSlotsLossFailsTheMigration() throws Exception {
+        try (PostgresServer limited = PostgresServer.builder().version("15").setting("wal_level", "logical")
+                .setting("max_slot_wal_keep_size", "32MB").start();
+                PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy relay = new SlowProxy(target, 0, 0);
+                MigrationService service = MigrationService.builder().build(); AutoCloseable c = cancelOnClose(service)) {
+            String db = limited.createDatabase(TestDatabases.unique("walkept"));
+            PgbenchDataset.load(limited, db, 1);
+            List<String> before = PluginJarTest.databases(target);
+            MigrationHandle handle = service.start(spec("wal-kept", limited.superuserSpec(), relay.serverSpec(), db,
+                    MigrationSettings.builder().option("rollback.waitSeconds", "1")));
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            String slot = limited.queryForString(db, "SELECT slot_name FROM pg_replication_slots");
+            relay.cut();
+            limited.execute(db, "INSERT INTO pgbench_history (tid, bid, aid, delta) SELECT 1, 1, 1, g "
+                    + "FROM generate_series(1, 20000) g");
+
+            String activity = awaitActivity(handle, db, slot);
+            assertThat(activity).contains("slot " + slot + " keeps ", " of the source's WAL",
+                    "max_slot_wal_keep_size = 32MB", "wal_status ");
+            assertThat(handle.record().notes()).anyMatch(n -> n.is(MessageCode.SOURCE_WAL_RETAINED)
+                    && n.text().contains(slot) && n.text().contains("max_slot_wal_keep_size = 32MB"));
+
+            for (int i = 0; i < 20 && !"lost".equals(limited.queryForString(db, "SELECT wal_status FROM "
+                    + "pg_replication_slots")); i++) {
+                limited.execute(db, "INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, 1)",
+                        "SELECT pg_switch_wal()", "CHECKPOINT");
+            }
+            MigrationRecord done = handle.await(Duration.ofMinutes(2));
+
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).extracting(MigrationMessage::code).contains(MessageCode.REPLICATION_SLOT_LOST);
+            assertThat(done.errors().get(0).text()).contains(slot, "max_slot_wal_keep_size", db);
+            assertThat(OnlineFaultsTest.slotAndPublication(limited, db)).as("on the source").isEqualTo("0/0");
+            assertThat(OnlineFaultsTest.replicaIdentity(limited, db)).isEqualTo("d");
+
+            relay.mend(); // the target back: a cancel finishes the rollback there
+            MigrationRecord again = service.cancel("wal-kept");
+            assertThat(again.notes()).anyMatch(n -> n.is(MessageCode.ROLLED_BACK));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+            assertNothingLeft(limited, target, db);
+        }
+    }
+
+    /** Waits until {@code db}'s activity names {@code slot}, and returns it. */
+    private static String awaitActivity(MigrationHandle handle, String db, String slot) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String activity = "";
+        while (!activity.contains(slot) && System.nanoTime() < deadline) {
+            MigrationRecord r = handle.record();
+            assertThat(r.status().isFinal()).as("ended early: %s", r.errors()).isFalse();
+            activity = r.database(db).flatMap(d -> d.activity()).orElse("");
+            Thread.sleep(100);
+        }
+        assertThat(activity).as("the database's activity while the target is out of reach").contains(slot);
+        return activity;
     }
 
     @Test

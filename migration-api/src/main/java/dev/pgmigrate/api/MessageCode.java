@@ -70,6 +70,10 @@ public enum MessageCode implements Labeled {
     REPLICATION_FAILED(Kind.FAILURE, "An online migration's stream of source changes broke or could not be "
             + "applied on the target.", "Read the message; resume the migration, which continues from the last "
                     + "change the target committed."),
+    REPLICATION_SLOT_LOST(Kind.FAILURE, "The source removed WAL an online migration's replication slot still "
+            + "needed (its wal_status became lost, past max_slot_wal_keep_size): the target can no longer receive "
+            + "every change exactly once; the migration was rolled back.", "Start it again; keep the target "
+                    + "reachable while it follows, or raise max_slot_wal_keep_size on the source."),
     PROCESS_DIED(Kind.FAILURE, "The process running the migration died before it ended.",
             "Resume it, or cancel it to roll back what it left on the target."),
     ROLLBACK_INCOMPLETE(Kind.FAILURE, "Some of what the migration made on the target could not be removed.",
@@ -84,6 +88,10 @@ public enum MessageCode implements Labeled {
     // Warnings: the migration goes on, but something may need a look.
     SERVER_SILENT(Kind.WARNING, "A server has not answered the watch's probe for a while.",
             "Check the server and the network; the migration waits for it."),
+    SOURCE_WAL_RETAINED(Kind.WARNING, "An online migration's stream broke (a server out of reach) and is retried; "
+            + "meanwhile its replication slot keeps the source's WAL. The note and the database's activity say how "
+            + "much, and how close the slot is to the source's max_slot_wal_keep_size.", "Bring the server back; "
+                    + "watch the source's disk, or cancel the migration to drop the slot at once."),
     SOURCE_WRITTEN_DURING_COPY(Kind.WARNING, "Tables were written on the source while they were copied.",
             "Stop writers on the source before the migration, or migrate online."),
     LARGE_OBJECTS_NOT_REPLICATED(Kind.WARNING, "Large objects were copied from the snapshot; logical replication "

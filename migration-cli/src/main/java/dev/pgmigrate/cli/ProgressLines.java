@@ -22,7 +22,9 @@ final class ProgressLines {
      */
     static String database(DatabaseProgress d) {
         if (d.replication().isPresent() && !d.status().isFinal()) {
-            return "following the source: " + replication(d.replication().get());
+            // A following database has no activity: one (its stream interrupted, the cutover) outranks the figures.
+            return d.activity().map(a -> Format.shorten(a, 200))
+                    .orElse("following the source: " + replication(d.replication().get()));
         }
         if (d.queued()) {
             return Format.bar(0, 24) + "       queued";

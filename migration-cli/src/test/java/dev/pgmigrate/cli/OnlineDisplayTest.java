@@ -108,6 +108,14 @@ class OnlineDisplayTest {
     }
 
     @Test
+    void aDatabaseWhoseStreamIsInterruptedShowsWhatItsSlotKeepsInsteadOfItsLastFigures() {
+        DatabaseProgress shop = waiting().database("shop").orElseThrow();
+        String interrupted = "interrupted since 2026-12-02T10:05:00Z (Connection refused, SQLState 08001), retried "
+                + "until 2026-12-02T10:10:00Z: slot pgmigrate_ab12 keeps 48 MB of the source's WAL";
+        assertThat(ProgressLines.database(shop.withActivity(Optional.of(interrupted)))).isEqualTo(interrupted);
+    }
+
+    @Test
     void plainLinesSayOnceHowToCutOverAndFollowEachDatabaseWithoutFloodingTheLog() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ProgressPrinter printer = new ProgressPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8),

@@ -306,7 +306,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         checkpoint.stage(db.name, Checkpoint.Stage.VERIFIED);
         keeper.activity(db.name, Optional.of("copied and verified; it takes its name when every database is"));
         if (online != null) {
-            online.follow(db.name, db.working); // says so in its activity
+            online.follow(db.name, db.working); // its replication figures say so from here
         }
     }
 

@@ -43,6 +43,7 @@ public final class DatabaseStream implements Runnable {
     private final RecordKeeper keeper;
     private final int groupStatements;
     private final Selection selection;
+    private final StreamInterruption interruption;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile long stopAt = Long.MAX_VALUE;
     private volatile boolean abort;
@@ -63,10 +64,7 @@ public final class DatabaseStream implements Runnable {
         this.keeper = keeper;
         this.groupStatements = groupStatements;
         this.selection = selection;
-    }
-
-    public String database() {
-        return database;
+        this.interruption = new StreamInterruption(database, slot, source, keeper);
     }
 
     /** Completes when the stream stopped at its position, or exceptionally when it failed. */
@@ -84,11 +82,6 @@ public final class DatabaseStream implements Runnable {
         abort = true;
     }
 
-    /** The transactions and changes applied since this process started the stream. */
-    public long transactions() {
-        return transactions;
-    }
-
     @Override
     public void run() {
         Instant brokenSince = null;
@@ -99,14 +92,15 @@ public final class DatabaseStream implements Runnable {
                     break;
                 } catch (SQLException e) {
                     if (!brokenConnection(e) || abort) {
-                        throw e;
+                        throw interruption.lostOr(e);
                     }
                     brokenSince = brokenSince == null ? Instant.now() : brokenSince;
                     if (Duration.between(brokenSince, Instant.now()).compareTo(RECONNECT_FOR) > 0) {
-                        throw e;
+                        throw interruption.lostOr(e);
                     }
                     log.warn("Database {}: the stream's connection broke ({}, SQLState {}); taking it up again",
                             database, Sql.firstLine(String.valueOf(e.getMessage())), e.getSQLState());
+                    interruption.retrying(e, brokenSince, brokenSince.plus(RECONNECT_FOR));
                     Thread.sleep(1000);
                 }
             }
@@ -147,6 +141,7 @@ public final class DatabaseStream implements Runnable {
                         .withStartPosition(LogSequenceNumber.valueOf(applier.appliedLsn()))
                         .withSlotOption("proto_version", "1").withSlotOption("publication_names", slot)
                         .withStatusInterval(1, TimeUnit.SECONDS).start();
+                interruption.resumed();
                 follow(stream, applier, apply, probe);
                 stream.close();
             } finally {

@@ -80,7 +80,7 @@ public final class OnlineReplication implements AutoCloseable {
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
-        keeper.activity(database, java.util.Optional.of("following the source's changes"));
+        keeper.activity(database, java.util.Optional.empty()); // its replication figures say what it does
         log.info("Database {}: following the source's changes from slot {}", database, slot);
     }
 
