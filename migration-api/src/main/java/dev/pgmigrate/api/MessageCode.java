@@ -92,6 +92,10 @@ public enum MessageCode implements Labeled {
             + "meanwhile its replication slot keeps the source's WAL. The note and the database's activity say how "
             + "much, and how close the slot is to the source's max_slot_wal_keep_size.", "Bring the server back; "
                     + "watch the source's disk, or cancel the migration to drop the slot at once."),
+    CUTOVER_STOPPED(Kind.WARNING, "The cutover found the source still written when its wait "
+            + "(online.cutoverWaitSeconds) ended; the note names the sessions. The migration follows the source "
+            + "again, waiting for the cutover trigger.", "Stop the sessions the note names, then trigger the "
+                    + "cutover again (pgmigrate migration update --cutover)."),
     SOURCE_WRITTEN_DURING_COPY(Kind.WARNING, "Tables were written on the source while they were copied.",
             "Stop writers on the source before the migration, or migrate online."),
     LARGE_OBJECTS_NOT_REPLICATED(Kind.WARNING, "Large objects were copied from the snapshot; logical replication "

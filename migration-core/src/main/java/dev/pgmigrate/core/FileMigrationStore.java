@@ -141,6 +141,16 @@ public final class FileMigrationStore implements MigrationStore {
     }
 
     @Override
+    public void withdrawCutover(String namespace, String name) {
+        MigrationStore.super.withdrawCutover(namespace, name);
+        try {
+            Files.deleteIfExists(cutoverMarker(namespace, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot withdraw the cutover request of " + name, e);
+        }
+    }
+
+    @Override
     public boolean isCutoverRequested(String namespace, String name) {
         return Files.exists(cutoverMarker(namespace, name));
     }

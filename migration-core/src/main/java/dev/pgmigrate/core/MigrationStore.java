@@ -93,6 +93,17 @@ public interface MigrationStore {
     }
 
     /**
+     * Withdraws a cutover request: the cutover stopped (the source was still written) and the migration waits for
+     * the trigger again. Clears the record's {@code cutoverRequestedAt}.
+     *
+     * @throws dev.pgmigrate.api.MigrationException when there is no such migration
+     * @since 0.3
+     */
+    default void withdrawCutover(String namespace, String name) {
+        update(namespace, name, m -> m.withRecord(m.record().withCutoverRequestedAt(Optional.empty())));
+    }
+
+    /**
      * Whether a cutover was asked for; polled like {@link #isCancelRequested}.
      *
      * @since 0.3

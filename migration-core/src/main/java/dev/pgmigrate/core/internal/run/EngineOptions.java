@@ -27,7 +27,7 @@ public final class EngineOptions {
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
                 s -> verifyRereadSource(s), s -> verifyTargetHashes(s), s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
                 s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s),
-                s -> applyGroupStatements(s));
+                s -> applyGroupStatements(s), s -> cutoverWaitSeconds(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);
@@ -167,6 +167,16 @@ public final class EngineOptions {
     static int watchSeconds(MigrationSettings settings) {
         return intOption(settings, "connection.watchSeconds", 10, 1, 3600, "a whole number of seconds "
                 + "from 1 to 3600 (how often each server is asked whether it still answers; default 10)");
+    }
+
+    /**
+     * The setting {@code options.online.cutoverWaitSeconds}: how long a cutover goes on while the source is still
+     * written before it stops, the migration following again; 1 to 86400, default 120.
+     */
+    public static int cutoverWaitSeconds(MigrationSettings settings) {
+        return intOption(settings, "online.cutoverWaitSeconds", 120, 1, 86_400, "a whole number of seconds from 1 "
+                + "to 86400 (how long an online migration's cutover goes on while the source is still written before "
+                + "it stops and the migration follows the source again; default 120)");
     }
 
     /** The setting {@code options.online.applyGroupStatements}: statements per target transaction, default 1000. */

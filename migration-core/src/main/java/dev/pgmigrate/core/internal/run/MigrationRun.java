@@ -37,8 +37,8 @@ public final class MigrationRun implements Runnable {
     private final Plugins plugins;
     private final CancelSignal cancel;
     private final CompletableFuture<MigrationRecord> completion = new CompletableFuture<>();
-    /** Completed when an online migration's cutover is triggered. */
-    private final CompletableFuture<Void> cutover = new CompletableFuture<>();
+    /** Completed when an online migration's cutover is triggered; a new one once a cutover stopped. */
+    private volatile CompletableFuture<Void> cutover = new CompletableFuture<>();
     private final Servers servers;
     private final Endpoint source;
     private final Endpoint target;
@@ -249,7 +249,8 @@ public final class MigrationRun implements Runnable {
 
     /**
      * An online migration, once every database is copied and follows the source: waits for the cutover trigger
-     * (at once when a resumed run's was asked for before), then cuts over and drops what it made on the source.
+     * (at once when a resumed run's was asked for before), then cuts over; a cutover that stopped, the source still
+     * written, has it wait for the trigger again.
      */
     private void cutOver(OnlineReplication online, WorkerPool pool) throws Exception {
         if (keeper.record().cutoverRequestedAt().isPresent()) {
@@ -260,13 +261,22 @@ public final class MigrationRun implements Runnable {
                     + "changes. Stop the writes to the source, then trigger the cutover: pgmigrate migration update "
                     + "--cutover --name " + spec.name() + ".");
         }
-        online.awaitCutover(cutover);
-        // The streams reconnect by themselves after a server's restart; the coordinator's own sessions, unused
-        // while it waited, are checked before the cutover relies on them.
-        source.checkMaintenanceBeforeUse();
-        target.checkMaintenanceBeforeUse();
-        keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
-        online.cutover(pool);
+        while (true) {
+            online.awaitCutover(cutover);
+            // The streams reconnect by themselves after a server's restart; the coordinator's own sessions, unused
+            // while it waited, are checked before the cutover relies on them.
+            source.checkMaintenanceBeforeUse();
+            target.checkMaintenanceBeforeUse();
+            keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.COMPLETING_MIGRATION);
+            if (online.cutover(pool)) {
+                return;
+            }
+            // The source was still written: the streams follow, and the migration waits for a new trigger. The
+            // request is withdrawn before the new future exists, so the watcher cannot take it for a new one.
+            keeper.cutoverWithdrawn();
+            cutover = new CompletableFuture<>();
+            keeper.phase(MigrationStatus.WAITING_FOR_USER_ACTION, MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
+        }
     }
 
     private List<MigrationMessage> rollback() {

@@ -230,6 +230,17 @@ public final class RecordKeeper {
         }
     }
 
+    /** Withdraws the cutover request, in the record and the store: the cutover stopped and may be asked for again. */
+    public void cutoverWithdrawn() {
+        RecordWriter.Snapshot snapshot;
+        synchronized (this) {
+            record = record.withCutoverRequestedAt(Optional.empty());
+            writer.markPending();
+            snapshot = snapshot(false);
+        }
+        writer.withdrawCutover(snapshot);
+    }
+
     /** Whether another process asked, through the store, for this online migration's cutover. */
     public boolean cutoverRequestedInStore() {
         return writer.cutoverRequested();

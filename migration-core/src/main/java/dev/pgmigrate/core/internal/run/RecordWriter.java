@@ -89,6 +89,17 @@ public final class RecordWriter {
         }
     }
 
+    /**
+     * Withdraws the cutover request in the store, then writes {@code snapshot}, which has none: no snapshot taken
+     * before it brings the request back.
+     */
+    void withdrawCutover(Snapshot snapshot) {
+        synchronized (storeWrites) {
+            store.withdrawCutover(namespace, name);
+            write(snapshot);
+        }
+    }
+
     /** Records an intended change on the target; call before making it. */
     void journal(JournalKind kind, String objectName, String detail, Instant at) {
         store.update(namespace, name, m -> {

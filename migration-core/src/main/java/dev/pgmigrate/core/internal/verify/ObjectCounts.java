@@ -21,6 +21,8 @@ public final class ObjectCounts {
     private static final String NOT_EXTENSION = " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid "
             + "AND d.deptype = 'e')";
 
+    private static final String SEQUENCE = "sequence ";
+
     private ObjectCounts() {
     }
 
@@ -51,11 +53,29 @@ public final class ObjectCounts {
         if (selection.selection().content() != Selection.Content.DATA_ONLY && selection.selection().largeObjects()) {
             largeObjectContents(s, sourceVersion, t, targetVersion, database).ifPresent(result::add);
         }
+        result.addAll(sequences(s, sourceVersion, t, targetVersion, database, catalog));
+        return result;
+    }
+
+    /** Each sequence's value in the catalog, read on {@code s} and on {@code t}. */
+    public static List<ObjectCount> sequences(Connection s, Connection t, String database, SourceCatalog catalog)
+            throws SQLException {
+        return sequences(s, versionNum(s), t, versionNum(t), database, catalog);
+    }
+
+    private static List<ObjectCount> sequences(Connection s, int sourceVersion, Connection t, int targetVersion,
+            String database, SourceCatalog catalog) throws SQLException {
+        List<ObjectCount> result = new ArrayList<>();
         for (SourceCatalog.Sequence seq : catalog.sequences) {
-            result.add(new ObjectCount(database, seq.schema(), "sequence " + seq.name(),
+            result.add(new ObjectCount(database, seq.schema(), SEQUENCE + seq.name(),
                     sequenceValue(s, sourceVersion, seq), sequenceValue(t, targetVersion, seq)));
         }
         return result;
+    }
+
+    /** Whether {@code count} is a sequence's value, as {@link #sequences} gives it, rather than a count. */
+    public static boolean isSequence(ObjectCount count) {
+        return count.kind().startsWith(SEQUENCE);
     }
 
     /**
