@@ -271,6 +271,37 @@ class OnlineFaultsTest {
     }
 
     /**
+     * The time a broken stream is retried counts from its last break: a stream that was taken up again and breaks
+     * once more, later than that time after its first break, is taken up again too (it failed at once before).
+     */
+    @Test
+    void aStreamBrokenAgainAfterItRecoveredIsTakenUpAgain() throws Exception {
+        String db = bank("twicerestart");
+        try (PostgresServer target = PostgresServer.builder().version("17").start();
+                SlowProxy relay = new SlowProxy(target, 0, 0);
+                MigrationService service = MigrationService.builder().build();
+                AutoCloseable c = cancelOnClose(service)) {
+            MigrationSpec spec = MigrationSpec.builder().name("twice-restart").source(source.superuserSpec())
+                    .target(relay.serverSpec()).databases(db).mode(MigrationMode.ONLINE)
+                    .settings(MigrationSettings.builder().parallelism(1).option("online.replicaIdentityFull", "true")
+                            .option("online.reconnectSeconds", "4").build()).build();
+            MigrationHandle handle = service.start(spec);
+            awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            int applied = 0;
+            for (int restart = 0; restart < 2; restart++) {
+                target.restart();
+                pgbenchTransactions(db, 20);
+                applied += 20;
+                awaitApplied(handle, db, applied);
+                Thread.sleep(5000); // longer than online.reconnectSeconds after the break
+            }
+            assertThat(handle.record().status()).as("%s", handle.record().errors())
+                    .isEqualTo(MigrationStatus.WAITING_FOR_USER_ACTION);
+            cutOverAndAssertIdentical(handle, target, db);
+        }
+    }
+
+    /**
      * Follows {@code db} with writes before and after {@code restarted} restarts: the stream, taken up again, applies
      * those after too (the cutover would drain them otherwise), and the cutover ends identical.
      */

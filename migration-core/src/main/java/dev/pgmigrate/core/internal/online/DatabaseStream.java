@@ -32,8 +32,6 @@ public final class DatabaseStream implements Runnable {
     private static final Duration FIGURES_EVERY = Duration.ofSeconds(1);
     /** How often the source is asked for tables the migration takes that its publication lacks. */
     private static final Duration NEW_TABLES_EVERY = Duration.ofSeconds(10);
-    /** How long a broken connection is retried before the stream gives up and the migration fails. */
-    private static final Duration RECONNECT_FOR = Duration.ofMinutes(5);
 
     private final String database;
     private final String working;
@@ -44,6 +42,8 @@ public final class DatabaseStream implements Runnable {
     private final int groupStatements;
     private final Selection selection;
     private final StreamInterruption interruption;
+    /** How long a broken connection is retried before the stream gives up and the migration fails. */
+    private final Duration reconnectFor;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile long stopAt = Long.MAX_VALUE;
     private volatile boolean abort;
@@ -55,7 +55,8 @@ public final class DatabaseStream implements Runnable {
     private Instant lastNewTables = Instant.now();
 
     public DatabaseStream(String database, String working, String slot, ServerConnector source,
-            ServerConnector target, RecordKeeper keeper, int groupStatements, Selection selection) {
+            ServerConnector target, RecordKeeper keeper, int groupStatements, Duration reconnectFor,
+            Selection selection) {
         this.database = database;
         this.working = working;
         this.slot = slot;
@@ -63,6 +64,7 @@ public final class DatabaseStream implements Runnable {
         this.target = target;
         this.keeper = keeper;
         this.groupStatements = groupStatements;
+        this.reconnectFor = reconnectFor;
         this.selection = selection;
         this.interruption = new StreamInterruption(database, slot, source, keeper);
     }
@@ -82,6 +84,9 @@ public final class DatabaseStream implements Runnable {
         abort = true;
     }
 
+    /** Whether {@link #stream} started its replication stream since the run loop last saw it break. */
+    private boolean streamStarted;
+
     @Override
     public void run() {
         Instant brokenSince = null;
@@ -94,13 +99,15 @@ public final class DatabaseStream implements Runnable {
                     if (!brokenConnection(e) || abort) {
                         throw interruption.lostOr(e);
                     }
-                    brokenSince = brokenSince == null ? Instant.now() : brokenSince;
-                    if (Duration.between(brokenSince, Instant.now()).compareTo(RECONNECT_FOR) > 0) {
+                    // A stream that was taken up again since it broke counts its time to give up afresh.
+                    brokenSince = brokenSince == null || streamStarted ? Instant.now() : brokenSince;
+                    streamStarted = false;
+                    if (Duration.between(brokenSince, Instant.now()).compareTo(reconnectFor) > 0) {
                         throw interruption.lostOr(e);
                     }
                     log.warn("Database {}: the stream's connection broke ({}, SQLState {}); taking it up again",
                             database, Sql.firstLine(String.valueOf(e.getMessage())), e.getSQLState());
-                    interruption.retrying(e, brokenSince, brokenSince.plus(RECONNECT_FOR));
+                    interruption.retrying(e, brokenSince, brokenSince.plus(reconnectFor));
                     Thread.sleep(1000);
                 }
             }
@@ -141,6 +148,7 @@ public final class DatabaseStream implements Runnable {
                         .withStartPosition(LogSequenceNumber.valueOf(applier.appliedLsn()))
                         .withSlotOption("proto_version", "1").withSlotOption("publication_names", slot)
                         .withStatusInterval(1, TimeUnit.SECONDS).start();
+                streamStarted = true;
                 interruption.resumed();
                 follow(stream, applier, apply, probe);
                 stream.close();

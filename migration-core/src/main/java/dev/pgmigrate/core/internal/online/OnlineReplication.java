@@ -65,7 +65,8 @@ public final class OnlineReplication implements AutoCloseable {
             keeper.journal(JournalKind.TARGET_ORIGIN, slot, working);
         }
         DatabaseStream stream = new DatabaseStream(database, working, slot, source.connector(), target.connector(),
-                keeper, EngineOptions.applyGroupStatements(spec.settings()), spec.settings().selection());
+                keeper, EngineOptions.applyGroupStatements(spec.settings()),
+                java.time.Duration.ofSeconds(EngineOptions.reconnectSeconds(spec.settings())), spec.settings().selection());
         streams.put(database, stream);
         workingNames.put(database, working);
         Thread thread = new Thread(stream, "pgmigrate-" + spec.name() + "-stream-" + database);

@@ -27,7 +27,7 @@ public final class EngineOptions {
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
                 s -> verifyRereadSource(s), s -> verifyTargetHashes(s), s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
                 s -> rolesScope(s), s -> rollbackWaitSeconds(s), s -> watchSeconds(s), s -> replicaIdentityFull(s),
-                s -> applyGroupStatements(s), s -> cutoverWaitSeconds(s));
+                s -> applyGroupStatements(s), s -> cutoverWaitSeconds(s), s -> reconnectSeconds(s));
         for (Consumer<MigrationSettings> check : checks) {
             try {
                 check.accept(settings);
@@ -177,6 +177,16 @@ public final class EngineOptions {
         return intOption(settings, "online.cutoverWaitSeconds", 120, 1, 86_400, "a whole number of seconds from 1 "
                 + "to 86400 (how long an online migration's cutover goes on while the source is still written before "
                 + "it stops and the migration follows the source again; default 120)");
+    }
+
+    /**
+     * The setting {@code options.online.reconnectSeconds}: how long an online migration's stream, its connection
+     * broken, is taken up again before the migration fails; 1 to 86400, default 300.
+     */
+    public static int reconnectSeconds(MigrationSettings settings) {
+        return intOption(settings, "online.reconnectSeconds", 300, 1, 86_400, "a whole number of seconds from 1 to "
+                + "86400 (how long an online migration's stream is taken up again after its connection broke before "
+                + "the migration fails; default 300)");
     }
 
     /** The setting {@code options.online.applyGroupStatements}: statements per target transaction, default 1000. */
