@@ -59,7 +59,7 @@ class SelectionTest {
         return db;
     }
 
-    private static MigrationRecord migrate(PostgresServer source, PostgresServer target, String name, String db,
+    static MigrationRecord migrate(PostgresServer source, PostgresServer target, String name, String db,
             Selection selection, MigrationOption option) throws Exception {
         try (MigrationService service = MigrationService.builder().build()) {
             return service.start(MigrationSpec.builder().name(name).source(source.serverSpec())
@@ -70,11 +70,11 @@ class SelectionTest {
     }
 
     /** A migration name of its own: letters, digits and '-'. */
-    private static String runName() {
+    static String runName() {
         return TestDatabases.unique("seldeps").replace('_', '-');
     }
 
-    private static List<String> tables(PostgresServer server, String db) {
+    static List<String> tables(PostgresServer server, String db) {
         return server.query(db, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
                 + "c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND n.nspname NOT IN ('pg_catalog', "
                 + "'information_schema') ORDER BY 1").stream().map(r -> r.get(0)).toList();

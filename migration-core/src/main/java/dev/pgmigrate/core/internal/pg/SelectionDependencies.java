@@ -18,6 +18,10 @@ import java.util.Set;
  * are copied; read here instead, in one catalog query (the normal dependencies of pg_depend, a view's recorded on
  * its {@code _RETURN} rule), before anything is made on the target.
  *
+ * <p>What belongs to no schema (a cast, transform, event trigger, foreign-data wrapper or server, language, access
+ * method, publication) moves with every selection, since pg_dump dumps it whatever its exclusions: one that needs a
+ * function or type of a schema left out is found too.
+ *
  * <p>Dependencies among objects left out, on system objects and of or on an extension's members are not followed:
  * what an extension needs is the extension's. A sequence owned by a moved table moves with it, so only one used by a
  * default but left out (owned by a table left out, or not matched by a table pattern) is found.
@@ -37,6 +41,14 @@ public final class SelectionDependencies {
         }
     }
 
+    /**
+     * The catalogs of objects that belong to no schema, which pg_dump dumps whatever its exclusions (pgmigrate gives
+     * it no {@code -n} or {@code -t}), so they move with every selection. A publication's membership of a table or
+     * schema is not here: pg_dump drops it with what it names ({@link SourceSelection#membershipsLeftOut()}).
+     */
+    private static final Set<String> NO_SCHEMA = Set.of("pg_cast", "pg_transform", "pg_event_trigger",
+            "pg_foreign_data_wrapper", "pg_foreign_server", "pg_user_mapping", "pg_language", "pg_am",
+            "pg_publication");
     private static final String CLASS = "'pg_catalog.pg_class'::pg_catalog.regclass";
     private static final String TYPE = "'pg_catalog.pg_type'::pg_catalog.regclass";
     private static final String REWRITE = "'pg_catalog.pg_rewrite'::pg_catalog.regclass";
@@ -47,7 +59,8 @@ public final class SelectionDependencies {
             + named(CLASS, "x.ref_rel", "0") + " END AS dependency, x.ref_rel, x.ref_schema, "
             + "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) FROM "
             + "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
-            + "x.dep_rel), pg_catalog.quote_ident(x.ref_schema) "
+            + "x.dep_rel), pg_catalog.quote_ident(x.ref_schema), (SELECT c.relname FROM pg_catalog.pg_class c WHERE "
+            + "c.oid = x.classid) "
             // What each dependency needs is resolved once per row behind a fence (OFFSET 0), then only the rows
             // needing what is left out resolve their dependent; normal dependencies (what must exist first) between
             // user objects (16384 up) alone are followed.
@@ -84,12 +97,16 @@ public final class SelectionDependencies {
         for (String[] r : withoutJit(c, oids, schemas)) {
             long depRel = r[1] == null ? 0 : Long.parseLong(r[1]);
             long refRel = r[4] == null ? 0 : Long.parseLong(r[4]);
-            boolean moves = depRel != 0 ? selection.moves(depRel) : r[2] != null && selection.schemas().contains(r[2]);
+            boolean global = depRel == 0 && r[2] == null && NO_SCHEMA.contains(r[8]);
+            boolean moves = depRel != 0 ? selection.moves(depRel) : global || r[2] != null && selection.schemas()
+                    .contains(r[2]);
             boolean schemaLeftOut = selection.schemasLeftOut().contains(r[5]);
             boolean needed = refRel != 0 ? leftOut.contains(refRel) : schemaLeftOut;
             if (moves && needed) {
                 String dependent = r[0];
                 String leaveOut = depRel != 0 ? "Leave " + r[6] + " out too (excludeTables)"
+                        : global ? "Drop " + dependent + " on the source and create it on the target after the "
+                        + "migration (it belongs to no schema, so every selection moves it)"
                         : "Leave the schema of " + dependent + " out too (excludeSchemas)";
                 String option = leftOutBy(selection.selection(), schemaLeftOut);
                 String what = schemaLeftOut ? "schema " + r[7] : r[3];

@@ -129,7 +129,17 @@ public final class SelectionOutputs {
             case SCHEMA_AND_DATA -> "";
         };
         String containers = selection.extensionSchemas().isEmpty() ? "" : " " + extensionSchemas(selection);
-        return "Database " + database + ": the selection left out " + what + "." + containers + tail;
+        return "Database " + database + ": the selection left out " + what + "." + containers
+                + describeMemberships(selection) + tail;
+    }
+
+    /** The publications' memberships pg_dump drops with the selection, as a sentence; empty when none. */
+    public static String describeMemberships(SourceSelection selection) {
+        List<String> members = selection.membershipsLeftOut();
+        return members.isEmpty() ? "" : " " + counted(members, "publication membership", "publication memberships")
+                + " of what was left out " + (members.size() == 1 ? "was" : "were") + " dropped, as pg_dump drops "
+                + "it with the table or schema it names: " + (members.size() == 1 ? "that publication moved" : "those "
+                + "publications moved") + " without it.";
     }
 
     private static String counted(List<String> names, String one, String many) {

@@ -62,6 +62,8 @@ public final class SourceSelection {
     private final List<String> partitionsAlone = new ArrayList<>();
     /** Schemas left out that hold an extension, which moves all the same, with its extensions' names. */
     private final Map<String, List<String>> extensionSchemas = new TreeMap<>();
+    /** Publications' memberships of a table or schema left out, which pg_dump drops: "public.t in publication p". */
+    private final List<String> membershipsLeftOut = new ArrayList<>();
     /** Table patterns whose every match is in a schema left out: "field = pattern (schema.name, ...)". */
     private final List<String> outsideSchemas = new ArrayList<>();
 
@@ -93,8 +95,8 @@ public final class SourceSelection {
         }
         String searchPath = Sql.one(c, "SELECT pg_catalog.current_setting('search_path')");
         String local = c.getAutoCommit() ? "" : "LOCAL ";
-        boolean collate = Integer.parseInt(Sql.one(c, "SELECT pg_catalog.current_setting('server_version_num')"))
-                >= 120000;
+        int version = Integer.parseInt(Sql.one(c, "SELECT pg_catalog.current_setting('server_version_num')"));
+        boolean collate = version >= 120000;
         Map<Long, Row> rows = new LinkedHashMap<>();
         for (String[] r : Sql.rows(c, "SELECT c.oid, n.nspname, c.relname, c.relkind, (SELECT i.inhparent FROM "
                 + "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid "
@@ -173,6 +175,9 @@ public final class SourceSelection {
                 }
             }
         }
+        if (selection.content() != Selection.Content.DATA_ONLY) {
+            resolved.readMemberships(c, version);
+        }
         // pg_dump's -t takes its tables whatever -n and -N say; here they must agree, or the pattern moves nothing.
         for (SelectionPatterns.Matched t : matched) {
             if (t.relations().stream().noneMatch(oid -> schemas.contains(rows.get(oid).relation.schema()))) {
@@ -198,6 +203,30 @@ public final class SourceSelection {
     }
 
     private record Row(Relation relation, long partitionOf, long owner, boolean identity) {
+    }
+
+    /** The publications' memberships (10 and later; of schemas, 15 and later) that pg_dump drops with what they name. */
+    private void readMemberships(Connection c, int version) throws SQLException {
+        if (version < 100000) {
+            return;
+        }
+        Set<Long> out = new HashSet<>();
+        leftOut.forEach(r -> out.add(r.oid()));
+        String identity = "(SELECT o.identity FROM pg_catalog.pg_identify_object(p.tableoid, p.oid, 0) o)";
+        for (String[] r : Sql.rows(c, "SELECT p.prrelid, " + identity + " FROM pg_catalog.pg_publication_rel p")) {
+            if (out.contains(Long.parseLong(r[0]))) {
+                membershipsLeftOut.add(r[1]);
+            }
+        }
+        if (version >= 150000) {
+            for (String[] r : Sql.rows(c, "SELECT n.nspname, " + identity + " FROM pg_catalog.pg_publication_namespace "
+                    + "p JOIN pg_catalog.pg_namespace n ON n.oid = p.pnnspid")) {
+                if (schemasLeftOut.contains(r[0])) {
+                    membershipsLeftOut.add(r[1]);
+                }
+            }
+        }
+        Collections.sort(membershipsLeftOut);
     }
 
     private static boolean decide(Row row, Map<Long, Row> rows, Set<String> schemas, Set<Long> tablesIn,
@@ -278,6 +307,14 @@ public final class SourceSelection {
      */
     public Map<String, List<String>> extensionSchemas() {
         return Collections.unmodifiableMap(extensionSchemas);
+    }
+
+    /**
+     * The publications' memberships of a table or schema left out, as PostgreSQL names them ("public.t in publication
+     * p"), sorted: pg_dump drops them with what they name, so each publication moves without it.
+     */
+    public List<String> membershipsLeftOut() {
+        return Collections.unmodifiableList(membershipsLeftOut);
     }
 
     /** The user schemas of the database, as read. */

@@ -128,6 +128,15 @@ final class SelectionCheck {
                     + "the migration rolls back.", resolved.missing().stream().map(SelectionDependencies.Missing::remedy)
                     .distinct().collect(Collectors.joining("; ")) + ".", needed));
         }
+        List<String> memberships = selection.membershipsLeftOut();
+        if (!memberships.isEmpty()) {
+            results.add(result(database, ValidationStatus.WARNING, memberships.size() + " publication membership(s) "
+                    + "of what the selection leaves out in database " + database + " will be dropped, as pg_dump drops "
+                    + "them: " + String.join(", ", memberships) + ".", "Each publication moves without the table or "
+                    + "schema left out: a subscriber of the target's publication would not get its rows.", "Nothing, "
+                    + "if the target's publications need not publish what stays on the source; otherwise select those "
+                    + "tables and schemas too.", memberships));
+        }
         if (!idle.isEmpty()) {
             results.add(result(database, ValidationStatus.WARNING, idle.size() + " exclusion pattern(s) match "
                     + "nothing in database " + database + ": " + String.join(", ", idle) + ".", "An exclusion that "
