@@ -166,30 +166,43 @@ class EngineValidationTest {
                 .isEqualTo("u");
     }
 
-    /** Validation fails, before anything is created, what the restore would fail: a view on a function 10 renamed. */
+    /**
+     * Validation fails, before anything is created, what the restore would fail: a view on a function 10 renamed, and
+     * one on a column of a system view 10 renamed.
+     */
     @Test
-    void aViewOnASystemFunctionTheTargetLacksFailsValidationAsItWouldFailTheRestore(@Pg("9.6") PostgresServer source,
-            @Pg("15") PostgresServer target) throws Exception {
-        String db = source.createDatabase(TestDatabases.unique("xlog"));
-        source.execute(db, "CREATE TABLE stamp (id int)", "INSERT INTO stamp VALUES (1)",
-                "CREATE VIEW lsn_now AS SELECT id, pg_current_xlog_location() AS lsn FROM stamp");
-        List<String> before = targetCatalog(target);
-        try (MigrationService service = MigrationService.builder().build()) {
-            MigrationRecord validated = service.start(spec(db.replace('_', '-'), source, target, db).build()).await();
-            assertThat(validated.status()).as(validated.errors().toString())
-                    .isEqualTo(MigrationStatus.VALIDATION_FAILED);
-            assertThat(validated.validationResults()).anyMatch(r -> r.validatorId().equals("system-objects")
-                    && r.status() == ValidationStatus.FAILED && r.items().equals(List.of(
-                    "function pg_current_xlog_location(), used by view public.lsn_now (PostgreSQL 15 has "
-                            + "pg_current_wal_lsn())")));
-            assertThat(targetCatalog(target)).isEqualTo(before);
-            // Unvalidated, the restore meets the view once the database exists, and the migration rolls back.
-            MigrationRecord migrated = service.start(spec(db.replace('_', '-') + "-unchecked", source, target, db)
-                    .option(MigrationOption.MIGRATE).build()).await();
-            assertThat(migrated.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(migrated.errors()).anyMatch(e -> e.text().contains("pg_current_xlog_location()")
-                    && e.text().contains("lsn_now"));
+    void aViewOnASystemFunctionOrColumnTheTargetLacksFailsValidationAsItWouldFailTheRestore(
+            @Pg("9.6") PostgresServer source, @Pg("15") PostgresServer target) throws Exception {
+        record Case(String view, String item, String failure) {
         }
-        assertThat(targetCatalog(target)).isEqualTo(before);
+        List<Case> cases = List.of(
+                new Case("CREATE VIEW lsn_now AS SELECT id, pg_current_xlog_location() AS lsn FROM stamp",
+                        "function pg_current_xlog_location(), used by view public.lsn_now (PostgreSQL 15 has "
+                                + "pg_current_wal_lsn())", "pg_current_xlog_location()"),
+                new Case("CREATE VIEW lag AS SELECT s.id, r.sent_location FROM stamp s LEFT JOIN pg_stat_replication r "
+                        + "ON r.pid = s.id", "column pg_stat_replication.sent_location, used by view public.lag "
+                        + "(PostgreSQL 15 has pg_stat_replication.sent_lsn)", "sent_location"));
+        List<String> before = targetCatalog(target);
+        for (Case c : cases) {
+            String db = source.createDatabase(TestDatabases.unique("sysobj"));
+            source.execute(db, "CREATE TABLE stamp (id int)", "INSERT INTO stamp VALUES (1)", c.view());
+            try (MigrationService service = MigrationService.builder().build()) {
+                MigrationRecord validated = service.start(spec(db.replace('_', '-'), source, target, db).build())
+                        .await();
+                assertThat(validated.status()).as(validated.errors().toString())
+                        .isEqualTo(MigrationStatus.VALIDATION_FAILED);
+                assertThat(validated.validationResults()).as(c.view()).anyMatch(r -> r.validatorId()
+                        .equals("system-objects") && r.status() == ValidationStatus.FAILED
+                        && r.items().equals(List.of(c.item())));
+                assertThat(targetCatalog(target)).isEqualTo(before);
+                // Unvalidated, the restore meets the view once the database exists, and the migration rolls back.
+                MigrationRecord migrated = service.start(spec(db.replace('_', '-') + "-unchecked", source, target,
+                        db).option(MigrationOption.MIGRATE).build()).await();
+                assertThat(migrated.status()).isEqualTo(MigrationStatus.FAILED);
+                assertThat(migrated.errors()).as(c.view()).anyMatch(e -> e.text().contains(c.failure())
+                        && e.text().contains(c.view().split(" ")[2]));
+            }
+            assertThat(targetCatalog(target)).isEqualTo(before);
+        }
     }
 }

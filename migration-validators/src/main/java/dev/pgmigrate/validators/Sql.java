@@ -54,6 +54,21 @@ final class Sql {
         return notIn(oid, out);
     }
 
+    /**
+     * {@code " AND name <> ALL (...)"}: leaves out the objects of the schemas the spec's selection leaves out of the
+     * database being checked; empty when it leaves none out.
+     *
+     * @param name the expression of an object's schema name, such as {@code "n.nspname"}
+     */
+    static String schemaMoved(ValidationContext context, String name) {
+        Set<String> out = context.leftOut().schemas();
+        if (out.isEmpty()) {
+            return "";
+        }
+        return " AND " + name + "::text <> ALL (ARRAY[" + out.stream().sorted().map(Sql::literal)
+                .collect(Collectors.joining(", ")) + "]::text[])";
+    }
+
     private static String notIn(String oid, Set<Long> oids) {
         if (oids.isEmpty()) {
             return "";

@@ -7,25 +7,29 @@ import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * D35: every system function, operator, type and relation (those initdb made, OID below 16384) that the
- * database's definitions use exists on the target's major, found by name: a view on {@code
- * pg_current_xlog_location()} (renamed in 10) or a default calling {@code abstime} (removed in 12) fails the restore
- * on a newer target part way through the schema copy.
+ * D35: every system function, operator, type, relation and column of a system relation (those initdb made, OID below
+ * 16384) that the database's definitions use exists on the target's major, found by name: a view on {@code
+ * pg_current_xlog_location()} (renamed in 10) or on {@code pg_stat_replication.sent_location} (renamed in 10), or a
+ * default calling {@code abstime} (removed in 12) fails the restore on a newer target part way through the schema
+ * copy (Failed). What function bodies kept as strings mention of what the target lacks is a Warning
+ * ({@link FunctionBodies}).
  *
  * <p>{@code pg_depend} records no dependency on pinned objects, which every built-in function and type is, so the
  * source's uses are read from the stored expression trees (views and rules, defaults, check constraints, index and
  * partition-key expressions, trigger WHEN clauses, policies, domain defaults, SQL-standard bodies, extended
- * statistics) and from the catalogs that name system objects directly (function signatures, aggregates, operators,
- * casts, triggers' functions, ranges, operator families, domains). A function counts as present when the target
- * has one of its name in its schema taking as many arguments, since the restore resolves calls by name and the
- * values' types (14 gave array_append and others anycompatible arguments, and views calling them restore). Column
- * types are {@code schema-compatibility}'s; bodies in strings (PL/pgSQL, SQL) record nothing and are not checked.
+ * statistics; the columns a query reads are in its range table) and from the catalogs that name system objects
+ * directly (function signatures, aggregates, operators, casts, triggers' functions, ranges, operator families,
+ * domains). A function counts as present when the target has one of its name in its schema taking as many
+ * arguments, since the restore resolves calls by name and the values' types (14 gave array_append and others
+ * anycompatible arguments, and views calling them restore). Column types are {@code schema-compatibility}'s.
  */
 public final class SystemObjectsValidator extends DatabaseValidator {
     /** Stored-tree fields holding a function's OID, an operator's, a type's, a relation's. */
@@ -42,9 +46,15 @@ public final class SystemObjectsValidator extends DatabaseValidator {
                 + "exists on the target's major.", true);
     }
 
-    /** A system object used on the source, with up to three of its users and how many there are. */
-    private record Used(String kind, String display, String schema, String name, int arity, List<String> users,
-            int userCount) {
+    /**
+     * A system object used on the source (a column: {@code name} its relation's, {@code column} its own), with up to
+     * three of its users and how many there are.
+     */
+    private record Used(String kind, String display, String schema, String name, int arity, String column,
+            List<String> users, int userCount) {
+        SystemNames.Probe probe() {
+            return new SystemNames.Probe(kind, schema, name, arity, column);
+        }
     }
 
     @Override
@@ -58,71 +68,90 @@ public final class SystemObjectsValidator extends DatabaseValidator {
             return List.of(context.succeeded("Data only: no definition is created on the target."));
         }
         List<Used> used = Sql.list(connection, sourceQuery(context, source), rs -> new Used(rs.getString(1),
-                rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(8),
                 List.of((String[]) rs.getArray(6).getArray()), rs.getInt(7)));
-        if (used.isEmpty()) {
+        List<FunctionBodies.Mention> mentions = FunctionBodies.read(context, source, connection);
+        if (used.isEmpty() && mentions.isEmpty()) {
             return List.of(context.succeeded("No definition here uses a system function, operator, type or relation."));
         }
-        Map<Integer, Optional<String>> missing = missingOnTarget(context, target, used);
-        String counted = Text.count(used.size(), "system function, operator, type or relation",
-                "system functions, operators, types and relations") + " used by definitions here";
-        if (missing.isEmpty()) {
-            return List.of(context.succeeded(counted + "; PostgreSQL " + target.majorLabel() + " has all of them."));
-        }
+        List<SystemNames.Probe> probes = new ArrayList<>(used.stream().map(Used::probe).toList());
+        mentions.stream().map(FunctionBodies.Mention::object).distinct().forEach(probes::add);
+        Map<Integer, Optional<String>> missing = SystemNames.missing(context, target, probes);
+        String has = " (PostgreSQL " + target.majorLabel() + " has ";
         List<String> names = new ArrayList<>();
         List<String> items = new ArrayList<>();
+        Map<SystemNames.Probe, Optional<String>> lacked = new LinkedHashMap<>();
         missing.forEach((index, renamed) -> {
-            Used u = used.get(index - 1);
+            if (index >= used.size()) {
+                lacked.put(probes.get(index), renamed);
+                return;
+            }
+            Used u = used.get(index);
             names.add(u.kind() + " " + u.display());
             String users = String.join(", ", u.users()) + (u.userCount() > u.users().size()
                     ? " and " + (u.userCount() - u.users().size()) + " more" : "");
-            items.add(u.kind() + " " + u.display() + ", used by " + users
-                    + renamed.map(name -> " (PostgreSQL " + target.majorLabel() + " has " + name + ")").orElse(""));
+            items.add(u.kind() + " " + u.display() + ", used by " + users + renamed.map(name -> has + name + ")")
+                    .orElse(""));
         });
-        return List.of(context.failed("PostgreSQL " + target.majorLabel() + " lacks " + Text.counted(names,
-                "system object that definitions here use", "system objects that definitions here use") + ".",
-                "PostgreSQL removed or renamed them after " + source.majorLabel() + ", so creating the objects that "
-                + "use them (each listed) fails on the target part way through the schema copy, and the migration "
-                + "rolls back.", "Before migrating, rewrite each object listed on the source to use what PostgreSQL "
-                + target.majorLabel() + " has (the name given in parentheses where the target has a renamed one, "
-                + "such as pg_current_wal_lsn() for pg_current_xlog_location(); timestamptz, interval or tstzrange "
-                + "for abstime, reltime and tinterval), or drop it and create it on the target after the migration, "
-                + "or leave its table or view out of the selection (excludeTables).", items));
+        List<ValidationResult> results = new ArrayList<>();
+        if (!items.isEmpty()) {
+            results.add(context.failed("PostgreSQL " + target.majorLabel() + " lacks " + Text.counted(names,
+                    "system object that definitions here use", "system objects that definitions here use") + ".",
+                    "PostgreSQL removed or renamed them after " + source.majorLabel() + ", so creating the objects "
+                    + "that use them (each listed) fails on the target part way through the schema copy, and the "
+                    + "migration rolls back.", "Before migrating, rewrite each object listed on the source to use what "
+                    + "PostgreSQL " + target.majorLabel() + " has (the name given in parentheses where the target has "
+                    + "a renamed one, such as pg_current_wal_lsn() for pg_current_xlog_location(), "
+                    + "pg_stat_replication.sent_lsn for sent_location; timestamptz, interval or tstzrange for abstime, "
+                    + "reltime and tinterval), or drop it and create it on the target after the migration, or leave "
+                    + "its table or view out of the selection (excludeTables).", items));
+        }
+        List<String> mentioned = mentioned(mentions, lacked, has);
+        if (!mentioned.isEmpty()) {
+            long functions = mentions.stream().filter(m -> lacked.containsKey(m.object()))
+                    .map(FunctionBodies.Mention::function).distinct().count();
+            results.add(context.warning(Text.count(functions, "function's body here mentions", "functions' bodies "
+                    + "here mention") + " " + Text.counted(lacked.keySet().stream().map(SystemObjectsValidator::named)
+                    .distinct().toList(), "system object", "system objects") + ", which PostgreSQL "
+                    + target.majorLabel() + " lacks.",
+                    "A PL/pgSQL body, or an SQL one kept as a string, is text that PostgreSQL checks only when the "
+                    + "function runs (pg_dump's script turns check_function_bodies off): such a function restores, "
+                    + "then fails when called on the target. Found by reading the text, so a name in a string or "
+                    + "used for something else counts too.", "Rewrite each function listed to use what PostgreSQL "
+                    + target.majorLabel() + " has (the name given in parentheses where there is one), on the source "
+                    + "before migrating or on the target after; nothing if it is never called there.", mentioned));
+        }
+        if (results.isEmpty()) {
+            String counted = Text.count(used.size(), "system function, operator, type or relation",
+                    "system functions, operators, types and relations") + " used by definitions here";
+            return List.of(context.succeeded(counted + "; PostgreSQL " + target.majorLabel() + " has all of them."));
+        }
+        return results;
     }
 
     /**
-     * The 1-based positions in {@code used} of the objects the target lacks, each with the name of the renamed
-     * function the target has, if any: one query on its maintenance database, whose system objects every database
-     * of the target has.
+     * "function f() mentions column pg_stat_replication.sent_location (PostgreSQL 15 has ...)" for each mention of
+     * what the target lacks; a name that is several kinds of object is named once (a column, a relation, a type, a
+     * function, in that order: abstime is a type and its cast function).
      */
-    private static Map<Integer, Optional<String>> missingOnTarget(ValidationContext context, ServerFacts target,
-            List<Used> used) throws SQLException {
-        try (Connection connection = context.target().connect(target.maintenanceDatabase())) {
-            // 10 renamed xlog to wal and location to lsn in every function name (pg_current_xlog_location()).
-            String sql = "SELECT x.i, (SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid ="
-                    + " p.pronamespace WHERE x.kind = 'function' AND x.name LIKE '%xlog%' AND n.nspname = x.schema AND"
-                    + " p.proname = replace(replace(x.name, 'xlog', 'wal'), 'location', 'lsn') ORDER BY p.pronargs ="
-                    + " x.arity DESC LIMIT 1) FROM unnest(?::text[], ?::text[], ?::text[], ?::int[]) WITH ORDINALITY"
-                    + " AS x(kind, schema, name, arity, i) WHERE NOT CASE x.kind"
-                    + " WHEN 'type' THEN EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid ="
-                    + " t.typnamespace WHERE n.nspname = x.schema AND t.typname = x.name)"
-                    + " WHEN 'relation' THEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid ="
-                    + " c.relnamespace WHERE n.nspname = x.schema AND c.relname = x.name)"
-                    + " WHEN 'operator' THEN EXISTS (SELECT 1 FROM pg_operator o JOIN pg_namespace n ON n.oid ="
-                    + " o.oprnamespace WHERE n.nspname = x.schema AND o.oprname = x.name AND CASE o.oprkind"
-                    + " WHEN 'b' THEN 2 WHEN 'l' THEN 1 ELSE -1 END = x.arity)"
-                    + " ELSE EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE"
-                    + " n.nspname = x.schema AND p.proname = x.name AND (x.arity BETWEEN p.pronargs -"
-                    + " p.pronargdefaults AND p.pronargs OR p.provariadic <> 0 AND x.arity >= p.pronargs - 1)) END"
-                    + " ORDER BY x.i";
-            Map<Integer, Optional<String>> missing = new LinkedHashMap<>();
-            Sql.list(connection, sql, rs -> missing.put(rs.getInt(1), Optional.ofNullable(rs.getString(2))),
-                    Sql.textArray(connection, used.stream().map(Used::kind).toList()),
-                    Sql.textArray(connection, used.stream().map(Used::schema).toList()),
-                    Sql.textArray(connection, used.stream().map(Used::name).toList()),
-                    connection.createArrayOf("int4", used.stream().map(Used::arity).toArray()));
-            return missing;
-        }
+    private static List<String> mentioned(List<FunctionBodies.Mention> mentions,
+            Map<SystemNames.Probe, Optional<String>> lacked, String has) {
+        Map<String, String> byName = new TreeMap<>();
+        List<String> kinds = List.of("column", "relation", "type", "function");
+        mentions.stream().filter(m -> lacked.containsKey(m.object()))
+                .sorted(Comparator.comparing(m -> kinds.indexOf(m.object().kind())))
+                .forEach(m -> {
+                    String object = named(m.object()).substring(m.object().kind().length() + 1);
+                    byName.putIfAbsent(m.function() + "\t" + object, "function " + m.function() + " mentions "
+                            + named(m.object()) + lacked.get(m.object()).map(name -> has + name + ")").orElse(""));
+                });
+        return byName.values().stream().sorted().toList();
+    }
+
+    /** "column pg_stat_replication.sent_location", "relation information_schema.sql_languages". */
+    private static String named(SystemNames.Probe o) {
+        return o.kind() + " " + (o.schema().equals("pg_catalog") ? "" : o.schema() + ".") + o.name()
+                + (o.column() == null ? "" : "." + o.column());
     }
 
     /**
@@ -192,30 +221,51 @@ public final class SystemObjectsValidator extends DatabaseValidator {
                 + " FROM pg_amop a WHERE a.oid >= 16384"
                 + " UNION ALL SELECT 'pg_opfamily', a.amprocfamily, 0::oid, 'pg_amproc', a.oid, 'function',"
                 + " a.amproc::oid FROM pg_amproc a WHERE a.oid >= 16384";
+        // A relation's columns read, as bits offset by FirstLowInvalidHeapAttributeNumber (-8 before 12, then -7),
+        // in its range table entry (up to 15) or in its permission entry (16 on): a system view's renamed column.
+        int firstLow = v < 120000 ? -8 : -7;
         String uses = "SELECT t.owner_class, t.owner_id, t.relid, t.classid, t.objid, CASE"
                 + " WHEN m[1] ~ '^(" + FUNCTION_FIELDS + ")$' THEN 'function'"
                 + " WHEN m[1] ~ '^(" + OPERATOR_FIELDS + ")$' THEN 'operator'"
-                + " WHEN m[1] = 'relid' THEN 'relation' ELSE 'type' END AS kind, m[2]::oid AS ref FROM (" + trees
-                + ") t, regexp_matches(t.tree, ':(" + FUNCTION_FIELDS + "|" + OPERATOR_FIELDS + "|" + TYPE_FIELDS
-                + "|relid) ([0-9]+)', 'g') m UNION ALL " + named;
-        return "WITH used(owner_class, owner_id, relid, classid, objid, kind, ref) AS (" + uses + "),"
-                + " kept AS (SELECT DISTINCT u.kind, u.ref, u.classid, u.objid FROM used u"
+                + " WHEN m[1] = 'relid' THEN 'relation' ELSE 'type' END AS kind, m[2]::oid AS ref, 0 AS att"
+                + " FROM trees t, regexp_matches(t.tree, ':(" + FUNCTION_FIELDS + "|" + OPERATOR_FIELDS + "|"
+                + TYPE_FIELDS + "|relid) ([0-9]+)', 'g') m"
+                + " UNION ALL SELECT t.owner_class, t.owner_id, t.relid, t.classid, t.objid, 'column', m[1]::oid,"
+                + " b::int + (" + firstLow + ") FROM trees t, regexp_matches(t.tree, ':relid ([0-9]+) [^{}]*"
+                + ":selectedCols \\(b([ 0-9]*)\\)', 'g') m, unnest(string_to_array(btrim(m[2]), ' ')) b"
+                + " WHERE b <> '' AND b::int + (" + firstLow + ") > 0"
+                + " UNION ALL SELECT nm.*, 0 FROM (" + named + ") nm";
+        // The schema of an object that is not a relation's part, for the schemas the selection leaves out.
+        String schema = "coalesce((SELECT s.nspname FROM pg_namespace s WHERE s.oid = CASE u.owner_class"
+                + " WHEN 'pg_proc'::regclass THEN (SELECT p.pronamespace FROM pg_proc p WHERE p.oid = u.owner_id)"
+                + " WHEN 'pg_type'::regclass THEN (SELECT t.typnamespace FROM pg_type t WHERE t.oid = u.owner_id)"
+                + " WHEN 'pg_operator'::regclass THEN (SELECT o.oprnamespace FROM pg_operator o WHERE o.oid ="
+                + " u.owner_id) WHEN 'pg_opfamily'::regclass THEN (SELECT f.opfnamespace FROM pg_opfamily f WHERE"
+                + " f.oid = u.owner_id) END), '')";
+        return "WITH trees(owner_class, owner_id, relid, classid, objid, tree) AS (" + trees + "),"
+                + " used(owner_class, owner_id, relid, classid, objid, kind, ref, att) AS (" + uses + "),"
+                + " kept AS (SELECT DISTINCT u.kind, u.ref, u.att, u.classid, u.objid FROM used u"
                 + " WHERE u.ref > 0 AND u.ref < " + Sql.FIRST_USER_OID + Sql.moved(context, "u.relid")
+                + Sql.schemaMoved(context, schema)
                 + " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.deptype = 'e' AND e.classid = u.owner_class"
                 + " AND e.objid = u.owner_id)),"
-                + " numbered AS (SELECT k.*, row_number() OVER (PARTITION BY k.kind, k.ref ORDER BY k.classid,"
-                + " k.objid) AS nth, count(*) OVER (PARTITION BY k.kind, k.ref) AS users FROM kept k)"
+                + " numbered AS (SELECT k.*, row_number() OVER (PARTITION BY k.kind, k.ref, k.att ORDER BY k.classid,"
+                + " k.objid) AS nth, count(*) OVER (PARTITION BY k.kind, k.ref, k.att) AS users FROM kept k)"
                 + " SELECT k.kind, CASE k.kind WHEN 'function' THEN p.oid::regprocedure::text"
                 + " WHEN 'operator' THEN o.oid::regoperator::text WHEN 'type' THEN format_type(t.oid, NULL)"
+                + " WHEN 'column' THEN c.oid::regclass::text || '.' || quote_ident(a.attname)"
                 + " ELSE c.oid::regclass::text END, n.nspname, coalesce(p.proname, o.oprname, t.typname, c.relname),"
                 + " CASE k.kind WHEN 'function' THEN p.pronargs WHEN 'operator' THEN CASE o.oprkind WHEN 'b' THEN 2"
                 + " WHEN 'l' THEN 1 ELSE -1 END ELSE 0 END, array_agg((SELECT i.type || ' ' || i.identity FROM"
-                + " pg_identify_object(k.classid, k.objid, 0) i) ORDER BY k.nth), max(k.users) FROM numbered k"
+                + " pg_identify_object(k.classid, k.objid, 0) i) ORDER BY k.nth), max(k.users), a.attname::text"
+                + " FROM numbered k"
                 + " LEFT JOIN pg_proc p ON k.kind = 'function' AND p.oid = k.ref"
                 + " LEFT JOIN pg_operator o ON k.kind = 'operator' AND o.oid = k.ref"
                 + " LEFT JOIN pg_type t ON k.kind = 'type' AND t.oid = k.ref"
-                + " LEFT JOIN pg_class c ON k.kind = 'relation' AND c.oid = k.ref"
+                + " LEFT JOIN pg_class c ON k.kind IN ('relation', 'column') AND c.oid = k.ref"
+                + " LEFT JOIN pg_attribute a ON k.kind = 'column' AND a.attrelid = k.ref AND a.attnum = k.att"
                 + " JOIN pg_namespace n ON n.oid = coalesce(p.pronamespace, o.oprnamespace, t.typnamespace,"
-                + " c.relnamespace) WHERE k.nth <= " + EXAMPLES + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2";
+                + " c.relnamespace) WHERE k.nth <= " + EXAMPLES + " AND (k.kind <> 'column' OR a.attname IS NOT NULL)"
+                + " GROUP BY 1, 2, 3, 4, 5, 8 ORDER BY 1, 2";
     }
 }

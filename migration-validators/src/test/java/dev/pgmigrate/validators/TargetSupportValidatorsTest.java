@@ -6,12 +6,16 @@ import static dev.pgmigrate.validators.DatabaseValidatorsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgmigrate.api.Selection;
+import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
+import dev.pgmigrate.embedded.PagilaDataset;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.ServerProfile;
+import dev.pgmigrate.testkit.EverythingDataset;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import dev.pgmigrate.testkit.ValidatorTestKit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -216,6 +220,69 @@ class TargetSupportValidatorsTest {
                 .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
         run("system-objects", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
                 .mentions("of one major");
+    }
+
+    /**
+     * 10 renamed pg_stat_replication's *_location columns to *_lsn: a view selecting one restores on 9.6 and nowhere
+     * from 10 on. A function body is text: it restores, then fails when called, so what it mentions is a Warning.
+     */
+    @Test
+    void systemObjectsFailAViewOnARenamedColumnAndWarnOfFunctionBodiesMentioningWhatTheTargetLacks(
+            @Pg("9.6") PostgresServer source, @Pg("15") PostgresServer target) {
+        String db = database(source, "CREATE VIEW fine AS SELECT pid, state FROM pg_stat_replication",
+                "CREATE VIEW everyone AS SELECT a.pid, a.wait_event FROM pg_stat_activity a JOIN pg_stat_replication r "
+                        + "USING (pid)",
+                // A name that is a part of a longer word, or in a comment, or the source's own, is no mention.
+                "CREATE FUNCTION quiet() RETURNS text LANGUAGE sql AS $$ SELECT 'my_pg_current_xlog_location_2'::text "
+                        + "-- not pg_current_xlog_location()\n /* nor pg_switch_xlog() */ $$",
+                "CREATE FUNCTION pg_xlogfile_name(text) RETURNS text LANGUAGE sql AS 'SELECT $1'",
+                "CREATE FUNCTION shimmed() RETURNS text LANGUAGE plpgsql AS "
+                        + "'BEGIN RETURN pg_xlogfile_name(''x''); END'");
+        run("system-objects", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+
+        source.execute(db, "CREATE VIEW lag AS SELECT r.pid, r.sent_location AS sent FROM pg_stat_replication r",
+                "CREATE FUNCTION lag_bytes() RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN "
+                        + "PG_XLOG_LOCATION_DIFF(pg_catalog.pg_current_xlog_location(), (SELECT sent_location FROM "
+                        + "pg_stat_replication LIMIT 1)); END $$",
+                "CREATE SCHEMA old", "CREATE FUNCTION old.lag() RETURNS pg_lsn LANGUAGE sql AS "
+                        + "'SELECT pg_current_xlog_location()'");
+        List<ValidationResult> results = run("system-objects", source, target, db).results();
+        assertThat(results).extracting(ValidationResult::status)
+                .containsExactly(ValidationStatus.FAILED, ValidationStatus.WARNING);
+        assertThat(results.get(0).items()).containsExactly("column pg_stat_replication.sent_location, used by view "
+                + "public.lag (PostgreSQL 15 has pg_stat_replication.sent_lsn)");
+        assertThat(results.get(1).items()).containsExactly(
+                "function old.lag() mentions function pg_current_xlog_location (PostgreSQL 15 has "
+                        + "pg_current_wal_lsn())",
+                "function public.lag_bytes() mentions column pg_stat_replication.sent_location (PostgreSQL 15 has "
+                        + "pg_stat_replication.sent_lsn)",
+                "function public.lag_bytes() mentions function pg_current_xlog_location (PostgreSQL 15 has "
+                        + "pg_current_wal_lsn())",
+                "function public.lag_bytes() mentions function pg_xlog_location_diff (PostgreSQL 15 has "
+                        + "pg_wal_lsn_diff(pg_lsn,pg_lsn))");
+        assertThat(results.get(1).remedy()).isNotBlank();
+        // What the selection leaves out is not checked: a view by its table, a function by its schema.
+        ValidatorTestKit.validator("system-objects").source(source).target(target).database(db)
+                .settings(b -> b.selection(Selection.builder().excludeTables("lag").build())).run()
+                .assertThatResults().hasStatus(ValidationStatus.WARNING);
+        ValidatorTestKit.validator("system-objects").source(source).target(target).database(db)
+                .settings(b -> b.selection(Selection.builder().excludeTables("lag").excludeSchemas("old").build()))
+                .run().assertThatResults().doesNotMention("old.lag");
+    }
+
+    /** Nothing is named in definitions that move across majors as they are. */
+    @Test
+    void systemObjectsNameNothingInTheEverythingDatasetOrPagila(@Pg("9.6") PostgresServer old,
+            @Pg("15") PostgresServer source, @Pg("17") PostgresServer target) {
+        String everythingOld = old.createUniqueDatabase("everything");
+        EverythingDataset.load(old, everythingOld);
+        run("system-objects", old, source, everythingOld).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        String everything = source.createUniqueDatabase("everything");
+        EverythingDataset.load(source, everything);
+        run("system-objects", source, target, everything).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
+        String pagila = source.createUniqueDatabase("pagila");
+        PagilaDataset.load(source, pagila);
+        run("system-objects", source, target, pagila).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED);
     }
 
     @Test

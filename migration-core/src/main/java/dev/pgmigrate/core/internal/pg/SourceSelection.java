@@ -205,7 +205,7 @@ public final class SourceSelection {
     private record Row(Relation relation, long partitionOf, long owner, boolean identity) {
     }
 
-    /** The publications' memberships (10 and later; of schemas, 15 and later) that pg_dump drops with what they name. */
+    /** The publications' memberships (of tables from 10, of schemas from 15) that pg_dump drops with what they name. */
     private void readMemberships(Connection c, int version) throws SQLException {
         if (version < 100000) {
             return;

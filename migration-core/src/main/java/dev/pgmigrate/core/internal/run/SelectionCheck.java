@@ -86,7 +86,7 @@ final class SelectionCheck {
         selection.leftOut().forEach(r -> relations.add(r.oid()));
         Set<Long> rows = new HashSet<>();
         selection.rowsLeftOut().forEach(r -> rows.add(r.oid()));
-        return new LeftOut(relations, rows);
+        return new LeftOut(relations, rows, Set.copyOf(selection.schemasLeftOut()));
     }
 
     /** The check's results for one database. */
