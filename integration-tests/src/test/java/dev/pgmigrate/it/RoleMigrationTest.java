@@ -97,7 +97,10 @@ class RoleMigrationTest {
         }
         assertThat(done.notes()).anySatisfy(n -> assertThat(n.text()).startsWith("Created 5 role(s) on the target")
                 .contains(app, group, admin, owner, legacy));
-        assertThat(done.notes().toString()).doesNotContain("SCRAM-SHA-256$").doesNotContain("md5");
+        assertThat(done.notes().toString()).doesNotContain("SCRAM-SHA-256$").doesNotContain(md5Hash("legacy secret",
+                legacy));
+        assertThat(done.notes()).filteredOn(n -> n.code() == dev.pgmigrate.api.MessageCode.ROLE_PASSWORDS_MD5)
+                .singleElement().satisfies(n -> assertThat(n.text()).contains(legacy).doesNotContain(app));
     }
 
     @Test

@@ -120,6 +120,10 @@ public enum MessageCode implements Labeled {
             "Grant those attributes on the target if they are needed."),
     ROLE_PASSWORDS_NOT_COPIED(Kind.NOTE, "Login roles were created without their passwords.",
             "Set the passwords on the target (ALTER ROLE ... PASSWORD)."),
+    ROLE_PASSWORDS_MD5(Kind.WARNING, "Login roles were created with md5 password hashes, which a target whose "
+            + "pg_hba.conf asks for scram-sha-256 refuses at login.",
+            "Set their passwords again on the target (ALTER ROLE ... PASSWORD, hashed with scram-sha-256), or have "
+            + "its pg_hba.conf use md5 for them, which accepts both kinds of hash."),
     ROLE_SETTINGS_NOT_APPLIED(Kind.NOTE, "Some role settings or memberships could not be applied on the target.",
             "Apply them by hand as a login allowed to."),
     OWNER_REMAPPED(Kind.NOTE, "Objects whose owner does not exist on the target were given to the target login.",

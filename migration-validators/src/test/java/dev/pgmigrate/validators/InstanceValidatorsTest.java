@@ -11,6 +11,8 @@ import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import dev.pgmigrate.testkit.ValidationOutcome;
 import dev.pgmigrate.testkit.ValidatorTestKit;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -218,6 +220,39 @@ class InstanceValidatorsTest {
         ValidatorTestKit.validator("role-passwords").source(source).target(target).database("postgres")
                 .settings(s -> s.migrateRoles(false)).run().assertThatResults()
                 .hasStatus(ValidationStatus.SUCCEEDED).mentions("migrateRoles is off");
+    }
+
+    /**
+     * An md5 hash is copied as it is, and a pg_hba.conf rule asking for scram-sha-256 refuses it at login: read
+     * where the login may (the lines named), judged by password_encryption where it may not (a managed admin). An
+     * md5 rule accepts both kinds of hash.
+     */
+    @Test
+    void rolePasswordsWarnOfMd5HashesATargetAskingForScramRefuses(@Pg("16") PostgresServer source,
+            @Pg("17") PostgresServer target, @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer managed)
+            throws Exception {
+        String legacy = TestDatabases.unique("pw_md5");
+        String modern = TestDatabases.unique("pw_scram");
+        source.execute("postgres", "SET password_encryption = 'md5'", "CREATE ROLE " + legacy
+                + " LOGIN PASSWORD 'legacy-pw'", "RESET password_encryption", "CREATE ROLE " + modern
+                + " LOGIN PASSWORD 'modern-pw'");
+        try (PostgresServer md5Rules = PostgresServer.builder().version("17").start()) {
+            ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(target)
+                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .mentions(legacy, "md5 password hash", "pg_hba.conf asks for scram-sha-256 (line")
+                    .doesNotMention(modern).everyProblemHasARemedy();
+            ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(managed)
+                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .mentions(legacy, "password_encryption is scram-sha-256", "cannot read");
+            Path hba = md5Rules.dataDirectory().resolve("pg_hba.conf");
+            Files.writeString(hba, Files.readString(hba).replace("scram-sha-256", "md5"));
+            md5Rules.execute("postgres", "SELECT pg_reload_conf()");
+            ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(md5Rules)
+                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                    .mentions("reads pg_authid");
+        } finally {
+            source.execute("postgres", "DROP ROLE " + legacy, "DROP ROLE " + modern);
+        }
     }
 
     @Test

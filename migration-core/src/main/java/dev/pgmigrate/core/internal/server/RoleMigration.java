@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates on the target the roles the selected databases need ({@link RolePlan}), before any database: their
  * attributes, password hashes, memberships, settings, comments and security labels, then notes what it created,
- * kept and could not give. Their settings in a migrated database come with that database's own properties
+ * kept and could not give, and the md5 hashes the target would refuse at login ({@link Md5Logins}). Their
+ * settings in a migrated database come with that database's own properties
  * ({@link dev.pgmigrate.core.internal.database.DatabaseProperties}). Roles that exist on the target are left as
  * they are, not made members of the created ones either. Each created role is journaled before the one transaction
  * that creates them all, so rollback drops it.
@@ -158,6 +160,7 @@ public final class RoleMigration {
             commitSent = true;
             c.commit();
             noteResults(plan, facts, create, kept, keptMemberships, reserved, dropped, problems);
+            noteMd5Hashes(c, create);
         } finally {
             // On any failure no role is left behind: the unfinished transaction ends here.
             endTransaction(c);
@@ -251,6 +254,23 @@ public final class RoleMigration {
             keeper.note(MessageCode.ROLE_SETTINGS_NOT_APPLIED,
                     "Not applied to migrated roles on the target: " + String.join("; ", problems) + ".");
         }
+    }
+
+    /** Created login roles whose md5 hash a scram-sha-256 rule of the target's pg_hba.conf refuses. */
+    private void noteMd5Hashes(Connection c, List<SourceRole> created) throws SQLException {
+        List<SourceRole> md5 = created.stream().filter(r -> r.login() && r.password().map(p -> p.reveal()
+                .startsWith("md5")).orElse(false)).toList();
+        if (md5.isEmpty()) {
+            return;
+        }
+        Optional<String> refusal = Md5Logins.refusal(c);
+        refusal.ifPresent(why -> keeper.note(MessageCode.ROLE_PASSWORDS_MD5, "Warning: " + md5.size() + " login "
+                + "role(s) were created with the md5 password hash they have on the source, and " + why + ": such "
+                + "a rule refuses an md5 hash, so they cannot log in until their passwords are set again: "
+                + names(md5) + ". Set each with password_encryption = scram-sha-256 (SET password_encryption = "
+                + "'scram-sha-256'; " + md5.stream().map(r -> "ALTER ROLE " + Sql.ident(r.name()) + " PASSWORD '...';")
+                        .collect(Collectors.joining(" ")) + "), or have pg_hba.conf use md5 for them, which accepts "
+                + "md5 and scram hashes alike."));
     }
 
     private static String names(List<SourceRole> roles) {
