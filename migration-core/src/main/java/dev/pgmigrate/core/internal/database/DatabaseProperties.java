@@ -8,12 +8,15 @@ import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import dev.pgmigrate.core.internal.schema.DumpScript;
+import dev.pgmigrate.core.internal.schema.Grantors;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What {@code pg_dump --create} writes about a database itself, beside its schema: its comment and security
@@ -60,8 +63,9 @@ public final class DatabaseProperties {
     }
 
     /**
-     * Applies every property to {@code working} on its own session of the target's maintenance database (an ACL
-     * entry may switch the session's role to its grantor).
+     * Applies every property to {@code working} on its own session of the target's maintenance database. The
+     * privileges are granted by their grantors on the source, as the schema's are ({@link Grantors}): the session
+     * switches to the owner, or to a holder of the grant option, for their grants.
      */
     void apply(ServerConnector target, String maintenanceDatabase, String working, RoleFilter roles,
             RecordKeeper keeper, CancelSignal cancel) throws SQLException {
@@ -69,15 +73,34 @@ public final class DatabaseProperties {
             return;
         }
         List<String> notApplied = new ArrayList<>();
+        Set<String> lostGrantors = new TreeSet<>();
         try (Connection c = target.open(maintenanceDatabase)) {
             // Registered, so that a cancel ends a statement waiting for a lock instead of waiting behind it.
             cancel.register(c);
             try {
                 cancel.check();
+                // The owner on the target, who makes the owner's grants, and the admin, who may act as it.
+                String[] who = Sql.rows(c, "SELECT pg_catalog.pg_get_userbyid(datdba), current_user FROM "
+                        + "pg_catalog.pg_database WHERE datname = ?", working).get(0);
                 for (Entry entry : entries) {
-                    for (String statement : entry.statements()) {
-                        apply(c, statement, working, roles, cancel).ifPresent(notApplied::add);
+                    List<Grantors.Step> steps = entry.type().equals("ACL")
+                            ? roles.grantors().steps(entry, roles.grantors().actingAs(who[0]))
+                            : entry.statements().stream().map(st -> new Grantors.Step(st, false, Optional.empty()))
+                                    .toList();
+                    for (Grantors.Step step : steps) {
+                        if (step.isSwitch()) {
+                            Sql.execute(c, step.statement());
+                            continue;
+                        }
+                        Optional<String> problem = apply(c, step.statement(), working, roles, cancel);
+                        problem.ifPresent(notApplied::add);
+                        if (problem.isEmpty()) {
+                            step.lostGrantor().ifPresent(lostGrantors::add);
+                        }
                     }
+                }
+                for (String grantor : lostGrantors) {
+                    roles.noteGrantorChanged(keeper, database, who[1], grantor, List.of("DATABASE " + database));
                 }
             } finally {
                 cancel.unregister(c);

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * What the target's roles allow of a dump's ownership and privilege statements: a change of owner to a role the
  * target lacks or its login cannot act as, and a grant to a role the target lacks, are left out and remembered,
- * for one note per role at the end. Shared by the workers of one database.
+ * for one note per role at the end. Grants are made by their source grantors ({@link Grantors}). Shared by the
+ * workers of one database.
  */
 public final class RoleFilter {
     private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
@@ -32,14 +33,12 @@ public final class RoleFilter {
     private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
             + ROLE + " .*");
     private static final Pattern ROLE_IN_DATABASE = Pattern.compile("(?s)^ALTER ROLE " + ROLE + " IN DATABASE .*");
-    /** pg_dump's switch to the grantor of the grants that follow, when it is not the object's owner. */
-    private static final Pattern SET_GRANTOR = Pattern.compile("(?s)^SET SESSION AUTHORIZATION " + ROLE + "$");
-    private static final String RESET_GRANTOR = "RESET SESSION AUTHORIZATION";
 
     private final Set<String> roles;
     /** Roles the target login may hand ownership to (itself, roles it is a member of, any as superuser). */
     private final Set<String> ownable;
     private final boolean superuser;
+    private final Grantors grantors;
     private final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
     /** Grants a role made through its grant option that the admin made instead, by grantor. */
@@ -56,17 +55,20 @@ public final class RoleFilter {
     /** Those routines' names as pg_dump writes them, whose grants are not made either. */
     private final Set<String> revokedRoutines = ConcurrentHashMap.newKeySet();
 
-    private RoleFilter(Set<String> roles, Set<String> ownable, boolean superuser) {
+    private RoleFilter(Set<String> roles, Set<String> ownable, boolean superuser, String admin) {
         this.roles = roles;
         this.ownable = ownable;
         this.superuser = superuser;
+        this.grantors = new Grantors(roles, ownable, superuser, admin);
     }
 
     /** The target's roles as they are now; roles are shared by every database of the server. */
     public static RoleFilter read(Connection target) throws SQLException {
         Set<String> roles = new HashSet<>();
         Set<String> ownable = new HashSet<>();
-        boolean superuser = "t".equals(Sql.one(target, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+        String[] admin = Sql.rows(target, "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+                .get(0);
+        boolean superuser = "t".equals(admin[1]);
         // From 16 giving a role an object, or acting as it, takes the SET option of the membership.
         for (String[] r : Sql.rows(target, "SELECT rolname, CASE WHEN current_setting('server_version_num')::int "
                 + ">= 160000 THEN pg_has_role(current_user, oid, 'SET') ELSE pg_has_role(current_user, oid, 'MEMBER') "
@@ -77,43 +79,31 @@ public final class RoleFilter {
             }
         }
         roles.add("PUBLIC");
-        return new RoleFilter(Set.copyOf(roles), Set.copyOf(ownable), superuser);
+        return new RoleFilter(Set.copyOf(roles), Set.copyOf(ownable), superuser, admin[0]);
     }
 
     boolean exists(String role) {
         return roles.contains(role);
     }
 
+    /** Who makes the grants of an ACL entry: the database's own are made with these too. */
+    public Grantors grantors() {
+        return grantors;
+    }
+
     /** The entry's statements that the target can carry out as they are. */
     List<String> filter(Entry entry) {
         List<String> kept = new ArrayList<>();
         String what = entry.type() + " " + entry.tag();
-        Optional<String> lostGrantor = Optional.empty();
-        boolean grantorAsRole = false;
-        for (String statement : entry.statements()) {
-            Matcher grantor = SET_GRANTOR.matcher(statement);
-            if (grantor.matches()) {
-                String role = unquote(grantor.group(1).trim());
-                if (!roles.contains(role) || !ownable.contains(role)) {
-                    // pg_dump | psql makes these grants as the restoring login when the switch fails: so do we.
-                    lostGrantor = Optional.of(role);
-                } else if (superuser) {
-                    kept.add(statement);
-                } else {
-                    // Only a superuser may switch the session's user; acting as the role gives the same grantor.
-                    kept.add("SET ROLE " + grantor.group(1).trim());
-                    grantorAsRole = true;
-                }
-                continue;
-            }
-            if (statement.equals(RESET_GRANTOR)) {
-                if (grantorAsRole) {
-                    kept.add("RESET ROLE");
-                } else if (lostGrantor.isEmpty()) {
-                    kept.add(statement);
-                }
-                lostGrantor = Optional.empty();
-                grantorAsRole = false;
+        boolean acl = entry.type().equals("ACL");
+        List<Grantors.Step> steps = acl || Grantors.switchesGrantor(entry)
+                ? grantors.steps(entry, acl ? grantors.ownerOf(entry) : Optional.empty())
+                : entry.statements().stream().map(st -> new Grantors.Step(st, false, Optional.empty())).toList();
+        boolean granted = false;
+        for (Grantors.Step step : steps) {
+            String statement = step.statement();
+            if (step.isSwitch()) {
+                kept.add(statement);
                 continue;
             }
             Matcher owner = OWNER_TO.matcher(statement);
@@ -121,6 +111,7 @@ public final class RoleFilter {
                 String role = unquote(owner.group(1).trim());
                 if (ownable.contains(role)) {
                     kept.add(statement);
+                    grantors.ownerKept(statement);
                 } else {
                     remember(remappedOwners, role, what);
                     if (PUBLIC_SCHEMA_OWNER.matcher(statement).matches() && !role.equals("pg_database_owner")) {
@@ -144,14 +135,15 @@ public final class RoleFilter {
                 continue; // a grantee would run it with the admin's rights; the warning names the routine
             }
             Optional<String> missing = missingRole(statement);
-            if (missing.isEmpty()) {
-                kept.add(statement);
-                lostGrantor.ifPresent(role -> remember(grantorsChanged, role, what));
-            } else {
+            if (missing.isPresent()) {
                 remember(ungranted, missing.get(), what);
+            } else {
+                kept.add(statement);
+                granted = true;
+                step.lostGrantor().ifPresent(role -> remember(grantorsChanged, role, what));
             }
         }
-        return kept;
+        return acl && !granted ? List.of() : kept;
     }
 
     private static boolean securityDefiner(Entry entry) {
@@ -222,12 +214,7 @@ public final class RoleFilter {
                     + "call them. Give each its owner (migrate roles, or ALTER FUNCTION ... OWNER TO), then GRANT "
                     + "EXECUTE as on the source.");
         }
-        grantorsChanged.forEach((role, objects) -> keeper.note(MessageCode.GRANTOR_CHANGED,
-                "In database " + database + ", privileges that " + role + " granted through its grant option on "
-                + objects.size() + " object(s) were granted by their owner instead, " + (roles.contains(role)
-                        ? "as " + admin + " cannot act as " + role : "as there is no such role on the target")
-                + ": " + sample(objects) + ". Their grantees have them as on the source; to have revoking " + role
-                + "'s grant option take them away too, grant them again as " + role + "."));
+        grantorsChanged.forEach((role, objects) -> noteGrantorChanged(keeper, database, admin, role, objects));
         if (!notApplied.isEmpty()) {
             List<String> distinct;
             synchronized (notApplied) {
@@ -244,6 +231,17 @@ public final class RoleFilter {
                 "In database " + database + ", privileges of role " + role
                 + " on " + objects.size() + " object(s) were not granted: the role does not exist on the target: "
                 + sample(objects) + "."));
+    }
+
+    /** The note that {@code role}'s grants through its grant option on {@code objects} were made by their owner. */
+    public void noteGrantorChanged(RecordKeeper keeper, String database, String admin, String role,
+            List<String> objects) {
+        keeper.note(MessageCode.GRANTOR_CHANGED, "In database " + database + ", privileges that " + role
+                + " granted through its grant option on " + objects.size() + " object(s) were granted by their owner "
+                + "instead, " + (roles.contains(role) ? "as " + admin + " cannot act as " + role
+                        : "as there is no such role on the target") + ": " + sample(objects) + ". Their grantees "
+                + "have them as on the source; to have revoking " + role + "'s grant option take them away too, grant "
+                + "them again as " + role + ".");
     }
 
     private static String sample(List<String> objects) {
