@@ -139,6 +139,10 @@ public enum MessageCode implements Labeled {
             + "belonging to the bootstrap superuser, the public schema before 15).",
             "Have the objects' owner or a superuser on the target run the statements the warning names; until then a "
             + "privilege the source revokes is still held there."),
+    DEFAULT_PRIVILEGES_NOT_SET(Kind.WARNING, "Default privileges the source sets for a role that the target has "
+            + "were not set there: the target login cannot act as that role.",
+            "Have that role or a superuser run the ALTER DEFAULT PRIVILEGES statements the warning names; until then "
+            + "what the role creates gets PostgreSQL's defaults (EXECUTE for PUBLIC on functions)."),
     OBJECT_SKIPPED(Kind.NOTE, "A schema object the target cannot have was skipped.",
             "Check the note: install what it needs on the target if you want the object."),
     MATERIALIZED_VIEW_SEARCH_PATH(Kind.NOTE, "A materialized view was refreshed with a search_path it needs.",

@@ -14,6 +14,14 @@ final class TargetOffer {
     /** Every role's name. */
     static final DatabaseFact<Set<String>> ROLES = DatabaseFact.of("the target's roles",
             (c, target) -> Set.copyOf(Sql.strings(c, "SELECT rolname FROM pg_roles")));
+    /**
+     * The roles the target's login may act as ({@code SET ROLE}, {@code ALTER DEFAULT PRIVILEGES FOR ROLE}): every
+     * one for a superuser, else itself and the roles it is a member of, with the SET option from 16.
+     */
+    static final DatabaseFact<Set<String>> ROLES_ACTED_AS = DatabaseFact.of("the roles the target login acts as",
+            (c, target) -> Set.copyOf(Sql.strings(c, "SELECT rolname FROM pg_roles WHERE " + (target.superuser()
+                    ? "true" : "pg_has_role(current_user, oid, '" + (target.atLeast(160000) ? "SET" : "MEMBER")
+                    + "')"))));
     /** Every extension the target can install, with its default version. */
     static final DatabaseFact<Map<String, String>> EXTENSIONS = DatabaseFact.of("the target's available extensions",
             (c, target) -> Collections.unmodifiableMap(Sql.pairs(c,

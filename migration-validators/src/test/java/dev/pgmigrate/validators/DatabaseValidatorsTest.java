@@ -6,6 +6,7 @@ import dev.pgmigrate.api.ValidationResult;
 import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.embedded.PostgresServer;
 import dev.pgmigrate.embedded.ServerProfile;
+import dev.pgmigrate.embedded.TestDatabases;
 import dev.pgmigrate.testkit.Pg;
 import dev.pgmigrate.testkit.PostgresTest;
 import dev.pgmigrate.testkit.ValidationOutcome;
@@ -97,6 +98,44 @@ class DatabaseValidatorsTest {
         ValidatorTestKit.validator("referenced-roles").source(source).target(target).database(db)
                 .settings(s -> s.migrateRoles(false)).run().assertThatResults().hasStatus(ValidationStatus.FAILED)
                 .mentions("vt_owner");
+    }
+
+    /**
+     * Default privileges need their roles on the target, and a login that may act as the role: roles the
+     * migration creates it may; one the target has it may not unless it is a member (with SET from 16).
+     */
+    @Test
+    void defaultPrivilegesNameThoseTheTargetCannotSet(@Pg("16") PostgresServer source,
+            @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
+        String writer = TestDatabases.unique("vt_writer");
+        String reader = TestDatabases.unique("vt_reader");
+        source.execute("postgres", "CREATE ROLE " + writer, "CREATE ROLE " + reader);
+        run("default-privileges", source, target, database(source)).assertThatResults()
+                .hasStatus(ValidationStatus.SUCCEEDED).mentions("no default privileges");
+        String db = database(source, "CREATE SCHEMA s",
+                "ALTER DEFAULT PRIVILEGES FOR ROLE " + writer + " IN SCHEMA s GRANT SELECT ON TABLES TO " + reader,
+                "ALTER DEFAULT PRIVILEGES FOR ROLE " + writer + " REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
+        try {
+            run("default-privileges", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                    .mentions("2 default privileges");
+            ValidatorTestKit.validator("default-privileges").source(source).target(target).database(db)
+                    .settings(s -> s.migrateRoles(false)).run().assertThatResults()
+                    .hasStatus(ValidationStatus.WARNING).mentions("the target lacks " + writer
+                            + " and roles are not migrated").everyProblemHasARemedy();
+            target.execute("postgres", "CREATE ROLE " + writer);
+            run("default-privileges", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .mentions("pgadmin cannot act as " + writer, "on functions", "on tables in schema s",
+                            "GRANT it to pgadmin WITH SET TRUE");
+            target.execute("postgres", "GRANT " + writer + " TO pgadmin");
+            ValidatorTestKit.validator("default-privileges").source(source).target(target).database(db)
+                    .settings(s -> s.migrateRoles(false)).run().assertThatResults()
+                    .hasStatus(ValidationStatus.WARNING).mentions("the grant to " + reader + " is left out")
+                    .doesNotMention("pgadmin cannot act as");
+        } finally {
+            target.execute("postgres", "DROP ROLE IF EXISTS " + writer);
+            source.dropDatabase(db);
+            source.execute("postgres", "DROP ROLE " + writer, "DROP ROLE " + reader);
+        }
     }
 
     @Test

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * What the target's roles allow of a dump's ownership and privilege statements: a change of owner to a role the
- * target lacks or its login cannot act as, and a grant to a role the target lacks, are left out and remembered,
- * for one note per role at the end. Grants are made by their source grantors ({@link Grantors}). Shared by the
- * workers of one database.
+ * target lacks or its login cannot act as, a grant to a role the target lacks, and default privileges naming such
+ * a role or one the login cannot act as, are left out and remembered, for one note per role at the end. Grants are
+ * made by their source grantors ({@link Grantors}). Shared by the workers of one database.
  */
 public final class RoleFilter {
     private static final Pattern OWNER_TO = Pattern.compile("(?s)^ALTER .* OWNER TO (.+)$");
@@ -32,6 +32,8 @@ public final class RoleFilter {
             + "(?: WITH GRANT OPTION)?$");
     private static final Pattern DEFAULT_PRIVILEGES_ROLE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES FOR ROLE "
             + ROLE + " .*");
+    private static final Pattern DEFAULT_PRIVILEGES_GRANTEE = Pattern.compile("(?s)^ALTER DEFAULT PRIVILEGES .* "
+            + "(?:TO|FROM) " + ROLE + "(?: WITH GRANT OPTION)?$");
     private static final Pattern ROLE_IN_DATABASE = Pattern.compile("(?s)^ALTER ROLE " + ROLE + " IN DATABASE .*");
 
     private final Set<String> roles;
@@ -39,6 +41,8 @@ public final class RoleFilter {
     private final Set<String> ownable;
     private final boolean superuser;
     private final Grantors grantors;
+    /** Default privileges of roles the target has but its login cannot act as, by role: not set. */
+    private final Map<String, List<String>> defaultsNotSet = new ConcurrentHashMap<>();
     private final Map<String, List<String>> remappedOwners = new ConcurrentHashMap<>();
     private final Map<String, List<String>> ungranted = new ConcurrentHashMap<>();
     /** Grants a role made through its grant option that the admin made instead, by grantor. */
@@ -94,7 +98,8 @@ public final class RoleFilter {
     /** The entry's statements that the target can carry out as they are. */
     List<String> filter(Entry entry) {
         List<String> kept = new ArrayList<>();
-        String what = entry.type() + " " + entry.tag();
+        String what = entry.type() + " " + entry.tag() + (entry.type().equals("DEFAULT ACL")
+                && !entry.schema().equals("-") ? " in schema " + entry.schema() : "");
         boolean acl = entry.type().equals("ACL");
         List<Grantors.Step> steps = acl || Grantors.switchesGrantor(entry)
                 ? grantors.steps(entry, acl ? grantors.ownerOf(entry) : Optional.empty())
@@ -135,8 +140,11 @@ public final class RoleFilter {
                 continue; // a grantee would run it with the admin's rights; the warning names the routine
             }
             Optional<String> missing = missingRole(statement);
+            Optional<String> forRole = defaultsOfRoleNotActedAs(statement);
             if (missing.isPresent()) {
                 remember(ungranted, missing.get(), what);
+            } else if (forRole.isPresent()) {
+                remember(defaultsNotSet, forRole.get(), Sql.shown(statement));
             } else {
                 kept.add(statement);
                 granted = true;
@@ -144,6 +152,19 @@ public final class RoleFilter {
             }
         }
         return acl && !granted ? List.of() : kept;
+    }
+
+    /**
+     * The role of an {@code ALTER DEFAULT PRIVILEGES FOR ROLE} that the target has but its login may not act as
+     * (16 and later: SET on the role; before: membership), which the server refuses.
+     */
+    private Optional<String> defaultsOfRoleNotActedAs(String statement) {
+        Matcher m = DEFAULT_PRIVILEGES_ROLE.matcher(statement);
+        if (!m.matches() || superuser) {
+            return Optional.empty();
+        }
+        String role = unquote(m.group(1).trim());
+        return ownable.contains(role) ? Optional.empty() : Optional.of(role);
     }
 
     private static boolean securityDefiner(Entry entry) {
@@ -157,11 +178,10 @@ public final class RoleFilter {
 
     /** The role a grant, a default privilege or a role's setting names, when the target lacks it. */
     public Optional<String> missingRole(String statement) {
-        for (Pattern p : List.of(GRANTEE, DEFAULT_PRIVILEGES_ROLE, ROLE_IN_DATABASE)) {
+        for (Pattern p : List.of(GRANTEE, DEFAULT_PRIVILEGES_ROLE, DEFAULT_PRIVILEGES_GRANTEE, ROLE_IN_DATABASE)) {
             Matcher m = p.matcher(statement);
-            if (m.matches()) {
-                String role = unquote(m.group(1).trim());
-                return roles.contains(role) ? Optional.empty() : Optional.of(role);
+            if (m.matches() && !roles.contains(unquote(m.group(1).trim()))) {
+                return Optional.of(unquote(m.group(1).trim()));
             }
         }
         return Optional.empty();
@@ -215,6 +235,11 @@ public final class RoleFilter {
                     + "EXECUTE as on the source.");
         }
         grantorsChanged.forEach((role, objects) -> noteGrantorChanged(keeper, database, admin, role, objects));
+        defaultsNotSet.forEach((role, statements) -> keeper.note(MessageCode.DEFAULT_PRIVILEGES_NOT_SET,
+                "Warning: in database " + database + ", the default privileges the source sets for " + role
+                + " were not set, as " + admin + " cannot act as " + role + " on the target: " + sample(statements)
+                + ". Until " + role + " or a superuser runs them there, what " + role + " creates gets PostgreSQL's "
+                + "defaults instead of the source's (a REVOKE left out leaves EXECUTE on new functions to PUBLIC)."));
         if (!notApplied.isEmpty()) {
             List<String> distinct;
             synchronized (notApplied) {
