@@ -138,6 +138,17 @@ public final class Sql {
         return rows.isEmpty() ? null : rows.get(0)[0];
     }
 
+    /**
+     * Whether {@code e} says the session itself is gone: its connection broke or was closed (SQLState class 08), or
+     * the server ended it for a shutdown or restart, or refused it while starting up (57P01-57P03). The statement
+     * may not have run; a new session may succeed.
+     */
+    public static boolean sessionLost(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") && !state.equals("08004") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03");
+    }
+
     /** The first line of an error message, for a note: the lines after it (DETAIL, HINT) do not fit one. */
     public static String firstLine(String message) {
         if (message == null) {

@@ -48,7 +48,9 @@ public final class Rollback {
     /**
      * Rolls back; returns what could not be undone (empty when the target, and the source, are as they were).
      * {@code source} undoes what an online migration made there; without it (null) those entries are reported
-     * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back.
+     * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back. A
+     * session the target ends (a restart) is opened again and the entry tried again, waiting up to
+     * {@code rollback.waitSeconds}.
      */
     public static List<String> undo(ServerConnector source, ServerConnector target, String maintenanceDatabase,
             List<JournalEntry> journal) {
@@ -66,40 +68,81 @@ public final class Rollback {
                     .map(e -> e.detail() + " (was " + e.name() + ")").toList() + ".");
             return problems;
         }
-        try (Connection c = openWhenBack(target, maintenanceDatabase)) {
+        int next = 0; // the first entry of reversed not yet tried
+        Connection c = null;
+        try {
+            c = RollbackSession.open(target, maintenanceDatabase);
             java.util.Set<String> notCreated = new java.util.HashSet<>();
-            for (JournalEntry entry : reversed) {
-                try {
-                    java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
-                    if (kind.isPresent() && kind.get() == JournalKind.ROLES_NOT_CREATED) {
-                        notCreated.addAll(entry.detail().lines().toList());
-                        continue;
-                    }
-                    if (kind.isPresent() && kind.get() == JournalKind.CREATE_ROLE && notCreated.remove(entry.name())) {
-                        continue; // its transaction rolled back: a role of that name now is not this migration's
-                    }
-                    if (kind.isPresent() && kind.get().onSource()) {
-                        SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
-                        continue;
-                    }
-                    undo(target, c, entry).ifPresent(problems::add);
-                } catch (SQLException e) {
-                    problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
-                            + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
+            for (; next < reversed.size(); next++) {
+                JournalEntry entry = reversed.get(next);
+                java.util.Optional<JournalKind> kind = JournalKind.of(entry.kind());
+                if (kind.isPresent() && kind.get() == JournalKind.ROLES_NOT_CREATED) {
+                    notCreated.addAll(entry.detail().lines().toList());
+                    continue;
                 }
+                if (kind.isPresent() && kind.get() == JournalKind.CREATE_ROLE && notCreated.remove(entry.name())) {
+                    continue; // its transaction rolled back: a role of that name now is not this migration's
+                }
+                if (kind.isPresent() && kind.get().onSource()) {
+                    try {
+                        SourceUndo.undo(source, kind.get(), entry).ifPresent(problems::add);
+                    } catch (SQLException e) {
+                        problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
+                                + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
+                    }
+                    continue;
+                }
+                c = undoOnTarget(target, maintenanceDatabase, c, entry, problems);
             }
         } catch (SQLException e) {
-            // The source's slot keeps WAL from being recycled for as long as it exists: it must not wait for the
-            // target to come back.
+            // The target is gone for longer than rollback.waitSeconds, before the first entry or after some. The
+            // source's slot keeps WAL from being recycled for as long as it exists: it must not wait for the target.
+            List<JournalEntry> left = reversed.subList(next, reversed.size());
             int before = problems.size();
-            boolean onSource = undoOnSourceOnly(source, reversed, problems);
+            boolean onSource = undoOnSourceOnly(source, left, problems);
+            List<String> leftOnTarget = left.stream().filter(entry -> JournalKind.of(entry.kind())
+                    .map(kind -> !kind.onSource() && kind != JournalKind.ROLES_NOT_CREATED).orElse(true))
+                    .map(Rollback::describe).toList();
             problems.add(before, "Could not connect to the target to roll back: " + e.getMessage() + " (SQLState "
-                    + e.getSQLState() + "). Nothing was undone on the target" + (onSource && problems.size() == before
+                    + e.getSQLState() + ")" + RollbackSession.loginHint(e) + ". " + (next == 0
+                    ? "Nothing was undone on the target" : "The rollback went through " + next + " of the journal's "
+                    + reversed.size() + " changes before the target went away") + (onSource && problems.size() == before
                     ? " (on the source, the replication slot, the publication and the replica identities were: it "
-                    + "keeps no WAL for this migration)" : "") + "; the journal is kept: run 'pgmigrate migration "
-                    + "cancel' again once the target is reachable, as often as needed, until it says nothing is left.");
+                    + "keeps no WAL for this migration)" : "") + "; left on the target: "
+                    + String.join("; ", leftOnTarget) + ". The journal is kept: run 'pgmigrate migration cancel' "
+                    + "again once the target is reachable, as often as needed, until it says nothing is left.");
+        } finally {
+            RollbackSession.close(c);
         }
         return problems;
+    }
+
+    /**
+     * Undoes one entry on the target over {@code c}; returns the session to go on with. A session the target ended
+     * (a restart, a broken connection) is opened again, waiting as {@link RollbackSession#open} does, and the entry
+     * tried again: every undo looks at what is there first, so running one twice is safe.
+     *
+     * @throws SQLException when the target cannot be reached again within {@code rollback.waitSeconds}
+     */
+    private static Connection undoOnTarget(ServerConnector target, String maintenanceDatabase, Connection c,
+            JournalEntry entry, List<String> problems) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                undo(target, c, entry).ifPresent(problems::add);
+                return c;
+            } catch (SQLException e) {
+                if (!Sql.sessionLost(e) || attempt == 3) {
+                    problems.add("Could not undo " + entry.kind() + " of " + entry.name() + ": " + e.getMessage()
+                            + " (SQLState " + e.getSQLState() + ")" + byHand(entry));
+                    return c;
+                }
+                log.warn("The target {} ended the rollback's session ({}, SQLState {}); connecting again to undo "
+                        + "{} of {}", target.spec().address(), Sql.firstLine(e.getMessage()), e.getSQLState(),
+                        entry.kind(), entry.name());
+                RollbackSession.close(c);
+                c = RollbackSession.open(target, maintenanceDatabase);
+            }
+        }
     }
 
     /** Undoes the journal's source entries, newest first; whether it had any. */
@@ -147,36 +190,6 @@ public final class Rollback {
             }
         }
         return problems;
-    }
-
-    /**
-     * Connects for the rollback, waiting up to {@code rollback.waitSeconds} while the target is down, starting up or
-     * out of connection slots: a restart that broke the migration must not also leave its changes behind. Only an
-     * unavailable server is waited for; a refused login or a missing database cannot get better by waiting.
-     */
-    private static Connection openWhenBack(ServerConnector target, String database) throws SQLException {
-        long deadline = System.nanoTime() + EngineOptions.rollbackWaitSeconds(target.settings()) * 1_000_000_000L;
-        for (long pause = 250; ; pause = Math.min(2000, pause * 2)) {
-            try {
-                return target.open(database);
-            } catch (SQLException e) {
-                String state = e.getSQLState() == null ? "" : e.getSQLState();
-                // 53300: no free connection (another application holds the slots, or a connection limit) for now.
-                boolean unavailable = state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                        || state.equals("57P03") || state.equals("53300");
-                if (!unavailable || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                log.warn("The target {} is unavailable ({}, SQLState {}); retrying the rollback in {} ms",
-                        target.spec().address(), e.getMessage(), state, pause);
-                try {
-                    Thread.sleep(pause);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
     }
 
     /** Undoes one entry; what it cannot undo, and what to do by hand instead. */

@@ -1,11 +1,13 @@
 package dev.pgmigrate.core.internal.schema;
 
 import dev.pgmigrate.api.MigrationCanceledException;
+import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.internal.database.DatabaseRun;
 import dev.pgmigrate.core.internal.database.WorkerSessions;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
+import dev.pgmigrate.core.internal.run.Failures;
 import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -81,6 +83,10 @@ final class PreDataRestore {
                 if (cancel.isCanceled() || db.abort.isCanceled()) {
                     throw new MigrationCanceledException("Stopped restoring the schema", e);
                 }
+                if (Sql.sessionLost(e)) {
+                    // Run again statement by statement, each would fail on the closed session and take the blame.
+                    throw sessionEnded(target, "Cannot restore the schema of database " + db.name, e);
+                }
                 log.debug("Database {}: a batch of {} pre-data statements failed ({}); running them one by one",
                         db.name, batch.count(), Sql.firstLine(e.getMessage()));
             }
@@ -90,5 +96,16 @@ final class PreDataRestore {
         }
         batch.clear();
         committed.accept(entries);
+    }
+
+    /**
+     * The error of a restore whose session the target ended (a restart or shutdown, 57P01-57P03) or whose connection
+     * broke, {@code attempt} saying what was being done: the server's doing, said as such.
+     */
+    static MigrationException sessionEnded(Endpoint target, String attempt, SQLException e) {
+        return new MigrationException(Failures.ofSqlState(e.getSQLState()), attempt + ": the target server "
+                + target.connector().spec().address() + " ended the session (" + Sql.firstLine(e.getMessage())
+                + ", SQLState " + e.getSQLState() + "), as a restart or shutdown does, or the connection broke. Start "
+                + "the migration again once the target is up.", e);
     }
 }

@@ -95,6 +95,10 @@ public final class SchemaRestore {
                 if (cancel.isCanceled() || db.abort.isCanceled()) {
                     throw new MigrationCanceledException("Stopped restoring " + entry.tag(), e);
                 }
+                if (Sql.sessionLost(e)) {
+                    throw PreDataRestore.sessionEnded(target, "Cannot create " + entry.type() + " " + entry.tag()
+                            + " in database " + db.name, e);
+                }
                 if (entry.type().equals("MATERIALIZED VIEW DATA") && refreshWithFunctionSearchPath(c, db, entry, e)) {
                     continue;
                 }
