@@ -1,5 +1,6 @@
 package dev.pgmigrate.it;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationEvent;
 import dev.pgmigrate.api.MigrationListener;
 import dev.pgmigrate.api.MigrationOption;
@@ -22,7 +23,7 @@ import java.util.Properties;
 
 /**
  * A migration in a process of its own that a test kills in a chosen phase. Arguments: state dir, name,
- * database, source host:port:login:passwordFile, target host:port:login:passwordFile, phase. It prints
+ * database (several separated by commas), source host:port:login:passwordFile, target host:port:login:passwordFile, phase. It prints
  * {@code READY} once the migration is held in that phase (see {@link #hold}), then waits to be killed.
  */
 public final class PhaseChild {
@@ -34,7 +35,8 @@ public final class PhaseChild {
         ServerSpec target = server(args[4]);
         String database = args[2];
         String phase = args[5];
-        MigrationSpec spec = MigrationSpec.builder().name(args[1]).source(source).target(target).databases(database)
+        MigrationSpec spec = MigrationSpec.builder().name(args[1]).source(source).target(target)
+                .databases(database.split(","))
                 .option(phase.equals("validation") ? MigrationOption.VALIDATE_AND_MIGRATE : MigrationOption.MIGRATE)
                 .settings(settings(phase)).build();
         try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(Path.of(args[0])))
@@ -51,10 +53,11 @@ public final class PhaseChild {
      * A listener that holds a migration in {@code phase}: {@code prerequisites} blocks as the migration begins;
      * {@code completion} blocks once its database has its final name; {@code validation} blocks as validation begins;
      * {@code schema} locks table {@code a} on the source as the data phase begins, so the snapshot's locks wait for
-     * it; {@code data} blocks once the first table is copied; {@code verification} asks for an exclusive lock on
-     * {@code a} on the source once it is copied, which queues behind the migration's own hold and keeps the checksum
-     * query of {@code a} waiting; {@code post-data} holds nothing (its test waits
-     * for the slow index build). The lock is held by a connection the caller never closes: it ends with the
+     * it; {@code data} blocks once the first table is copied; {@code committed} (which overwrites the target's
+     * databases) blocks once the first original set aside is dropped, past the point of no return;
+     * {@code verification} asks for an exclusive lock on {@code a} on the source once it is copied, which queues
+     * behind the migration's own hold and keeps the checksum query of {@code a} waiting; {@code post-data} holds
+     * nothing (its test waits for the slow index build). The lock is held by a connection the caller never closes: it ends with the
      * process, or with {@link #releaseLocks()}. The final event keeps the last substatus, so only events of a
      * migration still in progress hold it: a lock taken on a canceled one's last event would outlive the test.
      */
@@ -69,6 +72,11 @@ public final class PhaseChild {
                 } else if (phase.equals("completion") && event instanceof MigrationEvent.DatabaseFinished f
                         && f.status() == dev.pgmigrate.api.MigrationStatus.SUCCEEDED) {
                     // The database has its final name; the migration has not yet passed its point of no return.
+                    ready.run();
+                    block();
+                } else if (phase.equals("committed") && event instanceof MigrationEvent.Noted n
+                        && n.note().is(MessageCode.ORIGINAL_DROPPED)) {
+                    // Past the point of no return: the first original set aside is dropped, the next one not yet.
                     ready.run();
                     block();
                 } else if (phase.equals("validation") && event instanceof MigrationEvent.PhaseChanged p
@@ -113,6 +121,9 @@ public final class PhaseChild {
         MigrationSettings.Builder settings = MigrationSettings.builder().parallelism(1);
         if (phase.equals("verification")) {
             settings.option("verify.duringCopy", "false");
+        }
+        if (phase.equals("committed")) {
+            settings.overwriteDbsInTarget(true);
         }
         return settings.build();
     }

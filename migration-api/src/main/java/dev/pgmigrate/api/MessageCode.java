@@ -24,7 +24,8 @@ public enum MessageCode implements Labeled {
             "Run 'pgmigrate show' for each finding and its remedy, fix them, then start again."),
     SERVER_UNREACHABLE(Kind.FAILURE, "A server could not be reached, or the connection to it broke (SQLState 08) "
             + "or was ended by its shutdown or restart (57P01-57P03).",
-            "Check the host, port, firewall and that the server is up; then resume or start again."),
+            "Check the host, port, firewall and that the server is up; then start again (or resume, if the process "
+                    + "running the migration died)."),
     SERVER_NOT_ANSWERING(Kind.FAILURE, "A server did not answer within connection.socketTimeoutSeconds.",
             "Check the network and the server's load, or raise settings.options.connection.socketTimeoutSeconds."),
     LOGIN_FAILED(Kind.FAILURE, "A server refused the login (SQLState class 28), or asked for a password that "
@@ -183,7 +184,10 @@ public enum MessageCode implements Labeled {
     SOURCE_CLEANED_UP(Kind.NOTE, "The replication slots and publications an online migration made on the source "
             + "were dropped.", "None."),
     ROLLED_BACK(Kind.NOTE, "A later cancel finished an incomplete rollback: nothing of the migration is left on "
-            + "the target.", "None.");
+            + "the target.", "None."),
+    PAST_POINT_OF_NO_RETURN(Kind.WARNING, "A cancel or a failure came after the migration's point of no return "
+            + "(every database in place and verified): it was completed, not rolled back.", "None: the databases on "
+            + "the target are the migrated ones. To go back, restore the target's databases from a backup.");
 
     /** How a code bears on the migration. */
     public enum Kind implements Labeled {

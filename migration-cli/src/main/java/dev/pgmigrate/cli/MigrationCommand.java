@@ -404,7 +404,9 @@ final class MigrationCommand implements Callable<Integer> {
             description = {"Cancels a migration in progress and rolls back every change it made on the target "
                     + "(databases it created are dropped, roles it created removed).",
                     "A migration running in another process is asked to stop through the state directory; one whose "
-                            + "process died is rolled back here. Waits until it has ended."},
+                            + "process died is rolled back here. Waits until it has ended.",
+                    "One past its point of no return (every database in place and verified) is finished instead of "
+                            + "rolled back: it ends Succeeded, and the command exits 1."},
             footer = {"", "Example:", "  pgmigrate migration cancel --name shop-move"})
     static final class Cancel extends CliCommand {
         private static final Duration WAIT = Duration.ofMinutes(10);
@@ -455,7 +457,10 @@ final class MigrationCommand implements Callable<Integer> {
                 }
                 cli.out().println("Migration " + name + ": " + after.status().label()
                         + (after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED
-                                ? "; its changes on the target were rolled back." : "."));
+                                ? "; its changes on the target were rolled back."
+                                : after.status() == dev.pgmigrate.api.MigrationStatus.SUCCEEDED
+                                ? "; it had passed its point of no return (every database in place and verified), "
+                                + "so it was completed, not rolled back." : "."));
                 after.errors().forEach(e -> cli.out().println("  - " + e));
                 return after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED ? ExitCodes.SUCCEEDED
                         : ExitCodes.FAILED;

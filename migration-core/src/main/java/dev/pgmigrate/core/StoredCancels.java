@@ -1,7 +1,9 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.core.internal.run.JournalKind;
 import dev.pgmigrate.core.internal.run.MigrationRun;
 import dev.pgmigrate.core.internal.run.Rollback;
 import java.util.List;
@@ -35,6 +37,12 @@ final class StoredCancels {
             return running.cancel(here.get());
         }
         MigrationRecord view = views.view(stored);
+        boolean failedPastPointOfNoReturn = view.status() == MigrationStatus.FAILED
+                && view.errors().stream().anyMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
+        if (Rollback.committed(stored.journal()) && (view.interrupted() || failedPastPointOfNoReturn)) {
+            // Every database is in place and verified: nothing to roll back, what is left is finished instead.
+            return views.view(rollbacks.completeCommitted(stored, MigrationViews.currentOwner()));
+        }
         if (view.status().isFinal() && view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
                 && !Rollback.committed(stored.journal())) {
             // A rollback left changes behind: roll back again, until none is left.
@@ -49,10 +57,20 @@ final class StoredCancels {
         return views.view(rollbacks.interrupted(stored, MigrationViews.currentOwner()));
     }
 
-    /** The journal's changes not yet undone; none once the migration succeeded or was rolled back whole. */
+    /**
+     * The journal's changes not yet undone; none once the migration succeeded or was rolled back whole. Past its
+     * point of no return, the originals it set aside until a cancel (or a resume) finishes it.
+     */
     List<String> leftOnTarget(StoredMigration stored) {
-        if (Rollback.committed(stored.journal()) || views.view(stored).status() == MigrationStatus.SUCCEEDED) {
+        MigrationRecord view = views.view(stored);
+        if (view.status() == MigrationStatus.SUCCEEDED) {
             return List.of();
+        }
+        if (Rollback.committed(stored.journal())) {
+            return stored.journal().stream().filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
+                    .map(e -> Rollback.describe(e) + " (unless dropped already): past the point of no return, a "
+                            + "cancel or a resume drops it")
+                    .toList();
         }
         return stored.journal().stream().map(Rollback::describe).toList();
     }

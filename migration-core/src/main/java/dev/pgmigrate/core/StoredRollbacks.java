@@ -5,8 +5,11 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationMessage;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationStatus;
+import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.internal.run.Failures;
+import dev.pgmigrate.core.internal.run.PointOfNoReturn;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.Rollback;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
@@ -107,6 +110,49 @@ final class StoredRollbacks {
                     .withOwner(Optional.empty(), clock.instant()).withJournal(problems.isEmpty() ? List.of() : m.journal());
         });
         return done;
+    }
+
+    /**
+     * Finishes, here, as {@code owner}, a migration whose process died past its point of no return (or whose run
+     * ended Failed there, before this was done): every database is in place and verified, so nothing is rolled back;
+     * the originals it set aside are dropped (waiting for a target that restarts, as a rollback does) and it ends
+     * Succeeded, a warning saying that the cancel came too late. A target that cannot be reached leaves the record
+     * as it was, so that it can be canceled (or resumed) again.
+     */
+    StoredMigration completeCommitted(StoredMigration stored, StoredMigration.Owner owner) {
+        ServerSpec target = stored.record().spec().target().withLogin(stored.record().spec().target().adminLogin(),
+                credentials.password(stored, "targetServer"));
+        requireLogin(stored, target);
+        ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
+        try (java.sql.Connection reachable = connector.open("postgres")) {
+            log.info("Migration {} had passed its point of no return; finishing it here", stored.name());
+        } catch (java.sql.SQLException e) {
+            throw new MigrationException(Failures.ofSqlState(e.getSQLState()),
+                    "Cannot finish migration '" + stored.name() + "' here: the target " + target.address()
+                    + " cannot be reached (" + e.getMessage() + ", SQLState " + e.getSQLState() + "). The migration "
+                    + "had passed its point of no return (every database in place and verified), so a cancel "
+                    + "completes it instead of rolling it back; nothing was changed. Cancel it again once the target "
+                    + "is reachable.", e);
+        }
+        store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
+        List<MigrationMessage> notes = PointOfNoReturn.finish(source(stored, null), connector, "postgres",
+                stored.journal());
+        return store.update(stored.namespace(), stored.name(), m -> {
+            MigrationRecord r = m.record();
+            List<MigrationMessage> all = new ArrayList<>(r.notes());
+            all.addAll(notes);
+            all.add(new MigrationMessage(MessageCode.PAST_POINT_OF_NO_RETURN, "Warning: the cancel at "
+                    + clock.instant() + " came after the migration's point of no return (every database in place "
+                    + "and verified; its process " + (r.status().isFinal() ? "failed" : "died") + " after it): it "
+                    + "was completed, not rolled back."));
+            List<MigrationMessage> errors = new ArrayList<>(r.errors());
+            errors.removeIf(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE)); // there was nothing to roll back
+            return m.withRecord(r.withStatus(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED)
+                    .withEndedAt(Optional.of(clock.instant()))
+                    .withDatabases(RecordKeeper.ended(r.databases(), MigrationStatus.SUCCEEDED, clock.instant()))
+                    .withErrors(errors).withNotes(all).withInterrupted(false).withCancelRequested(false))
+                    .withOwner(Optional.empty(), clock.instant());
+        });
     }
 
     /**

@@ -5,11 +5,11 @@ import dev.pgmigrate.api.MigrationCanceledException;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.spi.ServerFacts;
-import dev.pgmigrate.core.StoredMigration;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.ServerDatabases;
 import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.JournalKind;
+import dev.pgmigrate.core.internal.run.PointOfNoReturn;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.schema.RoleFilter;
 import java.sql.Connection;
@@ -201,24 +201,7 @@ public final class TargetDatabase {
      */
     void commit() throws SQLException {
         keeper.journal(JournalKind.COMMITTED, spec.name(), "");
-        Connection c = target.maintenance();
-        for (StoredMigration.JournalEntry entry : keeper.journal()) {
-            if (!entry.kind().equals(JournalKind.SET_ASIDE_DATABASE.label())
-                    || !ServerDatabases.exists(c, entry.detail())) {
-                continue;
-            }
-            try {
-                ServerDatabases.drop(c, entry.detail());
-                keeper.note(MessageCode.ORIGINAL_DROPPED,
-                        "Dropped the original database " + entry.name() + " (set aside as " + entry.detail()
-                        + ") now that the migration has succeeded.");
-            } catch (SQLException e) {
-                keeper.note(MessageCode.ORIGINAL_KEPT,
-                        "The original database " + entry.name() + " is still on the target as " + entry.detail()
-                        + ": dropping it failed (" + Sql.firstLine(e.getMessage()) + "). The migration has succeeded; "
-                        + "drop it by hand (DROP DATABASE " + Sql.ident(entry.detail()) + ") once you no longer "
-                        + "need it.");
-            }
-        }
+        PointOfNoReturn.dropOriginals(target.maintenance(), keeper.journal(),
+                note -> keeper.note(note.code(), note.text()));
     }
 }

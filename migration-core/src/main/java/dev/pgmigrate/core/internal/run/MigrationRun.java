@@ -149,6 +149,9 @@ public final class MigrationRun implements Runnable {
                 Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
                 pool.shutdownNow();
                 data.close();
+                if (finishedPastPointOfNoReturn("The cancel")) {
+                    return;
+                }
                 List<MigrationMessage> problems = rollback();
                 keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
                         problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
@@ -159,6 +162,12 @@ public final class MigrationRun implements Runnable {
                 pool.shutdownNow();
                 data.close();
                 String message = Failures.text(e, spec, keeper.record().substatus().label());
+                if (Rollback.committed(keeper.journal())) {
+                    log.warn("Migration {} failed past its point of no return; finishing it: {}", spec.name(),
+                            message, e);
+                    finishedPastPointOfNoReturn("A failure (" + message + ")");
+                    return;
+                }
                 log.error("Migration {} failed: {}", spec.name(), message, e);
                 keeper.error(new MigrationMessage(Failures.code(e), message));
                 List<MigrationMessage> problems = rollback();
@@ -277,6 +286,16 @@ public final class MigrationRun implements Runnable {
             cutover = new CompletableFuture<>();
             keeper.phase(MigrationStatus.WAITING_FOR_USER_ACTION, MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER);
         }
+    }
+
+    /** Ends a run stopped past its point of no return: see {@link PointOfNoReturn#endRun}; false before it. */
+    private boolean finishedPastPointOfNoReturn(String what) {
+        if (!Rollback.committed(keeper.journal())) {
+            return false;
+        }
+        PointOfNoReturn.endRun(keeper, source.connector(), target.connector(),
+                target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres"), what);
+        return true;
     }
 
     private List<MigrationMessage> rollback() {

@@ -48,9 +48,9 @@ public final class Rollback {
     /**
      * Rolls back; returns what could not be undone (empty when the target, and the source, are as they were).
      * {@code source} undoes what an online migration made there; without it (null) those entries are reported
-     * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back. A
-     * session the target ends (a restart) is opened again and the entry tried again, waiting up to
-     * {@code rollback.waitSeconds}.
+     * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back:
+     * {@link PointOfNoReturn} finishes it. A session the target ends (a restart) is opened again and the entry tried
+     * again, waiting up to {@code rollback.waitSeconds}.
      */
     public static List<String> undo(ServerConnector source, ServerConnector target, String maintenanceDatabase,
             List<JournalEntry> journal) {
@@ -62,9 +62,10 @@ public final class Rollback {
             return problems; // nothing was changed: the target need not even be reachable
         }
         if (committed(journal)) {
+            // Callers finish such a migration instead (PointOfNoReturn); this guards the user's databases.
             problems.add("Nothing was rolled back: the migration had passed its point of no return (every database "
-                    + "in place and verified). Resume it to drop the originals it set aside: " + journal.stream()
-                    .filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
+                    + "in place and verified). Cancel it to finish it: that drops the originals it set aside: "
+                    + journal.stream().filter(e -> e.kind().equals(JournalKind.SET_ASIDE_DATABASE.label()))
                     .map(e -> e.detail() + " (was " + e.name() + ")").toList() + ".");
             return problems;
         }
