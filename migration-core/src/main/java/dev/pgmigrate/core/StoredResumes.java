@@ -5,8 +5,10 @@ import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSpec;
+import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.core.internal.database.ResumeCheck;
+import dev.pgmigrate.core.internal.run.Rollback;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -40,9 +42,16 @@ final class StoredResumes {
     TakenOver takeOver(StoredMigration stored, MigrationRecord view) {
         String name = stored.name();
         if (view.status().isFinal()) {
+            boolean changesLeft = view.status() != MigrationStatus.SUCCEEDED && !stored.journal().isEmpty()
+                    && !Rollback.committed(stored.journal());
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,
-                    "Migration '" + name + "' already ended with status " + view.status().label()
-                    + "; only an interrupted migration can be resumed. Start a new one.");
+                    "Migration '" + name + "' already ended with status " + view.status().label() + (view.status()
+                    == MigrationStatus.SUCCEEDED ? "; nothing is left to resume." : changesLeft
+                    ? ", and its rollback left changes on the target: finish it with 'pgmigrate migration cancel "
+                    + "--name " + name + "', then start the migration again."
+                    : "; its changes on the target were rolled back, so nothing is left to resume.")
+                    + " Only an interrupted migration (its process died) can be resumed; start a new one "
+                    + "('pgmigrate migration create --replace' keeps this one's record as an earlier attempt).");
         }
         if (!view.interrupted()) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,

@@ -94,7 +94,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
                 builds);
         this.resumed = new ResumedDatabase(settings, keeper, source, target, cancel, checkpoint, targetDatabase,
-                sessions, dumps, dataPhase, builds);
+                sessions, dumps, dataPhase, builds, pool);
         this.online = spec.mode() == MigrationMode.ONLINE ? new OnlineReplication(spec, keeper, source, target, cancel)
                 : null;
         this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,

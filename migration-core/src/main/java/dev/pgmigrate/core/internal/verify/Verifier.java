@@ -170,7 +170,7 @@ public final class Verifier {
     }
 
     /** One of {@code sessions}' pairs, or a new one kept there under this thread. */
-    private static SessionPair anyPair(Map<Thread, SessionPair> sessions, ServerConnector source, String sourceDb,
+    static SessionPair anyPair(Map<Thread, SessionPair> sessions, ServerConnector source, String sourceDb,
             int sourceVersion, ServerConnector target, String targetDb) {
         return sessions.values().stream().findAny().orElseGet(() -> sessions.computeIfAbsent(Thread.currentThread(),
                 k -> SessionPair.open(source, sourceDb, sourceVersion, target, targetDb)));
