@@ -154,12 +154,14 @@ public final class TableCopy {
         CopyTask task = new CopyTask(db.name, table.schema(), table.name(), columns, part.filter(),
                 part.part(), part.parts(), part.estimatedBytes(), freeze);
         DataMover mover = moverFor(task);
-        if (counters.started == null) {
-            counters.started = keeper.now();
-            counters.moverId = mover.id();
-            keeper.tableChanged(db.name, table.qualifiedName(), t -> t.loading(mover.id(), counters.started),
-                    new MigrationEvent.TableStarted(keeper.name(), keeper.now(), db.name, table.schema(),
-                            table.name(), part.part(), part.parts(), mover.id()));
+        synchronized (counters) { // two parts of a table may start at once: one TableStarted, before any progress
+            if (counters.started == null) {
+                counters.started = keeper.now();
+                counters.moverId = mover.id();
+                keeper.tableChanged(db.name, table.qualifiedName(), t -> t.loading(mover.id(), counters.started),
+                        new MigrationEvent.TableStarted(keeper.name(), keeper.now(), db.name, table.schema(),
+                                table.name(), part.part(), part.parts(), mover.id()));
+            }
         }
         cancel.register(src);
         cancel.register(dst);
