@@ -52,7 +52,7 @@ class PasswordHashesTest {
                         assertThat(r.found()).contains("md5").contains("scram-sha-256").contains("pg_hba.conf");
                         assertThat(r.remedy()).contains("ALTER ROLE").contains("md5");
                     });
-            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.ROLE_PASSWORDS_MD5).singleElement()
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.ROLE_PASSWORDS_NOT_SCRAM).singleElement()
                     .satisfies(n -> assertThat(n.text()).contains(legacy).contains("scram-sha-256")
                             .contains("ALTER ROLE \"" + legacy + "\" PASSWORD '...';").doesNotContain(hash));
 
@@ -96,7 +96,7 @@ class PasswordHashesTest {
                         assertThat(r.items()).contains(legacy).doesNotContain(modern);
                         assertThat(r.found()).contains("password_encryption is scram-sha-256");
                     });
-            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.ROLE_PASSWORDS_MD5).singleElement()
+            assertThat(done.notes()).filteredOn(n -> n.code() == MessageCode.ROLE_PASSWORDS_NOT_SCRAM).singleElement()
                     .satisfies(n -> assertThat(n.text()).contains(legacy).doesNotContain(modern)
                             .contains("password_encryption is scram-sha-256"));
         } finally {

@@ -99,7 +99,7 @@ class RoleMigrationTest {
                 .contains(app, group, admin, owner, legacy));
         assertThat(done.notes().toString()).doesNotContain("SCRAM-SHA-256$").doesNotContain(md5Hash("legacy secret",
                 legacy));
-        assertThat(done.notes()).filteredOn(n -> n.code() == dev.pgmigrate.api.MessageCode.ROLE_PASSWORDS_MD5)
+        assertThat(done.notes()).filteredOn(n -> n.code() == dev.pgmigrate.api.MessageCode.ROLE_PASSWORDS_NOT_SCRAM)
                 .singleElement().satisfies(n -> assertThat(n.text()).contains(legacy).doesNotContain(app));
     }
 

@@ -121,7 +121,7 @@ public enum MessageCode implements Labeled {
             "Grant those attributes on the target if they are needed."),
     ROLE_PASSWORDS_NOT_COPIED(Kind.NOTE, "Login roles were created without their passwords.",
             "Set the passwords on the target (ALTER ROLE ... PASSWORD)."),
-    ROLE_PASSWORDS_MD5(Kind.WARNING, "Login roles were created with md5 password hashes, which a target whose "
+    ROLE_PASSWORDS_NOT_SCRAM(Kind.WARNING, "Login roles were created with md5 password hashes, which a target whose "
             + "pg_hba.conf asks for scram-sha-256 refuses at login.",
             "Set their passwords again on the target (ALTER ROLE ... PASSWORD, hashed with scram-sha-256), or have "
             + "its pg_hba.conf use md5 for them, which accepts both kinds of hash."),

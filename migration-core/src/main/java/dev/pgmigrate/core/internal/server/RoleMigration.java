@@ -264,7 +264,7 @@ public final class RoleMigration {
             return;
         }
         Optional<String> refusal = Md5Logins.refusal(c);
-        refusal.ifPresent(why -> keeper.note(MessageCode.ROLE_PASSWORDS_MD5, "Warning: " + md5.size() + " login "
+        refusal.ifPresent(why -> keeper.note(MessageCode.ROLE_PASSWORDS_NOT_SCRAM, "Warning: " + md5.size() + " login "
                 + "role(s) were created with the md5 password hash they have on the source, and " + why + ": such "
                 + "a rule refuses an md5 hash, so they cannot log in until their passwords are set again: "
                 + names(md5) + ". Set each with password_encryption = scram-sha-256 (SET password_encryption = "
