@@ -296,18 +296,24 @@ public final class TableCopy {
                 return;
             }
             reportedBytes = bytes;
-            long total = counters.bytes.addAndGet(delta);
+            counters.bytes.addAndGet(delta);
             // The table's rows, this part's and those of its other parts copying beside it: this part's own count
             // alone went back and forth between the parts' events.
-            long allRows = rows > reportedRows ? counters.rowsSeen.addAndGet(rows - reportedRows)
-                    : counters.rowsSeen.get();
-            reportedRows = Math.max(reportedRows, rows);
+            if (rows > reportedRows) {
+                counters.rowsSeen.addAndGet(rows - reportedRows);
+                reportedRows = rows;
+            }
             long now = System.nanoTime();
             if (now - lastReport > 250_000_000L) {
                 lastReport = now;
-                keeper.tableChanged(db.name, table.qualifiedName(), t -> t.progressed(Math.max(t.rows(), allRows),
-                        total), new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name,
-                                table.schema(), table.name(), allRows, total));
+                // Read and sent under one lock: two parts reporting at once otherwise sent their sums out of order.
+                synchronized (counters) {
+                    long allRows = counters.rowsSeen.get();
+                    long total = counters.bytes.get();
+                    keeper.tableChanged(db.name, table.qualifiedName(), t -> t.progressed(Math.max(t.rows(), allRows),
+                            total), new MigrationEvent.TableProgressed(keeper.name(), keeper.now(), db.name,
+                                    table.schema(), table.name(), allRows, total));
+                }
             }
         }
 
