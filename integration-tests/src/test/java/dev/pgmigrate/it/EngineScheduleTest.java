@@ -204,19 +204,33 @@ class EngineScheduleTest {
             @Pg("17") PostgresServer target) throws Exception {
         String db = source.createDatabase(TestDatabases.unique("lonebuild"));
         // Large enough for a parallel build (8 MB); the index's function naps on one row in 10,000, so the build
-        // lasts about a second, long enough to be seen.
+        // lasts about a second, long enough to be seen, and writes the build's maintenance_work_mem to the log.
+        String marker = "memory of " + db + ":";
         source.execute(db, "CREATE FUNCTION nap(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS "
-                + "$$BEGIN IF i % 10000 = 0 THEN PERFORM pg_catalog.pg_sleep(0.05); END IF; RETURN i; END$$",
+                + "$$BEGIN IF i % 10000 = 0 THEN PERFORM pg_catalog.pg_sleep(0.05); END IF; IF i = 20000 THEN "
+                + "RAISE LOG '" + marker + " %', pg_catalog.current_setting('maintenance_work_mem'); END IF; "
+                + "RETURN i; END$$",
                 "CREATE TABLE lone (id int, v text)",
                 "INSERT INTO lone SELECT g, md5(g::text) FROM generate_series(1, 200000) g",
                 "CREATE INDEX lone_nap ON lone (nap(id))");
-        // The one table's build starts with the second worker idle: it gets that worker's share.
+        // The one table's build starts with the second worker idle: it gets that worker's share, of cores and of
+        // memory (the setting's 512 MB for each of its two processes).
+        long logBefore = java.nio.file.Files.size(target.logFile());
         assertThat(parallelBuildWorkersSeen(source, target, db, MigrationSettings.builder().parallelism(2)
                 .verify(false))).isPositive();
+        assertThat(logSince(target, logBefore)).contains(marker + " 1GB");
         target.execute("postgres", "DROP DATABASE " + dev.pgmigrate.core.internal.pg.Sql.ident(db));
-        // Fixed by the setting, it gets none.
+        // Fixed by the setting, it gets none, and the setting's memory.
+        logBefore = java.nio.file.Files.size(target.logFile());
         assertThat(parallelBuildWorkersSeen(source, target, db, MigrationSettings.builder().parallelism(2)
                 .verify(false).option("indexes.parallelWorkers", "0"))).isZero();
+        assertThat(logSince(target, logBefore)).contains(marker + " 512MB").doesNotContain(marker + " 1GB");
+    }
+
+    private static String logSince(PostgresServer server, long offset) throws java.io.IOException {
+        byte[] log = java.nio.file.Files.readAllBytes(server.logFile());
+        return new String(log, (int) Math.min(offset, log.length), (int) Math.max(0, log.length - offset),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Migrates {@code db} with {@code settings}, counting the parallel workers of index builds seen on the target. */

@@ -193,7 +193,7 @@ public final class SchemaRestore {
 
     /**
      * Runs one post-data entry on this worker's target session, an index build with up to {@code parallelWorkers}
-     * parallel maintenance workers (the session's setting is back to none afterwards).
+     * parallel maintenance workers and their share of memory (the session's settings are back afterwards).
      */
     public void entry(DatabaseRun db, Entry entry, int parallelWorkers) throws SQLException {
         Connection dst = sessions.of(db)[1];
@@ -201,7 +201,8 @@ public final class SchemaRestore {
         db.abort.register(dst);
         try {
             if (parallelWorkers > 0) {
-                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelWorkers);
+                Sql.execute(dst, "SET max_parallel_maintenance_workers = " + parallelWorkers + "; SET "
+                        + "maintenance_work_mem = " + Sql.literal(sessions.buildMemory(parallelWorkers)));
             }
             boolean defaultPath = entry.type().equals("MATERIALIZED VIEW DATA");
             if (defaultPath) {
@@ -219,7 +220,8 @@ public final class SchemaRestore {
                 }
             }
             if (parallelWorkers > 0) { // after a failure the run ends, and the session with it
-                Sql.execute(dst, "SET max_parallel_maintenance_workers = 0");
+                Sql.execute(dst, "SET max_parallel_maintenance_workers = 0; SET maintenance_work_mem = "
+                        + Sql.literal(sessions.buildMemory()));
             }
         } finally {
             cancel.unregister(dst);
