@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.SourceServerType;
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
@@ -12,15 +13,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * I12: each source role with SUPERUSER, REPLICATION or BYPASSRLS, and what it will have on this target. A managed
- * target (its {@code type}: AWS_RDS, AzureFlexibleServer, GCP_CloudSQL, ...) allows no superuser, so SUPERUSER is
- * left out there even when the migration's login could grant it; a self-hosted target whose login is a superuser
- * keeps it. REPLICATION and BYPASSRLS need a superuser, or from 16 a CREATEROLE login that has them itself.
+ * I12: each role the migration takes from the source (as {@code roles.scope} chooses them: {@link MigratedRoles}) with
+ * SUPERUSER, REPLICATION or BYPASSRLS, and what it will have on this target. A managed target (its {@code type}:
+ * AWS_RDS, AzureFlexibleServer, GCP_CloudSQL, ...) allows no superuser, so SUPERUSER is left out there even when
+ * the migration's login could grant it; a self-hosted target whose login is a superuser keeps it. REPLICATION and
+ * BYPASSRLS need a superuser, or from 16 a CREATEROLE login that has them itself.
  */
 public final class PrivilegedRolesValidator extends InstanceValidator {
     public PrivilegedRolesValidator() {
-        super("privileged-roles", "Each role with SUPERUSER, REPLICATION or BYPASSRLS, and what it gets on the target.",
-                Needs.BOTH);
+        super("privileged-roles", "Each role the migration takes with SUPERUSER, REPLICATION or BYPASSRLS, and what "
+                + "it gets on the target.", Needs.BOTH);
+    }
+
+    @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(MigratedRoles.DEPENDED_ON);
     }
 
     @Override
@@ -29,20 +36,24 @@ public final class PrivilegedRolesValidator extends InstanceValidator {
         ServerFacts target = facts(context.target());
         boolean bypassRls = source.versionNum() >= 90500;
         List<String[]> roles;
+        MigratedRoles migrated;
         try (Connection connection = maintenance(context.source())) {
+            migrated = MigratedRoles.of(context, connection);
             // The bootstrap superuser (OID 10) exists on every server and is never created.
             roles = Sql.list(connection, "SELECT rolname, rolsuper, rolreplication, "
                     + (bypassRls ? "rolbypassrls" : "false") + " FROM pg_roles WHERE rolname !~ '^pg_' AND oid >= "
                     + Sql.FIRST_USER_OID + " AND (rolsuper OR rolreplication" + (bypassRls ? " OR rolbypassrls" : "")
                     + ") ORDER BY 1", rs -> new String[] {rs.getString(1), attr(rs.getBoolean(2), "SUPERUSER"),
-                        attr(rs.getBoolean(3), "REPLICATION"), attr(rs.getBoolean(4), "BYPASSRLS")});
+                        attr(rs.getBoolean(3), "REPLICATION"), attr(rs.getBoolean(4), "BYPASSRLS")}).stream()
+                    .filter(role -> migrated.contains(role[0])).toList();
         }
+        String which = " " + migrated.which();
         if (roles.isEmpty()) {
-            return List.of(context.succeeded("No source role has SUPERUSER, REPLICATION or BYPASSRLS."));
+            return List.of(context.succeeded("No role" + which + " has SUPERUSER, REPLICATION or BYPASSRLS."));
         }
         List<String> names = roles.stream().map(r -> r[0] + " (" + String.join(", ", attributes(r)) + ")").toList();
         if (!context.spec().settings().migrateRoles()) {
-            return List.of(context.succeeded(Text.counted(names, "privileged role", "privileged roles")
+            return List.of(context.succeeded(Text.counted(names, "privileged role" + which, "privileged roles" + which)
                     + "; roles are not migrated (migrateRoles is off), so none of them is created."));
         }
         SourceServerType profile = context.spec().target().type();
@@ -91,8 +102,8 @@ public final class PrivilegedRolesValidator extends InstanceValidator {
                 + profile.label() + ")";
         if (lost.isEmpty()) {
             return List.of(context.result(dev.pgmigrate.api.ValidationStatus.SUCCEEDED, Text.counted(kept,
-                    "privileged role", "privileged roles") + "; on " + where + " each keeps its attributes when it "
-                    + "is migrated.", "", "", kept));
+                    "privileged role" + which, "privileged roles" + which) + "; on " + where + " each keeps its "
+                    + "attributes when it is migrated.", "", "", kept));
         }
         List<String> all = new ArrayList<>(lost);
         all.addAll(kept);

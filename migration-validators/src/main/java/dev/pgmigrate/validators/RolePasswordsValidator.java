@@ -2,6 +2,7 @@ package dev.pgmigrate.validators;
 
 import dev.pgmigrate.api.SourceServerType;
 import dev.pgmigrate.api.ValidationResult;
+import dev.pgmigrate.api.spi.DatabaseFact;
 import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.api.spi.ValidationContext;
 import java.sql.Connection;
@@ -12,16 +13,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * I26: login roles the migration creates keep their passwords only when the source login reads the password
- * hashes in {@code pg_authid}. A managed source (its {@code type}: AWS_RDS, GCP_CloudSQL, PostgreSQLSingleServer,
- * ...) has no superuser and hides them from every login, so the fix there is to set the passwords afterwards; on a
- * self-hosted source, a superuser login reads them. A hash read is copied as it is: an md5 one, on a target that
- * asks for scram-sha-256 at login, keeps the role out there, and is a Warning.
+ * I26: login roles the migration creates (as {@code roles.scope} chooses them: {@link MigratedRoles}) keep their
+ * passwords only when the source login reads the password hashes in {@code pg_authid}. A managed source (its
+ * {@code type}: AWS_RDS, GCP_CloudSQL, PostgreSQLSingleServer, ...) has no superuser and hides them from every
+ * login, so the fix there is to set the passwords afterwards; on a self-hosted source, a superuser login reads
+ * them. A hash read is copied as it is: an md5 one, on a target that asks for scram-sha-256 at login, keeps the
+ * role out there, and is a Warning.
  */
 public final class RolePasswordsValidator extends InstanceValidator {
     public RolePasswordsValidator() {
         super("role-passwords", "Login roles created on the target keep their passwords (the source login reads "
                 + "pg_authid, which a managed source hides).", Needs.BOTH);
+    }
+
+    @Override
+    public Set<DatabaseFact<?>> databaseFacts() {
+        return Set.of(MigratedRoles.DEPENDED_ON);
     }
 
     @Override
@@ -35,13 +42,16 @@ public final class RolePasswordsValidator extends InstanceValidator {
         boolean readable;
         List<String> logins;
         List<String> md5 = List.of();
+        MigratedRoles migrated;
         try (Connection connection = maintenance(context.source())) {
+            migrated = MigratedRoles.of(context, connection);
             readable = Sql.bool(connection, "SELECT has_table_privilege('pg_catalog.pg_authid', 'SELECT')");
             String loginRoles = " WHERE rolcanlogin AND rolname !~ '^pg_' AND oid >= " + Sql.FIRST_USER_OID;
-            logins = Sql.strings(connection, "SELECT rolname FROM pg_roles" + loginRoles + " ORDER BY 1");
+            logins = Sql.strings(connection, "SELECT rolname FROM pg_roles" + loginRoles + " ORDER BY 1").stream()
+                    .filter(migrated::contains).toList();
             if (readable) {
                 md5 = Sql.strings(connection, "SELECT rolname FROM pg_authid" + loginRoles
-                        + " AND rolpassword LIKE 'md5%' ORDER BY 1");
+                        + " AND rolpassword LIKE 'md5%' ORDER BY 1").stream().filter(migrated::contains).toList();
             }
         }
         Set<String> existing = new HashSet<>();
@@ -53,16 +63,17 @@ public final class RolePasswordsValidator extends InstanceValidator {
         List<String> created = logins.stream().filter(name -> !existing.contains(name)).toList();
         SourceServerType type = context.spec().source().type();
         if (created.isEmpty()) {
-            return List.of(context.succeeded("Every login role of the source exists on the target already; the "
-                    + "migration creates none, so no password needs copying."));
+            return List.of(context.succeeded("No login role " + migrated.which() + " is missing from the target; "
+                    + "the migration creates none, so no password needs copying."));
         }
-        String candidates = "up to " + Text.counted(created, "login role", "login roles")
-                + " (those the databases need, absent from the target)";
+        String those = " (" + (migrated.all() ? "roles.scope=all: those of the source" : "those the databases need")
+                + ", absent from the target)";
+        String candidates = "up to " + Text.counted(created, "login role", "login roles") + those;
         List<String> md5Created = md5.stream().filter(name -> !existing.contains(name)).toList();
         if (readable && !md5Created.isEmpty() && md5Refused.isPresent()) {
             return List.of(context.warning("The migration creates up to " + Text.counted(md5Created, "login role",
-                    "login roles") + " (those the databases need, absent from the target) with the md5 password "
-                    + "hash they have on the source, and " + md5Refused.get() + ".", "A scram-sha-256 rule in "
+                    "login roles") + those + " with the md5 password hash they have on the source, and "
+                    + md5Refused.get() + ".", "A scram-sha-256 rule in "
                     + "pg_hba.conf refuses a login whose hash is md5, so applications using these roles could not "
                     + "connect after the switch.", "Set their passwords again with password_encryption = "
                     + "scram-sha-256, on the source before the migration (the new hashes are copied) or on the target "

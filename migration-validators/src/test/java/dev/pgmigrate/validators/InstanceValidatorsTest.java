@@ -185,39 +185,45 @@ class InstanceValidatorsTest {
     @Test
     void privilegedRolesNameEachRoleAndWhatItKeepsOnASelfHostedTarget(@Pg("17") PostgresServer source,
             @Pg("16") PostgresServer target) {
-        source.execute("postgres", "DROP ROLE IF EXISTS vt_root", "CREATE ROLE vt_root SUPERUSER NOLOGIN",
-                "DROP ROLE IF EXISTS vt_rls", "CREATE ROLE vt_rls BYPASSRLS");
-        run("privileged-roles", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("vt_root: keeps SUPERUSER", "vt_rls: keeps BYPASSRLS", "self-hosted target (OnPremises)");
+        String db = source.createUniqueDatabase("privileged");
+        String root = db + "_root";
+        String rls = db + "_rls";
+        // Roles the database needs: the checks leave out those only other databases use.
+        source.execute("postgres", "CREATE ROLE " + root + " SUPERUSER NOLOGIN", "CREATE ROLE " + rls + " BYPASSRLS",
+                "GRANT CONNECT ON DATABASE " + db + " TO " + root + ", " + rls);
+        run("privileged-roles", source, target, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions(root + ": keeps SUPERUSER", rls + ": keeps BYPASSRLS", "self-hosted target (OnPremises)");
         // The same server, named as a managed service: its profile allows no superuser.
         ValidatorTestKit.validator("privileged-roles").source(source)
-                .target(target.serverSpec(dev.pgmigrate.api.SourceServerType.AWS_RDS)).database("postgres").run()
+                .target(target.serverSpec(dev.pgmigrate.api.SourceServerType.AWS_RDS)).database(db).run()
                 .assertThatResults().hasStatus(ValidationStatus.WARNING)
-                .mentions("vt_root: loses SUPERUSER (the target is AWS_RDS, a managed service: no superusers)",
-                        "vt_rls: keeps BYPASSRLS")
+                .mentions(root + ": loses SUPERUSER (the target is AWS_RDS, a managed service: no superusers)",
+                        rls + ": keeps BYPASSRLS")
                 .everyProblemHasARemedy();
         // A role that already exists on the target is left as it is.
-        run("privileged-roles", source, source, "postgres").assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
-                .mentions("vt_root: exists on the target");
+        run("privileged-roles", source, source, db).assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .mentions(root + ": exists on the target");
     }
 
     @Test
     void rolePasswordsExpectAManagedSourceToHideTheHashes(
             @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer source, @Pg("16") PostgresServer target) {
-        String app = TestDatabases.unique("pw");
-        source.execute("postgres", "CREATE ROLE " + app + " LOGIN PASSWORD 'app-pw'");
+        String db = source.createUniqueDatabase("pw");
+        String app = db + "_app";
+        source.execute("postgres", "CREATE ROLE " + app + " LOGIN PASSWORD 'app-pw'",
+                "GRANT CONNECT ON DATABASE " + db + " TO " + app);
         // The managed admin reads no pg_authid; declared AWS_RDS, no login could, so the fix is to set them later.
         ValidatorTestKit.validator("role-passwords").source(source.serverSpec(SourceServerType.AWS_RDS))
-                .target(target).database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .target(target).database(db).run().assertThatResults().hasStatus(ValidationStatus.WARNING)
                 .mentions(app, "the source is AWS_RDS, a managed service", "ALTER ROLE <role> PASSWORD")
                 .doesNotMention("Migrate as a superuser").everyProblemHasARemedy();
         // The same login on a source declared self-hosted: a superuser there reads the hashes.
-        run("role-passwords", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
+        run("role-passwords", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
                 .mentions(app, "cannot read the password hashes", "Migrate as a superuser of the source");
         ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(target)
-                .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                .database(db).run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
                 .mentions("postgres reads pg_authid", app);
-        ValidatorTestKit.validator("role-passwords").source(source).target(target).database("postgres")
+        ValidatorTestKit.validator("role-passwords").source(source).target(target).database(db)
                 .settings(s -> s.migrateRoles(false)).run().assertThatResults()
                 .hasStatus(ValidationStatus.SUCCEEDED).mentions("migrateRoles is off");
     }
@@ -231,36 +237,40 @@ class InstanceValidatorsTest {
     void rolePasswordsWarnOfMd5HashesATargetAskingForScramRefuses(@Pg("16") PostgresServer source,
             @Pg("17") PostgresServer target, @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer managed)
             throws Exception {
-        String legacy = TestDatabases.unique("pw_md5");
-        String modern = TestDatabases.unique("pw_scram");
+        String db = source.createUniqueDatabase("pw");
+        String legacy = db + "_md5";
+        String modern = db + "_scram";
         source.execute("postgres", "SET password_encryption = 'md5'", "CREATE ROLE " + legacy
                 + " LOGIN PASSWORD 'legacy-pw'", "RESET password_encryption", "CREATE ROLE " + modern
-                + " LOGIN PASSWORD 'modern-pw'");
+                + " LOGIN PASSWORD 'modern-pw'", "GRANT CONNECT ON DATABASE " + db + " TO " + legacy + ", " + modern);
         try (PostgresServer md5Rules = PostgresServer.builder().version("17").start()) {
             ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(target)
-                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .database(db).run().assertThatResults().hasStatus(ValidationStatus.WARNING)
                     .mentions(legacy, "md5 password hash", "pg_hba.conf asks for scram-sha-256 (line")
                     .doesNotMention(modern).everyProblemHasARemedy();
             ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(managed)
-                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.WARNING)
+                    .database(db).run().assertThatResults().hasStatus(ValidationStatus.WARNING)
                     .mentions(legacy, "password_encryption is scram-sha-256", "cannot read");
             Path hba = md5Rules.dataDirectory().resolve("pg_hba.conf");
             Files.writeString(hba, Files.readString(hba).replace("scram-sha-256", "md5"));
             md5Rules.execute("postgres", "SELECT pg_reload_conf()");
             ValidatorTestKit.validator("role-passwords").source(source.superuserSpec()).target(md5Rules)
-                    .database("postgres").run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                    .database(db).run().assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
                     .mentions("reads pg_authid");
         } finally {
-            source.execute("postgres", "DROP ROLE " + legacy, "DROP ROLE " + modern);
+            source.execute("postgres", "DROP DATABASE " + db, "DROP ROLE " + legacy, "DROP ROLE " + modern);
         }
     }
 
     @Test
     void privilegedRolesWarnWhenTheManagedTargetCannotGrantThem(@Pg("17") PostgresServer source,
             @Pg(value = "17", profile = ServerProfile.MANAGED) PostgresServer target) {
-        source.execute("postgres", "DROP ROLE IF EXISTS vt_replicator", "CREATE ROLE vt_replicator REPLICATION");
-        run("privileged-roles", source, target, "postgres").assertThatResults().hasStatus(ValidationStatus.WARNING)
-                .mentions("vt_replicator: loses REPLICATION (pgadmin cannot grant it)");
+        String db = source.createUniqueDatabase("replicator");
+        String replicator = db + "_replicator";
+        source.execute("postgres", "CREATE ROLE " + replicator + " REPLICATION",
+                "GRANT CONNECT ON DATABASE " + db + " TO " + replicator);
+        run("privileged-roles", source, target, db).assertThatResults().hasStatus(ValidationStatus.WARNING)
+                .mentions(replicator + ": loses REPLICATION (pgadmin cannot grant it)");
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code pg_shdepend} records it (owners of objects and of the database, grantees and grantors in ACLs and
  * default privileges, policy roles), plus roles with settings in it, then every member of those, recursively, and
  * every role any of them is a member of, recursively. {@code roles.scope=all} takes every role that is not
- * built in.
+ * built in. The validators' {@code MigratedRoles} (migration-validators) repeats this choice for the role checks:
+ * change the two together.
  */
 public record RolePlan(List<SourceRole> roles, List<Membership> memberships, List<RoleSetting> settings,
         Map<String, String> comments, List<RoleLabel> labels, boolean hashesReadable) {
