@@ -138,7 +138,8 @@ CSV="$WORK/runs.csv"
 echo "experiment,tool,db,scale,tables,jobs,run,wall_s,data_s,user_s,sys_s,maxrss_kb,src_cpu_s,tgt_cpu_s,size_bytes,complete,load1" > "$CSV"
 
 # pgmigrate's properties: Migrate (no premigration checks) and no verification for speed; pgmigrate-verify
-# runs the default ValidateAndMigrate with verification, which the other tools do not do.
+# runs the default ValidateAndMigrate with verification, which the other tools do not do; pgmigrate-skip-analyze
+# leaves out the ANALYZE the raw pipe and pg_restore leave out too.
 write_properties() {
     local db="$1" jobs="$2"
     local common="\"host\": \"127.0.0.1\", \"adminLogin\": \"postgres\", \"password\": {\"file\": \"$BENCH_DIR/password\"}, \"sslMode\": \"disable\""
@@ -148,6 +149,8 @@ write_properties() {
         "$servers" "$db" "$settings" > "$WORK/pgmigrate.json"
     printf '{"properties": {%s, "dbsToMigrate": ["%s"], "migrationOption": "ValidateAndMigrate", "settings": {%s, "verify": true}}}\n' \
         "$servers" "$db" "$settings" > "$WORK/pgmigrate-verify.json"
+    printf '{"properties": {%s, "dbsToMigrate": ["%s"], "migrationOption": "Migrate", "settings": {%s, "verify": false, "skipAnalyze": true}}}\n' \
+        "$servers" "$db" "$settings" > "$WORK/pgmigrate-skip-analyze.json"
 }
 
 # Drops every database on the target but postgres, the templates and those set aside (a tool stopped by a timeout

@@ -16,18 +16,20 @@ uri() { echo "postgres://postgres@127.0.0.1:$1/$DB?sslmode=disable"; }
 files="$WORK/files-$RUN_NAME"
 
 case "$tool" in
-pgmigrate|pgmigrate-verify|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-nocds|pgmigrate-before|pgmigrate-before-verify)
+pgmigrate|pgmigrate-verify|pgmigrate-skip-analyze|pgmigrate-c2|pgmigrate-jar|pgmigrate-g1|pgmigrate-nocds|pgmigrate-before|pgmigrate-before-verify)
     # Run as users run it, through the ./pgmigrate launcher and its JVM options. pgmigrate-jar: plain
     # `java -jar`, without them. pgmigrate-g1: the launcher with G1, the JDK's default collector, instead of its
     # serial one. The untimed warm-up run records the launcher's class-data sharing archive;
     # pgmigrate-nocds: the launcher with PGMIGRATE_CDS=off, without it. pgmigrate-c2: C2 back on (the launcher
     # stops the JIT at C1), to weigh its compile time. pgmigrate-before(-verify): the launcher of another source
     # tree, $PGMIGRATE_BEFORE_HOME (a worktree of an earlier commit, built), for before/after runs.
+    # pgmigrate-skip-analyze: settings.skipAnalyze, no ANALYZE, the work the raw pipe and pg_restore do.
     opts="${JAVA_OPTS:-}"
     [[ "$tool" == pgmigrate-c2 ]] && opts="$opts -XX:TieredStopAtLevel=4"
     [[ "$tool" == pgmigrate-g1 ]] && opts="$opts -XX:-UseSerialGC -XX:+UseG1GC"
     properties="$WORK/pgmigrate.json"
     [[ "$tool" == *-verify ]] && properties="$WORK/pgmigrate-verify.json"
+    [[ "$tool" == pgmigrate-skip-analyze ]] && properties="$WORK/pgmigrate-skip-analyze.json"
     launcher=("$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/pgmigrate")
     [[ "$tool" == pgmigrate-before* ]] && launcher=("${PGMIGRATE_BEFORE_HOME:?}/pgmigrate")
     # shellcheck disable=SC2086 # opts holds several words on purpose

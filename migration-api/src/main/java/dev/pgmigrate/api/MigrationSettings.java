@@ -25,13 +25,15 @@ import java.util.Optional;
  *     {@code "azure.extensions"}; when absent, well-known names are tried
  * @param options further settings by name, for plugins and experiments, such as {@code "copy.bufferBytes"}
  * @param selection what moves of each database: schemas, tables, their rows (since 0.3; everything by default)
+ * @param skipAnalyze whether the target's tables are left unanalyzed, their statistics to autovacuum, as
+ *     {@code pg_restore} leaves them (since 0.3; analyzed by default)
  * @since 0.1
  */
 @Stable(since = "0.1")
 public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, boolean migrateRoles, boolean verify,
         ServerParametersMode serverParameters, long splitTablesLargerThanBytes, String maintenanceWorkMem,
         Duration connectTimeout, Optional<String> pgDumpDirectory, Optional<String> extensionAllowListParameter,
-        Map<String, String> options, Selection selection) {
+        Map<String, String> options, Selection selection, boolean skipAnalyze) {
 
     /** Tables above 128 MiB are split by default. */
     public static final long DEFAULT_SPLIT_BYTES = 128L * 1024 * 1024;
@@ -75,6 +77,16 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
         }
     }
 
+    /** The settings before {@code skipAnalyze}: every table analyzed. */
+    public MigrationSettings(int parallelism, boolean overwriteDbsInTarget, boolean migrateRoles, boolean verify,
+            ServerParametersMode serverParameters, long splitTablesLargerThanBytes, String maintenanceWorkMem,
+            Duration connectTimeout, Optional<String> pgDumpDirectory, Optional<String> extensionAllowListParameter,
+            Map<String, String> options, Selection selection) {
+        this(parallelism, overwriteDbsInTarget, migrateRoles, verify, serverParameters, splitTablesLargerThanBytes,
+                maintenanceWorkMem, connectTimeout, pgDumpDirectory, extensionAllowListParameter, options, selection,
+                false);
+    }
+
     /** The settings of versions before 0.3, which moved everything. */
     public MigrationSettings(int parallelism, boolean overwriteDbsInTarget, boolean migrateRoles, boolean verify,
             ServerParametersMode serverParameters, long splitTablesLargerThanBytes, String maintenanceWorkMem,
@@ -110,6 +122,7 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
         b.extensionAllowListParameter = extensionAllowListParameter.orElse(null);
         b.options.putAll(options);
         b.selection = selection;
+        b.skipAnalyze = skipAnalyze;
         return b;
     }
 
@@ -132,6 +145,7 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
         private String extensionAllowListParameter;
         private final Map<String, String> options = new LinkedHashMap<>();
         private Selection selection = Selection.everything();
+        private boolean skipAnalyze;
 
         private Builder() {
         }
@@ -200,12 +214,18 @@ public record MigrationSettings(int parallelism, boolean overwriteDbsInTarget, b
             return this;
         }
 
+        /** Whether the target's tables are left unanalyzed, their statistics to autovacuum; false by default. */
+        public Builder skipAnalyze(boolean skipAnalyze) {
+            this.skipAnalyze = skipAnalyze;
+            return this;
+        }
+
         /** @throws InvalidSpecException listing every invalid setting */
         public MigrationSettings build() {
             return new MigrationSettings(parallelism, overwriteDbsInTarget, migrateRoles, verify, serverParameters,
                     splitTablesLargerThanBytes, maintenanceWorkMem, connectTimeout,
                     Optional.ofNullable(pgDumpDirectory), Optional.ofNullable(extensionAllowListParameter), options,
-                    selection);
+                    selection, skipAnalyze);
         }
     }
 }

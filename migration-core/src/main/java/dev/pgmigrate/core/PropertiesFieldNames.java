@@ -24,7 +24,7 @@ final class PropertiesFieldNames {
             "type", "fullyQualifiedDomainName");
     static final List<String> SETTINGS_FIELDS = List.of("parallelism", "migrateRoles", "verify",
             "serverParameters", "splitTablesLargerThanBytes", "maintenanceWorkMem", "connectTimeoutSeconds",
-            "pgDumpDirectory", "extensionAllowListParameter", "options", "selection");
+            "pgDumpDirectory", "extensionAllowListParameter", "options", "selection", "skipAnalyze");
     static final List<String> SELECTION_FIELDS = List.of("schemas", "excludeSchemas", "tables", "excludeTables",
             "excludeTableData", "schemaOnly", "dataOnly");
     static final List<String> SECRET_FIELDS = List.of("adminCredentials", "sourceServerUserName",

@@ -62,6 +62,10 @@ final class PropertiesSettingsReader {
         if (verify != null) {
             b.verify(verify);
         }
+        Boolean skipAnalyze = fields.bool(s, prefix, "skipAnalyze");
+        if (skipAnalyze != null) {
+            b.skipAnalyze(skipAnalyze);
+        }
         ServerParametersMode parameters = fields.enumValue(s, prefix, "serverParameters",
                 ServerParametersMode.class);
         if (parameters != null) {

@@ -118,6 +118,8 @@ class MigrationPropertiesTest {
                         "properties.settings.parallelism", "whole number"),
                 bad("unknown setting", with("\"settings\": {\"verifyy\": true}"), "properties.settings.verifyy",
                         "did you mean \"verify\""),
+                bad("skip analyze not a boolean", with("\"settings\": {\"skipAnalyze\": \"yes\"}"),
+                        "properties.settings.skipAnalyze", "true or false"),
                 bad("bad memory size", with("\"settings\": {\"maintenanceWorkMem\": \"lots\"}"),
                         "properties.settings.maintenanceWorkMem", "512MB"),
                 bad("split size too small", with("\"settings\": {\"splitTablesLargerThanBytes\": 10}"),
@@ -221,7 +223,8 @@ class MigrationPropertiesTest {
                 + "\"settings\": {\"parallelism\": 3, \"migrateRoles\": false, \"verify\": false, "
                 + "\"serverParameters\": \"apply\", \"splitTablesLargerThanBytes\": 2097152, "
                 + "\"maintenanceWorkMem\": \"1GB\", \"connectTimeoutSeconds\": 7, \"pgDumpDirectory\": \"/opt/pg/bin\", "
-                + "\"extensionAllowListParameter\": \"azure.extensions\", \"options\": {\"copy.bufferBytes\": 65536}}}}";
+                + "\"extensionAllowListParameter\": \"azure.extensions\", \"skipAnalyze\": true, "
+                + "\"options\": {\"copy.bufferBytes\": 65536}}}}";
         Path file = dir.resolve("migration.json");
         Files.writeString(file, json);
 
@@ -247,6 +250,7 @@ class MigrationPropertiesTest {
         assertThat(p.settings().connectTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(p.settings().pgDumpDirectory()).contains("/opt/pg/bin");
         assertThat(p.settings().extensionAllowListParameter()).contains("azure.extensions");
+        assertThat(p.settings().skipAnalyze()).isTrue();
         assertThat(p.settings().option("copy.bufferBytes")).contains("65536");
         assertThat(p.secretReferences()).isEqualTo(Map.of("sourceServer", "env:PATH",
                 "targetServer", "file:" + dir.resolve("target.pw").toAbsolutePath().normalize()));

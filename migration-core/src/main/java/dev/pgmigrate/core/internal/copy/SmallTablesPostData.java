@@ -40,17 +40,20 @@ final class SmallTablesPostData {
     }
 
     /**
-     * The statements of {@code table}'s post-data: extended statistics, ANALYZE, indexes, constraints (the table
-     * has no index on an expression, whose statistics ANALYZE gathers only once the index exists).
+     * The statements of {@code table}'s post-data: extended statistics, ANALYZE (when {@code analyze}), indexes,
+     * constraints (the table has no index on an expression, whose statistics ANALYZE gathers only once the index
+     * exists).
      */
-    static Post of(Table table, List<Entry> statistics, List<Entry> indexes, List<Entry> constraints, long priority,
-            Runnable inStages) {
+    static Post of(Table table, List<Entry> statistics, boolean analyze, List<Entry> indexes, List<Entry> constraints,
+            long priority, Runnable inStages) {
         List<Entry> entries = new ArrayList<>();
         List<String> statements = new ArrayList<>();
         List<String> builds = new ArrayList<>();
         addAll(table, "statistics", statistics, entries, statements, builds);
-        statements.add(ANALYZE + " " + Sql.qualified(table.schema(), table.name()));
-        builds.add(ANALYZE);
+        if (analyze) {
+            statements.add(ANALYZE + " " + Sql.qualified(table.schema(), table.name()));
+            builds.add(ANALYZE);
+        }
         addAll(table, "index", indexes, entries, statements, builds);
         addAll(table, "constraint", constraints, entries, statements, builds);
         return new Post(table, entries, statements, builds, priority, inStages);

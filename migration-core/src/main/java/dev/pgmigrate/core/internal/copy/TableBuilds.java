@@ -1,5 +1,6 @@
 package dev.pgmigrate.core.internal.copy;
 
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.core.internal.database.DatabaseRun;
 import dev.pgmigrate.core.internal.database.WorkerSessions;
 import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What follows a table's data on the target while other tables still copy: its index builds, key and check
  * constraints, extended statistics and ANALYZE, in stages, then its early comparison; and at the end of the
- * database's part, ANALYZE of what was not analyzed as its data came in.
+ * database's part, ANALYZE of what was not analyzed as its data came in. With {@code skipAnalyze}, no ANALYZE:
+ * the statistics are left to autovacuum, as pg_restore leaves them.
  */
 public final class TableBuilds {
     private static final Logger log = LoggerFactory.getLogger(TableBuilds.class);
@@ -47,9 +49,10 @@ public final class TableBuilds {
     private final SchemaRestore restore;
     private final DatabaseVerification verification;
     private final SmallTablesPostData smallTables;
+    private final boolean analyze;
 
     public TableBuilds(RecordKeeper keeper, WorkerPool pool, CancelSignal cancel, WorkerSessions sessions,
-            SchemaRestore restore, DatabaseVerification verification) {
+            SchemaRestore restore, DatabaseVerification verification, boolean analyze) {
         this.keeper = keeper;
         this.pool = pool;
         this.cancel = cancel;
@@ -57,6 +60,7 @@ public final class TableBuilds {
         this.restore = restore;
         this.verification = verification;
         this.smallTables = new SmallTablesPostData(keeper, restore);
+        this.analyze = analyze;
     }
 
     /**
@@ -94,6 +98,9 @@ public final class TableBuilds {
         // An index on an expression runs the user's functions, which may take long: it is built on its own, shown
         // in the progress while it runs, not inside a transaction of the table's other builds.
         boolean small = analyzeFirst && table.bytes() < ONE_TRANSACTION_BELOW_BYTES;
+        if (!analyze && entries.count() == 0) {
+            return; // nothing follows its data
+        }
         if (small && batch.isOpen()) {
             smallTables.gather(db, tracker, batch, smallPost(db, tracker, table, entries, priority));
         } else if (small && entries.count() > 0) {
@@ -111,8 +118,8 @@ public final class TableBuilds {
             long priority) {
         // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
         TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
-        return SmallTablesPostData.of(table, runnable.statistics(), runnable.indexes(), runnable.constraints(),
-                priority, () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
+        return SmallTablesPostData.of(table, runnable.statistics(), analyze, runnable.indexes(),
+                runnable.constraints(), priority, () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
     }
 
     /** A table's index builds, constraints and extended statistics, each in the order of the dump. */
@@ -141,7 +148,7 @@ public final class TableBuilds {
         List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of() : List.of(
                 (tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, false, done));
         List<BuildStages.Task> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
-        List<BuildStages.Task> analyze = table != null && table.hasData() ? List.of(BuildStages.Task.of(() -> {
+        List<BuildStages.Task> analyze = this.analyze && table != null && table.hasData() ? List.of(BuildStages.Task.of(() -> {
             analyzeTable(db, table);
             return null;
         })) : List.of();
@@ -227,6 +234,10 @@ public final class TableBuilds {
 
     /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
     public void analyzeRest(DatabaseRun db) throws Exception {
+        if (!analyze) {
+            noteStatisticsLeft(db);
+            return;
+        }
         TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
         if (db.catalog.tables.keySet().stream().anyMatch(oid -> !db.analyzed.contains(oid))) {
             keeper.activity(db.name, Optional.of("analyzing"));
@@ -242,6 +253,19 @@ public final class TableBuilds {
         tracker.await();
     }
 
+    /** Says that the statistics are autovacuum's to gather, naming the partitioned parents it never analyzes. */
+    private void noteStatisticsLeft(DatabaseRun db) {
+        if (db.catalog.tables.isEmpty()) {
+            return;
+        }
+        List<String> parents = db.catalog.tables.values().stream().filter(t -> t.relkind() == 'p')
+                .map(Table::qualifiedName).sorted().toList();
+        keeper.note(MessageCode.STATISTICS_LEFT_TO_AUTOVACUUM, "Database " + db.name + ": its "
+                + db.catalog.tables.size() + " table(s) were not analyzed (settings.skipAnalyze); autovacuum "
+                + "analyzes them once it visits the database, where it is on." + (parents.isEmpty() ? ""
+                : " It never analyzes a partitioned table: run ANALYZE on " + String.join(", ", parents) + "."));
+    }
+
     private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
         Connection dst = sessions.of(db)[1];
         cancel.register(dst);
@@ -249,7 +273,10 @@ public final class TableBuilds {
         long started = System.nanoTime();
         keeper.buildStarted(db.name, table.qualifiedName(), ANALYZE);
         try {
-            Sql.execute(dst, "ANALYZE " + Sql.qualified(table.schema(), table.name()));
+            // ANALYZE of a partitioned table analyzes each partition again, which its own ANALYZE did as its data
+            // came in; from 18, ONLY gathers the parent's statistics alone.
+            String only = table.relkind() == 'p' && dst.getMetaData().getDatabaseMajorVersion() >= 18 ? "ONLY " : "";
+            Sql.execute(dst, "ANALYZE " + only + Sql.qualified(table.schema(), table.name()));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(), took.toMillis());
             db.analyzed.add(table.oid());

@@ -88,7 +88,8 @@ public final class DatabaseMigrations implements AutoCloseable {
         this.sessions = new WorkerSessions(settings, source, target, pool);
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
-        this.builds = new TableBuilds(keeper, pool, cancel, sessions, restore, verification);
+        this.builds = new TableBuilds(keeper, pool, cancel, sessions, restore, verification,
+                !settings.skipAnalyze());
         this.dumps = new SourceDumps(spec, cancel);
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,
