@@ -160,9 +160,9 @@ public enum MessageCode implements Labeled {
             "None; a source of version 14 or later, or a single-column integer key, lets it split."),
     LARGE_OBJECTS_COPIED(Kind.NOTE, "Large objects were copied.", "None."),
     STATISTICS_LEFT_TO_AUTOVACUUM(Kind.NOTE, "The target's tables were not analyzed (settings.skipAnalyze): their "
-            + "statistics are left to autovacuum.", "Run ANALYZE on the partitioned tables the note names, which "
-            + "autovacuum never analyzes, and on the whole database where autovacuum is off (vacuumdb "
-            + "--analyze-in-stages), before the applications move."),
+            + "statistics are left to autovacuum.", "Run 'vacuumdb --analyze-only' on the database before the "
+            + "applications move, or at least ANALYZE the partitioned tables the note names: autovacuum never "
+            + "analyzes those, nor a table with few changed rows."),
     SELECTION_APPLIED(Kind.NOTE, "The selection (schemas, tables, rows, schema or data only) left objects out.",
             "None; the note names what stayed on the source. Migrate it separately if the target needs it."),
     EXTENSION_SCHEMA_CREATED(Kind.NOTE, "A schema the selection leaves out was created empty on the target, as the "

@@ -121,7 +121,8 @@ final class Reports {
     private static String settings(MigrationSettings s) {
         return "parallelism " + s.parallelism() + ", overwrite databases " + s.overwriteDbsInTarget()
                 + ", migrate roles " + s.migrateRoles() + ", verify " + s.verify() + ", server parameters "
-                + s.serverParameters().label() + (s.selection().takesEverything() ? "" : ", selection "
+                + s.serverParameters().label() + (s.skipAnalyze() ? ", skip analyze" : "")
+                + (s.selection().takesEverything() ? "" : ", selection "
                 + s.selection().summary());
     }
 

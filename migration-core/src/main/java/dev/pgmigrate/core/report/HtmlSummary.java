@@ -87,7 +87,7 @@ final class HtmlSummary {
     private static String settings(MigrationSettings s) {
         return "parallelism " + s.parallelism() + ", overwrite " + s.overwriteDbsInTarget() + ", roles "
                 + s.migrateRoles() + ", verify " + s.verify() + ", server parameters " + s.serverParameters().label()
-                + (s.selection().takesEverything() ? "" : ", selection " + s.selection().summary());
+                + (s.skipAnalyze() ? ", skip analyze" : "") + (s.selection().takesEverything() ? "" : ", selection " + s.selection().summary());
     }
 
     private void cards() {

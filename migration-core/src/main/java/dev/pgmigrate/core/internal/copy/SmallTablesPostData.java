@@ -135,7 +135,9 @@ final class SmallTablesPostData {
         }
         Duration share = Duration.ofNanos(System.nanoTime() - started).dividedBy(Math.max(1, builds));
         for (Post post : posts) {
-            db.analyzed.add(post.table().oid());
+            if (post.builds().contains(ANALYZE)) {
+                db.analyzed.add(post.table().oid());
+            }
             post.builds().forEach(what -> keeper.buildEnded(db.name, post.table().qualifiedName(), what, share,
                     what.equals(ANALYZE)));
         }

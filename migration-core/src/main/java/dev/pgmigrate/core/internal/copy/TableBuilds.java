@@ -119,7 +119,8 @@ public final class TableBuilds {
         // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
         TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
         return SmallTablesPostData.of(table, runnable.statistics(), analyze, runnable.indexes(),
-                runnable.constraints(), priority, () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
+                runnable.constraints(), priority,
+                () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
     }
 
     /** A table's index builds, constraints and extended statistics, each in the order of the dump. */
@@ -148,7 +149,8 @@ public final class TableBuilds {
         List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of() : List.of(
                 (tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, false, done));
         List<BuildStages.Task> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
-        List<BuildStages.Task> analyze = this.analyze && table != null && table.hasData() ? List.of(BuildStages.Task.of(() -> {
+        boolean analyzes = this.analyze && table != null && table.hasData();
+        List<BuildStages.Task> analyze = analyzes ? List.of(BuildStages.Task.of(() -> {
             analyzeTable(db, table);
             return null;
         })) : List.of();
@@ -261,9 +263,12 @@ public final class TableBuilds {
         List<String> parents = db.catalog.tables.values().stream().filter(t -> t.relkind() == 'p')
                 .map(Table::qualifiedName).sorted().toList();
         keeper.note(MessageCode.STATISTICS_LEFT_TO_AUTOVACUUM, "Database " + db.name + ": its "
-                + db.catalog.tables.size() + " table(s) were not analyzed (settings.skipAnalyze); autovacuum "
-                + "analyzes them once it visits the database, where it is on." + (parents.isEmpty() ? ""
-                : " It never analyzes a partitioned table: run ANALYZE on " + String.join(", ", parents) + "."));
+                + db.catalog.tables.size() + " table(s) were not analyzed (settings.skipAnalyze). Where autovacuum is "
+                + "on, it analyzes a table once more than autovacuum_analyze_threshold (50) rows and a tenth of the "
+                + "table have changed: one of about 55 rows or fewer waits for more writes, and an inheritance "
+                + "parent's statistics for its children wait for writes to its own rows." + (parents.isEmpty() ? ""
+                : " It never analyzes a partitioned table: run ANALYZE on " + String.join(", ", parents) + ".")
+                + " 'vacuumdb --analyze-only' analyzes the whole database.");
     }
 
     private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
@@ -275,7 +280,8 @@ public final class TableBuilds {
         try {
             // ANALYZE of a partitioned table analyzes each partition again, which its own ANALYZE did as its data
             // came in; from 18, ONLY gathers the parent's statistics alone.
-            String only = table.relkind() == 'p' && dst.getMetaData().getDatabaseMajorVersion() >= 18 ? "ONLY " : "";
+            boolean parentOnly = table.relkind() == 'p' && dst.getMetaData().getDatabaseMajorVersion() >= 18;
+            String only = parentOnly ? "ONLY " : "";
             Sql.execute(dst, "ANALYZE " + only + Sql.qualified(table.schema(), table.name()));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(), took.toMillis());
