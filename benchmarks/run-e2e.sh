@@ -6,7 +6,7 @@
 #                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
 #                         [--tables-timeout S] [--only main|scaling|tables|validation] [--no-profile] [--quick] [--io-bound]
 #                         [--target-version MAJOR] [--delay-ms MS]
-#                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
+#                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-skip-analyze pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
 #                         [--results DIR]
 #
 # Default (about 25 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
@@ -239,7 +239,7 @@ rounds() {
     done
 }
 
-read -r -a ALL_TOOLS <<< "${TOOLS:-pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify}"
+read -r -a ALL_TOOLS <<< "${TOOLS:-pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-skip-analyze}"
 SCALING_TOOLS=(pgmigrate raw pgcopydb)
 started=$(date +%s)
 
@@ -267,7 +267,8 @@ if want main || want scaling; then
                     rounds parallelism bench "$scale" 0 "$jobs" "$(( RUNS > 1 ? 2 : 1 ))" 0 "${SCALING_TOOLS[@]}"
                 done
             else
-                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}"
+                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}" \
+                    pgmigrate-skip-analyze
             fi
         fi
     done

@@ -175,6 +175,7 @@ def classify(frames):
 LABELS = {
     "pgmigrate": "pgmigrate (Migrate, no verify)",
     "pgmigrate-verify": "pgmigrate (ValidateAndMigrate + verify)",
+    "pgmigrate-skip-analyze": "pgmigrate (Migrate, no verify, skipAnalyze)",
     "pgmigrate-c2": "pgmigrate, launcher with C2 back on (-XX:TieredStopAtLevel=4)",
     "pgmigrate-jar": "pgmigrate, plain java -jar (no launcher options)",
     "pgmigrate-g1": "pgmigrate, launcher with G1 instead of the serial collector",
@@ -303,7 +304,7 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
             for sc in sorted({r["scale"] for r in rs}, key=float):
                 pts[t][float(sc)] = stats([r for r in rs if r["scale"] == sc])
         for t, rs in main.items():
-            if t in ("pgmigrate", "raw", "pgcopydb"):
+            if t in ("pgmigrate", "raw", "pgcopydb", "pgmigrate-skip-analyze"):
                 pts[t][float(rs[0]["scale"])] = base_main[t]
         if size:
             md += scaling_table("Data size (pgbench scale + the mixed table)", "scale", pts, lambda k, x: "%g (%.0f MB)" % (k, x["size"] / 1048576))
@@ -363,17 +364,21 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
 
 def scaling_table(title, key, pts, keyfmt):
     tools = list(pts)
+    skip = "pgmigrate-skip-analyze" in pts
     keys = sorted({k for v in pts.values() for k in v})
     md = ["## %s" % title, "",
-          "| %s | " % key + " | ".join("%s s" % LABELS.get(t, t) for t in tools) + " | pgmigrate × raw | pgmigrate × pgcopydb |",
-          "|---|" + "---:|" * (len(tools) + 2)]
+          "| %s | " % key + " | ".join("%s s" % LABELS.get(t, t) for t in tools) + " | pgmigrate × raw | pgmigrate × pgcopydb |"
+          + (" skipAnalyze × raw | skipAnalyze × pgcopydb |" if skip else ""),
+          "|---|" + "---:|" * (len(tools) + 2 + (2 if skip else 0))]
     for k in keys:
         any_x = next(v[k] for v in pts.values() if k in v)
         cells = [fnum(pts[t][k]["wall"]) if k in pts[t] else "–" for t in tools]
-        p, r, c = (pts.get(t, {}).get(k) for t in ("pgmigrate", "raw", "pgcopydb"))
+        p, r, c, s = (pts.get(t, {}).get(k) for t in ("pgmigrate", "raw", "pgcopydb", "pgmigrate-skip-analyze"))
         md.append("| %s | %s | %s | %s |" % (keyfmt(k, any_x), " | ".join(cells),
                                             fnum(p["wall"] / r["wall"] if p and r else None),
-                                            fnum(p["wall"] / c["wall"] if p and c else None)))
+                                            fnum(p["wall"] / c["wall"] if p and c else None))
+                  + (" %s | %s |" % (fnum(s["wall"] / r["wall"] if s and r else None),
+                                     fnum(s["wall"] / c["wall"] if s and c else None)) if skip else ""))
     return md + [""]
 
 
