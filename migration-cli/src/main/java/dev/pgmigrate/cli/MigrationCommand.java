@@ -96,7 +96,7 @@ final class MigrationCommand implements Callable<Integer> {
         ConnectionOptions connection;
 
         @Mixin
-        SelectionOptions selection;
+        MigrationOptions selection;
 
         @Option(names = "--migration-option", paramLabel = "OPTION",
                 description = "Validate, ValidateAndMigrate or Migrate; wins over the file (default: the file's, "
@@ -160,7 +160,7 @@ final class MigrationCommand implements Callable<Integer> {
         ConnectionOptions connection;
 
         @Mixin
-        SelectionOptions selection;
+        MigrationOptions selection;
 
         @Option(names = "--migration-option", required = true)
         String option;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * {@code --exclude-table-data}, {@code -s}, {@code -a}), and {@code -j}/{@code --jobs} for the workers. Given on the
  * command line, they win over the properties file's {@code settings.selection} and {@code settings.parallelism}.
  */
-final class SelectionOptions {
+class SelectionOptions {
     @Option(names = {"-n", "--schema"}, paramLabel = "PATTERN", description = "Only the schemas matching PATTERN "
             + "(pg_dump's wildcards: * ? and \"Quoted\" names); repeatable.")
     List<String> schemas = new ArrayList<>();

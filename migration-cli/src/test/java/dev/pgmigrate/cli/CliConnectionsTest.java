@@ -48,12 +48,14 @@ class CliConnectionsTest {
                     "--source", "postgresql://" + login + "@" + source.host() + ":" + source.port() + "/" + db
                             + "?sslmode=disable",
                     "--target", "postgres://" + login + "@" + target.host() + ":" + target.port() + "/postgres"
-                            + "?sslmode=disable", "--migration-option", "Migrate", "--jobs", "2");
+                            + "?sslmode=disable", "--migration-option", "Migrate", "--jobs", "2", "--skip-analyze");
             assertThat(created.exitCode()).as(created.all()).isZero();
             assertThat(created.out()).contains("started in the background");
             JsonNode done = awaitFinal("cli-uri");
             assertThat(done.at("/status").asText()).as(done.toString()).isEqualTo("Succeeded");
             assertThat(done.at("/spec/settings/parallelism").asInt()).isEqualTo(2);
+            assertThat(done.at("/spec/settings/skipAnalyze").asBoolean()).isTrue();
+            assertThat(target.queryForLong(db, "SELECT sum(analyze_count) FROM pg_stat_user_tables")).isZero();
             assertThat(done.at("/spec/source/adminLogin").asText()).isEqualTo(login);
             assertThat(target.queryForLong(db, "SELECT count(*) FROM orders")).isEqualTo(5000);
             StoredMigration stored = new FileMigrationStore(dir.resolve("state")).load(MigrationService.namespaceOf(
