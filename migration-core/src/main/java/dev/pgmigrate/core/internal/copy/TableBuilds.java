@@ -1,10 +1,8 @@
 package dev.pgmigrate.core.internal.copy;
 
-import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.core.internal.database.DatabaseRun;
 import dev.pgmigrate.core.internal.database.WorkerSessions;
 import dev.pgmigrate.core.internal.pg.SourceCatalog.Table;
-import dev.pgmigrate.core.internal.pg.Sql;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.TaskTracker;
@@ -13,27 +11,22 @@ import dev.pgmigrate.core.internal.schema.DumpScript.Entry;
 import dev.pgmigrate.core.internal.schema.PostDataPlan;
 import dev.pgmigrate.core.internal.schema.SchemaRestore;
 import dev.pgmigrate.core.internal.verify.DatabaseVerification;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What follows a table's data on the target while other tables still copy: its index builds, key and check
  * constraints, extended statistics and ANALYZE, in stages, then its early comparison; and at the end of the
- * database's part, ANALYZE of what was not analyzed as its data came in. With {@code skipAnalyze}, no ANALYZE:
- * the statistics are left to autovacuum, as pg_restore leaves them.
+ * database's part, ANALYZE of what was not analyzed as its data came in ({@link Analyzes}: none with
+ * {@code skipAnalyze}).
  */
 public final class TableBuilds {
-    private static final Logger log = LoggerFactory.getLogger(TableBuilds.class);
     /** Copies still waiting that a table's builds do not overtake: about a tenth of a second of one worker. */
     private static final long COPIES_AHEAD_OF_BUILDS_BYTES = 16L * 1024 * 1024;
-    private static final String ANALYZE = "ANALYZE";
     /** How long a constraint waits for its table's lock while the table's comparison reads it, at one attempt. */
     private static final int LOCK_WAIT_WHILE_COMPARED_MILLIS = 100;
     /**
@@ -49,10 +42,14 @@ public final class TableBuilds {
     private final SchemaRestore restore;
     private final DatabaseVerification verification;
     private final SmallTablesPostData smallTables;
-    private final boolean analyze;
+    private final Analyzes analyzes;
 
+    /**
+     * @param analyze whether tables are analyzed ({@code settings.skipAnalyze} off)
+     * @param targetVersion the target's {@code server_version_num}, read once its facts are
+     */
     public TableBuilds(RecordKeeper keeper, WorkerPool pool, CancelSignal cancel, WorkerSessions sessions,
-            SchemaRestore restore, DatabaseVerification verification, boolean analyze) {
+            SchemaRestore restore, DatabaseVerification verification, boolean analyze, IntSupplier targetVersion) {
         this.keeper = keeper;
         this.pool = pool;
         this.cancel = cancel;
@@ -60,7 +57,7 @@ public final class TableBuilds {
         this.restore = restore;
         this.verification = verification;
         this.smallTables = new SmallTablesPostData(keeper, restore);
-        this.analyze = analyze;
+        this.analyzes = new Analyzes(keeper, pool, cancel, sessions, analyze, targetVersion);
     }
 
     /**
@@ -98,29 +95,30 @@ public final class TableBuilds {
         // An index on an expression runs the user's functions, which may take long: it is built on its own, shown
         // in the progress while it runs, not inside a transaction of the table's other builds.
         boolean small = analyzeFirst && table.bytes() < ONE_TRANSACTION_BELOW_BYTES;
-        if (!analyze && entries.count() == 0) {
+        boolean analyzes = hasData && this.analyzes.ownAnalyze(db, table);
+        if (!analyzes && entries.count() == 0) {
             return; // nothing follows its data
         }
         if (small && batch.isOpen()) {
-            smallTables.gather(db, tracker, batch, smallPost(db, tracker, table, entries, priority));
+            smallTables.gather(db, tracker, batch, smallPost(db, tracker, table, entries, analyzes, priority));
         } else if (small && entries.count() > 0) {
             tracker.submit(() -> {
-                smallTables.runAlone(db, smallPost(db, tracker, table, entries, priority));
+                smallTables.runAlone(db, smallPost(db, tracker, table, entries, analyzes, priority));
                 return null;
             }, priority);
         } else {
-            BuildStages.run(tracker, stages(db, table, analyzeFirst, entries), 0, priority, () -> { });
+            BuildStages.run(tracker, stages(db, table, analyzeFirst, analyzes, entries), 0, priority, () -> { });
         }
     }
 
     /** A small table's post-data as one transaction's statements, and as its stages should that transaction fail. */
     private SmallTablesPostData.Post smallPost(DatabaseRun db, TaskTracker tracker, Table table, TableEntries entries,
-            long priority) {
+            boolean analyzes, long priority) {
         // Filtered once: the roles' filter remembers each owner it leaves out, for its note.
         TableEntries runnable = entries.map(e -> e.withStatements(restore.runnable(db, e)));
-        return SmallTablesPostData.of(table, runnable.statistics(), analyze, runnable.indexes(),
+        return SmallTablesPostData.of(table, runnable.statistics(), analyzes, runnable.indexes(),
                 runnable.constraints(), priority,
-                () -> BuildStages.run(tracker, stages(db, table, true, runnable), 0, priority, () -> { }));
+                () -> BuildStages.run(tracker, stages(db, table, true, analyzes, runnable), 0, priority, () -> { }));
     }
 
     /** A table's index builds, constraints and extended statistics, each in the order of the dump. */
@@ -135,7 +133,7 @@ public final class TableBuilds {
         }
     }
 
-    private List<List<BuildStages.Task>> stages(DatabaseRun db, Table table, boolean analyzeFirst,
+    private List<List<BuildStages.Task>> stages(DatabaseRun db, Table table, boolean analyzeFirst, boolean analyzes,
             TableEntries entries) {
         String name = table == null ? "" : table.qualifiedName();
         List<BuildStages.Task> indexes = new ArrayList<>();
@@ -149,9 +147,8 @@ public final class TableBuilds {
         List<BuildStages.Task> constraints = entries.constraints().isEmpty() ? List.of() : List.of(
                 (tracker, done) -> constraintsFrom(tracker, db, table, entries.constraints(), 0, false, done));
         List<BuildStages.Task> statistics = entriesInOrder(db, table, "statistics", entries.statistics());
-        boolean analyzes = this.analyze && table != null && table.hasData();
         List<BuildStages.Task> analyze = analyzes ? List.of(BuildStages.Task.of(() -> {
-            analyzeTable(db, table);
+            this.analyzes.analyze(db, table);
             return null;
         })) : List.of();
         return analyzeFirst ? List.of(statistics, analyze, indexes, constraints)
@@ -234,62 +231,8 @@ public final class TableBuilds {
         keeper.buildEnded(db.name, table, what, Duration.ofNanos(System.nanoTime() - started), false);
     }
 
-    /** Analyzes what was not analyzed as its data came in: partitioned parents, and tables of a resumed run. */
+    /** Analyzes what was not analyzed as its data came in ({@link Analyzes#rest}). */
     public void analyzeRest(DatabaseRun db) throws Exception {
-        if (!analyze) {
-            noteStatisticsLeft(db);
-            return;
-        }
-        TaskTracker tracker = new TaskTracker(pool, cancel, db.abort);
-        if (db.catalog.tables.keySet().stream().anyMatch(oid -> !db.analyzed.contains(oid))) {
-            keeper.activity(db.name, Optional.of("analyzing"));
-        }
-        for (Table table : db.catalog.tables.values()) {
-            if (!db.analyzed.contains(table.oid())) {
-                tracker.submit(() -> {
-                    analyzeTable(db, table);
-                    return null;
-                }, WorkerPool.PRIORITY_DEFAULT);
-            }
-        }
-        tracker.await();
-    }
-
-    /** Says that the statistics are autovacuum's to gather, naming the partitioned parents it never analyzes. */
-    private void noteStatisticsLeft(DatabaseRun db) {
-        if (db.catalog.tables.isEmpty()) {
-            return;
-        }
-        List<String> parents = db.catalog.tables.values().stream().filter(t -> t.relkind() == 'p')
-                .map(Table::qualifiedName).sorted().toList();
-        keeper.note(MessageCode.STATISTICS_LEFT_TO_AUTOVACUUM, "Database " + db.name + ": its "
-                + db.catalog.tables.size() + " table(s) were not analyzed (settings.skipAnalyze). Where autovacuum is "
-                + "on, it analyzes a table once more than autovacuum_analyze_threshold (50) rows and a tenth of the "
-                + "table have changed: one of about 55 rows or fewer waits for more writes, and an inheritance "
-                + "parent's statistics for its children wait for writes to its own rows." + (parents.isEmpty() ? ""
-                : " It never analyzes a partitioned table: run ANALYZE on " + String.join(", ", parents) + ".")
-                + " 'vacuumdb --analyze-only' analyzes the whole database.");
-    }
-
-    private void analyzeTable(DatabaseRun db, Table table) throws SQLException {
-        Connection dst = sessions.of(db)[1];
-        cancel.register(dst);
-        db.abort.register(dst);
-        long started = System.nanoTime();
-        keeper.buildStarted(db.name, table.qualifiedName(), ANALYZE);
-        try {
-            // ANALYZE of a partitioned table analyzes each partition again, which its own ANALYZE did as its data
-            // came in; from 18, ONLY gathers the parent's statistics alone.
-            boolean parentOnly = table.relkind() == 'p' && dst.getMetaData().getDatabaseMajorVersion() >= 18;
-            String only = parentOnly ? "ONLY " : "";
-            Sql.execute(dst, "ANALYZE " + only + Sql.qualified(table.schema(), table.name()));
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            log.debug("Database {}: ANALYZE {} in {} ms", db.name, table.qualifiedName(), took.toMillis());
-            db.analyzed.add(table.oid());
-            keeper.buildEnded(db.name, table.qualifiedName(), ANALYZE, took, true);
-        } finally {
-            cancel.unregister(dst);
-            db.abort.unregister(dst);
-        }
+        analyzes.rest(db);
     }
 }

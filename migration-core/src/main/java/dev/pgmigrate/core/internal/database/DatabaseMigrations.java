@@ -89,7 +89,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         this.restore = new SchemaRestore(keeper, target, pool, cancel, resume, sessions, checkpoint);
         this.verification = new DatabaseVerification(settings, keeper, source, target, pool, cancel);
         this.builds = new TableBuilds(keeper, pool, cancel, sessions, restore, verification,
-                !settings.skipAnalyze());
+                !settings.skipAnalyze(), () -> target.facts().map(f -> f.versionNum()).orElse(0));
         this.dumps = new SourceDumps(spec, cancel);
         TableCopy tableCopy = new TableCopy(settings, keeper, plugins, source, cancel, sessions);
         this.dataPhase = new DataPhase(settings, keeper, target, pool, cancel, resume, sessions, restore, tableCopy,

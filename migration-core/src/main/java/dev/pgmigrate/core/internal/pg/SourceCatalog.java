@@ -68,6 +68,8 @@ public final class SourceCatalog {
     public final Map<String, KeyConstraint> keyConstraints = new HashMap<>();
     /** Every constraint's table, by schema and table name and constraint name. */
     public final Map<String, Long> constraintOwners = new HashMap<>();
+    /** Each partition's partitioned parent (by OID), from 10 on. */
+    public final Map<Long, Long> partitionParents = new HashMap<>();
     /** Tables with an index on an expression: ANALYZE gathers statistics on it only once the index exists. */
     public final Set<Long> expressionIndexed = new HashSet<>();
     /** (schema, extended statistics object) to its table oid. */
@@ -156,8 +158,10 @@ public final class SourceCatalog {
 
     private void readTables(Statement s) throws SQLException {
         // Extension member tables are the extension's; only their configuration tables hold user data.
-        String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid), c.relrowsecurity "
-                + "FROM pg_class c "
+        boolean partitions = versionNum >= 100000;
+        String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid), c.relrowsecurity, "
+                + (partitions ? "i.inhparent" : "NULL") + " FROM pg_class c "
+                + (partitions ? "LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition " : "")
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
                 + "AND " + USER_SCHEMAS + " AND (" + notExtensionMember("c.oid", "pg_class")
                 + " OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extconfig IS NOT NULL)) "
@@ -168,6 +172,10 @@ public final class SourceCatalog {
                         rs.getString(4).charAt(0), rs.getLong(5), List.of(), Optional.empty()));
                 if (rs.getBoolean(6)) {
                     rowSecurity.add(rs.getLong(1));
+                }
+                long parent = rs.getLong(7);
+                if (!rs.wasNull()) {
+                    partitionParents.put(rs.getLong(1), parent);
                 }
             }
         }
