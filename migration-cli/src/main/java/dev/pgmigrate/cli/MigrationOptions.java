@@ -1,6 +1,7 @@
 package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.MigrationSettings;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -23,7 +24,7 @@ final class MigrationOptions extends SelectionOptions {
 
     @Override
     List<String> args() {
-        List<String> args = new java.util.ArrayList<>(super.args());
+        List<String> args = new ArrayList<>(super.args());
         if (skipAnalyze) {
             args.add("--skip-analyze");
         }
