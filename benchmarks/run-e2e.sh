@@ -10,8 +10,10 @@
 #                         [--results DIR]
 #
 # Default (about 25 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
-# an untimed warm-up, every tool; scaling over scales 5/20/50/100, parallelism 1/2/4 and 10,000 small tables;
-# validation of 50 databases x 2,000 tables; a CPU and JFR profile of pgmigrate. --quick: a few minutes.
+# an untimed warm-up, every tool; scaling over scales 5/20/50/100 (pgmigrate also with verification and with
+# skipAnalyze), parallelism 1/2/4 and 10,000 small tables; validation of 50 databases x 2,000 tables; a CPU and
+# JFR profile of pgmigrate. --quick: a few minutes. The results give each ratio twice: of the medians, and paired
+# round by round (the median of each round's ratio, steadier on a host whose load drifts).
 # --io-bound: servers with fsync, synchronous_commit and full_page_writes on and 32 MB of shared_buffers, as on a
 # cloud disk (see e2e/servers.sh). --target-version 17: the target runs that major (an upgrade; the server
 # programs of the version pom.xml pins, from the embedded servers' cache or Maven Central), the source stays 15.
@@ -267,7 +269,7 @@ if want main || want scaling; then
                     rounds parallelism bench "$scale" 0 "$jobs" "$(( RUNS > 1 ? 2 : 1 ))" 0 "${SCALING_TOOLS[@]}"
                 done
             else
-                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}" \
+                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}" pgmigrate-verify \
                     pgmigrate-skip-analyze
             fi
         fi

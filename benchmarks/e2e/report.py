@@ -255,6 +255,7 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
                "of the tool's processes (`/usr/bin/time`) and of each server's processes (`/proc`, postmaster "
                "and children). Peak RSS: the largest single process of the tool. Complete: every table's row "
                "count and the number of indexes equal the source's.", ""]
+        md += paired_ratios(main)
         if raw and pgm and raw["data"] and pgm["data"]:
             md += ["pgmigrate's data phase: %.2f s against the raw pipe's %.2f s, %.0f%% of its throughput; "
                    "end to end %.2f× the raw pipe and %s× pgcopydb." % (
@@ -309,6 +310,11 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
         if size:
             md += scaling_table("Data size (pgbench scale + the mixed table)", "scale", pts, lambda k, x: "%g (%.0f MB)" % (k, x["size"] / 1048576))
             plot["size"] = {t: [(x["size"] / 1048576, x["wall"]) for k, x in sorted(v.items())] for t, v in pts.items()}
+            for sc in sorted({r["scale"] for rs in size.values() for r in rs}, key=float):
+                at = collections.OrderedDict((t, [r for r in rs if r["scale"] == sc]) for t, rs in size.items())
+                paired = paired_ratios(collections.OrderedDict((t, rs) for t, rs in at.items() if rs))
+                if paired:
+                    md += ["Scale %s: %s" % (sc, paired[0][0].lower() + paired[0][1:])] + paired[1:]
 
     par = group(lambda r: r["experiment"] == "parallelism")
     if par:
@@ -360,6 +366,30 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
     open(os.path.join(results, "e2e.md"), "w").write("\n".join(md) + "\n")
     if plot:
         write_gnuplot(results, plot)
+
+
+def paired_ratios(groups):
+    """Each tool's wall time over another's in the same round (the tools alternate within a round, so a round's
+    two runs share the host's load), as the median and range over the rounds: steadier than a ratio of medians
+    on a host whose load drifts."""
+    def by_round(rs):
+        return {r["run"]: r["wall_s"] for r in rs}
+    rounds = {t: by_round(rs) for t, rs in groups.items()}
+    bases = [b for b in ("raw", "pgcopydb", "pgmigrate") if b in rounds]
+    if not bases or max(len(v) for v in rounds.values()) < 2:
+        return []
+    md = ["Paired, round by round: each tool's wall time over the other's in the same round, median (min–max) "
+          "over the rounds.", "",
+          "| tool | " + " | ".join("× %s" % LABELS.get(b, b) for b in bases) + " |",
+          "|---|" + "---:|" * len(bases)]
+    for t, mine in rounds.items():
+        cells = []
+        for b in bases:
+            ratios = sorted(mine[k] / rounds[b][k] for k in mine if k in rounds[b] and rounds[b][k])
+            cells.append("—" if t == b or not ratios else "%.3f (%.2f–%.2f)" % (
+                statistics.median(ratios), ratios[0], ratios[-1]))
+        md.append("| %s | %s |" % (LABELS.get(t, t), " | ".join(cells)))
+    return md + [""]
 
 
 def scaling_table(title, key, pts, keyfmt):
