@@ -317,7 +317,7 @@ if want validation; then
 fi
 
 cp "$CSV" "$RESULTS/e2e.csv"
-machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $( [[ "$SOURCE_PG" == "$TARGET_PG" ]] && echo "PostgreSQL $SOURCE_PG both sides" || echo "PostgreSQL $SOURCE_PG source, $TARGET_PG target"), pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1)$NETWORK; load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $( [[ "$SOURCE_PG" == "$TARGET_PG" ]] && echo "PostgreSQL $SOURCE_PG both sides" || echo "PostgreSQL $SOURCE_PG source, $TARGET_PG target"), pgcopydb $(pgcopydb --version 2>&1 | sed -n 's/.*pgcopydb version \([^ ]*\).*/\1/p' | head -1), $(java -version 2>&1 | head -1)$NETWORK; load average before the benchmark began (1, 5, 15 min): $LOAD_BEFORE"
 /usr/bin/python3 "$here/e2e/report.py" summary "$CSV" "$RESULTS" "$machine" "$(( $(date +%s) - started ))" \
     "${RESULTS}/validation.md" "$WORK/jfr.md"
 # Only the scaling runs write a plot script: without it (--only main) there is nothing to draw, and no failure.

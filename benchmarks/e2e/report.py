@@ -305,7 +305,7 @@ def summary(csv_path, results, machine, seconds, validation_path, jfr_path):
             for sc in sorted({r["scale"] for r in rs}, key=float):
                 pts[t][float(sc)] = stats([r for r in rs if r["scale"] == sc])
         for t, rs in main.items():
-            if t in ("pgmigrate", "raw", "pgcopydb", "pgmigrate-skip-analyze"):
+            if t in ("pgmigrate", "raw", "pgcopydb", "pgmigrate-skip-analyze", "pgmigrate-verify"):
                 pts[t][float(rs[0]["scale"])] = base_main[t]
         if size:
             md += scaling_table("Data size (pgbench scale + the mixed table)", "scale", pts, lambda k, x: "%g (%.0f MB)" % (k, x["size"] / 1048576))
