@@ -109,8 +109,10 @@ class TargetRestartMomentsTest {
             throws Exception {
         String db = source.createDatabase(TestDatabases.unique("predata_restart"));
         // Over 200 statements, so in batches: a_hold is created in the first, its column's default set in the last.
+        // Six batches apart, so that the lock below is taken before the restore gets there: with two (150 views),
+        // a loaded host once restored them all before the test had connected (the restore never waited).
         source.execute(db, "CREATE TABLE a_hold (id serial, v text)", "INSERT INTO a_hold (v) VALUES ('x')",
-                "DO $$ BEGIN FOR i IN 1..150 LOOP EXECUTE format('CREATE VIEW v%s AS SELECT %s AS n', i, i); END LOOP; "
+                "DO $$ BEGIN FOR i IN 1..600 LOOP EXECUTE format('CREATE VIEW v%s AS SELECT %s AS n', i, i); END LOOP; "
                 + "END $$");
         List<String> before = PluginJarTest.databases(target);
         try (MigrationService service = MigrationService.builder().build()) {
