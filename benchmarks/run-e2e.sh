@@ -232,12 +232,19 @@ measure() {
         "$experiment" "$tool" "$jobs" "$run" "$wall" "${data:--}" "$(echo "$user + $sys" | bc)" "$src_cpu" "$tgt_cpu" $(( rss / 1024 )) "$complete" "$load1")"
 }
 
-# rounds EXPERIMENT DB SCALE TABLES JOBS RUNS WARMUP TOOL...: alternates the tools, run by run.
+# rounds EXPERIMENT DB SCALE TABLES JOBS RUNS WARMUP TOOL...: alternates the tools, run by run, in the order given
+# in odd rounds and reversed in even ones, so that no tool always runs first, last or after the same other tool: a
+# host's drift within a round and what a run leaves to the next (the page cache, a dropped database's files) fall
+# on each tool alike.
 rounds() {
-    local experiment="$1" db="$2" scale="$3" tables="$4" jobs="$5" runs="$6" warmup="$7" r tool
+    local experiment="$1" db="$2" scale="$3" tables="$4" jobs="$5" runs="$6" warmup="$7" r i tool
     shift 7
+    local tools=("$@") n=$#
     for (( r = (warmup ? 0 : 1); r <= runs; r++ )); do
-        for tool in "$@"; do measure "$experiment" "$tool" "$db" "$scale" "$tables" "$jobs" "$r"; done
+        for (( i = 0; i < n; i++ )); do
+            tool="${tools[$(( r % 2 == 1 || r == 0 ? i : n - 1 - i ))]}"
+            measure "$experiment" "$tool" "$db" "$scale" "$tables" "$jobs" "$r"
+        done
     done
 }
 
