@@ -33,9 +33,6 @@ import java.util.Set;
  * collation {@code ci} is ICU {@code und-u-ks-level2} where the server has ICU (nondeterministic from 12), libc
  * {@code C} otherwise. The event trigger needs the loading login to be a superuser.
  *
- * <p>One file past 400 lines on purpose: it is one SQL script in version-gated pieces, and the counts that
- * {@link #expected(int)} returns must change in the same place as the script they count.
- *
  * <pre>{@code
  * String db = server.createDatabase(TestDatabases.unique("everything"));
  * EverythingDataset.load(server, db);
