@@ -84,6 +84,28 @@ class DataOnlyTest {
     }
 
     @Test
+    void fillsCharacterColumnsWithTheirPaddingExact(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("dataonlypad"));
+        source.execute(db, "CREATE TABLE codes (id int PRIMARY KEY, code char(8), note text, name char(4))",
+                "INSERT INTO codes VALUES (1, 'ab', 'kept  ', 'x'), (2, '', ' ', ''), (3, NULL, NULL, 'long')");
+        target.execute("postgres", "CREATE DATABASE " + db);
+        // The user's own table, of the source's column types: data only checks them, and the copy leaves the
+        // padding for the target to restore.
+        target.execute(db, "CREATE TABLE codes (id int PRIMARY KEY, code char(8), note text, name char(4))");
+
+        MigrationRecord data = run(spec(source, target, "do-pad", db, Selection.Content.DATA_ONLY,
+                MigrationOption.VALIDATE_AND_MIGRATE), Plugins.discover());
+
+        assertThat(data.status()).as(data.errors().toString()).isEqualTo(MigrationStatus.SUCCEEDED);
+        assertThat(data.verification().orElseThrow().matches()).as(data.verification().toString()).isTrue();
+        String stored = "SELECT string_agg(concat_ws(':', id, octet_length(code), octet_length(note), "
+                + "octet_length(name)), ' ' ORDER BY id) FROM codes";
+        assertThat(target.queryForString(db, stored)).isEqualTo(source.queryForString(db, stored))
+                .isEqualTo("1:8:6:4 2:8:1:4 3:4");
+    }
+
+    @Test
     void refusesATableThatHoldsRowsAndChangesNothing(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {
         String db = source(source, "dataonlyfull");

@@ -11,8 +11,10 @@ import java.util.Optional;
 import java.util.Objects;
 
 /**
- * Streams a table's rows in binary COPY format from the source straight into the target, bytes unchanged:
- * the fastest way there is, for every table whose columns all have a portable binary form.
+ * Streams a table's rows in binary COPY format from the source straight into the target, bytes unchanged but for
+ * the blanks that pad {@code character(n)} values, which the target pads again (where the target's columns have the
+ * source's types, {@link CopyContext#targetColumnsMatchSource()}): the fastest way there is, for every
+ * table whose columns all have a portable binary form.
  *
  * <p>When the engine asks ({@link CopyContext#checksumRows()}), it sums a {@link CopyChecksum} of the rows as they
  * pass, and reads the target's table back the same way ({@link #checksum}) for the verification; or, where the
@@ -49,7 +51,8 @@ public final class BinaryCopyMover implements DataMover {
         // Binary COPY output ends with a trailer message that is not a row.
         return CopyStreamer.move(ID, task, context, task.copyOutSql(FORMAT),
                 task.copyInSql(task.freeze() ? FORMAT + ", FREEZE" : FORMAT), 1,
-                context.checksumRows() ? checksum(task, context) : null);
+                context.checksumRows() ? checksum(task, context) : null,
+                context.targetColumnsMatchSource() ? CharPadding.of(task.columns()).orElse(null) : null);
     }
 
     /** One {@code COPY ... FROM STDIN} on the target, applied whole or not at all. */

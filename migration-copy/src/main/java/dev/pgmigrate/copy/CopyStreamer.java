@@ -45,35 +45,41 @@ final class CopyStreamer {
     private final int extraMessages;
     /** Fed every row read from the source when the engine asked for a checksum; else null. */
     private final CopyChecksum checksum;
+    /** Trims the rows on their way to the target where their padding may be left out; else null. */
+    private final CharPadding padding;
     private long lastProgressNanos;
     private CopyIn dst;
     private byte[] buf;
     /** Bytes in {@link #buf} not yet written. */
     private int fill;
-    /** Bytes written to the target. */
+    /** Bytes read from the source. */
     private long bytes;
     private long messages;
     private long nextCheckpoint = CHECKPOINT_BYTES;
 
     private CopyStreamer(CopyTask task, CopyContext context, String moverId, int extraMessages,
-            CopyChecksum checksum) {
+            CopyChecksum checksum, CharPadding padding) {
         this.task = task;
         this.context = context;
         this.moverId = moverId;
         this.extraMessages = extraMessages;
         this.checksum = checksum;
+        this.padding = padding;
     }
 
     /**
-     * Runs {@code copyOutSql} on the source and {@code copyInSql} on the target, moving the bytes unchanged.
+     * Runs {@code copyOutSql} on the source and {@code copyInSql} on the target, moving the bytes unchanged but
+     * for the padding {@code padding} leaves out.
      *
      * @param extraMessages CopyData messages the source sends that are not rows (1 for binary's trailer)
-     * @param checksum fed every row read, its sum returned in the result; or null
+     * @param checksum fed every row read (as the source sent it), its sum returned in the result; or null
+     * @param padding trims each row that fits in the buffer before it goes to the target; or null
      */
     static MoveResult move(String moverId, CopyTask task, CopyContext context, String copyOutSql, String copyInSql,
-            int extraMessages, CopyChecksum checksum) throws SQLException {
+            int extraMessages, CopyChecksum checksum, CharPadding padding) throws SQLException {
         CopySettings settings = CopySettings.from(context.settings());
-        return new CopyStreamer(task, context, moverId, extraMessages, checksum).run(copyOutSql, copyInSql, settings);
+        return new CopyStreamer(task, context, moverId, extraMessages, checksum, padding)
+                .run(copyOutSql, copyInSql, settings);
     }
 
     private MoveResult run(String copyOutSql, String copyInSql, CopySettings settings) throws SQLException {
@@ -149,6 +155,22 @@ final class CopyStreamer {
                 int remaining = stream.receiveInteger4() - 4;
                 messages++;
                 try {
+                    if (padding != null && remaining <= buf.length) {
+                        // Whole, to be trimmed before it goes.
+                        if (remaining > buf.length - fill) {
+                            writeBuffer();
+                        }
+                        int n = remaining;
+                        stream.receive(buf, fill, n);
+                        remaining = 0;
+                        if (checksum != null) {
+                            checksum.update(buf, fill, n);
+                        }
+                        bytes += n;
+                        fill += padding.trim(buf, fill, n);
+                    } else if (padding != null) {
+                        padding.passedOver();
+                    }
                     while (remaining > 0) {
                         if (fill == buf.length) {
                             writeBuffer();
@@ -158,6 +180,7 @@ final class CopyStreamer {
                         if (checksum != null) {
                             checksum.update(buf, fill, n);
                         }
+                        bytes += n;
                         fill += n;
                         remaining -= n;
                     }
@@ -188,21 +211,19 @@ final class CopyStreamer {
             checksum.endRow();
         }
         int n = row.length;
-        if (n <= buf.length - fill) {
-            System.arraycopy(row, 0, buf, fill, n);
-            fill += n;
-            return;
-        }
-        if (fill > 0) {
+        bytes += n;
+        if (n > buf.length - fill && fill > 0) {
             flush();
         }
         if (n >= buf.length) {
+            if (padding != null) {
+                padding.passedOver();
+            }
             write(dst, row, n);
-            bytes += n;
             checkpointIfDue();
         } else {
-            System.arraycopy(row, 0, buf, 0, n);
-            fill = n;
+            System.arraycopy(row, 0, buf, fill, n);
+            fill += padding == null ? n : padding.trim(buf, fill, n);
         }
     }
 
@@ -213,7 +234,6 @@ final class CopyStreamer {
 
     private void writeBuffer() throws SQLException {
         write(dst, buf, fill);
-        bytes += fill;
         fill = 0;
     }
 

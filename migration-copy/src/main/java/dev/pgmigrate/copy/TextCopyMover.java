@@ -39,7 +39,8 @@ public final class TextCopyMover implements DataMover {
         Objects.requireNonNull(context, "context must not be null");
         String encoding = context.textEncoding().map(e -> "ENCODING " + quoted(e)).orElse("");
         String in = task.freeze() ? (encoding.isEmpty() ? "FREEZE" : "FREEZE, " + encoding) : encoding;
-        return CopyStreamer.move(ID, task, context, task.copyOutSql(encoding), task.copyInSql(in), 0, null);
+        return CopyStreamer.move(ID, task, context, task.copyOutSql(encoding), task.copyInSql(in), 0, null,
+                null);
     }
 
     private static String quoted(String literal) {

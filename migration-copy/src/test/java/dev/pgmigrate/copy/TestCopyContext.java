@@ -22,6 +22,7 @@ final class TestCopyContext implements CopyContext, AutoCloseable {
     private volatile boolean canceled;
     private volatile Runnable onProgress = () -> { };
     private volatile java.util.concurrent.Executor beside = Runnable::run;
+    private volatile boolean columnsMatchSource;
 
     private TestCopyContext(Connection source, Connection target, MigrationSettings settings) {
         this.source = source;
@@ -89,6 +90,16 @@ final class TestCopyContext implements CopyContext, AutoCloseable {
     @Override
     public java.util.concurrent.Executor beside() {
         return beside;
+    }
+
+    /** Says, as the engine does of the tables it made from the source's schema, that the columns' types match. */
+    void columnsMatchSource() {
+        columnsMatchSource = true;
+    }
+
+    @Override
+    public boolean targetColumnsMatchSource() {
+        return columnsMatchSource;
     }
 
     synchronized List<long[]> progressReports() {

@@ -62,6 +62,18 @@ public interface CopyContext {
     }
 
     /**
+     * Whether each column of the task's target table has its source column's type: the engine made the table from
+     * the source's schema, or checked the user's table, as data only does. A mover may then leave out what the
+     * target's input functions restore, such as the blanks that pad a {@code character(n)} value (into a
+     * {@code text} column they would be lost). False by default.
+     *
+     * @since 0.3
+     */
+    default boolean targetColumnsMatchSource() {
+        return false;
+    }
+
+    /**
      * The encoding a text or CSV {@code COPY} names on both servers ({@code ENCODING '...'}), so that the bytes move
      * without conversion: {@code SQL_ASCII} for such a database, whose bytes need not be UTF-8 (the driver's
      * encoding, which the target would otherwise check them against). Empty for the connections' own encoding.

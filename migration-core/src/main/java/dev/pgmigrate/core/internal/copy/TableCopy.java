@@ -349,6 +349,11 @@ public final class TableCopy {
         }
 
         @Override
+        public boolean targetColumnsMatchSource() {
+            return db.columnsMatchSource && !db.catalog.extensionTables.contains(table.oid());
+        }
+
+        @Override
         public Optional<String> textEncoding() {
             return Optional.ofNullable(db.copyEncoding);
         }

@@ -54,6 +54,7 @@ final class DataOnlyDatabase {
         db.working = db.name;
         SourceLocks.openSnapshot(db, source, spec.settings(), cancel, keeper);
         checkpoint.workingName(db.name, db.working);
+        db.columnsMatchSource = true; // the phase checks each table's columns before the first row moves
         phase.run(db);
         checkpoint.stage(db.name, Checkpoint.Stage.DATA);
         sessions.closeWorkers(db);

@@ -240,6 +240,7 @@ public final class DatabaseMigrations implements AutoCloseable {
                     && "UTF8".equals(properties.encoding());
             // The copy's database is created with the source's encoding; data only fills the user's own.
             db.copyEncoding = dataOnly == null ? DatabaseRun.copyEncodingFor(properties.encoding()) : null;
+            db.columnsMatchSource = true;
             copies = dataPhase.start(db, plan, Set.of());
         } catch (Exception e) {
             try {

@@ -60,6 +60,11 @@ public final class DatabaseRun {
      * (the driver's UTF-8 would refuse the bytes that are not UTF-8); null to copy in the driver's encoding.
      */
     public String copyEncoding;
+    /**
+     * Whether each column of the target's tables has its source column's type: the migration made them from the
+     * source's schema, or data only checked the user's. The copy may then leave out what that type restores.
+     */
+    public boolean columnsMatchSource;
     /** Tables whose every part was copied with a checksum, by OID. */
     public final Map<Long, CopiedRows> copiedRows = new ConcurrentHashMap<>();
     public volatile Instant verifyStarted;

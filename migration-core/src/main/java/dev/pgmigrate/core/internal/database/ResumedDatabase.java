@@ -132,6 +132,7 @@ final class ResumedDatabase {
         db.copyEncoding = DatabaseRun.copyEncodingFor(Sql.one(db.snapshotConnection,
                 "SELECT pg_catalog.pg_encoding_to_char(encoding) FROM pg_catalog.pg_database "
                 + "WHERE datname = pg_catalog.current_database()"));
+        db.columnsMatchSource = true;
         PostDataPlan plan = PostDataPlan.of(post.entries(), db.catalog, !target.requireFacts().superuser());
         db.writtenLate = plan.mayWriteTablesLate();
         Set<String> kept = new HashSet<>();

@@ -91,6 +91,11 @@ public final class SourceCatalog {
      * text: copied once the whole schema is restored, so that every object they name exists.
      */
     public final Set<Long> namingObjects = new HashSet<>();
+    /**
+     * The extensions' configuration tables (by OID): the target's {@code CREATE EXTENSION} makes them, from its own
+     * version of the extension, so their columns may differ from the source's.
+     */
+    public final Set<Long> extensionTables = new HashSet<>();
     public int versionNum;
     public int blockSize;
     /** What the spec's selection takes of this database; everything until {@link #retain} is called. */
@@ -160,7 +165,8 @@ public final class SourceCatalog {
         // Extension member tables are the extension's; only their configuration tables hold user data.
         boolean partitions = versionNum >= 100000;
         String sql = "SELECT c.oid, n.nspname, c.relname, c.relkind, pg_relation_size(c.oid), c.relrowsecurity, "
-                + (partitions ? "i.inhparent" : "NULL") + " FROM pg_class c "
+                + (partitions ? "i.inhparent" : "NULL") + ", NOT " + notExtensionMember("c.oid", "pg_class")
+                + " FROM pg_class c "
                 + (partitions ? "LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition " : "")
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
                 + "AND " + USER_SCHEMAS + " AND (" + notExtensionMember("c.oid", "pg_class")
@@ -176,6 +182,9 @@ public final class SourceCatalog {
                 long parent = rs.getLong(7);
                 if (!rs.wasNull()) {
                     partitionParents.put(rs.getLong(1), parent);
+                }
+                if (rs.getBoolean(8)) {
+                    extensionTables.add(rs.getLong(1));
                 }
             }
         }
