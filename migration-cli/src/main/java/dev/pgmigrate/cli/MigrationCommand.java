@@ -473,13 +473,22 @@ final class MigrationCommand implements Callable<Integer> {
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
-            description = "Resumes a migration whose process died: finished tables are kept, the rest is copied "
+            description = {"Resumes a migration whose process died: finished tables are kept, the rest is copied "
                     + "again. Runs in the foreground until it ends.",
-            footer = {"", "Example:", "  pgmigrate migration resume --name shop-move"})
+                    "A password the properties file gave as plain text is not stored with the migration: it is asked "
+                            + "for on the terminal, or read from the file given with --properties; without either, "
+                            + "the resume is refused and nothing is changed."},
+            footer = {"", "Examples:", "  pgmigrate migration resume --name shop-move",
+                    "  pgmigrate migration resume --name shop-move --properties migration.json"})
     static final class Resume extends CliCommand {
         @Option(names = {"--name", "--migration-name"}, required = true, paramLabel = "NAME",
                 description = "The migration's name (--migration-name, as the managed service's CLI calls it).")
         String name;
+
+        @Option(names = "--properties", paramLabel = "FILE", description = "The properties file that started the "
+                + "migration, for a password it gave as plain text (not stored with the migration) when there is no "
+                + "terminal to ask on.")
+        Path properties;
 
         @Mixin
         TargetServerOption target;
@@ -487,7 +496,9 @@ final class MigrationCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
-            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
+            Optional<MigrationProperties> given = properties == null ? Optional.empty()
+                    : Optional.of(target.read(properties));
+            try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli, given))) {
                 ServerSpec on = target.of(cli, service, name);
                 ProgressPrinter printer = new ProgressPrinter(cli.out(), ProgressPrinter.choose(cli, false));
                 MigrationHandle handle;

@@ -261,8 +261,9 @@ public final class MigrationService implements AutoCloseable {
      * and copied again, and indexes and constraints not yet built are built. Before anything runs, each kept
      * table's row count on the source is compared with the stored one; a difference refuses the resume.
      *
-     * @throws MigrationException when there is no such migration, it is not interrupted, its passwords cannot be
-     *     found, or the source changed
+     * @throws MigrationException when there is no such migration, it is not interrupted, a server refuses its login
+     *     (a password the store does not keep, which the credentials provider could not give: {@code LOGIN_FAILED},
+     *     with nothing changed), or the source changed
      */
     public MigrationHandle resume(String name, MigrationListener... extraListeners) {
         return resume(views.existing(name), extraListeners);

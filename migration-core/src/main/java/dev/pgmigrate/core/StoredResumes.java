@@ -10,6 +10,7 @@ import dev.pgmigrate.api.MigrationSubstatus;
 import dev.pgmigrate.core.internal.database.ResumeCheck;
 import dev.pgmigrate.core.internal.run.Rollback;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,6 +64,7 @@ final class StoredResumes {
                 redacted.source().withLogin(redacted.source().adminLogin(), credentials.password(stored, "sourceServer")),
                 redacted.target().withLogin(redacted.target().adminLogin(), credentials.password(stored, "targetServer")),
                 redacted.databases(), redacted.option(), redacted.mode(), redacted.settings());
+        requireLogins(name, spec);
         boolean dataStarted = view.substatus() == MigrationSubstatus.MIGRATING_DATA
                 || view.substatus() == MigrationSubstatus.WAITING_FOR_CUTOVER_TRIGGER
                 || view.substatus() == MigrationSubstatus.COMPLETING_MIGRATION;
@@ -86,5 +88,23 @@ final class StoredResumes {
             return m.withRecord(resumed).withOwner(Optional.of(MigrationViews.currentOwner()), clock.instant());
         });
         return new TakenOver(spec, taken, dataStarted);
+    }
+
+    /**
+     * A resume that cannot log in to both servers would fail, and its rollback too, ending the migration with its
+     * copied work lost: it is refused instead, before anything is changed, so the migration stays interrupted.
+     */
+    private static void requireLogins(String name, MigrationSpec spec) {
+        List<String> refused = new ArrayList<>();
+        StoredLogins.refusal(spec.source(), spec.settings(), "source").ifPresent(refused::add);
+        StoredLogins.refusal(spec.target(), spec.settings(), "target").ifPresent(refused::add);
+        if (refused.isEmpty()) {
+            return;
+        }
+        throw new MigrationException(MessageCode.LOGIN_FAILED, "Cannot resume migration '" + name + "' here: "
+                + String.join("; ", refused) + ". Resume it from a terminal, which asks for a password the "
+                + "migration does not keep, or give the properties file that started it (pgmigrate migration resume "
+                + "--name " + name + " --properties FILE). Nothing was changed: the migration is still interrupted "
+                + "and can be resumed, or canceled.");
     }
 }

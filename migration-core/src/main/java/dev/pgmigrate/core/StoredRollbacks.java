@@ -177,21 +177,12 @@ final class StoredRollbacks {
         if (target.password().isPresent() || stored.journal().isEmpty()) {
             return;
         }
-        try (java.sql.Connection ignored = new ServerConnector(target, stored.record().spec().settings())
-                .open("postgres")) {
-            log.debug("The target of {} takes its login without a password", stored.name());
-        } catch (java.sql.SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("28") || String.valueOf(e.getMessage()).contains("password")) {
-                throw new MigrationException(MessageCode.LOGIN_FAILED,
-                        "Cannot roll back migration '" + stored.name() + "' here: the target "
-                        + target.address() + " needs the password of " + target.adminLogin() + ", and this "
-                        + "process has none (given as plain text, it is not stored with the migration). Cancel "
-                        + "again from a terminal, which asks for it, or give the properties file that started the "
-                        + "migration (pgmigrate migration cancel --name " + stored.name() + " --properties FILE). "
-                        + "Nothing was changed: " + stored.journal().size() + " change(s) still wait on the target.");
-            }
-            log.debug("The target of {} cannot be reached yet; the rollback says so", stored.name(), e);
-        }
+        StoredLogins.refusal(target, stored.record().spec().settings(), "target").ifPresent(why -> {
+            throw new MigrationException(MessageCode.LOGIN_FAILED, "Cannot roll back migration '" + stored.name()
+                    + "' here: " + why + ". Cancel again from a terminal, which asks for it, or give the properties "
+                    + "file that started the migration (pgmigrate migration cancel --name " + stored.name()
+                    + " --properties FILE). Nothing was changed: " + stored.journal().size() + " change(s) still "
+                    + "wait on the target.");
+        });
     }
 }
