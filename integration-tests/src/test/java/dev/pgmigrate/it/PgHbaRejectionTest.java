@@ -72,4 +72,51 @@ class PgHbaRejectionTest {
             assertThat(PluginJarTest.databases(target)).isEqualTo(before);
         }
     }
+
+    /**
+     * A target that starts asking the migration's login for a password mid-run, where it had trusted it and the
+     * migration has none (a resume without the password once did this): the login failure is not a silent server
+     * (the watch's probe got an answer, the driver's 08004), and the rollback's refused login is not waited for.
+     */
+    @Test
+    void aPasswordAskedForMidRunIsALoginFailureNotASilentServer(@Pg("15") PostgresServer source) throws Exception {
+        String db = FaultsTest.bigDatabase(source, "hba_pw");
+        source.execute(db, "CREATE TABLE big2 AS SELECT * FROM big"); // its copy comes after the rule, on a new login
+        try (PostgresServer target = PostgresServer.builder().version("17").profile(ServerProfile.MANAGED).start();
+                SlowProxy relay = new SlowProxy(source, 0, THROTTLE); MigrationService service = FaultsTest.service()) {
+            List<String> before = PluginJarTest.databases(target);
+            Path hba = target.dataDirectory().resolve("pg_hba.conf");
+            String rules = Files.readString(hba);
+            String admin = "host all " + target.adminLogin() + " 127.0.0.1/32 ";
+            MigrationRecord done;
+            try {
+                Files.writeString(hba, admin + "trust\n" + rules);
+                target.execute("postgres", "SELECT pg_reload_conf()");
+                MigrationHandle handle = service.start(FaultsTest.spec("hba-password", relay.serverSpec(),
+                        target.serverSpec().withLogin(target.adminLogin(), java.util.Optional.empty()), db,
+                        b -> b.option("connection.watchSeconds", "1")));
+                FaultsTest.awaitCopy(target, "FROM STDIN");
+                Files.writeString(hba, admin + "scram-sha-256\n" + rules);
+                target.execute("postgres", "SELECT pg_reload_conf()");
+                done = handle.await(Duration.ofMinutes(2));
+            } finally {
+                Files.writeString(hba, admin + "trust\n" + rules);
+                target.execute("postgres", "SELECT pg_reload_conf()");
+            }
+
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.notes()).as("%s", done.notes()).noneMatch(n -> n.is(MessageCode.SERVER_SILENT));
+            assertThat(done.errors()).extracting(MigrationMessage::code)
+                    .containsExactly(MessageCode.LOGIN_FAILED, MessageCode.ROLLBACK_INCOMPLETE);
+            assertThat(done.errors().get(1).text()).startsWith("Rollback incomplete: Could not connect to the target")
+                    .contains("SQLState 08004").contains("a password this process does not have")
+                    .contains("left on the target: database pgmigrate_");
+
+            MigrationRecord again = service.cancel("hba-password");
+            assertThat(again.errors()).noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));
+            assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+        } finally {
+            source.dropDatabase(db);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.pgmigrate.core.internal.run;
 
 import dev.pgmigrate.core.internal.pg.ServerConnector;
+import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -29,8 +30,8 @@ final class RollbackSession {
             } catch (SQLException e) {
                 String state = e.getSQLState() == null ? "" : e.getSQLState();
                 // 53300: no free connection (another application holds the slots, or a connection limit) for now.
-                boolean unavailable = state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                        || state.equals("57P03") || state.equals("53300");
+                // The driver's 08004 is a login refused (a password asked for that nothing gave): not waited for.
+                boolean unavailable = Sql.sessionLost(e) || state.equals("53300");
                 if (!unavailable || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -46,9 +47,17 @@ final class RollbackSession {
         }
     }
 
-    /** What to do about a login the target refused (SQLState class 28): it does not get better by waiting. */
+    /**
+     * What to do about a login the target refused (SQLState class 28, or the driver's 08004 for a password that
+     * nothing gave): it does not get better by waiting.
+     */
     static String loginHint(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("08004")) {
+            return ": the target asks for a password this process does not have; a refused login is not waited for. "
+                    + "Give the password (from a terminal, which asks for it, or with --properties FILE, the file "
+                    + "that started the migration)";
+        }
         if (!state.startsWith("28")) {
             return "";
         }

@@ -68,9 +68,10 @@ public final class ServerWatch implements AutoCloseable {
             Sql.execute(c, "SELECT 1");
             answered(server, who);
         } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (!state.startsWith("08") && !state.equals("57P03")) {
-                answered(server, who); // a refusal (a full server, a login) is an answer
+            // A refusal is an answer: a full server, a login refused, a password asked for that nothing gave
+            // (the driver's 08004). Only a connection that breaks, times out or finds the server going away is not.
+            if (!Sql.sessionLost(e)) {
+                answered(server, who);
                 return;
             }
             if (!server.silent) {
