@@ -433,7 +433,8 @@ final class MigrationCommand implements Callable<Integer> {
             try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli, given))) {
                 ServerSpec target = server.of(cli, service, name);
                 MigrationRecord before = service.show(name, target).orElseThrow();
-                if (before.status().isFinal() && service.leftOnTarget(name, target).isEmpty()) {
+                List<String> leftBefore = service.leftOnTarget(name, target);
+                if (before.status().isFinal() && leftBefore.isEmpty()) {
                     throw new CliException(ExitCodes.USAGE, "Migration " + name + " already ended (" + before.status()
                             .label() + "); only a migration in progress can be canceled.");
                 }
@@ -455,6 +456,12 @@ final class MigrationCommand implements Callable<Integer> {
                             + WAIT.toMinutes() + " minutes; 'pgmigrate migration show --name " + name
                             + "' shows where it is.");
                 }
+                List<String> left = after.status() == dev.pgmigrate.api.MigrationStatus.SUCCEEDED ? List.of()
+                        : service.leftOnTarget(name, target);
+                if (before.status().isFinal() && left.isEmpty()
+                        && after.status() != dev.pgmigrate.api.MigrationStatus.SUCCEEDED) {
+                    return rollbackFinished(cli, after, leftBefore);
+                }
                 cli.out().println("Migration " + name + ": " + after.status().label()
                         + (after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED
                                 ? "; its changes on the target were rolled back."
@@ -462,6 +469,12 @@ final class MigrationCommand implements Callable<Integer> {
                                 ? "; it had passed its point of no return (every database in place and verified), "
                                 + "so it was completed, not rolled back." : "."));
                 after.errors().forEach(e -> cli.out().println("  - " + e));
+                if (!left.isEmpty()) {
+                    cli.out().println("The rollback did not finish; left on the target:");
+                    left.forEach(l -> cli.out().println("  - " + l));
+                    cli.out().println("Run this cancel again once the target is reachable: pgmigrate migration "
+                            + "cancel --name " + name);
+                }
                 return after.status() == dev.pgmigrate.api.MigrationStatus.CANCELED ? ExitCodes.SUCCEEDED
                         : ExitCodes.FAILED;
             } catch (InterruptedException e) {
@@ -470,6 +483,21 @@ final class MigrationCommand implements Callable<Integer> {
                         + " to stop; the cancel was asked for and goes on.");
             }
         }
+    }
+
+    /**
+     * What a cancel says when it finished the rollback of a migration that had ended with changes its own rollback
+     * could not undo: the rollback is complete, what it undid, and why the migration had ended. The migration keeps
+     * its status (it failed, and that stays its history); the cancel did what it was asked, so it exits 0.
+     */
+    private static int rollbackFinished(Cli cli, MigrationRecord after, List<String> undone) {
+        cli.out().println("Migration " + after.name() + ": its rollback is complete now; nothing it made is left on "
+                + "the target. Undone by this cancel:");
+        undone.forEach(l -> cli.out().println("  - " + l));
+        cli.out().println("The migration keeps its status, " + after.status().label()
+                + (after.errors().isEmpty() ? "." : "; it had ended with:"));
+        after.errors().forEach(e -> cli.out().println("  - " + e));
+        return ExitCodes.SUCCEEDED;
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -514,7 +542,7 @@ final class MigrationCommand implements Callable<Integer> {
                 } finally {
                     printer.close();
                 }
-                cli.out().print(Reports.ending(done, Instant.now()));
+                cli.out().print(Reports.ending(done, Instant.now(), Runs.leftOnTarget(service, done)));
                 return Runs.exitCode(done);
             }
         }

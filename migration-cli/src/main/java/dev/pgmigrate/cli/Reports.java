@@ -1,6 +1,7 @@
 package dev.pgmigrate.cli;
 
 import dev.pgmigrate.api.DatabaseProgress;
+import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationRecord;
 import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
@@ -217,9 +218,13 @@ final class Reports {
         StringBuilder b = new StringBuilder();
         b.append("Migration ").append(r.name()).append(": ").append(r.status().label()).append(" after ")
                 .append(Format.duration(r.duration(now)));
-        if (left.isEmpty() && r.status() == MigrationStatus.CANCELED) {
+        // The journal says what is left; the record's code says so too when the journal could not be read.
+        boolean incomplete = !left.isEmpty() || r.failedWith(MessageCode.ROLLBACK_INCOMPLETE);
+        if (incomplete && left.isEmpty()) {
+            b.append("; the rollback did not finish (PGM-ROLLBACK-INCOMPLETE)");
+        } else if (!incomplete && r.status() == MigrationStatus.CANCELED) {
             b.append("; the target was rolled back");
-        } else if (left.isEmpty() && r.status() == MigrationStatus.FAILED) {
+        } else if (!incomplete && r.status() == MigrationStatus.FAILED) {
             b.append("; the target is as it was (every change rolled back)");
         }
         r.downtime(now).ifPresent(d -> b.append("; downtime ").append(Format.span(d))
@@ -229,6 +234,8 @@ final class Reports {
         if (!left.isEmpty()) {
             b.append("The rollback did not finish; left on the target:\n");
             left.forEach(l -> b.append(Format.wrap("  - ", l, WIDTH, "    ")).append('\n'));
+        }
+        if (incomplete) {
             b.append("Finish it with: pgmigrate migration cancel --name ").append(r.name()).append('\n');
         }
         long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();
