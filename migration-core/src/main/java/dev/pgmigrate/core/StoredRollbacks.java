@@ -12,6 +12,7 @@ import dev.pgmigrate.core.internal.run.Failures;
 import dev.pgmigrate.core.internal.run.PointOfNoReturn;
 import dev.pgmigrate.core.internal.run.RecordKeeper;
 import dev.pgmigrate.core.internal.run.Rollback;
+import dev.pgmigrate.core.internal.pg.MaintenanceDatabase;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,8 +62,9 @@ final class StoredRollbacks {
         requireLogin(stored, target);
         log.info("Migration {} left {} journal entries on the target; rolling back again", stored.name(),
                 stored.journal().size());
-        List<String> problems = Rollback.undo(source(stored, known), new ServerConnector(target,
-                stored.record().spec().settings()), "postgres", stored.journal());
+        ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
+        List<String> problems = Rollback.undo(source(stored, known), connector, maintenance(stored, connector),
+                stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());
@@ -94,8 +96,9 @@ final class StoredRollbacks {
         log.info("Migration {} was interrupted; rolling back its {} journal entries here", stored.name(),
                 stored.journal().size());
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
-        List<String> problems = Rollback.undo(source(stored, null), new ServerConnector(target,
-                stored.record().spec().settings()), "postgres", stored.journal());
+        ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
+        List<String> problems = Rollback.undo(source(stored, null), connector, maintenance(stored, connector),
+                stored.journal());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());
@@ -124,7 +127,8 @@ final class StoredRollbacks {
                 credentials.password(stored, "targetServer"));
         requireLogin(stored, target);
         ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
-        try (java.sql.Connection reachable = connector.open("postgres")) {
+        String maintenance = maintenance(stored, connector);
+        try (java.sql.Connection reachable = connector.open(maintenance)) {
             log.info("Migration {} had passed its point of no return; finishing it here", stored.name());
         } catch (java.sql.SQLException e) {
             throw new MigrationException(Failures.ofSqlState(e.getSQLState()),
@@ -135,7 +139,7 @@ final class StoredRollbacks {
                     + "is reachable.", e);
         }
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
-        List<MigrationMessage> notes = PointOfNoReturn.finish(source(stored, null), connector, "postgres",
+        List<MigrationMessage> notes = PointOfNoReturn.finish(source(stored, null), connector, maintenance,
                 stored.journal());
         return store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
@@ -153,6 +157,14 @@ final class StoredRollbacks {
                     .withErrors(errors).withNotes(all).withInterrupted(false).withCancelRequested(false))
                     .withOwner(Optional.empty(), clock.instant());
         });
+    }
+
+    /**
+     * The target database the rollback's sessions sit in: as in the run, never one the migration may have renamed
+     * aside or put its copy under, which a session in it would keep from being renamed back or dropped.
+     */
+    private static String maintenance(StoredMigration stored, ServerConnector target) {
+        return MaintenanceDatabase.find(target, MaintenanceDatabase.replacedOnTarget(stored.record().spec()));
     }
 
     /**

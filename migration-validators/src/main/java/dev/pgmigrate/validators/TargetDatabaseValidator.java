@@ -47,6 +47,17 @@ public final class TargetDatabaseValidator extends DatabaseValidator {
         String owner = rows.get(0)[0];
         boolean overwrite = context.spec().settings().overwriteDbsInTarget();
         if (overwrite) {
+            if (database.equals(target.maintenanceDatabase())) {
+                // The engine keeps its own sessions out of the databases it replaces, unless no other one takes the
+                // login: then the rename that sets this one aside would fail at the very end of the copy.
+                return List.of(context.failed("Database " + database + " exists on the target and overwriteDbsInTarget "
+                        + "is on, but it is the only database there that " + target.currentUser() + " can connect to "
+                        + "besides those migrated.", "pgmigrate's own session has to sit in it, and PostgreSQL renames "
+                        + "no database a session is in, so it could not be set aside.", "Let the login connect to "
+                        + "template1 (ALTER DATABASE template1 ALLOW_CONNECTIONS true) or to another database of the "
+                        + "target (an empty one will do), or leave " + database + " out of dbsToMigrate.",
+                        List.of(database)));
+            }
             if (!"true".equals(rows.get(0)[2])) {
                 return List.of(context.failed("Database " + database + " exists on the target, owned by " + owner
                         + ", and overwriteDbsInTarget is on, but " + target.currentUser() + " may not drop it.",

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -116,33 +117,22 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
     }
 
     /**
-     * Connects and reads the server's facts. Tries {@code postgres}, then {@code template1}, then each of
-     * {@code fallbacks} as the maintenance database; remembers the first failure when none works.
+     * Connects and reads the server's facts, in the maintenance database {@link MaintenanceDatabase#open} chooses
+     * from {@code fallbacks} and {@code replaced}; remembers the first failure when none works.
      */
-    public void readFacts(List<String> fallbacks) {
-        List<String> candidates = new ArrayList<>(List.of("postgres", "template1"));
-        fallbacks.stream().filter(db -> !candidates.contains(db)).forEach(candidates::add);
-        SQLException first = null;
-        for (String database : candidates) {
-            Connection c = null;
-            try {
-                c = connector.open(database);
-                facts = read(c, database);
-                connectFailure = null;
-                Sql.execute(c, SessionTimeouts.off(c)); // a CREATE or DROP DATABASE takes as long as it needs
-                keepMaintenance(c);
-                return;
-            } catch (SQLException e) {
-                closeQuietly(c);
-                if (first == null) {
-                    first = e;
-                }
-                if (!"3D000".equals(e.getSQLState())) {
-                    break; // only a missing database is worth trying another one for
-                }
-            }
+    public void readFacts(List<String> fallbacks, Collection<String> replaced) {
+        Connection c = null;
+        try {
+            MaintenanceDatabase.Opened opened = MaintenanceDatabase.open(connector, fallbacks, replaced);
+            c = opened.connection();
+            facts = read(c, opened.database());
+            connectFailure = null;
+            Sql.execute(c, SessionTimeouts.off(c)); // a CREATE or DROP DATABASE takes as long as it needs
+            keepMaintenance(c);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            connectFailure = e;
         }
-        connectFailure = first;
     }
 
     private static ServerFacts read(Connection c, String maintenanceDatabase) throws SQLException {

@@ -14,12 +14,15 @@ import dev.pgmigrate.api.ValidationStatus;
 import dev.pgmigrate.api.spi.ServerRole;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.internal.database.DatabaseMigrations;
+import dev.pgmigrate.core.internal.database.TargetNames;
 import dev.pgmigrate.core.internal.online.OnlineReplication;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.MaintenanceDatabase;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.server.RoleMigration;
 import dev.pgmigrate.core.internal.server.ServerParameters;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -70,9 +73,13 @@ public final class MigrationRun implements Runnable {
         private Servers(MigrationSpec spec) {
             source = new Endpoint(ServerRole.SOURCE, new ServerConnector(spec.source(), spec.settings()), cancel);
             target = new Endpoint(ServerRole.TARGET, new ServerConnector(spec.target(), spec.settings()), cancel);
+            // The source is only read, so its sessions may sit in a database it migrates; the target's may not sit
+            // in one the migration renames aside.
             factsRead = CompletableFuture.allOf(
-                    inBackground("pgmigrate-" + spec.name() + "-source", () -> source.readFacts(spec.databases())),
-                    inBackground("pgmigrate-" + spec.name() + "-target", () -> target.readFacts(List.of())));
+                    inBackground("pgmigrate-" + spec.name() + "-source",
+                            () -> source.readFacts(spec.databases(), Set.of())),
+                    inBackground("pgmigrate-" + spec.name() + "-target",
+                            () -> target.readFacts(List.of(), MaintenanceDatabase.replacedOnTarget(spec))));
         }
 
         /** Starts reading both servers' facts, each on its own thread; a failed login is kept for the run. */
@@ -225,6 +232,9 @@ public final class MigrationRun implements Runnable {
         }
         source.requireReachable();
         target.requireReachable();
+        if (!resume && spec.settings().selection().content() != Selection.Content.DATA_ONLY) {
+            TargetNames.refuseConflicts(spec, target); // before the roles: a conflict changes nothing
+        }
         RoleMigration roles = new RoleMigration(spec, keeper, source, target, cancel);
         if (keeper.record().substatus() != MigrationSubstatus.COMPLETING_MIGRATION) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA);
