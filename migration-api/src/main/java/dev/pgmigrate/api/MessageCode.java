@@ -36,10 +36,10 @@ public enum MessageCode implements Labeled {
             "Grant the privilege the message names, or run the migration as a login that has it."),
     OUT_OF_RESOURCES(Kind.FAILURE, "A server ran out of disk, memory or connections (SQLState class 53).",
             "Free or add the resource the message names on that server, or lower the parallelism."),
-    TARGET_CONFLICT(Kind.FAILURE, "A database this migration replaces cannot be replaced on the target, or "
-            + "something else created or changed a database this migration writes.",
-            "Find who else writes to the target; drop or rename the database, or use overwriteDbsInTarget; for one "
-                    + "that cannot be replaced, do what the message says."),
+    TARGET_CONFLICT(Kind.FAILURE, "A database this migration creates already exists on the target, or cannot be "
+            + "replaced there, or something else created or changed one while the migration ran.",
+            "Set overwriteDbsInTarget, drop or rename the target's database, or leave it out of dbsToMigrate, as the "
+                    + "message says; if it appeared during the migration, find who else writes to the target."),
     MIGRATION_NOT_FOUND(Kind.FAILURE, "No stored migration has the name given.",
             "Check the name and the target; 'pgmigrate list' shows the migrations."),
     MIGRATION_NAME_IN_USE(Kind.FAILURE, "A migration of this name already exists on the target: in progress, "
