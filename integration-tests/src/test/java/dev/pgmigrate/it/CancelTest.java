@@ -76,6 +76,43 @@ class CancelTest {
         }
     }
 
+    /**
+     * A cancel that stops a table's ANALYZE on the target is the cancel, as one that stops a copy is: no error in the
+     * record. The table's extended statistics on an expression call a function that sleeps, so its ANALYZE (which
+     * evaluates it for every sampled row) runs for seconds; its index on an expression sends it down the path that
+     * analyzes after the builds, on a worker of its own.
+     */
+    @Test
+    void aCancelDuringAnAnalyzeIsRecordedAsACancelNotAFailure(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("slowanalyze"));
+        source.execute(db, "CREATE FUNCTION slow(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE "
+                        + "AS $$BEGIN PERFORM pg_sleep(0.002); RETURN i; END$$",
+                "CREATE TABLE measured (id int PRIMARY KEY, v int)",
+                "INSERT INTO measured SELECT g, g FROM generate_series(1, 20000) g",
+                "CREATE INDEX measured_twice ON measured ((v * 2))",
+                "CREATE STATISTICS measured_slow ON (slow(v)) FROM measured");
+        List<String> before = PluginJarTest.databases(target);
+        try (MigrationService service = MigrationService.builder().build()) {
+            MigrationHandle handle = service.start(MigrationSpec.builder().name("cancel-analyze")
+                    .source(source.serverSpec()).target(target.serverSpec()).databases(db)
+                    .settings(MigrationSettings.builder().parallelism(2).build()).build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (target.queryForLong("postgres", "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                    + "AND query LIKE 'ANALYZE %measured%'") == 0) {
+                assertThat(handle.record().status().isFinal()).as(handle.record().errors().toString()).isFalse();
+                assertThat(System.nanoTime()).as("the ANALYZE started").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(200); // well inside its seconds of sampling
+            handle.cancel();
+            MigrationRecord done = handle.await(Duration.ofSeconds(60));
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.CANCELED);
+            assertThat(done.errors()).as("a cancel is no failure").isEmpty();
+        }
+        assertThat(PluginJarTest.databases(target)).isEqualTo(before);
+    }
+
     @Test
     void aCancelStopsAValidatorsQueryOnTheServer(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
             throws Exception {

@@ -25,6 +25,8 @@ public final class CancelSignal {
      * {@code ServerConnector}); one that answers closes the request's connection within a round trip.
      */
     public static final int CANCEL_ANSWER_SECONDS = 3;
+    /** The SQLState of a statement stopped by a cancel request. */
+    private static final String QUERY_CANCELED = "57014";
     private static final long NO_ANSWER_NANOS = TimeUnit.MILLISECONDS.toNanos(CANCEL_ANSWER_SECONDS * 900L);
 
     private volatile boolean canceled;
@@ -39,6 +41,29 @@ public final class CancelSignal {
 
     public String reason() {
         return reason;
+    }
+
+    /**
+     * Whether {@code failure} is this cancel showing up, wherever in the migration it surfaced: a
+     * {@link MigrationCanceledException} or an interrupt, or, once canceled, the error of a statement the cancel
+     * stopped on its server (SQLState 57014, {@code query_canceled}) or of a connection it closed because the server
+     * did not answer the cancel request (class 08), anywhere in its causes. Such an error is the cancel, not a failure:
+     * every path that runs statements (copies, builds, ANALYZE, the post-data, comparisons) ends with one.
+     */
+    public boolean explains(Throwable failure) {
+        if (!canceled) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MigrationCanceledException || t instanceof InterruptedException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (QUERY_CANCELED.equals(sql.getSQLState()) || sql.getSQLState().startsWith("08"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Throws {@link MigrationCanceledException} once canceled or interrupted. */

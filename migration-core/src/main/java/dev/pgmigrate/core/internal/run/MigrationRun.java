@@ -151,18 +151,14 @@ public final class MigrationRun implements Runnable {
                         resume)) {
             try {
                 execute(pool, data);
-            } catch (MigrationCanceledException | InterruptedException e) {
-                log.info("Migration {} canceled; rolling back", spec.name());
-                Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
-                pool.shutdownNow();
-                data.close();
-                if (finishedPastPointOfNoReturn("The cancel")) {
+            } catch (Exception | Error e) {
+                // A statement our cancel stopped fails with the server's "canceling statement due to user request",
+                // whichever step ran it (a copy, a build, an ANALYZE, a comparison): that is the cancel, not a failure.
+                if (e instanceof MigrationCanceledException || e instanceof InterruptedException
+                        || cancel.explains(e)) {
+                    canceled(pool, data, e);
                     return;
                 }
-                List<MigrationMessage> problems = rollback();
-                keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
-                        problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
-            } catch (Exception | Error e) {
                 // An Error too (a stack overflow, memory running out): the target must not keep a half migration,
                 // nor the record stay InProgress under a live owner.
                 Thread.interrupted();
@@ -190,6 +186,21 @@ public final class MigrationRun implements Runnable {
             Thread.interrupted();
             completion.complete(keeper.record());
         }
+    }
+
+    /** Ends a canceled run: rolls the target back, or finishes the migration past its point of no return. */
+    private void canceled(WorkerPool pool, DatabaseMigrations data, Throwable how) {
+        log.info("Migration {} canceled; rolling back", spec.name());
+        log.debug("Migration {} stopped with", spec.name(), how);
+        Thread.interrupted(); // the cancel interrupted this thread; the rollback must still connect
+        pool.shutdownNow();
+        data.close();
+        if (finishedPastPointOfNoReturn("The cancel")) {
+            return;
+        }
+        List<MigrationMessage> problems = rollback();
+        keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
+                problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
     }
 
     /** Notes a server that stops answering; none when the options are wrong (execute then says so). */

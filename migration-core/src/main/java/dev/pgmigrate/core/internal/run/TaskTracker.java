@@ -1,6 +1,5 @@
 package dev.pgmigrate.core.internal.run;
 
-import dev.pgmigrate.api.MigrationCanceledException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +49,7 @@ public final class TaskTracker {
     private void fail(Throwable t) {
         boolean first;
         synchronized (this) {
-            first = failure == null && !(t instanceof MigrationCanceledException && abort.isCanceled());
+            first = failure == null && !abort.explains(t);
             if (first) {
                 failure = t;
             }
@@ -75,7 +74,7 @@ public final class TaskTracker {
             while (pending > 0 && System.nanoTime() < deadline) {
                 wait(100);
             }
-            if (failure != null && !(failure instanceof MigrationCanceledException && cancel.isCanceled())) {
+            if (failure != null && !cancel.explains(failure)) {
                 if (failure instanceof Exception e) {
                     throw e;
                 }
