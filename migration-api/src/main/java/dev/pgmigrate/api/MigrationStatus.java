@@ -39,6 +39,17 @@ public enum MigrationStatus implements Labeled {
         return this != IN_PROGRESS && this != WAITING_FOR_USER_ACTION;
     }
 
+    /**
+     * Whether the migration ended by rolling back what it made on the target ({@code Failed}, {@code Canceled}): a
+     * verification it made then describes a copy that its rollback dropped, or is to drop once a cancel finishes an
+     * incomplete rollback, and nothing on the target.
+     *
+     * @since 0.3
+     */
+    public boolean isRolledBack() {
+        return this == FAILED || this == CANCELED;
+    }
+
     /** Whether a cancel may still be requested. */
     public boolean isCancelable() {
         return !isFinal();

@@ -92,7 +92,7 @@ final class DemoCommand extends CliCommand {
                 step(cli, "The validation report");
                 cli.out().print(ValidationText.of(done));
                 step(cli, "The verification summary");
-                cli.out().print(done.verification().map(Reports::verification)
+                cli.out().print(done.verification().map(v -> Reports.verification(done, v))
                         .orElse("Verification: none was made (the migration did not get that far)\n"));
             }
             step(cli, "Stopping the servers and removing their files");

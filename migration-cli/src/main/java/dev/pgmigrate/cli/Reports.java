@@ -105,7 +105,7 @@ final class Reports {
         }
         b.append('\n').append(ValidationText.of(r));
         b.append('\n').append(progress(r, now));
-        r.verification().ifPresent(v -> b.append('\n').append(verification(v)));
+        r.verification().ifPresent(v -> b.append('\n').append(verification(r, v)));
         if (!r.notes().isEmpty()) {
             b.append("\nNotes\n");
             r.notes().forEach(n -> b.append(Format.wrap("  - ", n.toString(), WIDTH, "    ")).append('\n'));
@@ -175,11 +175,27 @@ final class Reports {
         return b.toString();
     }
 
-    /** The verification summary: matches, or every mismatch. */
+    /** The verification summary of a comparison of two databases: matches, or every mismatch. */
     static String verification(VerificationReport v) {
-        StringBuilder b = new StringBuilder("Verification: ");
+        return verification(v, false);
+    }
+
+    /**
+     * {@code r}'s verification: of the target, or, once the migration ended in a rollback, of the copy that the
+     * rollback dropped, said as such, since nothing on the target is what it describes.
+     */
+    static String verification(MigrationRecord r, VerificationReport v) {
+        return verification(v, r.status().isRolledBack());
+    }
+
+    private static String verification(VerificationReport v, boolean ofDroppedCopy) {
+        String target = ofDroppedCopy ? "the copy" : "the target"; // where the rows and counts compared were
+        StringBuilder b = new StringBuilder(ofDroppedCopy
+                ? "Verification, before the rollback dropped the copy (it describes nothing on the target): "
+                : "Verification: ");
         if (v.matches()) {
-            b.append("the target matches the source: ").append(v.tables().size()).append(" tables (")
+            b.append(ofDroppedCopy ? "the copy matched the source: " : "the target matches the source: ")
+                    .append(v.tables().size()).append(" tables (")
                     .append(Format.count(v.tables().stream().mapToLong(TableVerification::targetRows).sum()))
                     .append(" rows, row counts and checksums), ").append(v.objects().size())
                     .append(" object counts and sequence values, checked in ").append(Format.seconds(v.elapsed()))
@@ -188,11 +204,12 @@ final class Reports {
         }
         List<TableVerification> tables = v.tableMismatches();
         List<ObjectCount> objects = v.objectMismatches();
-        b.append(tables.size() + objects.size()).append(" difference(s) between source and target\n");
+        b.append(tables.size() + objects.size()).append(" difference(s) between source and ")
+                .append(ofDroppedCopy ? "copy" : "target").append('\n');
         for (TableVerification t : tables) {
             b.append("  ").append(t.database()).append(' ').append(t.schema()).append('.').append(t.table())
                     .append(": rows ").append(Format.count(t.sourceRows())).append(" on the source, ")
-                    .append(Format.count(t.targetRows())).append(" on the target")
+                    .append(Format.count(t.targetRows())).append(" on ").append(target)
                     .append(t.difference().map(d -> "; not compared: " + d)
                             .orElse(t.sourceChecksum().equals(t.targetChecksum()) ? "" : "; checksums differ"))
                     .append('\n');
@@ -200,7 +217,7 @@ final class Reports {
         for (ObjectCount o : objects) {
             b.append("  ").append(o.database()).append(' ').append(o.schema()).append(' ').append(o.kind())
                     .append(": ").append(o.source()).append(" on the source, ").append(o.target())
-                    .append(" on the target\n");
+                    .append(" on ").append(target).append('\n');
         }
         return b.toString();
     }
@@ -242,7 +259,7 @@ final class Reports {
         if (failed > 0) {
             b.append(ValidationText.of(r));
         }
-        r.verification().ifPresent(v -> b.append(verification(v)));
+        r.verification().ifPresent(v -> b.append(verification(r, v)));
         b.append("Details: pgmigrate migration show --name ").append(r.name()).append('\n');
         return b.toString();
     }

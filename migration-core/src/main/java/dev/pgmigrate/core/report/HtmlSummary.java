@@ -111,10 +111,13 @@ final class HtmlSummary {
                 ? "Not run" : "Skipped"), tally.failed() + " failed, " + tally.warnings() + " warnings, "
                 + tally.succeeded() + " succeeded", r.validationStatus().map(HtmlMarkup::validationClass).orElse(""));
         Optional<VerificationReport> v = r.verification();
-        card("Verification", v.map(x -> x.matches() ? "Identical" : "Differs").orElse("Not verified"),
-                v.map(x -> x.tables().size() + " tables, " + x.objects().size() + " counts in "
+        boolean dropped = r.status().isRolledBack(); // what it compared, the rollback dropped
+        card("Verification", v.map(x -> dropped ? "Rolled back" : x.matches() ? "Identical" : "Differs")
+                        .orElse("Not verified"),
+                v.map(x -> (dropped ? "of the copy before the rollback (" + (x.matches() ? "identical" : "differed")
+                        + "): " : "") + x.tables().size() + " tables, " + x.objects().size() + " counts in "
                         + Units.duration(x.elapsed())).orElse(r.spec().settings().verify() ? "not reached"
-                        : "verify is off"), v.map(x -> x.matches() ? "ok" : "bad").orElse(""));
+                        : "verify is off"), v.map(x -> dropped ? "" : x.matches() ? "ok" : "bad").orElse(""));
         b.append("</section>\n");
     }
 

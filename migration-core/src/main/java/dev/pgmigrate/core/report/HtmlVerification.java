@@ -36,10 +36,18 @@ final class HtmlVerification {
             return;
         }
         VerificationReport v = found.get();
-        b.append(" <span id=\"verification-result\" class=\"badge ").append(v.matches() ? "ok" : "bad").append("\">")
-                .append(v.matches() ? "Identical" : "Differences found").append("</span></h2>\n");
+        // Once rolled back, what was compared was a copy the rollback dropped: nothing on the target.
+        boolean dropped = r.status().isRolledBack();
+        b.append(" <span id=\"verification-result\" class=\"badge ").append(dropped ? "" : v.matches() ? "ok" : "bad")
+                .append("\">").append(dropped ? "Of a copy rolled back" : v.matches() ? "Identical"
+                        : "Differences found").append("</span></h2>\n");
         long rows = v.tables().stream().mapToLong(TableVerification::targetRows).sum();
-        b.append("<p>").append(v.matches() ? "The target matches the source: " : "The target differs from the "
+        if (dropped) {
+            b.append("<p class=\"muted\">Made before the rollback, which dropped the copy it compared: it describes "
+                    + "nothing on the target.</p>\n");
+        }
+        b.append("<p>").append(dropped ? v.matches() ? "The copy matched the source: " : "The copy differed from the "
+                + "source: " : v.matches() ? "The target matches the source: " : "The target differs from the "
                         + "source: ").append(Units.count(v.tables().size())).append(" tables (")
                 .append(Units.count(rows)).append(" rows) compared by row count and content checksum, and ")
                 .append(Units.count(v.objects().size())).append(" object counts and sequence values, in ")

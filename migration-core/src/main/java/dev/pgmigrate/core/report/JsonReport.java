@@ -121,6 +121,8 @@ final class JsonReport {
         verification.put("verified", v.isPresent());
         if (v.isPresent()) {
             verification.put("matches", v.get().matches());
+            // False once the migration ended in a rollback: the copy it compared was dropped.
+            verification.put("describesTarget", !r.status().isRolledBack());
             verification.put("tables", v.get().tables().size());
             verification.put("rows", v.get().tables().stream().mapToLong(TableVerification::targetRows).sum());
             verification.put("tableMismatches", v.get().tableMismatches().size());

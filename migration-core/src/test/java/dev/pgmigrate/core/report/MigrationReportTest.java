@@ -92,6 +92,34 @@ class MigrationReportTest {
         assertThat(json.toString()).doesNotContain(PASSWORD);
     }
 
+    /**
+     * A migration that ended in a rollback verified a copy the rollback dropped: the report says so instead of
+     * presenting it as the target, in the HTML and in the JSON's summary; a succeeded one's describes the target.
+     */
+    @Test
+    void aVerificationOfACopyTheRollbackDroppedIsNotPresentedAsTheTarget() throws Exception {
+        VerificationReport matching = new VerificationReport(T0.plusSeconds(45), Duration.ofSeconds(3), List.of(
+                new TableVerification("shop", "public", "orders", 1000, 1000, "abc", "abc")), List.of(
+                new ObjectCount("shop", "public", "indexes", 3, 3)));
+        MigrationRecord canceled = record().withStatus(MigrationStatus.CANCELED, MigrationSubstatus.COMPLETING_MIGRATION)
+                .withErrors(List.of()).withVerification(Optional.of(matching));
+
+        MigrationReport report = MigrationReport.of(canceled, phases(), T0.plusSeconds(3600));
+        assertThat(report.html()).contains("Of a copy rolled back", "The copy matched the source: 1 tables",
+                "describes nothing on the target", "of the copy before the rollback (identical)")
+                .doesNotContain("The target matches the source", ">Identical<");
+        JsonNode verification = new ObjectMapper().readTree(report.json()).at("/summary/verification");
+        assertThat(verification.at("/matches").asBoolean()).isTrue();
+        assertThat(verification.at("/describesTarget").asBoolean()).isFalse();
+
+        MigrationRecord succeeded = canceled.withStatus(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED);
+        MigrationReport kept = MigrationReport.of(succeeded, phases(), T0.plusSeconds(3600));
+        assertThat(kept.html()).contains("The target matches the source: 1 tables", ">Identical<")
+                .doesNotContain("Of a copy rolled back");
+        assertThat(new ObjectMapper().readTree(kept.json()).at("/summary/verification/describesTarget").asBoolean())
+                .isTrue();
+    }
+
     @Test
     void htmlEscapesEveryNameAndHoldsNoScriptNorExternalAsset() {
         String html = MigrationReport.of(record(), phases(), T0.plusSeconds(3600)).html();
