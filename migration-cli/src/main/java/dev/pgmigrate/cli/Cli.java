@@ -1,5 +1,6 @@
 package dev.pgmigrate.cli;
 
+import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.core.FileMigrationStore;
 import dev.pgmigrate.core.MigrationService;
 import dev.pgmigrate.core.Plugins;
@@ -165,6 +166,14 @@ final class Cli {
         }
         // slf4j-simple writes to whatever System.err is when it logs; the CLI keeps the real one in err().
         Path log = logDirectory().resolve("pgmigrate.log");
+        try {
+            // A state directory the store refuses gets nothing written into it first, the log included: the
+            // command then fails on the store's refusal, and the library's warnings meanwhile reach the console.
+            FileMigrationStore.requireOwnDirectory(stateDir());
+        } catch (MigrationException refused) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            return;
+        }
         try {
             Files.createDirectories(log.getParent());
             FileOutputStream file = new FileOutputStream(log.toFile(), true);

@@ -228,6 +228,7 @@ final class Runs {
      * one, hands it the passwords on its standard input, and returns once it has stored the migration.
      */
     static int background(Cli cli, Request request, boolean replace) throws IOException, InterruptedException {
+        FileMigrationStore.requireOwnDirectory(cli.stateDir()); // before its log is written there
         Path logs = cli.logDirectory();
         Files.createDirectories(logs);
         Path log = logs.resolve(request.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")

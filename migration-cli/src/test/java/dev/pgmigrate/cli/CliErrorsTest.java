@@ -91,6 +91,27 @@ class CliErrorsTest {
         assertThat(help.out()).contains("Example:").contains("pgmigrate migration show --name");
     }
 
+    /**
+     * A state directory of another user's is refused before anything is written into it: no log directory, no log
+     * file, whichever command (one that only reads the store, one that would start a migration in the background).
+     */
+    @Test
+    void aStateDirectoryOfAnotherUserIsRefusedBeforeAnythingIsWrittenThere() throws Exception {
+        Path state = cli.stateDir();
+        Files.createDirectory(state);
+        Files.setOwner(state, state.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        Result list = cli.pgmigrate("migration", "list");
+        assertThat(list.exitCode()).as(list.all()).isEqualTo(1);
+        assertThat(list.err()).contains("belongs to user nobody", "--state-dir");
+        Result create = cli.pgmigrate("migration", "create", "--name", "refused", "--source", "host=127.0.0.1",
+                "--target", "host=127.0.0.1", "--databases", "shop");
+        assertThat(create.exitCode()).as(create.all()).isNotZero();
+        try (var written = Files.list(state)) {
+            assertThat(written).as("written into the refused directory").isEmpty();
+        }
+    }
+
     @Test
     void anUnreachableServerExitsWith69AndCreatesNothing(@Pg("17") PostgresServer target) throws Exception {
         int closedPort = LocalPorts.free();

@@ -66,6 +66,35 @@ public final class FileMigrationStore implements MigrationStore {
         PrivateDirectory.create(this.directory);
     }
 
+    /**
+     * Refuses a state directory that another user owns, as the constructor does, without writing anything: a caller
+     * that writes beside the records (the command line's log) asks first. Logs nothing, so it may run before
+     * logging is set up.
+     *
+     * @throws MigrationException ({@code PGM-STATE-STORE-UNUSABLE}) when {@code directory} exists and belongs to
+     *     another user
+     * @since 0.3
+     */
+    public static void requireOwnDirectory(Path directory) {
+        Objects.requireNonNull(directory, "directory must not be null");
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        String owner;
+        try {
+            owner = Files.getOwner(directory).getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // no owner to check (a file system without one); the store's own use reports what fails
+        }
+        String me = System.getProperty("user.name");
+        if (!owner.equals(me)) {
+            throw new MigrationException(MessageCode.STATE_STORE_UNUSABLE,
+                    "The state directory " + directory + " belongs to user " + owner + ", not to "
+                    + me + ": migration records are kept private to one user. Choose a directory of your own "
+                    + "with --state-dir or PGMIGRATE_HOME.");
+        }
+    }
+
     /** The directory the store writes to. */
     public Path directory() {
         return directory;

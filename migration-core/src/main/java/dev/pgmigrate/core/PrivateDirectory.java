@@ -43,19 +43,8 @@ final class PrivateDirectory {
      * Records hold the journal of what a migration changed and where its passwords come from: a directory another
      * user owns could be read or changed by that user, so it is refused rather than shared.
      */
-    private static void refuseShared(Path dir) throws IOException {
-        try {
-            String owner = Files.getOwner(dir).getName();
-            String me = System.getProperty("user.name");
-            if (!owner.equals(me)) {
-                throw new MigrationException(MessageCode.STATE_STORE_UNUSABLE,
-                        "The state directory " + dir + " belongs to user " + owner + ", not to "
-                        + me + ": migration records are kept private to one user. Choose a directory of your own "
-                        + "with --state-dir or PGMIGRATE_HOME.");
-            }
-        } catch (UnsupportedOperationException e) {
-            log.debug("{} has no owner to check", dir);
-        }
+    private static void refuseShared(Path dir) {
+        FileMigrationStore.requireOwnDirectory(dir);
     }
 
     /** Sets {@code path}'s permissions, such as {@code "rw-------"}, where the file system has POSIX ones. */
