@@ -274,11 +274,9 @@ final class MigrationCommand implements Callable<Integer> {
                         boolean over = record.status().isFinal() || record.interrupted();
                         List<String> left = shown.current() && over ? service.leftOnTarget(name, shown.target())
                                 : List.of();
-                        if (!left.isEmpty()) {
-                            cli.out().println("Left on the target (pgmigrate migration cancel --name " + name
-                                    + " rolls back what is left):");
-                            left.forEach(l -> cli.out().println("  - " + l));
-                        }
+                        List<String> leftOnSource = shown.current() && over
+                                ? service.leftOnSource(name, shown.target()) : List.of();
+                        cli.out().print(Reports.leftBehind(name, left, leftOnSource));
                     }
                 }
             }
@@ -434,7 +432,8 @@ final class MigrationCommand implements Callable<Integer> {
                 ServerSpec target = server.of(cli, service, name);
                 MigrationRecord before = service.show(name, target).orElseThrow();
                 List<String> leftBefore = service.leftOnTarget(name, target);
-                if (before.status().isFinal() && leftBefore.isEmpty()) {
+                if (before.status().isFinal() && leftBefore.isEmpty()
+                        && service.leftOnSource(name, target).isEmpty()) {
                     throw new CliException(ExitCodes.USAGE, "Migration " + name + " already ended (" + before.status()
                             .label() + "); only a migration in progress can be canceled.");
                 }
@@ -542,7 +541,8 @@ final class MigrationCommand implements Callable<Integer> {
                 } finally {
                     printer.close();
                 }
-                cli.out().print(Reports.ending(done, Instant.now(), Runs.leftOnTarget(service, done)));
+                cli.out().print(Reports.ending(done, Instant.now(), Runs.leftOnTarget(service, done),
+                        Runs.leftOnSource(service, done)));
                 return Runs.exitCode(done);
             }
         }

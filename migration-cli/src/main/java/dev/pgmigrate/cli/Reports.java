@@ -81,9 +81,10 @@ final class Reports {
         facts.add(List.of("  Target server", server(spec.target(), false)));
         facts.add(List.of("  Databases", String.join(", ", spec.databases())));
         facts.add(List.of("  Started", Format.time(r.createdAt())));
-        facts.add(List.of(r.endedAt().isPresent() ? "  Ended" : "  Running for", r.endedAt()
-                .map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
-                .orElse(Format.duration(r.duration(now)))));
+        facts.add(List.of(r.endedAt().isPresent() ? "  Ended" : r.interrupted() ? "  Interrupted" : "  Running for",
+                r.endedAt().map(e -> Format.time(e) + " (duration " + Format.duration(r.duration(now)) + ")")
+                        .orElse(r.interrupted() ? "its process died; nothing runs it (started "
+                                + Format.duration(r.duration(now)) + " ago)" : Format.duration(r.duration(now)))));
         r.cutoverRequestedAt().ifPresent(at -> facts.add(List.of("  Downtime", Format.span(r.downtime(now)
                 .orElseThrow()) + (r.endedAt().isPresent() ? "" : " so far") + " (cutover asked for at "
                 + Format.time(at) + ")")));
@@ -92,8 +93,9 @@ final class Reports {
         b.append(Format.table(List.of("", ""), facts).lines().skip(1).map(l -> l + "\n")
                 .collect(Collectors.joining()));
         if (r.interrupted()) {
-            b.append("\n  The process running this migration died. Cancel it to roll back the target: "
-                    + "pgmigrate migration cancel --name ").append(r.name()).append('\n');
+            b.append("\n  The process running this migration died. Resume it from where it stopped:\n"
+                    + "    pgmigrate migration resume --name ").append(r.name()).append("\n  or cancel it to roll back "
+                    + "what it made:\n    pgmigrate migration cancel --name ").append(r.name()).append('\n');
         } else if (r.status() == MigrationStatus.WAITING_FOR_USER_ACTION && r.cutoverRequestedAt().isEmpty()) {
             b.append("\n  Every database follows the source. Once the writes to the source have stopped,\n"
                     + "  trigger the cutover with: pgmigrate migration update --cutover --name ").append(r.name())
@@ -222,22 +224,46 @@ final class Reports {
         return b.toString();
     }
 
+    /**
+     * What a migration that ended or whose process died still holds, under a heading per server ({@code onTarget},
+     * {@code onSource}: an online migration's slot and publication are the source's), and the command that rolls it
+     * back; nothing when both are empty.
+     */
+    static String leftBehind(String name, List<String> onTarget, List<String> onSource) {
+        if (onTarget.isEmpty() && onSource.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        if (!onTarget.isEmpty()) {
+            b.append("Left on the target:\n");
+            onTarget.forEach(l -> b.append(Format.wrap("  - ", l, WIDTH, "    ")).append('\n'));
+        }
+        if (!onSource.isEmpty()) {
+            b.append("Left on the source:\n");
+            onSource.forEach(l -> b.append(Format.wrap("  - ", l, WIDTH, "    ")).append('\n'));
+        }
+        return b.append("pgmigrate migration cancel --name ").append(name).append(" rolls back what is left.\n")
+                .toString();
+    }
+
     /** The few lines printed when a migration ends in the foreground. */
     static String ending(MigrationRecord r, Instant now) {
-        return ending(r, now, List.of());
+        return ending(r, now, List.of(), List.of());
     }
 
     /**
      * The few lines printed when a migration ends in the foreground: its status, and for one that did not succeed,
-     * whether the target was rolled back, or what is {@code left} on it and the command that finishes the rollback.
+     * whether the target was rolled back, or what is left on it ({@code left}) or on the source ({@code leftOnSource})
+     * and the command that finishes the rollback.
      */
-    static String ending(MigrationRecord r, Instant now, List<String> left) {
+    static String ending(MigrationRecord r, Instant now, List<String> left, List<String> leftOnSource) {
         StringBuilder b = new StringBuilder();
         b.append("Migration ").append(r.name()).append(": ").append(r.status().label()).append(" after ")
                 .append(Format.duration(r.duration(now)));
+        boolean nothingLeft = left.isEmpty() && leftOnSource.isEmpty();
         // The journal says what is left; the record's code says so too when the journal could not be read.
-        boolean incomplete = !left.isEmpty() || r.failedWith(MessageCode.ROLLBACK_INCOMPLETE);
-        if (incomplete && left.isEmpty()) {
+        boolean incomplete = !nothingLeft || r.failedWith(MessageCode.ROLLBACK_INCOMPLETE);
+        if (incomplete && nothingLeft) {
             b.append("; the rollback did not finish (PGM-ROLLBACK-INCOMPLETE)");
         } else if (!incomplete && r.status() == MigrationStatus.CANCELED) {
             b.append("; the target was rolled back");
@@ -248,11 +274,9 @@ final class Reports {
                 .append(" (from the cutover request)"));
         b.append('\n');
         r.errors().forEach(e -> b.append(Format.wrap("  - ", e.toString(), WIDTH, "    ")).append('\n'));
-        if (!left.isEmpty()) {
-            b.append("The rollback did not finish; left on the target:\n");
-            left.forEach(l -> b.append(Format.wrap("  - ", l, WIDTH, "    ")).append('\n'));
-        }
-        if (incomplete) {
+        if (!nothingLeft) {
+            b.append("The rollback did not finish.\n").append(leftBehind(r.name(), left, leftOnSource));
+        } else if (incomplete) {
             b.append("Finish it with: pgmigrate migration cancel --name ").append(r.name()).append('\n');
         }
         long failed = r.validationResults().stream().filter(v -> v.status() == ValidationStatus.FAILED).count();

@@ -169,7 +169,8 @@ final class Runs {
             printer.printRecord(done);
         } else {
             cli.out().println();
-            cli.out().print(Reports.ending(done, Instant.now(), leftOnTarget(service, done)));
+            cli.out().print(Reports.ending(done, Instant.now(), leftOnTarget(service, done),
+                    leftOnSource(service, done)));
         }
         return exitCode(done);
     }
@@ -181,6 +182,18 @@ final class Runs {
         }
         try {
             return service.leftOnTarget(done.name(), done.spec().target());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** What a migration that ended still holds on the source; none when it cannot be read. */
+    static List<String> leftOnSource(MigrationService service, MigrationRecord done) {
+        if (done.status() == MigrationStatus.SUCCEEDED) {
+            return List.of();
+        }
+        try {
+            return service.leftOnSource(done.name(), done.spec().target());
         } catch (RuntimeException e) {
             return List.of();
         }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@code show} and the end of a {@code --wait} run say of a migration that did not simply succeed, from records
- * built here: a verification whose copy the rollback dropped.
+ * built here: a verification whose copy the rollback dropped, a migration whose process died, and what is left
+ * behind on each server.
  */
 class EndedMigrationDisplayTest {
     private static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
@@ -43,6 +44,36 @@ class EndedMigrationDisplayTest {
         MigrationRecord succeeded = ended(MigrationStatus.SUCCEEDED, MigrationSubstatus.COMPLETED);
         assertThat(Reports.show(succeeded, T0.plusSeconds(60))).contains("Verification: the target matches the source: "
                 + "1 tables").doesNotContain("rollback");
+    }
+
+    @Test
+    void aMigrationWhoseProcessDiedOffersResumeAndCancelAndIsNotShownAsRunning() {
+        MigrationRecord died = ended(MigrationStatus.IN_PROGRESS, MigrationSubstatus.MIGRATING_DATA)
+                .withEndedAt(Optional.empty()).withVerification(Optional.empty()).withInterrupted(true);
+        String shown = Reports.show(died, T0.plusSeconds(3600));
+        assertThat(shown).contains("Migration shop-move: InProgress (interrupted) (MigratingData)",
+                "Interrupted     its process died; nothing runs it (started 1:00:00 ago)",
+                "pgmigrate migration resume --name shop-move", "pgmigrate migration cancel --name shop-move")
+                .doesNotContain("Running for");
+    }
+
+    @Test
+    void whatIsLeftIsListedUnderTheServerThatHoldsIt() {
+        String left = Reports.leftBehind("shop-move", List.of("database pgmigrate_1a2b_0 (created under its working "
+                + "name)"), List.of("replication slot and publication pgmigrate_1a2b_0 in database shop on the source"));
+        assertThat(left).isEqualTo("""
+                Left on the target:
+                  - database pgmigrate_1a2b_0 (created under its working name)
+                Left on the source:
+                  - replication slot and publication pgmigrate_1a2b_0 in database shop on the source
+                pgmigrate migration cancel --name shop-move rolls back what is left.
+                """);
+        assertThat(Reports.leftBehind("shop-move", List.of(), List.of())).isEmpty();
+        MigrationRecord failed = ended(MigrationStatus.FAILED, MigrationSubstatus.FAILED).withVerification(
+                Optional.empty());
+        assertThat(Reports.ending(failed, T0.plusSeconds(60), List.of(), List.of("replication slot and publication "
+                + "pgmigrate_1a2b_0 in database shop on the source"))).contains("The rollback did not finish.\n"
+                + "Left on the source:").doesNotContain("Left on the target", "every change rolled back");
     }
 
     private static MigrationRecord ended(MigrationStatus status, MigrationSubstatus substatus) {

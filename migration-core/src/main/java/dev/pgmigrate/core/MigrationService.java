@@ -311,7 +311,7 @@ public final class MigrationService implements AutoCloseable {
     }
 
     /**
-     * What a migration still holds on the target: its journal's changes not yet undone, once it has ended (after a
+     * What a migration still holds on the target: its journal's changes there not yet undone, once it has ended (after a
      * rollback that could not finish) or while its process is gone. Empty for a migration that succeeded, or whose
      * changes were all rolled back.
      *
@@ -324,6 +324,22 @@ public final class MigrationService implements AutoCloseable {
     /** What the migration called {@code name} on {@code target} still holds there: see {@link #leftOnTarget(String)}. */
     public List<String> leftOnTarget(String name, ServerSpec target) {
         return cancels.leftOnTarget(views.existing(name, target));
+    }
+
+    /**
+     * What a migration still holds on the source, on the same terms as {@link #leftOnTarget(String)}: an online
+     * migration's replication slot and publication, and the replica identities it set.
+     *
+     * @throws MigrationException when there is no such migration
+     * @since 0.3
+     */
+    public List<String> leftOnSource(String name) {
+        return cancels.leftOnSource(views.existing(name));
+    }
+
+    /** What the migration called {@code name} on {@code target} holds on its source: {@link #leftOnSource(String)}. */
+    public List<String> leftOnSource(String name, ServerSpec target) {
+        return cancels.leftOnSource(views.existing(name, target));
     }
 
     /** The store namespace of a target server: its host and port, made safe as a directory name. */

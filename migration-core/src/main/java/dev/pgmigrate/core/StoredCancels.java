@@ -58,7 +58,7 @@ final class StoredCancels {
     }
 
     /**
-     * The journal's changes not yet undone; none once the migration succeeded or was rolled back whole. Past its
+     * The journal's changes on the target not yet undone; none once the migration succeeded or was rolled back whole. Past its
      * point of no return, the originals it set aside until a cancel (or a resume) finishes it.
      */
     List<String> leftOnTarget(StoredMigration stored) {
@@ -72,6 +72,18 @@ final class StoredCancels {
                             + "cancel or a resume drops it")
                     .toList();
         }
-        return stored.journal().stream().map(Rollback::describe).toList();
+        return stored.journal().stream().filter(e -> !Rollback.onSource(e)).map(Rollback::describe).toList();
+    }
+
+    /**
+     * What an online migration's journal still holds on the source (its slot and publication, replica identities),
+     * on the same terms as {@link #leftOnTarget}; none past the point of no return, whose end drops them.
+     */
+    List<String> leftOnSource(StoredMigration stored) {
+        MigrationRecord view = views.view(stored);
+        if (view.status() == MigrationStatus.SUCCEEDED || Rollback.committed(stored.journal())) {
+            return List.of();
+        }
+        return stored.journal().stream().filter(Rollback::onSource).map(Rollback::describe).toList();
     }
 }

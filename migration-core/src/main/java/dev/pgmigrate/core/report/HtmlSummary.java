@@ -48,15 +48,17 @@ final class HtmlSummary {
         fact("Databases", joinEscaped(r.spec().databases()));
         fact("Migration type", escape(r.spec().option().displayName()) + ", " + escape(r.spec().mode().label()));
         fact("Started", time(r.createdAt()));
-        fact(r.endedAt().isPresent() ? "Ended" : "Running for",
-                r.endedAt().map(HtmlMarkup::time).orElse(escape(Units.duration(r.duration(report.now())))));
+        fact(r.endedAt().isPresent() ? "Ended" : r.interrupted() ? "Interrupted" : "Running for",
+                r.endedAt().map(HtmlMarkup::time).orElse(escape(r.interrupted() ? "its process died; nothing runs it"
+                        : Units.duration(r.duration(report.now())))));
         fact("Duration", escape(Units.duration(r.duration(report.now()))));
         fact("Settings", escape(settings(r.spec().settings())));
         b.append("</dl>\n");
         if (r.interrupted()) {
-            b.append("<p class=\"alert\">The process running this migration died before it ended. Cancel it to roll "
-                    + "back the target: <code>pgmigrate migration cancel --name ").append(escape(r.name()))
-                    .append("</code></p>\n");
+            b.append("<p class=\"alert\">The process running this migration died before it ended. Resume it from "
+                    + "where it stopped: <code>pgmigrate migration resume --name ").append(escape(r.name()))
+                    .append("</code>, or cancel it to roll back what it made: <code>pgmigrate migration cancel --name ")
+                    .append(escape(r.name())).append("</code></p>\n");
         } else if (r.cancelRequested() && !r.status().isFinal()) {
             b.append("<p class=\"alert\">A cancel was asked for; the migration is stopping and rolling back.</p>\n");
         } else if (r.status() == MigrationStatus.WAITING_FOR_USER_ACTION && r.cutoverRequestedAt().isEmpty()) {

@@ -257,6 +257,11 @@ public final class Rollback {
         return java.util.Optional.empty();
     }
 
+    /** Whether {@code entry} is a change on the source (an online migration's slot, its replica identities). */
+    public static boolean onSource(JournalEntry entry) {
+        return JournalKind.of(entry.kind()).map(JournalKind::onSource).orElse(false);
+    }
+
     /** A journal entry as a line for a person: what the migration left on the target. */
     public static String describe(JournalEntry entry) {
         return JournalKind.of(entry.kind()).map(kind -> switch (kind) {
