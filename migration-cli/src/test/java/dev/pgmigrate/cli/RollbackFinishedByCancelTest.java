@@ -65,7 +65,8 @@ class RollbackFinishedByCancelTest {
         assertThat(first.out()).contains("Migration finish: Failed").contains("PGM-ROLLBACK-INCOMPLETE")
                 .contains("The rollback did not finish; left on the target:").contains("database " + working);
         assertThat(run.out()).doesNotContain("every change rolled back").contains("The rollback did not finish.")
-                .contains("database " + working).contains("pgmigrate migration cancel --name finish rolls back what is left");
+                .contains("database " + working)
+                .contains("pgmigrate migration cancel --name finish rolls back what is left");
 
         target.execute("postgres", "ALTER DATABASE " + working + " ALLOW_CONNECTIONS true");
         try (Connection c = target.connect(working); Statement s = c.createStatement()) {
