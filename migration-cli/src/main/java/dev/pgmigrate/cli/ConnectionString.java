@@ -44,8 +44,10 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
         List<SpecProblem> problems = new ArrayList<>();
         String trimmed = text.trim();
         boolean uri = trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://");
+        // A URI read only up to a password or a broken host: its host is unknown, not missing.
+        boolean read = true;
         if (uri) {
-            readUri(option, trimmed, values, problems);
+            read = readUri(option, trimmed, values, problems);
         } else if (trimmed.contains("=")) {
             readKeywords(option, trimmed, values, problems);
         } else {
@@ -64,7 +66,9 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
                         .map(p -> "this one is " + p + " in a properties file")
                         .orElse("settings such as ssl.rootCert go in a properties file") + ")")));
         String host = values.get("host");
-        if (host == null || host.isBlank()) {
+        if (!read) {
+            throw new InvalidSpecException("the command line", problems);
+        } else if (host == null || host.isBlank()) {
             problems.add(new SpecProblem(option, shown, "names no host: write postgresql://user@HOST:5432 or "
                     + "host=HOST"));
         } else if (host.contains(",")) {
@@ -110,7 +114,12 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
         }
     }
 
-    private static void readUri(String option, String text, Map<String, String> values, List<SpecProblem> problems) {
+    /**
+     * Reads a URI into {@code values}; false when it stopped early (at a password in the user info, or an unclosed
+     * IPv6 bracket), reading nothing after: then the problem already says what is wrong, and the host is unknown.
+     */
+    private static boolean readUri(String option, String text, Map<String, String> values,
+            List<SpecProblem> problems) {
         String rest = text.substring(text.indexOf("://") + 3);
         int firstAt = rest.indexOf('@');
         if (firstAt >= 0) {
@@ -119,7 +128,7 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
             // whose parameters hold an '@' is no password): nothing of it is read, nor shown in a problem.
             if (before.contains(":") && !before.matches("[^:/?#]*:\\d*([/?#].*)?")) {
                 values.put("password", "");
-                return;
+                return false;
             }
         }
         int query = rest.indexOf('?');
@@ -148,7 +157,7 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
             if (close < 0) {
                 problems.add(new SpecProblem(option, "[" + rest, "an IPv6 address in brackets is not closed: "
                         + "postgresql://user@[::1]:5432"));
-                return;
+                return false;
             }
             values.put("host", rest.substring(1, close));
             if (rest.length() > close + 1 && rest.charAt(close + 1) == ':') {
@@ -171,6 +180,7 @@ record ConnectionString(String host, Optional<String> hostaddr, int port, String
             int eq = pair.indexOf('=');
             values.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
         }
+        return true;
     }
 
     /** libpq's keyword form: {@code key = value} pairs apart by spaces; a value in single quotes, {@code \'}. */

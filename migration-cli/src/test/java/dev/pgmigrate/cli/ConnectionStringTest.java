@@ -52,6 +52,23 @@ class ConnectionStringTest {
     }
 
     @Test
+    void aPasswordInAUriIsTheOnlyProblemNamed() {
+        // The host is there: it once also said "names no host", since the URI is not read past the password.
+        for (String given : new String[] {"postgresql://postgres:Secret-1@127.0.0.1:27432",
+                "postgresql://postgres:Secret-1@127.0.0.1:27432/db", "postgresql://me:Secret-1@db.example.com",
+                "postgres://me:Secret-1@db.example.com:5432/shop?sslmode=require"}) {
+            assertThatThrownBy(() -> ConnectionString.parse("--source", given))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+                        assertThat(e.problems()).as(given).singleElement().satisfies(p -> {
+                            assertThat(p.rule()).startsWith("holds a password").contains("PGPASSWORD");
+                            assertThat(p.value()).doesNotContain("Secret-1");
+                        });
+                        assertThat(e.getMessage()).as(given).doesNotContain("Secret-1", "names no host");
+                    });
+        }
+    }
+
+    @Test
     void anAtSignInAQueryAfterAHostAndPortIsNoPassword() {
         assertThatThrownBy(() -> ConnectionString.parse("--source", "postgresql://h:5432/db?application_name=a@b"))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.problems())
