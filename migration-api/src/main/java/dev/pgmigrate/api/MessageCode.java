@@ -15,13 +15,15 @@ import java.util.Objects;
 public enum MessageCode implements Labeled {
     // Failures: why a migration, a resume or a cancel did not succeed.
     SPEC_INVALID(Kind.FAILURE, "A field or option of the spec has a bad value.",
-            "Fix the field the message names; 'pgmigrate validate' checks a spec without migrating."),
+            "Fix the field the message names. To check a spec without migrating, run it with the option Validate: "
+                    + "'pgmigrate migration create --name NAME --properties FILE --migration-option Validate'."),
     SECRET_UNAVAILABLE(Kind.FAILURE, "A password reference (env:NAME or file:PATH) cannot be read.",
             "Set the environment variable or make the file readable by the user running pgmigrate."),
     PLUGIN_INVALID(Kind.FAILURE, "A validator or data mover plugin cannot be loaded or has a bad or duplicate id.",
             "Remove or fix the plugin jar the message names."),
     VALIDATION_FAILED(Kind.FAILURE, "One or more premigration checks failed; nothing was migrated.",
-            "Run 'pgmigrate show' for each finding and its remedy, fix them, then start again."),
+            "Run 'pgmigrate migration show --name NAME' for each finding and its remedy, fix them, then start "
+                    + "again."),
     SERVER_UNREACHABLE(Kind.FAILURE, "A server could not be reached, or the connection to it broke (SQLState 08) "
             + "or was ended by its shutdown or restart (57P01-57P03).",
             "Check the host, port, firewall and that the server is up; then start again (or resume, if the process "
@@ -41,12 +43,13 @@ public enum MessageCode implements Labeled {
             "Set overwriteDbsInTarget, drop or rename the target's database, or leave it out of dbsToMigrate, as the "
                     + "message says; if it appeared during the migration, find who else writes to the target."),
     MIGRATION_NOT_FOUND(Kind.FAILURE, "No stored migration has the name given.",
-            "Check the name and the target; 'pgmigrate list' shows the migrations."),
+            "Check the name and the target; 'pgmigrate migration list' shows the migrations."),
     MIGRATION_NAME_IN_USE(Kind.FAILURE, "A migration of this name already exists on the target: in progress, "
             + "interrupted, or ended.", "Choose another name; to start an ended one again, replace it (pgmigrate: "
                     + "--replace), which keeps its record in the history."),
     MIGRATION_STATE_CONFLICT(Kind.FAILURE, "The migration is in a state that does not allow what was asked.",
-            "Read the migration's status with 'pgmigrate show'; wait for it, or cancel it first."),
+            "Read the migration's status with 'pgmigrate migration show --name NAME'; wait for it, or cancel it "
+                    + "first ('pgmigrate migration cancel --name NAME')."),
     STATE_STORE_UNUSABLE(Kind.FAILURE, "The state directory or a record in it cannot be used.",
             "Fix the directory's ownership or permissions, or point --state-dir elsewhere."),
     RESUME_REFUSED(Kind.FAILURE, "A resume was refused because what was done can no longer be trusted.",
@@ -80,7 +83,8 @@ public enum MessageCode implements Labeled {
     PROCESS_DIED(Kind.FAILURE, "The process running the migration died before it ended.",
             "Resume it, or cancel it to roll back what it left on the target."),
     ROLLBACK_INCOMPLETE(Kind.FAILURE, "Some of what the migration made on the target could not be removed.",
-            "Run 'pgmigrate cancel' again once the target is reachable; it retries what is left."),
+            "Run 'pgmigrate migration cancel --name NAME' again once the target is reachable; it retries what is "
+                    + "left."),
     RECORD_NOT_WRITTEN(Kind.FAILURE, "The migration's record could not be written to the state directory.",
             "Free space or fix permissions in the state directory, then cancel the migration to roll back."),
     INTERNAL(Kind.FAILURE, "An unexpected error inside pgmigrate or a plugin.",
@@ -98,7 +102,7 @@ public enum MessageCode implements Labeled {
     CUTOVER_STOPPED(Kind.WARNING, "The cutover found the source still written when its wait "
             + "(online.cutoverWaitSeconds) ended; the note names the sessions. The migration follows the source "
             + "again, waiting for the cutover trigger.", "Stop the sessions the note names, then trigger the "
-                    + "cutover again (pgmigrate migration update --cutover)."),
+                    + "cutover again ('pgmigrate migration update --name NAME --cutover')."),
     SOURCE_WRITTEN_DURING_COPY(Kind.WARNING, "Tables were written on the source while they were copied.",
             "Stop writers on the source before the migration, or migrate online."),
     LARGE_OBJECTS_NOT_REPLICATED(Kind.WARNING, "Large objects were copied from the snapshot; logical replication "
@@ -178,8 +182,8 @@ public enum MessageCode implements Labeled {
     PARAMETERS_NOT_APPLIED(Kind.NOTE, "Server parameters could not be applied, or need a restart of the target.",
             "Apply them by hand, or restart the target."),
     REPLICATION_STARTED(Kind.NOTE, "An online migration's database was copied and now follows the source's "
-            + "changes.", "Trigger the cutover (pgmigrate migration update --cutover) once writes to the source have "
-                    + "stopped."),
+            + "changes.", "Trigger the cutover ('pgmigrate migration update --name NAME --cutover') once writes to "
+                    + "the source have stopped."),
     REPLICA_IDENTITY_SET(Kind.NOTE, "Tables without a primary key got REPLICA IDENTITY FULL on the source so that "
             + "their updates and deletes replicate; a rollback sets them back.", "None."),
     CUTOVER_COMPLETED(Kind.NOTE, "The cutover applied the source's last changes, set the sequences and verified "

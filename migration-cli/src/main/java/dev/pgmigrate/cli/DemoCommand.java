@@ -99,7 +99,7 @@ final class DemoCommand extends CliCommand {
             closeAll(servers);
             cli.out().println("Demo finished in " + Format.duration(Duration.between(began, Instant.now()))
                     + "; exit code " + code + ". Next: write your own properties file (see the README) and run "
-                    + "'pgmigrate migration create'.");
+                    + "'pgmigrate migration create --name NAME --properties FILE'.");
             return code;
         } finally {
             closeAll(servers);

@@ -105,7 +105,7 @@ final class MigrationCommand implements Callable<Integer> {
 
         @Option(names = "--migration-mode", paramLabel = "MODE",
                 description = "Offline (default) or Online: the copy is followed by the source's changes until "
-                        + "'migration update --cutover'; wins over the file.")
+                        + "'pgmigrate migration update --name NAME --cutover'; wins over the file.")
         String mode;
 
         @Option(names = "--wait", description = "Run in the foreground with live progress until the migration ends.")
@@ -124,7 +124,8 @@ final class MigrationCommand implements Callable<Integer> {
         TargetServerOption target;
 
         @Option(names = "--replace", description = "Start again a migration of this name that ended on this target; "
-                + "its record is kept ('migration list --all', 'migration show --attempt N').")
+                + "its record is kept ('pgmigrate migration list --all', 'pgmigrate migration show --name NAME "
+                + "--attempt N').")
         boolean replace;
 
         @Override
@@ -204,7 +205,7 @@ final class MigrationCommand implements Callable<Integer> {
         Output output;
 
         @Option(names = "--all", description = "Also the earlier attempts of each name that --replace replaced, "
-                + "numbered in an Attempt column ('migration show --attempt N' shows one).")
+                + "numbered in an Attempt column ('pgmigrate migration show --name NAME --attempt N' shows one).")
         boolean all;
 
         @Override
@@ -241,17 +242,17 @@ final class MigrationCommand implements Callable<Integer> {
 
         @Option(names = "--output", paramLabel = "table|json|html|az-json", defaultValue = "table",
                 converter = ShowOutputs.class,
-                description = "Text (default), the full record as JSON, the HTML report (as 'migration report "
-                        + "--format html' writes it), or az-json: the managed service's status JSON, as 'az postgres "
-                        + "flexible-server migration show' prints it.")
+                description = "Text (default), the full record as JSON, the HTML report (as 'pgmigrate migration "
+                        + "report --name NAME --format html' writes it), or az-json: the managed service's status "
+                        + "JSON, as 'az postgres flexible-server migration show' prints it.")
         ShowOutput output;
 
         @Mixin
         TargetServerOption target;
 
         @Option(names = "--attempt", paramLabel = "N", description = "An earlier attempt of this name, replaced "
-                + "with 'create --replace': 1 is the first ('migration list --all' numbers them). Default: the "
-                + "current one.")
+                + "with 'pgmigrate migration create --name NAME --replace': 1 is the first ('pgmigrate migration "
+                + "list --all' numbers them). Default: the current one.")
         Integer attempt;
 
         @Override
@@ -268,7 +269,8 @@ final class MigrationCommand implements Callable<Integer> {
                         cli.out().print(Reports.show(record, Instant.now()));
                         if (shown.of() > 1) {
                             cli.out().println("\nAttempt " + shown.number() + " of " + shown.of() + " of this name on "
-                                    + "target " + shown.target().address() + " ('migration list --all' lists them).");
+                                    + "target " + shown.target().address() + " ('pgmigrate migration list --all' "
+                                    + "lists them).");
                         }
                         // A migration still running holds its journal's changes as work, not as leftovers.
                         boolean over = record.status().isFinal() || record.interrupted();
@@ -355,8 +357,9 @@ final class MigrationCommand implements Callable<Integer> {
                     "--cutover triggers an online migration's cutover once it waits for it (status "
                             + "WaitingForUserAction / WaitingForCutoverTrigger): stop the writes to the source "
                             + "first; the migration applies the source's last changes, sets the sequences, verifies "
-                            + "the target and ends. It returns once the cutover was asked for; 'migration show' "
-                            + "follows it and states the downtime. An offline migration cuts over automatically."},
+                            + "the target and ends. It returns once the cutover was asked for; 'pgmigrate "
+                            + "migration show --name NAME' follows it and states the downtime. An offline migration "
+                            + "cuts over automatically."},
             footer = {"", "Examples:", "  pgmigrate migration update --name shop-move --cutover",
                     "  pgmigrate migration update --name shop-move --cancel",
                     "", "Exit codes: 0 done or asked for, 1 the migration does not take it (offline, not waiting "

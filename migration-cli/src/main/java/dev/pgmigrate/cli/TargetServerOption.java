@@ -24,8 +24,9 @@ final class TargetServerOption {
     @Option(names = NAME, paramLabel = "HOST[:PORT]",
             description = "The target server, as the managed service's CLI names it: for a properties file that "
                     + "names none (its targetDbServerFullyQualifiedDomainName or targetServer, if given, must name "
-                    + "the same server), and to choose among migrations of one name on several targets ('migration "
-                    + "list' shows them; without PORT, any port of HOST). An IPv6 host goes in brackets: [::1]:5432.")
+                    + "the same server), and to choose among migrations of one name on several targets ('pgmigrate "
+                    + "migration list' shows them; without PORT, any port of HOST). An IPv6 host goes in brackets: "
+                    + "[::1]:5432.")
     String value;
 
     /**

@@ -52,7 +52,7 @@ public final class InMemoryMigrationStore implements MigrationStore {
         if (current == null) {
             throw new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
                     "No migration named '" + name + "' is stored for target " + namespace
-                    + "; run 'list' to see the names.");
+                    + "; run 'pgmigrate migration list' to see the names.");
         }
         StoredMigration changed = change.apply(current);
         migrations.put(key(namespace, name), changed);

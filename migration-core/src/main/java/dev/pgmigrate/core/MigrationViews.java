@@ -61,8 +61,8 @@ final class MigrationViews {
      */
     StoredMigration existing(String name, ServerSpec target) {
         return find(name, target).orElseThrow(() -> new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
-                "No migration named '" + name + "' exists on target " + target.address() + "; 'list' shows the "
-                + "migrations."));
+                "No migration named '" + name + "' exists on target " + target.address() + "; 'pgmigrate "
+                + "migration list' shows the migrations."));
     }
 
     /**
@@ -73,7 +73,7 @@ final class MigrationViews {
     StoredMigration existing(String name) {
         return find(name).orElseThrow(() -> new MigrationException(MessageCode.MIGRATION_NOT_FOUND,
                 "No migration named '" + name + "' exists; "
-                + "'list' shows the migrations."));
+                + "'pgmigrate migration list' shows the migrations."));
     }
 
     /** The record of {@code stored}: the live one when it runs here. */

@@ -82,7 +82,8 @@ final class PropertiesFieldNames {
                     + "remove it and run the command at that time (with cron or at)");
         }
         map.put("cancel", "is not part of a new migration; use 'pgmigrate migration cancel --name NAME' instead");
-        map.put("dbstocancelmigrationon", "is not part of a new migration; use 'pgmigrate migration cancel' instead");
+        map.put("dbstocancelmigrationon", "is not part of a new migration; use 'pgmigrate migration cancel --name "
+                + "NAME' instead");
         return map;
     }
 }

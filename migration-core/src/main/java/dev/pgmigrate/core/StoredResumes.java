@@ -52,7 +52,8 @@ final class StoredResumes {
                     + "--name " + name + "', then start the migration again."
                     : "; its changes on the target were rolled back, so nothing is left to resume.")
                     + " Only an interrupted migration (its process died) can be resumed; start a new one "
-                    + "('pgmigrate migration create --replace' keeps this one's record as an earlier attempt).");
+                    + "('pgmigrate migration create --name " + name + " --replace' keeps this one's record as an "
+                    + "earlier attempt).");
         }
         if (!view.interrupted()) {
             throw new MigrationException(MessageCode.MIGRATION_STATE_CONFLICT,

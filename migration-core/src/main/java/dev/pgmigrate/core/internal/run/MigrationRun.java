@@ -233,7 +233,8 @@ public final class MigrationRun implements Runnable {
                         new MigrationMessage(MessageCode.VALIDATION_FAILED, failed.size()
                                 + " premigration check(s) failed: " + failed.stream()
                                 .map(r -> r.validatorId() + r.database().map(d -> " (" + d + ")").orElse(""))
-                                .collect(Collectors.joining(", ")) + ". Run 'show' for each finding and its remedy.")));
+                                .collect(Collectors.joining(", ")) + ". Run 'pgmigrate migration show --name "
+                                + spec.name() + "' for each finding and its remedy.")));
                 return;
             }
             if (!spec.option().migrates()) {

@@ -110,8 +110,8 @@ public final class Rollback {
                     + reversed.size() + " changes before the target went away") + (onSource && problems.size() == before
                     ? " (on the source, the replication slot, the publication and the replica identities were: it "
                     + "keeps no WAL for this migration)" : "") + "; left on the target: "
-                    + String.join("; ", leftOnTarget) + ". The journal is kept: run 'pgmigrate migration cancel' "
-                    + "again once the target is reachable, as often as needed, until it says nothing is left.");
+                    + String.join("; ", leftOnTarget) + ". The journal is kept: run 'pgmigrate migration cancel "
+                    + "--name NAME' again once the target is reachable, as often as needed, until it says nothing is left.");
         } finally {
             RollbackSession.close(c);
         }

@@ -270,6 +270,8 @@ public final class Verifier {
             sb.append(" ").append(o.schema()).append(' ').append(o.kind()).append(": ").append(o.source())
                     .append(" on the source, ").append(o.target()).append(" on the target.");
         }
-        return sb.append(" Run 'pgmigrate verify' to compare again; the migration was rolled back.").toString();
+        // Not "run verify again": the rollback removed the target's copy, so there is nothing left to compare.
+        return sb.append(" The migration was rolled back; find who wrote to the source or the target meanwhile, "
+                + "then start it again.").toString();
     }
 }
