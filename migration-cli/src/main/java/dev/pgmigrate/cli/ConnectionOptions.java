@@ -42,6 +42,19 @@ final class ConnectionOptions {
             + "AzureFlexibleServer for a managed target with no superuser.")
     String targetType;
 
+    /**
+     * Where {@code server}'s address was given, for a message that asks to correct it: {@code --source} or
+     * {@code --target} when given here, else the properties file {@code file}.
+     */
+    String givenIn(String server, Optional<Path> file) {
+        boolean isSource = server.equals(MigrationProperties.SOURCE_SERVER);
+        if (isSource ? source != null : target != null) {
+            return isSource ? "--source" : "--target";
+        }
+        return file.map(f -> "the properties file " + f + " (properties." + server + ")")
+                .orElse("the properties file");
+    }
+
     /** Whether a server or the databases were given here. */
     boolean given() {
         return source != null || target != null || !databases.isEmpty() || sourceType != null

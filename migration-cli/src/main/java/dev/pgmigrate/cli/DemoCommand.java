@@ -81,7 +81,8 @@ final class DemoCommand extends CliCommand {
             step(cli, "pgmigrate migration create --name " + NAME + " --properties " + properties.getFileName()
                     + " --wait");
             Runs.Request request = Runs.request(cli, NAME, properties, null, null, false);
-            Runs.requireReachable(request.spec());
+            Runs.requireReachable(request.spec(), "the demo's properties file " + properties,
+                    "the demo's properties file " + properties);
             int code;
             try (MigrationService service = cli.service()) {
                 code = Runs.foreground(cli, service, request, ProgressPrinter.choose(cli, false));

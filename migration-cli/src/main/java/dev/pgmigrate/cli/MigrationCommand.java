@@ -137,7 +137,9 @@ final class MigrationCommand implements Callable<Integer> {
             Runs.Request request = Runs.request(cli, name, properties, target.value(), connection, selection,
                     option, mode, promptPassword);
             TargetServerOption.printNotes(cli, request.properties(), wait && output == TextOrJson.json);
-            Runs.requireReachable(request.spec());
+            Runs.requireReachable(request.spec(), connection.givenIn(MigrationProperties.SOURCE_SERVER,
+                    request.propertiesFile()), connection.givenIn(MigrationProperties.TARGET_SERVER,
+                    request.propertiesFile()));
             if (!wait) {
                 return Runs.background(cli, request, replace);
             }

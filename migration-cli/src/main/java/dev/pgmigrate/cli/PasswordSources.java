@@ -29,7 +29,8 @@ final class PasswordSources {
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }
-        MigrationProperties with = properties.withPassword(server, Secret.of(value));
+        MigrationProperties with = properties.withPassword(server, Secret.of(value, "the environment variable "
+                + PGPASSWORD));
         Map<String, String> references = new HashMap<>(with.secretReferences());
         references.put(server, "env:" + PGPASSWORD);
         return Optional.of(new MigrationProperties(with.source(), with.target(), with.databases(), with.option(),

@@ -27,6 +27,8 @@ import java.util.Optional;
  */
 final class Passwords {
     static final List<String> SERVERS = List.of(MigrationProperties.SOURCE_SERVER, MigrationProperties.TARGET_SERVER);
+    /** Where a password typed at the prompt came from, as {@link Secret#origin()} says it. */
+    private static final String TYPED = "the password prompt";
 
     private Passwords() {
     }
@@ -66,7 +68,7 @@ final class Passwords {
             char[] typed = console.readPassword("Password for %s at %s (%s; Enter for none): ", spec.adminLogin(),
                     spec.address(), server);
             if (typed != null && typed.length > 0) {
-                result = result.withPassword(server, Secret.of(new String(typed)));
+                result = result.withPassword(server, Secret.of(new String(typed), TYPED));
                 java.util.Arrays.fill(typed, '\0');
             }
         }
@@ -75,6 +77,8 @@ final class Passwords {
 
     /** The suffix of a line that gives a server's password reference ({@code env:PGPASSWORD}), not its password. */
     private static final String REFERENCE = ".reference";
+    /** The suffix of a line that says where a server's password came from ({@link Secret#origin()}). */
+    private static final String ORIGIN = ".origin";
 
     /**
      * Writes the known passwords to a background run's standard input, then closes it; with the references of
@@ -82,8 +86,13 @@ final class Passwords {
      */
     static void send(MigrationProperties properties, OutputStream to) throws IOException {
         StringBuilder lines = new StringBuilder();
-        properties.source().password().ifPresent(p -> lines.append(line(MigrationProperties.SOURCE_SERVER, p)));
-        properties.target().password().ifPresent(p -> lines.append(line(MigrationProperties.TARGET_SERVER, p)));
+        for (String server : SERVERS) {
+            ServerSpec spec = server.equals(MigrationProperties.SOURCE_SERVER) ? properties.source()
+                    : properties.target();
+            spec.password().ifPresent(p -> lines.append(line(server, p)));
+            spec.password().flatMap(Secret::origin).ifPresent(o -> lines.append(line(server + ORIGIN,
+                    Secret.of(o))));
+        }
         properties.secretReferences().forEach((server, reference) -> lines.append(line(server + REFERENCE,
                 Secret.of(reference))));
         try (to) {
@@ -95,21 +104,29 @@ final class Passwords {
     static MigrationProperties receive(MigrationProperties properties, InputStream from) throws IOException {
         MigrationProperties result = properties;
         Map<String, String> references = new HashMap<>(properties.secretReferences());
+        Map<String, String> passwords = new HashMap<>();
+        Map<String, String> origins = new HashMap<>();
         BufferedReader reader = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
             int space = line.indexOf(' ');
             String key = space < 0 ? "" : line.substring(0, space);
-            String server = key.endsWith(REFERENCE) ? key.substring(0, key.length() - REFERENCE.length()) : key;
+            String suffix = key.endsWith(REFERENCE) ? REFERENCE : key.endsWith(ORIGIN) ? ORIGIN : "";
+            String server = key.substring(0, key.length() - suffix.length());
             if (!SERVERS.contains(server)) {
                 continue;
             }
             String value = new String(Base64.getDecoder().decode(line.substring(space + 1)), StandardCharsets.UTF_8);
-            if (key.endsWith(REFERENCE)) {
-                references.putIfAbsent(server, value);
-            } else {
-                result = result.withPassword(server, Secret.of(value));
+            switch (suffix) {
+                case REFERENCE -> references.putIfAbsent(server, value);
+                case ORIGIN -> origins.put(server, value);
+                default -> passwords.put(server, value);
             }
+        }
+        for (Map.Entry<String, String> password : passwords.entrySet()) {
+            String origin = origins.get(password.getKey());
+            result = result.withPassword(password.getKey(), origin == null ? Secret.of(password.getValue())
+                    : Secret.of(password.getValue(), origin));
         }
         return new MigrationProperties(result.source(), result.target(), result.databases(), result.option(),
                 result.mode(), result.settings(), references);
@@ -159,7 +176,8 @@ final class Passwords {
             ServerSpec spec = isSource ? migration.record().spec().source() : migration.record().spec().target();
             char[] typed = console.readPassword("Password for %s at %s (%s of migration %s): ", spec.adminLogin(),
                     spec.address(), server, migration.name());
-            return typed == null || typed.length == 0 ? Optional.empty() : Optional.of(Secret.of(new String(typed)));
+            return typed == null || typed.length == 0 ? Optional.empty()
+                    : Optional.of(Secret.of(new String(typed), TYPED));
         };
     }
 }

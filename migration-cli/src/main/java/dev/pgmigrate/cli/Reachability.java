@@ -18,14 +18,15 @@ final class Reachability {
     private Reachability() {
     }
 
-    static void require(String role, ServerSpec server, Duration timeout) {
+    /** @param givenIn where the server was given, such as {@code --source}: the place its fix names */
+    static void require(String role, ServerSpec server, String givenIn, Duration timeout) {
         String where = server.connectHost() + ":" + server.port();
         int millis = (int) Math.min(Math.max(timeout.toMillis(), 1000), 15_000);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(server.connectHost(), server.port()), millis);
         } catch (UnknownHostException e) {
             throw unreachable(role, where, "the host name '" + server.connectHost() + "' is unknown. Check the "
-                    + role + " server's host in the properties file, or give its IP address.", e);
+                    + role + " server's host in " + givenIn + ", or give its IP address there.", e);
         } catch (ConnectException e) {
             throw unreachable(role, where, "the connection was refused: nothing listens there. Check the " + role
                     + " server's port, that PostgreSQL runs, and that its listen_addresses includes this address.", e);
@@ -35,7 +36,7 @@ final class Reachability {
         } catch (NoRouteToHostException e) {
             throw unreachable(role, where, "there is no route to that host. Check the address and the network.", e);
         } catch (IOException e) {
-            throw unreachable(role, where, e.getMessage() + ". Check the host and port in the properties file.", e);
+            throw unreachable(role, where, e.getMessage() + ". Check the host and port in " + givenIn + ".", e);
         }
     }
 

@@ -89,12 +89,13 @@ final class Runs {
 
     /**
      * Fails with exit code 69 when either server does not answer on its port (the source's failure first). Both
-     * are asked at once: over a network, one round trip instead of two before the migration starts.
+     * are asked at once: over a network, one round trip instead of two before the migration starts. Each
+     * {@code ...GivenIn} says where that server was given ({@code --source}, a properties file), for the fix.
      */
-    static void requireReachable(MigrationSpec spec) {
+    static void requireReachable(MigrationSpec spec, String sourceGivenIn, String targetGivenIn) {
         java.util.concurrent.CompletableFuture<Void> target = java.util.concurrent.CompletableFuture.runAsync(
-                () -> Reachability.require("target", spec.target(), spec.settings().connectTimeout()));
-        Reachability.require("source", spec.source(), spec.settings().connectTimeout());
+                () -> Reachability.require("target", spec.target(), targetGivenIn, spec.settings().connectTimeout()));
+        Reachability.require("source", spec.source(), sourceGivenIn, spec.settings().connectTimeout());
         try {
             target.join();
         } catch (java.util.concurrent.CompletionException e) {

@@ -55,7 +55,9 @@ final class VerifyCommand extends CliCommand {
                 target.value(), selection), promptPassword);
         TargetServerOption.printNotes(cli, file, output.equals("json"));
         MigrationSpec spec = file.toSpec("verify");
-        Runs.requireReachable(spec);
+        Runs.requireReachable(spec, connection.givenIn(MigrationProperties.SOURCE_SERVER,
+                Optional.ofNullable(properties)), connection.givenIn(MigrationProperties.TARGET_SERVER,
+                Optional.ofNullable(properties)));
         List<VerificationReport> reports = new ArrayList<>();
         try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
             for (String db : spec.databases()) {

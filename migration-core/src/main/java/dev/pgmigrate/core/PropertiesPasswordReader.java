@@ -48,7 +48,7 @@ final class PropertiesPasswordReader {
                         + PASSWORD_FORMS);
                 return null;
             }
-            return Secret.of(node.asText());
+            return Secret.of(node.asText(), "the properties file's " + field);
         }
         if (!node.isObject()) {
             fields.problem(field, node.isNull() ? "null" : PropertiesFieldReader.typeName(node), "is not a password; "
@@ -84,7 +84,7 @@ final class PropertiesPasswordReader {
             return null;
         }
         references.put(serverKey, "env:" + variable);
-        return Secret.of(value);
+        return Secret.of(value, "the environment variable " + variable + " (" + field + ")");
     }
 
     private Secret fromFile(PropertiesObject ref, String field, String serverKey) {
@@ -109,7 +109,7 @@ final class PropertiesPasswordReader {
             value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
                     : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
             references.put(serverKey, "file:" + file);
-            return Secret.of(value);
+            return Secret.of(value, "the file " + file + " (" + field + ")");
         } catch (BoundedFiles.TooLarge e) {
             fields.problem(field + ".file", file.toString(), "holds more than " + BoundedFiles.PASSWORD_BYTES / 1024
                     + " KiB; a password file holds one password (check the path)");

@@ -39,12 +39,13 @@ public final class SecretReferences {
                         "The environment variable " + name + " that holds a password is not set; "
                         + "export it before running pgmigrate.");
             }
-            return Secret.of(value);
+            return Secret.of(value, "the environment variable " + name);
         }
         if (reference.startsWith("file:")) {
             Path file = Path.of(reference.substring(5));
             try {
-                return Secret.of(stripNewline(BoundedFiles.read(file, BoundedFiles.PASSWORD_BYTES)));
+                return Secret.of(stripNewline(BoundedFiles.read(file, BoundedFiles.PASSWORD_BYTES)),
+                        "the file " + file);
             } catch (IOException e) {
                 throw new MigrationException(MessageCode.SECRET_UNAVAILABLE,
                         "Cannot read the password file " + file + ": " + e.getMessage()

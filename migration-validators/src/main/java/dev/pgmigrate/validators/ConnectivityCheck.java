@@ -1,5 +1,6 @@
 package dev.pgmigrate.validators;
 
+import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.api.SslMode;
 import dev.pgmigrate.api.ValidationResult;
@@ -150,6 +151,25 @@ abstract class ConnectivityCheck extends BuiltInValidator {
         }
     }
 
+    /** What to correct for a refused password: where the password came from, as far as anyone said. */
+    private static String correctPassword(ServerSpec spec) {
+        if (spec.password().isEmpty()) {
+            // The driver read it from the password file: pgmigrate gave it none.
+            return "No password was given for " + spec.adminLogin() + ", so the driver took the one in the password "
+                    + "file (PGPASSFILE, else ~/.pgpass) for " + spec.address() + ": correct that entry ("
+                    + passFileLine(spec) + ").";
+        }
+        return spec.password().flatMap(Secret::origin).map(o -> "The password came from " + o + ": correct it "
+                + "there.").orElse("Give the correct password.");
+    }
+
+    /** A password file line for {@code spec}'s login at its address, any database, with a placeholder password. */
+    private static String passFileLine(ServerSpec spec) {
+        String host = spec.connectHost().replace("\\", "\\\\").replace(":", "\\:");
+        return host + ":" + spec.port() + ":*:" + spec.adminLogin().replace("\\", "\\\\").replace(":", "\\:")
+                + ":PASSWORD";
+    }
+
     /** The Failed result for a connection to {@code database} on {@code server} that failed with {@code e}. */
     static ValidationResult describe(ValidationContext context, ServerAccess server, SQLException e, String who,
             String database, long millis) {
@@ -212,12 +232,18 @@ abstract class ConnectivityCheck extends BuiltInValidator {
                         List.of());
             case WRONG_PASSWORD:
                 return context.failed("Password authentication failed for " + login + after + state + ".", why,
-                        "Give the correct password. If it is right, the role may not exist: password authentication "
+                        correctPassword(spec) + " If it is right, the role may not exist: password authentication "
                                 + "does not say which (check with SELECT 1 FROM pg_roles WHERE rolname = '" + login
                                 + "').", List.of());
             case NO_PASSWORD:
                 return context.failed("The server asks " + login + " for a password and none was given" + after + ".",
-                        why, "Give the password in the server's spec.", List.of());
+                        why, "Give the password of " + login + " at " + spec.address() + " in one of the ways "
+                                + "pgmigrate reads one: the environment variable PGPASSWORD; an entry in the "
+                                + "password file (PGPASSFILE, else ~/.pgpass), such as " + passFileLine(spec)
+                                + "; typed at a terminal (pgmigrate asks when it has one; --prompt-password asks "
+                                + "always); or, with a properties file, its password field, as {\"env\": "
+                                + "\"VARIABLE\"} or {\"file\": \"path\"}. Through the API: ServerSpec.password.",
+                        List.of());
             case NO_ROLE:
                 return context.failed("Role " + login + " does not exist on " + spec.address() + after + ".", why,
                         "Create it (CREATE ROLE " + login + " LOGIN PASSWORD '...') or correct adminLogin.", List.of());

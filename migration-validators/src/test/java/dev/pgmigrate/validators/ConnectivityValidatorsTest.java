@@ -1,6 +1,7 @@
 package dev.pgmigrate.validators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -69,6 +71,24 @@ class ConnectivityValidatorsTest {
         source(server.superuserSpec().withLogin("postgres", java.util.Optional.of(Secret.of("wrong")))).run()
                 .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("Password authentication failed",
                         "28P01", " ms");
+    }
+
+    @Test
+    void namesWhereAWrongPasswordCameFrom() {
+        source(server.superuserSpec().withLogin("postgres", java.util.Optional.of(Secret.of("wrong",
+                "the environment variable SOURCE_PASSWORD"))))
+                .run().assertThatResults().hasStatus(ValidationStatus.FAILED)
+                .mentions("The password came from the environment variable SOURCE_PASSWORD: correct it there.");
+    }
+
+    @Test
+    void namesTheWaysToGiveAPasswordWhenNoneWasGiven() {
+        // PGPASSFILE names none: the driver must not find one of the machine's (~/.pgpass) instead.
+        assumeTrue(System.getenv("PGPASSFILE") == null
+                && !Files.exists(Path.of(System.getProperty("user.home"), ".pgpass")), "no password file");
+        source(server.superuserSpec().withLogin("postgres", java.util.Optional.empty())).run().assertThatResults()
+                .hasStatus(ValidationStatus.FAILED).mentions("none was given", "PGPASSWORD", "~/.pgpass",
+                        "--prompt-password", "ServerSpec.password");
     }
 
     @Test

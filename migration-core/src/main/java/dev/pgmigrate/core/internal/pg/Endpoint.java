@@ -112,8 +112,14 @@ public final class Endpoint implements ServerAccess, AutoCloseable {
         throw new MigrationException(e == null ? MessageCode.SERVER_UNREACHABLE : Failures.code(e),
                 "Cannot connect to the " + role.label() + " server " + spec().address() + " as "
                 + spec().adminLogin() + " with sslMode " + spec().sslMode().label() + ": " + why + ". Check its host, "
-                + "port, login, password and sslMode (verify-ca and verify-full also need the settings option "
-                + "ssl.rootCert); migrationOption ValidateAndMigrate diagnoses each of them.", e);
+                + "port, login, password (" + passwordOrigin() + ") and sslMode (verify-ca and verify-full also need "
+                + "the settings option ssl.rootCert); migrationOption ValidateAndMigrate diagnoses each of them.", e);
+    }
+
+    /** Where this server's password came from, for a refused login's fix to name the place to correct it. */
+    private String passwordOrigin() {
+        return spec().password().map(p -> p.origin().map(o -> "it came from " + o).orElse("given with the spec"))
+                .orElse("none was given, so only a password file entry, in PGPASSFILE or ~/.pgpass, could give one");
     }
 
     /**
