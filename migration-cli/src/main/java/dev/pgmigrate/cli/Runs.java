@@ -5,6 +5,7 @@ import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationMode;
 import dev.pgmigrate.api.MigrationOption;
 import dev.pgmigrate.api.MigrationRecord;
+import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.SpecProblem;
@@ -81,10 +82,27 @@ final class Runs {
         MigrationSpec spec = properties.toSpec(name,
                 optionOverride != null ? optionOverride : properties.option().orElse(MigrationOption.VALIDATE_AND_MIGRATE),
                 modeOverride != null ? modeOverride : properties.mode().orElse(MigrationMode.OFFLINE));
+        checkOptions(cli, spec.settings(), Optional.ofNullable(file));
         List<String> commandLine = new ArrayList<>(connection.args());
         commandLine.addAll(selection.args());
         return new Request(name, Optional.ofNullable(file).map(Path::toAbsolutePath), targetServer, properties, spec,
                 commandLine);
+    }
+
+    /**
+     * Refuses the file's {@code settings.options} with a bad value or an unknown name under a prefix pgmigrate or a
+     * plugin declares, as every other error of the file is refused: naming the file and the field from
+     * {@code properties.} on. Options come only from a file; none, and no plugin is looked for.
+     */
+    static void checkOptions(Cli cli, MigrationSettings settings, Optional<Path> file) {
+        if (settings.options().isEmpty()) {
+            return;
+        }
+        List<SpecProblem> problems = cli.plugins().optionProblems(settings);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(file.map(Path::toString).orElse(null), problems.stream()
+                    .map(p -> new SpecProblem("properties." + p.field(), p.value(), p.rule())).toList());
+        }
     }
 
     /**

@@ -55,6 +55,7 @@ final class VerifyCommand extends CliCommand {
                 target.value(), selection), promptPassword);
         TargetServerOption.printNotes(cli, file, output.equals("json"));
         MigrationSpec spec = file.toSpec("verify");
+        Runs.checkOptions(cli, spec.settings(), Optional.ofNullable(properties));
         Runs.requireReachable(spec, connection.givenIn(MigrationProperties.SOURCE_SERVER,
                 Optional.ofNullable(properties)), connection.givenIn(MigrationProperties.TARGET_SERVER,
                 Optional.ofNullable(properties)));

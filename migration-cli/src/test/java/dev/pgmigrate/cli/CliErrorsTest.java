@@ -113,6 +113,38 @@ class CliErrorsTest {
     }
 
     @Test
+    void optionTyposAndBadOptionValuesNameTheFileAndTheFieldAsOtherErrorsDo() throws Exception {
+        // Checked before any server is asked: none listens on these ports.
+        Path properties = Files.writeString(dir.resolve("typos.json"), """
+                {"properties": {
+                  "sourceServer": {"host": "127.0.0.1", "port": 1, "adminLogin": "postgres"},
+                  "targetServer": {"host": "127.0.0.1", "port": 2, "adminLogin": "postgres"},
+                  "dbsToMigrate": ["shop"],
+                  "settings": {"options": {"source.lockTimeoutSecs": 5, "rollback.waitSecs": 5,
+                                           "verify.duringCopy": "sometimes", "copy.bufferByte": 1,
+                                           "acme.anything": "left to its plugin"}}}}
+                """);
+
+        for (String command : List.of("create", "verify")) {
+            Result r = command.equals("create") ? cli.pgmigrate("migration", "create", "--name", "typos",
+                    "--properties", properties.toString(), "--wait")
+                    : cli.pgmigrate("verify", "--properties", properties.toString());
+
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(64);
+            assertThat(r.err()).as(command).contains("Invalid migration spec in " + properties + " (4 problems)")
+                    .contains("properties.settings.options.source.lockTimeoutSecs = (unknown option)")
+                    .contains("did you mean \"source.lockTimeoutSeconds\"?")
+                    .contains("properties.settings.options.rollback.waitSecs = (unknown option)")
+                    .contains("did you mean \"rollback.waitSeconds\"?")
+                    .contains("properties.settings.options.copy.bufferByte = (unknown option)")
+                    .contains("did you mean \"copy.bufferBytes\"?")
+                    .contains("properties.settings.options.verify.duringCopy = sometimes")
+                    .doesNotContain("acme.anything").doesNotContain("Cannot reach");
+        }
+        assertThat(cli.pgmigrate("migration", "list").out()).contains("No migrations yet");
+    }
+
+    @Test
     void anUnreachableServerExitsWith69AndCreatesNothing(@Pg("17") PostgresServer target) throws Exception {
         int closedPort = LocalPorts.free();
         Path password = Files.writeString(dir.resolve("t.pw"), target.adminPassword().reveal());

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Streams a table's rows in binary COPY format from the source straight into the target, bytes unchanged but for
@@ -37,6 +38,11 @@ public final class BinaryCopyMover implements DataMover {
     @Override
     public int priority() {
         return 100;
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(CopySettings.BUFFER_BYTES);
     }
 
     @Override

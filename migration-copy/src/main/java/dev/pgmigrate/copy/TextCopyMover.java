@@ -6,6 +6,7 @@ import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.MoveResult;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Streams a table's rows in text COPY format: slower than binary, but right for every type, including those
@@ -26,6 +27,11 @@ public final class TextCopyMover implements DataMover {
     @Override
     public int priority() {
         return 10;
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(CopySettings.BUFFER_BYTES);
     }
 
     @Override

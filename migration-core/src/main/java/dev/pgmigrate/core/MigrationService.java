@@ -1,5 +1,6 @@
 package dev.pgmigrate.core;
 
+import dev.pgmigrate.api.InvalidSpecException;
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
 import dev.pgmigrate.api.MigrationListener;
@@ -9,9 +10,9 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.api.SpecProblem;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.VerificationReport;
-import dev.pgmigrate.core.internal.run.EngineOptions;
 import dev.pgmigrate.core.internal.run.MigrationRun;
 import dev.pgmigrate.core.internal.pg.ServerConnector;
 import dev.pgmigrate.core.internal.verify.Verifier;
@@ -124,7 +125,7 @@ public final class MigrationService implements AutoCloseable {
     private MigrationHandle start(MigrationSpec spec, Map<String, String> secretReferences, boolean replace,
             MigrationListener... extraListeners) {
         Objects.requireNonNull(spec, "spec must not be null");
-        EngineOptions.check(spec.settings()); // before anything is written
+        checkOptions(spec.settings()); // before anything is written
         StoredMigration stored = FirstRecord.of(spec, namespaceOf(spec.target()), secretReferences, clock.instant());
         MigrationRun.Servers servers = MigrationRun.Servers.connect(spec);
         try {
@@ -239,6 +240,14 @@ public final class MigrationService implements AutoCloseable {
         return cutover(views.existing(name, target));
     }
 
+    /** Refuses options with a bad value or an unknown name under a declared prefix, naming each. */
+    private void checkOptions(MigrationSettings settings) {
+        List<SpecProblem> problems = plugins.optionProblems(settings);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+    }
+
     private MigrationRecord cutover(StoredMigration stored) {
         var here = running.get(stored.namespace(), stored.name());
         if (here.isPresent()) {
@@ -299,7 +308,7 @@ public final class MigrationService implements AutoCloseable {
         Objects.requireNonNull(sourceDatabase, "sourceDatabase must not be null");
         Objects.requireNonNull(targetDatabase, "targetDatabase must not be null");
         Objects.requireNonNull(settings, "settings must not be null");
-        EngineOptions.check(settings);
+        checkOptions(settings);
         return Verifier.standalone(new ServerConnector(source, settings), sourceDatabase,
                 new ServerConnector(target, settings), targetDatabase, settings.parallelism());
     }

@@ -2,6 +2,8 @@ package dev.pgmigrate.core;
 
 import dev.pgmigrate.api.MessageCode;
 import dev.pgmigrate.api.MigrationException;
+import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.SpecProblem;
 import dev.pgmigrate.api.Stable;
 import dev.pgmigrate.api.spi.DataMover;
 import dev.pgmigrate.api.spi.Validator;
@@ -96,6 +98,18 @@ public final class Plugins {
     /** The ids of every validator. */
     public List<String> validatorIds() {
         return validators.stream().map(Validator::id).toList();
+    }
+
+    /**
+     * Every problem of {@code settings.options}: a bad value of an option the engine reads, and a name that neither
+     * the engine nor one of these plugins declares ({@link Validator#options()}, {@link DataMover#options()}) under a
+     * prefix that one of them declares names under, such as {@code source.lockTimeoutSecs}, with the closest
+     * declared name. Each is a problem of the field {@code settings.options.NAME}; empty when there is none.
+     *
+     * @since 0.3
+     */
+    public List<SpecProblem> optionProblems(MigrationSettings settings) {
+        return OptionNames.problems(Objects.requireNonNull(settings, "settings must not be null"), this);
     }
 
     /** The ids of every data mover. */

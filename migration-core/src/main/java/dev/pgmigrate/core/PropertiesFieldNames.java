@@ -54,7 +54,7 @@ final class PropertiesFieldNames {
     }
 
     /** The Levenshtein distance: single-character insertions, deletions and substitutions. */
-    private static int distance(String a, String b) {
+    static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -52,4 +52,17 @@ public interface Validator {
     default Set<DatabaseFact<?>> databaseFacts() {
         return Set.of();
     }
+
+    /**
+     * The names in {@code settings.options} it reads, such as {@code "copy.bufferBytes"}; none unless it says
+     * otherwise. The engine refuses a name that neither it nor any plugin declares when it begins with a prefix
+     * (the part up to the first {@code '.'}) that the engine or a plugin declares a name under, so that a typo
+     * there is an error, not a setting silently ignored; names under other prefixes are left to their plugins.
+     *
+     * @return the names, never {@code null}
+     * @since 0.3
+     */
+    default Set<String> options() {
+        return Set.of();
+    }
 }

@@ -7,6 +7,7 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.SpecProblem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,16 @@ import java.util.function.Consumer;
  * writes anything: a bad value is a spec problem naming the field, never a record stuck half way.
  */
 public final class EngineOptions {
+    /**
+     * Every option the engine reads. Their prefixes (indexes, verify, schema, source, connection, roles,
+     * rollback, online, ssl) are the engine's: another name under one of them is a typo, refused.
+     */
+    public static final Set<String> NAMES = Set.of("indexes.parallelWorkers", "verify.duringCopy",
+            "verify.rereadSource", "verify.targetHashes", "schema.noToastCompression", "source.lockTimeoutSeconds",
+            "connection.socketTimeoutSeconds", "connection.watchSeconds", "roles.scope", "rollback.waitSeconds",
+            "online.replicaIdentityFull", "online.applyGroupStatements", "online.cutoverWaitSeconds",
+            "online.reconnectSeconds", "ssl.rootCert");
+
     private EngineOptions() {
     }
 
@@ -23,6 +34,14 @@ public final class EngineOptions {
      * @throws InvalidSpecException listing each option whose value is wrong, with the values it takes
      */
     public static void check(MigrationSettings settings) {
+        List<SpecProblem> problems = problems(settings);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+    }
+
+    /** Each option the engine reads whose value is wrong, with the values it takes; empty when none is. */
+    public static List<SpecProblem> problems(MigrationSettings settings) {
         List<SpecProblem> problems = new ArrayList<>();
         List<Consumer<MigrationSettings>> checks = List.of(s -> parallelIndexWorkers(s), s -> verifyDuringCopy(s),
                 s -> verifyRereadSource(s), s -> verifyTargetHashes(s), s -> noToastCompression(s), s -> lockTimeoutSeconds(s), s -> socketTimeoutSeconds(s),
@@ -39,9 +58,7 @@ public final class EngineOptions {
                 problems.add(new SpecProblem(field, value, message.substring(message.indexOf(':') + 1).trim()));
             }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidSpecException(problems);
-        }
+        return problems;
     }
 
     /** The setting {@code options.connection.socketTimeoutSeconds}: seconds, 1 to 86400, or none. */
