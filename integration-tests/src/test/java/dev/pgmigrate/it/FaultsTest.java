@@ -138,7 +138,8 @@ class FaultsTest {
             assertThat(failed.status()).isEqualTo(MigrationStatus.FAILED);
             assertThat(failed.errors()).as("codes").extracting(MigrationMessage::code).contains(MessageCode.ROLLBACK_INCOMPLETE);
             assertThat(failed.errors()).anySatisfy(e -> assertThat(e.text()).startsWith("Rollback incomplete: Could not "
-                    + "connect to the target").contains("cancel' again once the target is reachable"));
+                    + "connect to the target")
+                    .contains("cancel --name " + failed.name() + "' again once the target is reachable"));
             assertThat(PluginJarTest.databases(target)).as("the working copy is left").isNotEqualTo(before);
 
             targetRelay.mend();

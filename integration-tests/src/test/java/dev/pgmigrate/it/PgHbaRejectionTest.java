@@ -62,7 +62,7 @@ class PgHbaRejectionTest {
                     .contains("the target refuses this login by a rule of its pg_hba.conf")
                     .contains("Have the target's pg_hba.conf accept it again (and reload the server)")
                     .contains("Nothing was undone on the target; left on the target: database pgmigrate_")
-                    .contains("run 'pgmigrate migration cancel' again");
+                    .contains("run 'pgmigrate migration cancel --name hba-rejected' again");
             assertThat(service.leftOnTarget("hba-rejected")).singleElement().asString().startsWith("database "
                     + "pgmigrate_");
 

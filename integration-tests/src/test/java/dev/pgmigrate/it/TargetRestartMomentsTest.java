@@ -91,7 +91,8 @@ class TargetRestartMomentsTest {
                     .satisfies(e -> assertThat(e.text()).startsWith("Rollback incomplete: Could not connect to the "
                             + "target").contains("left on the target: database " + c.alpha + " (the copy, under its "
                             + "final name); database " + c.alpha + " of the user, set aside as pgmigrate_aside_")
-                            .contains("run 'pgmigrate migration cancel' again once the target is reachable"));
+                            .contains("run 'pgmigrate migration cancel --name " + failed.name()
+                                    + "' again once the target is reachable"));
 
             MigrationRecord again = service.cancel(failed.name());
             assertThat(again.errors()).noneMatch(e -> e.is(MessageCode.ROLLBACK_INCOMPLETE));

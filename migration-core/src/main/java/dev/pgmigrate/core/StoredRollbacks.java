@@ -64,7 +64,7 @@ final class StoredRollbacks {
                 stored.journal().size());
         ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
         List<String> problems = Rollback.undo(source(stored, known), connector, maintenance(stored, connector),
-                stored.journal());
+                stored.journal(), stored.name());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());
@@ -98,7 +98,7 @@ final class StoredRollbacks {
         store.update(stored.namespace(), stored.name(), m -> m.withOwner(Optional.of(owner), clock.instant()));
         ServerConnector connector = new ServerConnector(target, stored.record().spec().settings());
         List<String> problems = Rollback.undo(source(stored, null), connector, maintenance(stored, connector),
-                stored.journal());
+                stored.journal(), stored.name());
         StoredMigration done = store.update(stored.namespace(), stored.name(), m -> {
             MigrationRecord r = m.record();
             List<MigrationMessage> errors = new ArrayList<>(r.errors());

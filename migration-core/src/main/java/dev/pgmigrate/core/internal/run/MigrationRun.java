@@ -324,8 +324,8 @@ public final class MigrationRun implements Runnable {
         List<MigrationMessage> problems = new java.util.ArrayList<>();
         String maintenance = target.facts().map(f -> f.maintenanceDatabase()).orElse("postgres");
         List<dev.pgmigrate.core.StoredMigration.JournalEntry> journal = keeper.journal();
-        Rollback.undo(source.connector(), target.connector(), maintenance, journal).forEach(problem -> problems.add(
-                new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE, "Rollback incomplete: " + problem)));
+        Rollback.undo(source.connector(), target.connector(), maintenance, journal, keeper.name()).forEach(problem ->
+                problems.add(new MigrationMessage(MessageCode.ROLLBACK_INCOMPLETE, "Rollback incomplete: " + problem)));
         if (problems.isEmpty() && !journal.isEmpty()) {
             keeper.clearJournal(); // every change undone: a later cancel has nothing left to do
         }

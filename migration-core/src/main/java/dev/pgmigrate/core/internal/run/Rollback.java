@@ -39,10 +39,10 @@ public final class Rollback {
 
     /**
      * Rolls back a journal that changed nothing on the source: see
-     * {@link #undo(ServerConnector, ServerConnector, String, List)}.
+     * {@link #undo(ServerConnector, ServerConnector, String, List, String)}.
      */
     public static List<String> undo(ServerConnector target, String maintenanceDatabase, List<JournalEntry> journal) {
-        return undo(null, target, maintenanceDatabase, journal);
+        return undo(null, target, maintenanceDatabase, journal, "NAME");
     }
 
     /**
@@ -50,10 +50,10 @@ public final class Rollback {
      * {@code source} undoes what an online migration made there; without it (null) those entries are reported
      * with what to run by hand. A journal past its point of no return ({@link #committed}) is not rolled back:
      * {@link PointOfNoReturn} finishes it. A session the target ends (a restart) is opened again and the entry tried
-     * again, waiting up to {@code rollback.waitSeconds}.
+     * again, waiting up to {@code rollback.waitSeconds}. {@code migration} is the name a later cancel takes.
      */
     public static List<String> undo(ServerConnector source, ServerConnector target, String maintenanceDatabase,
-            List<JournalEntry> journal) {
+            List<JournalEntry> journal, String migration) {
         List<JournalEntry> reversed = new ArrayList<>(journal);
         Collections.reverse(reversed);
         List<String> problems = new ArrayList<>();
@@ -111,7 +111,8 @@ public final class Rollback {
                     ? " (on the source, the replication slot, the publication and the replica identities were: it "
                     + "keeps no WAL for this migration)" : "") + "; left on the target: "
                     + String.join("; ", leftOnTarget) + ". The journal is kept: run 'pgmigrate migration cancel "
-                    + "--name NAME' again once the target is reachable, as often as needed, until it says nothing is left.");
+                    + "--name " + migration + "' again once the target is reachable, as often as needed, until it says "
+                    + "nothing is left.");
         } finally {
             RollbackSession.close(c);
         }
