@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. It keeps no global state: two services with two stores are independent. It prints nothing;
  * it logs through SLF4J and reports progress as events.
  *
- * <p>(Past 300 lines by its public surface alone: each method is a few lines over the units beside it, a method
- * that finds a migration by its name has a twin that also names its target, and the Builder is nested.)
+ * <p>(Past 400 lines by its public surface alone: each method is a few lines over the units beside it, a method
+ * that finds a migration by its name has a twin that also names its target, what a migration left behind is asked
+ * for on each server, and the Builder is nested.)
  *
  * @since 0.1
  */
