@@ -65,6 +65,34 @@ class EngineValidationTest {
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
 
+    /** A check that meets a table another session holds waits no longer than the migration would, then says so. */
+    @Test
+    void aCheckThatMeetsAHeldTableFailsAfterTheMigrationsLockWait(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("heldcheck"));
+        source.execute(db, "CREATE TABLE held (id int)");
+        Validator reader = databaseCheck("zz-reads-held", context -> {
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
+                s.executeQuery("SELECT count(*) FROM held").close();
+            }
+        });
+        try (java.sql.Connection holder = source.connect(db); var s = holder.createStatement();
+                MigrationService service = MigrationService.builder()
+                        .plugins(Plugins.discover().withValidator(reader)).build()) {
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+            MigrationRecord done = service.validate(spec("heldcheck", source, target, db)
+                    .settings(dev.pgmigrate.api.MigrationSettings.builder().parallelism(2)
+                            .option("source.lockTimeoutSeconds", "1").build()).build());
+            assertThat(done.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("zz-reads-held")
+                    && r.status() == ValidationStatus.FAILED
+                    && r.found().startsWith("The check could not run: it waited 1 s "
+                            + "(settings.options.source.lockTimeoutSeconds) for a table another session holds")
+                    && r.remedy().contains("End the session that holds the table"));
+        }
+    }
+
     @Test
     void checksOfADatabaseShareItsConnectionEachAsNew(@Pg("15") PostgresServer source,
             @Pg("17") PostgresServer target) throws Exception {

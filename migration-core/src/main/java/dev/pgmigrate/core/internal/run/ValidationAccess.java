@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * transaction rolled back, autocommit and read-only on, the login's own role back, every setting reset
  * ({@code RESET ALL}) but its {@code application_name}; one that fails that is closed. So the most connections
  * kept idle is about one per database being validated, plus the maintenance database's. Every session runs without parallel workers
- * ({@link #session}). Thread-safe; a connection is used by one validator at a time.
+ * and waits for a lock no longer than the migration would ({@link #session}). Thread-safe; a connection is used by one validator at a time.
  */
 final class ValidationAccess implements ServerAccess, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ValidationAccess.class);
@@ -74,14 +74,11 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
         Connection connection = takeIdle(database);
         if (connection == null) {
             connection = endpoint.connect(database);
-            Optional<String> session = session();
-            if (session.isPresent()) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(session.get());
-                } catch (SQLException e) {
-                    closeQuietly(connection);
-                    throw e;
-                }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(session());
+            } catch (SQLException e) {
+                closeQuietly(connection);
+                throw e;
             }
         }
         return handle(database, connection);
@@ -184,8 +181,7 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
                 // RESET ALL also clears application_name: without it, source-activity took the session for
                 // an application's.
                 statement.execute("SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL; "
-                        + "SET application_name = '" + ServerConnector.APPLICATION_NAME + "'"
-                        + session().map(set -> "; " + set).orElse(""));
+                        + "SET application_name = '" + ServerConnector.APPLICATION_NAME + "'; " + session());
             }
             return true;
         } catch (SQLException e) {
@@ -198,11 +194,15 @@ final class ValidationAccess implements ServerAccess, AutoCloseable {
     /**
      * The settings of a validator's session: no parallel workers (from 9.6), since catalog reads gain nothing from
      * them (starting two took more than the scan in a database of 2,000 tables) and on a busy source they would
-     * take the applications' workers.
+     * take the applications' workers; and no wait for a lock longer than the migration's own
+     * ({@code source.lockTimeoutSeconds}): a check that sizes a table another session holds would otherwise wait as
+     * long as that session does.
      */
-    private Optional<String> session() {
+    private String session() {
+        String lockWait = "SET lock_timeout = '" + EngineOptions.lockTimeoutSeconds(endpoint.connector().settings())
+                + "s'";
         boolean parallel = endpoint.facts().map(f -> f.versionNum() >= 90600).orElse(false);
-        return parallel ? Optional.of("SET max_parallel_workers_per_gather = 0") : Optional.empty();
+        return parallel ? lockWait + "; SET max_parallel_workers_per_gather = 0" : lockWait;
     }
 
     private static void closeQuietly(Connection connection) {

@@ -11,6 +11,7 @@ import dev.pgmigrate.api.spi.ServerAccess;
 import dev.pgmigrate.api.spi.ValidationContext;
 import dev.pgmigrate.api.spi.Validator;
 import dev.pgmigrate.core.internal.pg.Endpoint;
+import dev.pgmigrate.core.internal.pg.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -152,6 +153,16 @@ public final class ValidationRunner {
         } catch (MigrationCanceledException e) {
             throw e;
         } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) { // lock_timeout, which the validators' sessions set
+                log.warn("Validator {} waited too long for a lock; reporting it as Failed", validator.id(), e);
+                return List.of(context.failed("The check could not run: it waited "
+                        + EngineOptions.lockTimeoutSeconds(context.spec().settings()) + " s "
+                        + "(settings.options.source.lockTimeoutSeconds) for a table another session holds: "
+                        + Sql.firstLine(e.getMessage()) + ".", "The migration's snapshot would wait for that session "
+                        + "too, and fail as this check did.", "End the session that holds the table (an ALTER TABLE, "
+                        + "a TRUNCATE, a LOCK TABLE left open) or let it finish, then rerun the validation; or raise "
+                        + "settings.options.source.lockTimeoutSeconds.", List.of()));
+            }
             log.warn("Validator {} failed on a query; reporting it as Failed", validator.id(), e);
             return List.of(crashed(context, "a catalog query failed: " + e.getMessage() + " (SQLState "
                     + e.getSQLState() + ")"));
