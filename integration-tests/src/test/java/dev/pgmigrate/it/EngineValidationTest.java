@@ -65,6 +65,56 @@ class EngineValidationTest {
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
 
+    /**
+     * The first database's snapshot, locks and pg_dump runs begin on the source beside the checks; checks that fail
+     * stop them, a lock wait included, and the run ends leaving no session of the migration on the source and nothing
+     * on the target.
+     */
+    @Test
+    void aFailedCheckStopsTheSourceWorkBegunBesideIt(@Pg("15") PostgresServer source, @Pg("17") PostgresServer target)
+            throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("beside"));
+        source.execute(db, "CREATE TABLE held (id int)", "INSERT INTO held VALUES (1)");
+        List<String> before = targetCatalog(target);
+        String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgmigrate%' "
+                + "AND wait_event_type = 'Lock' AND datname = current_database()";
+        Validator failing = databaseCheck("zz-fails", context -> {
+            try (java.sql.Connection c = context.source().connect(db); var s = c.createStatement()) {
+                for (int i = 0; i < 400; i++) {
+                    try (var rs = s.executeQuery(waiting)) {
+                        rs.next();
+                        if (rs.getInt(1) > 0) {
+                            throw new AssertionError("fails on purpose, the snapshot waiting for its lock");
+                        }
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new AssertionError("the snapshot never waited for its lock beside the checks");
+        });
+        try (java.sql.Connection holder = source.connect(db); var s = holder.createStatement();
+                MigrationService service = MigrationService.builder()
+                        .plugins(Plugins.discover().withValidator(failing)).build()) {
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE"); // held until the run has ended
+            MigrationRecord done = service.start(spec("beside", source, target, db)
+                    .settings(dev.pgmigrate.api.MigrationSettings.builder().parallelism(2)
+                            .option("source.lockTimeoutSeconds", "3600").build()).build())
+                    .completion().get(120, java.util.concurrent.TimeUnit.SECONDS); // not the lock's hour
+            assertThat(done.status()).isEqualTo(MigrationStatus.VALIDATION_FAILED);
+            assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("zz-fails")
+                    && r.found().contains("fails on purpose"));
+            // Sizing the held table would have waited for its holder: it is sized as last counted.
+            assertThat(done.validationResults()).anyMatch(r -> r.validatorId().equals("database-size")
+                    && r.status() == ValidationStatus.SUCCEEDED
+                    && r.found().contains("held 0 bytes (as last counted: another session holds it)"));
+            assertThat(pgmigrateSessionsOnceEnded(source, db)).isZero();
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
+    }
+
     /** A check that meets a table another session holds waits no longer than the migration would, then says so. */
     @Test
     void aCheckThatMeetsAHeldTableFailsAfterTheMigrationsLockWait(@Pg("15") PostgresServer source,
@@ -91,6 +141,16 @@ class EngineValidationTest {
                             + "(settings.options.source.lockTimeoutSeconds) for a table another session holds")
                     && r.remedy().contains("End the session that holds the table"));
         }
+    }
+
+    /** The migration's sessions on {@code db}, once those closing have had a few seconds to end. */
+    private static long pgmigrateSessionsOnceEnded(PostgresServer server, String db) throws InterruptedException {
+        String sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgmigrate%' "
+                + "AND application_name <> 'pgmigrate-testkit' AND datname = '" + db + "'";
+        for (int i = 0; i < 100 && server.queryForLong("postgres", sessions) > 0; i++) {
+            Thread.sleep(50);
+        }
+        return server.queryForLong("postgres", sessions);
     }
 
     @Test

@@ -6,14 +6,12 @@ import dev.pgmigrate.api.MigrationSettings;
 import dev.pgmigrate.api.MigrationSpec;
 import dev.pgmigrate.api.MigrationStatus;
 import dev.pgmigrate.api.TableProgress;
-import dev.pgmigrate.api.spi.ServerFacts;
 import dev.pgmigrate.core.Plugins;
 import dev.pgmigrate.core.internal.copy.DataOnlyPhase;
 import dev.pgmigrate.core.internal.copy.DataPhase;
 import dev.pgmigrate.core.internal.copy.TableBuilds;
 import dev.pgmigrate.core.internal.copy.TableCopy;
 import dev.pgmigrate.core.internal.online.OnlineReplication;
-import dev.pgmigrate.core.internal.online.SourceSlot;
 import dev.pgmigrate.core.internal.pg.Endpoint;
 import dev.pgmigrate.core.internal.pg.SourceCatalog;
 import dev.pgmigrate.core.internal.run.CancelSignal;
@@ -72,6 +70,9 @@ public final class DatabaseMigrations implements AutoCloseable {
     private final OnlineReplication online;
     private final Map<String, DatabaseRun> databases = new LinkedHashMap<>();
     private final DatabasePipeline pipeline = new DatabasePipeline();
+    private final SourceStart sourceStart;
+    /** The first database, begun on the source while the premigration checks run, until its start is taken up. */
+    private volatile SourceStart.Ahead ahead;
 
     public DatabaseMigrations(MigrationSpec spec, RecordKeeper keeper, Plugins plugins, Endpoint source, Endpoint target,
             WorkerPool pool, CancelSignal cancel, boolean resume) {
@@ -98,21 +99,29 @@ public final class DatabaseMigrations implements AutoCloseable {
                 sessions, dumps, dataPhase, builds, pool);
         this.online = spec.mode() == MigrationMode.ONLINE ? new OnlineReplication(spec, keeper, source, target, cancel)
                 : null;
+        this.sourceStart = new SourceStart(spec, keeper, source, target, pool, online);
         this.dataOnly = DataOnlyDatabase.of(spec, keeper, source, checkpoint, sessions, cancel,
                 new DataOnlyPhase(settings, keeper, target, pool, cancel, sessions, tableCopy));
+    }
+
+    /**
+     * Begins the first database on the source while the premigration checks run ({@link SourceStart}): a fresh
+     * offline migration that copies the schema; nothing is made on the target before the checks pass.
+     */
+    public void beginAhead() {
+        if (resume || online != null || dataOnly != null || spec.databases().isEmpty()) {
+            return;
+        }
+        String first = spec.databases().get(0);
+        ahead = sourceStart.ahead(new DatabaseRun(first, TargetDatabase.workingName(spec.name(), first)), cancel);
     }
 
     public void migrate() throws Exception {
         if (dataOnly != null && resume) {
             DataOnlyDatabase.refuseResume(spec);
         }
-        ServerFacts sourceFacts = source.requireFacts();
         // Looked for (a process per pg_dump found) while the first database's snapshot is taken.
-        Future<PgTools.PgDump> pgDumpLookup = pool.submit(() -> {
-            PgTools.PgDump found = PgTools.pgDumpFor(sourceFacts, settings);
-            log.info("Using {} ({})", found.path(), found.version());
-            return found;
-        }, WorkerPool.PRIORITY_POST_DATA + 2);
+        Future<PgTools.PgDump> pgDumpLookup = sourceStart.pgDump(false);
         boolean pipelined = !resume && online == null && dataOnly == null && spec.databases().size() > 1
                 && DatabasePipeline.roomForTwo(source.maintenance(), target.maintenance(), settings.parallelism());
         if (spec.databases().size() > 1) {
@@ -123,7 +132,9 @@ public final class DatabaseMigrations implements AutoCloseable {
             cancel.check();
             Checkpoint.Stage stage = resume ? checkpoint.stage(database) : Checkpoint.Stage.NONE;
             String working = checkpoint.workingName(database).orElse(TargetDatabase.workingName(spec.name(), database));
-            DatabaseRun db = new DatabaseRun(database, working);
+            SourceStart.Ahead begun = ahead;
+            DatabaseRun db = begun != null && begun.db.name.equals(database) ? begun.db
+                    : new DatabaseRun(database, working);
             databases.put(database, db);
             if (pipelined) {
                 pipeline.start(db, d -> {
@@ -195,28 +206,24 @@ public final class DatabaseMigrations implements AutoCloseable {
     private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
-        if (online != null) {
-            try (SourceSlot slot = online.begin(db.name)) {
-                SourceLocks.openSnapshot(db, source, settings, cancel, keeper, slot.snapshot());
-            }
+        SourceStart.Ahead begun = ahead;
+        SourceStart.Started onSource;
+        if (begun != null && begun.db == db) {
+            onSource = begun.await();
+            ahead = null; // the database's own now: closed with the others
         } else {
-            SourceLocks.openSnapshot(db, source, settings, cancel, keeper);
+            // Meanwhile a worker reads the source's catalog on the snapshot's connection.
+            onSource = sourceStart.begin(db, cancel, true);
         }
         keeper.activity(db.name, Optional.of("copying the schema"));
-        PgTools.PgDump pgDump = result(pgDumpLookup);
         checkpoint.workingName(db.name, db.working);
         checkpoint.stage(db.name, Checkpoint.Stage.CREATED);
-        TargetDatabase.Creation properties = TargetDatabase.Creation.read(db.snapshotConnection,
-                source.requireFacts(), db.name);
-        // Both sections come from the same snapshot. They are dumped and parsed at once on threads of their own,
-        // which wait on pg_dump rather than use a core, while the target database is made; meanwhile a worker reads
-        // the source's catalog on the snapshot's connection, and once the database exists the workers open their
+        TargetDatabase.Creation properties = onSource.properties();
+        // pg_dump's sections run while the target database is made; once it exists the workers open their
         // connections, so that the copies can start as soon as the schema is restored.
-        Future<DumpScript> preScript = dumps.preData(db, pgDump, !target.requireFacts().atLeast(150000));
-        Future<DumpScript> postScript = dumps.aside(db, pgDump, "post-data", dumps.postDataOptions(db));
-        db.postScript = postScript;
-        Future<SourceCatalog> catalog = pool.submit(() -> SourceCatalog.read(
-                db.snapshotConnection), WorkerPool.PRIORITY_POST_DATA + 3);
+        Future<DumpScript> preScript = onSource.preScript();
+        Future<DumpScript> postScript = onSource.postScript();
+        Future<SourceCatalog> catalog = onSource.catalog();
         targetDatabase.create(db, properties);
         cancel.check();
         sessions.openAhead(db);
@@ -344,6 +351,11 @@ public final class DatabaseMigrations implements AutoCloseable {
     @Override
     public void close() {
         pipeline.close(); // before the sessions close under a database still in flight
+        SourceStart.Ahead begun = ahead;
+        if (begun != null) { // the checks failed, or the run ended before taking it up
+            begun.stop();
+            SourceLocks.closeSnapshot(begun.db);
+        }
         if (online != null) {
             online.close();
         }

@@ -32,11 +32,26 @@ public final class CancelSignal {
     private volatile boolean canceled;
     private volatile String reason = "canceled";
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
+    /** Signals canceled with this one ({@link #child}). */
+    private final Set<CancelSignal> children = ConcurrentHashMap.newKeySet();
     /** Sends the cancel requests, each on its own thread: one to a silent server takes its whole timeout. */
     private volatile ExecutorService senders;
 
     public boolean isCanceled() {
         return canceled;
+    }
+
+    /**
+     * A signal this one cancels along with itself, which may also be canceled alone: for work that a part of the
+     * run must be able to stop without stopping the migration.
+     */
+    public CancelSignal child() {
+        CancelSignal child = new CancelSignal();
+        children.add(child);
+        if (canceled) {
+            child.cancel(reason);
+        }
+        return child;
     }
 
     public String reason() {
@@ -94,6 +109,7 @@ public final class CancelSignal {
             }
             canceled = true;
         }
+        children.forEach(child -> child.cancel(why));
         cancelAll();
         if (first) {
             Thread again = new Thread(this::cancelAgain, "pgmigrate-cancel");

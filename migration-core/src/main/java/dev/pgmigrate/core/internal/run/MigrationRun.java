@@ -222,6 +222,9 @@ public final class MigrationRun implements Runnable {
 
         if (spec.option().validates() && !resume) {
             keeper.phase(MigrationStatus.IN_PROGRESS, MigrationSubstatus.VALIDATION_IN_PROGRESS);
+            if (spec.option().migrates()) {
+                data.beginAhead(); // reads on the source only; stopped when the checks fail
+            }
             List<ValidationResult> results = ValidationRunner.run(spec, plugins.validators(), source, target, pool,
                     cancel);
             cancel.check();
