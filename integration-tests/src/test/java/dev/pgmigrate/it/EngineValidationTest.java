@@ -115,6 +115,40 @@ class EngineValidationTest {
         assertThat(targetCatalog(target)).isEqualTo(before);
     }
 
+    /**
+     * The checks pass while the first database's snapshot, begun beside them, still waits for a table another session
+     * holds: the data phase waits for it, and a cancel ends the wait and the run, leaving nothing behind.
+     */
+    @Test
+    void aCancelEndsTheSnapshotsLockWaitBegunBesideTheChecks(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique("besidecancel"));
+        source.execute(db, "CREATE TABLE held (id int)", "INSERT INTO held VALUES (1)");
+        List<String> before = targetCatalog(target);
+        String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgmigrate%' "
+                + "AND wait_event_type = 'Lock' AND datname = '" + db + "'";
+        try (java.sql.Connection holder = source.connect(db); var s = holder.createStatement();
+                MigrationService service = MigrationService.builder().build()) {
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+            var handle = service.start(spec("besidecancel", source, target, db)
+                    .settings(dev.pgmigrate.api.MigrationSettings.builder().parallelism(2)
+                            .option("source.lockTimeoutSeconds", "3600").build()).build());
+            for (int i = 0; i < 400 && (source.queryForLong("postgres", waiting) == 0
+                    || handle.record().substatus() != MigrationSubstatus.MIGRATING_DATA); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(handle.record().substatus()).isEqualTo(MigrationSubstatus.MIGRATING_DATA);
+            assertThat(source.queryForLong("postgres", waiting)).as("the snapshot waits for the table").isOne();
+            handle.cancel();
+            MigrationRecord done = handle.completion().get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(done.status()).as(done.errors().toString()).isEqualTo(MigrationStatus.CANCELED);
+            assertThat(done.notes()).anyMatch(n -> n.text().contains("waiting, at most 3600 s"));
+            assertThat(pgmigrateSessionsOnceEnded(source, db)).isZero();
+        }
+        assertThat(targetCatalog(target)).isEqualTo(before);
+    }
+
     /** A check that meets a table another session holds waits no longer than the migration would, then says so. */
     @Test
     void aCheckThatMeetsAHeldTableFailsAfterTheMigrationsLockWait(@Pg("15") PostgresServer source,
