@@ -84,6 +84,41 @@ class ResumeTest {
         }
     }
 
+    /**
+     * A resume while a server cannot be reached (restarting, say) once ran anyway, failed, and ended the migration
+     * with its rollback unable to reach the target either: it is refused now, changing nothing, and goes on once the
+     * server is back.
+     */
+    @Test
+    void aResumeWhileTheTargetCannotBeReachedIsRefusedAndGoesOnOnceItCan(@Pg("15") PostgresServer source,
+            @Pg("17") PostgresServer target, @TempDir Path dir) throws Exception {
+        String db = database(source);
+        Path state = dir.resolve("state");
+        try (SlowProxy relay = new SlowProxy(target, 0, 0)) {
+            String direct = MigrationChild.endpoint(target, dir, "t");
+            String relayed = PostgresServer.HOST + ":" + relay.port() + direct.substring(direct.indexOf(':',
+                    direct.indexOf(':') + 1));
+            killDuringCopy(source, relayed, dir, state, db, "unreached");
+            relay.cut();
+            try (MigrationService service = MigrationService.builder().store(new FileMigrationStore(state)).build()) {
+                assertThatThrownBy(() -> service.resume("unreached")).isInstanceOfSatisfying(MigrationException.class,
+                        e -> assertThat(e.code()).isEqualTo(dev.pgmigrate.api.MessageCode.SERVER_UNREACHABLE))
+                        .hasMessageContaining("Cannot resume migration 'unreached' now: the target server "
+                                + PostgresServer.HOST + ":" + relay.port() + " cannot be reached")
+                        .hasMessageContaining("Nothing was changed");
+                MigrationRecord kept = service.show("unreached").orElseThrow();
+                assertThat(kept.interrupted()).isTrue();
+                assertThat(kept.status()).isEqualTo(MigrationStatus.IN_PROGRESS);
+
+                relay.mend();
+                MigrationRecord done = service.resume("unreached").await(Duration.ofMinutes(5));
+                assertThat(done.status()).as("%s %s", done.errors(), done.notes())
+                        .isEqualTo(MigrationStatus.SUCCEEDED);
+            }
+        }
+        assertThat(target.queryForLong(db, "SELECT count(*) FROM t5")).isEqualTo(150_000);
+    }
+
     private static String database(PostgresServer source) {
         String db = source.createDatabase(TestDatabases.unique("resume"));
         for (int i = 1; i <= 6; i++) {
@@ -99,9 +134,15 @@ class ResumeTest {
     /** Runs the migration in a child JVM and kills it once at least two tables are stored as copied. */
     private static void killDuringCopy(PostgresServer source, PostgresServer target, Path dir, Path state, String db,
             String name) throws Exception {
+        killDuringCopy(source, MigrationChild.endpoint(target, dir, "t"), dir, state, db, name);
+    }
+
+    /** As above, the target reached at {@code targetEndpoint} ({@link MigrationChild#endpoint}'s form). */
+    private static void killDuringCopy(PostgresServer source, String targetEndpoint, Path dir, Path state, String db,
+            String name) throws Exception {
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MigrationChild.class.getName(), state.toString(), name,
-                db, MigrationChild.endpoint(source, dir, "s"), MigrationChild.endpoint(target, dir, "t"), "verify"))
+                db, MigrationChild.endpoint(source, dir, "s"), targetEndpoint, "verify"))
                 .redirectError(dir.resolve(name + ".err").toFile()).redirectOutput(dir.resolve(name + ".out").toFile())
                 .start();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));

@@ -23,6 +23,10 @@ final class StoredLogins {
     private StoredLogins() {
     }
 
+    /** Why a login to a server of a stored migration failed: {@code LOGIN_FAILED} or {@code SERVER_UNREACHABLE}. */
+    record Failure(MessageCode code, String reason) {
+    }
+
     /**
      * Logs in to {@code server} once; empty when it takes the login, or cannot be reached (the act then says so
      * itself), else why it refused the login.
@@ -30,22 +34,28 @@ final class StoredLogins {
      * @param role {@code "source"} or {@code "target"}, for the reason's text
      */
     static Optional<String> refusal(ServerSpec server, MigrationSettings settings, String role) {
+        return attempt(server, settings, role).filter(f -> f.code() == MessageCode.LOGIN_FAILED).map(Failure::reason);
+    }
+
+    /** Logs in to {@code server} once; empty when it takes the login, else why not: refused, or not reached. */
+    static Optional<Failure> attempt(ServerSpec server, MigrationSettings settings, String role) {
         try (Connection ignored = new ServerConnector(server, settings).open("postgres")) {
             log.debug("The {} server {} takes the login of {}", role, server.address(), server.adminLogin());
             return Optional.empty();
         } catch (SQLException e) {
             if (Failures.ofSqlState(e.getSQLState()) != MessageCode.LOGIN_FAILED) {
-                log.debug("The {} server {} cannot be reached yet; what runs next says so", role, server.address(), e);
-                return Optional.empty();
+                log.debug("The {} server {} cannot be reached", role, server.address(), e);
+                return Optional.of(new Failure(MessageCode.SERVER_UNREACHABLE, "the " + role + " server "
+                        + server.address() + " cannot be reached: " + Sql.firstLine(e.getMessage())));
             }
             if (server.password().isEmpty()) {
-                return Optional.of("the " + role + " server " + server.address() + " needs the password of "
-                        + server.adminLogin() + ", and this process has none (given as plain text, it is not "
-                        + "stored with the migration)");
+                return Optional.of(new Failure(MessageCode.LOGIN_FAILED, "the " + role + " server "
+                        + server.address() + " needs the password of " + server.adminLogin() + ", and this process "
+                        + "has none (given as plain text, it is not stored with the migration)"));
             }
-            return Optional.of("the " + role + " server " + server.address() + " refuses the login of "
-                    + server.adminLogin() + ": " + Sql.firstLine(e.getMessage()) + " (SQLState " + e.getSQLState()
-                    + ")");
+            return Optional.of(new Failure(MessageCode.LOGIN_FAILED, "the " + role + " server " + server.address()
+                    + " refuses the login of " + server.adminLogin() + ": " + Sql.firstLine(e.getMessage())
+                    + " (SQLState " + e.getSQLState() + ")"));
         }
     }
 }

@@ -93,19 +93,27 @@ final class StoredResumes {
 
     /**
      * A resume that cannot log in to both servers would fail, and its rollback too, ending the migration with its
-     * copied work lost: it is refused instead, before anything is changed, so the migration stays interrupted.
+     * copied work lost: it is refused instead, before anything is changed, so the migration stays interrupted. So is
+     * one whose server cannot be reached now, such as one restarting: resumed once it is up, it goes on.
      */
     private static void requireLogins(String name, MigrationSpec spec) {
-        List<String> refused = new ArrayList<>();
-        StoredLogins.refusal(spec.source(), spec.settings(), "source").ifPresent(refused::add);
-        StoredLogins.refusal(spec.target(), spec.settings(), "target").ifPresent(refused::add);
-        if (refused.isEmpty()) {
-            return;
+        List<StoredLogins.Failure> failures = new ArrayList<>();
+        StoredLogins.attempt(spec.source(), spec.settings(), "source").ifPresent(failures::add);
+        StoredLogins.attempt(spec.target(), spec.settings(), "target").ifPresent(failures::add);
+        List<String> refused = failures.stream().filter(f -> f.code() == MessageCode.LOGIN_FAILED)
+                .map(StoredLogins.Failure::reason).toList();
+        if (!refused.isEmpty()) {
+            throw new MigrationException(MessageCode.LOGIN_FAILED, "Cannot resume migration '" + name + "' here: "
+                    + String.join("; ", refused) + ". Resume it from a terminal, which asks for a password the "
+                    + "migration does not keep, or give the properties file that started it (pgmigrate migration "
+                    + "resume --name " + name + " --properties FILE). Nothing was changed: the migration is still "
+                    + "interrupted and can be resumed, or canceled.");
         }
-        throw new MigrationException(MessageCode.LOGIN_FAILED, "Cannot resume migration '" + name + "' here: "
-                + String.join("; ", refused) + ". Resume it from a terminal, which asks for a password the "
-                + "migration does not keep, or give the properties file that started it (pgmigrate migration resume "
-                + "--name " + name + " --properties FILE). Nothing was changed: the migration is still interrupted "
-                + "and can be resumed, or canceled.");
+        if (!failures.isEmpty()) {
+            throw new MigrationException(MessageCode.SERVER_UNREACHABLE, "Cannot resume migration '" + name
+                    + "' now: " + String.join("; ", failures.stream().map(StoredLogins.Failure::reason).toList())
+                    + ". Resume it once the server is up (pgmigrate migration resume --name " + name + "). Nothing "
+                    + "was changed: the migration is still interrupted and can be resumed, or canceled.");
+        }
     }
 }
