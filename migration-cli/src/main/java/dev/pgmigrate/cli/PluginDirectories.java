@@ -62,8 +62,43 @@ final class PluginDirectories {
         if (distribution != null && !distribution.isBlank()) {
             directories.add(new Directory(Path.of(distribution).toAbsolutePath().normalize(), "the distribution"));
         }
-        directories.add(new Directory(stateDir.resolve("plugins"), "the state directory"));
+        Path statePlugins = stateDir.resolve("plugins");
+        requireOnlyYoursToWrite(stateDir, statePlugins);
+        directories.add(new Directory(statePlugins, "the state directory"));
         return directories;
+    }
+
+    /**
+     * A jar in {@code <state-dir>/plugins} runs as whoever runs pgmigrate, so that directory is looked in only when
+     * it, and the state directory, are the user's own and no one else may write to it: a state directory of another
+     * user, or a plugin directory others can write to, is refused (as the state directory itself is), never read.
+     *
+     * @throws dev.pgmigrate.api.MigrationException ({@code PGM-STATE-STORE-UNUSABLE}) naming the directory
+     */
+    static void requireOnlyYoursToWrite(Path stateDir, Path plugins) {
+        dev.pgmigrate.core.FileMigrationStore.requireOwnDirectory(stateDir);
+        if (!Files.isDirectory(plugins)) {
+            return;
+        }
+        String owner;
+        Set<java.nio.file.attribute.PosixFilePermission> permissions;
+        try {
+            owner = Files.getOwner(plugins).getName();
+            permissions = Files.getPosixFilePermissions(plugins);
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // a file system without owners or POSIX permissions: nothing to judge by
+        }
+        String me = System.getProperty("user.name");
+        boolean othersWrite = permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        if (!owner.equals(me) || othersWrite) {
+            throw new dev.pgmigrate.api.MigrationException(dev.pgmigrate.api.MessageCode.STATE_STORE_UNUSABLE,
+                    "The plugin directory " + plugins + (owner.equals(me) ? " may be written by other users ("
+                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + ")" : " belongs to user "
+                    + owner + ", not to " + me) + ": a jar placed there would run as you. Make it yours and "
+                    + "writable by you alone (chmod go-w " + plugins + "), or put the jars in a directory of your "
+                    + "own and give it with --plugin-path.");
+        }
     }
 
     /**

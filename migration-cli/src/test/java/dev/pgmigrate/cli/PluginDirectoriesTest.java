@@ -54,4 +54,21 @@ class PluginDirectoriesTest {
                 .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE))
                 .hasMessageContaining("--plugin-path " + dir.resolve("missing") + " is not a directory");
     }
+
+    @Test
+    void aStatePluginDirectoryOthersMayWriteToIsRefusedNotRead() throws Exception {
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Path plugins = Files.createDirectories(state.resolve("plugins"));
+        Files.setPosixFilePermissions(plugins, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> PluginDirectories.of(List.of(), state))
+                .isInstanceOfSatisfying(dev.pgmigrate.api.MigrationException.class, e -> assertThat(e.code())
+                        .isEqualTo(dev.pgmigrate.api.MessageCode.STATE_STORE_UNUSABLE))
+                .hasMessageContaining("The plugin directory " + plugins + " may be written by other users "
+                        + "(rwxrwxrwx): a jar placed there would run as you")
+                .hasMessageContaining("chmod go-w " + plugins);
+
+        Files.setPosixFilePermissions(plugins, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(PluginDirectories.of(List.of(), state)).extracting(PluginDirectories.Directory::path)
+                .endsWith(plugins);
+    }
 }
