@@ -59,13 +59,24 @@ final class VerifyCommand extends CliCommand {
         Runs.requireReachable(spec, connection.givenIn(MigrationProperties.SOURCE_SERVER,
                 Optional.ofNullable(properties)), connection.givenIn(MigrationProperties.TARGET_SERVER,
                 Optional.ofNullable(properties)));
+        // Every database is compared, one that cannot be (missing on a side, say) named beside the others'
+        // results instead of ending the command before them.
         List<VerificationReport> reports = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        Integer failure = null;
         try (MigrationService service = cli.service(Passwords.forStoredMigrations(cli))) {
             for (String db : spec.databases()) {
                 try {
-                    reports.add(service.verify(spec.source(), db, spec.target(), db, spec.settings()));
+                    VerificationReport report = service.verify(spec.source(), db, spec.target(), db,
+                            spec.settings());
+                    reports.add(report);
+                    lines.add(db + ": " + Reports.verification(report).strip());
                 } catch (MigrationException e) {
-                    throw new CliException(ExitCodes.of(e.code()), e.getMessage(), e);
+                    failure = failure == null ? ExitCodes.of(e.code()) : failure;
+                    lines.add(db + ": not compared: " + e.getMessage());
+                    if (output.equals("json")) {
+                        cli.err().println("pgmigrate: database " + db + " not compared: " + e.getMessage());
+                    }
                 }
             }
         }
@@ -73,10 +84,8 @@ final class VerifyCommand extends CliCommand {
         if (output.equals("json")) {
             cli.out().println(RecordJson.mapper().writeValueAsString(reports));
         } else {
-            for (int i = 0; i < reports.size(); i++) {
-                cli.out().println(spec.databases().get(i) + ": " + Reports.verification(reports.get(i)).strip());
-            }
+            lines.forEach(cli.out()::println);
         }
-        return matches ? ExitCodes.SUCCEEDED : ExitCodes.FAILED;
+        return failure != null ? failure : matches ? ExitCodes.SUCCEEDED : ExitCodes.FAILED;
     }
 }

@@ -49,6 +49,15 @@ class CliProcessTest {
         assertThat(same.exitCode()).as(same.all()).isZero();
         assertThat(same.out()).contains(db).contains("match");
 
+        // A database missing on a side is named beside the others' results, not the end of the command.
+        Path withMissing = cli.properties("missing", source, target, List.of("nowhere_db", db),
+                ", \"settings\": {\"verify\": false}");
+        Result missing = cli.pgmigrate("verify", "--properties", withMissing.toString());
+        assertThat(missing.exitCode()).as(missing.all()).isEqualTo(1);
+        assertThat(missing.out()).contains("nowhere_db: not compared: Cannot verify nowhere_db against nowhere_db")
+                .contains("database \"nowhere_db\" does not exist")
+                .contains(db + ": Verification: the target matches the source");
+
         target.execute(db, "UPDATE orders SET amount = amount + 1 WHERE id = 7");
         Result differs = cli.pgmigrate("verify", "--properties", properties.toString(), "--output", "json");
         assertThat(differs.exitCode()).as(differs.all()).isEqualTo(1);
