@@ -138,7 +138,7 @@ public final class DatabaseMigrations implements AutoCloseable {
             databases.put(database, db);
             if (pipelined) {
                 pipeline.start(db, d -> {
-                    migrateDatabase(d, pgDumpLookup);
+                    migrateDatabase(d);
                     verifyDatabase(d);
                 });
             } else {
@@ -190,7 +190,7 @@ public final class DatabaseMigrations implements AutoCloseable {
                     targetDatabase.drop(db);
                     db.working = TargetDatabase.workingName(spec.name(), database);
                 }
-                migrateDatabase(db, pgDumpLookup);
+                migrateDatabase(db);
                 verifyDatabase(db);
             }
         }
@@ -203,7 +203,7 @@ public final class DatabaseMigrations implements AutoCloseable {
         }
     }
 
-    private void migrateDatabase(DatabaseRun db, Future<PgTools.PgDump> pgDumpLookup) throws Exception {
+    private void migrateDatabase(DatabaseRun db) throws Exception {
         keeper.databaseStarted(db.name);
         long started = System.nanoTime();
         SourceStart.Ahead begun = ahead;
