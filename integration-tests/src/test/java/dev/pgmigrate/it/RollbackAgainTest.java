@@ -120,7 +120,9 @@ class RollbackAgainTest {
             handle.set(service.start(spec));
             MigrationRecord first = handle.get().await(Duration.ofMinutes(3));
             assertThat(first.errors()).as("%s", first.errors())
-                    .anyMatch(m -> m.is(MessageCode.ROLLBACK_INCOMPLETE));
+                    .anyMatch(m -> m.is(MessageCode.ROLLBACK_INCOMPLETE))
+                    .anyMatch(m -> m.is(MessageCode.CANCELED) && m.text().equals("The migration was canceled; its "
+                            + "rollback could not undo everything it made on the target, so it ended Failed."));
             assertThat(target.queryForLong(alpha, "SELECT count(*) FROM mine")).as("alpha renamed back")
                     .isEqualTo(500);
 
@@ -130,6 +132,9 @@ class RollbackAgainTest {
             }
             MigrationRecord again = service.cancel(name);
             assertThat(again.status()).isEqualTo(MigrationStatus.FAILED);
+            // Its rollback finished: what is left to say why it ended Failed is the cancel.
+            assertThat(again.errors()).extracting(m -> m.code()).containsExactly(MessageCode.CANCELED);
+            assertThat(again.notes()).anyMatch(m -> m.is(MessageCode.ROLLED_BACK));
             assertThat(PluginJarTest.databases(target)).as("databases after canceling again: %s", again.errors())
                     .isEqualTo(before);
             assertThat(target.queryForLong(alpha, "SELECT count(*) FROM mine")).isEqualTo(500);

@@ -199,6 +199,12 @@ public final class MigrationRun implements Runnable {
             return;
         }
         List<MigrationMessage> problems = rollback();
+        if (!problems.isEmpty()) {
+            // Failed for its rollback, and the record says what it was before: once a later cancel finishes the
+            // rollback, this is what is left to say why it ended so.
+            keeper.error(new MigrationMessage(MessageCode.CANCELED, "The migration was " + cancel.reason()
+                    + "; its rollback could not undo everything it made on the target, so it ended Failed."));
+        }
         keeper.finish(problems.isEmpty() ? MigrationStatus.CANCELED : MigrationStatus.FAILED,
                 problems.isEmpty() ? keeper.record().substatus() : MigrationSubstatus.FAILED, problems);
     }
