@@ -3,7 +3,7 @@
 # identical PostgreSQL 15 servers started here, alternating the tools run by run in one session.
 #
 #   benchmarks/run-e2e.sh [--scale N] [--runs N] [--jobs N] [--small-tables N] [--validation-dbs N]
-#                         [--validation-tables N] [--scales "A B C"] [--parallelism "1 2 4"]
+#                         [--validation-tables N] [--scales "A B C"] [--scale-runs N] [--parallelism "1 2 4"]
 #                         [--tables-timeout S] [--only main|scaling|tables|validation] [--no-profile] [--quick] [--io-bound]
 #                         [--target-version MAJOR] [--delay-ms MS]
 #                         [--tools "pgmigrate raw pgcopydb dump-dir dump-custom pgmigrate-verify pgmigrate-skip-analyze pgmigrate-c2 pgmigrate-jar pgmigrate-g1 pgmigrate-nocds"]
@@ -12,7 +12,8 @@
 # Default (about 25 minutes on 2 cores): pgbench scale 20 plus a 1M-row mixed table, 2 jobs, 3 timed runs after
 # an untimed warm-up, every tool; scaling over scales 5/20/50/100 (pgmigrate also with verification and with
 # skipAnalyze), parallelism 1/2/4 and 10,000 small tables; validation of 50 databases x 2,000 tables; a CPU and
-# JFR profile of pgmigrate. --quick: a few minutes. The results give each ratio twice: of the medians, and paired
+# JFR profile of pgmigrate; the other scales 4 timed rounds each (--scale-runs), since their ratios are the goals
+# and one host's drift moves a round's by 0.05. --quick: a few minutes. The results give each ratio twice: of the medians, and paired
 # round by round (the median of each round's ratio, steadier on a host whose load drifts).
 # --io-bound: servers with fsync, synchronous_commit and full_page_writes on and 32 MB of shared_buffers, as on a
 # cloud disk (see e2e/servers.sh). --target-version 17: the target runs that major (an upgrade; the server
@@ -29,7 +30,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
 SCALE=20 RUNS=3 JOBS=2 SMALL_TABLES=10000 TABLES_TIMEOUT=120 VALIDATION_DBS=50 VALIDATION_TABLES=2000
-SCALES="5 50 100" PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0 TARGET_VERSION=15 DELAY_MS=""
+SCALES="5 50 100" SCALE_RUNS=4 PARALLELISM="1 2 4" ONLY="" PROFILE=1 QUICK=0 TARGET_VERSION=15 DELAY_MS=""
 RESULTS="$here/results"
 while (( $# )); do
     case "$1" in
@@ -40,6 +41,7 @@ while (( $# )); do
         --validation-dbs) VALIDATION_DBS="$2"; shift ;;
         --validation-tables) VALIDATION_TABLES="$2"; shift ;;
         --scales) SCALES="$2"; shift ;;
+        --scale-runs) SCALE_RUNS="$2"; shift ;;
         --parallelism) PARALLELISM="$2"; shift ;;
         --only) ONLY="$2"; shift ;;
         --no-profile) PROFILE=0 ;;
@@ -276,7 +278,7 @@ if want main || want scaling; then
                     rounds parallelism bench "$scale" 0 "$jobs" "$(( RUNS > 1 ? 2 : 1 ))" 0 "${SCALING_TOOLS[@]}"
                 done
             else
-                rounds size bench "$scale" 0 "$JOBS" "$(( RUNS > 1 ? 2 : 1 ))" 1 "${SCALING_TOOLS[@]}" pgmigrate-verify \
+                rounds size bench "$scale" 0 "$JOBS" "$SCALE_RUNS" 1 "${SCALING_TOOLS[@]}" pgmigrate-verify \
                     pgmigrate-skip-analyze
             fi
         fi
