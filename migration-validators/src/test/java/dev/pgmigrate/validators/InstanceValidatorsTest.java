@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -284,6 +286,50 @@ class InstanceValidatorsTest {
         ServerSpec limited = login(older, "CONNECTION LIMIT 3");
         ValidatorTestKit.validator("connection-limits").source(limited).target(older).database("postgres").run()
                 .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("may open").mentions("source:");
+    }
+
+    @Test
+    void connectionLimitsCountTheMigrationsOwnOpenSessionsOnce(
+            @Pg(value = "17", settings = "max_connections=16") PostgresServer small, @Pg("17") PostgresServer target)
+            throws SQLException {
+        // The source needs 9 at parallelism 2. Ten sessions of pgmigrate's own (the snapshot's and pg_dump's, begun
+        // beside the checks) are among those 9 and more, not taken from the rest; ten of another application are.
+        try (Sessions own = Sessions.open(small, "pgmigrate", 10)) {
+            ValidatorTestKit.validator("connection-limits").source(small).target(target).database("postgres").run()
+                    .assertThatResults().hasStatus(ValidationStatus.SUCCEEDED)
+                    .mentions("pgmigrate already has open there");
+        }
+        try (Sessions others = Sessions.open(small, "shop-app", 10)) {
+            ValidatorTestKit.validator("connection-limits").source(small).target(target).database("postgres").run()
+                    .assertThatResults().hasStatus(ValidationStatus.FAILED).mentions("source: 9 needed");
+        }
+    }
+
+    /** Sessions of the admin login, as the checks' own, under {@code application}'s name. */
+    private record Sessions(List<Connection> connections) implements AutoCloseable {
+        static Sessions open(PostgresServer server, String application, int count) throws SQLException {
+            Sessions sessions = new Sessions(new ArrayList<>());
+            Properties props = new Properties();
+            props.setProperty("user", server.adminLogin());
+            props.setProperty("password", server.adminPassword().reveal());
+            props.setProperty("ApplicationName", application);
+            try {
+                for (int i = 0; i < count; i++) {
+                    sessions.connections.add(DriverManager.getConnection(server.jdbcUrl("postgres"), props));
+                }
+            } catch (SQLException e) {
+                sessions.close();
+                throw e;
+            }
+            return sessions;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
     }
 
     @Test
