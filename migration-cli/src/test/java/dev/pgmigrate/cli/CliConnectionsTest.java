@@ -74,10 +74,18 @@ class CliConnectionsTest {
             @Pg("17") PostgresServer target) throws Exception {
         String db = CliRuns.smallDatabase(source, "clipgpass");
         source.execute(db, "CREATE TABLE audit (id int)", "INSERT INTO audit VALUES (1)");
+        // An entry per database, as many users write them: none matches the database pgmigrate creates on the
+        // target under a working name, whose sessions take the postgres entry.
         Path pgpass = dir.resolve("pgpass");
-        Files.writeString(pgpass, source.host() + ":" + source.port() + ":*:" + source.adminLogin() + ":"
-                + escaped(source.adminPassword().reveal()) + "\n" + target.host() + ":" + target.port() + ":*:"
-                + target.adminLogin() + ":" + escaped(target.adminPassword().reveal()) + "\n");
+        StringBuilder entries = new StringBuilder();
+        for (PostgresServer server : List.of(source, target)) {
+            for (String database : List.of("postgres", db)) {
+                entries.append(server.host()).append(':').append(server.port()).append(':').append(database)
+                        .append(':').append(server.adminLogin()).append(':')
+                        .append(escaped(server.adminPassword().reveal())).append('\n');
+            }
+        }
+        Files.writeString(pgpass, entries);
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
         Map<String, String> env = Map.of("PGPASSFILE", pgpass.toString());
         String sourceKeywords = "host=" + source.host() + " port=" + source.port() + " user='"

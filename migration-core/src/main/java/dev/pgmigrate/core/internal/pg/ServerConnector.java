@@ -1,11 +1,15 @@
 package dev.pgmigrate.core.internal.pg;
 
 import dev.pgmigrate.api.MigrationSettings;
+import dev.pgmigrate.api.Secret;
 import dev.pgmigrate.api.ServerSpec;
+import dev.pgmigrate.core.PasswordFile;
 import dev.pgmigrate.core.internal.run.CancelSignal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.postgresql.PGProperty;
 
@@ -16,6 +20,8 @@ public final class ServerConnector {
      * applications'. The driver sets it with a {@code SET} after logging in, so a {@code RESET ALL} clears it.
      */
     public static final String APPLICATION_NAME = "pgmigrate";
+    /** The databases whose password file entries serve a database that has none of its own ({@link #properties}). */
+    private static final List<String> PASSWORD_FILE_FALLBACKS = List.of("postgres", "template1");
     /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
     private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
     private final ServerSpec spec;
@@ -38,7 +44,7 @@ public final class ServerConnector {
     /** A new connection to {@code database}; the caller closes it. */
     public Connection open(String database) throws SQLException {
         try {
-            return DriverManager.getConnection(url(database), properties());
+            return DriverManager.getConnection(url(database), properties(database));
         } catch (SQLException e) {
             // The driver's message names neither the server nor the database.
             throw Sql.loginFailed(java.net.URLDecoder.decode(url(database).substring("jdbc:postgresql://".length()),
@@ -48,7 +54,7 @@ public final class ServerConnector {
 
     /** A connection that asks whether the server answers: connecting, logging in and each read give up after {@code seconds}. */
     public Connection openProbe(String database, int seconds) throws SQLException {
-        Properties p = properties();
+        Properties p = properties(database);
         PGProperty.CONNECT_TIMEOUT.set(p, seconds);
         PGProperty.LOGIN_TIMEOUT.set(p, seconds);
         PGProperty.SOCKET_TIMEOUT.set(p, seconds);
@@ -61,7 +67,7 @@ public final class ServerConnector {
      * creating a slot with its snapshot and for streaming its changes.
      */
     public Connection openReplication(String database) throws SQLException {
-        Properties p = properties();
+        Properties p = properties(database);
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
@@ -96,6 +102,20 @@ public final class ServerConnector {
                 + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** Empty when the password file has {@code database}'s own entry, which the driver then finds itself. */
+    private Optional<Secret> passwordFileFallback(String database) {
+        if (PasswordFile.lookup(spec, database).isPresent()) {
+            return Optional.empty();
+        }
+        for (String fallback : PASSWORD_FILE_FALLBACKS) {
+            Optional<Secret> found = PasswordFile.lookup(spec, fallback);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
     private static boolean visibleToDriver(Class<?> type) {
         try {
             return Class.forName(type.getName(), false, org.postgresql.Driver.class.getClassLoader()) == type;
@@ -104,10 +124,18 @@ public final class ServerConnector {
         }
     }
 
-    private Properties properties() {
+    /**
+     * The driver's properties for a session in {@code database}. Without a password in the spec, the driver looks
+     * in the password file for {@code database}'s entry; where there is none, the entry of {@code postgres} or
+     * {@code template1} for the same login at the same address is given instead. A role's password is the server's,
+     * not a database's, and a database pgmigrate creates under its working name (renamed at the end) matches no
+     * entry a user wrote for a database by name; the engine's first session needed one of those entries anyway.
+     */
+    private Properties properties(String database) {
         Properties p = new Properties();
         PGProperty.USER.set(p, spec.adminLogin());
-        spec.password().ifPresent(secret -> PGProperty.PASSWORD.set(p, secret.reveal()));
+        spec.password().or(() -> passwordFileFallback(database))
+                .ifPresent(secret -> PGProperty.PASSWORD.set(p, secret.reveal()));
         PGProperty.SSL_MODE.set(p, spec.sslMode().label());
         settings.option("ssl.rootCert").ifPresent(path -> PGProperty.SSL_ROOT_CERT.set(p, path));
         PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, settings.connectTimeout().toSeconds()));
