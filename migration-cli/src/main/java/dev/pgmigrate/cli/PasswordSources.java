@@ -5,6 +5,7 @@ import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.PasswordFile;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,8 +18,11 @@ import java.util.Optional;
  */
 final class PasswordSources {
     static final String PGPASSWORD = "PGPASSWORD";
-    /** The database a server's first session goes to, and so the one a password file entry must match. */
-    private static final String MAINTENANCE_DATABASE = "postgres";
+    /**
+     * The databases a server's first session may go to, and whose password file entries the engine's sessions in a
+     * database without an entry of its own take: the ones an entry must match for the prompt to be skipped.
+     */
+    private static final List<String> MAINTENANCE_DATABASES = List.of("postgres", "template1");
 
     private PasswordSources() {
     }
@@ -39,6 +43,6 @@ final class PasswordSources {
 
     /** Whether the password file has an entry for {@code server}'s login at its address. */
     static boolean inPasswordFile(ServerSpec server) {
-        return PasswordFile.lookup(server, MAINTENANCE_DATABASE).isPresent();
+        return MAINTENANCE_DATABASES.stream().anyMatch(db -> PasswordFile.lookup(server, db).isPresent());
     }
 }
