@@ -5,7 +5,6 @@ import dev.pgmigrate.api.ServerSpec;
 import dev.pgmigrate.core.MigrationProperties;
 import dev.pgmigrate.core.PasswordFile;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,11 +17,6 @@ import java.util.Optional;
  */
 final class PasswordSources {
     static final String PGPASSWORD = "PGPASSWORD";
-    /**
-     * The databases a server's first session may go to, and whose password file entries the engine's sessions in a
-     * database without an entry of its own take: the ones an entry must match for the prompt to be skipped.
-     */
-    private static final List<String> MAINTENANCE_DATABASES = List.of("postgres", "template1");
 
     private PasswordSources() {
     }
@@ -41,8 +35,11 @@ final class PasswordSources {
                 with.mode(), with.settings(), references));
     }
 
-    /** Whether the password file has an entry for {@code server}'s login at its address. */
+    /**
+     * Whether the password file has the entry for {@code server}'s login at its address that the engine's sessions
+     * take ({@link PasswordFile#loginEntry}).
+     */
     static boolean inPasswordFile(ServerSpec server) {
-        return MAINTENANCE_DATABASES.stream().anyMatch(db -> PasswordFile.lookup(server, db).isPresent());
+        return PasswordFile.loginEntry(server).isPresent();
     }
 }

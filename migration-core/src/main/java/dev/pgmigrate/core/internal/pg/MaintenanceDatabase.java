@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MaintenanceDatabase {
     private static final Logger log = LoggerFactory.getLogger(MaintenanceDatabase.class);
-    private static final List<String> PREFERRED = List.of("postgres", "template1");
+    /** The databases the engine's sessions on a server prefer, in order. */
+    public static final List<String> PREFERRED = List.of("postgres", "template1");
 
     private MaintenanceDatabase() {
     }

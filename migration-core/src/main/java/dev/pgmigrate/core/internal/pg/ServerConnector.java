@@ -8,7 +8,6 @@ import dev.pgmigrate.core.internal.run.CancelSignal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.postgresql.PGProperty;
@@ -21,7 +20,6 @@ public final class ServerConnector {
      */
     public static final String APPLICATION_NAME = "pgmigrate";
     /** The databases whose password file entries serve a database that has none of its own ({@link #properties}). */
-    private static final List<String> PASSWORD_FILE_FALLBACKS = List.of("postgres", "template1");
     /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
     private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
     private final ServerSpec spec;
@@ -104,16 +102,7 @@ public final class ServerConnector {
 
     /** Empty when the password file has {@code database}'s own entry, which the driver then finds itself. */
     private Optional<Secret> passwordFileFallback(String database) {
-        if (PasswordFile.lookup(spec, database).isPresent()) {
-            return Optional.empty();
-        }
-        for (String fallback : PASSWORD_FILE_FALLBACKS) {
-            Optional<Secret> found = PasswordFile.lookup(spec, fallback);
-            if (found.isPresent()) {
-                return found;
-            }
-        }
-        return Optional.empty();
+        return PasswordFile.lookup(spec, database).isPresent() ? Optional.empty() : PasswordFile.loginEntry(spec);
     }
 
     private static boolean visibleToDriver(Class<?> type) {
