@@ -93,6 +93,37 @@ class OnlineApplyFidelityTest {
         }
     }
 
+    /**
+     * A row gone from the target before the source's change to it arrives fails the migration, naming the row by its
+     * key and the source transaction the change came from.
+     */
+    @Test
+    void aChangeToARowTheTargetLostNamesTheRowAndItsSourceTransaction(@Pg("17") PostgresServer target)
+            throws Exception {
+        try (PostgresServer source = OnlineMigrationTest.logicalSource("15")) {
+            String db = source.createDatabase(TestDatabases.unique("lost"));
+            source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1), (2, 2)");
+            MigrationRecord done;
+            String xid;
+            try (MigrationService service = MigrationService.builder().build();
+                    AutoCloseable c = OnlineMigrationTest.cancelOnClose(service)) {
+                MigrationHandle handle = service.start(OnlineMigrationTest.spec("lost", source, target, db));
+                OnlineMigrationTest.awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+                String working = target.queryForString("postgres", "SELECT datname FROM pg_database WHERE datname "
+                        + "LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
+                target.execute(working, "DELETE FROM t WHERE id = 2");
+                xid = source.queryForString(db, "UPDATE t SET v = 20 WHERE id = 2 RETURNING xmin::text");
+                done = handle.await(Duration.ofMinutes(3));
+            }
+            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("(\"id\")=(2), found 0 on the "
+                    + "target").contains("from source transaction " + xid + " committed at ")
+                    .contains("(rows on the target with these values now: 0)")
+                    .contains("would refuse it again"));
+            OnlineMigrationTest.assertNothingLeft(source, target, db);
+        }
+    }
+
     @Test
     void floatsFromTenKeepTheirBits(@Pg("17") PostgresServer target) throws Exception {
         try (PostgresServer source = OnlineMigrationTest.logicalSource("10")) {

@@ -22,10 +22,29 @@ import java.util.Optional;
  *
  * @param sql the statement, with {@code ?} for each parameter
  * @param parameters the parameters' text values, {@code null} for SQL NULL
+ * @param row the row an update or delete finds, named as PostgreSQL names a key ({@code (id)=(7)}), each value
+ *     abbreviated; empty for an insert or a truncate
+ * @param finder a query counting the rows the update or delete finds (its values written in); empty for an insert
+ *     or a truncate
  */
-public record ApplyStatement(String sql, List<String> parameters) {
+public record ApplyStatement(String sql, List<String> parameters, String row, String finder) {
+    private static final int SHOWN_VALUE_CHARS = 40;
+    private static final int SHOWN_COLUMNS = 8;
+
     public ApplyStatement {
         parameters = java.util.Collections.unmodifiableList(new ArrayList<>(parameters));
+    }
+
+    ApplyStatement(String sql, List<String> parameters) {
+        this(sql, parameters, "", "");
+    }
+
+    private ApplyStatement(String sql, List<String> parameters, Found found) {
+        this(sql, parameters, found.row(), found.finder());
+    }
+
+    /** How an update or delete finds its row: the row named, and a query counting the rows found so. */
+    private record Found(String row, String finder) {
     }
 
     /** The statement for an inserted row. */
@@ -78,7 +97,7 @@ public record ApplyStatement(String sql, List<String> parameters) {
         if (identityChanged && newRow.values().stream().noneMatch(v -> v instanceof Value.UnchangedToast)) {
             StringBuilder delete = new StringBuilder("DELETE FROM ONLY ").append(table(relation));
             List<String> moved = new ArrayList<>();
-            where(delete, moved, relation, oldRow.orElseThrow(), oldIsWholeRow);
+            Found row = where(delete, moved, relation, oldRow.orElseThrow(), oldIsWholeRow);
             List<String> values = new ArrayList<>();
             for (int i = 0; i < relation.columns().size(); i++) {
                 values.add("?");
@@ -87,7 +106,7 @@ public record ApplyStatement(String sql, List<String> parameters) {
             return new ApplyStatement("WITH moved AS (" + delete + " RETURNING 1) INSERT INTO " + table(relation)
                     + " (" + String.join(", ", relation.columns().stream().map(c -> Sql.ident(c.name())).toList())
                     + ") OVERRIDING SYSTEM VALUE SELECT " + String.join(", ", values) + " WHERE EXISTS (SELECT 1 FROM "
-                    + "moved)", moved);
+                    + "moved)", moved, row);
         }
         if (sets.isEmpty()) { // only a GENERATED ALWAYS column was sent, unchanged: find the row all the same
             String same = relation.columns().stream().filter(c -> !c.alwaysIdentity()).findFirst()
@@ -96,16 +115,16 @@ public record ApplyStatement(String sql, List<String> parameters) {
         }
         StringBuilder sql = new StringBuilder("UPDATE ONLY ").append(table(relation)).append(" SET ")
                 .append(String.join(", ", sets));
-        where(sql, parameters, relation, oldRow.orElse(newRow), oldRow.isPresent() && oldIsWholeRow);
-        return new ApplyStatement(sql.toString(), parameters);
+        Found row = where(sql, parameters, relation, oldRow.orElse(newRow), oldRow.isPresent() && oldIsWholeRow);
+        return new ApplyStatement(sql.toString(), parameters, row);
     }
 
     /** The statement for a deleted row. */
     public static ApplyStatement delete(Relation relation, Tuple oldRow, boolean oldIsWholeRow) {
         StringBuilder sql = new StringBuilder("DELETE FROM ONLY ").append(table(relation));
         List<String> parameters = new ArrayList<>();
-        where(sql, parameters, relation, oldRow, oldIsWholeRow);
-        return new ApplyStatement(sql.toString(), parameters);
+        Found row = where(sql, parameters, relation, oldRow, oldIsWholeRow);
+        return new ApplyStatement(sql.toString(), parameters, row);
     }
 
     /** The statement for tables truncated together, with the options the source used. */
@@ -115,9 +134,12 @@ public record ApplyStatement(String sql, List<String> parameters) {
                 + (restartIdentity ? " RESTART IDENTITY" : "") + (cascade ? " CASCADE" : ""), List.of());
     }
 
-    private static void where(StringBuilder sql, List<String> parameters, Relation relation, Tuple row,
+    /** Appends the condition that finds {@code row}; returns the row named by the values it is found by. */
+    private static Found where(StringBuilder sql, List<String> parameters, Relation relation, Tuple row,
             boolean wholeRow) {
         List<String> conditions = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
         for (int i = 0; i < relation.columns().size(); i++) {
             Column c = relation.columns().get(i);
             Value v = row.values().get(i);
@@ -134,12 +156,19 @@ public record ApplyStatement(String sql, List<String> parameters) {
             } else if (c.key()) {
                 conditions.add(Sql.ident(c.name()) + " = ?");
                 parameters.add(text(v));
+            } else {
+                continue;
             }
+            names.add(Sql.ident(c.name()));
+            shown.add(shown(text(v)));
         }
         if (conditions.isEmpty()) {
             throw new IllegalStateException("Table " + relation.schema() + "." + relation.table() + " has no "
                     + "replica identity to find a changed row by; give it a primary key or REPLICA IDENTITY FULL");
         }
+        int first = parameters.size() - conditions.size();
+        String finder = new ApplyStatement("SELECT count(*) FROM ONLY " + table(relation) + " WHERE "
+                + String.join(" AND ", conditions), parameters.subList(first, parameters.size())).inlined();
         if (wholeRow) {
             // Several rows may be equal in every column: the source changed one of them, so must the target.
             sql.append(" WHERE ctid = (SELECT ctid FROM ONLY ").append(table(relation)).append(" WHERE ")
@@ -147,6 +176,17 @@ public record ApplyStatement(String sql, List<String> parameters) {
         } else {
             sql.append(" WHERE ").append(String.join(" AND ", conditions));
         }
+        int showing = Math.min(names.size(), SHOWN_COLUMNS);
+        String more = names.size() > showing ? ", ..." : "";
+        return new Found("(" + String.join(", ", names.subList(0, showing)) + more + ")=("
+                + String.join(", ", shown.subList(0, showing)) + more + ")", finder);
+    }
+
+    private static String shown(String value) {
+        if (value == null) {
+            return "null";
+        }
+        return value.length() <= SHOWN_VALUE_CHARS ? value : value.substring(0, SHOWN_VALUE_CHARS) + "...";
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -34,8 +35,9 @@ public final class ChangeApplier implements AutoCloseable {
     private long pendingCommitMicros;
     private int pendingStatements;
     private boolean skipping; // a transaction the target already has, sent again after a restart
+    private Change.Begin transaction; // the source transaction being received
     /** Statements of the open group not sent yet: sent together, in order, in one round trip. */
-    private final List<ApplyStatement> unsent = new ArrayList<>();
+    private final List<Unsent> unsent = new ArrayList<>();
     private static final int SEND_EVERY = 256;
     private static final Pattern LAST_NUMBER = Pattern.compile("(\\d+)\\D*$");
 
@@ -53,7 +55,7 @@ public final class ChangeApplier implements AutoCloseable {
         }
         takeOrigin(target, origin);
         String progress = Sql.one(target, "SELECT pg_replication_origin_progress(?, true)", origin);
-        this.applied = progress == null ? 0 : org.postgresql.replication.LogSequenceNumber.valueOf(progress).asLong();
+        this.applied = progress == null ? 0 : LogSequenceNumber.valueOf(progress).asLong();
         target.setAutoCommit(false);
     }
 
@@ -113,6 +115,7 @@ public final class ChangeApplier implements AutoCloseable {
      */
     public Optional<Long> apply(Change change) throws SQLException {
         if (change instanceof Change.Begin b) {
+            transaction = b;
             skipping = b.finalLsn() < applied; // committed here before the restart: its changes are in already
             return Optional.empty();
         }
@@ -144,7 +147,7 @@ public final class ChangeApplier implements AutoCloseable {
         send();
         try (PreparedStatement ps = target.prepareStatement("SELECT pg_replication_origin_xact_setup(?::pg_lsn, "
                 + "'2000-01-01 00:00:00+00'::timestamptz + ? * interval '1 microsecond')")) {
-            ps.setString(1, org.postgresql.replication.LogSequenceNumber.valueOf(pendingEnd).asString());
+            ps.setString(1, LogSequenceNumber.valueOf(pendingEnd).asString());
             ps.setLong(2, pendingCommitMicros);
             ps.execute();
         }
@@ -181,8 +184,12 @@ public final class ChangeApplier implements AutoCloseable {
         return r;
     }
 
+    /** A statement of the open group and the source transaction it comes from. */
+    private record Unsent(ApplyStatement statement, Change.Begin transaction) {
+    }
+
     private void execute(ApplyStatement s) throws SQLException {
-        unsent.add(s);
+        unsent.add(new Unsent(s, transaction));
         if (unsent.size() >= SEND_EVERY) {
             send();
         }
@@ -198,8 +205,8 @@ public final class ChangeApplier implements AutoCloseable {
         }
         int[] counts;
         try (Statement batch = target.createStatement()) {
-            for (ApplyStatement s : unsent) {
-                batch.addBatch(s.inlined());
+            for (Unsent s : unsent) {
+                batch.addBatch(s.statement().inlined());
             }
             counts = batch.executeBatch();
         } catch (java.sql.BatchUpdateException e) {
@@ -207,14 +214,32 @@ public final class ChangeApplier implements AutoCloseable {
             throw new SQLException("Applying a source transaction on the target failed: " + cause.getMessage(),
                     cause.getSQLState(), cause);
         }
+        if (counts.length != unsent.size()) {
+            throw new SQLException("The target answered " + counts.length + " of the " + unsent.size() + " changes "
+                    + "sent to it", "XX000");
+        }
         for (int i = 0; i < counts.length; i++) {
-            ApplyStatement s = unsent.get(i);
+            ApplyStatement s = unsent.get(i).statement();
             if (counts[i] != 1 && !s.sql().startsWith("TRUNCATE") && !s.sql().startsWith("INSERT")) {
-                throw new SQLException("A change the source made to one row found " + counts[i] + " on the target: "
-                        + Sql.abbreviate(s.sql()) + ". The target no longer matches the source's history.", "P0002");
+                Change.Begin from = unsent.get(i).transaction();
+                throw new SQLException("A change the source made to one row, " + s.row() + ", found " + counts[i]
+                        + " on the target: " + Sql.abbreviate(s.sql()) + ", from source transaction "
+                        + Integer.toUnsignedString(from.xid()) + " committed at "
+                        + LogSequenceNumber.valueOf(from.finalLsn()).asString() + " (" + rowsThere(s) + "). The "
+                        + "target no longer matches the source's history: that row was changed or removed on the "
+                        + "target during the migration, or its copy differs.", "P0002");
             }
         }
         unsent.clear();
+    }
+
+    /** How many rows the apply's transaction sees with the values {@code s} finds its row by, said for the error. */
+    private String rowsThere(ApplyStatement s) {
+        try {
+            return "rows on the target with these values now: " + Sql.one(target, s.finder());
+        } catch (SQLException e) {
+            return "counting the rows with these values on the target failed: " + Sql.firstLine(e.getMessage());
+        }
     }
 
     /** Rolls back an open group (the source sends it again) and gives the connection back as it was. */

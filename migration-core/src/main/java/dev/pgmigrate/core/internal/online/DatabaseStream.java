@@ -115,11 +115,15 @@ public final class DatabaseStream implements Runnable {
         } catch (Exception | Error e) {
             ended.completeExceptionally(e instanceof MigrationException ? e : new MigrationException(
                     MessageCode.REPLICATION_FAILED, "Database " + database + ": the stream of the source's changes "
-                    + "failed: " + e.getMessage() + ". " + (appliesAlike(e) ? "The target refused a change, and "
+                    + "failed: " + withoutFullStop(String.valueOf(e.getMessage())) + ". " + (appliesAlike(e) ? "The target refused a change, and "
                     + "would refuse it again: a resume would stop at the same change. Cancel the migration, change "
                     + "what the error names, and start it again." : "Resume the migration: it continues from the "
                     + "last change the target committed."), e));
         }
+    }
+
+    private static String withoutFullStop(String message) {
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     /**
@@ -195,7 +199,7 @@ public final class DatabaseStream implements Runnable {
                 openCommitMicros = -1;
                 transactions++;
             } else if (change instanceof Change.Relation r) {
-                change = checkColumns(apply, probe, r);
+                change = RelationCheck.checked(database, apply, probe, r);
             } else if (change instanceof Change.Insert || change instanceof Change.Update
                     || change instanceof Change.Delete || change instanceof Change.Truncate) {
                 changes++;
@@ -246,56 +250,5 @@ public final class DatabaseStream implements Runnable {
                     + "Create tables before an online migration starts, or leave them out of its selection, and "
                     + "start it again.");
         }
-    }
-
-    /**
-     * Stops the stream when a table's columns on the source are no longer those of its copy, by name or by type:
-     * logical replication carries no schema change, and applying rows of another shape would fail, lose a column or
-     * silently round a value. Returns the relation with each column's type and identity on the target, which the
-     * apply's statements need.
-     */
-    private Change.Relation checkColumns(Connection apply, Connection probe, Change.Relation r) throws SQLException {
-        String table = Sql.qualified(r.schema(), r.table());
-        List<String> sent = r.columns().stream().map(Change.Column::name).sorted().toList();
-        java.util.Map<String, String[]> columns = new java.util.HashMap<>();
-        for (String[] row : Sql.rows(apply, "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), "
-                + "attidentity = 'a', (SELECT typname FROM pg_catalog.pg_type WHERE oid = atttypid), atttypmod "
-                + "FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND "
-                + "NOT attisdropped" + (generatedColumns(apply) ? " AND attgenerated = ''" : ""), table)) {
-            columns.put(row[0], row);
-        }
-        List<String> there = columns.keySet().stream().sorted().toList();
-        if (!sent.equals(there)) {
-            throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
-                    + table + " changed on the source during the online migration: its columns are now " + sent
-                    + ", its copy's " + there + ". The migration is rolled back: logical replication does not "
-                    + "carry schema changes; make the change, then start it again.");
-        }
-        // Type OIDs differ between servers: a type is compared by its name and modifier.
-        java.util.Map<String, String> sourceTypes = new java.util.HashMap<>();
-        for (String[] row : Sql.rows(probe, "SELECT oid::text, typname FROM "
-                + "pg_catalog.pg_type WHERE oid = ANY (?::oid[])", r.columns().stream().map(c -> String.valueOf(
-                Integer.toUnsignedLong(c.typeOid()))).collect(java.util.stream.Collectors.joining(",", "{", "}")))) {
-            sourceTypes.put(row[0], row[1]);
-        }
-        for (Change.Column c : r.columns()) {
-            String[] copy = columns.get(c.name());
-            if (!copy[3].equals(sourceTypes.get(String.valueOf(Integer.toUnsignedLong(c.typeOid()))))
-                    || Integer.parseInt(copy[4]) != c.typeModifier()) {
-                String now = Sql.one(probe, "SELECT pg_catalog.format_type(?::oid, ?::int)", String.valueOf(
-                        Integer.toUnsignedLong(c.typeOid())), String.valueOf(c.typeModifier()));
-                throw new MigrationException(MessageCode.SOURCE_SCHEMA_CHANGED, "Database " + database + ": table "
-                        + table + " changed on the source during the online migration: its column " + Sql.ident(
-                        c.name()) + " is now " + now + ", its copy's " + copy[1] + ". The migration is rolled back: "
-                        + "logical replication does not carry schema changes; make the change, then start it again.");
-            }
-        }
-        return new Change.Relation(r.oid(), r.schema(), r.table(), r.replicaIdentity(), r.columns().stream()
-                .map(c -> new Change.Column(c.key(), c.name(), c.typeOid(), c.typeModifier(), columns.get(c.name())[1],
-                        "t".equals(columns.get(c.name())[2]))).toList());
-    }
-
-    private static boolean generatedColumns(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseMajorVersion() >= 12;
     }
 }

@@ -21,6 +21,24 @@ class ApplyStatementTest {
                 + "WHERE \"id?\" = '7'");
     }
 
+    @Test
+    void theRowAChangeFindsIsNamedByTheValuesItIsFoundBy() {
+        assertThat(ApplyStatement.update(TABLE, Optional.empty(), false, tuple("7", "new")).row())
+                .isEqualTo("(\"id?\")=(7)");
+        assertThat(ApplyStatement.delete(TABLE, tuple(null, "x".repeat(50)), true).row())
+                .isEqualTo("(\"id?\", \"note\")=(null, " + "x".repeat(40) + "...)");
+        assertThat(ApplyStatement.insert(TABLE, tuple("7", "new")).row()).isEmpty();
+    }
+
+    @Test
+    void theRowsAChangeWouldFindAreCountedByTheSameCondition() {
+        assertThat(ApplyStatement.update(TABLE, Optional.empty(), false, tuple("7", "new")).finder())
+                .isEqualTo("SELECT count(*) FROM ONLY \"Odd?schema\".\"t\"\"?\" WHERE \"id?\" = '7'");
+        assertThat(ApplyStatement.delete(TABLE, tuple(null, "it's"), true).finder())
+                .isEqualTo("SELECT count(*) FROM ONLY \"Odd?schema\".\"t\"\"?\" WHERE \"id?\"::text IS NOT DISTINCT "
+                        + "FROM NULL AND \"note\"::text IS NOT DISTINCT FROM 'it''s'");
+    }
+
     private static Change.Tuple tuple(String... values) {
         return new Change.Tuple(java.util.Arrays.stream(values).map(v -> v == null
                 ? (Change.Value) new Change.Value.Null() : new Change.Value.Text(v)).toList());
