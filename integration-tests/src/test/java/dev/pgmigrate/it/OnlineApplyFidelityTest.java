@@ -73,23 +73,10 @@ class OnlineApplyFidelityTest {
     @Test
     void aChangeTheTargetRefusesIsNotLeftToAResume(@Pg("17") PostgresServer target) throws Exception {
         try (PostgresServer source = OnlineMigrationTest.logicalSource("15")) {
-            String db = source.createDatabase(TestDatabases.unique("refused"));
-            source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1)");
-            MigrationRecord done;
-            try (MigrationService service = MigrationService.builder().build();
-                    AutoCloseable c = OnlineMigrationTest.cancelOnClose(service)) {
-                MigrationHandle handle = service.start(OnlineMigrationTest.spec("refused", source, target, db));
-                OnlineMigrationTest.awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
-                String working = target.queryForString("postgres", "SELECT datname FROM pg_database WHERE datname "
-                        + "LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
-                target.execute(working, "ALTER TABLE t ADD CONSTRAINT small CHECK (v < 100)");
-                source.execute(db, "UPDATE t SET v = 500 WHERE id = 1");
-                done = handle.await(Duration.ofMinutes(3));
-            }
-            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("would refuse it again")
+            Refused refused = changedOnBothSides(source, target, "refused",
+                    "ALTER TABLE t ADD CONSTRAINT small CHECK (v < 100)", "UPDATE t SET v = 500 WHERE id = 1");
+            assertThat(refused.done().errors()).anySatisfy(e -> assertThat(e.text()).contains("would refuse it again")
                     .doesNotContain("Resume the migration"));
-            OnlineMigrationTest.assertNothingLeft(source, target, db);
         }
     }
 
@@ -101,27 +88,41 @@ class OnlineApplyFidelityTest {
     void aChangeToARowTheTargetLostNamesTheRowAndItsSourceTransaction(@Pg("17") PostgresServer target)
             throws Exception {
         try (PostgresServer source = OnlineMigrationTest.logicalSource("15")) {
-            String db = source.createDatabase(TestDatabases.unique("lost"));
-            source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1), (2, 2)");
-            MigrationRecord done;
-            String xid;
-            try (MigrationService service = MigrationService.builder().build();
-                    AutoCloseable c = OnlineMigrationTest.cancelOnClose(service)) {
-                MigrationHandle handle = service.start(OnlineMigrationTest.spec("lost", source, target, db));
-                OnlineMigrationTest.awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
-                String working = target.queryForString("postgres", "SELECT datname FROM pg_database WHERE datname "
-                        + "LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
-                target.execute(working, "DELETE FROM t WHERE id = 2");
-                xid = source.queryForString(db, "UPDATE t SET v = 20 WHERE id = 2 RETURNING xmin::text");
-                done = handle.await(Duration.ofMinutes(3));
-            }
-            assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
-            assertThat(done.errors()).anySatisfy(e -> assertThat(e.text()).contains("(\"id\")=(2), found 0 on the "
-                    + "target").contains("from source transaction " + xid + " committed at ")
-                    .contains("(rows on the target with these values now: 0)")
-                    .contains("would refuse it again"));
-            OnlineMigrationTest.assertNothingLeft(source, target, db);
+            Refused refused = changedOnBothSides(source, target, "lost", "DELETE FROM t WHERE id = 2",
+                    "UPDATE t SET v = 20 WHERE id = 2");
+            assertThat(refused.done().errors()).anySatisfy(e -> assertThat(e.text()).contains("(\"id\")=(2), found 0 "
+                    + "on the target").contains("from source transaction " + refused.xid() + " committed at ")
+                    .contains("(rows on the target with these values now: 0)").contains("would refuse it again"));
         }
+    }
+
+    /** How a migration that the target refused a change of ended, and the source transaction of that change. */
+    private record Refused(MigrationRecord done, String xid) {
+    }
+
+    /**
+     * Follows a table {@code t} (rows 1 and 2) into {@code target}, makes {@code onTarget} on its copy, then
+     * {@code update} on the source; the migration must fail on it and leave nothing behind.
+     */
+    private static Refused changedOnBothSides(PostgresServer source, PostgresServer target, String name,
+            String onTarget, String update) throws Exception {
+        String db = source.createDatabase(TestDatabases.unique(name));
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1), (2, 2)");
+        MigrationRecord done;
+        String xid;
+        try (MigrationService service = MigrationService.builder().build();
+                AutoCloseable c = OnlineMigrationTest.cancelOnClose(service)) {
+            MigrationHandle handle = service.start(OnlineMigrationTest.spec(name, source, target, db));
+            OnlineMigrationTest.awaitStatus(handle, MigrationStatus.WAITING_FOR_USER_ACTION);
+            String working = target.queryForString("postgres", "SELECT datname FROM pg_database WHERE datname "
+                    + "LIKE 'pgmigrate\\_%' ORDER BY oid DESC LIMIT 1");
+            target.execute(working, onTarget);
+            xid = source.queryForString(db, update + " RETURNING xmin::text");
+            done = handle.await(Duration.ofMinutes(3));
+        }
+        assertThat(done.status()).isEqualTo(MigrationStatus.FAILED);
+        OnlineMigrationTest.assertNothingLeft(source, target, db);
+        return new Refused(done, xid);
     }
 
     @Test
