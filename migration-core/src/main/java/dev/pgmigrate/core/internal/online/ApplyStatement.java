@@ -22,12 +22,9 @@ import java.util.Optional;
  *
  * @param sql the statement, with {@code ?} for each parameter
  * @param parameters the parameters' text values, {@code null} for SQL NULL
- * @param row the row an update or delete finds, named as PostgreSQL names a key ({@code (id)=(7)}), each value
- *     abbreviated; empty for an insert or a truncate
- * @param finder a query counting the rows the update or delete finds (its values written in); empty for an insert
- *     or a truncate
+ * @param found how an update or delete finds its row, {@code null} for an insert or a truncate
  */
-public record ApplyStatement(String sql, List<String> parameters, String row, String finder) {
+public record ApplyStatement(String sql, List<String> parameters, Found found) {
     private static final int SHOWN_VALUE_CHARS = 40;
     private static final int SHOWN_COLUMNS = 8;
 
@@ -36,15 +33,39 @@ public record ApplyStatement(String sql, List<String> parameters, String row, St
     }
 
     ApplyStatement(String sql, List<String> parameters) {
-        this(sql, parameters, "", "");
+        this(sql, parameters, null);
     }
 
-    private ApplyStatement(String sql, List<String> parameters, Found found) {
-        this(sql, parameters, found.row(), found.finder());
+    /**
+     * How an update or delete finds its row, kept to name the row should it not be found: the table, the condition
+     * (one parameter per column), the columns and where their values start among the statement's parameters.
+     */
+    record Found(String table, String condition, List<String> columns, int firstParameter) {
     }
 
-    /** How an update or delete finds its row: the row named, and a query counting the rows found so. */
-    private record Found(String row, String finder) {
+    /**
+     * The row an update or delete finds, named as PostgreSQL names a key ({@code ("id")=(7)}), each value
+     * abbreviated; empty for an insert or a truncate.
+     */
+    public String row() {
+        if (found == null) {
+            return "";
+        }
+        int showing = Math.min(found.columns().size(), SHOWN_COLUMNS);
+        String more = found.columns().size() > showing ? ", ..." : "";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < showing; i++) {
+            values.add(shown(parameters.get(found.firstParameter() + i)));
+        }
+        return "(" + String.join(", ", found.columns().subList(0, showing)) + more + ")=(" + String.join(", ", values)
+                + more + ")";
+    }
+
+    /** A query counting the rows the update or delete finds, its values written in; empty for the others. */
+    public String finder() {
+        return found == null ? "" : new ApplyStatement("SELECT count(*) FROM ONLY " + found.table() + " WHERE "
+                + found.condition(), parameters.subList(found.firstParameter(), found.firstParameter()
+                + found.columns().size())).inlined();
     }
 
     /** The statement for an inserted row. */
@@ -134,12 +155,11 @@ public record ApplyStatement(String sql, List<String> parameters, String row, St
                 + (restartIdentity ? " RESTART IDENTITY" : "") + (cascade ? " CASCADE" : ""), List.of());
     }
 
-    /** Appends the condition that finds {@code row}; returns the row named by the values it is found by. */
+    /** Appends the condition that finds {@code row}; returns how it finds it. */
     private static Found where(StringBuilder sql, List<String> parameters, Relation relation, Tuple row,
             boolean wholeRow) {
         List<String> conditions = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        List<String> shown = new ArrayList<>();
         for (int i = 0; i < relation.columns().size(); i++) {
             Column c = relation.columns().get(i);
             Value v = row.values().get(i);
@@ -160,26 +180,21 @@ public record ApplyStatement(String sql, List<String> parameters, String row, St
                 continue;
             }
             names.add(Sql.ident(c.name()));
-            shown.add(shown(text(v)));
         }
         if (conditions.isEmpty()) {
             throw new IllegalStateException("Table " + relation.schema() + "." + relation.table() + " has no "
                     + "replica identity to find a changed row by; give it a primary key or REPLICA IDENTITY FULL");
         }
-        int first = parameters.size() - conditions.size();
-        String finder = new ApplyStatement("SELECT count(*) FROM ONLY " + table(relation) + " WHERE "
-                + String.join(" AND ", conditions), parameters.subList(first, parameters.size())).inlined();
+        String table = table(relation);
+        String condition = String.join(" AND ", conditions);
         if (wholeRow) {
             // Several rows may be equal in every column: the source changed one of them, so must the target.
-            sql.append(" WHERE ctid = (SELECT ctid FROM ONLY ").append(table(relation)).append(" WHERE ")
-                    .append(String.join(" AND ", conditions)).append(" LIMIT 1)");
+            sql.append(" WHERE ctid = (SELECT ctid FROM ONLY ").append(table).append(" WHERE ").append(condition)
+                    .append(" LIMIT 1)");
         } else {
-            sql.append(" WHERE ").append(String.join(" AND ", conditions));
+            sql.append(" WHERE ").append(condition);
         }
-        int showing = Math.min(names.size(), SHOWN_COLUMNS);
-        String more = names.size() > showing ? ", ..." : "";
-        return new Found("(" + String.join(", ", names.subList(0, showing)) + more + ")=("
-                + String.join(", ", shown.subList(0, showing)) + more + ")", finder);
+        return new Found(table, condition, names, parameters.size() - conditions.size());
     }
 
     private static String shown(String value) {
