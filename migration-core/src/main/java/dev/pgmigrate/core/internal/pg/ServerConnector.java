@@ -19,7 +19,6 @@ public final class ServerConnector {
      * applications'. The driver sets it with a {@code SET} after logging in, so a {@code RESET ALL} clears it.
      */
     public static final String APPLICATION_NAME = "pgmigrate";
-    /** The databases whose password file entries serve a database that has none of its own ({@link #properties}). */
     /** The driver loads its socket factory by name through its own class loader, which an embedder may split. */
     private static final boolean READ_AHEAD_VISIBLE_TO_DRIVER = visibleToDriver(ReadAheadSocketFactory.class);
     private final ServerSpec spec;
